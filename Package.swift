@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // Tresor: a mail server whose every message is journaled into a tamper-evident archive.
 // Module map and import rules: ARCHITECTURE.md. Imports point only downward:
-//   tresor, tresor-bench → Catalog → MailMessage;  ArchiveStore → CZlib, Crypto.
+//   tresor, tresor-bench → MailStore → Catalog → (MailMessage, ArchiveStore);  ArchiveStore → CZlib, Crypto.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MailMessage", targets: ["MailMessage"]),
         .library(name: "ArchiveStore", targets: ["ArchiveStore"]),
         .library(name: "Catalog", targets: ["Catalog"]),
+        .library(name: "MailStore", targets: ["MailStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,15 +36,22 @@ let package = Package(
             name: "Catalog",
             dependencies: ["MailMessage", "ArchiveStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
+        // The one façade over storage: journal → index (→ later Sieve, mailboxes, queue), audit.
+        .target(
+            name: "MailStore",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .executableTarget(
             name: "tresor",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "tresor-bench",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "CZlib",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "CZlib",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -51,6 +59,7 @@ let package = Package(
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MailMessage", "ArchiveStore", "TestSupport"],
                     swiftSettings: strict),
+        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]
 )
