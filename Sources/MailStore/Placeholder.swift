@@ -1,0 +1,1 @@
+// The MailStore façade lands in the next commits.
