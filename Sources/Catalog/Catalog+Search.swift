@@ -1,0 +1,85 @@
+import ArchiveStore
+import Foundation
+import GRDB
+
+extension Catalog {
+    /// Messages matching `query`, newest first: by message date (the archive time where the
+    /// message has no Date header), then archive time. `limit: nil` returns all.
+    public func search(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0) async throws -> [SearchHit] {
+        let condition = QueryCompiler.condition(query.root)
+        return try await pool.read { db in
+            let sql: SQL = """
+                SELECT m.sha256, m.date, m.from_list, m.to_list, m.cc_list, m.subject, m.message_id, m.size,
+                    m.attachments, m.body_segment, m.body_offset, m.archived_at,
+                    (SELECT d.direction FROM delivery d WHERE d.message = m.id ORDER BY d.received_at, d.id LIMIT 1),
+                    (SELECT d.source FROM delivery d WHERE d.message = m.id ORDER BY d.received_at, d.id LIMIT 1),
+                    (SELECT COUNT(*) FROM delivery d WHERE d.message = m.id)
+                FROM message m
+                WHERE \(condition)
+                ORDER BY m.sort_date DESC, m.archived_at DESC, m.id DESC
+                LIMIT \(limit ?? -1) OFFSET \(max(0, offset))
+                """
+            return try Row.fetchAll(db, SQLRequest(literal: sql)).map { row in
+                SearchHit(
+                    id: row[0], date: (row[1] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    from: Self.lines(row[2]), to: Self.lines(row[3]), cc: Self.lines(row[4]), subject: row[5],
+                    messageID: row[6], size: row[7], attachments: Self.lines(row[8]),
+                    direction: Direction(rawValue: row[12] ?? "") ?? .imported, source: row[13] ?? "",
+                    bodyLocation: RecordLocation(segment: UInt32(row[9] as Int64), offset: UInt64(row[10] as Int64)),
+                    archivedAt: Date(timeIntervalSince1970: row[11]), deliveries: row[14])
+            }
+        }
+    }
+
+    /// How many messages match `query`.
+    public func count(_ query: SearchQuery) async throws -> Int {
+        let condition = QueryCompiler.condition(query.root)
+        return try await pool.read { db in
+            try Int.fetchOne(db, SQLRequest(literal: "SELECT COUNT(*) FROM message m WHERE \(condition)")) ?? 0
+        }
+    }
+
+    /// One message by its SHA-256 in hex, or a unique prefix of at least 8 digits.
+    /// Nil when none matches; `CatalogError.ambiguousMessageID` when several do.
+    public func message(id: String) async throws -> CatalogMessage? {
+        let prefix = id.trimmingWhitespace().lowercased()
+        guard (8...64).contains(prefix.count), prefix.allSatisfy({ $0.isHexDigit && $0.isASCII }) else {
+            throw CatalogError.invalidMessageID(id)
+        }
+        return try await pool.read { db in
+            // Hex digits sort below "g", so [prefix, prefix + "g") is exactly the ids with that prefix.
+            let rows = try Row.fetchAll(
+                db,
+                SQLRequest(literal: """
+                    SELECT id, sha256, date, subject, message_id, from_list, sender_list, reply_to_list, to_list,
+                        cc_list, bcc_list, size, has_attachments, attachments, body_segment, body_offset, archived_at
+                    FROM message WHERE sha256 >= \(prefix) AND sha256 < \(prefix + "g") LIMIT 2
+                    """))
+            guard let row = rows.first else { return nil }
+            guard rows.count == 1 else { throw CatalogError.ambiguousMessageID(id) }
+            let rowID: Int64 = row[0]
+            let deliveries = try Row.fetchAll(
+                db,
+                SQLRequest(literal: """
+                    SELECT envelope_segment, envelope_offset, mail_from, recipients, received_at, client_address,
+                        helo, authenticated_user, direction, source, source_detail
+                    FROM delivery WHERE message = \(rowID) ORDER BY received_at, id
+                    """)
+            ).map { d in
+                CatalogDelivery(
+                    envelopeLocation: RecordLocation(segment: UInt32(d[0] as Int64), offset: UInt64(d[1] as Int64)),
+                    envelope: Envelope(
+                        mailFrom: d[2], recipients: Self.lines(d[3]), receivedAt: Date(timeIntervalSince1970: d[4]),
+                        clientAddress: d[5], helo: d[6], authenticatedUser: d[7],
+                        direction: Direction(rawValue: d[8]) ?? .imported, source: d[9], sourceDetail: d[10]))
+            }
+            return CatalogMessage(
+                id: row[1], date: (row[2] as Double?).map(Date.init(timeIntervalSince1970:)), subject: row[3],
+                messageID: row[4], from: Self.lines(row[5]), sender: Self.lines(row[6]), replyTo: Self.lines(row[7]),
+                to: Self.lines(row[8]), cc: Self.lines(row[9]), bcc: Self.lines(row[10]), size: row[11],
+                hasAttachments: row[12], attachments: Self.lines(row[13]),
+                bodyLocation: RecordLocation(segment: UInt32(row[14] as Int64), offset: UInt64(row[15] as Int64)),
+                archivedAt: Date(timeIntervalSince1970: row[16]), deliveries: deliveries)
+        }
+    }
+}

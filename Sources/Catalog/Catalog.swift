@@ -1,0 +1,69 @@
+import ArchiveStore
+import Foundation
+import GRDB
+import MailMessage
+
+/// The searchable index of the archive: SQLite (WAL) through one GRDB `DatabasePool` at
+/// `DATA/catalog.sqlite`.
+///
+/// Invariants:
+/// - The catalog is derived data. Everything but `audit_log` can be deleted (`reset()`) and rebuilt
+///   from the archive segments; nothing here is the record of truth for a message.
+/// - Index only after the archive append is durable (fsync), so a catalog row never points at a
+///   record that may vanish.
+/// - One `message` row per distinct body SHA-256; one `delivery` row per envelope record. Indexing
+///   the same envelope location twice is a no-op, so a retried or replayed batch is harmless.
+/// - Each `index(_:)` call is one transaction (group commit): a batch is all visible or not at all.
+/// - The `address` rows and the `message_fts` row of a message are rewritten in the same transaction
+///   as the delivery that changes them; they never lag behind.
+/// - User input reaches SQL only as bound parameters, and FTS5 only as quoted strings we build.
+public final class Catalog: Sendable {
+    /// Readers never wait for the writer (WAL); GRDB serialises the writes.
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the catalog database and brings its schema up to date.
+    /// Fails with `CatalogError.fullTextSearchUnavailable` if SQLite lacks FTS5.
+    public init(path: URL) throws {
+        try FileManager.default.createDirectory(
+            at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        // The CLI and a running server share the file; wait for the other's write to finish.
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        pool = try DatabasePool(path: path.path, configuration: configuration)
+        try pool.read { db in
+            let options = try String.fetchAll(db, sql: "PRAGMA compile_options")
+            guard options.contains("ENABLE_FTS5") else {
+                throw CatalogError.fullTextSearchUnavailable(sqliteVersion: try String.fetchOne(
+                    db, sql: "SELECT sqlite_version()") ?? "?")
+            }
+        }
+        try CatalogSchema.migrator.migrate(pool)
+    }
+
+    /// Drops all derived data (messages, deliveries, addresses, the full-text index) so that
+    /// `tresor reindex` can rebuild it from the archive. The audit log stays.
+    public func reset() async throws {
+        try await pool.write { db in try CatalogSchema.deleteDerivedData(db) }
+    }
+}
+
+/// What can go wrong in the catalog besides SQLite's own errors.
+public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The linked SQLite was built without `SQLITE_ENABLE_FTS5`.
+    case fullTextSearchUnavailable(sqliteVersion: String)
+    /// A message id must be 8 to 64 hex digits.
+    case invalidMessageID(String)
+    /// A message id prefix matches more than one message.
+    case ambiguousMessageID(String)
+
+    public var description: String {
+        switch self {
+        case .fullTextSearchUnavailable(let version):
+            "SQLite \(version) was built without FTS5 (PRAGMA compile_options lacks ENABLE_FTS5); "
+                + "install an SQLite with FTS5 (e.g. libsqlite3-dev on Debian/Ubuntu)"
+        case .invalidMessageID(let id): "invalid message id \"\(id)\": give 8 to 64 hex digits of its SHA-256"
+        case .ambiguousMessageID(let id): "message id \"\(id)\" matches several messages; give more digits"
+        }
+    }
+}

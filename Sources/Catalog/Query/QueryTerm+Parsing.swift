@@ -1,0 +1,170 @@
+// MARK: - Field names and values
+
+/// The fields a query may name, in the order suggestions prefer them.
+let queryFieldNames = [
+    "from", "to", "cc", "bcc", "participant", "domain", "subject", "body", "attachment", "message-id",
+    "after", "before", "on", "larger", "smaller", "has", "direction", "source",
+]
+
+extension QueryTerm {
+    /// Checks a written term's field and value. Errors point at the field name (unknown field)
+    /// or at the value (bad value).
+    init(_ word: QueryWord) throws(QueryError) {
+        guard let rawField = word.field else {
+            self = .text(.any, try Self.searchableText(word), prefix: word.prefix)
+            return
+        }
+        let field = rawField.lowercased()
+        let value = word.value
+        func bad(_ message: String) -> QueryError { QueryError(column: word.valueColumn, message: message) }
+        switch field {
+        case "subject": self = .text(.subject, try Self.searchableText(word), prefix: word.prefix)
+        case "body": self = .text(.body, try Self.searchableText(word), prefix: word.prefix)
+        case "attachment": self = .text(.attachment, try Self.searchableText(word), prefix: word.prefix)
+        case "from": self = .address(.from, try Self.addressPattern(word))
+        case "to": self = .address(.to, try Self.addressPattern(word))
+        case "cc": self = .address(.cc, try Self.addressPattern(word))
+        case "bcc": self = .address(.bcc, try Self.addressPattern(word))
+        case "participant": self = .address(.participant, try Self.addressPattern(word))
+        case "domain":
+            guard let domain = Self.domainName(value), !word.prefix else {
+                throw bad("domain: takes a domain name like example.com")
+            }
+            self = .domain(domain)
+        case "message-id":
+            var id = Substring(value.trimmingWhitespace())
+            if id.hasPrefix("<") { id = id.dropFirst() }
+            if id.hasSuffix(">") { id = id.dropLast() }
+            guard !id.isEmpty, !word.prefix else { throw bad("message-id: takes a Message-ID like <id@example.com>") }
+            self = .messageID(TextFolding.key(String(id)))
+        case "after", "before", "on":
+            guard !word.prefix, let period = DatePeriod(parsing: value) else {
+                throw bad("invalid date \"\(value)\" (use YYYY-MM-DD, YYYY-MM or YYYY)")
+            }
+            self = .date(DateComparison(rawValue: field)!, period)
+        case "larger", "smaller":
+            guard !word.prefix, let size = Self.byteCount(value) else {
+                throw bad("invalid size \"\(value)\" (use a number of bytes, or with k, M or G like 10k or 5M)")
+            }
+            self = .size(SizeComparison(rawValue: field)!, size)
+        case "has":
+            guard !word.prefix, ["attachment", "attachments"].contains(value.lowercased()) else {
+                throw bad("has: takes \"attachment\"")
+            }
+            self = .hasAttachment
+        case "direction":
+            let direction: DeliveryDirection? = switch value.lowercased() {
+            case "in", "inbound": .inbound
+            case "out", "outbound": .outbound
+            case "internal": .internal
+            case "imported", "import": .imported
+            default: nil
+            }
+            guard let direction, !word.prefix else { throw bad("direction: takes in, out, internal or imported") }
+            self = .direction(direction)
+        case "source":
+            let source = value.trimmingWhitespace().lowercased()
+            guard !source.isEmpty else { throw bad("source: needs a value") }
+            self = .source(source, prefix: word.prefix)
+        default:
+            var message = "unknown field \"\(rawField)\""
+            if let suggestion = Self.suggestion(for: field) { message += " (did you mean \(suggestion)?)" }
+            throw QueryError(column: word.fieldColumn, message: message)
+        }
+    }
+
+    /// Text for FTS5 must hold at least one letter or digit, or it would silently match nothing.
+    private static func searchableText(_ word: QueryWord) throws(QueryError) -> String {
+        guard word.value.contains(where: { $0.isLetter || $0.isNumber }) else {
+            let shown = word.quoted ? "\"\(word.value)\"" : word.value + (word.prefix ? "*" : "")
+            throw QueryError(column: word.valueColumn, message: "\(shown) has no letters or digits to search for")
+        }
+        return word.value
+    }
+
+    /// `alice` → words; `alice@example.com` → exact; `alice@ex*` → address prefix; `@example.com` → domain.
+    private static func addressPattern(_ word: QueryWord) throws(QueryError) -> AddressPattern {
+        var value = Substring(word.value.trimmingWhitespace())
+        guard value.contains("@") else {
+            return .words(try searchableText(word), prefix: word.prefix)
+        }
+        if value.hasPrefix("<") { value = value.dropFirst() }
+        if value.hasSuffix(">") { value = value.dropLast() }
+        if value.hasPrefix("@") {
+            guard let domain = domainName(String(value.dropFirst())), !word.prefix else {
+                throw QueryError(column: word.valueColumn, message: "\"\(value)\" is not a domain like @example.com")
+            }
+            return .domain(domain)
+        }
+        guard !value.contains(where: \.isWhitespace) else {
+            throw QueryError(column: word.valueColumn, message: "an address cannot contain spaces")
+        }
+        let key = TextFolding.key(String(value))
+        return word.prefix ? .addressPrefix(key) : .exact(key)
+    }
+
+    /// A folded domain name: letters, digits, `-`, `_` and dots, not empty; a leading `@` or
+    /// trailing dot is dropped.
+    static func domainName(_ text: String) -> String? {
+        var name = Substring(TextFolding.key(text.trimmingWhitespace()))
+        if name.hasPrefix("@") { name = name.dropFirst() }
+        if name.hasSuffix(".") { name = name.dropLast() }
+        guard !name.isEmpty, !name.hasPrefix("."),
+            name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" })
+        else { return nil }
+        return String(name)
+    }
+
+    /// `1234`, `10k`, `10kb`, `5M`, `1G` (binary multiples); nil when malformed or too large.
+    static func byteCount(_ text: String) -> Int? {
+        var rest = Substring(text.lowercased())
+        if rest.hasSuffix("b") { rest = rest.dropLast() }
+        var multiplier = 1
+        switch rest.last {
+        case "k": multiplier = 1 << 10
+        case "m": multiplier = 1 << 20
+        case "g": multiplier = 1 << 30
+        default: break
+        }
+        if multiplier != 1 { rest = rest.dropLast() }
+        guard !rest.isEmpty, rest.count <= 12, rest.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let number = Int(rest)
+        else { return nil }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : bytes
+    }
+
+    /// The closest known field within two edits, for "did you mean".
+    static func suggestion(for field: String) -> String? {
+        var best: (name: String, distance: Int)?
+        for name in queryFieldNames {
+            let distance = editDistance(Array(field), Array(name))
+            if distance <= 2, distance < (best?.distance ?? Int.max) { best = (name, distance) }
+        }
+        return best?.name
+    }
+
+    /// Levenshtein distance.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var row = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = row
+        }
+        return previous[b.count]
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return String(slice)
+    }
+}
