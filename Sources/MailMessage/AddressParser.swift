@@ -1,0 +1,310 @@
+/// Address lists (RFC 5322 §3.4) as they occur in From, Sender, Reply-To, To, Cc, Bcc and the
+/// Resent-* fields, with the obsolete syntax of §4.4 and what broken mailers send.
+///
+/// Invariants: never throws and never traps; every input yields a (possibly empty) list; an
+/// address without a mailbox is not returned; members of a group carry the group's name, and an
+/// empty group ("undisclosed-recipients:;") yields nothing.
+public enum AddressParser {
+    // address-list = (address *("," address)) / obs-addr-list
+    // address      = mailbox / group
+    // mailbox      = name-addr / addr-spec
+    // name-addr    = [display-name] angle-addr
+    // angle-addr   = [CFWS] "<" addr-spec ">" [CFWS] / obs-angle-addr
+    // group        = display-name ":" [group-list] ";" [CFWS]
+    /// Parses an address-list or mailbox-list header value. Takes what it can from broken input:
+    /// a missing ">", unquoted dots and commas in display names ("Smith, John <j@x>" is one
+    /// address), bare addresses, ";" used as a list separator, empty groups, comments, and
+    /// obsolete routes "<@a,@b:x@y>" (RFC 5322 §4.4).
+    public static func parseList(_ value: some Collection<UInt8>) -> [Address] {
+        let tokens = AddressToken.tokenize(value)
+        var result: [Address] = []
+        var group: String? = nil
+        var unit: [AddressToken] = []
+        // A phrase-only unit ("Smith") that may be the first half of a display name with a comma.
+        var pendingPhrase: [AddressToken]? = nil
+
+        func finishUnit() {
+            defer { unit = [] }
+            let hasAngle = unit.contains { if case .angle = $0.kind { return true } else { return false } }
+            let hasAt = unit.contains { $0.kind == .at }
+            if !hasAngle, !hasAt {
+                if unit.isEmpty { return }
+                if let previous = pendingPhrase, let address = mailboxFromPhrase(previous, group: group) {
+                    result.append(address)
+                }
+                pendingPhrase = unit
+                return
+            }
+            if hasAngle, let previous = pendingPhrase {
+                // "Smith, John <j@x>": the phrase before the comma belongs to this display name.
+                let joined = previous + [AddressToken(kind: .comma, spaceBefore: false)] + unit
+                pendingPhrase = nil
+                if let address = mailbox(from: joined, group: group) { result.append(address) }
+                return
+            }
+            flushPending()
+            if let address = mailbox(from: unit, group: group) { result.append(address) }
+        }
+
+        func flushPending() {
+            if let previous = pendingPhrase, let address = mailboxFromPhrase(previous, group: group) {
+                result.append(address)
+            }
+            pendingPhrase = nil
+        }
+
+        for token in tokens {
+            switch token.kind {
+            case .colon:
+                let opensGroup =
+                    group == nil
+                    && !unit.contains { token in
+                        switch token.kind {
+                        case .angle, .at: return true
+                        default: return false
+                        }
+                    }
+                if opensGroup {
+                    flushPending()
+                    let name = phraseText(unit)
+                    group = name
+                    unit = []
+                } else {
+                    unit.append(token)
+                }
+            case .semicolon:
+                finishUnit()
+                flushPending()
+                group = nil
+            case .comma:
+                finishUnit()
+            default:
+                unit.append(token)
+            }
+        }
+        finishUnit()
+        flushPending()
+        return result
+    }
+
+    /// A unit with an angle address or an "@": name-addr, addr-spec, or "Name local@domain".
+    private static func mailbox(from tokens: [AddressToken], group: String?) -> Address? {
+        if let angleIndex = tokens.firstIndex(where: { if case .angle = $0.kind { true } else { false } }),
+            case .angle(let content) = tokens[angleIndex].kind
+        {
+            let spec = addrSpec(fromAngle: content)
+            let name = phraseText(Array(tokens[..<angleIndex]))
+            guard let spec, !spec.isEmpty else {
+                return nil
+            }
+            return Address(displayName: name, mailbox: spec, group: group)
+        }
+        // No angle brackets: the addr-spec is the run of tokens around the (last) "@" that is not
+        // separated by white space; what comes before it is a display name without its brackets.
+        guard let atIndex = tokens.lastIndex(where: { $0.kind == .at }) else { return nil }
+        func isWordLike(_ token: AddressToken) -> Bool {
+            switch token.kind {
+            case .word, .quoted: return true
+            default: return false
+            }
+        }
+        var start = atIndex
+        if start > 0, isWordLike(tokens[start - 1]) {
+            start -= 1
+            while start > 0, !tokens[start].spaceBefore, isWordLike(tokens[start - 1]) { start -= 1 }
+        }
+        let spec = addrSpec(from: Array(tokens[start...]))
+        guard !spec.isEmpty else { return nil }
+        let name = phraseText(Array(tokens[..<start]))
+        return Address(displayName: name, mailbox: spec, group: group)
+    }
+
+    /// A unit that is only words: a local mailbox such as "root", or "undisclosed recipients".
+    private static func mailboxFromPhrase(_ tokens: [AddressToken], group: String?) -> Address? {
+        let local = localPartText(tokens)
+        guard !local.isEmpty else { return nil }
+        return Address(displayName: nil, mailbox: local, group: group)
+    }
+
+    /// The addr-spec inside "<…>", without an obsolete route ("@a,@b:") and without CFWS.
+    private static func addrSpec(fromAngle content: [UInt8]) -> String? {
+        var tokens = AddressToken.tokenize(content)
+        // obs-route = obs-domain-list ":"  (RFC 5322 §4.4)
+        if let first = tokens.first, first.kind == .at,
+            let colon = tokens.firstIndex(where: { $0.kind == .colon })
+        {
+            tokens.removeSubrange(...colon)
+        }
+        return addrSpec(from: tokens)
+    }
+
+    /// local-part "@" domain from tokens; the local part is quoted only if it needs to be.
+    private static func addrSpec(from tokens: [AddressToken]) -> String {
+        guard let at = tokens.lastIndex(where: { $0.kind == .at }) else { return localPartText(tokens) }
+        let local = localPartText(Array(tokens[..<at]))
+        var domain: [UInt8] = []
+        // The domain is the first token after "@" and whatever follows it without white space.
+        for (offset, token) in tokens[(at + 1)...].enumerated() {
+            if offset > 0, token.spaceBefore { break }
+            switch token.kind {
+            case .word(let bytes), .literal(let bytes), .quoted(let bytes): domain += bytes
+            default: break
+            }
+        }
+        let domainText = EncodedWords.decodeRaw(domain[...])
+        if local.isEmpty { return domainText.isEmpty ? "" : "@" + domainText }
+        return domainText.isEmpty ? local : local + "@" + domainText
+    }
+
+    /// The local part: words and quoted strings joined; re-quoted (RFC 5322 §3.2.4) only if the
+    /// result is not a dot-atom-ish run (it contains white space or specials other than ".").
+    private static func localPartText(_ tokens: [AddressToken]) -> String {
+        var bytes: [UInt8] = []
+        var first = true
+        for token in tokens {
+            let piece: [UInt8]
+            switch token.kind {
+            case .word(let text), .quoted(let text), .literal(let text): piece = text
+            case .at: piece = [UInt8(ascii: "@")]
+            case .colon: piece = [UInt8(ascii: ":")]
+            case .comma: piece = [UInt8(ascii: ",")]
+            default: continue
+            }
+            if token.spaceBefore, !first { bytes.append(0x20) }
+            bytes += piece
+            first = false
+        }
+        let needsQuotes = bytes.contains { byte in
+            byte == 0x20 || byte == 0x09 || (byte != UInt8(ascii: ".") && HeaderScanner.isSpecial(byte))
+        }
+        let text = EncodedWords.decodeRaw(bytes[...])
+        guard needsQuotes else { return text }
+        var quoted = "\""
+        for character in text.unicodeScalars {
+            if character == "\\" || character == "\"" { quoted.unicodeScalars.append("\\") }
+            quoted.unicodeScalars.append(character)
+        }
+        return quoted + "\""
+    }
+
+    /// display-name = phrase (RFC 5322 §3.2.5, obs-phrase of §4.1 allows "."): words and quoted
+    /// strings joined by one space where the source had white space or comments; RFC 2047 words
+    /// decoded. nil if empty.
+    static func phraseText(_ tokens: [AddressToken]) -> String? {
+        var bytes: [UInt8] = []
+        for token in tokens {
+            let piece: [UInt8]
+            switch token.kind {
+            case .word(let text), .quoted(let text), .literal(let text): piece = text
+            case .comma: piece = [UInt8(ascii: ",")]
+            case .at: piece = [UInt8(ascii: "@")]
+            case .colon: piece = [UInt8(ascii: ":")]
+            default: continue
+            }
+            if token.spaceBefore, !bytes.isEmpty { bytes.append(0x20) }
+            bytes += piece
+        }
+        let text = EncodedWords.decode(bytes.trimmingWhitespace())
+        let trimmed = text.trimmingCharacters(in: " \t")
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
+
+extension String {
+    /// The string without leading and trailing characters from `set` (ASCII white space here).
+    func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        var view = unicodeScalars[...]
+        while let first = view.first, scalars.contains(first) { view = view.dropFirst() }
+        while let last = view.last, scalars.contains(last) { view = view.dropLast() }
+        return String(view)
+    }
+}
+
+/// A lexical unit of an address list (RFC 5322 §3.2), with whether CFWS preceded it.
+struct AddressToken: Equatable {
+    enum Kind: Equatable {
+        case word([UInt8])  // atom or dot-atom (obs-phrase dots included), or any other run
+        case quoted([UInt8])  // quoted-string content
+        case literal([UInt8])  // domain-literal, brackets included
+        case angle([UInt8])  // what lies between "<" and ">" (or the end)
+        case at, comma, semicolon, colon
+    }
+    var kind: Kind
+    var spaceBefore: Bool
+
+    static func tokenize(_ value: some Collection<UInt8>) -> [AddressToken] {
+        var scanner = HeaderScanner(value)
+        var tokens: [AddressToken] = []
+        while true {
+            let space = scanner.skipCFWS()
+            guard let byte = scanner.current else { break }
+            switch byte {
+            case UInt8(ascii: "\""):
+                tokens.append(AddressToken(kind: .quoted(scanner.readQuotedString()), spaceBefore: space))
+            case UInt8(ascii: "<"):
+                scanner.position += 1
+                tokens.append(AddressToken(kind: .angle(readAngle(&scanner)), spaceBefore: space))
+            case UInt8(ascii: "["):
+                let start = scanner.position
+                while let next = scanner.current, next != UInt8(ascii: "]") { scanner.position += 1 }
+                if !scanner.isAtEnd { scanner.position += 1 }
+                let literal = scanner.bytes[start..<scanner.position].filter { !HeaderScanner.isWhitespace($0) }
+                tokens.append(AddressToken(kind: .literal(literal), spaceBefore: space))
+            case UInt8(ascii: "@"):
+                scanner.position += 1
+                tokens.append(AddressToken(kind: .at, spaceBefore: space))
+            case UInt8(ascii: ","):
+                scanner.position += 1
+                tokens.append(AddressToken(kind: .comma, spaceBefore: space))
+            case UInt8(ascii: ";"):
+                scanner.position += 1
+                tokens.append(AddressToken(kind: .semicolon, spaceBefore: space))
+            case UInt8(ascii: ":"):
+                scanner.position += 1
+                tokens.append(AddressToken(kind: .colon, spaceBefore: space))
+            case UInt8(ascii: ">"), UInt8(ascii: ")"), UInt8(ascii: "]"):
+                scanner.position += 1  // stray closer: ignore
+            default:
+                let word = scanner.readRun { byte in
+                    switch byte {
+                    case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "@"), UInt8(ascii: ","),
+                        UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"),
+                        UInt8(ascii: ")"):
+                        return true
+                    default: return false
+                    }
+                }
+                if word.isEmpty {
+                    scanner.position += 1
+                } else {
+                    tokens.append(AddressToken(kind: .word(word), spaceBefore: space))
+                }
+            }
+        }
+        return tokens
+    }
+
+    /// The bytes up to the closing ">" (quoted strings and comments inside respected), or to the end.
+    private static func readAngle(_ scanner: inout HeaderScanner) -> [UInt8] {
+        var content: [UInt8] = []
+        while let byte = scanner.current {
+            switch byte {
+            case UInt8(ascii: ">"):
+                scanner.position += 1
+                return content
+            case UInt8(ascii: "\""):
+                let start = scanner.position
+                _ = scanner.readQuotedString()
+                content += scanner.bytes[start..<scanner.position]
+            case UInt8(ascii: "("):
+                _ = scanner.readComment()
+                content.append(0x20)
+            default:
+                content.append(byte)
+                scanner.position += 1
+            }
+        }
+        return content
+    }
+}
