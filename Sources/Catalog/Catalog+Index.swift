@@ -30,11 +30,16 @@ extension Catalog {
 
     private static func index(_ item: IndexItem, in db: Database) throws {
         let receipt = item.receipt, envelope = item.envelope, message = item.message
+        // SQLite integers are signed 64-bit; a location beyond that is corrupt input, not a trap.
+        guard let envelopeOffset = Int64(exactly: receipt.envelope.offset) else {
+            throw CatalogError.locationOutOfRange(receipt.envelope)
+        }
+        guard Int64(exactly: receipt.body.offset) != nil else { throw CatalogError.locationOutOfRange(receipt.body) }
         let exists = try Bool.fetchOne(
             db,
             SQLRequest(literal: """
                 SELECT 1 FROM delivery WHERE envelope_segment = \(Int64(receipt.envelope.segment)) \
-                AND envelope_offset = \(Int64(receipt.envelope.offset))
+                AND envelope_offset = \(envelopeOffset)
                 """)) ?? false
         if exists { return }
 
@@ -60,7 +65,7 @@ extension Catalog {
             literal: """
                 INSERT INTO delivery (message, envelope_segment, envelope_offset, mail_from, recipients, received_at,
                     client_address, helo, authenticated_user, direction, source, source_key, source_detail)
-                VALUES (\(messageRow), \(Int64(receipt.envelope.segment)), \(Int64(receipt.envelope.offset)), \
+                VALUES (\(messageRow), \(Int64(receipt.envelope.segment)), \(envelopeOffset), \
                 \(envelope.mailFrom), \(envelope.recipients.map(Self.oneLine).joined(separator: "\n")), \
                 \(archivedAt), \(envelope.clientAddress), \(envelope.helo), \(envelope.authenticatedUser), \
                 \(envelope.direction.rawValue), \(envelope.source), \(TextFolding.key(envelope.source)), \

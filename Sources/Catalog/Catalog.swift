@@ -56,6 +56,8 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidMessageID(String)
     /// A message id prefix matches more than one message.
     case ambiguousMessageID(String)
+    /// A record offset beyond what SQLite's signed 64-bit integers hold.
+    case locationOutOfRange(RecordLocation)
 
     public var description: String {
         switch self {
@@ -64,6 +66,7 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
                 + "install an SQLite with FTS5 (e.g. libsqlite3-dev on Debian/Ubuntu)"
         case .invalidMessageID(let id): "invalid message id \"\(id)\": give 8 to 64 hex digits of its SHA-256"
         case .ambiguousMessageID(let id): "message id \"\(id)\" matches several messages; give more digits"
+        case .locationOutOfRange(let location): "record location \(location) is out of range"
         }
     }
 }
