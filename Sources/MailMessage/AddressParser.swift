@@ -101,7 +101,14 @@ public enum AddressParser {
         }
         // No angle brackets: the addr-spec is the run of tokens around the (last) "@" that is not
         // separated by white space; what comes before it is a display name without its brackets.
-        guard let atIndex = tokens.lastIndex(where: { $0.kind == .at }) else { return nil }
+        var tokens = tokens
+        // obs-route without angle brackets: "@a,@b:user@c" (RFC 5322 §4.4), as old UUCP gateways wrote.
+        if tokens.first?.kind == .at, let colon = tokens.firstIndex(where: { $0.kind == .colon }) {
+            tokens.removeSubrange(...colon)
+        }
+        guard let atIndex = tokens.lastIndex(where: { $0.kind == .at }) else {
+            return mailboxFromPhrase(tokens, group: group)
+        }
         func isWordLike(_ token: AddressToken) -> Bool {
             switch token.kind {
             case .word, .quoted: return true
@@ -111,7 +118,10 @@ public enum AddressParser {
         var start = atIndex
         if start > 0, isWordLike(tokens[start - 1]) {
             start -= 1
-            while start > 0, !tokens[start].spaceBefore, isWordLike(tokens[start - 1]) { start -= 1 }
+            // "a!b@host@relay": earlier "@"s belong to the local part when nothing separates them.
+            while start > 0, !tokens[start].spaceBefore, isWordLike(tokens[start - 1]) || tokens[start - 1].kind == .at {
+                start -= 1
+            }
         }
         let spec = addrSpec(from: Array(tokens[start...]))
         guard !spec.isEmpty else { return nil }

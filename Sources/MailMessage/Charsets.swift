@@ -132,7 +132,12 @@ enum Charset: Hashable, Sendable {
             if bytes.allSatisfy({ $0 < 0x80 }), Charset.asciiCompatible.contains(name) {
                 return String(decoding: bytes, as: UTF8.self)
             }
-            return IConv.decode(bytes, from: name)
+            if let text = IConv.decode(bytes, from: name) { return text }
+            // Strict ISO-2022-JP-2 rejects the NEC/IBM rows mailers use (CP50221); retry through EUC-JP-MS.
+            if name == "ISO-2022-JP-2", let euc = ISO2022JP.transcodeToEUCJP(bytes) {
+                return IConv.decode(euc, from: "EUC-JP-MS")
+            }
+            return nil
         }
     }
 

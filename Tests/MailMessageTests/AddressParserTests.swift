@@ -52,6 +52,9 @@ private func address(_ name: String?, _ mailbox: String, group: String? = nil) -
     ("<user@[192.168.0.1]>", [address(nil, "user@[192.168.0.1]")]),
     ("\"quote\\\"d\" <q@x.test>", [address("quote\"d", "q@x.test")]),
     ("john@example.com\r\n\t, mary@example.com", [address(nil, "john@example.com"), address(nil, "mary@example.com")]),
+    ("develop!nextmime@ebony@sblab.att.com", [address(nil, "\"develop!nextmime@ebony\"@sblab.att.com")]),  // UUCP
+    ("@develop:sblab!att!thumper.bellcore.com!nsb", [address(nil, "sblab!att!thumper.bellcore.com!nsb")]),
+    ("jang.abcdef@xyzlinu <jang@xyzlinux.it>", [address("jang.abcdef@xyzlinu", "jang@xyzlinux.it")]),
     ("", []),
     ("<>", []),
 ])

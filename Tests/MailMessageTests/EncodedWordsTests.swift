@@ -16,6 +16,9 @@ import Testing
     ("=?utf-8?q?hello_world?=", "hello world"),
     ("=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=", "日本語"),
     ("=?gb2312?B?1tDOxA==?=", "中文"),
+    // ISO-2022-JP with an NEC row-13 character (№), as in php-mime-mail-parser issue 116; Python fails.
+    ("=?iso-2022-jp?B?GyRCJygnJS1iGyhCNDEgGyRCJ2AnZBsoQiAyOC4wOS4yMDE2?=", "ЖД№41 от 28.09.2016"),
+    ("=?utf-8?q?Chaply?= =?utf-8?q?gina?=", "Chaplygina"),  // a word split over two encoded words
     ("=?utf-8*en?q?Hi?=", "Hi"),  // RFC 2231 §5 language suffix
     ("=?utf-8?x?bad?=", "=?utf-8?x?bad?="),  // unknown encoding: left as is
     ("=?utf-8?q?unterminated", "=?utf-8?q?unterminated"),
