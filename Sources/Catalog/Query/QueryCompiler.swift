@@ -163,9 +163,22 @@ enum QueryCompiler {
 
     /// One FTS5 string: the text in double quotes with inner quotes doubled, so FTS5 tokenizes it
     /// as a phrase and never interprets it as syntax; `*` after the closing quote makes the last
-    /// token a prefix.
+    /// token a prefix. Built scalar by scalar: as `Character`s, `"` followed by a combining mark
+    /// would not compare equal to `"` and would escape unescaped. Control characters become
+    /// spaces: FTS5 reads its expression as a C string, so a NUL would end it inside the quotes.
     static func phrase(_ text: String, prefix: Bool, columns: String) -> String {
-        let quoted = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        return columns + " : " + quoted + (prefix ? "*" : "")
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" {
+                quoted.append(contentsOf: ["\"", "\""] as [Unicode.Scalar])
+            } else if scalar.properties.generalCategory == .control {
+                quoted.append(" ")
+            } else {
+                quoted.append(scalar)
+            }
+        }
+        quoted.append("\"")
+        return columns + " : " + String(quoted) + (prefix ? "*" : "")
     }
 }
