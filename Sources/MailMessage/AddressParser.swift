@@ -15,36 +15,25 @@ public enum AddressParser {
     /// a missing ">", unquoted dots and commas in display names ("Smith, John <j@x>" is one
     /// address), bare addresses, ";" used as a list separator, empty groups, comments, and
     /// obsolete routes "<@a,@b:x@y>" (RFC 5322 §4.4).
-    public static func parseList(_ value: some Collection<UInt8>) -> [Address] {
-        let tokens = AddressToken.tokenize(value)
+    ///
+    /// `fallbackCharset` (for example the charset of the message's text body) is tried for raw
+    /// 8-bit display names that are not UTF-8, before Windows-1252.
+    public static func parseList(_ value: some Collection<UInt8>, fallbackCharset: String? = nil) -> [Address] {
+        let parser = ListParser(fallbackCharset: fallbackCharset)
+        return parser.parse(AddressToken.tokenize(value))
+    }
+}
+
+/// One run of the address-list grammar; holds what every production needs.
+private struct ListParser {
+    let fallbackCharset: String?
+
+    func parse(_ tokens: [AddressToken]) -> [Address] {
         var result: [Address] = []
         var group: String? = nil
         var unit: [AddressToken] = []
         // A phrase-only unit ("Smith") that may be the first half of a display name with a comma.
         var pendingPhrase: [AddressToken]? = nil
-
-        func finishUnit() {
-            defer { unit = [] }
-            let hasAngle = unit.contains { if case .angle = $0.kind { return true } else { return false } }
-            let hasAt = unit.contains { $0.kind == .at }
-            if !hasAngle, !hasAt {
-                if unit.isEmpty { return }
-                if let previous = pendingPhrase, let address = mailboxFromPhrase(previous, group: group) {
-                    result.append(address)
-                }
-                pendingPhrase = unit
-                return
-            }
-            if hasAngle, let previous = pendingPhrase {
-                // "Smith, John <j@x>": the phrase before the comma belongs to this display name.
-                let joined = previous + [AddressToken(kind: .comma, spaceBefore: false)] + unit
-                pendingPhrase = nil
-                if let address = mailbox(from: joined, group: group) { result.append(address) }
-                return
-            }
-            flushPending()
-            if let address = mailbox(from: unit, group: group) { result.append(address) }
-        }
 
         func flushPending() {
             if let previous = pendingPhrase, let address = mailboxFromPhrase(previous, group: group) {
@@ -53,21 +42,33 @@ public enum AddressParser {
             pendingPhrase = nil
         }
 
+        func finishUnit() {
+            defer { unit = [] }
+            let hasAngle = unit.contains { $0.isAngle }
+            let hasAt = unit.contains { $0.kind == .at }
+            if !hasAngle, !hasAt {
+                if unit.isEmpty { return }
+                flushPending()
+                pendingPhrase = unit
+                return
+            }
+            if hasAngle, let previous = pendingPhrase {
+                // "Smith, John <j@x>": the phrase before the comma belongs to this display name.
+                pendingPhrase = nil
+                result += mailboxes(from: previous + [AddressToken(kind: .comma, spaceBefore: false)] + unit, group: group)
+                return
+            }
+            flushPending()
+            result += mailboxes(from: unit, group: group)
+        }
+
         for token in tokens {
             switch token.kind {
             case .colon:
-                let opensGroup =
-                    group == nil
-                    && !unit.contains { token in
-                        switch token.kind {
-                        case .angle, .at: return true
-                        default: return false
-                        }
-                    }
+                let opensGroup = group == nil && !unit.contains { $0.isAngle || $0.kind == .at }
                 if opensGroup {
                     flushPending()
-                    let name = phraseText(unit)
-                    group = name
+                    group = phraseText(unit)
                     unit = []
                 } else {
                     unit.append(token)
@@ -87,17 +88,12 @@ public enum AddressParser {
         return result
     }
 
-    /// A unit with an angle address or an "@": name-addr, addr-spec, or "Name local@domain".
-    private static func mailbox(from tokens: [AddressToken], group: String?) -> Address? {
-        if let angleIndex = tokens.firstIndex(where: { if case .angle = $0.kind { true } else { false } }),
-            case .angle(let content) = tokens[angleIndex].kind
-        {
-            let spec = addrSpec(fromAngle: content)
-            let name = phraseText(Array(tokens[..<angleIndex]))
-            guard let spec, !spec.isEmpty else {
-                return nil
-            }
-            return Address(displayName: name, mailbox: spec, group: group)
+    /// A unit with an angle address or an "@": name-addr, addr-spec, "Name local@domain", or
+    /// several bare addr-specs separated only by white space ("a@x b@y").
+    func mailboxes(from tokens: [AddressToken], group: String?) -> [Address] {
+        if let angleIndex = tokens.firstIndex(where: { $0.isAngle }), case .angle(let content) = tokens[angleIndex].kind {
+            guard let spec = AddressSpec.fromAngle(content), !spec.isEmpty else { return [] }
+            return [Address(displayName: phraseText(Array(tokens[..<angleIndex])), mailbox: spec, group: group)]
         }
         // No angle brackets: the addr-spec is the run of tokens around the (last) "@" that is not
         // separated by white space; what comes before it is a display name without its brackets.
@@ -107,37 +103,61 @@ public enum AddressParser {
             tokens.removeSubrange(...colon)
         }
         guard let atIndex = tokens.lastIndex(where: { $0.kind == .at }) else {
-            return mailboxFromPhrase(tokens, group: group)
-        }
-        func isWordLike(_ token: AddressToken) -> Bool {
-            switch token.kind {
-            case .word, .quoted: return true
-            default: return false
-            }
+            return mailboxFromPhrase(tokens, group: group).map { [$0] } ?? []
         }
         var start = atIndex
-        if start > 0, isWordLike(tokens[start - 1]) {
+        if start > 0, tokens[start - 1].isWordLike {
             start -= 1
             // "a!b@host@relay": earlier "@"s belong to the local part when nothing separates them.
-            while start > 0, !tokens[start].spaceBefore, isWordLike(tokens[start - 1]) || tokens[start - 1].kind == .at {
+            while start > 0, !tokens[start].spaceBefore, tokens[start - 1].isWordLike || tokens[start - 1].kind == .at {
                 start -= 1
             }
         }
-        let spec = addrSpec(from: Array(tokens[start...]))
-        guard !spec.isEmpty else { return nil }
-        let name = phraseText(Array(tokens[..<start]))
-        return Address(displayName: name, mailbox: spec, group: group)
+        let spec = AddressSpec.from(Array(tokens[start...]))
+        guard !spec.isEmpty else { return [] }
+        let prefix = Array(tokens[..<start])
+        if prefix.contains(where: { $0.kind == .at }) {
+            // "a@x b@y": two bare addresses without a comma.
+            return mailboxes(from: prefix, group: group) + [Address(displayName: nil, mailbox: spec, group: group)]
+        }
+        return [Address(displayName: phraseText(prefix), mailbox: spec, group: group)]
     }
 
     /// A unit that is only words: a local mailbox such as "root", or "undisclosed recipients".
-    private static func mailboxFromPhrase(_ tokens: [AddressToken], group: String?) -> Address? {
-        let local = localPartText(tokens)
+    /// Encoded words are decoded here, as Python does.
+    func mailboxFromPhrase(_ tokens: [AddressToken], group: String?) -> Address? {
+        let local = AddressSpec.localPart(tokens, decodingWords: true)
         guard !local.isEmpty else { return nil }
         return Address(displayName: nil, mailbox: local, group: group)
     }
 
+    /// display-name = phrase (RFC 5322 §3.2.5, obs-phrase of §4.1 allows "."): words and quoted
+    /// strings joined by one space where the source had white space or comments; RFC 2047 words
+    /// decoded; the content of quoted strings kept as written. nil if empty or only white space.
+    func phraseText(_ tokens: [AddressToken]) -> String? {
+        var bytes: [UInt8] = []
+        for token in tokens {
+            let piece: [UInt8]
+            switch token.kind {
+            case .word(let text), .quoted(let text), .literal(let text): piece = text
+            case .comma: piece = [UInt8(ascii: ",")]
+            case .at: piece = [UInt8(ascii: "@")]
+            case .colon: piece = [UInt8(ascii: ":")]
+            default: continue
+            }
+            if token.spaceBefore, !bytes.isEmpty { bytes.append(0x20) }
+            bytes += piece
+        }
+        // White space inside quotes is kept as written (" Angles  Puglisi" stays so, as in Python).
+        let text = EncodedWords.decode(bytes, fallbackCharset: fallbackCharset)
+        return text.trimmingCharacters(in: " \t").isEmpty ? nil : text
+    }
+}
+
+/// addr-spec = local-part "@" domain (RFC 5322 §3.4.1), rebuilt from tokens.
+private enum AddressSpec {
     /// The addr-spec inside "<…>", without an obsolete route ("@a,@b:") and without CFWS.
-    private static func addrSpec(fromAngle content: [UInt8]) -> String? {
+    static func fromAngle(_ content: [UInt8]) -> String? {
         var tokens = AddressToken.tokenize(content)
         // obs-route = obs-domain-list ":"  (RFC 5322 §4.4)
         if let first = tokens.first, first.kind == .at,
@@ -145,17 +165,22 @@ public enum AddressParser {
         {
             tokens.removeSubrange(...colon)
         }
-        return addrSpec(from: tokens)
+        // A group inside the brackets ("<Undisclosed-Recipient:;>"): what precedes the ":" is all
+        // there is, as Python reads it.
+        if let colon = tokens.firstIndex(where: { $0.kind == .colon }) { tokens.removeSubrange(colon...) }
+        tokens.removeAll { $0.kind == .semicolon }
+        return from(tokens)
     }
 
     /// local-part "@" domain from tokens; the local part is quoted only if it needs to be.
-    private static func addrSpec(from tokens: [AddressToken]) -> String {
-        guard let at = tokens.lastIndex(where: { $0.kind == .at }) else { return localPartText(tokens) }
-        let local = localPartText(Array(tokens[..<at]))
+    static func from(_ tokens: [AddressToken]) -> String {
+        guard let at = tokens.lastIndex(where: { $0.kind == .at }) else { return localPart(tokens) }
+        let local = localPart(Array(tokens[..<at]))
         var domain: [UInt8] = []
-        // The domain is the first token after "@" and whatever follows it without white space.
+        // The domain is the first token after "@" and whatever follows it without white space, or
+        // with white space around a dot (obs-domain allows CFWS there: "test   . example", §4.4).
         for (offset, token) in tokens[(at + 1)...].enumerated() {
-            if offset > 0, token.spaceBefore { break }
+            if offset > 0, token.spaceBefore, domain.last != UInt8(ascii: "."), !token.startsWithDot { break }
             switch token.kind {
             case .word(let bytes), .literal(let bytes), .quoted(let bytes): domain += bytes
             default: break
@@ -168,7 +193,7 @@ public enum AddressParser {
 
     /// The local part: words and quoted strings joined; re-quoted (RFC 5322 §3.2.4) only if the
     /// result is not a dot-atom-ish run (it contains white space or specials other than ".").
-    private static func localPartText(_ tokens: [AddressToken]) -> String {
+    static func localPart(_ tokens: [AddressToken], decodingWords: Bool = false) -> String {
         var bytes: [UInt8] = []
         var first = true
         for token in tokens {
@@ -184,10 +209,12 @@ public enum AddressParser {
             bytes += piece
             first = false
         }
-        let needsQuotes = bytes.contains { byte in
+        let needsQuotesRaw = bytes.contains { byte in
             byte == 0x20 || byte == 0x09 || (byte != UInt8(ascii: ".") && HeaderScanner.isSpecial(byte))
         }
-        let text = EncodedWords.decodeRaw(bytes[...])
+        let text = decodingWords ? EncodedWords.decode(bytes) : EncodedWords.decodeRaw(bytes[...])
+        let needsQuotes =
+            needsQuotesRaw || text.unicodeScalars.contains { $0 == " " || $0 == "\t" }
         guard needsQuotes else { return text }
         var quoted = "\""
         for character in text.unicodeScalars {
@@ -197,27 +224,6 @@ public enum AddressParser {
         return quoted + "\""
     }
 
-    /// display-name = phrase (RFC 5322 §3.2.5, obs-phrase of §4.1 allows "."): words and quoted
-    /// strings joined by one space where the source had white space or comments; RFC 2047 words
-    /// decoded. nil if empty.
-    static func phraseText(_ tokens: [AddressToken]) -> String? {
-        var bytes: [UInt8] = []
-        for token in tokens {
-            let piece: [UInt8]
-            switch token.kind {
-            case .word(let text), .quoted(let text), .literal(let text): piece = text
-            case .comma: piece = [UInt8(ascii: ",")]
-            case .at: piece = [UInt8(ascii: "@")]
-            case .colon: piece = [UInt8(ascii: ":")]
-            default: continue
-            }
-            if token.spaceBefore, !bytes.isEmpty { bytes.append(0x20) }
-            bytes += piece
-        }
-        let text = EncodedWords.decode(bytes.trimmingWhitespace())
-        let trimmed = text.trimmingCharacters(in: " \t")
-        return trimmed.isEmpty ? nil : trimmed
-    }
 }
 
 extension String {
@@ -242,6 +248,21 @@ struct AddressToken: Equatable {
     }
     var kind: Kind
     var spaceBefore: Bool
+
+    var isAngle: Bool {
+        if case .angle = kind { return true }
+        return false
+    }
+    var isWordLike: Bool {
+        switch kind {
+        case .word, .quoted: return true
+        default: return false
+        }
+    }
+    var startsWithDot: Bool {
+        if case .word(let bytes) = kind { return bytes.first == UInt8(ascii: ".") }
+        return false
+    }
 
     static func tokenize(_ value: some Collection<UInt8>) -> [AddressToken] {
         var scanner = HeaderScanner(value)

@@ -10,12 +10,14 @@ public enum EncodedWords {
     /// - Encoded words are decoded; the white space between two adjacent encoded words is dropped
     ///   (RFC 2047 §6.2); adjacent words in the same charset are joined before charset decoding, so a
     ///   multi-byte character split across two words survives.
-    /// - Raw 8-bit bytes are read as UTF-8 (RFC 6532 §3.2), else as Windows-1252.
+    /// - Raw 8-bit bytes are read as UTF-8 (RFC 6532 §3.2), else in `fallbackCharset` if given
+    ///   (for example the charset of the text body: old mailers wrote raw GB2312 or KOI8-R headers),
+    ///   else as Windows-1252.
     /// - The RFC 2231 §5 language suffix "charset*lang" is ignored.
     /// - CR and LF left from folding are removed (RFC 5322 §2.2.3 unfolding).
-    public static func decode(_ value: some Collection<UInt8>) -> String {
+    public static func decode(_ value: some Collection<UInt8>, fallbackCharset: String? = nil) -> String {
         let bytes = Array(value).filter { $0 != 0x0D && $0 != 0x0A }
-        guard bytes.contains(UInt8(ascii: "=")) else { return decodeRaw(bytes[...]) }
+        guard bytes.contains(UInt8(ascii: "=")) else { return decodeRaw(bytes[...], fallbackCharset: fallbackCharset) }
         var output = ""
         var literalStart = 0  // start of the pending raw text
         var index = 0
@@ -46,7 +48,7 @@ public enum EncodedWords {
                 // RFC 2047 §6.2: white space between adjacent encoded words is not displayed.
             } else {
                 flushPending()
-                output += decodeRaw(between)
+                output += decodeRaw(between, fallbackCharset: fallbackCharset)
             }
             let charset = word.charset.lowercased()
             if pendingCharset != charset {
@@ -59,14 +61,16 @@ public enum EncodedWords {
             lastWordEnd = index
         }
         flushPending()
-        output += decodeRaw(bytes[literalStart...])
+        output += decodeRaw(bytes[literalStart...], fallbackCharset: fallbackCharset)
         return output
     }
 
-    /// Raw header text: ASCII as is; 8-bit bytes as UTF-8 (RFC 6532), else Windows-1252.
-    static func decodeRaw(_ bytes: ArraySlice<UInt8>) -> String {
+    /// Raw header text: ASCII as is; 8-bit bytes as UTF-8 (RFC 6532), else in the fallback
+    /// charset, else Windows-1252.
+    static func decodeRaw(_ bytes: ArraySlice<UInt8>, fallbackCharset: String? = nil) -> String {
         if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        return Charsets.decodeLossy(bytes, charset: nil)
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return Charsets.decodeLossy(bytes, charset: fallbackCharset)
     }
 }
 

@@ -1,6 +1,7 @@
 /// Message identifiers (RFC 5322 §3.6.4) in Message-ID, Content-ID, In-Reply-To and References.
 ///
-/// Invariants: results never contain the angle brackets, white space or comments; never traps.
+/// Invariants: results never contain the angle brackets or comments, nor white space outside a
+/// quoted id-left; never traps.
 public enum MessageID {
     // msg-id   = [CFWS] "<" id-left "@" id-right ">" [CFWS]      ; RFC 5322 §3.6.4
     // obs-id-left / obs-id-right allow local-part and domain with CFWS (§4.5.4)
@@ -34,6 +35,12 @@ public enum MessageID {
                         _ = scanner.readComment()
                         continue
                     }
+                    if next == UInt8(ascii: "\""), let close = closingQuote(scanner.bytes, from: scanner.position) {
+                        // A quoted id-left keeps its white space (obs-id-left = local-part, §4.5.4).
+                        id += scanner.bytes[scanner.position...close].filter { $0 != 0x0D && $0 != 0x0A }
+                        scanner.position = close + 1
+                        continue
+                    }
                     if !HeaderScanner.isWhitespace(next) { id.append(next) }
                     scanner.position += 1
                 }
@@ -62,5 +69,23 @@ public enum MessageID {
             return bracketed.first.map { [$0] } ?? Array(bare.prefix(1))
         }
         return bracketed.isEmpty ? bare : bracketed
+    }
+
+    /// The index of the quote that closes the one at `start`, if it closes before any angle bracket.
+    private static func closingQuote(_ bytes: [UInt8], from start: Int) -> Int? {
+        var index = start + 1
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\\"):
+                if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "<") || bytes[index + 1] == UInt8(ascii: ">") {
+                    return nil
+                }
+                index += 2
+            case UInt8(ascii: "\""): return index
+            case UInt8(ascii: "<"), UInt8(ascii: ">"): return nil
+            default: index += 1
+            }
+        }
+        return nil
     }
 }

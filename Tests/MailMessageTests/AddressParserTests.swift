@@ -23,6 +23,8 @@ private func address(_ name: String?, _ mailbox: String, group: String? = nil) -
     ("\"john\"@x.com", [address(nil, "john@x.com")]),  // needless quotes removed
     ("\"john doe\"@x.com", [address(nil, "\"john doe\"@x.com")]),
     ("\"a\"b <c@d>", [address("ab", "c@d")]),
+    ("\" Angles  Puglisi\" <a@x.com>", [address(" Angles  Puglisi", "a@x.com")]),  // quoted text as written
+    ("\"  \" <a@x.com>", [address(nil, "a@x.com")]),
     ("root", [address(nil, "root")]),
     ("undisclosed recipients", [address(nil, "\"undisclosed recipients\"")]),
     ("undisclosed-recipients:;", []),
@@ -55,6 +57,13 @@ private func address(_ name: String?, _ mailbox: String, group: String? = nil) -
     ("develop!nextmime@ebony@sblab.att.com", [address(nil, "\"develop!nextmime@ebony\"@sblab.att.com")]),  // UUCP
     ("@develop:sblab!att!thumper.bellcore.com!nsb", [address(nil, "sblab!att!thumper.bellcore.com!nsb")]),
     ("jang.abcdef@xyzlinu <jang@xyzlinux.it>", [address("jang.abcdef@xyzlinu", "jang@xyzlinux.it")]),
+    ("tim@powerupdev.com concierge@powerupdev.com", [address(nil, "tim@powerupdev.com"), address(nil, "concierge@powerupdev.com")]),
+    ("Mary Smith <@machine.tld:mary@example.net>, , jdoe@test   . example",  // RFC 5322 Appendix A.6.3
+     [address("Mary Smith", "mary@example.net"), address(nil, "jdoe@test.example")]),
+    ("<Undisclosed-Recipient:;>", [address(nil, "Undisclosed-Recipient")]),
+    ("<Undisclosed-Recipient:@mailman.enron.com;>", [address(nil, "Undisclosed-Recipient")]),
+    ("=?UTF-16?B?//492Enc?= test", [address(nil, "\"👉 test\"")]),  // as Python reads it
+    ("alice@example.com <bob@example.com>", [address("alice@example.com", "bob@example.com")]),  // the mailbox is bob
     ("", []),
     ("<>", []),
 ])
@@ -73,4 +82,10 @@ func parsesAddressList(_ input: String, _ expected: [Address]) {
     #expect(parsed.localPart == "\"a@b\"")
     #expect(parsed.domain == "example.com")
     #expect(address(nil, "root").domain.isEmpty)
+}
+
+@Test func rawDisplayNameUsesTheFallbackCharset() {
+    // "\xC9\xCC <a@x>" in GB2312 (商), as 1990s Chinese mailers wrote it.
+    let value: [UInt8] = [0xC9, 0xCC, 0x20, 0x3C, 0x61, 0x40, 0x78, 0x3E]
+    #expect(AddressParser.parseList(value, fallbackCharset: "gb2312") == [address("商", "a@x")])
 }

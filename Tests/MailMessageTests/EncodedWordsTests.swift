@@ -47,3 +47,12 @@ func decodesEncodedWords(_ input: String, _ expected: String) {
     // Raw UTF-8 next to an encoded word.
     #expect(EncodedWords.decode(Array("Grüße =?utf-8?q?aus_K=C3=B6ln?=".utf8)) == "Grüße aus Köln")
 }
+
+@Test func rawEightBitUsesTheFallbackCharsetBeforeWindows1252() {
+    // Raw GB2312 in a Subject (SpamAssassin nice-cjk-gb2312): readable only with the body's charset.
+    let raw: [UInt8] = [0xD6, 0xD0, 0xCE, 0xC4, 0x20, 0x3D, 0x3F, 0x75, 0x74, 0x66, 0x2D, 0x38, 0x3F, 0x71, 0x3F, 0x78, 0x3F, 0x3D]
+    #expect(EncodedWords.decode(raw, fallbackCharset: "gb2312") == "中文 x")
+    #expect(EncodedWords.decode(raw) == "ÖÐÎÄ x")
+    // UTF-8 still wins over the fallback.
+    #expect(EncodedWords.decode(Array("é".utf8), fallbackCharset: "koi8-r") == "é")
+}

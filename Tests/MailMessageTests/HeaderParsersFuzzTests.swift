@@ -53,7 +53,7 @@ private let parsers: [@Sendable ([UInt8]) -> Void] = [
         // Invariants of the results, not only the absence of traps.
         if AddressParser.parseList(input).contains(where: { $0.mailbox.isEmpty }) { violations.append(input) }
         if MessageID.parseList(input).contains(where: { id in
-            id.isEmpty || id.unicodeScalars.contains { $0 == "<" || $0 == ">" || $0 == " " || $0 == "\t" }
+            id.isEmpty || id.unicodeScalars.contains { $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" }
         }) {
             violations.append(input)
         }

@@ -13,6 +13,7 @@ import Testing
     ("<\"quoted.left\"@example.com>", "\"quoted.left\"@example.com"),
     ("<1234.5678@[192.0.2.1]>", "1234.5678@[192.0.2.1]"),
     ("<local-only>", "local-only"),
+    ("<\"a  b\"@MHS>", "\"a  b\"@MHS"),  // white space inside a quoted id-left is kept
 ])
 func parsesMessageID(_ input: String, _ expected: String) {
     #expect(MessageID.parse(Array(input.utf8)) == expected)
