@@ -16,21 +16,15 @@ public struct MediaType: Hashable, Sendable {
     }
 
     // content := "Content-Type" ":" type "/" subtype *(";" parameter)     ; RFC 2045 §5.1
-    /// Parses a Content-Type value. A type without "/subtype" yields text/plain with the parameters
-    /// that follow (RFC 2045 §5.2); nil when there is no type token at all, or "type/" has no
-    /// subtype (the caller then applies the RFC 2045 §5.2 default itself).
+    /// Parses a Content-Type value; nil when there is no usable "type/subtype" ("text;
+    /// charset=us-ascii", "application-x-gzip; name=x"). RFC 2045 §5.2 then makes the part
+    /// text/plain; that default, and keeping the parameters as Python does, is the caller's choice.
     public static func parse(_ value: some Collection<UInt8>) -> MediaType? {
         var scanner = HeaderScanner(value)
         scanner.skipCFWS()
         let type = scanner.readToken()
         scanner.skipCFWS()
-        guard !type.isEmpty else { return nil }
-        guard scanner.current == UInt8(ascii: "/") else {
-            // "text; charset=us-ascii", "application-x-gzip; name=…": RFC 2045 §5.2 makes an invalid
-            // type text/plain; the parameters (a charset, a name) are kept, as Python's email does.
-            let parameters = MIMEParameters.parse(&scanner)
-            return MediaType(type: "text", subtype: "plain", parameters: parameters)
-        }
+        guard !type.isEmpty, scanner.current == UInt8(ascii: "/") else { return nil }
         scanner.position += 1
         scanner.skipCFWS()
         let subtype = scanner.readToken()
