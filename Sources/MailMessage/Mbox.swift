@@ -80,7 +80,7 @@ public struct MboxReader: Sequence, Sendable {
                 lineStart = end
             }
             position = next
-            let raw = data[bodyStart..<max(bodyStart, messageEnd)]
+            let raw = data[bodyStart..<Swift.max(bodyStart, messageEnd)]
             return Entry(separator: separator, message: unescape(raw), offset: start)
         }
 

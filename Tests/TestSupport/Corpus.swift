@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import Foundation  // ObjCBool and fileExists(atPath:isDirectory:) are not in FoundationEssentials
 
 /// The shared corpus of real mail lives outside the repository: `../shared/corpus` beside the
 /// checkout, or wherever `TRESOR_CORPUS` points. Tests that need it call `Corpus.locate()`:
