@@ -8,16 +8,32 @@ extension Catalog {
     public func search(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0) async throws -> [SearchHit] {
         let condition = QueryCompiler.condition(query.root)
         return try await pool.read { db in
+            // Plan choice. A selective query is cheapest as "look up the matching ids, sort them";
+            // a broad one (say, a word in every message) as "walk the date index newest first and
+            // stop after one page". SQLite cannot know how many rows an FTS5 MATCH returns, so
+            // count up to a threshold first (cheap: it stops there) and force the index when broad.
+            var broad = false
+            if let limit {
+                let threshold = Swift.max(Self.broadQueryThreshold, (limit + Swift.max(0, offset)) * 20)
+                let matches = try Int.fetchOne(db, SQLRequest(literal: """
+                    SELECT COUNT(*) FROM (SELECT 1 FROM message m WHERE \(condition) LIMIT \(threshold))
+                    """)) ?? 0
+                broad = matches >= threshold
+            }
+            let source: SQL = broad ? "message m INDEXED BY message_order" : "message m"
+            // The page is chosen first; the per-hit subqueries then run for that page only.
             let sql: SQL = """
                 SELECT m.sha256, m.date, m.from_list, m.to_list, m.cc_list, m.subject, m.message_id, m.size,
                     m.attachments, m.body_segment, m.body_offset, m.archived_at,
                     (SELECT d.direction FROM delivery d WHERE d.message = m.id ORDER BY d.received_at, d.id LIMIT 1),
                     (SELECT d.source FROM delivery d WHERE d.message = m.id ORDER BY d.received_at, d.id LIMIT 1),
                     (SELECT COUNT(*) FROM delivery d WHERE d.message = m.id)
-                FROM message m
-                WHERE \(condition)
+                FROM (
+                    SELECT m.id FROM \(source) WHERE \(condition)
+                    ORDER BY m.sort_date DESC, m.archived_at DESC, m.id DESC
+                    LIMIT \(limit ?? -1) OFFSET \(Swift.max(0, offset))
+                ) AS page JOIN message m ON m.id = page.id
                 ORDER BY m.sort_date DESC, m.archived_at DESC, m.id DESC
-                LIMIT \(limit ?? -1) OFFSET \(max(0, offset))
                 """
             return try Row.fetchAll(db, SQLRequest(literal: sql)).map { row in
                 SearchHit(
@@ -30,6 +46,9 @@ extension Catalog {
             }
         }
     }
+
+    /// Matches from which a limited search walks the date index instead of sorting the matches.
+    static let broadQueryThreshold = 1_000
 
     /// How many messages match `query`.
     public func count(_ query: SearchQuery) async throws -> Int {

@@ -11,7 +11,8 @@ import GRDB
 ///              roles: from sender reply-to to cc bcc env-from env-to (bcc = header Bcc and envelope
 ///              recipients not in To/Cc)
 /// message_fts  FTS5, rowid = message.id: subject, body, attachment, from_text, to_text, cc_text,
-///              bcc_text, participant (names and addresses); unicode61 with diacritics removed
+///              bcc_text, participant (names and addresses); unicode61 with diacritics removed;
+///              prefix indexes for 2- and 3-character prefixes, so that `w3*` does not scan every term
 /// audit_log    who searched, showed, imported, exported… (not derived: `reset()` keeps it)
 /// ```
 enum CatalogSchema {
@@ -77,7 +78,7 @@ enum CatalogSchema {
 
                 CREATE VIRTUAL TABLE message_fts USING fts5(
                     subject, body, attachment, from_text, to_text, cc_text, bcc_text, participant,
-                    tokenize = "unicode61 remove_diacritics 2"
+                    tokenize = "unicode61 remove_diacritics 2", prefix = "2 3"
                 );
 
                 CREATE TABLE audit_log (
