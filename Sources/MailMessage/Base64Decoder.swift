@@ -20,6 +20,7 @@ enum Base64Decoder {
         var accumulator: UInt32 = 0
         var count = 0
         var index = 0
+        var padded = false
         table.withUnsafeBufferPointer { table in
             while index < input.count {
                 let byte = input[index]
@@ -36,6 +37,7 @@ enum Base64Decoder {
                         count = 0
                     }
                 } else if value == 0xFE {
+                    padded = true
                     break  // padding ends the data
                 } else if byte != 0x0A, byte != 0x0D, byte != 0x20, byte != 0x09 {
                     clean = false
@@ -54,7 +56,7 @@ enum Base64Decoder {
         default:
             break
         }
-        if count != 0, index >= input.count { clean = false }  // data ended without its padding
+        if count != 0, !padded { clean = false }  // data ended without its padding
         return (out, clean)
     }
 }

@@ -224,8 +224,10 @@ struct MIMEParser {
                 // Everything after the close delimiter is epilogue, up to an enclosing boundary.
                 boundaries.removeLast()
                 stop = nextDelimiter(from: delimiter.lineEnd, limit: limit)
+                // With no epilogue, the close line's own line break is the enclosing delimiter's.
+                let closeEnd = LineScan.contentEnd(bytes, lineStart: delimiter.lineStart, lineEnd: delimiter.lineEnd)
                 end = stop.map {
-                    LineScan.beforePrecedingLineBreak(bytes, lineStart: $0.lineStart, floor: delimiter.lineEnd)
+                    LineScan.beforePrecedingLineBreak(bytes, lineStart: $0.lineStart, floor: closeEnd)
                 } ?? limit
                 part.bodyRange = bodyStart..<end
                 return Entity(part: part, end: end, stop: stop)
