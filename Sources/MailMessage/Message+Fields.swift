@@ -8,29 +8,18 @@ import Foundation
 /// access: parsing them is cheap and most callers read only a few.
 extension Message {
     /// Subject (RFC 5322 §3.6.5), unfolded and RFC 2047 decoded; nil when absent.
-    /// Raw 8-bit bytes that are not UTF-8 (RFC 6532 allows only UTF-8) are read in the charset
-    /// the message declares for its text, as mail clients do, before the Windows-1252 fallback.
     public var subject: String? {
-        guard let value = header.first(named: "Subject") else { return nil }
-        if let charset = undeclaredHeaderCharset(for: value) {
-            return Charsets.decodeLossy(value, charset: charset)
-        }
-        return EncodedWords.decode(value)
+        header.first(named: "Subject").map { EncodedWords.decode($0, fallbackCharset: fallbackCharset(for: $0)) }
     }
 
-    /// The charset of the first text part, when `value` holds raw non-UTF-8 bytes and no
-    /// encoded words, and the message names a charset other than US-ASCII and UTF-8.
-    func undeclaredHeaderCharset(for value: [UInt8]) -> String? {
-        guard value.contains(where: { $0 >= 0x80 }), String(validating: value, as: UTF8.self) == nil else {
-            return nil
-        }
-        for index in value.indices.dropLast() where value[index] == UInt8(ascii: "=") && value[index + 1] == UInt8(ascii: "?") {
-            return nil
-        }
+    /// For a value with raw 8-bit bytes: the charset the message declares for its first text part
+    /// (other than US-ASCII and UTF-8), which old mailers also used, undeclared, in the header.
+    /// Mail clients read such headers that way; `EncodedWords` uses it when the bytes are not UTF-8.
+    func fallbackCharset(for value: [UInt8]) -> String? {
+        guard value.contains(where: { $0 >= 0x80 }) else { return nil }
         for part in parts where part.contentType.type == "text" {
             guard let charset = part.contentType.parameters["charset"]?.lowercased() else { continue }
-            if charset == "us-ascii" || charset == "utf-8" || charset == "utf8" { return nil }
-            return charset
+            return charset == "us-ascii" || charset == "utf-8" || charset == "utf8" ? nil : charset
         }
         return nil
     }
@@ -74,6 +63,6 @@ extension Message {
     /// The addresses of every field with this name, in order (RFC 5322 §3.6 allows one To,
     /// Cc and Bcc each, but real mail repeats them).
     private func addresses(_ name: String) -> [Address] {
-        header.all(named: name).flatMap { AddressParser.parseList($0) }
+        header.all(named: name).flatMap { AddressParser.parseList($0, fallbackCharset: fallbackCharset(for: $0)) }
     }
 }
