@@ -1,0 +1,95 @@
+import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The archive's Ed25519 signing key (RFC 8032). It signs every seal and the HEAD file.
+/// On disk: `DATA/keys/archive.ed25519` (hex of the 32-byte private key, mode 0600) and
+/// `DATA/keys/archive.ed25519.pub` (hex of the 32-byte public key, mode 0644, for auditors).
+public struct ArchiveKey: Sendable {
+    static let privateFileName = "archive.ed25519"
+    static let publicFileName = "archive.ed25519.pub"
+
+    let privateKey: Curve25519.Signing.PrivateKey
+
+    public var publicKey: ArchivePublicKey { ArchivePublicKey(key: privateKey.publicKey) }
+    public var publicKeyHex: String { publicKey.hex }
+
+    /// Creates a fresh key pair; refuses to overwrite an existing private or public key file.
+    public static func create(inKeysDirectory directory: URL) throws(ArchiveError) -> ArchiveKey {
+        try FileIO.makeDirectory(directory, mode: 0o700)
+        let key = ArchiveKey(privateKey: Curve25519.Signing.PrivateKey())
+        let privatePath = directory.appendingPathComponent(privateFileName).path
+        let publicPath = directory.appendingPathComponent(publicFileName).path
+        for path in [privatePath, publicPath] where FileIO.exists(path) { throw .keyExists(path: path) }
+        try FileIO.createExclusively(
+            path: privatePath, contents: Array((hexString(key.privateKey.rawRepresentation) + "\n").utf8), mode: 0o600)
+        try FileIO.createExclusively(path: publicPath, contents: Array((key.publicKeyHex + "\n").utf8), mode: 0o644)
+        try FileIO.syncDirectory(directory.path)
+        return key
+    }
+
+    public static func load(fromKeysDirectory directory: URL) throws(ArchiveError) -> ArchiveKey {
+        let path = directory.appendingPathComponent(privateFileName).path
+        guard FileIO.exists(path) else { throw .keyMissing(path: path) }
+        let text = try FileIO.readAll(path: path)
+        guard let raw = bytesFromHex(String(decoding: text, as: UTF8.self).trimmingASCIIWhitespace()),
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else { throw .invalidKey(path: path) }
+        return ArchiveKey(privateKey: key)
+    }
+
+    func sign(_ message: [UInt8]) -> [UInt8] {
+        // Ed25519 signing only fails for a broken key, which `load` already rejected.
+        Array((try? privateKey.signature(for: message)) ?? Data())
+    }
+}
+
+/// The public half, all that `verify` needs.
+public struct ArchivePublicKey: Sendable, Hashable {
+    let key: Curve25519.Signing.PublicKey
+
+    init(key: Curve25519.Signing.PublicKey) { self.key = key }
+
+    /// From 64 hex digits, as `tresor init` prints them.
+    public init?(hex: String) {
+        guard let raw = bytesFromHex(hex.trimmingASCIIWhitespace()),
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+        else { return nil }
+        self.key = key
+    }
+
+    public static func load(fromKeysDirectory directory: URL) throws(ArchiveError) -> ArchivePublicKey {
+        let path = directory.appendingPathComponent(ArchiveKey.publicFileName).path
+        guard FileIO.exists(path) else { throw .keyMissing(path: path) }
+        guard let key = ArchivePublicKey(hex: String(decoding: try FileIO.readAll(path: path), as: UTF8.self)) else {
+            throw .invalidKey(path: path)
+        }
+        return key
+    }
+
+    public var hex: String { hexString(key.rawRepresentation) }
+    var raw: [UInt8] { Array(key.rawRepresentation) }
+
+    func isValidSignature(_ signature: some Collection<UInt8>, for message: [UInt8]) -> Bool {
+        key.isValidSignature(Array(signature), for: message)
+    }
+
+    public static func == (lhs: ArchivePublicKey, rhs: ArchivePublicKey) -> Bool { lhs.raw == rhs.raw }
+    public func hash(into hasher: inout Hasher) { hasher.combine(raw) }
+}
+
+extension String {
+    func trimmingASCIIWhitespace() -> String {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        let utf8 = Array(self.utf8)
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(decoding: utf8[first...last], as: UTF8.self)
+    }
+}

@@ -1,0 +1,263 @@
+/// ArchiveStore: the record of truth. An append-only, compressed, hash-chained, signed
+/// archive of segment files under `DATA/archive/`.
+///
+/// Invariants
+/// - Append-only: bytes of a segment, once fsynced, are never changed; only a torn tail
+///   (bytes never acknowledged) is cut on open. A sealed segment is mode 0444 and never
+///   written again. Exactly one segment, the newest, is unsealed.
+/// - Durability order (STYLE.md 11): frames are written with one pwrite per batch, then
+///   fsync; a new segment file is fsynced with its directory; only then is HEAD rewritten, the
+///   dedup index updated and the callers resumed. A failed fsync is never retried: the store
+///   refuses appends until reopened, and reopening recovers from the files.
+/// - Group commit: callers hash and compress in their own task and enqueue; one writer thread
+///   (not the Swift concurrency pool) writes all that is pending with one fsync.
+/// - Processes: writers serialise on `flock(DATA/archive/LOCK)`, held around recovery and each
+///   batch; a writer first reads what others appended since its last batch.
+/// - A body is stored once per SHA-256 of its raw bytes (dedup); every delivery writes an
+///   envelope record naming its body.
+/// - Every record extends the chain: chain = SHA-256(previous chain ‖ record hash).
+///
+/// On-disk layout (format version 1, all integers big-endian)
+/// ```
+/// DATA/keys/archive.ed25519(.pub)   Ed25519 key, hex (see ArchiveKey)
+/// DATA/archive/LOCK                 empty; flock'ed by writers
+/// DATA/archive/HEAD                 last acknowledged state, signed (see HeadFile)
+/// DATA/archive/segment-00000001.tsa segments, numbered from 1 without gaps
+///
+/// segment header (60 bytes)
+///   magic "TRESORSG" (8) | format version u16 = 1 | dictionary version u16 |
+///   segment number u32 | created at, ms since 1970 UTC, i64 |
+///   start chain (32): segment 1: SHA-256("tresor-archive-genesis-v1" ‖ public key),
+///                     else the previous segment's final chain value |
+///   CRC-32 of the 56 bytes before it, u32
+/// record (at a byte offset = its RecordLocation), repeated to the end of the file
+///   length u32 (bytes from kind to the end of payload) | kind u8 (1 body, 2 envelope,
+///   3 event, 4 seal) | flags u8 (bit 0: payload is raw deflate with the segment's
+///   dictionary) | raw size u64 | content hash (32) | chain (32) | payload | CRC-32 u32 of
+///   everything from the length field to the end of the payload
+///   content hash: SHA-256 of the raw message (body), else of the payload
+///   record hash: SHA-256(kind ‖ flags ‖ raw size ‖ content hash ‖ payload)
+///   chain: SHA-256(previous chain ‖ record hash)
+/// payloads
+///   body      the message, raw deflate (RFC 1951) with the preset dictionary, or stored
+///             as is when that is not smaller
+///   envelope  canonical JSON: {"body":"seg:off","envelope":{…},"sha256":hex,"size":n}
+///   event     event kind u8 ‖ the caller's bytes (JSON)
+///   seal      segment u32 | records before the seal u32 | chain before the seal (32) |
+///             sealed at ms i64 | Ed25519 signature (64) over "tresor-seal-v1" ‖ those fields.
+///             Only ever the last record of a segment.
+/// ```
+/// A segment is sealed when its next record would take it past `segmentSizeLimit`, when its
+/// creation day (UTC) is before today, or on request.
+import Logging
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public final class ArchiveStore: Sendable {
+    public let dataDirectory: URL
+    public let configuration: ArchiveConfiguration
+    let archiveDirectory: String
+    let logger: Logger
+    let shared = SharedState()
+    let queue = WriterQueue()
+    let readers: SegmentReaders
+
+    /// Opens (creating `DATA/archive/` if needed) the archive of a data directory; loads the
+    /// key from DATA/keys; recovers a torn tail; builds the in-memory dedup index (SHA-256 →
+    /// body location) by scanning record headers.
+    public init(
+        dataDirectory: URL, configuration: ArchiveConfiguration = .init(),
+        logger: Logger = Logger(label: "tresor.archive")
+    ) throws(ArchiveError) {
+        self.dataDirectory = dataDirectory
+        self.configuration = configuration
+        self.logger = logger
+        let archive = dataDirectory.appendingPathComponent("archive", isDirectory: true)
+        self.archiveDirectory = archive.path
+        self.readers = SegmentReaders(directory: archive.path)
+        let writer: ArchiveWriter
+        do {
+            let key = try ArchiveKey.load(fromKeysDirectory: dataDirectory.appendingPathComponent("keys", isDirectory: true))
+            try FileIO.makeDirectory(archive, mode: 0o755)
+            writer = try ArchiveWriter(
+                directory: archive.path, key: key, configuration: configuration, logger: logger, shared: shared)
+        } catch {
+            // No writer thread will run: let deinit's close() find everything finished.
+            shared.state.withLock { $0.closed = true }
+            queue.markFinished()
+            throw error
+        }
+        let queue = self.queue
+        let maximumBatch = max(2, configuration.maximumBatch)
+        startThread {
+            while let batch = queue.take(maximumRecords: maximumBatch) { writer.process(batch) }
+            writer.closeFiles()
+            queue.markFinished()
+        }
+    }
+
+    deinit { close() }
+
+    /// Stops the writer after it has written what is pending; later appends throw `.closed`.
+    /// Safe to call more than once.
+    public func close() {
+        let first = shared.state.withLock { state in
+            defer { state.closed = true }
+            return !state.closed
+        }
+        guard first else { return }
+        queue.close()
+        queue.waitUntilFinished()
+        readers.closeAll()
+    }
+
+    // MARK: - Appending
+
+    /// Hashes and compresses in the caller's task (compression skipped when the body is
+    /// already stored).
+    func prepare(_ raw: [UInt8], envelope: Envelope) throws(ArchiveError) -> PreparedMessage {
+        guard raw.count <= configuration.maximumMessageSize else {
+            throw .tooLarge(size: raw.count, limit: configuration.maximumMessageSize)
+        }
+        let hash = sha256(raw)
+        let known = shared.location(of: ContentHash(hash)) != nil
+        let compressed = known ? nil : Self.compress(raw, level: configuration.compressionLevel, dictionary: configuration.dictionary)
+        return PreparedMessage(raw: raw, hash: hash, compressed: compressed, envelope: envelope)
+    }
+
+    /// Deflate, unless that does not make the body smaller.
+    static func compress(_ raw: [UInt8], level: Int32, dictionary: DeflateDictionary)
+        -> (bytes: [UInt8], deflated: Bool, dictionaryVersion: UInt16)
+    {
+        let deflated = Deflate.compress(raw, level: level, dictionary: dictionary)
+        if deflated.count < raw.count { return (deflated, true, dictionary.version) }
+        return (raw, false, dictionary.version)
+    }
+
+    /// Hands items to the writer and waits until they are durable.
+    func submit(_ items: [PendingItem]) async throws(ArchiveError) -> [ItemOutcome] {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[ItemOutcome], ArchiveError>, Never>) in
+            if let failure = shared.state.withLock({ $0.closed ? ArchiveError.closed : $0.failure.map(ArchiveError.storeFailed) }) {
+                continuation.resume(returning: .failure(failure))
+            } else if !queue.enqueue(PendingRequest(items: items, continuation: continuation)) {
+                continuation.resume(returning: .failure(.closed))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Journals one delivery: body record (only if this SHA-256 is new) + envelope record.
+    /// Returns only when durable (fsync'd). Concurrent callers share one write+fsync (group commit).
+    public func append(message raw: [UInt8], envelope: Envelope) async throws(ArchiveError) -> AppendReceipt {
+        let outcomes = try await submit([.message(try prepare(raw, envelope: envelope))])
+        guard case .message(let receipt) = outcomes.first else { preconditionFailure("writer answered a message with \(outcomes)") }
+        return receipt
+    }
+
+    /// One batch (import): all messages become durable together, in order.
+    public func append(messages: [(raw: [UInt8], envelope: Envelope)]) async throws(ArchiveError) -> [AppendReceipt] {
+        var items: [PendingItem] = []
+        items.reserveCapacity(messages.count)
+        for message in messages { items.append(.message(try prepare(message.raw, envelope: message.envelope))) }
+        return try await submit(items).map { outcome in
+            guard case .message(let receipt) = outcome else { preconditionFailure("writer answered a message with \(outcome)") }
+            return receipt
+        }
+    }
+
+    /// Journals an event (audit, purge, …); the payload is opaque JSON from the caller.
+    public func append(event kind: ArchiveEventKind, payload: [UInt8]) async throws(ArchiveError) -> RecordLocation {
+        let outcomes = try await submit([.event(kind: kind, payload: payload)])
+        guard case .event(let location) = outcomes.first else { preconditionFailure("writer answered an event with \(outcomes)") }
+        return location
+    }
+
+    /// Seals the active segment now and starts the next one.
+    public func sealActiveSegment() async throws(ArchiveError) {
+        _ = try await submit([.seal])
+    }
+
+    // MARK: - Reading
+
+    public func containsBody(sha256: String) -> Bool { bodyLocation(sha256: sha256) != nil }
+
+    public func bodyLocation(sha256: String) -> RecordLocation? {
+        guard let hash = ContentHash(hex: sha256) else { return nil }
+        return shared.location(of: hash)
+    }
+
+    /// The raw message of the body record at `location`: inflated, SHA-256 checked, size-capped.
+    public func readBody(at location: RecordLocation) throws(ArchiveError) -> [UInt8] {
+        let (frame, dictionary) = try readers.frame(at: location)
+        guard frame.kind == ArchiveRecordKind.body.rawValue else { throw .notABody(location) }
+        return try Self.bodyBytes(
+            of: frame, dictionary: dictionary, maximumSize: configuration.maximumMessageSize,
+            file: SegmentName.fileName(location.segment), offset: location.offset)
+    }
+
+    static func bodyBytes(
+        of frame: RecordFrame, dictionary: DeflateDictionary, maximumSize: Int, file: String, offset: UInt64
+    ) throws(ArchiveError) -> [UInt8] {
+        guard frame.rawSize <= UInt64(maximumSize) else { throw .tooLarge(size: Int(clamping: frame.rawSize), limit: maximumSize) }
+        let raw: [UInt8]
+        if frame.flags.contains(.deflated) {
+            do {
+                raw = try Deflate.inflate(frame.payload, dictionary: dictionary, maximumSize: Int(frame.rawSize))
+            } catch {
+                throw .corrupted(file: file, offset: offset, reason: "body does not inflate: \(error)")
+            }
+        } else {
+            raw = frame.payload
+        }
+        guard raw.count == Int(frame.rawSize), sha256(raw) == frame.contentHash else {
+            throw .corrupted(file: file, offset: offset, reason: "body SHA-256 mismatch")
+        }
+        return raw
+    }
+
+    public func readBody(sha256: String) throws(ArchiveError) -> [UInt8]? {
+        guard let location = bodyLocation(sha256: sha256) else { return nil }
+        return try readBody(at: location)
+    }
+
+    public func readRecord(at location: RecordLocation) throws(ArchiveError) -> ArchiveRecord {
+        let (frame, _) = try readers.frame(at: location)
+        guard let record = ArchiveRecord(frame: frame, location: location) else {
+            throw .corrupted(file: SegmentName.fileName(location.segment), offset: location.offset,
+                             reason: "record payload does not decode")
+        }
+        return record
+    }
+
+    /// Every record in archive order (for `tresor reindex`): kind, location, body sha256,
+    /// decoded envelope or event payload. Streams one record at a time, CRC checked.
+    public func forEachRecord(_ body: (ArchiveRecord) throws -> Void) throws {
+        let numbers = try FileIO.listDirectory(archiveDirectory).compactMap(SegmentName.number(of:)).sorted()
+        for number in numbers {
+            let path = archiveDirectory + "/" + SegmentName.fileName(number)
+            var scanner = try SegmentScanner(path: path)
+            loop: while true {
+                switch try scanner.next(checkCRC: true) {
+                case .record(let scanned):
+                    let location = RecordLocation(segment: number, offset: scanned.offset)
+                    guard let record = ArchiveRecord(frame: scanned.frame, location: location) else {
+                        throw ArchiveError.corrupted(file: SegmentName.fileName(number), offset: scanned.offset,
+                                                     reason: "record payload does not decode")
+                    }
+                    try body(record)
+                case .end:
+                    break loop
+                case .damaged(let offset, let reason, let incomplete):
+                    // The newest segment may be growing under another process's writer.
+                    if incomplete && number == numbers.last { break loop }
+                    throw ArchiveError.corrupted(file: SegmentName.fileName(number), offset: offset, reason: reason)
+                }
+            }
+        }
+    }
+
+    public var statistics: ArchiveStatistics { shared.state.withLock { $0.statistics } }
+}

@@ -1,0 +1,238 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Where verification failed: the first bad segment file and byte offset, and why.
+public struct VerificationProblem: Sendable, Hashable, CustomStringConvertible {
+    /// File name relative to `DATA/archive/` (or `DATA/keys/` for a missing key).
+    public var file: String
+    public var segment: UInt32
+    public var offset: UInt64
+    public var reason: String
+
+    public var description: String { "\(file) (segment \(segment)) at byte \(offset): \(reason)" }
+}
+
+public struct VerificationReport: Sendable {
+    public var segments = 0
+    public var sealedSegments = 0
+    /// Every record, seals included.
+    public var records = 0
+    public var bodies = 0
+    public var envelopes = 0
+    public var events = 0
+    /// Hex chain value after the last record checked.
+    public var chainHead = ""
+    /// The key the seals and HEAD were checked with.
+    public var publicKeyHex = ""
+    public var problem: VerificationProblem?
+    public var isValid: Bool { problem == nil }
+}
+
+/// Recomputes everything from the files alone (no private key, no catalog, no lock): safe
+/// while a server appends. Checks, in archive order: segment numbers contiguous from 1; each
+/// header (magic, version, CRC, number, dictionary) and its start chain (genesis, or the
+/// previous segment's final chain); every record's frame CRC and chain link; every body's
+/// inflate and SHA-256; every envelope's JSON and the body it names; every seal (only as the
+/// last record, fields, Ed25519 signature); every segment but the last sealed; HEAD (signature,
+/// and that the archive holds at least what it names, with the same chain value).
+public enum ArchiveVerifier {
+    public static func verify(dataDirectory: URL, publicKey: ArchivePublicKey? = nil) -> VerificationReport {
+        var report = VerificationReport()
+        let keys = dataDirectory.appendingPathComponent("keys", isDirectory: true)
+        guard let key = publicKey ?? (try? ArchivePublicKey.load(fromKeysDirectory: keys)) else {
+            report.problem = VerificationProblem(
+                file: "keys/" + ArchiveKey.publicFileName, segment: 0, offset: 0, reason: "no archive public key")
+            return report
+        }
+        report.publicKeyHex = key.hex
+        var run = Verification(
+            directory: dataDirectory.appendingPathComponent("archive", isDirectory: true).path, key: key)
+        run.run(into: &report)
+        return report
+    }
+}
+
+private struct Verification {
+    struct Failure: Error { var problem: VerificationProblem }
+
+    let directory: String
+    let key: ArchivePublicKey
+    /// Body records seen so far: location → SHA-256, for envelope references.
+    var bodies: [RecordLocation: ContentHash] = [:]
+    var chain: [UInt8] = []
+
+    init(directory: String, key: ArchivePublicKey) {
+        self.directory = directory
+        self.key = key
+    }
+
+    mutating func run(into report: inout VerificationReport) {
+        do {
+            try check(&report)
+        } catch {
+            report.problem = error.problem
+        }
+        report.chainHead = hexString(chain)
+    }
+
+    func fail(_ segment: UInt32, _ offset: UInt64, _ reason: String) -> Failure {
+        Failure(problem: VerificationProblem(file: SegmentName.fileName(segment), segment: segment, offset: offset, reason: reason))
+    }
+
+    mutating func check(_ report: inout VerificationReport) throws(Failure) {
+        let names: [String]
+        do { names = try FileIO.listDirectory(directory) } catch {
+            throw Failure(problem: VerificationProblem(file: "archive", segment: 0, offset: 0, reason: "\(error)"))
+        }
+        let numbers = names.compactMap(SegmentName.number(of:)).sorted()
+        guard !numbers.isEmpty else { throw fail(1, 0, "segment missing: the archive has no segments") }
+        for (position, number) in numbers.enumerated() where number != UInt32(position + 1) {
+            throw fail(UInt32(position + 1), 0, "segment missing (the next present is \(SegmentName.fileName(number)))")
+        }
+        let head = try readHead()
+        chain = genesisChain(publicKey: key)
+        var headChecked = false
+        for number in numbers {
+            let isLast = number == numbers.last
+            let boundaryChain = try checkSegment(
+                number, isLast: isLast, headLength: head.segment == number ? head.length : nil, report: &report)
+            if head.segment == number {
+                guard let found = boundaryChain else {
+                    throw fail(number, head.length, "HEAD names byte \(head.length), which is not a record boundary")
+                }
+                guard found == head.chainHead else {
+                    throw fail(number, head.length, "chain value at the HEAD position differs from HEAD's")
+                }
+                headChecked = true
+            }
+        }
+        if !headChecked {
+            throw fail(head.segment, head.length, "HEAD names \(SegmentName.fileName(head.segment)), which is missing: "
+                + "acknowledged records were removed")
+        }
+    }
+
+    func readHead() throws(Failure) -> HeadFile {
+        let path = directory + "/" + HeadFile.fileName
+        let problem = { (reason: String) in
+            Failure(problem: VerificationProblem(file: HeadFile.fileName, segment: 0, offset: 0, reason: reason))
+        }
+        guard let bytes = try? FileIO.readAll(path: path) else { throw problem("HEAD missing") }
+        guard let head = HeadFile.decode(bytes) else { throw problem("HEAD does not decode") }
+        guard key.isValidSignature(head.signature, for: head.signedBytes) else {
+            throw problem("HEAD signature invalid")
+        }
+        return head
+    }
+
+    /// Checks one segment; returns the chain value at `headLength` if that is a record boundary.
+    mutating func checkSegment(
+        _ number: UInt32, isLast: Bool, headLength: UInt64?, report: inout VerificationReport
+    ) throws(Failure) -> [UInt8]? {
+        let path = directory + "/" + SegmentName.fileName(number)
+        let file = SegmentName.fileName(number)
+        var scanner: SegmentScanner
+        do { scanner = try SegmentScanner(path: path) } catch { throw fail(number, 0, "\(error)") }
+        let header: SegmentHeader
+        switch (try? scanner.readHeader()) ?? .failure(.init("unreadable header")) {
+        case .success(let decoded): header = decoded
+        case .failure(let problem): throw fail(number, 0, problem.reason)
+        }
+        guard header.segment == number else { throw fail(number, 0, "header says segment \(header.segment)") }
+        guard let dictionary = DeflateDictionary.version(header.dictionaryVersion) else {
+            throw fail(number, 0, "unknown dictionary version \(header.dictionaryVersion)")
+        }
+        guard header.startChain == chain else {
+            throw fail(number, 0, number == 1
+                ? "start chain is not the genesis value of this archive key"
+                : "start chain differs from the final chain of \(SegmentName.fileName(number - 1)): "
+                    + "a segment was removed, replaced or reordered")
+        }
+        report.segments += 1
+        var boundary: [UInt8]? = headLength == UInt64(SegmentHeader.size) ? chain : nil
+        var recordsInSegment: UInt32 = 0
+        var sealed = false
+        while true {
+            let step: SegmentScanner.Step
+            do { step = try scanner.next(checkCRC: true) } catch { throw fail(number, scanner.offset, "\(error)") }
+            switch step {
+            case .record(let scanned):
+                let frame = scanned.frame
+                let at = scanned.offset
+                if sealed { throw fail(number, at, "record after the seal") }
+                let expected = RecordFrame.nextChain(previous: chain, recordHash: frame.recordHash)
+                guard expected == frame.chain else {
+                    throw fail(number, at, "chain mismatch: a record was altered, removed, inserted or reordered here")
+                }
+                let location = RecordLocation(segment: number, offset: at)
+                switch ArchiveRecordKind(rawValue: frame.kind) {
+                case .body:
+                    do {
+                        _ = try ArchiveStore.bodyBytes(
+                            of: frame, dictionary: dictionary, maximumSize: Int.max, file: file, offset: at)
+                    } catch {
+                        throw fail(number, at, "\(error)")
+                    }
+                    bodies[location] = ContentHash(frame.contentHash)
+                    report.bodies += 1
+                case .envelope:
+                    try checkContentHash(frame, number, at)
+                    guard let payload = EnvelopePayload.decode(frame.payload) else {
+                        throw fail(number, at, "envelope JSON does not decode")
+                    }
+                    guard let hash = ContentHash(hex: payload.sha256), bodies[payload.body] == hash else {
+                        throw fail(number, at, "envelope names body \(payload.sha256) at \(payload.body), which is not there")
+                    }
+                    report.envelopes += 1
+                case .event:
+                    try checkContentHash(frame, number, at)
+                    guard let first = frame.payload.first, ArchiveEventKind(rawValue: first) != nil else {
+                        throw fail(number, at, "unknown event kind")
+                    }
+                    report.events += 1
+                case .seal:
+                    try checkContentHash(frame, number, at)
+                    guard let seal = SealInfo.decode(frame.payload) else { throw fail(number, at, "seal does not decode") }
+                    guard seal.segment == number, seal.recordCount == recordsInSegment, seal.chainHead == chain else {
+                        throw fail(number, at, "seal names segment \(seal.segment), \(seal.recordCount) records and "
+                            + "a chain head that differ from the segment's")
+                    }
+                    guard key.isValidSignature(seal.signature, for: seal.signedBytes) else {
+                        throw fail(number, at, "seal signature invalid")
+                    }
+                    sealed = true
+                    report.sealedSegments += 1
+                case nil:
+                    throw fail(number, at, "unknown record kind \(frame.kind)")
+                }
+                chain = frame.chain
+                recordsInSegment += 1
+                report.records += 1
+                if headLength == at + UInt64(scanned.frameLength) { boundary = chain }
+            case .end:
+                if !isLast && !sealed { throw fail(number, scanner.fileSize, "segment is not sealed, yet a newer one exists") }
+                if let headLength, headLength > scanner.fileSize {
+                    throw fail(number, scanner.fileSize,
+                               "segment ends here but HEAD acknowledged \(headLength) bytes: acknowledged records were removed")
+                }
+                return boundary
+            case .damaged(let offset, let reason, let incomplete):
+                // A writer may be appending to the newest segment right now: an incomplete frame
+                // beyond what HEAD acknowledged is a write in progress (or a torn tail), not damage.
+                if isLast, incomplete, offset >= (headLength ?? 0), headLength == nil || boundary != nil {
+                    return boundary
+                }
+                throw fail(number, offset, reason)
+            }
+        }
+    }
+
+    func checkContentHash(_ frame: RecordFrame, _ number: UInt32, _ at: UInt64) throws(Failure) {
+        guard sha256(frame.payload) == frame.contentHash, frame.rawSize == UInt64(frame.payload.count) else {
+            throw fail(number, at, "content hash or size does not match the payload")
+        }
+    }
+}

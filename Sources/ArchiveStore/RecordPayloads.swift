@@ -1,0 +1,155 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The payload of an envelope record: canonical JSON (sorted keys, no escaped slashes, dates
+/// in milliseconds since 1970) of the delivery's envelope plus the body it refers to.
+struct EnvelopePayload: Codable, Sendable, Hashable {
+    var sha256: String
+    var body: RecordLocation
+    var size: Int
+    var envelope: Envelope
+
+    func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        // Encoding strings, integers and dates cannot fail.
+        return Array((try? encoder.encode(self)) ?? Data())
+    }
+
+    static func decode(_ bytes: [UInt8]) -> EnvelopePayload? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try? decoder.decode(EnvelopePayload.self, from: Data(bytes))
+    }
+}
+
+/// The payload of a seal record, the last record of a sealed segment:
+/// segment (u32) ‖ records before the seal (u32) ‖ chain head before the seal (32) ‖
+/// sealed-at milliseconds (i64) ‖ Ed25519 signature (64) over "tresor-seal-v1" ‖ the fields before it.
+public struct SealInfo: Sendable, Hashable {
+    public var segment: UInt32
+    public var recordCount: UInt32
+    public var chainHead: [UInt8]
+    public var sealedAt: Date
+    public var signature: [UInt8]
+
+    static let size = 4 + 4 + 32 + 8 + 64
+    static let label = Array("tresor-seal-v1".utf8)
+
+    var signedBytes: [UInt8] {
+        var out = SealInfo.label
+        out.appendBigEndian(segment)
+        out.appendBigEndian(recordCount)
+        out.append(contentsOf: chainHead)
+        out.appendBigEndian(Int64((sealedAt.timeIntervalSince1970 * 1000).rounded()))
+        return out
+    }
+
+    var encoded: [UInt8] { Array(signedBytes.dropFirst(SealInfo.label.count)) + signature }
+
+    static func decode(_ bytes: [UInt8]) -> SealInfo? {
+        guard bytes.count == size else { return nil }
+        var reader = ByteReader(bytes)
+        let segment = reader.read(UInt32.self)!
+        let count = reader.read(UInt32.self)!
+        let chain = Array(reader.read(count: 32)!)
+        let millis = reader.read(Int64.self)!
+        let signature = Array(reader.read(count: 64)!)
+        return SealInfo(
+            segment: segment, recordCount: count, chainHead: chain,
+            sealedAt: Date(timeIntervalSince1970: Double(millis) / 1000), signature: signature)
+    }
+}
+
+/// `DATA/archive/HEAD`: the newest state a writer acknowledged, rewritten (temp + rename,
+/// not fsynced) after each batch. After a crash it may lag the segments, never lead them.
+/// "TRESORHD" ‖ version u16 ‖ segment u32 ‖ length u64 ‖ records in that segment u64 ‖
+/// chain head (32) ‖ Ed25519 signature (64) over "tresor-head-v1" ‖ segment ‖ length ‖ records ‖ chain.
+struct HeadFile: Sendable, Hashable {
+    static let fileName = "HEAD"
+    static let magic = Array("TRESORHD".utf8)
+    static let label = Array("tresor-head-v1".utf8)
+    static let size = 8 + 2 + 4 + 8 + 8 + 32 + 64
+
+    var segment: UInt32
+    var length: UInt64
+    var recordCount: UInt64
+    var chainHead: [UInt8]
+    var signature: [UInt8] = []
+
+    var signedBytes: [UInt8] {
+        var out = HeadFile.label
+        out.appendBigEndian(segment)
+        out.appendBigEndian(length)
+        out.appendBigEndian(recordCount)
+        out.append(contentsOf: chainHead)
+        return out
+    }
+
+    var encoded: [UInt8] {
+        var out = HeadFile.magic
+        out.appendBigEndian(UInt16(1))
+        out.append(contentsOf: signedBytes.dropFirst(HeadFile.label.count))
+        out.append(contentsOf: signature)
+        return out
+    }
+
+    static func decode(_ bytes: [UInt8]) -> HeadFile? {
+        guard bytes.count == size, Array(bytes[0..<8]) == magic else { return nil }
+        var reader = ByteReader(bytes[8...])
+        guard reader.read(UInt16.self) == 1 else { return nil }
+        return HeadFile(
+            segment: reader.read(UInt32.self)!, length: reader.read(UInt64.self)!, recordCount: reader.read(UInt64.self)!,
+            chainHead: Array(reader.read(count: 32)!), signature: Array(reader.read(count: 64)!))
+    }
+}
+
+/// One record as `readRecord` and `forEachRecord` return it.
+public struct ArchiveRecord: Sendable {
+    public var kind: ArchiveRecordKind
+    public var location: RecordLocation
+    /// Hex SHA-256 of the raw message, for bodies and envelopes (the body they refer to).
+    public var sha256: String?
+    /// Raw size: of the message for bodies and envelopes, of the payload otherwise.
+    public var size: Int
+    /// Hex chain value after this record.
+    public var chain: String
+    /// For envelopes.
+    public var envelope: Envelope?
+    /// For envelopes: where the body record is.
+    public var bodyLocation: RecordLocation?
+    /// For events.
+    public var eventKind: ArchiveEventKind?
+    public var eventPayload: [UInt8]?
+    /// For seals.
+    public var seal: SealInfo?
+}
+
+extension ArchiveRecord {
+    /// Decodes the public view of a frame; nil when its payload does not parse.
+    init?(frame: RecordFrame, location: RecordLocation) {
+        guard let kind = ArchiveRecordKind(rawValue: frame.kind) else { return nil }
+        self.init(kind: kind, location: location, sha256: nil, size: Int(frame.rawSize), chain: hexString(frame.chain))
+        switch kind {
+        case .body:
+            sha256 = hexString(frame.contentHash)
+        case .envelope:
+            guard let payload = EnvelopePayload.decode(frame.payload) else { return nil }
+            sha256 = payload.sha256
+            size = payload.size
+            envelope = payload.envelope
+            bodyLocation = payload.body
+        case .event:
+            guard let first = frame.payload.first, let eventKind = ArchiveEventKind(rawValue: first) else { return nil }
+            self.eventKind = eventKind
+            eventPayload = Array(frame.payload.dropFirst())
+        case .seal:
+            guard let seal = SealInfo.decode(frame.payload) else { return nil }
+            self.seal = seal
+        }
+    }
+}
