@@ -73,7 +73,9 @@ public enum Deflate {
             }
             guard status == Z_OK else { throw Failure.zlib(function: "inflateSetDictionary", code: status) }
         }
-        var output = [UInt8](repeating: 0, count: min(max(input.count * 4, 4096), maximumSize + 1))
+        // One byte beyond the cap tells "exactly the cap" from "more than the cap".
+        let room = maximumSize < Int.max ? maximumSize + 1 : Int.max
+        var output = [UInt8](repeating: 0, count: min(max(input.count * 4, 4096), room))
         var produced = 0
         let finished: Bool = try input.withUnsafeBufferPointer { inBuffer in
             stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
@@ -81,7 +83,7 @@ public enum Deflate {
             while true {
                 if produced == output.count {
                     guard output.count <= maximumSize else { throw Failure.tooLarge(limit: maximumSize) }
-                    output.append(contentsOf: repeatElement(0, count: min(output.count, maximumSize + 1 - output.count)))
+                    output.append(contentsOf: repeatElement(0, count: min(output.count, room - output.count)))
                 }
                 let result = output.withUnsafeMutableBufferPointer { outBuffer in
                     stream.next_out = outBuffer.baseAddress! + produced
