@@ -1,0 +1,42 @@
+import ArchiveStore
+import Catalog
+import MailMessage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension MailStore {
+    /// Rebuilds the catalog from the archive alone: drops its derived data (the audit log
+    /// stays), then reads every envelope record in archive order, inflates and parses its
+    /// body and indexes the delivery, in batches. Returns the number of deliveries indexed.
+    public func reindex(batchSize: Int = 512, progress: (Int) -> Void = { _ in }) async throws -> Int {
+        try await catalog.reset()
+        var envelopes: [ArchiveRecord] = []
+        try archive.forEachRecord { record in
+            if record.kind == .envelope { envelopes.append(record) }
+        }
+        var done = 0
+        var start = 0
+        let archive = self.archive
+        while start < envelopes.count {
+            let batch = Array(envelopes[start..<min(envelopes.count, start + batchSize)])
+            start += batch.count
+            let items = try await ParallelChunks.mapThrowing(batch) { record throws -> IndexItem in
+                guard let envelope = record.envelope, let sha256 = record.sha256, let body = record.bodyLocation else {
+                    throw ArchiveError.corrupted(file: "segment \(record.location.segment)", offset: record.location.offset,
+                                                 reason: "envelope record without its body reference")
+                }
+                let raw = try archive.readBody(at: body)
+                let receipt = AppendReceipt(sha256: sha256, body: body, envelope: record.location,
+                                            deduplicated: false, size: raw.count)
+                return IndexItem(message: Message(parsing: raw), receipt: receipt, envelope: envelope)
+            }
+            try await catalog.index(items)
+            done += items.count
+            progress(done)
+        }
+        return done
+    }
+}

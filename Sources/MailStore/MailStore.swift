@@ -1,0 +1,78 @@
+/// The one façade over storage (DESIGN.md "The way a message travels").
+///
+/// Invariants:
+/// - Order of a delivery: parse → journal in the archive (durable, fsync'd, group commit) →
+///   index in the catalog (one SQLite transaction per batch). Nothing is indexed that is not
+///   durable in the archive, so the catalog can always be rebuilt from the archive alone.
+/// - The archive is the record of truth; the catalog is derived data, except its audit log,
+///   whose every entry is also journaled into the archive as an audit event.
+/// - Layout of a data directory: `archive/` (segments, owned by ArchiveStore), `keys/`
+///   (the archive key), `catalog.sqlite` (+ WAL files, owned by Catalog).
+import ArchiveStore
+import Catalog
+import Logging
+import MailMessage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public final class MailStore: Sendable {
+    public let dataDirectory: URL
+    public let archive: ArchiveStore
+    public let catalog: Catalog
+    let logger: Logger
+
+    public static func catalogPath(in dataDirectory: URL) -> URL {
+        dataDirectory.appendingPathComponent("catalog.sqlite")
+    }
+
+    public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(),
+                logger: Logger = Logger(label: "tresor.store")) throws {
+        self.dataDirectory = dataDirectory
+        self.logger = logger
+        self.archive = try ArchiveStore(dataDirectory: dataDirectory, configuration: archiveConfiguration,
+                                        logger: logger)
+        self.catalog = try Catalog(path: Self.catalogPath(in: dataDirectory))
+    }
+
+    public func close() {
+        archive.close()
+    }
+
+    /// Journals and indexes a batch of parsed messages: one group commit in the archive and
+    /// one catalog transaction. Returns the receipts in input order.
+    @discardableResult
+    public func deliver(_ items: [(message: Message, envelope: Envelope)]) async throws -> [AppendReceipt] {
+        guard !items.isEmpty else { return [] }
+        let receipts = try await appendConcurrently(items.map { (raw: $0.message.raw, envelope: $0.envelope) })
+        var indexItems: [IndexItem] = []
+        indexItems.reserveCapacity(items.count)
+        for (item, receipt) in zip(items, receipts) {
+            indexItems.append(IndexItem(message: item.message, receipt: receipt, envelope: item.envelope))
+        }
+        // Index in archive order, the order `reindex` reads the records in, so that rows (and
+        // with them the order of equal-dated search results) are the same after a reindex.
+        indexItems.sort { $0.receipt.envelope < $1.receipt.envelope }
+        try await catalog.index(indexItems)
+        return receipts
+    }
+
+    /// Splits a batch over the cores: compression and hashing happen in the appending task,
+    /// and the archive's group commit still writes and fsyncs them together.
+    private func appendConcurrently(_ items: [(raw: [UInt8], envelope: Envelope)]) async throws -> [AppendReceipt] {
+        let parts = ParallelChunks.split(items.count)
+        if parts.count <= 1 { return try await archive.append(messages: items) }
+        let archive = self.archive
+        return try await withThrowingTaskGroup(of: (Int, [AppendReceipt]).self) { group in
+            for (index, range) in parts.enumerated() {
+                let slice = Array(items[range])
+                group.addTask { (index, try await archive.append(messages: slice)) }
+            }
+            var results = [[AppendReceipt]](repeating: [], count: parts.count)
+            for try await (index, receipts) in group { results[index] = receipts }
+            return results.flatMap { $0 }
+        }
+    }
+}

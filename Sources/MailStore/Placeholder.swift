@@ -1,1 +1,0 @@
-// The MailStore façade lands in the next commits.
