@@ -1,0 +1,68 @@
+import ArgumentParser
+import MailMessage
+import MailStore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Journal old mail into the archive and index it: mbox, Maildir, .eml files, stdin.",
+        discussion: """
+            Each PATH is an mbox file (mboxo or mboxrd "From " lines), a Maildir (cur/ and new/, \
+            with Maildir++ subfolders), a folder of .eml files (searched recursively), a single \
+            message file, or - for standard input. Every message is archived byte for byte with \
+            source "import". Messages already in the archive are counted, not archived again, so \
+            importing the same data twice archives nothing new. A malformed message is archived \
+            as it is and reported.
+            """
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+    @OptionGroup var actor: ActorOption
+    @Argument(help: ArgumentHelp("What to import.", valueName: "path")) var paths: [String]
+    @Flag(name: .shortAndLong, help: "List every malformed message and its problems.") var verbose = false
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("name at least one mbox, Maildir, folder, file or -") }
+    }
+
+    func run() async throws {
+        let url = try data.requireInitialised()
+        let sources = try paths.map { try ImportSource.classify($0) }
+        let store = try MailStore(dataDirectory: url)
+        defer { store.close() }
+        var session = ImportSession(store: store)
+        var progress = ProgressReporter(label: "importing", total: nil)
+        for source in sources {
+            try await source.forEachMessage { message in
+                try await session.add(ImportCandidate(raw: message.raw, origin: message.origin,
+                                                      sourceDetail: message.fileName))
+                progress.update(session.totals.offered)
+            }
+        }
+        try await session.flush()
+        progress.finish()
+        let totals = session.totals
+        let seconds = max(Date().timeIntervalSince(progress.started), 0.001)
+        print("read \(totals.offered) messages (\(Self.megabytes(totals.bytesOffered))) from \(sources.count) source(s) in \(String(format: "%.1f", seconds)) s")
+        print("archived \(totals.archived) new messages (\(Self.megabytes(totals.bytesArchived))); \(totals.alreadyArchived) already archived")
+        if totals.archived == 0 && totals.offered > 0 { print("nothing new to archive") }
+        if !totals.malformed.isEmpty {
+            print("\(totals.malformed.count) malformed message(s) archived as they are:")
+            for report in totals.malformed.prefix(verbose ? Int.max : 10) {
+                let problems = report.problems.map { "byte \($0.offset): \($0.kind)" }.joined(separator: "; ")
+                print("  \(report.origin) [\(report.sha256.prefix(12))]: \(problems)")
+            }
+            if !verbose && totals.malformed.count > 10 { print("  … \(totals.malformed.count - 10) more (use --verbose)") }
+        }
+        try await store.audit(actor: actor.name, action: "import", detail: paths.joined(separator: " "),
+                              resultCount: totals.archived)
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        String(format: "%.1f MB", Double(bytes) / 1_000_000)
+    }
+}

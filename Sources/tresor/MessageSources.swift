@@ -1,0 +1,158 @@
+import MailMessage
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One message read from an import source, with where it came from (for reports and the
+/// envelope's `sourceDetail`).
+struct SourceMessage: Sendable {
+    var raw: [UInt8]
+    var origin: String
+    /// The mbox separator's date or the file's modification time: the archive time of a message
+    /// imported from old mail is the import time; this is only kept for the report.
+    var fileName: String
+}
+
+enum SourceError: Error, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case notFound(path: String)
+
+    var description: String {
+        switch self {
+        case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
+        case .notFound(let path): "no such file or directory: \(path)"
+        }
+    }
+}
+
+/// What `tresor import` can read: an mbox (mboxo or mboxrd), a Maildir (`cur/` and `new/`, with
+/// Maildir++ subfolders), a folder of `.eml` files (recursively), a single message file, or `-`
+/// for standard input (an mbox if it starts with a "From " line, else one message).
+enum ImportSource: CustomStringConvertible {
+    case mbox(URL)
+    case maildir(URL)
+    case messageFolder(URL)
+    case messageFile(URL)
+    case standardInput
+
+    var description: String {
+        switch self {
+        case .mbox(let url): "mbox \(url.path)"
+        case .maildir(let url): "Maildir \(url.path)"
+        case .messageFolder(let url): "folder \(url.path)"
+        case .messageFile(let url): "file \(url.path)"
+        case .standardInput: "standard input"
+        }
+    }
+
+    static func classify(_ argument: String) throws -> ImportSource {
+        if argument == "-" { return .standardInput }
+        let url = URL(fileURLWithPath: argument).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw SourceError.notFound(path: argument)
+        }
+        if isDirectory.boolValue {
+            let fm = FileManager.default
+            if fm.fileExists(atPath: url.appendingPathComponent("cur").path)
+                || fm.fileExists(atPath: url.appendingPathComponent("new").path) {
+                return .maildir(url)
+            }
+            return .messageFolder(url)
+        }
+        let head = try readPrefix(of: url, count: 5)
+        return MboxReader.looksLikeMbox(head) ? .mbox(url) : .messageFile(url)
+    }
+
+    /// Calls `body` with each message in source order. Files are read one at a time.
+    func forEachMessage(_ body: (SourceMessage) async throws -> Void) async throws {
+        switch self {
+        case .mbox(let url):
+            try await Self.readMbox(try Self.read(url), name: url.path, body)
+        case .standardInput:
+            let data = Self.readStandardInput()
+            if MboxReader.looksLikeMbox(data) {
+                try await Self.readMbox(data, name: "stdin", body)
+            } else {
+                try await body(SourceMessage(raw: data, origin: "stdin", fileName: "stdin"))
+            }
+        case .messageFile(let url):
+            try await body(SourceMessage(raw: try Self.read(url), origin: url.path, fileName: url.path))
+        case .maildir(let url):
+            for file in try Self.maildirFiles(url) {
+                try await body(SourceMessage(raw: try Self.read(file), origin: file.path, fileName: file.path))
+            }
+        case .messageFolder(let url):
+            for file in try Self.files(under: url).filter({ $0.pathExtension.lowercased() == "eml" }) {
+                try await body(SourceMessage(raw: try Self.read(file), origin: file.path, fileName: file.path))
+            }
+        }
+    }
+
+    private static func readMbox(_ data: [UInt8], name: String,
+                                 _ body: (SourceMessage) async throws -> Void) async throws {
+        var index = 0
+        for entry in MboxReader(data: data) {
+            index += 1
+            try await body(SourceMessage(raw: entry.message, origin: "\(name) message \(index) (byte \(entry.offset))",
+                                         fileName: name))
+        }
+    }
+
+    /// Maildir: messages are the files in `cur/` and `new/` of the folder and of each Maildir++
+    /// subfolder (`.Name/`). `tmp/` holds deliveries in progress and is never read.
+    static func maildirFiles(_ root: URL) throws -> [URL] {
+        let fm = FileManager.default
+        var folders = [root]
+        for entry in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where entry.hasPrefix(".") && entry != "." && entry != ".." {
+            folders.append(root.appendingPathComponent(entry, isDirectory: true))
+        }
+        var result: [URL] = []
+        for folder in folders {
+            for sub in ["cur", "new"] {
+                let dir = folder.appendingPathComponent(sub, isDirectory: true)
+                guard let names = try? fm.contentsOfDirectory(atPath: dir.path) else { continue }
+                result += names.filter { !$0.hasPrefix(".") }.sorted().map { dir.appendingPathComponent($0) }
+            }
+        }
+        return result
+    }
+
+    static func files(under root: URL) throws -> [URL] {
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            throw SourceError.unreadable(path: root.path, reason: "cannot list the folder")
+        }
+        var result: [URL] = []
+        for case let url as URL in enumerator {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { result.append(url) }
+        }
+        return result.sorted { $0.path < $1.path }
+    }
+
+    static func read(_ url: URL) throws -> [UInt8] {
+        do { return Array(try Data(contentsOf: url)) } catch {
+            throw SourceError.unreadable(path: url.path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    static func readPrefix(of url: URL, count: Int) throws -> [UInt8] {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { throw SourceError.unreadable(path: url.path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = Glibc.read(fd, &buffer, count)
+        return n > 0 ? Array(buffer[0..<n]) : []
+    }
+
+    static func readStandardInput() -> [UInt8] {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = Glibc.read(0, &chunk, chunk.count)
+            if n <= 0 { break }
+            data += chunk[0..<n]
+        }
+        return data
+    }
+}

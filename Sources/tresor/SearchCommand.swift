@@ -1,0 +1,67 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import MailStore
+
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find messages in the whole archive with the query language; newest first.",
+        discussion: """
+            Fields: from: to: cc: bcc: (envelope recipients not in the headers) participant: \
+            domain: subject: body: attachment: message-id: after: before: on: (YYYY-MM-DD, UTC) \
+            larger: smaller: (10k, 5M) has:attachment direction: source:. Free words match \
+            subject, addresses, body and attachment names; terms are ANDed; OR, -term, \
+            "phrases", parentheses and prefix* work; case and diacritics are ignored.
+            Example: tresor search 'from:alice@example.com subject:"quarterly report" after:2024-01-01 -draft'
+            """
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+    @OptionGroup var actor: ActorOption
+    // `.allUnrecognized` so that a negated term such as `-subject:draft` reaches the query
+    // instead of being taken for an unknown option.
+    @Argument(parsing: .allUnrecognized,
+              help: ArgumentHelp("The query (several words are joined with spaces).", valueName: "query"))
+    var words: [String]
+    @Flag(help: "One JSON array of results.") var json = false
+    @Flag(help: "CSV with a header line.") var csv = false
+    @Flag(help: "Print only the number of matches.") var count = false
+    @Option(help: "At most this many results (default 100 on a terminal table, all otherwise).") var limit: Int?
+    @Option(help: "Skip this many results first.") var offset = 0
+
+    func validate() throws {
+        if words.isEmpty { throw ValidationError("give a query, e.g. tresor search 'from:alice subject:contract'") }
+        if [json, csv, count].filter({ $0 }).count > 1 { throw ValidationError("choose one of --json, --csv, --count") }
+        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        if offset < 0 { throw ValidationError("--offset must be 0 or more") }
+    }
+
+    func run() async throws {
+        let url = try data.requireInitialised()
+        let text = words.joined(separator: " ")
+        let query: SearchQuery
+        do { query = try SearchQuery(parsing: text) } catch {
+            FileHandle.standardError.write(Data("\(error)\n  \(text)\n  \(String(repeating: " ", count: max(0, error.column - 1)))^\n".utf8))
+            throw ExitCode(2)
+        }
+        let store = try MailStore(dataDirectory: url)
+        defer { store.close() }
+        if count {
+            let n = try await store.catalog.count(query)
+            print(n)
+            try await store.audit(actor: actor.name, action: "search", detail: text, resultCount: n)
+            return
+        }
+        let tableOnTerminal = !json && !csv && isatty(STDOUT_FILENO) == 1
+        let hits = try await store.catalog.search(query, limit: limit ?? (tableOnTerminal ? 100 : nil), offset: offset)
+        if json {
+            print(try SearchOutput.json(hits))
+        } else if csv {
+            print(SearchOutput.csv(hits), terminator: "")
+        } else {
+            print(SearchOutput.table(hits, width: tableOnTerminal ? SearchOutput.terminalWidth() : nil), terminator: "")
+        }
+        try await store.audit(actor: actor.name, action: "search", detail: text, resultCount: hits.count)
+    }
+}

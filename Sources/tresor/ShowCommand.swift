@@ -1,0 +1,119 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import MailMessage
+import MailStore
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one archived message: a summary, its exact bytes, its text or its attachments.",
+        discussion: "ID is the SHA-256 shown by `tresor search`, or a unique prefix of at least 8 characters."
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+    @OptionGroup var actor: ActorOption
+    @Argument(help: "The message id (SHA-256 or a unique prefix).") var id: String
+    @Flag(help: "Print the message's exact archived bytes.") var raw = false
+    @Flag(help: "Print the message's text (decoded, HTML turned into text).") var text = false
+    @Option(help: ArgumentHelp("Save the attachments into this folder.", valueName: "dir")) var attachments: String?
+
+    func validate() throws {
+        if [raw, text, attachments != nil].filter({ $0 }).count > 1 { throw ValidationError("choose one of --raw, --text, --attachments") }
+    }
+
+    func run() async throws {
+        let url = try data.requireInitialised()
+        let store = try MailStore(dataDirectory: url)
+        defer { store.close() }
+        guard let entry = try await store.catalog.message(id: id) else {
+            throw ValidationError("no archived message with id \(id)")
+        }
+        guard let bytes = try store.archive.readBody(sha256: entry.id) else {
+            throw ValidationError("message \(entry.id) is in the catalog but not in the archive: run `tresor verify`")
+        }
+        let mode = raw ? "raw" : text ? "text" : attachments != nil ? "attachments" : "summary"
+        try await store.audit(actor: actor.name, action: "show", detail: "\(entry.id) \(mode)")
+        if raw {
+            FileHandle.standardOutput.write(Data(bytes))
+            return
+        }
+        let message = Message(parsing: bytes)
+        if text {
+            print(message.plainText(limit: Int.max))
+            return
+        }
+        if let attachments {
+            let saved = try AttachmentSaver.save(message, into: URL(fileURLWithPath: attachments, isDirectory: true))
+            for path in saved { print(path) }
+            print("\(saved.count) attachment\(saved.count == 1 ? "" : "s") saved")
+            return
+        }
+        print(Self.summary(entry, message: message))
+    }
+
+    static func summary(_ entry: CatalogMessage, message: Message) -> String {
+        var lines: [String] = []
+        func add(_ label: String, _ value: String?) {
+            if let value, !value.isEmpty { lines.append(label.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
+        }
+        add("ID:", entry.id)
+        add("Date:", message.date.map { $0.formatted(.iso8601) })
+        add("From:", message.from.map(format).joined(separator: ", "))
+        add("To:", message.to.map(format).joined(separator: ", "))
+        add("Cc:", message.cc.map(format).joined(separator: ", "))
+        add("Subject:", message.subject)
+        add("Message-ID:", message.messageID)
+        add("Size:", "\(message.raw.count) bytes")
+        add("Attachments:", message.attachmentFileNames.joined(separator: ", "))
+        add("Parts:", partList(message.root).joined(separator: ", "))
+        if !message.problems.isEmpty { add("Problems:", message.problems.map { "byte \($0.offset): \($0.kind)" }.joined(separator: "; ")) }
+        for delivery in entry.deliveries {
+            let envelope = delivery.envelope
+            var line = "\(envelope.receivedAt.formatted(.iso8601)) \(envelope.direction.rawValue) via \(envelope.source)"
+            if let detail = envelope.sourceDetail { line += " (\(detail))" }
+            if !envelope.mailFrom.isEmpty { line += " from <\(envelope.mailFrom)>" }
+            if !envelope.recipients.isEmpty { line += " to \(envelope.recipients.joined(separator: ", "))" }
+            add("Delivery:", line + " [envelope \(delivery.envelopeLocation)]")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func format(_ address: Address) -> String {
+        address.displayName.map { "\($0) <\(address.mailbox)>" } ?? address.mailbox
+    }
+
+    static func partList(_ part: MIMEPart) -> [String] {
+        ["\(part.partNumber) \(part.contentType.mimeType)"] + part.children.flatMap(partList)
+    }
+}
+
+/// Writes a message's attachments into a folder under safe names: path separators and
+/// leading dots are replaced, and a name already taken gets " (2)", " (3)", …
+enum AttachmentSaver {
+    static func save(_ message: Message, into folder: URL) throws -> [String] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var saved: [String] = []
+        var taken: Set<String> = []
+        func visit(_ part: MIMEPart) throws {
+            if let name = part.fileName, part.children.isEmpty {
+                var safe = name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 }.reduce(into: "") { $0.append($1) }
+                while safe.hasPrefix(".") { safe.removeFirst() }
+                if safe.isEmpty { safe = "attachment-\(part.partNumber)" }
+                var candidate = safe
+                var n = 2
+                while taken.contains(candidate) || FileManager.default.fileExists(atPath: folder.appendingPathComponent(candidate).path) {
+                    candidate = "\(safe) (\(n))"
+                    n += 1
+                }
+                taken.insert(candidate)
+                let target = folder.appendingPathComponent(candidate)
+                try Data(part.decodedBody(in: message.raw)).write(to: target)
+                saved.append(target.path)
+            }
+            for child in part.children { try visit(child) }
+        }
+        try visit(message.root)
+        return saved
+    }
+}

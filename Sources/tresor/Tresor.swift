@@ -1,0 +1,24 @@
+import ArgumentParser
+
+/// The `tresor` command line: one program for the server and for the people who search,
+/// hold, export and verify the archive. Every command that touches the archive is audited.
+@main
+struct Tresor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tresor",
+        abstract: "A mail server that keeps every message in a tamper-evident archive.",
+        discussion: """
+            Every command works on one data directory: --data-dir, else the TRESOR_DATA_DIR \
+            environment variable, else ./tresor-data. Start with `tresor init`.
+            """,
+        subcommands: [
+            InitCommand.self,
+            ImportCommand.self,
+            SearchCommand.self,
+            ShowCommand.self,
+            VerifyCommand.self,
+            ReindexCommand.self,
+            AuditCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Runs one of the package's executables (`tresor`, `tresor-bench`) the way a user does, and
+/// collects its exit status and output.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var stdoutBytes: [UInt8]
+}
+
+public enum CommandRunner {
+    /// The folder with the built products: the test bundle sits beside the executables.
+    public static var productsDirectory: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
+        var folder = testBinary.deletingLastPathComponent()
+        // On Linux the runner is `…/debug/TresorPackageTests.xctest`; walk up past any bundle.
+        while folder.pathExtension == "xctest" || folder.lastPathComponent == "Contents" || folder.lastPathComponent == "MacOS" {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder
+    }
+
+    public static func executable(_ name: String) -> URL {
+        productsDirectory.appendingPathComponent(name)
+    }
+
+    /// Runs `name arguments…` with `stdin` as standard input; waits for it to end.
+    public static func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil,
+                           environment: [String: String] = [:]) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = executable(name)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "TRESOR_DATA_DIR")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        // Read both pipes concurrently with the writer, or a chatty child fills a pipe and stalls.
+        let outData = LockedData(), errData = LockedData()
+        let group = DispatchGroup()
+        for (handle, box) in [(out.fileHandleForReading, outData), (err.fileHandleForReading, errData)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.set(handle.readDataToEndOfFile())
+                group.leave()
+            }
+        }
+        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        group.wait()
+        let stdoutData = outData.get()
+        return CommandResult(status: process.terminationStatus,
+                             stdout: String(decoding: stdoutData, as: UTF8.self),
+                             stderr: String(decoding: errData.get(), as: UTF8.self),
+                             stdoutBytes: Array(stdoutData))
+    }
+}
+
+/// A Data guarded by a lock, filled from a reader thread.
+private final class LockedData: @unchecked Sendable {  // all access goes through `lock`
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }
+    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+}
