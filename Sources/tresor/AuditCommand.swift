@@ -17,7 +17,7 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActorOption
     @Option(help: "Only entries at or after this date (YYYY-MM-DD, UTC).") var since: String?
     @Option(name: .customLong("by"), help: "Only entries of this actor.") var byActor: String?
-    @Option(help: "At most this many entries (newest first).") var limit: Int?
+    @Option(help: "Only the newest this many entries (listed oldest first).") var limit: Int?
     @Flag(help: "JSON instead of a table.") var json = false
 
     func run() async throws {

@@ -49,7 +49,11 @@ struct ImportCommand: AsyncParsableCommand {
         let seconds = max(Date().timeIntervalSince(progress.started), 0.001)
         print("read \(totals.offered) messages (\(Self.megabytes(totals.bytesOffered))) from \(sources.count) source(s) in \(String(format: "%.1f", seconds)) s")
         print("archived \(totals.archived) new messages (\(Self.megabytes(totals.bytesArchived))); \(totals.alreadyArchived) already archived")
-        if totals.archived == 0 && totals.offered > 0 { print("nothing new to archive") }
+        if totals.offered == 0 {
+            print("warning: no messages found in \(paths.joined(separator: " ")) (a folder is read as Maildir when it has cur/ or new/, else for .eml files)")
+        } else if totals.archived == 0 {
+            print("nothing new to archive")
+        }
         if !totals.malformed.isEmpty {
             print("\(totals.malformed.count) malformed message(s) archived as they are:")
             for report in totals.malformed.prefix(verbose ? Int.max : 10) {

@@ -9,10 +9,12 @@ struct SearchCommand: AsyncParsableCommand {
         abstract: "Find messages in the whole archive with the query language; newest first.",
         discussion: """
             Fields: from: to: cc: bcc: (envelope recipients not in the headers) participant: \
-            domain: subject: body: attachment: message-id: after: before: on: (YYYY-MM-DD, UTC) \
-            larger: smaller: (10k, 5M) has:attachment direction: source:. Free words match \
-            subject, addresses, body and attachment names; terms are ANDed; OR, -term, \
-            "phrases", parentheses and prefix* work; case and diacritics are ignored.
+            domain: subject: body: attachment: message-id: after: (inclusive) before: \
+            (exclusive) on: (YYYY-MM-DD, YYYY-MM or YYYY, UTC) larger: smaller: (10k, 5M) \
+            has:attachment direction: (in, out, internal, imported) source:. Free words match \
+            subject, addresses, body and attachment names. Terms are ANDed; OR binds tighter \
+            than AND (a b OR c = a AND (b OR c)); -term negates; "phrases", parentheses and \
+            prefix* work; case and diacritics are ignored.
             Example: tresor search 'from:alice@example.com subject:"quarterly report" after:2024-01-01 -draft'
             """
     )

@@ -84,7 +84,9 @@ struct ShowCommand: AsyncParsableCommand {
     }
 
     static func partList(_ part: MIMEPart) -> [String] {
-        ["\(part.partNumber) \(part.contentType.mimeType)"] + part.children.flatMap(partList)
+        // A multipart root has no IMAP part number (RFC 3501 §6.4.5).
+        let number = part.partNumber.isEmpty ? "" : part.partNumber + " "
+        return ["\(number)\(part.contentType.mimeType)"] + part.children.flatMap(partList)
     }
 }
 
