@@ -6,10 +6,16 @@ import MailMessage
 extension Catalog {
     /// Indexes deliveries whose archive appends are already durable, in ONE transaction (group
     /// commit). Idempotent on the envelope location: a delivery already indexed is skipped.
+    ///
+    /// Everything derived from a message (its text, folded addresses, list columns) is computed
+    /// first, on every core; the write transaction on SQLite's single writer only runs cached
+    /// statements, so that the writer — the one serial step — does as little as possible.
     public func index(_ items: [IndexItem]) async throws {
         guard !items.isEmpty else { return }
+        let rows = await Self.prepareConcurrently(items)
         try await pool.write { db in
-            for item in items { try Self.index(item, in: db) }
+            let statements = try IndexStatements(db)
+            for row in rows { try Self.index(row, statements: statements, in: db) }
         }
     }
 
@@ -26,145 +32,94 @@ extension Catalog {
         }
     }
 
+    static func prepareConcurrently(_ items: [IndexItem]) async -> [PreparedDelivery] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 8))
+        if workers == 1 { return items.map(PreparedDelivery.init) }
+        return await withTaskGroup(of: (Int, [PreparedDelivery]).self) { group in
+            let size = (items.count + workers - 1) / workers
+            for (index, start) in stride(from: 0, to: items.count, by: size).enumerated() {
+                let slice = Array(items[start..<min(items.count, start + size)])
+                group.addTask { (index, slice.map(PreparedDelivery.init)) }
+            }
+            var parts = [[PreparedDelivery]](repeating: [], count: workers)
+            for await (index, part) in group { parts[index] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
     // MARK: - One delivery
 
-    private static func index(_ item: IndexItem, in db: Database) throws {
-        let receipt = item.receipt, envelope = item.envelope, message = item.message
+    private static func index(_ item: PreparedDelivery, statements: IndexStatements, in db: Database) throws {
+        let receipt = item.receipt, envelope = item.envelope
         // SQLite integers are signed 64-bit; a location beyond that is corrupt input, not a trap.
         guard let envelopeOffset = Int64(exactly: receipt.envelope.offset) else {
             throw CatalogError.locationOutOfRange(receipt.envelope)
         }
-        guard Int64(exactly: receipt.body.offset) != nil else { throw CatalogError.locationOutOfRange(receipt.body) }
-        let exists = try Bool.fetchOne(
-            db,
-            SQLRequest(literal: """
-                SELECT 1 FROM delivery WHERE envelope_segment = \(Int64(receipt.envelope.segment)) \
-                AND envelope_offset = \(envelopeOffset)
-                """)) ?? false
-        if exists { return }
+        guard let bodyOffset = Int64(exactly: receipt.body.offset) else {
+            throw CatalogError.locationOutOfRange(receipt.body)
+        }
+        let envelopeSegment = Int64(receipt.envelope.segment)
+        if try Bool.fetchOne(statements.deliveryExists, arguments: [envelopeSegment, envelopeOffset]) ?? false {
+            return
+        }
 
         let archivedAt = envelope.receivedAt.timeIntervalSince1970
         let messageRow: Int64
-        if let row = try Row.fetchOne(
-            db, SQLRequest(literal: "SELECT id, date, archived_at FROM message WHERE sha256 = \(receipt.sha256.lowercased())"))
-        {
+        let isNewMessage: Bool
+        if let row = try Row.fetchOne(statements.findMessage, arguments: [item.sha256]) {
             messageRow = row[0]
+            isNewMessage = false
             let date: Double? = row[1]
             if archivedAt < row[2] as Double {
-                try db.execute(
-                    literal: """
-                        UPDATE message SET archived_at = \(archivedAt), sort_date = \(date ?? archivedAt)
-                        WHERE id = \(messageRow)
-                        """)
+                try statements.updateArchivedAt.execute(arguments: [archivedAt, date ?? archivedAt, messageRow])
             }
         } else {
-            messageRow = try insertMessage(message, receipt: receipt, archivedAt: archivedAt, in: db)
-        }
-
-        try db.execute(
-            literal: """
-                INSERT INTO delivery (message, envelope_segment, envelope_offset, mail_from, recipients, received_at,
-                    client_address, helo, authenticated_user, direction, source, source_key, source_detail)
-                VALUES (\(messageRow), \(Int64(receipt.envelope.segment)), \(envelopeOffset), \
-                \(envelope.mailFrom), \(envelope.recipients.map(Self.oneLine).joined(separator: "\n")), \
-                \(archivedAt), \(envelope.clientAddress), \(envelope.helo), \(envelope.authenticatedUser), \
-                \(envelope.direction.rawValue), \(envelope.source), \(TextFolding.key(envelope.source)), \
-                \(envelope.sourceDetail))
-                """)
-
-        // Envelope addresses, and the blind recipients they reveal.
-        let headerRecipients = Set((message.to + message.cc).map { Self.addressKey($0.mailbox) })
-        var envelopeAddresses: [(AddressRole, String)] = []
-        let sender = Self.addressKey(envelope.mailFrom)
-        if !sender.isEmpty { envelopeAddresses.append((.envelopeFrom, sender)) }
-        for recipient in envelope.recipients.map(Self.addressKey) where !recipient.isEmpty {
-            envelopeAddresses.append((.envelopeTo, recipient))
-            if !headerRecipients.contains(recipient) { envelopeAddresses.append((.bcc, recipient)) }
-        }
-        for (role, address) in envelopeAddresses {
-            try insertAddress(message: messageRow, role: role, address: address, in: db)
-        }
-        try writeFullText(message, row: messageRow, in: db)
-    }
-
-    private static func insertMessage(
-        _ message: Message, receipt: AppendReceipt, archivedAt: Double, in db: Database
-    ) throws -> Int64 {
-        let date = message.date?.timeIntervalSince1970
-        let messageID = message.messageID.map(Self.bareMessageID)
-        let attachments = message.attachmentFileNames.map(Self.oneLine)
-        try db.execute(
-            literal: """
-                INSERT INTO message (sha256, date, sort_date, archived_at, subject, from_list, sender_list,
-                    reply_to_list, to_list, cc_list, bcc_list, message_id, message_id_key, size, has_attachments,
-                    attachments, body_segment, body_offset)
-                VALUES (\(receipt.sha256.lowercased()), \(date), \(date ?? archivedAt), \(archivedAt), \
-                \(message.subject), \(rendered(message.from)), \(rendered(message.sender)), \
-                \(rendered(message.replyTo)), \(rendered(message.to)), \(rendered(message.cc)), \
-                \(rendered(message.bcc)), \(messageID), \(messageID.map(TextFolding.key)), \(receipt.size), \
-                \(message.hasAttachments), \(attachments.joined(separator: "\n")), \
-                \(Int64(receipt.body.segment)), \(Int64(receipt.body.offset)))
-                """)
-        let row = db.lastInsertedRowID
-        let roles: [(AddressRole, [Address])] = [
-            (.from, message.from), (.sender, message.sender), (.replyTo, message.replyTo),
-            (.to, message.to), (.cc, message.cc), (.bcc, message.bcc),
-        ]
-        for (role, addresses) in roles {
-            for address in addresses {
-                let key = addressKey(address.mailbox)
-                guard !key.isEmpty else { continue }
-                try insertAddress(message: row, role: role, address: key, in: db)
+            let message = item.message
+            try statements.insertMessage.execute(arguments: [
+                item.sha256, message.date, message.date ?? archivedAt, archivedAt, message.subject,
+                message.fromList, message.senderList, message.replyToList, message.toList, message.ccList,
+                message.bccList, message.messageID, message.messageIDKey, receipt.size, message.hasAttachments,
+                message.attachments, Int64(receipt.body.segment), bodyOffset,
+            ])
+            messageRow = db.lastInsertedRowID
+            isNewMessage = true
+            for address in message.addresses {
+                try statements.insertAddress.execute(arguments: [messageRow, address.role, address.address, address.rdomain])
             }
         }
-        return row
+
+        try statements.insertDelivery.execute(arguments: [
+            messageRow, envelopeSegment, envelopeOffset, envelope.mailFrom, item.recipients, archivedAt,
+            envelope.clientAddress, envelope.helo, envelope.authenticatedUser, envelope.direction.rawValue,
+            envelope.source, item.sourceKey, envelope.sourceDetail,
+        ])
+        for address in item.envelopeAddresses {
+            try statements.insertAddress.execute(arguments: [messageRow, address.role, address.address, address.rdomain])
+        }
+        try writeFullText(item, row: messageRow, isNewMessage: isNewMessage, statements: statements, in: db)
     }
 
-    private static func insertAddress(
-        message: Int64, role: AddressRole, address: String, in db: Database
+    /// Writes the message's FTS5 row. For a new message all columns come from the prepared
+    /// values. For a further delivery of a stored message the subject, body and attachment
+    /// names are read back from the stored row (the body text is extracted once per distinct
+    /// message) and the address columns are recomputed with every delivery's envelope.
+    private static func writeFullText(
+        _ item: PreparedDelivery, row: Int64, isNewMessage: Bool, statements: IndexStatements, in db: Database
     ) throws {
-        let rdomain = AddressRole.reversedDomain(AddressRole.domain(ofAddress: address))
-        try db.execute(
-            literal: """
-                INSERT OR IGNORE INTO address (message, role, address, rdomain)
-                VALUES (\(message), \(role.rawValue), \(address), \(rdomain))
-                """)
-    }
-
-    /// Rewrites the message's FTS5 row. Subject, body and attachment names come from the stored
-    /// row when there is one (the body text is extracted once per distinct message); the address
-    /// columns are recomputed from the headers plus every delivery's envelope.
-    private static func writeFullText(_ message: Message, row: Int64, in db: Database) throws {
-        let subject: String, body: String, attachment: String
-        if let stored = try Row.fetchOne(
-            db, SQLRequest(literal: "SELECT subject, body, attachment FROM message_fts WHERE rowid = \(row)"))
-        {
+        var subject = item.message.ftsSubject, body = item.message.ftsBody, attachment = item.message.ftsAttachment
+        if !isNewMessage, let stored = try Row.fetchOne(statements.readFullText, arguments: [row]) {
             (subject, body, attachment) = (stored[0], stored[1], stored[2])
-            try db.execute(literal: "DELETE FROM message_fts WHERE rowid = \(row)")
-        } else {
-            subject = message.subject ?? ""
-            body = message.plainText()
-            attachment = message.attachmentFileNames.joined(separator: "\n")
+            try statements.deleteFullText.execute(arguments: [row])
         }
-        let envelopeRows = try Row.fetchAll(
-            db,
-            SQLRequest(literal: """
-                SELECT role, address FROM address WHERE message = \(row)
-                AND role IN (\(AddressRole.bcc.rawValue), \(AddressRole.envelopeFrom.rawValue), \
-                \(AddressRole.envelopeTo.rawValue))
-                """))
+        let envelopeRows = try Row.fetchAll(statements.envelopeAddresses, arguments: [row])
         let blind = envelopeRows.filter { $0[0] == AddressRole.bcc.rawValue }.map { $0[1] as String }
         let envelopeParticipants = envelopeRows.filter { $0[0] != AddressRole.bcc.rawValue }.map { $0[1] as String }
-        let headers = message.from + message.sender + message.replyTo + message.to + message.cc + message.bcc
-        let participant = searchable(headers) + "\n" + envelopeParticipants.joined(separator: "\n")
-        try db.execute(
-            literal: """
-                INSERT INTO message_fts (rowid, subject, body, attachment, from_text, to_text, cc_text, bcc_text,
-                    participant)
-                VALUES (\(row), \(subject), \(body), \(attachment), \(searchable(message.from)), \
-                \(searchable(message.to)), \(searchable(message.cc)), \
-                \(searchable(message.bcc) + "\n" + blind.joined(separator: "\n")), \(participant))
-                """)
+        let message = item.message
+        try statements.insertFullText.execute(arguments: [
+            row, subject, body, attachment, message.fromText, message.toText, message.ccText,
+            message.bccText + "\n" + blind.joined(separator: "\n"),
+            message.headerParticipants + "\n" + envelopeParticipants.joined(separator: "\n"),
+        ])
     }
 
     // MARK: - Normal forms
@@ -210,5 +165,135 @@ extension Catalog {
     static func lines(_ text: String?) -> [String] {
         guard let text, !text.isEmpty else { return [] }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
+/// The statements of one index transaction, prepared once (GRDB's statement cache).
+private struct IndexStatements {
+    let deliveryExists, findMessage, updateArchivedAt, insertMessage, insertAddress, insertDelivery: Statement
+    let readFullText, deleteFullText, envelopeAddresses, insertFullText: Statement
+
+    init(_ db: Database) throws {
+        deliveryExists = try db.cachedStatement(sql: "SELECT 1 FROM delivery WHERE envelope_segment = ? AND envelope_offset = ?")
+        findMessage = try db.cachedStatement(sql: "SELECT id, date, archived_at FROM message WHERE sha256 = ?")
+        updateArchivedAt = try db.cachedStatement(sql: "UPDATE message SET archived_at = ?, sort_date = ? WHERE id = ?")
+        insertMessage = try db.cachedStatement(sql: """
+            INSERT INTO message (sha256, date, sort_date, archived_at, subject, from_list, sender_list,
+                reply_to_list, to_list, cc_list, bcc_list, message_id, message_id_key, size, has_attachments,
+                attachments, body_segment, body_offset)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertAddress = try db.cachedStatement(sql: "INSERT OR IGNORE INTO address (message, role, address, rdomain) VALUES (?, ?, ?, ?)")
+        insertDelivery = try db.cachedStatement(sql: """
+            INSERT INTO delivery (message, envelope_segment, envelope_offset, mail_from, recipients, received_at,
+                client_address, helo, authenticated_user, direction, source, source_key, source_detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        readFullText = try db.cachedStatement(sql: "SELECT subject, body, attachment FROM message_fts WHERE rowid = ?")
+        deleteFullText = try db.cachedStatement(sql: "DELETE FROM message_fts WHERE rowid = ?")
+        envelopeAddresses = try db.cachedStatement(sql: """
+            SELECT role, address FROM address WHERE message = ?
+            AND role IN ('\(AddressRole.bcc.rawValue)', '\(AddressRole.envelopeFrom.rawValue)', '\(AddressRole.envelopeTo.rawValue)')
+            """)
+        insertFullText = try db.cachedStatement(sql: """
+            INSERT INTO message_fts (rowid, subject, body, attachment, from_text, to_text, cc_text, bcc_text, participant)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+}
+
+/// One address row: its role, folded address and reversed domain.
+struct PreparedAddress: Sendable {
+    let role: String
+    let address: String
+    let rdomain: String
+
+    init(_ role: AddressRole, _ address: String) {
+        self.role = role.rawValue
+        self.address = address
+        self.rdomain = AddressRole.reversedDomain(AddressRole.domain(ofAddress: address))
+    }
+}
+
+/// The columns of a message row and its FTS5 row, derived from the parsed message.
+struct PreparedMessage: Sendable {
+    let date: Double?
+    let subject: String?
+    let fromList, senderList, replyToList, toList, ccList, bccList: String
+    let messageID: String?
+    let messageIDKey: String?
+    let hasAttachments: Bool
+    let attachments: String
+    let addresses: [PreparedAddress]
+    let ftsSubject, ftsBody, ftsAttachment: String
+    let fromText, toText, ccText, bccText, headerParticipants: String
+    /// Folded To and Cc addresses: envelope recipients outside them are blind (Bcc).
+    let headerRecipients: Set<String>
+
+    init(_ message: Message) {
+        typealias C = Catalog
+        date = message.date?.timeIntervalSince1970
+        subject = message.subject
+        fromList = C.rendered(message.from)
+        senderList = C.rendered(message.sender)
+        replyToList = C.rendered(message.replyTo)
+        toList = C.rendered(message.to)
+        ccList = C.rendered(message.cc)
+        bccList = C.rendered(message.bcc)
+        messageID = message.messageID.map(C.bareMessageID)
+        messageIDKey = messageID.map(TextFolding.key)
+        hasAttachments = message.hasAttachments
+        let names = message.attachmentFileNames
+        attachments = names.map(C.oneLine).joined(separator: "\n")
+        var addresses: [PreparedAddress] = []
+        let roles: [(AddressRole, [Address])] = [
+            (.from, message.from), (.sender, message.sender), (.replyTo, message.replyTo),
+            (.to, message.to), (.cc, message.cc), (.bcc, message.bcc),
+        ]
+        for (role, list) in roles {
+            for address in list {
+                let key = C.addressKey(address.mailbox)
+                if !key.isEmpty { addresses.append(PreparedAddress(role, key)) }
+            }
+        }
+        self.addresses = addresses
+        ftsSubject = message.subject ?? ""
+        ftsBody = message.plainText()
+        ftsAttachment = names.joined(separator: "\n")
+        fromText = C.searchable(message.from)
+        toText = C.searchable(message.to)
+        ccText = C.searchable(message.cc)
+        bccText = C.searchable(message.bcc)
+        headerParticipants = C.searchable(message.from + message.sender + message.replyTo + message.to + message.cc + message.bcc)
+        headerRecipients = Set((message.to + message.cc).map { C.addressKey($0.mailbox) })
+    }
+}
+
+/// One delivery ready for the write transaction.
+struct PreparedDelivery: Sendable {
+    let sha256: String
+    let receipt: AppendReceipt
+    let envelope: Envelope
+    let message: PreparedMessage
+    let recipients: String
+    let sourceKey: String
+    /// The envelope sender and recipients, and the blind recipients among them.
+    let envelopeAddresses: [PreparedAddress]
+
+    init(_ item: IndexItem) {
+        sha256 = item.receipt.sha256.lowercased()
+        receipt = item.receipt
+        envelope = item.envelope
+        message = PreparedMessage(item.message)
+        recipients = item.envelope.recipients.map(Catalog.oneLine).joined(separator: "\n")
+        sourceKey = TextFolding.key(item.envelope.source)
+        var addresses: [PreparedAddress] = []
+        let sender = Catalog.addressKey(item.envelope.mailFrom)
+        if !sender.isEmpty { addresses.append(PreparedAddress(.envelopeFrom, sender)) }
+        for recipient in item.envelope.recipients.map(Catalog.addressKey) where !recipient.isEmpty {
+            addresses.append(PreparedAddress(.envelopeTo, recipient))
+            if !message.headerRecipients.contains(recipient) { addresses.append(PreparedAddress(.bcc, recipient)) }
+        }
+        envelopeAddresses = addresses
     }
 }
