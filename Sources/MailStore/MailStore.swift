@@ -45,8 +45,21 @@ public final class MailStore: Sendable {
     /// one catalog transaction. Returns the receipts in input order.
     @discardableResult
     public func deliver(_ items: [(message: Message, envelope: Envelope)]) async throws -> [AppendReceipt] {
+        let receipts = try await journal(items)
+        try await index(items, receipts: receipts)
+        return receipts
+    }
+
+    /// Step 1 of a delivery: journal the batch in the archive. Returns when it is durable.
+    public func journal(_ items: [(message: Message, envelope: Envelope)]) async throws -> [AppendReceipt] {
         guard !items.isEmpty else { return [] }
-        let receipts = try await appendConcurrently(items.map { (raw: $0.message.raw, envelope: $0.envelope) })
+        return try await appendConcurrently(items.map { (raw: $0.message.raw, envelope: $0.envelope) })
+    }
+
+    /// Step 2 of a delivery: index a journaled batch in the catalog, in one transaction.
+    public func index(_ items: [(message: Message, envelope: Envelope)], receipts: [AppendReceipt]) async throws {
+        precondition(items.count == receipts.count, "one receipt per journaled message")
+        guard !items.isEmpty else { return }
         var indexItems: [IndexItem] = []
         indexItems.reserveCapacity(items.count)
         for (item, receipt) in zip(items, receipts) {
@@ -56,7 +69,6 @@ public final class MailStore: Sendable {
         // with them the order of equal-dated search results) are the same after a reindex.
         indexItems.sort { $0.receipt.envelope < $1.receipt.envelope }
         try await catalog.index(indexItems)
-        return receipts
     }
 
     /// Splits a batch over the cores: compression and hashing happen in the appending task,

@@ -23,8 +23,12 @@ struct ImportBenchmark: AsyncParsableCommand {
         Report.line("messages", "\(corpus.messages.count) (\(String(format: "%.1f", Double(corpus.bytes) / 1e6)) MB raw)")
         let (directory, cleanup) = try benchDataDirectory(dataDir)
         defer { if cleanup { try? FileManager.default.removeItem(at: directory) } }
-        let seconds = try await Self.importCorpus(corpus, into: directory, batch: batch)
+        let (seconds, totals) = try await Self.importCorpus(corpus, into: directory, batch: batch)
         Report.line("import end to end", "\(Report.rate(corpus.messages.count, seconds)) msg/s, \(Report.megabytesPerSecond(corpus.bytes, seconds)) (\(String(format: "%.1f", seconds)) s)")
+        Report.line("  hashing (all cores)", String(format: "%.1f s", totals.secondsHashing))
+        Report.line("  parsing (all cores)", String(format: "%.1f s", totals.secondsParsing))
+        Report.line("  journaling (archive)", String(format: "%.1f s", totals.secondsJournaling))
+        Report.line("  indexing (catalog, overlapped)", String(format: "%.1f s, of which %.1f s waited for", totals.secondsIndexing, totals.secondsWaitingForIndex))
 
         let messages = corpus.messages
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -48,20 +52,22 @@ struct ImportBenchmark: AsyncParsableCommand {
         Report.line("parse + text alone (\(cores) cores)", "\(Report.rate(messages.count, parseSeconds)) msg/s")
     }
 
-    /// Initialises `directory` and imports the corpus through `ImportSession`; returns seconds.
-    static func importCorpus(_ corpus: BenchCorpus, into directory: URL, batch: Int) async throws -> Double {
+    /// Initialises `directory` and imports the corpus through `ImportSession`; returns seconds
+    /// and the session's totals.
+    static func importCorpus(_ corpus: BenchCorpus, into directory: URL, batch: Int) async throws -> (Double, ImportTotals) {
         let keys = directory.appendingPathComponent("keys", isDirectory: true)
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         _ = try ArchiveKey.create(inKeysDirectory: keys)
         let store = try MailStore(dataDirectory: directory)
         defer { store.close() }
-        let (_, seconds) = try await measure {
+        let (totals, seconds) = try await measure {
             var session = ImportSession(store: store, batchSize: batch)
             for (index, raw) in corpus.messages.enumerated() {
                 try await session.add(ImportCandidate(raw: raw, origin: "bench \(index)", sourceDetail: "bench"))
             }
             try await session.flush()
+            return session.totals
         }
-        return seconds
+        return (seconds, totals)
     }
 }
