@@ -136,6 +136,38 @@ import TestSupport
         }
     }
 
+    /// A Maildir with `new/`, `cur/` and a Maildir++ subfolder; `tmp/` (deliveries in progress)
+    /// is never read. A folder of `.eml` files is read recursively, other files are ignored.
+    @Test func importsMaildirAndEmlFolders() async throws {
+        try await withTemporaryDirectory { dir in
+            let data = dir.appendingPathComponent("data")
+            #expect(try tresor(data, ["init"]).status == 0)
+            let fm = FileManager.default
+            func write(_ path: String, _ n: Int) throws {
+                let url = dir.appendingPathComponent(path)
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data("From: a\(n)@example.com\nTo: b@example.org\nSubject: maildir test \(n)\n\nbody \(n)\n".utf8).write(to: url)
+            }
+            try write("Maildir/new/1700000000.1.host", 1)
+            try write("Maildir/cur/1700000000.2.host:2,S", 2)
+            try write("Maildir/.Projects/cur/1700000000.3.host:2,", 3)
+            try write("Maildir/tmp/1700000000.4.host", 4)
+            try write("emls/a.eml", 5)
+            try write("emls/nested/b.EML", 6)
+            try write("emls/notes.txt", 7)
+            let maildir = try tresor(data, ["import", dir.appendingPathComponent("Maildir").path])
+            #expect(maildir.status == 0, "\(maildir.stderr)")
+            #expect(maildir.stdout.contains("archived 3 new"), "\(maildir.stdout)")
+            let emls = try tresor(data, ["import", dir.appendingPathComponent("emls").path])
+            #expect(emls.stdout.contains("archived 2 new"), "\(emls.stdout)")
+            let found = try tresor(data, ["search", "subject:maildir", "--csv"]).stdout
+            for n in [1, 2, 3, 5, 6] { #expect(found.contains("maildir test \(n)")) }
+            for n in [4, 7] { #expect(!found.contains("maildir test \(n)")) }
+            let empty = try tresor(data, ["import", dir.appendingPathComponent("Maildir/tmp").path])
+            #expect(empty.stdout.contains("no messages found"))
+        }
+    }
+
     /// Issue "one data directory, two processes": an import and 20 searches while another
     /// process appends; afterwards verify passes and every message is found — as many as a
     /// sequential import of the same mail into a second data directory finds.
