@@ -1,0 +1,236 @@
+import TOMLKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension TresorConfiguration {
+    /// Parses `tresor.toml` text (TOML v1.0.0) into a configuration. Keys that are not set
+    /// keep their defaults; unknown keys and bad values are errors naming the key and line.
+    public static func parse(_ text: String, file: String = defaultFileName,
+                             relativeTo folder: URL? = nil) throws -> TresorConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: "\(file):\(error.source.begin.line)", line: nil, key: "",
+                                     problem: "column \(error.source.begin.column): \(error.description)")
+        }
+        var reader = TOMLTableReader(table: root, path: "", lines: TOMLKeyLines(text: text), file: file)
+        var configuration = TresorConfiguration()
+        let resolve = { (path: String) -> URL in
+            if path.hasPrefix("/") || folder == nil { return URL(fileURLWithPath: path).standardizedFileURL }
+            return folder!.appendingPathComponent(path).standardizedFileURL
+        }
+        if let path = try reader.string("data_dir", nonEmpty: true) { configuration.dataDirectory = resolve(path) }
+        if let hostname = try reader.string("hostname", nonEmpty: true) {
+            guard DomainName.isValid(hostname) else {
+                throw reader.error("hostname", "must be a domain name (letters, digits, '-' and '.'), not \"\(hostname)\"")
+            }
+            configuration.hostname = hostname
+        }
+        if let domains = try reader.strings("domains") {
+            for domain in domains where !DomainName.isValid(domain) {
+                throw reader.error("domains", "\"\(domain)\" is not a domain name")
+            }
+            configuration.domains = domains.map { $0.lowercased() }
+        }
+        for (key, keyPath) in [("smtp", \TresorConfiguration.smtp), ("submission", \.submission),
+                               ("submissions", \.submissions)] {
+            guard var table = try reader.table(key) else { continue }
+            var listener = configuration[keyPath: keyPath]
+            if let enabled = try table.bool("enabled") { listener.enabled = enabled }
+            if let address = try table.string("address", nonEmpty: true) {
+                guard IPAddressText.isValid(address) else {
+                    throw table.error("address", "must be an IPv4 or IPv6 address, not \"\(address)\"")
+                }
+                listener.address = address
+            }
+            if let port = try table.int("port", in: 0...65535) { listener.port = port }
+            try table.finish()
+            configuration[keyPath: keyPath] = listener
+        }
+        if var table = try reader.table("tls") {
+            let certificate = try table.string("certificate", nonEmpty: true)
+            let key = try table.string("key", nonEmpty: true)
+            switch (certificate, key) {
+            case (nil, nil): break
+            case (let certificate?, let key?):
+                configuration.tls = TLS(certificate: resolve(certificate), key: resolve(key))
+            case (nil, _?): throw table.error("key", "needs tls.certificate too")
+            case (_?, nil): throw table.error("certificate", "needs tls.key too")
+            }
+            try table.finish()
+        }
+        if var table = try reader.table("auth") {
+            if let allow = try table.bool("allow_plaintext_on_loopback") {
+                configuration.auth.allowPlaintextOnLoopback = allow
+            }
+            if let milliseconds = try table.int("failure_delay_ms", in: 0...60_000) {
+                configuration.auth.failureDelay = .milliseconds(milliseconds)
+            }
+            try table.finish()
+        }
+        if var table = try reader.table("limits") {
+            if let size = try table.byteSize("message_size", in: 1024...(2 << 30)) {
+                configuration.limits.messageSize = size
+            }
+            if let recipients = try table.int("recipients", in: 100...100_000) {
+                configuration.limits.recipients = recipients
+            }
+            if let connections = try table.int("connections_per_ip", in: 1...100_000) {
+                configuration.limits.connectionsPerIP = connections
+            }
+            try table.finish()
+        }
+        try reader.finish()
+        return configuration
+    }
+}
+
+/// Reads one TOML table key by key, remembering which keys it consumed so that `finish()`
+/// can name the first unknown one.
+struct TOMLTableReader {
+    let table: TOMLTable
+    let path: String
+    let lines: TOMLKeyLines
+    let file: String
+    private var used: Set<String> = []
+
+    init(table: TOMLTable, path: String, lines: TOMLKeyLines, file: String) {
+        self.table = table
+        self.path = path
+        self.lines = lines
+        self.file = file
+    }
+
+    func fullKey(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func error(_ key: String, _ problem: String) -> ConfigurationError {
+        let full = fullKey(key)
+        return ConfigurationError(file: file, line: lines.line(of: full), key: full, problem: problem)
+    }
+
+    private mutating func value(_ key: String) -> (any TOMLValueConvertible)? {
+        used.insert(key)
+        return table[key]
+    }
+
+    private func typeError(_ key: String, expected: String, got value: any TOMLValueConvertible) -> ConfigurationError {
+        error(key, "must be \(expected), not \(value.type)")
+    }
+
+    mutating func string(_ key: String, nonEmpty: Bool = false) throws(ConfigurationError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard let string = value.string else { throw typeError(key, expected: "a string", got: value) }
+        if nonEmpty && string.isEmpty { throw error(key, "must not be empty") }
+        return string
+    }
+
+    mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard let bool = value.bool else { throw typeError(key, expected: "true or false", got: value) }
+        return bool
+    }
+
+    mutating func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let value = value(key) else { return nil }
+        guard let int = value.int else { throw typeError(key, expected: "an integer", got: value) }
+        guard range.contains(int) else {
+            throw error(key, "must be an integer from \(range.lowerBound) to \(range.upperBound), not \(int)")
+        }
+        return int
+    }
+
+    /// An integer number of bytes, or a string with a suffix: `"25M"`, `"512k"`, `"1G"`.
+    mutating func byteSize(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let value = value(key) else { return nil }
+        let bytes: Int
+        if let int = value.int {
+            bytes = int
+        } else if let text = value.string, let parsed = ByteSize.parse(text) {
+            bytes = parsed
+        } else {
+            throw error(key, "must be a number of bytes or a size like \"25M\", not \(value.debugDescription)")
+        }
+        guard range.contains(bytes) else {
+            throw error(key, "must be from \(range.lowerBound) to \(range.upperBound) bytes, not \(bytes)")
+        }
+        return bytes
+    }
+
+    mutating func strings(_ key: String) throws(ConfigurationError) -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard let array = value.array else { throw typeError(key, expected: "an array of strings", got: value) }
+        var strings: [String] = []
+        for element in array {
+            guard let string = element.string else {
+                throw typeError(key, expected: "an array of strings", got: element)
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    mutating func table(_ key: String) throws(ConfigurationError) -> TOMLTableReader? {
+        guard let value = value(key) else { return nil }
+        guard let table = value.table else { throw typeError(key, expected: "a table", got: value) }
+        return TOMLTableReader(table: table, path: fullKey(key), lines: lines, file: file)
+    }
+
+    /// Fails on the first key (in file order) that no reader asked for.
+    func finish() throws(ConfigurationError) {
+        let unknown = table.keys.filter { !used.contains($0) }
+        guard !unknown.isEmpty else { return }
+        let first = unknown.min { (lines.line(of: fullKey($0)) ?? .max) < (lines.line(of: fullKey($1)) ?? .max) }!
+        throw error(first, "unknown key")
+    }
+}
+
+/// `"25M"` → 26214400. Suffixes k, M, G are powers of 1024, as Postfix and Dovecot read them.
+enum ByteSize {
+    static func parse(_ text: String) -> Int? {
+        let trimmed = text.filter { $0 != " " && $0 != "\t" }
+        guard let last = trimmed.last else { return nil }
+        let multipliers: [Character: Int] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20,
+                                             "g": 1 << 30, "G": 1 << 30]
+        if let multiplier = multipliers[last] {
+            guard let number = Int(trimmed.dropLast()), number >= 0 else { return nil }
+            let (product, overflow) = number.multipliedReportingOverflow(by: multiplier)
+            return overflow ? nil : product
+        }
+        return Int(trimmed)
+    }
+}
+
+/// RFC 1035 §2.3.1 preferred name syntax (labels of letters, digits and hyphens, at most
+/// 63 octets each, 253 in all), which is what a HELO name and a local domain must be.
+enum DomainName {
+    static func isValid(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
+        for label in bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            guard (1...63).contains(label.count), label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-")
+            else { return false }
+            for byte in label {
+                let ok = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+                    || byte == UInt8(ascii: "-")
+                guard ok else { return false }
+            }
+        }
+        return true
+    }
+}
+
+/// Whether a string is a numeric IPv4 or IPv6 address (inet_pton), as a listener needs.
+enum IPAddressText {
+    static func isValid(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}

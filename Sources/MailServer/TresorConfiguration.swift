@@ -1,0 +1,110 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything `tresor serve` reads from `tresor.toml` (every key is documented in README.md,
+/// "Configuration"). With no file, the defaults of DESIGN.md "Where data lives": data in
+/// `./tresor-data`, domain `localhost`, listeners on 127.0.0.1 at unprivileged ports.
+public struct TresorConfiguration: Sendable, Equatable {
+    /// The data directory; nil means "not set in the file" (the CLI then decides).
+    public var dataDirectory: URL?
+    /// The name this server greets with and writes into `Received:` (RFC 5321 §4.1.3, §4.4).
+    public var hostname: String
+    /// Domains that are local: made known to the store at every start (idempotent).
+    public var domains: [String]
+    public var smtp: Listener
+    public var submission: Listener
+    public var submissions: Listener
+    public var tls: TLS
+    public var auth: Auth
+    public var limits: Limits
+
+    /// One listening socket. `port = 0` lets the OS choose (tests).
+    public struct Listener: Sendable, Equatable {
+        public var enabled: Bool
+        public var address: String
+        public var port: Int
+        public init(enabled: Bool = true, address: String = "127.0.0.1", port: Int) {
+            self.enabled = enabled
+            self.address = address
+            self.port = port
+        }
+    }
+
+    /// A certificate chain and key in PEM files; with neither, a self-signed certificate is
+    /// generated into `DATA/tls/` at first start and reused afterwards.
+    public struct TLS: Sendable, Equatable {
+        public var certificate: URL?
+        public var key: URL?
+        public init(certificate: URL? = nil, key: URL? = nil) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    public struct Auth: Sendable, Equatable {
+        /// RFC 4954 §4: AUTH PLAIN/LOGIN without TLS is refused, except from a loopback
+        /// client when this is true (tests, a local webmail).
+        public var allowPlaintextOnLoopback = true
+        /// How long a failed AUTH waits before its 535 answer (slows password guessing).
+        public var failureDelay: Duration = .seconds(1)
+        public init() {}
+    }
+
+    public struct Limits: Sendable, Equatable {
+        /// Advertised with SIZE (RFC 1870); bigger messages get 552.
+        public var messageSize = 50 << 20
+        /// RFC 5321 §4.5.3.1.8: at least 100 must be accepted.
+        public var recipients = 100
+        /// Simultaneous connections from one client IP; more are refused with 421.
+        public var connectionsPerIP = 20
+        public init() {}
+    }
+
+    /// The built-in defaults.
+    public init() {
+        dataDirectory = nil
+        hostname = Self.machineHostname()
+        domains = ["localhost"]
+        smtp = Listener(port: 2525)
+        submission = Listener(port: 2587)
+        submissions = Listener(port: 2465)
+        tls = TLS()
+        auth = Auth()
+        limits = Limits()
+    }
+
+    /// The machine's host name (gethostname), or `localhost` if it has none.
+    static func machineHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
+    }
+}
+
+extension TresorConfiguration {
+    /// The file `tresor serve` reads without `--config`, if it exists.
+    public static let defaultFileName = "tresor.toml"
+
+    /// Reads and validates a configuration file. Relative paths inside it are taken relative
+    /// to the file's folder, so a configuration means the same from any working directory.
+    public static func load(from url: URL, displayName: String? = nil) throws -> TresorConfiguration {
+        let name = displayName ?? url.path
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ConfigurationError(file: name, line: nil, key: "", problem: "cannot read the file (\(error))")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigurationError(file: name, line: nil, key: "", problem: "not UTF-8 text (TOML v1.0.0 requires UTF-8)")
+        }
+        return try parse(text, file: name, relativeTo: url.deletingLastPathComponent())
+    }
+}
