@@ -6,8 +6,8 @@ import ArgumentParser
 struct TresorBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tresor-bench",
-        abstract: "Measure Tresor: archive appends, import, search.",
+        abstract: "Measure Tresor: archive appends, import, search, SMTP delivery.",
         discussion: "Build with -c release for numbers that mean something: swift run -c release tresor-bench …",
-        subcommands: [ArchiveBenchmark.self, ImportBenchmark.self, SearchBenchmark.self]
+        subcommands: [ArchiveBenchmark.self, ImportBenchmark.self, SearchBenchmark.self, SMTPBenchmark.self]
     )
 }
