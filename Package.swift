@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // Tresor: a mail server whose every message is journaled into a tamper-evident archive.
 // Module map and import rules: ARCHITECTURE.md. Imports point only downward:
-//   tresor, tresor-bench → MailStore → Catalog → (MailMessage, ArchiveStore);  ArchiveStore → CZlib, Crypto.
+//   tresor → MailServer → (MailStore, SMTPServer) ;  SMTPServer → (ServerKit, MailMessage)
+//   tresor-bench, MailStore → Catalog → (MailMessage, ArchiveStore);  ArchiveStore → CZlib, Crypto.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -22,6 +23,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // zlib from the system (zlib1g-dev): raw deflate with a preset dictionary, CRC-32.
@@ -41,17 +49,43 @@ let package = Package(
             name: "MailStore",
             dependencies: ["MailMessage", "ArchiveStore", "Catalog",
                            .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // What the protocol servers share: listeners, TLS and STARTTLS, CRLF framing, SASL, limits.
+        .target(
+            name: "ServerKit",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "NIOExtras", package: "swift-nio-extras"),
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "SwiftASN1", package: "swift-asn1"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // RFC 5321 grammar, session state machine, DATA/BDAT to a size-capped spool; hands each
+        // message to an `SMTPBackend` and never sees storage.
+        .target(name: "SMTPServer", dependencies: ["ServerKit", "MailMessage"], swiftSettings: strict),
+        // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last).
+        .target(
+            name: "MailServer",
+            dependencies: ["MailStore", "SMTPServer", "ServerKit",
+                           .product(name: "TOMLKit", package: "TOMLKit"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "tresor",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "MailServer",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "tresor-bench",
             dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "CZlib",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -62,6 +96,9 @@ let package = Package(
                     exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ServerKitTests", dependencies: ["ServerKit", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SMTPServerTests", dependencies: ["SMTPServer", "ServerKit", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]
 )
