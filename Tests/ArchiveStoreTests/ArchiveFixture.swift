@@ -61,7 +61,7 @@ func envelope(_ n: Int, at date: Date = Date(timeIntervalSince1970: 1_700_000_00
 
 /// A small message whose body differs by `n`; `padding` adds incompressible-ish bytes.
 func message(_ n: Int, padding: Int = 0) -> [UInt8] {
-    var generator = SplitMix(seed: UInt64(n))
+    var generator = SplitMix64(seed: UInt64(n))
     var text = Array("""
         Received: from mx.example.org (mx.example.org [192.0.2.1])\r
         From: Sender \(n) <sender\(n)@example.org>\r
@@ -79,17 +79,6 @@ func message(_ n: Int, padding: Int = 0) -> [UInt8] {
     return text
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A clock tests move by hand.
 final class ManualClock: Sendable {
