@@ -1,0 +1,113 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// One accepted connection, as the listener hands it to a protocol.
+public struct Connection: Sendable {
+    public let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    /// The peer's IP address as text ("127.0.0.1", "::1"), or "unknown".
+    public let remoteAddress: String
+    /// Whether the peer is this host (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104).
+    public let isLoopback: Bool
+    /// Whether TLS was negotiated at connect (implicit TLS, RFC 8314 §3.3).
+    public let implicitTLS: Bool
+    /// True when the peer already has as many connections as the listener allows; the protocol
+    /// should send its "too busy" reply and close.
+    public let exceedsPerAddressLimit: Bool
+}
+
+/// What a protocol plugs into a `Listener`.
+public protocol ConnectionHandler: Sendable {
+    /// Serves one connection until it closes. Must catch its own errors.
+    func handle(_ connection: Connection, logger: Logger) async
+}
+
+/// A TCP listener as a swift-service-lifecycle `Service`: accepts connections and runs each in a
+/// child task of a discarding task group. Graceful shutdown stops accepting at once; the service
+/// returns when every connection's handler has returned (handlers see the shutdown through
+/// `withGracefulShutdownHandler` and finish the work in flight).
+public struct Listener<Handler: ConnectionHandler>: Service {
+    public var host: String
+    public var port: Int
+    /// TLS from the first byte (implicit TLS), or nil for plaintext (which may upgrade later).
+    public var implicitTLS: ServerTLS?
+    /// Concurrent connections allowed per client IP address.
+    public var connectionsPerAddress: Int
+    public var handler: Handler
+    public var logger: Logger
+    /// Reports the bound port (what port 0 became).
+    public var onBound: @Sendable (Int) -> Void
+
+    public init(
+        host: String, port: Int, implicitTLS: ServerTLS? = nil, connectionsPerAddress: Int = 20,
+        handler: Handler, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.implicitTLS = implicitTLS
+        self.connectionsPerAddress = connectionsPerAddress
+        self.handler = handler
+        self.logger = logger
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        let tlsContext = implicitTLS?.context
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Wrap inside the initializer, or early reads are lost (STYLE.md, Pitfalls).
+                    let operations = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        try operations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    }
+                    try operations.addHandler(InboundByteCounter())
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let boundPort = server.channel.localAddress?.port ?? port
+        logger.info("listening", metadata: ["host": "\(host)", "port": "\(boundPort)"])
+        onBound(boundPort)
+        let limiter = ConnectionLimiter(limit: connectionsPerAddress)
+        let handler = self.handler
+        let logger = self.logger
+        let implicit = tlsContext != nil
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await channel in connections.cancelOnGracefulShutdown() {
+                    let address = channel.channel.remoteAddress
+                    let ip = address?.ipAddress ?? "unknown"
+                    let admitted = limiter.acquire(ip)
+                    let connection = Connection(
+                        channel: channel, remoteAddress: ip, isLoopback: address.map(isLoopback) ?? false,
+                        implicitTLS: implicit, exceedsPerAddressLimit: !admitted)
+                    group.addTask {
+                        defer { if admitted { limiter.release(ip) } }
+                        await handler.handle(connection, logger: logger)
+                    }
+                }
+            }
+            logger.info("stopped accepting", metadata: ["port": "\(boundPort)"])
+        }
+    }
+}
+
+/// Whether an address is the local host.
+public func isLoopback(_ address: SocketAddress) -> Bool {
+    switch address {
+    case .v4(let v4):
+        return UInt32(bigEndian: v4.address.sin_addr.s_addr) >> 24 == 127
+    case .v6(let v6):
+        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }  // ::1
+        // ::ffff:127.x.y.z, an IPv4 loopback address mapped into IPv6 (RFC 4291 §2.5.5.2)
+        return bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
+    case .unixDomainSocket:
+        return true
+    }
+}

@@ -1,0 +1,46 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Crypto
+import SwiftASN1
+import X509
+
+/// A self-signed certificate for first start, when no certificate is configured (issue 4: "a
+/// self-signed certificate generated into the data directory at first start").
+public enum SelfSignedCertificate {
+    /// A P-256 key and a certificate for `hostname` (subject CN and subjectAltName dNSName, RFC 6125
+    /// §6.4.4), valid from an hour ago for `validity`.
+    public static func generate(
+        hostname: String, now: Date = Date(), validity: Duration = .seconds(825 * 86_400)
+    ) throws -> (certificatePEM: String, keyPEM: String) {
+        let key = P256.Signing.PrivateKey()
+        let name = try DistinguishedName {
+            CommonName(hostname)
+            OrganizationName("Tresor self-signed")
+        }
+        var serial = [UInt8](repeating: 0, count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for index in serial.indices { serial[index] = generator.next() }
+        serial[0] &= 0x7F  // RFC 5280 §4.1.2.2: a positive INTEGER of at most 20 octets
+        let certificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(bytes: serial),
+            publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600),
+            notValidAfter: now.addingTimeInterval(TimeInterval(validity.components.seconds)),
+            issuer: name,
+            subject: name,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                KeyUsage(digitalSignature: true)
+                try ExtendedKeyUsage([.serverAuth])
+                SubjectAlternativeNames([.dnsName(hostname)])
+            },
+            issuerPrivateKey: .init(key))
+        let pem = try certificate.serializeAsPEM().pemString
+        return (pem + "\n", key.pemRepresentation + "\n")
+    }
+}
