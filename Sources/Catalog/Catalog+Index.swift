@@ -49,7 +49,7 @@ extension Catalog {
 
     // MARK: - One delivery
 
-    private static func index(_ item: PreparedDelivery, statements: IndexStatements, in db: Database) throws {
+    static func index(_ item: PreparedDelivery, statements: IndexStatements, in db: Database) throws {
         let receipt = item.receipt, envelope = item.envelope
         // SQLite integers are signed 64-bit; a location beyond that is corrupt input, not a trap.
         guard let envelopeOffset = Int64(exactly: receipt.envelope.offset) else {
@@ -169,7 +169,7 @@ extension Catalog {
 }
 
 /// The statements of one index transaction, prepared once (GRDB's statement cache).
-private struct IndexStatements {
+struct IndexStatements {
     let deliveryExists, findMessage, updateArchivedAt, insertMessage, insertAddress, insertDelivery: Statement
     let readFullText, deleteFullText, envelopeAddresses, insertFullText: Statement
 

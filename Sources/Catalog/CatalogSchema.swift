@@ -15,6 +15,22 @@ import GRDB
 ///              prefix indexes for 2- and 3-character prefixes, so that `w3*` does not scan every term
 /// audit_log    who searched, showed, imported, exported… (not derived: `reset()` keeps it)
 /// ```
+///
+/// Since "v2", accounts and mail state, none of it derivable from the archive, so `reset()` keeps it:
+/// ```
+/// domain          the local domains (RFC 5321 domains, folded to lower case)
+/// user            one row per account: email (folded), password hash (PHC string), created
+/// alias           an address that expands to alias_target rows (local users or remote addresses)
+/// mailbox         a user's folders: name, UIDVALIDITY, UIDNEXT (RFC 3501 §2.3.1.1), SPECIAL-USE (RFC 6154)
+/// mailbox_message a message placed into a mailbox: UID, flags, INTERNALDATE; it names the body by
+///                 sha256 and the delivery by its envelope location, never by a `message` row id, so a
+///                 reindex (which renumbers `message`) leaves it valid; UNIQUE(mailbox, envelope) makes
+///                 placing one delivery idempotent
+/// routed          the envelope locations whose routing (placement + queueing) is done, so that recovery
+///                 never places a delivery twice, even after the user expunged it
+/// outbound_queue  one row per (delivery, remote recipient): status, attempts, next attempt, last error
+/// catalog_state   small named values: the UIDVALIDITY counter, the recovery checkpoint
+/// ```
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -90,6 +106,90 @@ enum CatalogSchema {
                     result_count INTEGER
                 );
                 CREATE INDEX audit_log_time ON audit_log(time);
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE domain (
+                    name TEXT PRIMARY KEY,
+                    created REAL NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE user (
+                    id INTEGER PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    domain TEXT NOT NULL REFERENCES domain(name),
+                    password_hash TEXT NOT NULL,
+                    created REAL NOT NULL
+                );
+                CREATE INDEX user_domain ON user(domain);
+
+                CREATE TABLE alias (
+                    address TEXT PRIMARY KEY,
+                    domain TEXT NOT NULL REFERENCES domain(name),
+                    created REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX alias_domain ON alias(domain);
+                CREATE TABLE alias_target (
+                    alias TEXT NOT NULL REFERENCES alias(address) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    target TEXT NOT NULL,
+                    PRIMARY KEY (alias, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX alias_target_target ON alias_target(target);
+
+                CREATE TABLE mailbox (
+                    id INTEGER PRIMARY KEY,
+                    user INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    uid_validity INTEGER NOT NULL,
+                    uid_next INTEGER NOT NULL,
+                    special_use TEXT,
+                    subscribed INTEGER NOT NULL,
+                    UNIQUE (user, name)
+                );
+
+                CREATE TABLE mailbox_message (
+                    mailbox INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+                    uid INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    flags TEXT NOT NULL,
+                    internal_date REAL NOT NULL,
+                    envelope_segment INTEGER NOT NULL,
+                    envelope_offset INTEGER NOT NULL,
+                    PRIMARY KEY (mailbox, uid),
+                    UNIQUE (mailbox, envelope_segment, envelope_offset)
+                ) WITHOUT ROWID;
+                CREATE INDEX mailbox_message_sha256 ON mailbox_message(sha256);
+
+                CREATE TABLE routed (
+                    envelope_segment INTEGER NOT NULL,
+                    envelope_offset INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    PRIMARY KEY (envelope_segment, envelope_offset)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE outbound_queue (
+                    id INTEGER PRIMARY KEY,
+                    envelope_segment INTEGER NOT NULL,
+                    envelope_offset INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    mail_from TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt REAL NOT NULL,
+                    last_error TEXT,
+                    created REAL NOT NULL,
+                    UNIQUE (envelope_segment, envelope_offset, recipient)
+                );
+                CREATE INDEX outbound_queue_due ON outbound_queue(status, next_attempt);
+
+                CREATE TABLE catalog_state (
+                    key TEXT PRIMARY KEY,
+                    value INTEGER NOT NULL
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

@@ -23,6 +23,8 @@ public final class MailStore: Sendable {
     public let archive: ArchiveStore
     public let catalog: Catalog
     let logger: Logger
+    /// Group commit of the catalog side of `deliver(message:envelope:)`.
+    let committer: CatalogCommitter
 
     public static func catalogPath(in dataDirectory: URL) -> URL {
         dataDirectory.appendingPathComponent("catalog.sqlite")
@@ -35,6 +37,7 @@ public final class MailStore: Sendable {
         self.archive = try ArchiveStore(dataDirectory: dataDirectory, configuration: archiveConfiguration,
                                         logger: logger)
         self.catalog = try Catalog(path: Self.catalogPath(in: dataDirectory))
+        self.committer = CatalogCommitter(catalog: catalog)
     }
 
     public func close() {

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+
+/// A mailbox (folder) as IMAP will see it.
+public struct MailboxInfo: Sendable, Hashable {
+    public var name: String
+    /// RFC 3501 §2.3.1.1: with the name, identifies UIDs across sessions; a new value for every
+    /// mailbox ever created, so a re-created mailbox never reuses an old one.
+    public var uidValidity: UInt32
+    /// The UID the next placed message gets (RFC 3501 §2.3.1.1: strictly ascending).
+    public var uidNext: UInt32
+    public var messages: Int
+    /// RFC 6154 attribute, e.g. `\Sent`; nil for INBOX and ordinary folders.
+    public var specialUse: String?
+    public var subscribed: Bool
+}
+
+/// A message placed in a mailbox.
+public struct MailboxMessage: Sendable, Hashable {
+    public var uid: UInt32
+    /// Names the body in the archive (lower-case hex).
+    public var sha256: String
+    public var size: Int
+    /// IMAP flags (RFC 3501 §2.3.2), e.g. `\Seen`; empty for new mail.
+    public var flags: [String]
+    /// RFC 3501 §2.3.3: when the message was received (the delivery's envelope time).
+    public var internalDate: Date
+    /// The delivery that placed it: its envelope record in the archive.
+    public var envelopeLocation: String
+}
+
+extension Catalog {
+    /// Creates one mailbox with a fresh UIDVALIDITY and UIDNEXT 1.
+    static func createMailbox(_ template: MailboxTemplate, user: Int64, at time: Date, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO mailbox (user, name, uid_validity, uid_next, special_use, subscribed)
+                VALUES (?, ?, ?, 1, ?, 1)
+                """,
+            arguments: [user, template.name, try nextUIDValidity(at: time, in: db), template.specialUse])
+    }
+
+    /// A UIDVALIDITY never handed out before in this catalog: the current Unix time, or one more
+    /// than the last value if that is larger (two mailboxes created in the same second).
+    static func nextUIDValidity(at time: Date, in db: Database) throws -> Int64 {
+        let last = try Int64.fetchOne(db, sql: "SELECT value FROM catalog_state WHERE key = 'uid_validity'") ?? 0
+        let now = Int64(max(1, min(Double(UInt32.max - 1), time.timeIntervalSince1970.rounded(.down))))
+        let next = max(now, last + 1)
+        try db.execute(sql: "INSERT OR REPLACE INTO catalog_state (key, value) VALUES ('uid_validity', ?)",
+                       arguments: [next])
+        return next
+    }
+
+    /// A user's mailboxes, INBOX first, then by name; empty for an unknown user.
+    public func mailboxes(of email: String) async throws -> [MailboxInfo] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT b.name, b.uid_validity, b.uid_next, b.special_use, b.subscribed,
+                       (SELECT count(*) FROM mailbox_message m WHERE m.mailbox = b.id)
+                FROM mailbox b JOIN user u ON u.id = b.user
+                WHERE u.email = ?
+                ORDER BY b.name <> 'INBOX', b.name
+                """, arguments: [email])
+            return rows.map { row in
+                MailboxInfo(name: row[0], uidValidity: UInt32(row[1] as Int64), uidNext: UInt32(row[2] as Int64),
+                            messages: row[5], specialUse: row[3], subscribed: row[4])
+            }
+        }
+    }
+
+    /// The messages of one mailbox in UID order.
+    public func messages(in mailbox: String, of email: String) async throws -> [MailboxMessage] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT m.uid, m.sha256, m.size, m.flags, m.internal_date, m.envelope_segment, m.envelope_offset
+                FROM mailbox_message m JOIN mailbox b ON b.id = m.mailbox JOIN user u ON u.id = b.user
+                WHERE u.email = ? AND b.name = ?
+                ORDER BY m.uid
+                """, arguments: [email, mailbox])
+            return rows.map { row in
+                let flags: String = row[3]
+                return MailboxMessage(
+                    uid: UInt32(row[0] as Int64), sha256: row[1], size: row[2],
+                    flags: flags.split(separator: " ").map(String.init),
+                    internalDate: Date(timeIntervalSince1970: row[4]),
+                    envelopeLocation: "\(row[5] as Int64):\(row[6] as Int64)")
+            }
+        }
+    }
+}

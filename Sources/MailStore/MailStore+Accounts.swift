@@ -1,0 +1,175 @@
+import Catalog
+
+/// The folders every new user gets, with their RFC 6154 §2 SPECIAL-USE attributes (INBOX has none:
+/// it is special by name, RFC 3501 §5.1).
+public let defaultMailboxes: [(name: String, specialUse: String?)] = [
+    ("INBOX", nil), ("Sent", "\\Sent"), ("Drafts", "\\Drafts"), ("Trash", "\\Trash"), ("Junk", "\\Junk"),
+    ("Archive", "\\Archive"),
+]
+
+extension MailStore {
+    // MARK: - Domains
+
+    /// Adds a local domain (folded to lower case).
+    public func addDomain(_ domain: String) async throws {
+        try await catalog.addDomain(try Self.validDomain(domain))
+    }
+
+    /// Removes a local domain; refused while it still has users or aliases.
+    public func removeDomain(_ domain: String) async throws {
+        try await catalog.removeDomain(AccountAddress.fold(domain))
+    }
+
+    public func domains() async throws -> [String] {
+        try await catalog.domains()
+    }
+
+    public func isLocalDomain(_ domain: String) async throws -> Bool {
+        let folded = AccountAddress.fold(domain)
+        return try await catalog.withAccounts { try $0.isLocalDomain(folded) }
+    }
+
+    // MARK: - Users
+
+    /// Adds a user in a local domain with a scrypt-hashed password and the default folders.
+    public func addUser(_ email: String, password: String) async throws {
+        let (address, domain) = try Self.validAddress(email)
+        let hash = try await PasswordHashing.run { try PasswordHash.make(password: password).phcString }
+        try await catalog.addUser(
+            address, domain: domain, passwordHash: hash,
+            mailboxes: defaultMailboxes.map { MailboxTemplate(name: $0.name, specialUse: $0.specialUse) })
+    }
+
+    public func setPassword(_ email: String, password: String) async throws {
+        let address = AccountAddress.fold(email)
+        guard try await catalog.passwordHash(of: address) != nil else { throw AccountError.unknownUser(address) }
+        let hash = try await PasswordHashing.run { try PasswordHash.make(password: password).phcString }
+        try await catalog.setPasswordHash(hash, of: address)
+    }
+
+    /// Removes a user, its mailboxes and placements; the archive keeps every message.
+    public func removeUser(_ email: String) async throws {
+        try await catalog.removeUser(AccountAddress.fold(email))
+    }
+
+    public func users() async throws -> [String] {
+        try await catalog.users()
+    }
+
+    /// Verifies a password (RFC 4954 AUTH, later IMAP LOGIN): the canonical user email, or nil if
+    /// the user is unknown or the password wrong. An unknown user costs the same derivation as a
+    /// known one (against a dummy hash), so timing does not tell which users exist.
+    public func authenticate(_ username: String, password: String) async throws -> String? {
+        let address = AccountAddress.fold(username)
+        let stored = try await catalog.passwordHash(of: address).flatMap(PasswordHash.init(phcString:))
+        let matches = try await PasswordHashing.run {
+            guard let stored else {
+                _ = try Self.dummyHash.verify(password: password)
+                return false
+            }
+            return try stored.verify(password: password)
+        }
+        return matches ? address : nil
+    }
+
+    /// Verified against when the user is unknown; its salt and hash are random, so no password matches.
+    private static let dummyHash: PasswordHash = {
+        var generator = SystemRandomNumberGenerator()
+        func random(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) } }
+        return PasswordHash(
+            algorithm: .scrypt(logRounds: PasswordHash.scryptLogRounds, blockSize: PasswordHash.scryptBlockSize,
+                               parallelism: PasswordHash.scryptParallelism),
+            salt: random(PasswordHash.saltLength), hash: random(PasswordHash.hashLength))
+    }()
+
+    // MARK: - Aliases
+
+    /// Adds an alias in a local domain that expands to `targets` (local users, other aliases or
+    /// remote addresses). Refused if it would expand into itself.
+    public func addAlias(_ address: String, targets: [String]) async throws {
+        let (alias, domain) = try Self.validAddress(address)
+        var cleaned: [String] = []
+        for target in targets {
+            let bare = RecipientExpander.bare(target)
+            guard AccountAddress.isValidAddress(bare) else { throw AccountError.invalidAddress(target) }
+            // Local parts of remote targets keep their case; local targets are folded when expanded.
+            if !cleaned.contains(bare) { cleaned.append(bare) }
+        }
+        try await catalog.addAlias(alias, domain: domain, targets: cleaned) { lookup in
+            let expander = RecipientExpander(lookup: lookup)
+            if try expander.expand(alias).loop { throw AccountError.aliasLoop(alias) }
+        }
+    }
+
+    public func removeAlias(_ address: String) async throws {
+        try await catalog.removeAlias(AccountAddress.fold(address))
+    }
+
+    public func aliases() async throws -> [(String, [String])] {
+        try await catalog.aliases().map { ($0.address, $0.targets) }
+    }
+
+    // MARK: - Resolution
+
+    /// RCPT TO resolution (RFC 5321 §4.1.1.3): see `RecipientExpander` for the rules.
+    public func resolveRecipient(_ address: String) async throws -> RecipientResolution {
+        try await catalog.withAccounts { try RecipientExpander(lookup: $0).resolve(address) }
+    }
+
+    /// The addresses a user may send as (MAIL FROM on submission, RFC 6409 §6.1): its own, and every
+    /// alias whose whole expansion is this user alone. Empty for an unknown user.
+    public func sendableAddresses(of user: String) async throws -> Set<String> {
+        let address = AccountAddress.fold(user)
+        return try await catalog.withAccounts { lookup in
+            guard try lookup.isUser(address) else { return [] }
+            let expander = RecipientExpander(lookup: lookup)
+            var result: Set<String> = [address]
+            // Walk the aliases that lead to the user, breadth first and bounded like expansion.
+            var frontier = [address], visited: Set<String> = [address]
+            for _ in 0..<RecipientExpander.maximumDepth where !frontier.isEmpty {
+                var next: [String] = []
+                for target in frontier {
+                    for alias in try lookup.aliases(targeting: target) where visited.insert(alias).inserted {
+                        next.append(alias)
+                        let expansion = try expander.expand(alias)
+                        if expansion.users == [address] && expansion.remote.isEmpty { result.insert(alias) }
+                    }
+                }
+                frontier = next
+            }
+            return result
+        }
+    }
+
+    /// Expands every envelope recipient into the route of a delivery, and the recipients that reach
+    /// nobody (in a local domain, no such user or alias).
+    func route(for recipients: [String]) async throws -> (route: Route, unknown: [String]) {
+        try await catalog.withAccounts { lookup in
+            let expander = RecipientExpander(lookup: lookup)
+            var total = RecipientExpander.Expansion()
+            var unknown: [String] = []
+            for recipient in recipients {
+                let expansion = try expander.expand(recipient)
+                if expansion.users.isEmpty && expansion.remote.isEmpty { unknown.append(recipient) }
+                total.merge(expansion)
+            }
+            return (Route(localUsers: total.users, remoteRecipients: total.remote), unknown)
+        }
+    }
+
+    // MARK: - Validation
+
+    static func validDomain(_ domain: String) throws -> String {
+        let folded = AccountAddress.fold(domain)
+        guard AccountAddress.isValidDomain(folded) else { throw AccountError.invalidDomain(domain) }
+        return folded
+    }
+
+    static func validAddress(_ email: String) throws -> (address: String, domain: String) {
+        let folded = AccountAddress.fold(email)
+        guard AccountAddress.isValidAddress(folded), let (_, domain) = AccountAddress.split(folded) else {
+            throw AccountError.invalidAddress(email)
+        }
+        return (folded, domain)
+    }
+}

@@ -1,0 +1,76 @@
+import ArchiveStore
+import Catalog
+import MailMessage
+
+/// What `recover()` found and completed.
+public struct RecoveryReport: Sendable, Hashable {
+    public init(examined: Int = 0, indexed: Int = 0, routed: Int = 0) {
+        self.examined = examined
+        self.indexed = indexed
+        self.routed = routed
+    }
+
+    /// Envelope records after the previous checkpoint that were looked at.
+    public var examined = 0
+    /// Deliveries that were journaled but not indexed, now indexed.
+    public var indexed = 0
+    /// SMTP deliveries that were journaled but not routed, now placed and queued.
+    public var routed = 0
+}
+
+extension MailStore {
+    /// Startup catch-up; the server calls it before it accepts mail. The archive is fsync'd before
+    /// anything reaches the catalog, but SQLite (WAL) may lose its last transactions on a power
+    /// loss, and a crash can fall between the two. So: every envelope record after the recovery
+    /// checkpoint whose delivery is not indexed is indexed, and every one from a routed source
+    /// (`routedSources`) that is not routed is placed and queued — in the same transaction, keyed
+    /// by its envelope location, so running this twice (or beside a live delivery) never places a
+    /// message twice. Then the checkpoint moves to the last envelope record seen.
+    ///
+    /// Recipients are expanded with today's users and aliases (the envelope keeps the RCPT TO
+    /// addresses, not their expansion at the time).
+    @discardableResult
+    public func recover(batchSize: Int = 256) async throws -> RecoveryReport {
+        let checkpoint = try await catalog.recoveryCheckpoint()
+        var candidates: [ArchiveRecord] = []
+        var last: RecordLocation?
+        try archive.forEachRecord { record in
+            guard record.kind == .envelope else { return }
+            last = record.location
+            if let checkpoint, record.location <= checkpoint { return }
+            candidates.append(record)
+        }
+        var report = RecoveryReport()
+        var batch: [RoutedDelivery] = []
+        for record in candidates {
+            report.examined += 1
+            guard let envelope = record.envelope, let sha256 = record.sha256, let body = record.bodyLocation else {
+                throw ArchiveError.corrupted(file: "segment \(record.location.segment)", offset: record.location.offset,
+                                             reason: "envelope record without its body reference")
+            }
+            let state = try await catalog.deliveryState(at: record.location)
+            let routes = Self.routedSources.contains(envelope.source.lowercased())
+            guard !state.indexed || (routes && !state.routed) else { continue }
+            let raw = try archive.readBody(at: body)
+            let receipt = AppendReceipt(sha256: sha256, body: body, envelope: record.location, deduplicated: false,
+                                        size: raw.count)
+            let item = IndexItem(message: Message(parsing: raw), receipt: receipt, envelope: envelope)
+            let route = routes && !state.routed ? try await self.route(for: envelope.recipients).route : nil
+            if !state.indexed { report.indexed += 1 }
+            if route != nil { report.routed += 1 }
+            batch.append(RoutedDelivery(item: item, route: route))
+            if batch.count >= batchSize {
+                _ = try await catalog.deliver(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { _ = try await catalog.deliver(batch) }
+        if let last, last != checkpoint { try await catalog.setRecoveryCheckpoint(last) }
+        if report.indexed > 0 || report.routed > 0 {
+            logger.notice("recovery completed journaled deliveries", metadata: [
+                "indexed": "\(report.indexed)", "routed": "\(report.routed)",
+            ])
+        }
+        return report
+    }
+}
