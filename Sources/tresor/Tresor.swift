@@ -13,12 +13,14 @@ struct Tresor: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self,
+            ServeCommand.self,
             ImportCommand.self,
             SearchCommand.self,
             ShowCommand.self,
             VerifyCommand.self,
             ReindexCommand.self,
             AuditCommand.self,
+            DomainCommand.self, UserCommand.self, AliasCommand.self,
         ]
     )
 }

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MailServer
+
+/// `tresor serve`: the mail server on one data directory, configured by `tresor.toml`.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the mail server: SMTP (MX), submission and implicit-TLS submission.",
+        discussion: """
+            Reads --config, else ./tresor.toml if it exists, else uses the built-in defaults \
+            (domain localhost; 127.0.0.1 ports 2525, 2587, 2465). The data directory comes from \
+            --data-dir, else $TRESOR_DATA_DIR, else data_dir in the file, else ./tresor-data, and \
+            must have been made by `tresor init`. Prints "listening NAME ADDRESS:PORT" per \
+            listener, then "ready". SIGTERM or SIGINT stops accepting, finishes the transactions \
+            in flight, closes the archive and exits 0.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The configuration file.", discussion: "Default: ./tresor.toml if it exists.",
+                               valueName: "path"))
+    var config: String?
+
+    @OptionGroup var data: DataDirectoryOptions
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical."))
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
+    }
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let dataDirectory = try resolveDataDirectory(configuration)
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tresor.serve")
+        let server = MailServer(configuration: configuration, dataDirectory: dataDirectory, logger: logger)
+        try await server.run { bound in
+            let listeners = [("smtp", configuration.smtp), ("submission", configuration.submission),
+                             ("submissions", configuration.submissions)]
+            var lines = ""
+            for (name, listener) in listeners {
+                guard let port = bound[name] else { continue }
+                let host = listener.address.contains(":") ? "[\(listener.address)]" : listener.address
+                lines += "listening \(name) \(host):\(port)\n"
+            }
+            lines += "ready\n"
+            FileHandle.standardOutput.write(Data(lines.utf8))
+        }
+        logger.info("stopped")
+    }
+
+    private func loadConfiguration() throws -> TresorConfiguration {
+        if let config {
+            return try TresorConfiguration.load(from: URL(fileURLWithPath: config), displayName: config)
+        }
+        let local = URL(fileURLWithPath: TresorConfiguration.defaultFileName)
+        if FileManager.default.fileExists(atPath: local.path) {
+            return try TresorConfiguration.load(from: local, displayName: TresorConfiguration.defaultFileName)
+        }
+        return TresorConfiguration()
+    }
+
+    /// --data-dir, else $TRESOR_DATA_DIR, else the file's data_dir, else ./tresor-data.
+    private func resolveDataDirectory(_ configuration: TresorConfiguration) throws -> URL {
+        let environment = ProcessInfo.processInfo.environment["TRESOR_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let url: URL
+        if data.dataDirectory != nil || environment != nil {
+            url = data.url
+        } else {
+            url = configuration.dataDirectory
+                ?? URL(fileURLWithPath: DataDirectoryOptions.defaultPath, isDirectory: true).standardizedFileURL
+        }
+        let key = url.appendingPathComponent("keys/archive.ed25519.pub").path
+        guard FileManager.default.fileExists(atPath: key) else {
+            throw ValidationError("no Tresor data directory at \(url.path) (missing keys/archive.ed25519.pub): "
+                                  + "run `tresor init --data-dir \(url.path)` first")
+        }
+        return url
+    }
+}
