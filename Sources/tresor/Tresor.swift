@@ -20,7 +20,6 @@ struct Tresor: AsyncParsableCommand {
             VerifyCommand.self,
             ReindexCommand.self,
             AuditCommand.self,
-            DomainCommand.self, UserCommand.self, AliasCommand.self,
         ]
     )
 }
