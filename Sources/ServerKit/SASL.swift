@@ -33,7 +33,7 @@ public enum SASLPlain {
     /// Decodes a PLAIN message (already base64-decoded); nil when malformed.
     public static func decode(_ message: [UInt8]) -> SASLCredentials? {
         let parts = message.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[1].isEmpty, !parts[2].isEmpty,
+        guard parts.count == 3, !parts[1].isEmpty, !parts[2].isEmpty, !parts[2].contains(0),
               let authzid = String(validating: parts[0], as: UTF8.self),
               let authcid = String(validating: parts[1], as: UTF8.self),
               let password = String(validating: parts[2], as: UTF8.self)
