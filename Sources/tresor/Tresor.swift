@@ -20,6 +20,7 @@ struct Tresor: AsyncParsableCommand {
             VerifyCommand.self,
             ReindexCommand.self,
             AuditCommand.self,
+            DomainCommand.self, UserCommand.self, AliasCommand.self,
         ]
     )
 }
