@@ -7,8 +7,13 @@ import MailMessage
 /// `DATA/catalog.sqlite`.
 ///
 /// Invariants:
-/// - The catalog is derived data. Everything but `audit_log` can be deleted (`reset()`) and rebuilt
-///   from the archive segments; nothing here is the record of truth for a message.
+/// - The search index is derived data: `message`, `delivery`, `address` and `message_fts` can be
+///   deleted (`reset()`) and rebuilt from the archive segments; nothing here is the record of truth
+///   for a message. Not derived, and kept by `reset()`: `audit_log` and the accounts and mail state
+///   of schema "v2" (domains, users, aliases, mailboxes, placements, `routed`, the outbound queue),
+///   which refer to messages by SHA-256 and envelope location only, never by a `message` row id.
+/// - A routed delivery is indexed, placed and queued in one transaction (`deliver(_:)`), and marked
+///   in `routed` so that a replay never places it twice.
 /// - Index only after the archive append is durable (fsync), so a catalog row never points at a
 ///   record that may vanish.
 /// - One `message` row per distinct body SHA-256; one `delivery` row per envelope record. Indexing
@@ -42,7 +47,8 @@ public final class Catalog: Sendable {
     }
 
     /// Drops all derived data (messages, deliveries, addresses, the full-text index) so that
-    /// `tresor reindex` can rebuild it from the archive. The audit log stays.
+    /// `tresor reindex` can rebuild it from the archive. The audit log, accounts, mailboxes,
+    /// placements and the outbound queue stay.
     public func reset() async throws {
         try await pool.write { db in try CatalogSchema.deleteDerivedData(db) }
     }

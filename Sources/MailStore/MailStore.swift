@@ -5,7 +5,13 @@
 ///   index in the catalog (one SQLite transaction per batch). Nothing is indexed that is not
 ///   durable in the archive, so the catalog can always be rebuilt from the archive alone.
 /// - The archive is the record of truth; the catalog is derived data, except its audit log,
-///   whose every entry is also journaled into the archive as an audit event.
+///   whose every entry is also journaled into the archive as an audit event, and the accounts,
+///   mailboxes, placements and outbound queue (which the archive cannot rebuild).
+/// - An SMTP delivery (`deliver(message:envelope:)`) is journaled first; then indexing, INBOX
+///   placement and queueing of remote recipients commit in one catalog transaction, shared with
+///   concurrent deliveries (`CatalogCommitter`). A delivery is identified by its envelope location;
+///   `recover()` completes journaled deliveries the catalog lacks, never placing one twice.
+/// - Passwords exist only as scrypt PHC strings; hashing runs off the cooperative pool.
 /// - Layout of a data directory: `archive/` (segments, owned by ArchiveStore), `keys/`
 ///   (the archive key), `catalog.sqlite` (+ WAL files, owned by Catalog).
 import ArchiveStore
