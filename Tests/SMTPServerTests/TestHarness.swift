@@ -144,16 +144,19 @@ struct SMTPTestClient {
 
 }
 
-/// Runs python3 with a script; returns (exit status, stdout + stderr).
-func runPython(_ script: String, arguments: [String]) throws -> (Int32, String) {
+/// Runs python3 with a script; returns (exit status, stdout + stderr). Waits without blocking a
+/// thread of the concurrency pool (it has two threads here, and the server under test needs them).
+func runPython(_ script: String, arguments: [String]) async throws -> (Int32, String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script] + arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch { continuation.resume(throwing: error) }
+    }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()  // the process has exited: no wait
+    return (status, String(decoding: data, as: UTF8.self))
 }
