@@ -234,15 +234,23 @@ public final class ArchiveStore: Sendable {
 
     /// Every record in archive order (for `tresor reindex`): kind, location, body sha256,
     /// decoded envelope or event payload. Streams one record at a time, CRC checked.
-    public func forEachRecord(_ body: (ArchiveRecord) throws -> Void) throws {
+    /// With `after`, the records that follow that record only (a record's location is a frame
+    /// boundary), so that a catch-up reads what is new instead of the whole archive.
+    public func forEachRecord(after start: RecordLocation? = nil, _ body: (ArchiveRecord) throws -> Void) throws {
         let numbers = try FileIO.listDirectory(archiveDirectory).compactMap(SegmentName.number(of:)).sorted()
+            .filter { start == nil || $0 >= start!.segment }
         for number in numbers {
             let path = archiveDirectory + "/" + SegmentName.fileName(number)
-            var scanner = try SegmentScanner(path: path)
+            var scanner = if let start, start.segment == number {
+                try SegmentScanner(path: path, offset: start.offset)
+            } else {
+                try SegmentScanner(path: path)
+            }
             loop: while true {
                 switch try scanner.next(checkCRC: true) {
                 case .record(let scanned):
                     let location = RecordLocation(segment: number, offset: scanned.offset)
+                    if let start, location == start { continue loop }
                     guard let record = ArchiveRecord(frame: scanned.frame, location: location) else {
                         throw ArchiveError.corrupted(file: SegmentName.fileName(number), offset: scanned.offset,
                                                      reason: "record payload does not decode")

@@ -34,10 +34,9 @@ extension MailStore {
         let checkpoint = try await catalog.recoveryCheckpoint()
         var candidates: [ArchiveRecord] = []
         var last: RecordLocation?
-        try archive.forEachRecord { record in
+        try archive.forEachRecord(after: checkpoint) { record in
             guard record.kind == .envelope else { return }
             last = record.location
-            if let checkpoint, record.location <= checkpoint { return }
             candidates.append(record)
         }
         var report = RecoveryReport()
@@ -65,7 +64,7 @@ extension MailStore {
             }
         }
         if !batch.isEmpty { _ = try await catalog.deliver(batch) }
-        if let last, last != checkpoint { try await catalog.setRecoveryCheckpoint(last) }
+        if let last { try await catalog.setRecoveryCheckpoint(last) }
         if report.indexed > 0 || report.routed > 0 {
             logger.notice("recovery completed journaled deliveries", metadata: [
                 "indexed": "\(report.indexed)", "routed": "\(report.routed)",
