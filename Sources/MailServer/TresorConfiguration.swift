@@ -96,11 +96,16 @@ extension TresorConfiguration {
     /// to the file's folder, so a configuration means the same from any working directory.
     public static func load(from url: URL, displayName: String? = nil) throws -> TresorConfiguration {
         let name = displayName ?? url.path
+        // The POSIX reason ("No such file or directory") rather than Foundation's error dump.
+        guard access(url.path, R_OK) == 0 else {
+            throw ConfigurationError(file: name, line: nil, key: "",
+                                     problem: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ConfigurationError(file: name, line: nil, key: "", problem: "cannot read the file (\(error))")
+            throw ConfigurationError(file: name, line: nil, key: "", problem: "cannot read the file: \(error.localizedDescription)")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             throw ConfigurationError(file: name, line: nil, key: "", problem: "not UTF-8 text (TOML v1.0.0 requires UTF-8)")

@@ -20,11 +20,22 @@ struct DataDirectoryOptions: ParsableArguments {
 
     /// Fails with a clear message unless `tresor init` has made this data directory.
     func requireInitialised() throws -> URL {
-        let url = self.url
+        try Self.requireInitialised(url)
+    }
+
+    /// The same check for a data directory that came from elsewhere (`tresor.toml`).
+    static func requireInitialised(_ url: URL) throws -> URL {
         let keys = url.appendingPathComponent("keys/archive.ed25519.pub").path
         guard FileManager.default.fileExists(atPath: keys) else {
-            throw ValidationError("no Tresor data directory at \(url.path) (missing keys/archive.ed25519.pub): run `tresor init --data-dir \(url.path)` first")
+            throw CommandError("no Tresor data directory at \(url.path) (missing keys/archive.ed25519.pub): run `tresor init --data-dir \(url.path)` first")
         }
         return url
     }
+}
+
+/// A failure the user can act on, printed as `Error: <message>` with exit status 1 (a
+/// `ValidationError` would also print the usage, which is beside the point here).
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

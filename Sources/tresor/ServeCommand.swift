@@ -78,11 +78,6 @@ struct ServeCommand: AsyncParsableCommand {
             url = configuration.dataDirectory
                 ?? URL(fileURLWithPath: DataDirectoryOptions.defaultPath, isDirectory: true).standardizedFileURL
         }
-        let key = url.appendingPathComponent("keys/archive.ed25519.pub").path
-        guard FileManager.default.fileExists(atPath: key) else {
-            throw ValidationError("no Tresor data directory at \(url.path) (missing keys/archive.ed25519.pub): "
-                                  + "run `tresor init --data-dir \(url.path)` first")
-        }
-        return url
+        return try DataDirectoryOptions.requireInitialised(url)
     }
 }

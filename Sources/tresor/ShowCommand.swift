@@ -27,10 +27,10 @@ struct ShowCommand: AsyncParsableCommand {
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
         guard let entry = try await store.catalog.message(id: id) else {
-            throw ValidationError("no archived message with id \(id)")
+            throw CommandError("no archived message with id \(id)")
         }
         guard let bytes = try store.archive.readBody(sha256: entry.id) else {
-            throw ValidationError("message \(entry.id) is in the catalog but not in the archive: run `tresor verify`")
+            throw CommandError("message \(entry.id) is in the catalog but not in the archive: run `tresor verify`")
         }
         let mode = raw ? "raw" : text ? "text" : attachments != nil ? "attachments" : "summary"
         try await store.audit(actor: actor.name, action: "show", detail: "\(entry.id) \(mode)")

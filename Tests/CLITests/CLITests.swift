@@ -136,6 +136,27 @@ import TestSupport
         }
     }
 
+    /// `tresor serve` refuses, with a message naming the place, to start on a data directory
+    /// that `init` never made, with a config file that is missing, or with a bad key or value.
+    @Test func serveExplainsWhyItCannotStart() async throws {
+        try await withTemporaryDirectory { dir in
+            let missing = try CommandRunner.run("tresor", ["serve", "--data-dir", dir.appendingPathComponent("none").path])
+            #expect(missing.status == 1)
+            #expect(missing.stderr.contains("tresor init"), "\(missing.stderr)")
+            #expect(!missing.stderr.contains("Usage"))
+
+            let noFile = try CommandRunner.run("tresor", ["serve", "--config", dir.appendingPathComponent("nope.toml").path])
+            #expect(noFile.status != 0)
+            #expect(noFile.stderr.contains("nope.toml: cannot read the file: No such file or directory"), "\(noFile.stderr)")
+
+            let config = dir.appendingPathComponent("tresor.toml")
+            try Data("hostname = \"mx.test\"\n[smtp]\nport = 70000\n".utf8).write(to: config)
+            let bad = try CommandRunner.run("tresor", ["serve", "--config", config.path])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("tresor.toml:3: smtp.port"), "\(bad.stderr)")
+        }
+    }
+
     /// A Maildir with `new/`, `cur/` and a Maildir++ subfolder; `tmp/` (deliveries in progress)
     /// is never read. A folder of `.eml` files is read recursively, other files are ignored.
     @Test func importsMaildirAndEmlFolders() async throws {
