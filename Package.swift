@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // Tresor: a mail server whose every message is journaled into a tamper-evident archive.
 // Module map and import rules: ARCHITECTURE.md. Imports point only downward:
-//   tresor → MailServer → (MailStore, SMTPServer) ;  SMTPServer → (ServerKit, MailMessage)
+//   tresor → MailServer → (MailStore, SMTPServer, POP3Server) ;  SMTPServer → (ServerKit, MailMessage) ;  POP3Server → ServerKit
 //   tresor-bench, MailStore → Catalog → (MailMessage, ArchiveStore);  ArchiveStore → CZlib, Crypto.
 import PackageDescription
 
@@ -68,10 +68,12 @@ let package = Package(
         // RFC 5321 grammar, session state machine, DATA/BDAT to a size-capped spool; hands each
         // message to an `SMTPBackend` and never sees storage.
         .target(name: "SMTPServer", dependencies: ["ServerKit", "MailMessage"], swiftSettings: strict),
+        // RFC 1939 POP3 with CAPA, STLS and AUTH PLAIN; maildrops behind a `POP3Backend`.
+        .target(name: "POP3Server", dependencies: ["ServerKit"], swiftSettings: strict),
         // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last).
         .target(
             name: "MailServer",
-            dependencies: ["MailStore", "SMTPServer", "ServerKit",
+            dependencies: ["MailStore", "SMTPServer", "POP3Server", "ServerKit",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
@@ -98,6 +100,7 @@ let package = Package(
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServerKitTests", dependencies: ["ServerKit", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPServerTests", dependencies: ["SMTPServer", "ServerKit", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "POP3ServerTests", dependencies: ["POP3Server", "ServerKit", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]
