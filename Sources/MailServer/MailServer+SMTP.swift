@@ -6,7 +6,7 @@ import SMTPServer
 
 extension MailServer {
     /// The three SMTP listeners of issue 4 item 4, each an `SMTPService` over one shared backend
-    /// and TLS context. Disabled listeners are left out.
+    /// and TLS context, then the POP3 listeners (`makePOP3Listeners`). Disabled listeners are left out.
     func makeListeners(store: MailStore, onReady: @escaping @Sendable (BoundPorts) -> Void) throws -> [any Service] {
         let tls = try TLSMaterial.load(configuration.tls, hostname: configuration.hostname,
                                        dataDirectory: dataDirectory, logger: logger)
@@ -16,18 +16,20 @@ extension MailServer {
             ("submission", .submission, configuration.submission),
             ("submissions", .submissionTLS, configuration.submissions),
         ].filter { $0.listener.enabled }
-        let latch = ReadyLatch(expected: Set(listeners.map(\.name)), onReady: onReady)
+        let pop3 = pop3Listeners()
+        let latch = ReadyLatch(expected: Set(listeners.map(\.name) + pop3.map(\.name)), onReady: onReady)
         var smtp = SMTPConfiguration(hostname: configuration.hostname, tls: tls)
         smtp.limits.messageSize = configuration.limits.messageSize
         smtp.limits.recipients = configuration.limits.recipients
         smtp.limits.connectionsPerAddress = configuration.limits.connectionsPerIP
         smtp.allowPlaintextAuthOnLoopback = configuration.auth.allowPlaintextOnLoopback
-        return listeners.map { entry in
+        let smtpServices: [any Service] = listeners.map { entry in
             var log = logger
             log[metadataKey: "listener"] = "\(entry.name)"
             return SMTPService(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
                                configuration: smtp, backend: backend, logger: log,
                                onBound: { port in latch.bound(entry.name, port: port) })
         }
+        return smtpServices + makePOP3Listeners(pop3, store: store, tls: tls, throttle: backend.throttle, latch: latch)
     }
 }

@@ -40,7 +40,7 @@ extension TresorConfiguration {
             configuration.domains = domains.map { $0.lowercased() }
         }
         for (key, keyPath) in [("smtp", \TresorConfiguration.smtp), ("submission", \.submission),
-                               ("submissions", \.submissions)] {
+                               ("submissions", \.submissions), ("pop3", \.pop3), ("pop3s", \.pop3s)] {
             guard var table = try reader.table(key) else { continue }
             var listener = configuration[keyPath: keyPath]
             if let enabled = try table.bool("enabled") { listener.enabled = enabled }

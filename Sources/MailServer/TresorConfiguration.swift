@@ -20,6 +20,10 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var smtp: Listener
     public var submission: Listener
     public var submissions: Listener
+    /// POP3 (RFC 1939) with STLS; default port 2110 (110 in production).
+    public var pop3: Listener
+    /// POP3 over implicit TLS (RFC 8314); default port 2995 (995 in production).
+    public var pop3s: Listener
     public var tls: TLS
     public var auth: Auth
     public var limits: Limits
@@ -74,6 +78,8 @@ public struct TresorConfiguration: Sendable, Equatable {
         smtp = Listener(port: 2525)
         submission = Listener(port: 2587)
         submissions = Listener(port: 2465)
+        pop3 = Listener(port: 2110)
+        pop3s = Listener(port: 2995)
         tls = TLS()
         auth = Auth()
         limits = Limits()

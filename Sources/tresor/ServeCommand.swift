@@ -44,7 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
         let server = MailServer(configuration: configuration, dataDirectory: dataDirectory, logger: logger)
         try await server.run { bound in
             let listeners = [("smtp", configuration.smtp), ("submission", configuration.submission),
-                             ("submissions", configuration.submissions)]
+                             ("submissions", configuration.submissions), ("pop3", configuration.pop3),
+                             ("pop3s", configuration.pop3s)]
             var lines = ""
             for (name, listener) in listeners {
                 guard let port = bound[name] else { continue }

@@ -58,6 +58,8 @@ print(json.dumps({'acked': acked, 'errors': errors, 'killed': killed[0]}))
                 smtp.port = 0
                 submission.port = 0
                 submissions.port = 0
+                pop3.port = 0
+                pop3s.port = 0
                 """.utf8).write(to: config)
 
             let first = try await ServeProcess.start(config: config)

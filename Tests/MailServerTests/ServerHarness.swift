@@ -14,6 +14,8 @@ struct ServerHarness {
     var smtp: Int { ports["smtp"]! }
     var submission: Int { ports["submission"]! }
     var submissions: Int { ports["submissions"]! }
+    var pop3: Int { ports["pop3"]! }
+    var pop3s: Int { ports["pop3s"]! }
     var certificate: URL { TLSMaterial.certificateURL(in: dataDirectory) }
 
     static func configuration() -> TresorConfiguration {
@@ -22,6 +24,8 @@ struct ServerHarness {
         configuration.smtp.port = 0
         configuration.submission.port = 0
         configuration.submissions.port = 0
+        configuration.pop3.port = 0
+        configuration.pop3s.port = 0
         return configuration
     }
 

@@ -1,0 +1,34 @@
+import Logging
+import MailStore
+import POP3Server
+import ServerKit
+import ServiceLifecycle
+
+extension MailServer {
+    /// The enabled POP3 listeners of issue 7: `pop3` (plaintext with STLS) and `pop3s`
+    /// (implicit TLS).
+    func pop3Listeners() -> [(name: String, kind: POP3ListenerKind, listener: TresorConfiguration.Listener)] {
+        [("pop3", .plain, configuration.pop3), ("pop3s", .implicitTLS, configuration.pop3s)]
+            .filter { $0.listener.enabled }
+    }
+
+    /// One `POP3Service` per enabled listener over one shared backend (and so one set of
+    /// maildrop locks: a user's maildrop is locked across both ports).
+    func makePOP3Listeners(
+        _ listeners: [(name: String, kind: POP3ListenerKind, listener: TresorConfiguration.Listener)],
+        store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle, latch: ReadyLatch
+    ) -> [any Service] {
+        guard !listeners.isEmpty else { return [] }
+        let backend = POP3MailStoreBackend(store: store, throttle: throttle, logger: logger)
+        var pop3 = POP3Configuration(hostname: configuration.hostname, tls: tls)
+        pop3.allowPlaintextOnLoopback = configuration.auth.allowPlaintextOnLoopback
+        pop3.connectionsPerAddress = configuration.limits.connectionsPerIP
+        return listeners.map { entry in
+            var log = logger
+            log[metadataKey: "listener"] = "\(entry.name)"
+            return POP3Service(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
+                               configuration: pop3, backend: backend, logger: log,
+                               onBound: { port in latch.bound(entry.name, port: port) })
+        }
+    }
+}

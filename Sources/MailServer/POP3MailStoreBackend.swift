@@ -1,0 +1,125 @@
+import Catalog
+import Logging
+import MailStore
+import POP3Server
+import Synchronization
+
+/// The POP3 listeners' view of storage: `POP3Backend` over `MailStore`. The maildrop is the
+/// user's INBOX (issue 7).
+///
+/// UIDL values are `UIDVALIDITY.UID` of the INBOX placement (e.g. `1764412345.17`): a UID is
+/// never reused within a mailbox (RFC 3501 §2.3.1.1) and UIDVALIDITY changes only if the
+/// mailbox is re-created, so the value is stable across sessions and restarts and never names
+/// another message (RFC 1939 §7).
+struct POP3MailStoreBackend: POP3Backend {
+    let store: MailStore
+    let logger: Logger
+    /// Shared with the SMTP listeners: failures count per client IP across protocols.
+    let throttle: AuthenticationThrottle
+    let locks = MaildropLocks()
+    /// RETR sizes by body sha256 (bodies are immutable, so a size never goes stale).
+    private let sizes = TransmittedSizes()
+
+    init(store: MailStore, throttle: AuthenticationThrottle, logger: Logger) {
+        self.store = store
+        self.throttle = throttle
+        self.logger = logger
+    }
+
+    /// A wrong password is answered after the throttle's delay (issue 7: "wrong passwords are
+    /// slowed down"), as SMTP AUTH is; the store answers unknown users in the same time.
+    func authenticate(username: String, password: String, session: POP3SessionInfo) async -> String? {
+        let user: String?
+        do {
+            user = try await store.authenticate(username, password: password)
+        } catch {
+            logger.error("authentication lookup failed", metadata: ["error": "\(error)"])
+            user = nil
+        }
+        if user != nil { return user }
+        let delay = throttle.recordFailure(from: session.clientAddress)
+        logger.notice("authentication failed", metadata: ["client": "\(session.clientAddress)", "protocol": "pop3"])
+        try? await Task.sleep(for: delay)
+        return nil
+    }
+
+    func openMaildrop(of user: String) async -> POP3MaildropOpening {
+        guard locks.acquire(user) else { return .inUse }
+        do {
+            guard let inbox = try await store.mailboxes(of: user).first(where: { $0.name == "INBOX" }) else {
+                locks.release(user)
+                return .unavailable
+            }
+            var list: [POP3MessageInfo] = []
+            for message in try await store.messages(in: "INBOX", of: user) {
+                guard let size = try await transmittedSize(of: message) else { continue }
+                list.append(POP3MessageInfo(key: "\(message.uid) \(message.sha256)",
+                                            uniqueID: "\(inbox.uidValidity).\(message.uid)", size: size))
+            }
+            return .opened(list)
+        } catch {
+            logger.error("maildrop cannot be opened", metadata: ["user": "\(user)", "error": "\(error)"])
+            locks.release(user)
+            return .unavailable
+        }
+    }
+
+    func content(of message: POP3MessageInfo, user: String) async -> [UInt8]? {
+        guard let sha256 = message.key.split(separator: " ").last else { return nil }
+        do {
+            return try await store.content(sha256: String(sha256))
+        } catch {
+            logger.error("message cannot be read", metadata: ["sha256": "\(sha256)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// RFC 1939 §6: the marked placements leave the INBOX in one catalog transaction; the
+    /// archive keeps the messages (and search finds them). The removal is audited.
+    func commitDeletions(_ messages: [POP3MessageInfo], user: String) async -> Bool {
+        let uids = messages.compactMap { $0.key.split(separator: " ").first.flatMap { UInt32($0) } }
+        do {
+            let removed = try await store.removeMessages(uids: uids, from: "INBOX", of: user)
+            try await store.audit(actor: user, action: "pop3-delete",
+                                  detail: "INBOX UIDs \(uids.map(String.init).joined(separator: ","))",
+                                  resultCount: removed)
+            return true
+        } catch {
+            logger.error("POP3 update failed", metadata: ["user": "\(user)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    func closeMaildrop(of user: String) async {
+        locks.release(user)
+    }
+
+    /// The size RETR will report; the body is read once per sha256. Nil when the archive lacks
+    /// the body (the message is then left out of the listing).
+    private func transmittedSize(of message: MailboxMessage) async throws -> Int? {
+        if let size = sizes[message.sha256] { return size }
+        guard let body = try await store.content(sha256: message.sha256) else {
+            logger.error("placed message missing from the archive", metadata: ["sha256": "\(message.sha256)"])
+            return nil
+        }
+        let size = POP3MessageEncoding.transmittedSize(of: body)
+        sizes[message.sha256] = size
+        return size
+    }
+}
+
+/// A bounded table of RETR sizes by body sha256, shared by every POP3 session.
+final class TransmittedSizes: Sendable {
+    private let table = Mutex<[String: Int]>([:])
+    private let maximumCount = 200_000
+
+    subscript(sha256: String) -> Int? {
+        get { table.withLock { $0[sha256] } }
+        set {
+            table.withLock { table in
+                if table.count >= maximumCount { table.removeAll() }
+                table[sha256] = newValue
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArchiveStore
+import Catalog
+import Dispatch
+import Synchronization
+
+extension MailStore {
+    /// Removes messages from a user's mailbox by UID in one catalog transaction (POP3 UPDATE,
+    /// RFC 1939 §6). The archive keeps every message and search still finds it.
+    @discardableResult
+    public func removeMessages(uids: [UInt32], from mailbox: String, of user: String) async throws -> Int {
+        try await catalog.removeMessages(uids: uids, from: mailbox, of: AccountAddress.fold(user))
+    }
+
+    /// A message's stored bytes by its sha256, or nil when the archive has no such body. The
+    /// archive read is blocking file I/O, so it runs on a Dispatch queue, never on an event loop
+    /// or a thread of the cooperative pool.
+    public func content(sha256: String) async throws -> [UInt8]? {
+        let archive = self.archive
+        return try await withCheckedThrowingContinuation { continuation in
+            MaildropLocks.readQueue.async {
+                do { continuation.resume(returning: try archive.readBody(sha256: sha256)) } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+/// Which users' maildrops are open, so that a second POP3 session for the same user is refused
+/// (RFC 1939 §8: the maildrop is locked while a session holds it; RFC 2449 §8.1.1 [IN-USE]).
+/// In-process: one `tresor serve` owns the POP3 listeners.
+public final class MaildropLocks: Sendable {
+    static let readQueue = DispatchQueue(label: "tresor.maildrop-read", attributes: .concurrent)
+    private let held = Mutex<Set<String>>([])
+
+    public init() {}
+
+    /// Takes the lock for `user`; false when another session holds it.
+    public func acquire(_ user: String) -> Bool {
+        held.withLock { $0.insert(AccountAddress.fold(user)).inserted }
+    }
+
+    public func release(_ user: String) {
+        _ = held.withLock { $0.remove(AccountAddress.fold(user)) }
+    }
+
+    public func isHeld(_ user: String) -> Bool {
+        held.withLock { $0.contains(AccountAddress.fold(user)) }
+    }
+}
