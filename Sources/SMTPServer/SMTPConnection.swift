@@ -174,7 +174,9 @@ struct SMTPConnection<Backend: SMTPBackend> {
                 startMessage()
                 next = session.dataReceived(try await readData(&iterator))
             case .receiveChunk(let size, let keep):
-                if keep, message.isEmpty { startMessage() }
+                // Start afresh at a transaction's first chunk, never by "is the buffer empty":
+                // the content of a chunked transaction that was reset must not lead the next one.
+                if keep, session.isReadingFirstChunk { startMessage() }
                 guard try await readChunk(size: size, keep: keep, &iterator) else { return }
                 next = session.chunkReceived()
                 if case .reply(let reply) = next, reply == .messageTooBig { logTransaction(size: -1, reply) }

@@ -90,6 +90,13 @@ public struct SMTPSession: Sendable {
 
     public let settings: Settings
     public private(set) var phase: Phase = .connected
+
+    /// True while the first BDAT chunk of a transaction is being read (RFC 3030 §2): the content
+    /// starts afresh there, so nothing of an earlier, reset or aborted transaction can leak in.
+    public var isReadingFirstChunk: Bool {
+        if case .readingChunk(_, _, _, _, let resume) = phase, case .transaction = resume { return true }
+        return false
+    }
     /// The EHLO/HELO argument; forgotten by STARTTLS (RFC 3207 §4.2).
     public private(set) var helo: String?
     /// EHLO (true) or HELO (false), for the `Received:` protocol name.

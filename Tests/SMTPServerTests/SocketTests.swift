@@ -98,6 +98,31 @@ import Testing
         }
     }
 
+    /// A chunked transaction that is reset leaves nothing behind: the next transaction's content
+    /// starts afresh (otherwise one recipient's chunks would lead another recipient's message).
+    @Test func resetChunkedTransactionDoesNotLeakIntoTheNext() async throws {
+        try await withSMTPServer { port, backend in
+            try await SMTPTestClient.with(port) { c in
+                try await c.expect("220")
+                try await c.command("EHLO c.test", "250")
+                try await c.command("MAIL FROM:<x@r.test>", "250")
+                try await c.command("RCPT TO:<alice@example.test>", "250")
+                try await c.send("BDAT 12\r\nfor alice!\r\n")
+                try await c.expect("250 2.0.0 12 octets")
+                try await c.command("RSET", "250")
+                try await c.command("MAIL FROM:<y@r.test>", "250")
+                try await c.command("RCPT TO:<bob@example.test>", "250")
+                try await c.send("BDAT 9 LAST\r\nfor bob\r\n")
+                try await c.expect("250 2.0.0 Queued")
+            }
+            let delivered = try #require(backend.deliveries.first)
+            #expect(backend.deliveries.count == 1)
+            let text = String(decoding: delivered.message, as: UTF8.self)
+            #expect(!text.contains("alice!"))
+            #expect(text.hasSuffix("\r\nfor bob\r\n"))
+        }
+    }
+
     @Test func smtputf8AddressesAreAccepted() async throws {
         try await withSMTPServer(.submission, configure: { $0.allowPlaintextAuthOnLoopback = true }) { port, backend in
             try await SMTPTestClient.with(port) { c in
