@@ -172,7 +172,7 @@ private struct Verification {
                 case .body:
                     do {
                         _ = try ArchiveStore.bodyBytes(
-                            of: frame, dictionary: dictionary, maximumSize: Int.max, file: file, offset: at)
+                            of: frame, dictionary: dictionary, maximumSize: ArchiveConfiguration().maximumMessageSize, file: file, offset: at)
                     } catch {
                         throw fail(number, at, "\(error)")
                     }

@@ -127,8 +127,11 @@ final class ArchiveWriter: @unchecked Sendable {
 
     func readHeader(of number: UInt32) throws(ArchiveError) -> SegmentHeader {
         let path = segmentPath(number)
-        let bytes = try FileIO.readAll(path: path).prefix(SegmentHeader.size)
-        switch SegmentHeader.decode(Array(bytes)) {
+        // The header only: a sealed segment may be 64 MiB.
+        let fd = try FileIO.open(path, flags: O_RDONLY)
+        defer { Glibc.close(fd) }
+        let bytes = try FileIO.read(fd, path: path, offset: 0, count: SegmentHeader.size)
+        switch SegmentHeader.decode(bytes) {
         case .success(let header):
             guard header.segment == number else {
                 throw .corrupted(file: SegmentName.fileName(number), offset: 0,
@@ -180,7 +183,7 @@ final class ArchiveWriter: @unchecked Sendable {
             let hash = ContentHash(frame.contentHash)
             if index[hash] == nil { index[hash] = location }
             statistics.bodies += 1
-            statistics.rawBytes += frame.rawSize
+            statistics.rawBytes &+= frame.rawSize  // a damaged size must not trap; verify names it
         case .envelope: statistics.envelopes += 1
         case .event: statistics.events += 1
         case .seal: statistics.sealedSegments += 1

@@ -133,7 +133,7 @@ extension ArchiveRecord {
     /// Decodes the public view of a frame; nil when its payload does not parse.
     init?(frame: RecordFrame, location: RecordLocation) {
         guard let kind = ArchiveRecordKind(rawValue: frame.kind) else { return nil }
-        self.init(kind: kind, location: location, sha256: nil, size: Int(frame.rawSize), chain: hexString(frame.chain))
+        self.init(kind: kind, location: location, sha256: nil, size: Int(clamping: frame.rawSize), chain: hexString(frame.chain))
         switch kind {
         case .body:
             sha256 = hexString(frame.contentHash)

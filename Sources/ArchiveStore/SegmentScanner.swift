@@ -70,6 +70,10 @@ struct SegmentScanner: ~Copyable {
     mutating func next(checkCRC: Bool) throws(ArchiveError) -> Step {
         if offset == fileSize { return .end }
         let here = offset
+        // A start past the end (a stale checkpoint, a shrunken file) is damage, not a trap.
+        guard here <= fileSize else {
+            return .damaged(offset: here, reason: "offset is past the end of the file (\(fileSize) bytes)", incomplete: true)
+        }
         guard fileSize - here >= 4 else {
             return .damaged(offset: here, reason: "\(fileSize - here) stray bytes after the last record", incomplete: true)
         }
