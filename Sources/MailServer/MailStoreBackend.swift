@@ -102,6 +102,11 @@ struct MailStoreBackend: SMTPBackend {
                 return SMTPReply(550, "5.1.1", "No recipient could be reached; the message was archived")
             }
             return SMTPReply(250, "2.0.0", "OK \(smtp.id) archived as \(outcome.receipt.sha256.prefix(16))")
+        } catch ArchiveError.tooLarge(let size, let limit) {
+            // Permanent: the same message would fail again (RFC 3463 §3.4 / RFC 1870).
+            logger.error("delivery refused: larger than the archive accepts",
+                         metadata: ["id": "\(smtp.id)", "size": "\(size)", "limit": "\(limit)"])
+            return SMTPReply(552, "5.3.4", "Message too big for the archive")
         } catch ArchiveError.io(let operation, _, let code) where code == ENOSPC {
             logger.error("delivery failed: disk full", metadata: ["id": "\(smtp.id)", "operation": "\(operation)"])
             return SMTPReply(452, "4.3.1", "Insufficient system storage, try again later")
