@@ -93,14 +93,29 @@ struct ShowCommand: AsyncParsableCommand {
 /// Writes a message's attachments into a folder under safe names: path separators and
 /// leading dots are replaced, and a name already taken gets " (2)", " (3)", …
 enum AttachmentSaver {
+    /// A file name from a sender, made safe to create inside the target folder: judged by
+    /// Unicode scalars, not Characters (a "/" followed by a combining mark is one Character but
+    /// still a path separator), separators and control characters become "_", leading dots go,
+    /// and the name is cut to 200 UTF-8 bytes (file systems allow 255).
+    static func safeFileName(_ name: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            let unsafe = scalar == "/" || scalar == "\\" || scalar.value < 0x20 || scalar.value == 0x7F
+            scalars.append(unsafe ? "_" : scalar)
+        }
+        var safe = String(scalars)
+        while safe.hasPrefix(".") { safe.removeFirst() }
+        while safe.utf8.count > 200 { safe.unicodeScalars.removeLast() }
+        return safe
+    }
+
     static func save(_ message: Message, into folder: URL) throws -> [String] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var saved: [String] = []
         var taken: Set<String> = []
         func visit(_ part: MIMEPart) throws {
             if let name = part.fileName, part.children.isEmpty {
-                var safe = name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 }.reduce(into: "") { $0.append($1) }
-                while safe.hasPrefix(".") { safe.removeFirst() }
+                var safe = safeFileName(name)
                 if safe.isEmpty { safe = "attachment-\(part.partNumber)" }
                 var candidate = safe
                 var n = 2
@@ -110,7 +125,8 @@ enum AttachmentSaver {
                 }
                 taken.insert(candidate)
                 let target = folder.appendingPathComponent(candidate)
-                try Data(part.decodedBody(in: message.raw)).write(to: target)
+                // O_EXCL: never write through a file or symlink that appeared meanwhile.
+                try Data(part.decodedBody(in: message.raw)).write(to: target, options: .withoutOverwriting)
                 saved.append(target.path)
             }
             for child in part.children { try visit(child) }

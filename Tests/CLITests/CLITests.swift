@@ -136,6 +136,52 @@ import TestSupport
         }
     }
 
+    /// `show --attachments` writes each attachment, decoded, inside the folder it was given, under
+    /// a name that cannot climb out of it, and never overwrites a file already there.
+    @Test func attachmentsAreSavedInsideTheFolderOnly() async throws {
+        try await withTemporaryDirectory { dir in
+            let data = dir.appendingPathComponent("data")
+            #expect(try tresor(data, ["init"]).status == 0)
+            let message = Array("""
+                From: a@example.com\r
+                Subject: files\r
+                MIME-Version: 1.0\r
+                Content-Type: multipart/mixed; boundary="b"\r
+                \r
+                --b\r
+                Content-Type: text/plain\r
+                \r
+                see attached\r
+                --b\r
+                Content-Type: application/octet-stream; name="x"\r
+                Content-Disposition: attachment; filename="../../evil/x.txt"\r
+                Content-Transfer-Encoding: base64\r
+                \r
+                aGVsbG8gd29ybGQ=\r
+                --b\r
+                Content-Type: text/plain\r
+                Content-Disposition: attachment; filename="notes.txt"\r
+                \r
+                second\r
+                --b--\r
+
+                """.utf8)
+            #expect(try tresor(data, ["import", "-"], stdin: message).status == 0)
+            let hits = try tresor(data, ["search", "subject:files", "--json"]).stdout
+            let id = try #require((try JSONSerialization.jsonObject(with: Data(hits.utf8)) as? [[String: Any]])?.first?["id"] as? String)
+            let out = dir.appendingPathComponent("out")
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            try Data("keep".utf8).write(to: out.appendingPathComponent("notes.txt"))
+            let saved = try tresor(data, ["show", id, "--attachments", out.path])
+            #expect(saved.status == 0, "\(saved.stderr)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+            #expect(names == ["_.._evil_x.txt", "notes.txt", "notes.txt (2)"], "\(names)")
+            #expect(try String(contentsOf: out.appendingPathComponent("_.._evil_x.txt"), encoding: .utf8) == "hello world")
+            #expect(try String(contentsOf: out.appendingPathComponent("notes.txt"), encoding: .utf8) == "keep")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("evil").path))
+        }
+    }
+
     /// `tresor serve` refuses, with a message naming the place, to start on a data directory
     /// that `init` never made, with a config file that is missing, or with a bad key or value.
     @Test func serveExplainsWhyItCannotStart() async throws {
