@@ -30,19 +30,8 @@ struct MailStoreBackend: SMTPBackend {
     /// RFC 4954 §4: a wrong password gets 535 after a delay that grows with the client IP's
     /// recent failures, so guessing is slow; the store answers in the same time for unknown users.
     func authenticate(username: String, password: String, session: SMTPSessionInfo) async -> String? {
-        let user: String?
-        do {
-            user = try await store.authenticate(username, password: password)
-        } catch {
-            logger.error("authentication lookup failed", metadata: ["error": "\(error)"])
-            user = nil
-        }
-        if user != nil { return user }
-        let delay = throttle.recordFailure(from: session.clientAddress)
-        logger.notice("authentication failed", metadata: [
-            "client": "\(session.clientAddress)", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
-        try? await Task.sleep(for: delay)
-        return nil
+        await throttle.authenticate(username, password: password, client: session.clientAddress, protocolName: "smtp",
+                                    store: store, logger: logger)
     }
 
     /// MAIL FROM. MX: any reverse-path (the sender's domain is not ours to check here).
@@ -150,5 +139,27 @@ final class AuthenticationThrottle: Sendable {
             return list.count
         }
         return baseDelay * (1 << min(recent - 1, 3))
+    }
+
+    /// Checks a password for any protocol (SMTP AUTH, POP3 USER/PASS and AUTH): the canonical
+    /// user, or nil after this client's failure delay. The store answers an unknown user in
+    /// the same time as a wrong password, so the delay is the only difference a guesser sees.
+    func authenticate(
+        _ username: String, password: String, client: String, protocolName: String, store: MailStore, logger: Logger
+    ) async -> String? {
+        let user: String?
+        do {
+            user = try await store.authenticate(username, password: password)
+        } catch {
+            logger.error("authentication lookup failed", metadata: ["error": "\(error)"])
+            user = nil
+        }
+        if user != nil { return user }
+        let delay = recordFailure(from: client)
+        logger.notice("authentication failed", metadata: [
+            "client": "\(client)", "protocol": "\(protocolName)",
+            "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
+        try? await Task.sleep(for: delay)
+        return nil
     }
 }

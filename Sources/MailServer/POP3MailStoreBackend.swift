@@ -29,18 +29,8 @@ struct POP3MailStoreBackend: POP3Backend {
     /// A wrong password is answered after the throttle's delay (issue 7: "wrong passwords are
     /// slowed down"), as SMTP AUTH is; the store answers unknown users in the same time.
     func authenticate(username: String, password: String, session: POP3SessionInfo) async -> String? {
-        let user: String?
-        do {
-            user = try await store.authenticate(username, password: password)
-        } catch {
-            logger.error("authentication lookup failed", metadata: ["error": "\(error)"])
-            user = nil
-        }
-        if user != nil { return user }
-        let delay = throttle.recordFailure(from: session.clientAddress)
-        logger.notice("authentication failed", metadata: ["client": "\(session.clientAddress)", "protocol": "pop3"])
-        try? await Task.sleep(for: delay)
-        return nil
+        await throttle.authenticate(username, password: password, client: session.clientAddress, protocolName: "pop3",
+                                    store: store, logger: logger)
     }
 
     func openMaildrop(of user: String) async -> POP3MaildropOpening {
