@@ -42,15 +42,7 @@ print(json.dumps({'acked': acked, 'errors': errors, 'killed': killed[0]}))
 
     @Test func everyAcknowledgedMessageSurvivesKill9() async throws {
         try await withTemporaryDirectory { folder in
-            let data = folder.appendingPathComponent("data", isDirectory: true)
-            let initialised = try CommandRunner.run("tresor", ["init", "--data-dir", data.path])
-            try #require(initialised.status == 0, "tresor init: \(initialised.stderr)")
-            do {
-                let store = try MailStore(dataDirectory: data)
-                defer { store.close() }
-                try await store.addDomain("localhost")
-                try await store.addUser("alice@localhost", password: "durable")
-            }
+            let data = try await ServerHarness.makeDataDirectory(in: folder, users: [("alice@localhost", "durable")])
             let config = folder.appendingPathComponent("tresor.toml")
             try Data("""
                 data_dir = "data"

@@ -139,15 +139,7 @@ print(json.dumps(out))
     @Test func listRetrieveTopUIDLDeleteLockSTLSAndRestart() async throws {
         let sent = Self.messages()
         try await withTemporaryDirectory { folder in
-            let data = folder.appendingPathComponent("data", isDirectory: true)
-            let initialised = try CommandRunner.run("tresor", ["init", "--data-dir", data.path])
-            try #require(initialised.status == 0, "tresor init: \(initialised.stderr)")
-            do {
-                let store = try MailStore(dataDirectory: data)
-                defer { store.close() }
-                if try await !store.domains().contains("localhost") { try await store.addDomain("localhost") }
-                for (user, password) in EndToEndTests.users { try await store.addUser(user, password: password) }
-            }
+            let data = try await ServerHarness.makeDataDirectory(in: folder, users: EndToEndTests.users)
             let certificate = TLSMaterial.certificateURL(in: data)
             var server = try await Running.start(data)
             let pop3 = String(server.ports["pop3"]!)

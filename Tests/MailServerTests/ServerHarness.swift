@@ -29,6 +29,19 @@ struct ServerHarness {
         return configuration
     }
 
+    /// A data directory made by the real `tresor init` inside `folder`, with domain `localhost`
+    /// and `users` (address, password) added; the store is closed again before it returns.
+    static func makeDataDirectory(in folder: URL, users: [(String, String)]) async throws -> URL {
+        let data = folder.appendingPathComponent("data", isDirectory: true)
+        let initialised = try CommandRunner.run("tresor", ["init", "--data-dir", data.path])
+        try #require(initialised.status == 0, "tresor init: \(initialised.stderr)")
+        let store = try MailStore(dataDirectory: data)
+        defer { store.close() }
+        if try await !store.domains().contains("localhost") { try await store.addDomain("localhost") }
+        for (user, password) in users { try await store.addUser(user, password: password) }
+        return data
+    }
+
     /// Runs `body` against a started server; shuts it down gracefully afterwards and then
     /// hands the closed data directory to `after` for inspection.
     static func with(
@@ -38,15 +51,7 @@ struct ServerHarness {
         after: (MailStore) async throws -> Void = { _ in }
     ) async throws {
         try await withTemporaryDirectory { folder in
-            let data = folder.appendingPathComponent("data", isDirectory: true)
-            let initialised = try CommandRunner.run("tresor", ["init", "--data-dir", data.path])
-            try #require(initialised.status == 0, "tresor init: \(initialised.stderr)")
-            do {
-                let store = try MailStore(dataDirectory: data)
-                defer { store.close() }
-                if try await !store.domains().contains("localhost") { try await store.addDomain("localhost") }
-                for (user, password) in users { try await store.addUser(user, password: password) }
-            }
+            let data = try await makeDataDirectory(in: folder, users: users)
             let server = MailServer(configuration: configuration, dataDirectory: data,
                                     logger: Logger(label: "tresor.test"), handleSignals: false)
             let (bound, continuation) = AsyncStream<BoundPorts>.makeStream()
