@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 // Tresor: a mail server whose every message is journaled into a tamper-evident archive.
 // Module map and import rules: ARCHITECTURE.md. Imports point only downward:
-//   tresor → MailServer → (MailStore, SMTPServer, POP3Server) ;  SMTPServer → (ServerKit, MailMessage) ;  POP3Server → ServerKit
-//   tresor-bench, MailStore → Catalog → (MailMessage, ArchiveStore);  ArchiveStore → CZlib, Crypto.
+//   tresor → MailServer → (MailStore, SMTPServer, POP3Server, ManageSieveServer, IMAPServer) ;
+//   SMTPServer → (ServerKit, MailMessage) ;  POP3Server, ManageSieveServer, IMAPServer → ServerKit
+//   tresor-bench, MailStore → (Catalog, Sieve) ;  Catalog → (MailMessage, ArchiveStore) ;  Sieve → MailMessage ;
+//   ArchiveStore → CZlib, Crypto.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -47,7 +49,7 @@ let package = Package(
         // The one façade over storage: journal → index (→ later Sieve, mailboxes, queue), audit.
         .target(
             name: "MailStore",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "Sieve",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "_CryptoExtras", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")],
@@ -70,23 +72,31 @@ let package = Package(
         .target(name: "SMTPServer", dependencies: ["ServerKit", "MailMessage"], swiftSettings: strict),
         // RFC 1939 POP3 with CAPA, STLS and AUTH PLAIN; maildrops behind a `POP3Backend`.
         .target(name: "POP3Server", dependencies: ["ServerKit"], swiftSettings: strict),
+        // RFC 5804 ManageSieve: grammar, session state machine, `ManageSieveService`; scripts behind a
+        // `ManageSieveBackend` (it never sees storage or the Sieve language).
+        .target(name: "ManageSieveServer", dependencies: ["ServerKit"], swiftSettings: strict),
+        // RFC 3501 / RFC 9051 IMAP: grammar, response encoding, session state machine.
+        .target(name: "IMAPServer", dependencies: ["ServerKit", "MailMessage"], swiftSettings: strict),
+        // RFC 5228 Sieve and its extensions: lexer, parser, validator, interpreter. Pure: returns
+        // actions, does no I/O.
+        .target(name: "Sieve", dependencies: ["MailMessage"], swiftSettings: strict),
         // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last).
         .target(
             name: "MailServer",
-            dependencies: ["MailStore", "SMTPServer", "POP3Server", "ServerKit",
+            dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "Sieve", "ServerKit",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "tresor",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "MailServer",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "MailServer", "Sieve",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "tresor-bench",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "CZlib",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "CZlib",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
@@ -101,6 +111,11 @@ let package = Package(
         .testTarget(name: "ServerKitTests", dependencies: ["ServerKit", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPServerTests", dependencies: ["SMTPServer", "ServerKit", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "POP3ServerTests", dependencies: ["POP3Server", "ServerKit", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SieveTests", dependencies: ["Sieve", "MailMessage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ManageSieveServerTests", dependencies: ["ManageSieveServer", "ServerKit", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "IMAPServerTests", dependencies: ["IMAPServer", "ServerKit", "MailMessage", "TestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]

@@ -1,0 +1,1 @@
+// The IMAP protocol layer arrives here (issue 6, in progress).

@@ -1,0 +1,65 @@
+import Foundation
+import MailMessage
+
+/// What a script is run against: the message, its envelope, the time, and what the store can
+/// tell about the recipient's mailboxes. No I/O happens during a run.
+public struct SieveInput: Sendable {
+    public var message: Message
+    /// The envelope sender (MAIL FROM), "" for the null reverse-path.
+    public var envelopeFrom: String
+    /// The envelope recipient this run is for, as the client gave it (RCPT TO), e.g. "bob+lists@example.org".
+    public var envelopeTo: String
+    /// "now" for `currentdate` and relative dates.
+    public var currentDate: Date
+    /// The zone `date`/`currentdate` use when no `:zone`/`:originalzone` says otherwise.
+    public var timeZone: TimeZone
+    /// Whether the recipient has a mailbox of this name (RFC 5490 `mailboxexists`, and
+    /// `fileinto` without `:create`); names are as the script writes them ("/" hierarchy).
+    public var mailboxExists: @Sendable (String) -> Bool
+
+    public init(message: Message, envelopeFrom: String, envelopeTo: String, currentDate: Date = Date(),
+                timeZone: TimeZone = .current, mailboxExists: @escaping @Sendable (String) -> Bool = { $0 == "INBOX" }) {
+        self.message = message
+        self.envelopeFrom = envelopeFrom
+        self.envelopeTo = envelopeTo
+        self.currentDate = currentDate
+        self.timeZone = timeZone
+        self.mailboxExists = mailboxExists
+    }
+}
+
+/// An explicit action a script took (RFC 5228 §4, and the extensions).
+public enum SieveAction: Sendable, Hashable {
+    /// `keep` (RFC 5228 §4.3), with the flags in effect (RFC 5232 §3: `:flags` or the internal variable).
+    case keep(flags: [String])
+    /// `fileinto` (RFC 5228 §4.1); `create` is RFC 5490 `:create`, `copy` RFC 3894 `:copy`.
+    case fileInto(mailbox: String, flags: [String], create: Bool, copy: Bool)
+    /// `redirect` (RFC 5228 §4.2), `copy` RFC 3894 `:copy`.
+    case redirect(address: String, copy: Bool)
+    /// `discard` (RFC 5228 §4.4).
+    case discard
+    /// `reject` / `ereject` (RFC 5429), with the reason text.
+    case reject(reason: String, extended: Bool)
+}
+
+/// What running one or more scripts decided.
+public struct SieveOutcome: Sendable, Hashable {
+    /// Explicit actions, in order, duplicates removed (RFC 5228 §2.10.3).
+    public var actions: [SieveAction]
+    /// True when the implicit keep was not cancelled (RFC 5228 §2.10.2): the message also goes
+    /// to INBOX with `implicitKeepFlags`.
+    public var implicitKeep: Bool
+    /// The imap4flags internal variable at the end (RFC 5232 §3), for the implicit keep.
+    public var implicitKeepFlags: [String]
+    /// A run-time error (RFC 5228 §2.10.6); when set, `actions` is empty and `implicitKeep` true,
+    /// so the message is filed into INBOX and nothing is lost.
+    public var error: SieveError?
+
+    public init(actions: [SieveAction] = [], implicitKeep: Bool = true, implicitKeepFlags: [String] = [],
+                error: SieveError? = nil) {
+        self.actions = actions
+        self.implicitKeep = implicitKeep
+        self.implicitKeepFlags = implicitKeepFlags
+        self.error = error
+    }
+}
