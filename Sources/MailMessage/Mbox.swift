@@ -9,7 +9,8 @@
 /// it is the default, and `.none` keeps the bytes as they stand in the file.
 ///
 /// Invariants: the separator line and the one empty line that ends each message (the line that
-/// stands before the next separator) are not part of the message; every other byte is, in order.
+/// stands before the next separator, or the last line of the file) are not part of the message;
+/// every other byte is, in order.
 /// A separator is recognised only at the start of the data or right after an empty line, so an
 /// unescaped "From " inside a paragraph of a body never splits a message.
 public struct MboxReader: Sequence, Sendable {
@@ -66,6 +67,7 @@ public struct MboxReader: Sequence, Sendable {
             }
             // Find the next separator: a "From " line right after an empty line.
             var lineStart = bodyStart
+            var previousLineStart = bodyStart
             var previousLineEmpty = false
             var messageEnd = data.count
             var next = data.count
@@ -77,8 +79,12 @@ public struct MboxReader: Sequence, Sendable {
                 }
                 let end = lineEnd(from: lineStart)
                 previousLineEmpty = contentEnd(ofLineEndingAt: end, from: lineStart) == lineStart
+                previousLineStart = lineStart
                 lineStart = end
             }
+            // The last message ends with the same empty line that every writer appends after a
+            // message (RFC 4155 §2); it is the mbox's, not the message's.
+            if next == data.count, previousLineEmpty, previousLineStart > bodyStart { messageEnd = previousLineStart }
             position = next
             let raw = data[bodyStart..<Swift.max(bodyStart, messageEnd)]
             return Entry(separator: separator, message: unescape(raw), offset: start)
