@@ -1,0 +1,114 @@
+/// Commands other than the control structure (RFC 5228 §3–4 and the extensions' actions).
+extension SieveExecution {
+    mutating func perform(_ command: SieveCommand) throws(SieveError) -> Flow {
+        let arguments = command.arguments
+        let location = command.location
+        switch command.name {
+        case "require":  // RFC 5228 §3.2: checked at compile time
+            return .next
+        case "stop":  // RFC 5228 §3.3
+            return .stop
+        case "keep":  // RFC 5228 §4.3; RFC 5232 §5 :flags
+            try add(.keep(flags: flags(for: arguments)), at: location)
+        case "discard":  // RFC 5228 §4.4
+            try add(.discard, at: location)
+        case "fileinto":  // RFC 5228 §4.1; RFC 3894 :copy; RFC 5490 §3.2 :create; RFC 5232 :flags
+            let mailbox = try string(arguments, 0, at: location)
+            let create = arguments.has("create")
+            // RFC 5228 §4.1 lets a missing mailbox be an error: the message then goes to INBOX
+            // by the implicit keep, as Pigeonhole does, rather than into a mailbox made up.
+            if !create, !input.mailboxExists(mailbox) {
+                throw SieveError("fileinto: mailbox \"\(mailbox)\" does not exist", at: location)
+            }
+            try add(
+                .fileInto(mailbox: mailbox, flags: flags(for: arguments), create: create, copy: arguments.has("copy")),
+                at: location)
+        case "redirect":  // RFC 5228 §4.2; RFC 3894 :copy
+            let written = try string(arguments, 0, at: location)
+            guard let address = SieveAddressSyntax.addrSpec(written) else {
+                throw SieveError("redirect: invalid address \"\(written)\"", at: location)
+            }
+            try add(.redirect(address: address, copy: arguments.has("copy")), at: location)
+        case "reject", "ereject":  // RFC 5429 §2.1, §2.2
+            let reason = try string(arguments, 0, at: location)
+            try add(.reject(reason: reason, extended: command.name == "ereject"), at: location)
+        case "setflag", "addflag", "removeflag":  // RFC 5232 §4–6
+            try changeFlags(command.name, arguments, at: location)
+        case "set":  // RFC 5229 §4
+            try set(arguments, at: location)
+        default:
+            throw SieveError("unsupported command \"\(command.name)\"", at: location)
+        }
+        return .next
+    }
+
+    private mutating func add(_ action: SieveAction, at location: SourceLocation) throws(SieveError) {
+        do {
+            try actions.add(action)
+        } catch {
+            throw SieveError(error.message, at: location)
+        }
+    }
+
+    /// The flags of `keep`/`fileinto`: the `:flags` list when given, else the internal
+    /// variable (RFC 5232 §5) — which stays empty unless imap4flags set it.
+    private func flags(for arguments: SieveArguments) -> [String] {
+        if let list = tagStrings(arguments, "flags") { return SieveFlags.parse(list) }
+        return internalFlags
+    }
+
+    /// setflag / addflag / removeflag, on the internal variable or on the named variable given
+    /// as the first of two arguments (RFC 5232 §3).
+    private mutating func changeFlags(_ name: String, _ arguments: SieveArguments, at location: SourceLocation)
+        throws(SieveError)
+    {
+        let onVariable = arguments.positional.count == 2
+        let given = SieveFlags.parse(try strings(arguments, onVariable ? 1 : 0, at: location))
+        func changed(_ current: [String]) -> [String] {
+            switch name {
+            case "setflag": SieveFlags.parse(given)
+            case "addflag": SieveFlags.adding(given, to: current)
+            default: SieveFlags.removing(given, from: current)
+            }
+        }
+        guard onVariable else {
+            internalFlags = changed(internalFlags)
+            return
+        }
+        for variable in try variableNames(arguments, 0, at: location) {
+            let current = SieveFlags.parse([variables.value(of: variable)])
+            try setVariable(variable, to: SieveFlags.joined(changed(current)), at: location)
+        }
+    }
+
+    /// Variable names as written (names are not expanded: RFC 5229 §4 wants them constant).
+    func variableNames(_ arguments: SieveArguments, _ index: Int, at location: SourceLocation) throws(SieveError)
+        -> [String]
+    {
+        guard index < arguments.positional.count, case .strings(let names) = arguments.positional[index] else {
+            throw SieveError("missing variable name", at: location)
+        }
+        for name in names where !SieveVariables.isValidName(name) {
+            throw SieveError("invalid variable name \"\(name)\"", at: location)
+        }
+        return names
+    }
+
+    /// set [modifiers] name value (RFC 5229 §4).
+    private mutating func set(_ arguments: SieveArguments, at location: SourceLocation) throws(SieveError) {
+        guard let name = try variableNames(arguments, 0, at: location).first else {
+            throw SieveError("missing variable name", at: location)
+        }
+        let value = try string(arguments, 1, at: location)
+        let modifiers = SieveSetModifier.allCases.filter { arguments.has($0.rawValue) }
+        try setVariable(name, to: SieveSetModifier.apply(modifiers, to: value), at: location)
+    }
+
+    private mutating func setVariable(_ name: String, to value: String, at location: SourceLocation) throws(SieveError) {
+        do {
+            try variables.set(name, to: value)
+        } catch {
+            throw SieveError(error.message, at: location)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/// Bounds on one run, each with its reason (the defaults are Pigeonhole's).
+public struct SieveLimits: Sendable, Hashable {
+    /// Distinct `redirect`s per run (all scripts together): a filter must not become a mail
+    /// amplifier (Pigeonhole `sieve_max_redirects` = 4; RFC 5228 §10 asks for such a limit).
+    public var redirects = 4
+    /// Distinct explicit actions per run (Pigeonhole `sieve_max_actions` = 32).
+    public var actions = 32
+    /// Named variables per script (Pigeonhole's scope limit, 255).
+    public var variables = 255
+    /// UTF-8 bytes a variable holds; longer values are cut (Pigeonhole `sieve_variables_max_variable_size` = 4 KiB).
+    public var variableSize = 4096
+    /// Commands executed per script, against a loop of `if` blocks blowing up no one: Sieve
+    /// has no loops, so this bounds only pathological scripts (tens of thousands of commands).
+    public var commands = 100_000
+
+    public init() {}
+}

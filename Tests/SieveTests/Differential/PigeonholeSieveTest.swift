@@ -1,0 +1,73 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Pigeonhole's `sieve-test` (Debian package `dovecot-sieve`), run against a private Dovecot
+/// configuration in a scratch folder so that whatever the machine's own Dovecot is set up for
+/// does not matter. `sieve-test` compiles a script, runs it on one message file and prints the
+/// actions it would take, storing nothing.
+struct PigeonholeSieveTest: Sendable {
+    let executable: URL
+    let workspace: URL
+    let configuration: URL
+
+    /// `sieve-test` on PATH, else nil.
+    static func locate() -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("sieve-test")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
+    /// Writes the configuration into `workspace`. Dovecot refuses to run mail processes as root,
+    /// so under root `sieve-test` drops to nobody (65534), which then owns the workspace (it
+    /// also writes the compiled `.svbin` beside each script).
+    init(executable: URL, workspace: URL) throws {
+        self.executable = executable
+        self.workspace = workspace
+        configuration = workspace.appendingPathComponent("dovecot.conf")
+        var settings = ["mail_location = maildir:\(workspace.path)/mail"]
+        if getuid() == 0 {
+            settings += ["first_valid_uid = 1", "first_valid_gid = 1", "mail_uid = 65534", "mail_gid = 65534"]
+            guard chown(workspace.path, 65534, 65534) == 0, chmod(workspace.path, 0o755) == 0 else {
+                throw PigeonholeError("cannot hand \(workspace.path) to nobody: errno \(errno)")
+            }
+        }
+        try Data((settings.joined(separator: "\n") + "\n").utf8).write(to: configuration)
+    }
+
+    /// Runs `script` on `message`. `sieve-test -f` refuses the null reverse-path (and without
+    /// `-f` it takes the sender from the header), so `envelopeFrom` must be an address.
+    /// The envelope recipient goes to both `-r` and `-a`: Pigeonhole 2.3's `envelope "to"`
+    /// reads the original recipient (`-a`).
+    func run(script: URL, message: URL, envelopeFrom: String, envelopeTo: String) throws -> SieveDisposition {
+        guard !envelopeFrom.isEmpty else { throw PigeonholeError("sieve-test cannot run with the null reverse-path") }
+        let arguments = ["-c", configuration.path, "-r", envelopeTo, "-a", envelopeTo, "-f", envelopeFrom,
+                         script.path, message.path]
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: bytes, as: UTF8.self)
+        // 0: success; 1: a run-time error resolved by the implicit keep; anything else (89 for a
+        // compile error or a bad option) means this comparison cannot be made.
+        guard process.terminationStatus == 0 || process.terminationStatus == 1 else {
+            throw PigeonholeError("sieve-test \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(text)")
+        }
+        return SieveDisposition(pigeonholeOutput: text)
+    }
+}
+
+struct PigeonholeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
