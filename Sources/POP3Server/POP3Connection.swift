@@ -1,8 +1,6 @@
 import Logging
 import NIOCore
 import ServerKit
-import ServiceLifecycle
-import Synchronization
 
 /// Serves POP3 on the connections of a `Listener`.
 struct POP3ConnectionHandler<Backend: POP3Backend>: ConnectionHandler {
@@ -15,53 +13,16 @@ struct POP3ConnectionHandler<Backend: POP3Backend>: ConnectionHandler {
         logger[metadataKey: "protocol"] = "pop3"
         logger[metadataKey: "listener"] = "\(kind.rawValue)"
         logger[metadataKey: "client"] = "\(connection.remoteAddress)"
-        let channel = connection.channel.channel
-        let shutdown = POP3ShutdownSignal()
+        let shutdown = IdleShutdownSignal()
         var session = POP3Connection(connection: connection, configuration: configuration, backend: backend,
                                      shutdown: shutdown, logger: logger)
-        do {
-            try await connection.channel.executeThenClose { inbound, _ in
-                try await withGracefulShutdownHandler {
-                    try await session.run(inbound)
-                } onGracefulShutdown: {
-                    if shutdown.request() {
-                        // Idle, waiting for a command: close now, without UPDATE.
-                        let farewell = POP3Response.error("Server shutting down", code: .systemTemporary).encoded
-                        channel.writeAndFlush(farewell).whenComplete { _ in channel.close(promise: nil) }
-                    }
-                }
-            }
-        } catch {
-            logger.debug("connection ended", metadata: ["error": "\(error)"])
+        // Idle, waiting for a command: close now, without UPDATE.
+        let farewell = POP3Response.error("Server shutting down", code: .systemTemporary).encoded
+        await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
+            try await session.run(inbound)
         }
         // However the connection ended, the maildrop lock goes (a drop deletes nothing).
         await session.closeMaildrop()
-    }
-}
-
-/// Graceful-shutdown state shared between the session task and the shutdown handler.
-final class POP3ShutdownSignal: Sendable {
-    private struct State { var requested = false; var idleWaiting = false }
-    private let state = Mutex(State())
-
-    /// Marks shutdown; true when the session is idle and waiting, so the caller should close it.
-    func request() -> Bool {
-        state.withLock { state in
-            state.requested = true
-            return state.idleWaiting
-        }
-    }
-
-    /// Before an idle read: true when shutdown was already requested (close instead of reading).
-    func beginIdleWait() -> Bool {
-        state.withLock { state in
-            state.idleWaiting = !state.requested
-            return state.requested
-        }
-    }
-
-    func endIdleWait() {
-        state.withLock { $0.idleWaiting = false }
     }
 }
 
@@ -74,7 +35,7 @@ struct POP3Connection<Backend: POP3Backend> {
     private let backend: Backend
     private let clientAddress: String
     private let exceedsLimit: Bool
-    private let shutdown: POP3ShutdownSignal
+    private let shutdown: IdleShutdownSignal
     private let logger: Logger
     private var session: POP3Session
     private var framer: CRLFFramer
@@ -87,7 +48,7 @@ struct POP3Connection<Backend: POP3Backend> {
     private var closed = false
 
     init(connection: Connection, configuration: POP3Configuration, backend: Backend,
-         shutdown: POP3ShutdownSignal, logger: Logger) {
+         shutdown: IdleShutdownSignal, logger: Logger) {
         self.channel = connection.channel.channel
         self.configuration = configuration
         self.backend = backend

@@ -6,8 +6,6 @@ import Foundation
 import Logging
 import NIOCore
 import ServerKit
-import ServiceLifecycle
-import Synchronization
 
 /// Serves SMTP on the connections of a `Listener`.
 struct SMTPConnectionHandler<Backend: SMTPBackend>: ConnectionHandler {
@@ -20,55 +18,15 @@ struct SMTPConnectionHandler<Backend: SMTPBackend>: ConnectionHandler {
         logger[metadataKey: "protocol"] = "smtp"
         logger[metadataKey: "listener"] = "\(kind.rawValue)"
         logger[metadataKey: "client"] = "\(connection.remoteAddress)"
-        let channel = connection.channel.channel
-        let shutdown = ShutdownSignal()
-        do {
-            try await connection.channel.executeThenClose { inbound, _ in
-                var session = SMTPConnection(
-                    connection: connection, configuration: configuration, kind: kind, backend: backend,
-                    shutdown: shutdown, logger: logger)
-                try await withGracefulShutdownHandler {
-                    try await session.run(inbound)
-                } onGracefulShutdown: {
-                    if shutdown.request() {
-                        // Idle and waiting for a command: say goodbye now (RFC 5321 §3.8).
-                        let farewell = SMTPReply.shuttingDown(configuration.hostname).encoded
-                        channel.writeAndFlush(farewell).whenComplete { _ in channel.close(promise: nil) }
-                    }
-                }
-            }
-        } catch {
-            logger.debug("connection ended", metadata: ["error": "\(error)"])
+        let shutdown = IdleShutdownSignal()
+        var session = SMTPConnection(connection: connection, configuration: configuration, kind: kind, backend: backend,
+                                     shutdown: shutdown, logger: logger)
+        // Idle and waiting for a command: say goodbye now (RFC 5321 §3.8).
+        let farewell = SMTPReply.shuttingDown(configuration.hostname).encoded
+        await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
+            try await session.run(inbound)
         }
     }
-}
-
-/// Graceful-shutdown state shared between the session task and the shutdown handler.
-final class ShutdownSignal: Sendable {
-    private struct State { var requested = false; var idleWaiting = false }
-    private let state = Mutex(State())
-
-    /// Marks shutdown; true when the session is idle and waiting, so the caller should close it.
-    func request() -> Bool {
-        state.withLock { state in
-            state.requested = true
-            return state.idleWaiting
-        }
-    }
-
-    /// Before an idle read: true when shutdown was already requested (close instead of reading).
-    func beginIdleWait() -> Bool {
-        state.withLock { state in
-            state.idleWaiting = !state.requested
-            return state.requested
-        }
-    }
-
-    func endIdleWait() {
-        state.withLock { $0.idleWaiting = false }
-    }
-
-    var isRequested: Bool { state.withLock { $0.requested } }
 }
 
 /// One SMTP connection: carries out the actions of `SMTPSession` on a socket.
@@ -80,7 +38,7 @@ struct SMTPConnection<Backend: SMTPBackend> {
     private let backend: Backend
     private let clientAddress: String
     private let exceedsLimit: Bool
-    private let shutdown: ShutdownSignal
+    private let shutdown: IdleShutdownSignal
     private var logger: Logger
     private var session: SMTPSession
     private var framer: CRLFFramer
@@ -94,7 +52,7 @@ struct SMTPConnection<Backend: SMTPBackend> {
     private var closed = false
 
     init(connection: Connection, configuration: SMTPConfiguration, kind: SMTPListenerKind, backend: Backend,
-         shutdown: ShutdownSignal, logger: Logger) {
+         shutdown: IdleShutdownSignal, logger: Logger) {
         self.channel = connection.channel.channel
         self.configuration = configuration
         self.backend = backend
