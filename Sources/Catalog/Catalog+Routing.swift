@@ -2,33 +2,75 @@ import ArchiveStore
 import Foundation
 import GRDB
 
-/// Where a journaled delivery goes: the local users whose INBOX receives it and the remote
-/// recipients to queue. Both computed from the envelope's recipients (aliases expanded) before
-/// the write transaction.
+/// Where a journaled delivery goes: the local users who receive it, where each files it, and the
+/// remote recipients to queue. Computed from the envelope's recipients (aliases expanded) and the
+/// users' Sieve scripts before the write transaction; plain values, so the catalog never sees Sieve.
 public struct Route: Sendable, Hashable {
-    /// Canonical (folded) user emails; each gets one placement however often it is named.
+    /// Canonical (folded) user emails; each gets its filings once however often it is named.
     public var localUsers: [String]
     /// Remote forward-paths, queued once each.
     public var remoteRecipients: [String]
+    /// Where each local user files the message. A user absent here gets `[.inbox]`; an empty list
+    /// places it nowhere for that user (Sieve `discard`, `reject`) — the archive still keeps it.
+    public var filings: [String: [Filing]]
+    /// Sieve `redirect`s: each queued to its address with the delivery's own envelope sender.
+    public var redirects: [Redirect]
+    /// Audit entries written in the routing transaction (already journaled in the archive as events).
+    public var audit: [AuditEntry]
 
-    public init(localUsers: [String], remoteRecipients: [String]) {
+    public init(localUsers: [String], remoteRecipients: [String], filings: [String: [Filing]] = [:],
+                redirects: [Redirect] = [], audit: [AuditEntry] = []) {
         self.localUsers = localUsers
         self.remoteRecipients = remoteRecipients
+        self.filings = filings
+        self.redirects = redirects
+        self.audit = audit
+    }
+
+    /// The filings of `user`: the ones given, or INBOX.
+    public func filings(of user: String) -> [Filing] { filings[user] ?? [.inbox] }
+}
+
+/// One placement a delivery asks for: a mailbox of a local user, with IMAP flags.
+public struct Filing: Sendable, Hashable {
+    /// The mailbox name as stored ("INBOX", "Lists/swift").
+    public var mailbox: String
+    /// IMAP flags (RFC 3501 §2.3.2) stored with the placement, e.g. `\Seen`, `$label1`.
+    public var flags: [String]
+    /// Create the mailbox (fresh UIDVALIDITY) if it does not exist (RFC 5490 §3 `:create`);
+    /// without it a missing mailbox means INBOX instead (`RoutingResult.fallbacks`).
+    public var create: Bool
+
+    public init(mailbox: String, flags: [String] = [], create: Bool = false) {
+        self.mailbox = mailbox
+        self.flags = flags
+        self.create = create
+    }
+
+    public static let inbox = Filing(mailbox: "INBOX")
+}
+
+/// A copy of a delivery sent on to another address by a user's Sieve `redirect` (RFC 5228 §4.2).
+public struct Redirect: Sendable, Hashable {
+    /// Whose script redirected it.
+    public var user: String
+    public var address: String
+
+    public init(user: String, address: String) {
+        self.user = user
+        self.address = address
     }
 }
 
-/// One journaled delivery to complete: index it and, with a route, place and queue it.
+/// One routed delivery to complete: index it and, with a route, place and queue it.
 public struct RoutedDelivery: Sendable {
     public var item: IndexItem
     /// nil: index only (an import found by recovery).
     public var route: Route?
-    /// The mailbox each local user receives it in (the Sieve issue will choose others).
-    public var mailbox: String
 
-    public init(item: IndexItem, route: Route?, mailbox: String = "INBOX") {
+    public init(item: IndexItem, route: Route?) {
         self.item = item
         self.route = route
-        self.mailbox = mailbox
     }
 }
 
@@ -38,12 +80,25 @@ public struct Placement: Sendable, Hashable {
     public var mailbox: String
     public var uid: UInt32
     public var uidValidity: UInt32
+    public var flags: [String]
 
-    public init(user: String, mailbox: String, uid: UInt32, uidValidity: UInt32) {
+    public init(user: String, mailbox: String, uid: UInt32, uidValidity: UInt32, flags: [String] = []) {
         self.user = user
         self.mailbox = mailbox
         self.uid = uid
         self.uidValidity = uidValidity
+        self.flags = flags
+    }
+}
+
+/// A user's mailbox, named.
+public struct UserMailbox: Sendable, Hashable {
+    public var user: String
+    public var mailbox: String
+
+    public init(user: String, mailbox: String) {
+        self.user = user
+        self.mailbox = mailbox
     }
 }
 
@@ -53,6 +108,11 @@ public struct RoutingResult: Sendable, Hashable {
     public var queued: [String] = []
     /// Local users of the route that no longer exist (removed between RCPT and commit).
     public var missingUsers: [String] = []
+    /// Filings that went to INBOX instead because their mailbox did not exist at commit time (and
+    /// was not to be created): never lost.
+    public var fallbacks: [UserMailbox] = []
+    /// Mailboxes created by `:create` filings.
+    public var createdMailboxes: [UserMailbox] = []
     /// The delivery had been routed before (a replay); nothing was placed or queued again.
     public var alreadyRouted = false
 
@@ -61,8 +121,9 @@ public struct RoutingResult: Sendable, Hashable {
 
 extension Catalog {
     /// Completes journaled deliveries in ONE transaction: index each (idempotent on the envelope
-    /// location), place it into each local user's mailbox with the next UID, queue each remote
-    /// recipient, and mark it routed. A delivery already routed is not placed or queued again, so a
+    /// location), place it into each local user's mailboxes as the route's filings say (next UID,
+    /// flags, `:create`), queue each remote recipient and Sieve redirect, write the route's audit
+    /// entries, and mark it routed. A delivery already routed is not placed or queued again, so a
     /// replay (recovery after a crash, a retried batch) never duplicates a placement.
     public func deliver(_ deliveries: [RoutedDelivery], at time: Date = Date()) async throws -> [RoutingResult] {
         guard !deliveries.isEmpty else { return [] }
@@ -100,29 +161,64 @@ extension Catalog {
         }
         var seen: Set<String> = []
         for user in route.localUsers where seen.insert(user).inserted {
-            guard let row = try Row.fetchOne(statements.findMailbox, arguments: [user, delivery.mailbox]) else {
-                result.missingUsers.append(user)
-                continue
-            }
-            let mailbox: Int64 = row[0], uid: Int64 = row[1], uidValidity: Int64 = row[2]
-            try statements.place.execute(arguments: [
-                mailbox, uid, receipt.sha256.lowercased(), receipt.size, "",
-                envelope.receivedAt.timeIntervalSince1970, segment, offset,
-            ])
-            guard statements.db.changesCount == 1 else { continue }
-            try statements.advanceUID.execute(arguments: [mailbox])
-            result.placements.append(Placement(user: user, mailbox: delivery.mailbox, uid: UInt32(uid),
-                                               uidValidity: UInt32(uidValidity)))
+            try file(delivery, for: user, filings: route.filings(of: user), at: time, statements: statements,
+                     into: &result)
         }
         var queued: Set<String> = []
-        for recipient in route.remoteRecipients where queued.insert(recipient).inserted {
+        let remote = route.remoteRecipients + route.redirects.map(\.address)
+        for recipient in remote where queued.insert(recipient).inserted {
             try statements.enqueue.execute(arguments: [
                 segment, offset, receipt.sha256.lowercased(), envelope.mailFrom, recipient,
                 time.timeIntervalSince1970, time.timeIntervalSince1970,
             ])
             if statements.db.changesCount == 1 { result.queued.append(recipient) }
         }
+        for entry in route.audit {
+            try statements.audit.execute(arguments: [
+                entry.time.timeIntervalSince1970, entry.actor, entry.action, entry.detail, entry.resultCount,
+            ])
+        }
         return result
+    }
+
+    /// Places one delivery for one user as its filings say: each into its mailbox with its flags and
+    /// the next UID. A missing mailbox is created with a fresh UIDVALIDITY when the filing says
+    /// `create` (RFC 5490 §3), else the filing goes to INBOX; a user without INBOX is missing.
+    private static func file(
+        _ delivery: RoutedDelivery, for user: String, filings: [Filing], at time: Date,
+        statements: RoutingStatements, into result: inout RoutingResult
+    ) throws {
+        let receipt = delivery.item.receipt, envelope = delivery.item.envelope
+        let segment = Int64(receipt.envelope.segment), offset = Int64(receipt.envelope.offset)
+        for filing in filings {
+            var name = filing.mailbox
+            var row = try Row.fetchOne(statements.findMailbox, arguments: [user, name])
+            if row == nil, filing.create, name != "INBOX",
+                let userID = try Int64.fetchOne(statements.findUser, arguments: [user]) {
+                try createMailbox(MailboxTemplate(name: name), user: userID, at: time, in: statements.db)
+                result.createdMailboxes.append(UserMailbox(user: user, mailbox: name))
+                row = try Row.fetchOne(statements.findMailbox, arguments: [user, name])
+            }
+            if row == nil, name != "INBOX" {
+                result.fallbacks.append(UserMailbox(user: user, mailbox: name))
+                name = "INBOX"
+                row = try Row.fetchOne(statements.findMailbox, arguments: [user, name])
+            }
+            guard let row else {
+                if !result.missingUsers.contains(user) { result.missingUsers.append(user) }
+                continue
+            }
+            let mailbox: Int64 = row[0], uid: Int64 = row[1], uidValidity: Int64 = row[2]
+            try statements.place.execute(arguments: [
+                mailbox, uid, receipt.sha256.lowercased(), receipt.size, filing.flags.joined(separator: " "),
+                envelope.receivedAt.timeIntervalSince1970, segment, offset,
+            ])
+            // A second filing into the same mailbox (a fallback meeting an explicit INBOX) places nothing.
+            guard statements.db.changesCount == 1 else { continue }
+            try statements.advanceUID.execute(arguments: [mailbox])
+            result.placements.append(Placement(user: user, mailbox: name, uid: UInt32(uid),
+                                               uidValidity: UInt32(uidValidity), flags: filing.flags))
+        }
     }
 
     // MARK: - Recovery
@@ -174,7 +270,7 @@ extension Catalog {
 /// The statements of the routing step, prepared once per transaction.
 private struct RoutingStatements {
     let db: Database
-    let markRouted, findMailbox, place, advanceUID, enqueue: Statement
+    let markRouted, findMailbox, findUser, place, advanceUID, enqueue, audit: Statement
 
     init(_ db: Database) throws {
         self.db = db
@@ -190,7 +286,11 @@ private struct RoutingStatements {
                 (mailbox, uid, sha256, size, flags, internal_date, envelope_segment, envelope_offset)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        findUser = try db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?")
         advanceUID = try db.cachedStatement(sql: "UPDATE mailbox SET uid_next = uid_next + 1 WHERE id = ?")
+        audit = try db.cachedStatement(sql: """
+            INSERT INTO audit_log (time, actor, action, detail, result_count) VALUES (?, ?, ?, ?, ?)
+            """)
         enqueue = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO outbound_queue (envelope_segment, envelope_offset, sha256, mail_from, recipient,
                 status, attempts, next_attempt, last_error, created)

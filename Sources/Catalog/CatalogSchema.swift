@@ -31,6 +31,18 @@ import GRDB
 /// outbound_queue  one row per (delivery, remote recipient): status, attempts, next attempt, last error
 /// catalog_state   small named values: the UIDVALIDITY counter, the recovery checkpoint
 /// ```
+///
+/// Since "v3", Sieve scripts (RFC 5228; managed over RFC 5804 ManageSieve and `tresor rules`), also
+/// not derivable, so `reset()` keeps them:
+/// ```
+/// sieve_script    a user's scripts by name: source text, whether it is the user's one active script
+///                 (a partial unique index allows at most one per user), last change
+/// sieve_global    the one global script (row id 1), run before every user's own
+/// catalog_state   + `sieve_generation`: bumped by triggers on every change to either table (a user's
+///                 removal cascading to their scripts too), so a delivery learns with one cheap read
+///                 whether the scripts it compiled and cached are still current, even when another
+///                 process (the CLI) changed them
+/// ```
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -190,6 +202,39 @@ enum CatalogSchema {
                     key TEXT PRIMARY KEY,
                     value INTEGER NOT NULL
                 ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE sieve_script (
+                    user INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    active INTEGER NOT NULL,
+                    updated REAL NOT NULL,
+                    PRIMARY KEY (user, name)
+                );
+                CREATE UNIQUE INDEX sieve_script_one_active ON sieve_script(user) WHERE active;
+
+                CREATE TABLE sieve_global (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    source TEXT NOT NULL,
+                    updated REAL NOT NULL
+                );
+
+                INSERT OR IGNORE INTO catalog_state (key, value) VALUES ('sieve_generation', 0);
+                CREATE TRIGGER sieve_script_inserted AFTER INSERT ON sieve_script BEGIN
+                    UPDATE catalog_state SET value = value + 1 WHERE key = 'sieve_generation'; END;
+                CREATE TRIGGER sieve_script_updated AFTER UPDATE ON sieve_script BEGIN
+                    UPDATE catalog_state SET value = value + 1 WHERE key = 'sieve_generation'; END;
+                CREATE TRIGGER sieve_script_deleted AFTER DELETE ON sieve_script BEGIN
+                    UPDATE catalog_state SET value = value + 1 WHERE key = 'sieve_generation'; END;
+                CREATE TRIGGER sieve_global_inserted AFTER INSERT ON sieve_global BEGIN
+                    UPDATE catalog_state SET value = value + 1 WHERE key = 'sieve_generation'; END;
+                CREATE TRIGGER sieve_global_updated AFTER UPDATE ON sieve_global BEGIN
+                    UPDATE catalog_state SET value = value + 1 WHERE key = 'sieve_generation'; END;
+                CREATE TRIGGER sieve_global_deleted AFTER DELETE ON sieve_global BEGIN
+                    UPDATE catalog_state SET value = value + 1 WHERE key = 'sieve_generation'; END;
                 """)
         }
         return migrator

@@ -6,7 +6,8 @@ import SMTPServer
 
 extension MailServer {
     /// The three SMTP listeners of issue 4 item 4, each an `SMTPService` over one shared backend
-    /// and TLS context, then the POP3 listeners (`makePOP3Listeners`). Disabled listeners are left out.
+    /// and TLS context, then the POP3 listeners (`makePOP3Listeners`) and ManageSieve
+    /// (`makeManageSieveListeners`). Disabled listeners are left out.
     func makeListeners(store: MailStore, onReady: @escaping @Sendable (BoundPorts) -> Void) throws -> [any Service] {
         let tls = try TLSMaterial.load(configuration.tls, hostname: configuration.hostname,
                                        dataDirectory: dataDirectory, logger: logger)
@@ -17,7 +18,8 @@ extension MailServer {
             ("submissions", .submissionTLS, configuration.submissions),
         ].filter { $0.listener.enabled }
         let pop3 = pop3Listeners()
-        let latch = ReadyLatch(expected: Set(listeners.map(\.name) + pop3.map(\.name)), onReady: onReady)
+        let latch = ReadyLatch(expected: Set(listeners.map(\.name) + pop3.map(\.name) + manageSieveListenerNames()),
+                               onReady: onReady)
         var smtp = SMTPConfiguration(hostname: configuration.hostname, tls: tls)
         smtp.limits.messageSize = configuration.limits.messageSize
         smtp.limits.recipients = configuration.limits.recipients
@@ -31,5 +33,6 @@ extension MailServer {
                                onBound: { port in latch.bound(entry.name, port: port) })
         }
         return smtpServices + makePOP3Listeners(pop3, store: store, tls: tls, throttle: backend.throttle, latch: latch)
+            + makeManageSieveListeners(store: store, tls: tls, throttle: backend.throttle, latch: latch)
     }
 }

@@ -43,16 +43,19 @@ extension TresorConfiguration {
                                ("submissions", \.submissions), ("pop3", \.pop3), ("pop3s", \.pop3s)] {
             guard var table = try reader.table(key) else { continue }
             var listener = configuration[keyPath: keyPath]
-            if let enabled = try table.bool("enabled") { listener.enabled = enabled }
-            if let address = try table.string("address", nonEmpty: true) {
-                guard IPAddressText.isValid(address) else {
-                    throw table.error("address", "must be an IPv4 or IPv6 address, not \"\(address)\"")
-                }
-                listener.address = address
-            }
-            if let port = try table.int("port", in: 0...65535) { listener.port = port }
+            try table.readListener(into: &listener)
             try table.finish()
             configuration[keyPath: keyPath] = listener
+        }
+        if var table = try reader.table("managesieve") {
+            var manageSieve = configuration.manageSieve
+            try table.readListener(into: &manageSieve.listener)
+            if let scripts = try table.int("max_scripts", in: 1...10_000) { manageSieve.maximumScripts = scripts }
+            if let size = try table.byteSize("max_script_size", in: 1024...(64 << 20)) {
+                manageSieve.maximumScriptSize = size
+            }
+            try table.finish()
+            configuration.manageSieve = manageSieve
         }
         if var table = try reader.table("tls") {
             let certificate = try table.string("certificate", nonEmpty: true)
@@ -180,6 +183,18 @@ struct TOMLTableReader {
         guard let value = value(key) else { return nil }
         guard let table = value.table else { throw typeError(key, expected: "a table", got: value) }
         return TOMLTableReader(table: table, path: fullKey(key), lines: lines, file: file)
+    }
+
+    /// The keys of a listener table: `enabled`, `address` (a numeric IP address), `port`.
+    mutating func readListener(into listener: inout TresorConfiguration.Listener) throws(ConfigurationError) {
+        if let enabled = try bool("enabled") { listener.enabled = enabled }
+        if let address = try string("address", nonEmpty: true) {
+            guard IPAddressText.isValid(address) else {
+                throw error("address", "must be an IPv4 or IPv6 address, not \"\(address)\"")
+            }
+            listener.address = address
+        }
+        if let port = try int("port", in: 0...65535) { listener.port = port }
     }
 
     /// Fails on the first key (in file order) that no reader asked for.

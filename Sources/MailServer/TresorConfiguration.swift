@@ -24,6 +24,10 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var pop3: Listener
     /// POP3 over implicit TLS (RFC 8314); default port 2995 (995 in production).
     public var pop3s: Listener
+    /// ManageSieve (RFC 5804), where users upload their Sieve scripts; default port 4190 (RFC 5804
+    /// §1.8), on like the other listeners (`enabled = false` turns it off). AUTH needs TLS (STARTTLS)
+    /// except on loopback where `auth.allow_plaintext_on_loopback` allows it, as for POP3.
+    public var manageSieve: ManageSieve
     public var tls: TLS
     public var auth: Auth
     public var limits: Limits
@@ -37,6 +41,21 @@ public struct TresorConfiguration: Sendable, Equatable {
             self.enabled = enabled
             self.address = address
             self.port = port
+        }
+    }
+
+    /// The `[managesieve]` table: its listener and the per-user script quotas it enforces.
+    public struct ManageSieve: Sendable, Equatable {
+        public var listener: Listener
+        /// Scripts one user may store (RFC 5804 QUOTA/MAXSCRIPTS).
+        public var maximumScripts: Int
+        /// Bytes one script may have (RFC 5804 QUOTA/MAXSIZE).
+        public var maximumScriptSize: Int
+        public init(listener: Listener = Listener(port: 4190), maximumScripts: Int = 32,
+                    maximumScriptSize: Int = 1 << 20) {
+            self.listener = listener
+            self.maximumScripts = maximumScripts
+            self.maximumScriptSize = maximumScriptSize
         }
     }
 
@@ -80,6 +99,7 @@ public struct TresorConfiguration: Sendable, Equatable {
         submissions = Listener(port: 2465)
         pop3 = Listener(port: 2110)
         pop3s = Listener(port: 2995)
+        manageSieve = ManageSieve()
         tls = TLS()
         auth = Auth()
         limits = Limits()

@@ -141,19 +141,23 @@ extension MailStore {
         }
     }
 
-    /// Expands every envelope recipient into the route of a delivery, and the recipients that reach
-    /// nobody (in a local domain, no such user or alias).
-    func route(for recipients: [String]) async throws -> (route: Route, unknown: [String]) {
+    /// Expands every envelope recipient into the route of a delivery, in one catalog read that also
+    /// reads the Sieve generation (so a delivery to users without scripts costs no further read).
+    func route(for recipients: [String]) async throws -> DeliveryRouting {
         try await catalog.withAccounts { lookup in
             let expander = RecipientExpander(lookup: lookup)
             var total = RecipientExpander.Expansion()
-            var unknown: [String] = []
+            var routing = DeliveryRouting(sieveGeneration: try lookup.sieveGeneration())
             for recipient in recipients {
                 let expansion = try expander.expand(recipient)
-                if expansion.users.isEmpty && expansion.remote.isEmpty { unknown.append(recipient) }
+                if expansion.users.isEmpty && expansion.remote.isEmpty { routing.unknown.append(recipient) }
+                for user in expansion.users where routing.envelopeTo[user] == nil {
+                    routing.envelopeTo[user] = RecipientExpander.bare(recipient)
+                }
                 total.merge(expansion)
             }
-            return (Route(localUsers: total.users, remoteRecipients: total.remote), unknown)
+            routing.route = Route(localUsers: total.users, remoteRecipients: total.remote)
+            return routing
         }
     }
 

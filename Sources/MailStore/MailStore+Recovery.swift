@@ -23,7 +23,8 @@ extension MailStore {
     /// anything reaches the catalog, but SQLite (WAL) may lose its last transactions on a power
     /// loss, and a crash can fall between the two. So: every envelope record after the recovery
     /// checkpoint whose delivery is not indexed is indexed, and every one from a routed source
-    /// (`routedSources`) that is not routed is placed and queued — in the same transaction, keyed
+    /// (`routedSources`) that is not routed is filed (through the recipients' Sieve scripts, as
+    /// `deliver` does) and queued — in the same transaction, keyed
     /// by its envelope location, so running this twice (or beside a live delivery) never places a
     /// message twice. Then the checkpoint moves to the last envelope record seen.
     ///
@@ -40,7 +41,7 @@ extension MailStore {
             candidates.append(record)
         }
         var report = RecoveryReport()
-        var batch: [RoutedDelivery] = []
+        var batch: [(delivery: RoutedDelivery, message: Message, rejections: [(user: String, reason: String)])] = []
         for record in candidates {
             report.examined += 1
             guard let envelope = record.envelope, let sha256 = record.sha256, let body = record.bodyLocation else {
@@ -53,17 +54,23 @@ extension MailStore {
             let raw = try archive.readBody(at: body)
             let receipt = AppendReceipt(sha256: sha256, body: body, envelope: record.location, deduplicated: false,
                                         size: raw.count)
-            let item = IndexItem(message: Message(parsing: raw), receipt: receipt, envelope: envelope)
-            let route = routes && !state.routed ? try await self.route(for: envelope.recipients).route : nil
+            let message = Message(parsing: raw)
+            let item = IndexItem(message: message, receipt: receipt, envelope: envelope)
+            var sieved: SievedRoute?
+            if routes && !state.routed {
+                // The same Sieve step as `deliver`, with today's scripts.
+                sieved = try await applySieve(try await self.route(for: envelope.recipients), message: message,
+                                              envelope: envelope, location: record.location)
+            }
             if !state.indexed { report.indexed += 1 }
-            if route != nil { report.routed += 1 }
-            batch.append(RoutedDelivery(item: item, route: route))
+            if sieved != nil { report.routed += 1 }
+            batch.append((RoutedDelivery(item: item, route: sieved?.route), message, sieved?.rejections ?? []))
             if batch.count >= batchSize {
-                _ = try await catalog.deliver(batch)
+                try await completeRecovered(batch)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { _ = try await catalog.deliver(batch) }
+        if !batch.isEmpty { try await completeRecovered(batch) }
         if let last { try await catalog.setRecoveryCheckpoint(last) }
         if report.indexed > 0 || report.routed > 0 {
             logger.notice("recovery completed journaled deliveries", metadata: [
@@ -71,5 +78,20 @@ extension MailStore {
             ])
         }
         return report
+    }
+
+    /// Journals a recovered batch's Sieve events, commits it in one transaction, then sends the
+    /// rejection notices of the deliveries it routed.
+    private func completeRecovered(
+        _ batch: [(delivery: RoutedDelivery, message: Message, rejections: [(user: String, reason: String)])]
+    ) async throws {
+        try await journalEvents(batch.flatMap { $0.delivery.route?.audit ?? [] })
+        let results = try await catalog.deliver(batch.map(\.delivery))
+        for (entry, result) in zip(batch, results) where entry.delivery.route != nil && !result.alreadyRouted {
+            logFallbacks(result, location: entry.delivery.item.receipt.envelope)
+            if !entry.rejections.isEmpty {
+                await sendRejections(entry.rejections, original: entry.message, envelope: entry.delivery.item.envelope)
+            }
+        }
     }
 }

@@ -7,8 +7,9 @@
 /// - The archive is the record of truth; the catalog is derived data, except its audit log,
 ///   whose every entry is also journaled into the archive as an audit event, and the accounts,
 ///   mailboxes, placements and outbound queue (which the archive cannot rebuild).
-/// - An SMTP delivery (`deliver(message:envelope:)`) is journaled first; then indexing, INBOX
-///   placement and queueing of remote recipients commit in one catalog transaction, shared with
+/// - An SMTP delivery (`deliver(message:envelope:)`) is journaled first; then the recipients' Sieve
+///   scripts decide its filings (outside any SQLite write); then indexing, placement and queueing
+///   of remote recipients and redirects commit in one catalog transaction, shared with
 ///   concurrent deliveries (`CatalogCommitter`). A delivery is identified by its envelope location;
 ///   `recover()` completes journaled deliveries the catalog lacks, never placing one twice.
 /// - Passwords exist only as scrypt PHC strings; hashing runs off the cooperative pool.
@@ -31,6 +32,8 @@ public final class MailStore: Sendable {
     let logger: Logger
     /// Group commit of the catalog side of `deliver(message:envelope:)`.
     let committer: CatalogCommitter
+    /// Compiled Sieve scripts for deliveries, valid for one `sieve_generation`.
+    let sieveCache = SieveScriptCache()
 
     public static func catalogPath(in dataDirectory: URL) -> URL {
         dataDirectory.appendingPathComponent("catalog.sqlite")

@@ -16,6 +16,7 @@ struct ServerHarness {
     var submissions: Int { ports["submissions"]! }
     var pop3: Int { ports["pop3"]! }
     var pop3s: Int { ports["pop3s"]! }
+    var manageSieve: Int { ports["managesieve"]! }
     var certificate: URL { TLSMaterial.certificateURL(in: dataDirectory) }
 
     static func configuration() -> TresorConfiguration {
@@ -26,6 +27,7 @@ struct ServerHarness {
         configuration.submissions.port = 0
         configuration.pop3.port = 0
         configuration.pop3s.port = 0
+        configuration.manageSieve.listener.port = 0
         return configuration
     }
 

@@ -1,0 +1,32 @@
+import Logging
+import MailStore
+import ManageSieveServer
+import ServerKit
+import ServiceLifecycle
+
+extension MailServer {
+    /// The ManageSieve listener (RFC 5804) when `[managesieve]` enables it, by its name in `BoundPorts`.
+    func manageSieveListenerNames() -> [String] {
+        configuration.manageSieve.listener.enabled ? ["managesieve"] : []
+    }
+
+    /// One `ManageSieveService` (STARTTLS with the server's TLS context) over the script API of the
+    /// store, sharing the AUTH throttle of SMTP and POP3.
+    func makeManageSieveListeners(store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle,
+                                  latch: ReadyLatch) -> [any Service] {
+        let settings = configuration.manageSieve
+        guard settings.listener.enabled else { return [] }
+        let backend = ManageSieveMailStoreBackend(
+            store: store, throttle: throttle, maximumScripts: settings.maximumScripts,
+            maximumScriptSize: settings.maximumScriptSize, logger: logger)
+        var manageSieve = ManageSieveConfiguration(tls: tls)
+        manageSieve.allowPlaintextAuthOnLoopback = configuration.auth.allowPlaintextOnLoopback
+        manageSieve.connectionsPerAddress = configuration.limits.connectionsPerIP
+        manageSieve.maximumScriptSize = settings.maximumScriptSize
+        var log = logger
+        log[metadataKey: "listener"] = "managesieve"
+        return [ManageSieveService(host: settings.listener.address, port: settings.listener.port,
+                                   configuration: manageSieve, backend: backend, logger: log,
+                                   onBound: { port in latch.bound("managesieve", port: port) })]
+    }
+}

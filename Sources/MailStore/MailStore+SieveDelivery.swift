@@ -1,0 +1,111 @@
+import ArchiveStore
+import Catalog
+import MailMessage
+import Sieve
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A delivery's route after its recipients' Sieve scripts ran, and what to do once it is committed.
+struct SievedRoute: Sendable {
+    var route: Route
+    /// `reject`/`ereject` of a user's script: a notice to the envelope sender after the commit.
+    var rejections: [(user: String, reason: String)] = []
+}
+
+extension MailStore {
+    /// Runs, for each local user of the route, the global script and then the user's active one
+    /// (compiled scripts from `sieveCache`), and turns each outcome into that user's filings,
+    /// redirects and rejections (`SieveFilingDecision`). Users without scripts keep the default
+    /// (INBOX); when nobody has one — no global script, no active script among the users — this
+    /// returns the route unchanged after one comparison of the generation.
+    ///
+    /// Runs between the journal step and the routing transaction (never inside the SQLite write).
+    /// Every redirect gets an audit entry (which user's script sent which delivery where); the
+    /// routing transaction lists it, and `journalEvents` puts it into the archive before that.
+    func applySieve(_ routing: DeliveryRouting, message: Message, envelope: Envelope,
+                    location: RecordLocation) async throws -> SievedRoute {
+        var sieved = SievedRoute(route: routing.route)
+        let users = routing.route.localUsers
+        guard !users.isEmpty else { return sieved }
+        let scripts: [String: [CompiledSieveScript]]
+        if let cached = sieveCache.scripts(for: users, generation: routing.sieveGeneration) {
+            scripts = cached
+        } else {
+            scripts = sieveCache.store(try await catalog.sieveDeliveryScripts(for: users), for: users)
+        }
+        guard !scripts.isEmpty else { return sieved }
+        let mailboxes = try await catalog.mailboxNames(of: Array(scripts.keys))
+        for user in users where sieved.route.filings[user] == nil {
+            guard let own = scripts[user] else { continue }
+            let boxes = mailboxes[user] ?? []
+            let outcome = Self.runSieve(own, message: message, envelopeFrom: envelope.mailFrom,
+                                        envelopeTo: routing.envelopeTo[user] ?? user, at: envelope.receivedAt,
+                                        mailboxes: boxes)
+            let decision = SieveFilingDecision(outcome: outcome, mailboxExists: { boxes.contains($0) })
+            sieved.route.filings[user] = decision.filings
+            for warning in decision.warnings {
+                logger.warning("sieve: a script's decision could not be carried out as written", metadata: [
+                    "user": "\(user)", "scripts": "\(own.map(\.name).joined(separator: ","))",
+                    "delivery": "\(location)", "problem": "\(warning)",
+                ])
+            }
+            for address in decision.redirects {
+                sieved.route.redirects.append(Redirect(user: user, address: address))
+                sieved.route.audit.append(AuditEntry(
+                    time: Date(), actor: "sieve:\(user)", action: "sieve-redirect",
+                    detail: "delivery \(location) redirected by the script of \(user) to \(address)"))
+            }
+            for reason in decision.rejections { sieved.rejections.append((user, reason)) }
+        }
+        return sieved
+    }
+
+    /// Journals audit entries into the archive as events (hash-chained), before the catalog lists them.
+    func journalEvents(_ entries: [AuditEntry]) async throws {
+        for entry in entries {
+            _ = try await archive.append(event: .audit, payload: try Self.auditPayload(entry))
+        }
+    }
+
+    /// RFC 5429 §2.1: tells the envelope sender that a user's script rejected their message, with
+    /// an MDN delivered like any message (a local sender's INBOX, else the outbound queue) from the
+    /// null reverse-path. Never for a message from the null reverse-path (no loops). Failures are
+    /// logged: the original delivery is already committed.
+    func sendRejections(_ rejections: [(user: String, reason: String)], original: Message,
+                        envelope: Envelope) async {
+        guard !envelope.mailFrom.isEmpty else { return }
+        for rejection in rejections {
+            let notice = RejectionNotice.make(original: original, reason: rejection.reason, recipient: rejection.user,
+                                              sender: envelope.mailFrom, date: Date())
+            do {
+                let local: Bool
+                switch try await resolveRecipient(envelope.mailFrom) {
+                case .local, .unknownLocal: local = true
+                case .remote: local = false
+                }
+                _ = try await deliver(message: notice, envelope: Envelope(
+                    mailFrom: "", recipients: [envelope.mailFrom], receivedAt: Date(),
+                    direction: local ? .internal : .outbound, source: "sieve",
+                    sourceDetail: "reject by \(rejection.user)"))
+            } catch {
+                logger.error("sieve: rejection notice not sent", metadata: [
+                    "user": "\(rejection.user)", "error": "\(error)",
+                ])
+            }
+        }
+    }
+
+    /// Logs the filings the routing transaction had to send to INBOX (their mailbox vanished
+    /// between the Sieve run and the commit).
+    func logFallbacks(_ result: RoutingResult, location: RecordLocation) {
+        for fallback in result.fallbacks {
+            logger.warning("sieve: message filed into INBOX instead", metadata: [
+                "user": "\(fallback.user)", "delivery": "\(location)",
+                "problem": "mailbox \"\(fallback.mailbox)\" does not exist",
+            ])
+        }
+    }
+}
