@@ -21,6 +21,7 @@ struct Tresor: AsyncParsableCommand {
             ReindexCommand.self,
             AuditCommand.self,
             DomainCommand.self, UserCommand.self, AliasCommand.self,
+            RulesCommand.self,
         ]
     )
 }

@@ -22,7 +22,7 @@ import TestSupport
     @Test func helpListsEveryCommand() throws {
         let result = try CommandRunner.run("tresor", ["--help"])
         #expect(result.status == 0)
-        for command in ["init", "import", "search", "show", "verify", "reindex", "audit"] {
+        for command in ["init", "serve", "import", "search", "show", "verify", "reindex", "audit", "domain", "user", "alias", "rules"] {
             #expect(result.stdout.contains(command), "help lacks \(command)")
         }
     }
