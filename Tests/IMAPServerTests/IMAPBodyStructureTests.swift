@@ -1,0 +1,99 @@
+import MailMessage
+import Testing
+@testable import IMAPServer
+
+/// A multipart/mixed message with a nested message/rfc822 holding a multipart/alternative.
+let nestedMessage = Message(parsing: bytes("""
+    From: a@example.com\r
+    Subject: test\r
+    MIME-Version: 1.0\r
+    Content-Type: multipart/mixed; boundary="outer"\r
+    \r
+    preamble\r
+    --outer\r
+    Content-Type: text/plain; charset=UTF-8\r
+    Content-Transfer-Encoding: quoted-printable\r
+    \r
+    Hello=20world\r
+    line two\r
+    --outer\r
+    Content-Type: Message/RFC822\r
+    Content-Disposition: attachment; filename="fwd.eml"\r
+    \r
+    From: b@example.org\r
+    To: c@example.net\r
+    Subject: inner\r
+    Content-Type: multipart/alternative; boundary=inner\r
+    \r
+    --inner\r
+    Content-Type: text/plain\r
+    \r
+    plain\r
+    --inner\r
+    Content-Type: text/html; charset="us-ascii"\r
+    Content-Language: en, de\r
+    \r
+    <b>html</b>\r
+    --inner--\r
+    --outer\r
+    Content-Type: application/octet-stream; name*0="long"; name*1="name.bin"; x-mode=1\r
+    Content-Transfer-Encoding: base64\r
+    Content-ID: <id1@x>\r
+    Content-Description: some bytes\r
+    Content-Location: http://x/y\r
+    Content-MD5: Q2hlY2sgSW50ZWdyaXR5IQ==\r
+    \r
+    AAEC\r
+    --outer--\r
+    epilogue\r
+
+    """))
+
+/// BODY and BODYSTRUCTURE (RFC 3501 §7.4.2).
+@Suite struct IMAPBodyStructureTests {
+    @Test func singlePartDefaults() {
+        let message = Message(parsing: bytes("Subject: x\r\n\r\nhello\r\nworld\r\n"))
+        #expect(text(IMAPBodyStructure.encode(message, extensible: false))
+            == "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 14 2)")
+        #expect(text(IMAPBodyStructure.encode(message, extensible: true))
+            == "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 14 2 NIL NIL NIL NIL)")
+    }
+
+    /// Line counts are MailMessage's: a last line without a line break counts too.
+    @Test func writtenCaseAndParametersAreKept() {
+        let message = Message(parsing: bytes(
+            "Content-Type: Text/HTML; Format=flowed; CHARSET=\"ISO-8859-1\" (comment)\r\nContent-Transfer-Encoding: 8BIT\r\n\r\nx"))
+        #expect(text(IMAPBodyStructure.encode(message, extensible: false))
+            == "(\"Text\" \"HTML\" (\"Format\" \"flowed\" \"CHARSET\" \"ISO-8859-1\") NIL NIL \"8BIT\" 1 1)")
+    }
+
+    @Test func nestedMultipartWithMessage() {
+        let inner = "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 5 1 NIL NIL NIL NIL)"
+            + "(\"text\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 11 1 NIL NIL (\"en\" \"de\") NIL)"
+            + " \"alternative\" (\"boundary\" \"inner\") NIL NIL NIL)"
+        let innerEnvelope = "(NIL \"inner\" ((NIL NIL \"b\" \"example.org\")) ((NIL NIL \"b\" \"example.org\")) "
+            + "((NIL NIL \"b\" \"example.org\")) ((NIL NIL \"c\" \"example.net\")) NIL NIL NIL NIL)"
+        let expected = "((\"text\" \"plain\" (\"charset\" \"UTF-8\") NIL NIL \"quoted-printable\" 23 2 NIL NIL NIL NIL)"
+            + "(\"Message\" \"RFC822\" NIL NIL NIL \"7bit\" 259 \(innerEnvelope) \(inner) 15 NIL (\"attachment\" (\"filename\" \"fwd.eml\")) NIL NIL)"
+            + "(\"application\" \"octet-stream\" (\"x-mode\" \"1\" \"name\" \"longname.bin\") \"<id1@x>\" \"some bytes\" \"base64\" 4"
+            + " \"Q2hlY2sgSW50ZWdyaXR5IQ==\" NIL NIL \"http://x/y\")"
+            + " \"mixed\" (\"boundary\" \"outer\") NIL NIL NIL)"
+        #expect(text(IMAPBodyStructure.encode(nestedMessage, extensible: true)) == expected)
+    }
+
+    @Test func nonExtensibleBodyOmitsExtensionData() {
+        let body = text(IMAPBodyStructure.encode(nestedMessage, extensible: false))
+        #expect(body.hasSuffix(" \"mixed\")"))
+        #expect(!body.contains("attachment"))
+        #expect(body.contains("\"alternative\") 15)"))
+    }
+
+    @Test func rfc2231ExtendedParametersAreJoined() {
+        let message = Message(parsing: bytes(
+            "Content-Type: application/pdf; name*0*=utf-8''%E2%82%AC; name*1*=%20rates.pdf\r\n"
+            + "Content-Disposition: inline; filename*=utf-8''%E2%82%AC.pdf\r\n\r\nx"))
+        #expect(text(IMAPBodyStructure.encode(message, extensible: true))
+            == "(\"application\" \"pdf\" (\"name*\" \"utf-8''%E2%82%AC%20rates.pdf\") NIL NIL \"7bit\" 1 NIL"
+            + " (\"inline\" (\"filename*\" \"utf-8''%E2%82%AC.pdf\")) NIL NIL)")
+    }
+}
