@@ -43,7 +43,7 @@ extension SieveExecution {
             let count = addresses.filter { !$0.isEmpty }.count  // the null reverse-path is no address
             return try match(test, keysAt: 1, values: addresses.compactMap(part.extract), count: count)
         case "body":  // RFC 5173 §5
-            return try match(test, keysAt: 0, values: SieveBodyExtractor.texts(of: input.message, transform: bodyTransform(arguments)))
+            return try match(test, keysAt: 0, values: cache.bodyTexts(bodyTransform(arguments)))
         case "string":  // RFC 5229 §5: the count of a string is 0 when empty, else 1
             let sources = try strings(arguments, 0, at: location)
             return try match(test, keysAt: 1, values: sources, count: sources.filter { !$0.isEmpty }.count)
@@ -136,13 +136,13 @@ extension SieveExecution {
     /// Every field of this name, unfolded and RFC 2047-decoded (RFC 5228 §5.7; 8-bit bytes as
     /// UTF-8, else Windows-1252, as MailMessage reads them).
     private func headerValues(_ name: String) -> [String] {
-        input.message.header.all(named: name).map { EncodedWords.decode($0) }
+        cache.headerValues(name)
     }
 
     /// The addr-specs of every field of this name (RFC 5228 §5.1; group members included,
     /// group names and display names never).
     private func headerAddresses(_ name: String) -> [String] {
-        input.message.header.all(named: name).flatMap { AddressParser.parseList($0) }.map(\.mailbox)
+        cache.headerAddresses(name)
     }
 
     /// "from" and "to" (RFC 5228 §5.4); any other envelope part has no value here. The null

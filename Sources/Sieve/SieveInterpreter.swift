@@ -30,9 +30,10 @@ public enum SieveInterpreter {
     public static func run(_ scripts: [SieveScript], input: SieveInput, limits: SieveLimits) -> SieveOutcome {
         var actions = SieveActionList(limits: limits)
         var internalFlags: [String] = []
+        let cache = SieveMessageCache(message: input.message)
         for script in scripts {
             var execution = SieveExecution(
-                script: script, input: input, limits: limits, actions: actions, internalFlags: internalFlags)
+                script: script, input: input, cache: cache, limits: limits, actions: actions, internalFlags: internalFlags)
             do {
                 try execution.run()
             } catch {
@@ -50,6 +51,8 @@ public enum SieveInterpreter {
 struct SieveExecution {
     let script: SieveScript
     let input: SieveInput
+    /// Header values, addresses and body texts, read once per run.
+    let cache: SieveMessageCache
     let limits: SieveLimits
     /// Explicit actions of this and the earlier scripts.
     var actions: SieveActionList
@@ -62,9 +65,11 @@ struct SieveExecution {
     /// Commands executed so far, against `limits.commands`.
     var commandCount = 0
 
-    init(script: SieveScript, input: SieveInput, limits: SieveLimits, actions: SieveActionList, internalFlags: [String]) {
+    init(script: SieveScript, input: SieveInput, cache: SieveMessageCache, limits: SieveLimits,
+         actions: SieveActionList, internalFlags: [String]) {
         self.script = script
         self.input = input
+        self.cache = cache
         self.limits = limits
         self.actions = actions
         self.internalFlags = internalFlags
