@@ -83,7 +83,7 @@ let package = Package(
         // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last).
         .target(
             name: "MailServer",
-            dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "Sieve", "ServerKit",
+            dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "IMAPServer", "Sieve", "ServerKit",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
@@ -114,7 +114,8 @@ let package = Package(
         .testTarget(name: "SieveTests", dependencies: ["Sieve", "MailMessage", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ManageSieveServerTests", dependencies: ["ManageSieveServer", "ServerKit", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "IMAPServerTests", dependencies: ["IMAPServer", "ServerKit", "MailMessage", "TestSupport"],
+        .testTarget(name: "IMAPServerTests", dependencies: ["IMAPServer", "ServerKit", "MailMessage", "TestSupport",
+                                                          .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),

@@ -8,6 +8,9 @@ public struct MailboxName: Hashable, Sendable, CustomStringConvertible {
     /// The hierarchy delimiter announced in LIST responses.
     public static let delimiter: Character = "/"
     public static let inbox = MailboxName(uncheckedName: "INBOX")
+    /// The empty name: only for the answer to `LIST "" ""`, which reports the hierarchy
+    /// delimiter and the root (RFC 3501 §6.3.8); never a mailbox.
+    public static let hierarchyRoot = MailboxName(uncheckedName: "")
 
     /// The Unicode name.
     public let name: String

@@ -1,0 +1,228 @@
+/// Where the IMAP server finds accounts, mailboxes and messages. `MailServer` implements it
+/// over `MailStore`; IMAPServer never sees storage.
+///
+/// Coarse-grained on purpose: one call per command (or per batch of messages), so that a store
+/// can answer each in one transaction. Every mailbox call names the user `authenticate`
+/// returned. Sizes are the octets a client receives: the message with CRLF line ends
+/// (`IMAPMessageEncoding.transmittedSize(of:)`), so that RFC822.SIZE equals the length of BODY[].
+///
+/// Invariants the session relies on (RFC 3501 §2.3.1.1, RFC 7162 §3):
+/// - UIDs in a mailbox strictly ascend in the order messages were added, and are never reused
+///   while `uidValidity` stays the same.
+/// - Every change to a message (flags, expunge) gives it a mod-sequence larger than any before
+///   in that mailbox; `highestModSeq` is the largest.
+public protocol IMAPBackend: Sendable {
+    /// LOGIN or SASL PLAIN credentials; the canonical user, or nil. The backend is slow on
+    /// failure (it sleeps), not the caller.
+    func authenticate(username: String, password: String, session: IMAPSessionInfo) async -> String?
+
+    /// Every mailbox of the user (LIST, LSUB), including INBOX, in any order.
+    func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo]
+    /// RFC 3501 §6.3.3. Creates missing parents too; `.alreadyExists` when it exists.
+    func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+    /// RFC 3501 §6.3.4: the mailbox and its messages (never INBOX, the session checks).
+    func delete(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+    /// RFC 3501 §6.3.5: with its children; renaming INBOX moves its messages to a new mailbox.
+    func rename(_ mailbox: MailboxName, to newName: MailboxName, user: String) async throws(IMAPBackendError)
+    /// RFC 3501 §6.3.6/§6.3.7. A name that does not exist may be subscribed.
+    func setSubscribed(_ mailbox: MailboxName, _ subscribed: Bool, user: String) async throws(IMAPBackendError)
+    /// RFC 3501 §6.3.10.
+    func status(of mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> IMAPMailboxStatus
+    /// RFC 3501 §6.3.1: the mailbox as it is now.
+    func select(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> IMAPMailboxSnapshot
+    /// What changed since `modSeq` (RFC 7162 §3.1): messages added or changed, UIDs expunged.
+    func changes(in mailbox: MailboxName, since modSeq: UInt64, user: String) async throws(IMAPBackendError)
+        -> IMAPMailboxChanges
+    /// Yields whenever the mailbox may have changed (RFC 2177 IDLE); finishes when it goes away.
+    func changeNotifications(for mailbox: MailboxName, user: String) async -> AsyncStream<Void>
+    /// The stored bytes of these messages; a UID missing from the answer was expunged.
+    func messages(_ uids: [UInt32], in mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+        -> [UInt32: [UInt8]]
+    /// RFC 3501 §6.4.6 with RFC 7162 §3.1.3: changes the flags of the messages whose
+    /// mod-sequence is at most `unchangedSince` (all when nil); reports the others.
+    func store(_ change: IMAPFlagChange, uids: [UInt32], unchangedSince: UInt64?, in mailbox: MailboxName, user: String)
+        async throws(IMAPBackendError) -> IMAPStoreResult
+    /// RFC 3501 §6.4.7 / RFC 6851 §3 (MOVE removes the sources): the new UIDs (RFC 4315 §3).
+    func copy(_ uids: [UInt32], from mailbox: MailboxName, to destination: MailboxName, move: Bool, user: String)
+        async throws(IMAPBackendError) -> IMAPCopyResult
+    /// RFC 3501 §6.4.3 / RFC 4315 §2.1: removes the messages flagged \Deleted (only among
+    /// `uids` when given); returns the UIDs removed.
+    func expunge(_ uids: [UInt32]?, in mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> [UInt32]
+    /// RFC 3501 §6.3.11: `.nonExistent` when the mailbox does not exist (the client then gets
+    /// [TRYCREATE]). The date is the client's, or now when nil.
+    func append(_ message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?, to mailbox: MailboxName,
+                user: String) async throws(IMAPBackendError) -> IMAPAppendResult
+    /// Narrows a SEARCH with text keys (BODY, TEXT): a superset of the UIDs whose header or body
+    /// text contains every one of `terms` as a case-insensitive substring, also inside a word
+    /// ("ransf" is in "transfer", RFC 3501 §6.4.4), or nil when the backend cannot narrow. The
+    /// session then checks each candidate itself, so a superset is always correct.
+    func searchCandidates(containing terms: [String], in mailbox: MailboxName, user: String) async -> Set<UInt32>?
+}
+
+/// What the backend may know about the session asking it.
+public struct IMAPSessionInfo: Hashable, Sendable {
+    public var clientAddress: String
+    public var isLoopback: Bool
+    public var tls: Bool
+
+    public init(clientAddress: String, isLoopback: Bool, tls: Bool) {
+        self.clientAddress = clientAddress
+        self.isLoopback = isLoopback
+        self.tls = tls
+    }
+}
+
+/// Why the backend refused; the session turns each into a response code (RFC 5530).
+public enum IMAPBackendError: Error, Hashable, Sendable {
+    case nonExistent
+    case alreadyExists
+    /// The operation is not allowed on this mailbox (e.g. deleting one with children).
+    case cannot(String)
+    case noPermission
+    case overQuota
+    /// The store cannot answer now (try again later).
+    case unavailable
+    /// The selected mailbox's UIDVALIDITY changed or it was deleted: the session must end.
+    case mailboxGone
+}
+
+/// One mailbox for LIST. RFC 3501 §7.2.2, RFC 6154 (special use).
+public struct IMAPMailboxInfo: Hashable, Sendable {
+    public var name: MailboxName
+    /// RFC 6154 §2 attributes, e.g. "\Sent", "\Trash".
+    public var specialUse: [String]
+    public var subscribed: Bool
+
+    public init(name: MailboxName, specialUse: [String] = [], subscribed: Bool = false) {
+        self.name = name
+        self.specialUse = specialUse
+        self.subscribed = subscribed
+    }
+}
+
+/// STATUS values. RFC 3501 §6.3.10, RFC 9051 §6.3.11, RFC 7162 §3.1.6.
+public struct IMAPMailboxStatus: Hashable, Sendable {
+    public var messages: UInt32
+    public var unseen: UInt32
+    public var deleted: UInt32
+    /// Sum of the messages' sizes (RFC 8438).
+    public var size: UInt64
+    public var uidNext: UInt32
+    public var uidValidity: UInt32
+    public var highestModSeq: UInt64
+
+    public init(messages: UInt32, unseen: UInt32, deleted: UInt32, size: UInt64, uidNext: UInt32, uidValidity: UInt32,
+                highestModSeq: UInt64) {
+        self.messages = messages
+        self.unseen = unseen
+        self.deleted = deleted
+        self.size = size
+        self.uidNext = uidNext
+        self.uidValidity = uidValidity
+        self.highestModSeq = highestModSeq
+    }
+}
+
+/// One message as the selected state knows it (no content).
+public struct IMAPMessageInfo: Hashable, Sendable {
+    public var uid: UInt32
+    /// Without \Recent, which the server does not keep.
+    public var flags: [IMAPFlag]
+    public var modSeq: UInt64
+    public var internalDate: IMAPDateTime
+    /// Octets with CRLF line ends (`IMAPMessageEncoding.transmittedSize(of:)`).
+    public var size: Int
+
+    public init(uid: UInt32, flags: [IMAPFlag], modSeq: UInt64, internalDate: IMAPDateTime, size: Int) {
+        self.uid = uid
+        self.flags = flags
+        self.modSeq = modSeq
+        self.internalDate = internalDate
+        self.size = size
+    }
+}
+
+/// A mailbox when it is selected. RFC 3501 §6.3.1.
+public struct IMAPMailboxSnapshot: Hashable, Sendable {
+    public var uidValidity: UInt32
+    public var uidNext: UInt32
+    public var highestModSeq: UInt64
+    /// In UID order.
+    public var messages: [IMAPMessageInfo]
+
+    public init(uidValidity: UInt32, uidNext: UInt32, highestModSeq: UInt64, messages: [IMAPMessageInfo]) {
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.highestModSeq = highestModSeq
+        self.messages = messages
+    }
+}
+
+/// What changed in a mailbox since a mod-sequence.
+public struct IMAPMailboxChanges: Hashable, Sendable {
+    public var uidValidity: UInt32
+    public var uidNext: UInt32
+    public var highestModSeq: UInt64
+    /// Messages added or whose flags changed, in UID order.
+    public var messages: [IMAPMessageInfo]
+    /// UIDs removed.
+    public var expunged: [UInt32]
+
+    public init(uidValidity: UInt32, uidNext: UInt32, highestModSeq: UInt64, messages: [IMAPMessageInfo],
+                expunged: [UInt32]) {
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.highestModSeq = highestModSeq
+        self.messages = messages
+        self.expunged = expunged
+    }
+}
+
+/// A STORE's change. RFC 3501 §6.4.6.
+public struct IMAPFlagChange: Hashable, Sendable {
+    public var operation: IMAPStoreAction.Operation
+    /// Never \Recent (the session drops it).
+    public var flags: [IMAPFlag]
+
+    public init(_ operation: IMAPStoreAction.Operation, _ flags: [IMAPFlag]) {
+        self.operation = operation
+        self.flags = flags
+    }
+}
+
+/// What a STORE did.
+public struct IMAPStoreResult: Hashable, Sendable {
+    /// The messages as they are now, for those that changed (or were asked for and exist).
+    public var updated: [IMAPMessageInfo]
+    /// UIDs that failed the UNCHANGEDSINCE test (RFC 7162 §3.1.3).
+    public var modified: [UInt32]
+
+    public init(updated: [IMAPMessageInfo], modified: [UInt32] = []) {
+        self.updated = updated
+        self.modified = modified
+    }
+}
+
+/// RFC 4315 §3 COPYUID: source and destination UIDs paired by position.
+public struct IMAPCopyResult: Hashable, Sendable {
+    public var uidValidity: UInt32
+    public var sourceUIDs: [UInt32]
+    public var destinationUIDs: [UInt32]
+
+    public init(uidValidity: UInt32, sourceUIDs: [UInt32], destinationUIDs: [UInt32]) {
+        self.uidValidity = uidValidity
+        self.sourceUIDs = sourceUIDs
+        self.destinationUIDs = destinationUIDs
+    }
+}
+
+/// RFC 4315 §3 APPENDUID.
+public struct IMAPAppendResult: Hashable, Sendable {
+    public var uidValidity: UInt32
+    public var uid: UInt32
+
+    public init(uidValidity: UInt32, uid: UInt32) {
+        self.uidValidity = uidValidity
+        self.uid = uid
+    }
+}

@@ -1,0 +1,137 @@
+/// The selected state's view of its mailbox (RFC 3501 §3.3): the messages the client has been
+/// told about, numbered 1…n in UID order, and the changes it has not been told about yet.
+///
+/// Invariants:
+/// - `messages` is in ascending UID order; message sequence number n is `messages[n - 1]`.
+/// - A message expunged by another session stays in `messages` (listed in `pendingExpunges`)
+///   until an EXPUNGE response may be sent (RFC 3501 §7.4.1: not during FETCH, STORE or SEARCH),
+///   so that sequence numbers never change while a command is running.
+/// - `highestModSeq` only moves forward with what the backend reported as `changes`, never
+///   with this session's own STORE, so no other session's change is skipped.
+struct IMAPSelectedMailbox: Sendable {
+    let name: MailboxName
+    let readOnly: Bool
+    let uidValidity: UInt32
+    var uidNext: UInt32
+    var highestModSeq: UInt64
+    var messages: [IMAPMessageInfo]
+    var pendingExpunges: Set<UInt32> = []
+
+    init(name: MailboxName, readOnly: Bool, snapshot: IMAPMailboxSnapshot) {
+        self.name = name
+        self.readOnly = readOnly
+        self.uidValidity = snapshot.uidValidity
+        self.uidNext = snapshot.uidNext
+        self.highestModSeq = snapshot.highestModSeq
+        self.messages = snapshot.messages.sorted { $0.uid < $1.uid }
+    }
+
+    var count: UInt32 { UInt32(messages.count) }
+    var largestUID: UInt32 { messages.last?.uid ?? 0 }
+
+    /// The index of a UID in `messages` (binary search).
+    func index(ofUID uid: UInt32) -> Int? {
+        var low = 0
+        var high = messages.count
+        while low < high {
+            let middle = (low + high) / 2
+            if messages[middle].uid < uid { low = middle + 1 } else { high = middle }
+        }
+        return low < messages.count && messages[low].uid == uid ? low : nil
+    }
+
+    /// Indices into `messages` of a sequence set: message numbers (which must exist, RFC 9051
+    /// §6.4.6) or UIDs (which need not, RFC 3501 §6.4.8).
+    func indices(of set: SequenceSet, uid: Bool) throws(SequenceSet.ResolutionError) -> [Int] {
+        if uid {
+            let ranges = set.uidRanges(largestUID: largestUID)
+            guard !ranges.isEmpty else { return [] }
+            var result: [Int] = []
+            var r = 0
+            for (i, message) in messages.enumerated() {
+                while r < ranges.count, ranges[r].upperBound < message.uid { r += 1 }
+                if r == ranges.count { break }
+                if ranges[r].contains(message.uid) { result.append(i) }
+            }
+            return result
+        }
+        var result: [Int] = []
+        for range in try set.messageNumbers(count: count) {
+            result.append(contentsOf: (Int(range.lowerBound) - 1)..<Int(range.upperBound))
+        }
+        return result
+    }
+
+    /// The keywords in use, for the FLAGS response (RFC 3501 §7.2.6).
+    var flagsInUse: [IMAPFlag] {
+        var keywords: [String: IMAPFlag] = [:]
+        for message in messages {
+            for flag in message.flags {
+                if case .keyword(let word) = flag, keywords[word.lowercased()] == nil { keywords[word.lowercased()] = flag }
+            }
+        }
+        return IMAPFlag.system + keywords.keys.sorted().compactMap { keywords[$0] }
+    }
+
+    /// Replaces a message's flags and mod-sequence after this session's STORE.
+    mutating func update(_ info: IMAPMessageInfo) {
+        guard let i = index(ofUID: info.uid) else { return }
+        messages[i].flags = info.flags
+        messages[i].modSeq = info.modSeq
+    }
+
+    /// Takes in what the backend reported and returns the untagged responses that tell the
+    /// client: EXPUNGE (only when `allowExpunge`), EXISTS for new messages, FETCH FLAGS for
+    /// changed ones (with MODSEQ once CONDSTORE is enabled, RFC 7162 §3.2.4.1; with UID, which
+    /// RFC 9051 §7.5.2 asks for in unsolicited FETCH once IMAP4rev2 is enabled).
+    mutating func apply(_ changes: IMAPMailboxChanges, allowExpunge: Bool, condstore: Bool) -> [IMAPResponse] {
+        var responses: [IMAPResponse] = []
+        for uid in changes.expunged where index(ofUID: uid) != nil { pendingExpunges.insert(uid) }
+        if allowExpunge { responses += flushExpunges() }
+        var added = false
+        var fetches: [IMAPResponse] = []
+        for info in changes.messages.sorted(by: { $0.uid < $1.uid }) {
+            if let i = index(ofUID: info.uid) {
+                guard !pendingExpunges.contains(info.uid) else { continue }
+                let old = messages[i]
+                guard Set(old.flags) != Set(info.flags) || (condstore && old.modSeq < info.modSeq) else {
+                    messages[i].modSeq = max(old.modSeq, info.modSeq)
+                    continue
+                }
+                messages[i].flags = info.flags
+                messages[i].modSeq = info.modSeq
+                var items: [IMAPFetchItem] = [.uid(info.uid), .flags(info.flags)]
+                if condstore { items.append(.modSeq(info.modSeq)) }
+                fetches.append(.data(.fetch(UInt32(i + 1), items)))
+            } else if info.uid > largestUID {
+                messages.append(info)
+                added = true
+            }
+        }
+        if added { responses.append(.data(.exists(count))) }
+        responses += fetches
+        uidNext = max(uidNext, changes.uidNext)
+        highestModSeq = max(highestModSeq, changes.highestModSeq)
+        return responses
+    }
+
+    /// Messages this session expunged itself (EXPUNGE, MOVE): removed now, with the responses.
+    mutating func expunged(_ uids: [UInt32]) -> [IMAPResponse] {
+        for uid in uids where index(ofUID: uid) != nil { pendingExpunges.insert(uid) }
+        return flushExpunges()
+    }
+
+    /// EXPUNGE responses for every pending expunge, highest number first so that each number
+    /// is still valid when the client reads it (RFC 3501 §7.4.1: each EXPUNGE renumbers the
+    /// messages after it).
+    private mutating func flushExpunges() -> [IMAPResponse] {
+        var responses: [IMAPResponse] = []
+        for uid in pendingExpunges.sorted(by: >) {
+            guard let i = index(ofUID: uid) else { continue }
+            messages.remove(at: i)
+            responses.append(.data(.expunge(UInt32(i + 1))))
+        }
+        pendingExpunges = []
+        return responses
+    }
+}
