@@ -21,23 +21,29 @@ public struct MailboxMessage: Sendable, Hashable {
     /// Names the body in the archive (lower-case hex).
     public var sha256: String
     public var size: Int
-    /// IMAP flags (RFC 3501 §2.3.2), e.g. `\Seen`; empty for new mail.
+    /// IMAP flags (RFC 3501 §2.3.2), e.g. `\Seen`, system flags first; empty for new mail.
     public var flags: [String]
     /// RFC 3501 §2.3.3: when the message was received (the delivery's envelope time).
     public var internalDate: Date
-    /// The delivery that placed it: its envelope record in the archive.
+    /// The delivery that placed it: its envelope record in the archive ("0:id" for a draft).
     public var envelopeLocation: String
 }
 
 extension Catalog {
-    /// Creates one mailbox with a fresh UIDVALIDITY and UIDNEXT 1.
-    static func createMailbox(_ template: MailboxTemplate, user: Int64, at time: Date, in db: Database) throws {
+    /// Creates one mailbox with a fresh UIDVALIDITY, UIDNEXT 1 and HIGHESTMODSEQ 1, subscribed
+    /// unless `subscribe` is false (IMAP CREATE does not subscribe, RFC 3501 §6.3.3).
+    static func createMailbox(_ template: MailboxTemplate, user: Int64, at time: Date, subscribe: Bool = true,
+                              in db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO mailbox (user, name, uid_validity, uid_next, special_use, subscribed)
-                VALUES (?, ?, ?, 1, ?, 1)
+                INSERT INTO mailbox (user, name, uid_validity, uid_next, special_use, subscribed, highest_modseq)
+                VALUES (?, ?, ?, 1, ?, ?, 1)
                 """,
-            arguments: [user, template.name, try nextUIDValidity(at: time, in: db), template.specialUse])
+            arguments: [user, template.name, try nextUIDValidity(at: time, in: db), template.specialUse, subscribe])
+        if subscribe {
+            try db.execute(sql: "INSERT OR IGNORE INTO mailbox_subscription (user, name) VALUES (?, ?)",
+                           arguments: [user, template.name])
+        }
     }
 
     /// A UIDVALIDITY never handed out before in this catalog: the current Unix time, or one more
@@ -55,7 +61,8 @@ extension Catalog {
     public func mailboxes(of email: String) async throws -> [MailboxInfo] {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT b.name, b.uid_validity, b.uid_next, b.special_use, b.subscribed,
+                SELECT b.name, b.uid_validity, b.uid_next, b.special_use,
+                       EXISTS (SELECT 1 FROM mailbox_subscription s WHERE s.user = b.user AND s.name = b.name),
                        (SELECT count(*) FROM mailbox_message m WHERE m.mailbox = b.id)
                 FROM mailbox b JOIN user u ON u.id = b.user
                 WHERE u.email = ?
@@ -72,18 +79,18 @@ extension Catalog {
     public func messages(in mailbox: String, of email: String) async throws -> [MailboxMessage] {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT m.uid, m.sha256, m.size, m.flags, m.internal_date, m.envelope_segment, m.envelope_offset
+                SELECT m.uid, m.sha256, m.size, m.system_flags, m.keywords, m.internal_date, m.envelope_segment,
+                       m.envelope_offset
                 FROM mailbox_message m JOIN mailbox b ON b.id = m.mailbox JOIN user u ON u.id = b.user
                 WHERE u.email = ? AND b.name = ?
                 ORDER BY m.uid
                 """, arguments: [email, mailbox])
             return rows.map { row in
-                let flags: String = row[3]
-                return MailboxMessage(
+                MailboxMessage(
                     uid: UInt32(row[0] as Int64), sha256: row[1], size: row[2],
-                    flags: flags.split(separator: " ").map(String.init),
-                    internalDate: Date(timeIntervalSince1970: row[4]),
-                    envelopeLocation: "\(row[5] as Int64):\(row[6] as Int64)")
+                    flags: MessageFlags(systemBits: row[3], storedKeywords: row[4]).names,
+                    internalDate: Date(timeIntervalSince1970: row[5]),
+                    envelopeLocation: "\(row[6] as Int64):\(row[7] as Int64)")
             }
         }
     }

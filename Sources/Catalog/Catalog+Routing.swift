@@ -190,6 +190,7 @@ extension Catalog {
     ) throws {
         let receipt = delivery.item.receipt, envelope = delivery.item.envelope
         let segment = Int64(receipt.envelope.segment), offset = Int64(receipt.envelope.offset)
+        let transmittedSize = TransmittedSize.of(delivery.item.message.raw)
         for filing in filings {
             var name = filing.mailbox
             var row = try Row.fetchOne(statements.findMailbox, arguments: [user, name])
@@ -208,16 +209,18 @@ extension Catalog {
                 if !result.missingUsers.contains(user) { result.missingUsers.append(user) }
                 continue
             }
-            let mailbox: Int64 = row[0], uid: Int64 = row[1], uidValidity: Int64 = row[2]
+            let mailbox: Int64 = row[0], uid: Int64 = row[1], uidValidity: Int64 = row[2], modSeq: Int64 = row[3] + 1
+            let flags = MessageFlags(stored: filing.flags)
             try statements.place.execute(arguments: [
-                mailbox, uid, receipt.sha256.lowercased(), receipt.size, filing.flags.joined(separator: " "),
-                envelope.receivedAt.timeIntervalSince1970, segment, offset,
+                mailbox, uid, receipt.sha256.lowercased(), receipt.size, flags.system.rawValue, flags.storedKeywords,
+                envelope.receivedAt.timeIntervalSince1970, segment, offset, modSeq, transmittedSize,
             ])
             // A second filing into the same mailbox (a fallback meeting an explicit INBOX) places nothing.
             guard statements.db.changesCount == 1 else { continue }
-            try statements.advanceUID.execute(arguments: [mailbox])
+            // UIDNEXT and HIGHESTMODSEQ (RFC 7162 §3.1.1: a new message gets a new MODSEQ) move together.
+            try statements.advanceUID.execute(arguments: [modSeq, mailbox])
             result.placements.append(Placement(user: user, mailbox: name, uid: UInt32(uid),
-                                               uidValidity: UInt32(uidValidity), flags: filing.flags))
+                                               uidValidity: UInt32(uidValidity), flags: flags.names))
         }
     }
 
@@ -278,16 +281,18 @@ private struct RoutingStatements {
             INSERT OR IGNORE INTO routed (envelope_segment, envelope_offset, time) VALUES (?, ?, ?)
             """)
         findMailbox = try db.cachedStatement(sql: """
-            SELECT b.id, b.uid_next, b.uid_validity FROM mailbox b JOIN user u ON u.id = b.user
+            SELECT b.id, b.uid_next, b.uid_validity, b.highest_modseq FROM mailbox b JOIN user u ON u.id = b.user
             WHERE u.email = ? AND b.name = ?
             """)
         place = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO mailbox_message
-                (mailbox, uid, sha256, size, flags, internal_date, envelope_segment, envelope_offset)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO mailbox_message (mailbox, uid, sha256, size, system_flags, keywords,
+                internal_date, envelope_segment, envelope_offset, routed, modseq, transmitted_size)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
             """)
         findUser = try db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?")
-        advanceUID = try db.cachedStatement(sql: "UPDATE mailbox SET uid_next = uid_next + 1 WHERE id = ?")
+        advanceUID = try db.cachedStatement(sql: """
+            UPDATE mailbox SET uid_next = uid_next + 1, highest_modseq = ? WHERE id = ?
+            """)
         audit = try db.cachedStatement(sql: """
             INSERT INTO audit_log (time, actor, action, detail, result_count) VALUES (?, ?, ?, ?, ?)
             """)

@@ -43,6 +43,31 @@ import GRDB
 ///                 whether the scripts it compiled and cached are still current, even when another
 ///                 process (the CLI) changed them
 /// ```
+///
+/// Since "v4", IMAP state (RFC 3501 §2.3, RFC 7162 CONDSTORE), also not derivable, so `reset()` keeps it:
+/// ```
+/// mailbox            + highest_modseq: HIGHESTMODSEQ (RFC 7162 §3.1.2.1); every change in the mailbox
+///                    (placement, flag change, expunge) takes the next value and leaves it here
+/// mailbox_message    rebuilt: flags split into `system_flags` (a bit mask, `MessageFlags.System`, so
+///                    \Deleted and \Seen are tested in SQL) and `keywords` (space separated atoms);
+///                    + modseq (RFC 7162 §3.1.1), + routed (1: placed by routing a delivery — only these
+///                    are unique per (mailbox, envelope), so a COPY may place one message twice);
+///                    envelope_segment 0 names the draft store: envelope_offset is then a `draft.id`
+/// mailbox_expunged   tombstones: (mailbox, uid, modseq of the expunge), so a session learns what
+///                    vanished since a modseq (RFC 7162 §3.2.5.2); kept until the mailbox is deleted
+/// mailbox_subscription  the subscribed names of a user (RFC 3501 §6.3.6: a name stays subscribed when
+///                    its mailbox is deleted); supersedes `mailbox.subscribed`, which is no longer read
+/// draft              the bytes of messages APPENDed into a \Drafts mailbox (RFC 6154): drafts change
+///                    constantly and are no business records, so they never reach the archive; a row
+///                    lives while a placement names it (segment 0) and is removed with the last one
+/// ```
+///
+/// Since "v5":
+/// ```
+/// mailbox_message    + transmitted_size: the octets of the message with CRLF line ends, what IMAP
+///                    reports as RFC822.SIZE and sends as BODY[] (RFC 3501 §2.3.4); filled when a
+///                    message is placed, NULL for placements older than "v5" until first needed
+/// ```
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -237,7 +262,88 @@ enum CatalogSchema {
                     UPDATE catalog_state SET value = value + 1 WHERE key = 'sieve_generation'; END;
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            try migrateToIMAPState(db)
+        }
+        migrator.registerMigration("v5") { db in
+            // NULL: placed before "v5"; the IMAP backend computes it at first SELECT and stores it
+            // (`Catalog.recordTransmittedSizes`), so no body is read twice for its size.
+            try db.execute(sql: "ALTER TABLE mailbox_message ADD COLUMN transmitted_size INTEGER")
+        }
         return migrator
+    }
+
+    /// "v4": rebuilds `mailbox_message` with split flags, MODSEQ and the `routed` mark, and adds the
+    /// tombstone, subscription and draft tables. Existing placements get MODSEQ 1 (the
+    /// HIGHESTMODSEQ every mailbox starts with); their flag text is split by `MessageFlags`.
+    private static func migrateToIMAPState(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE mailbox ADD COLUMN highest_modseq INTEGER NOT NULL DEFAULT 1;
+
+            CREATE TABLE mailbox_message_v4 (
+                mailbox INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+                uid INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                system_flags INTEGER NOT NULL,
+                keywords TEXT NOT NULL,
+                internal_date REAL NOT NULL,
+                envelope_segment INTEGER NOT NULL,
+                envelope_offset INTEGER NOT NULL,
+                routed INTEGER NOT NULL,
+                modseq INTEGER NOT NULL,
+                PRIMARY KEY (mailbox, uid)
+            ) WITHOUT ROWID;
+            """)
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO mailbox_message_v4 (mailbox, uid, sha256, size, system_flags, keywords, internal_date,
+                envelope_segment, envelope_offset, routed, modseq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1)
+            """)
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT mailbox, uid, sha256, size, flags, internal_date, envelope_segment, envelope_offset
+            FROM mailbox_message
+            """)
+        while let row = try rows.next() {
+            let flags = MessageFlags(stored: (row[4] as String).split(separator: " ").map(String.init))
+            try insert.execute(arguments: [
+                row[0] as Int64, row[1] as Int64, row[2] as String, row[3] as Int64, flags.system.rawValue,
+                flags.storedKeywords, row[5] as Double, row[6] as Int64, row[7] as Int64,
+            ])
+        }
+        try db.execute(sql: """
+            DROP TABLE mailbox_message;
+            ALTER TABLE mailbox_message_v4 RENAME TO mailbox_message;
+            CREATE INDEX mailbox_message_sha256 ON mailbox_message(sha256);
+            CREATE UNIQUE INDEX mailbox_message_delivery
+                ON mailbox_message(mailbox, envelope_segment, envelope_offset) WHERE routed;
+            CREATE INDEX mailbox_message_modseq ON mailbox_message(mailbox, modseq);
+            CREATE INDEX mailbox_message_body ON mailbox_message(envelope_segment, envelope_offset);
+
+            CREATE TABLE mailbox_expunged (
+                mailbox INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+                uid INTEGER NOT NULL,
+                modseq INTEGER NOT NULL,
+                PRIMARY KEY (mailbox, uid)
+            ) WITHOUT ROWID;
+            CREATE INDEX mailbox_expunged_modseq ON mailbox_expunged(mailbox, modseq);
+
+            CREATE TABLE mailbox_subscription (
+                user INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                PRIMARY KEY (user, name)
+            ) WITHOUT ROWID;
+            INSERT INTO mailbox_subscription (user, name) SELECT user, name FROM mailbox WHERE subscribed;
+
+            CREATE TABLE draft (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                user INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                sha256 TEXT NOT NULL,
+                raw BLOB NOT NULL,
+                created REAL NOT NULL
+            );
+            CREATE INDEX draft_user ON draft(user);
+            """)
     }
 
     /// Deletes everything derived from the archive, keeping the audit log (and the migrations table).

@@ -40,6 +40,7 @@ extension MailStore {
         let item = IndexItem(message: message, receipt: receipt, envelope: envelope)
         let result = try await committer.commit(RoutedDelivery(item: item, route: sieved.route))
         logFallbacks(result, location: receipt.envelope)
+        await publishPlacements(result.placements)
         if !result.alreadyRouted && !sieved.rejections.isEmpty {
             await sendRejections(sieved.rejections, original: message, envelope: envelope)
         }

@@ -5,10 +5,16 @@ import Synchronization
 
 extension MailStore {
     /// Removes messages from a user's mailbox by UID in one catalog transaction (POP3 UPDATE,
-    /// RFC 1939 §6). The archive keeps every message and search still finds it.
+    /// RFC 1939 §6), with a new MODSEQ and tombstones as an IMAP EXPUNGE has, and tells IMAP
+    /// sessions watching the mailbox. The archive keeps every message and search still finds it.
     @discardableResult
     public func removeMessages(uids: [UInt32], from mailbox: String, of user: String) async throws -> Int {
-        try await catalog.removeMessages(uids: uids, from: mailbox, of: AccountAddress.fold(user))
+        let address = AccountAddress.fold(user)
+        let removed = try await catalog.removeMessages(uids: uids, from: mailbox, of: address)
+        if removed > 0 {
+            await mailboxChanges.publish(MailboxChange(user: address, mailbox: mailbox, kind: .messagesExpunged))
+        }
+        return removed
     }
 
     /// A message's stored bytes by its sha256, or nil when the archive has no such body. The

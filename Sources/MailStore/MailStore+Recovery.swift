@@ -89,6 +89,7 @@ extension MailStore {
         let results = try await catalog.deliver(batch.map(\.delivery))
         for (entry, result) in zip(batch, results) where entry.delivery.route != nil && !result.alreadyRouted {
             logFallbacks(result, location: entry.delivery.item.receipt.envelope)
+            await publishPlacements(result.placements)
             if !entry.rejections.isEmpty {
                 await sendRejections(entry.rejections, original: entry.message, envelope: entry.delivery.item.envelope)
             }

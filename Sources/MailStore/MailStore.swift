@@ -34,6 +34,10 @@ public final class MailStore: Sendable {
     let committer: CatalogCommitter
     /// Compiled Sieve scripts for deliveries, valid for one `sieve_generation`.
     let sieveCache = SieveScriptCache()
+    /// Wakes IMAP sessions (IDLE) when a mailbox changes; see `MailboxChangeFeed`.
+    public let mailboxChanges = MailboxChangeFeed()
+    /// Recently read message bytes, for FETCH.
+    let byteCache = MessageBytesCache()
 
     public static func catalogPath(in dataDirectory: URL) -> URL {
         dataDirectory.appendingPathComponent("catalog.sqlite")
