@@ -1,7 +1,7 @@
 import Synchronization
 
 /// The ports the listeners actually bound (what port 0 became), by listener name:
-/// `smtp`, `submission`, `submissions`, `pop3`, `pop3s`, `managesieve`.
+/// `smtp`, `submission`, `submissions`, `pop3`, `pop3s`, `managesieve`, `imap`, `imaps`.
 public struct BoundPorts: Sendable, Equatable {
     public var ports: [String: Int] = [:]
     public subscript(name: String) -> Int? { ports[name] }

@@ -6,8 +6,8 @@ import SMTPServer
 
 extension MailServer {
     /// The three SMTP listeners of issue 4 item 4, each an `SMTPService` over one shared backend
-    /// and TLS context, then the POP3 listeners (`makePOP3Listeners`) and ManageSieve
-    /// (`makeManageSieveListeners`). Disabled listeners are left out.
+    /// and TLS context, then the POP3 listeners (`makePOP3Listeners`), ManageSieve
+    /// (`makeManageSieveListeners`) and IMAP (`makeIMAPListeners`). Disabled listeners are left out.
     func makeListeners(store: MailStore, onReady: @escaping @Sendable (BoundPorts) -> Void) throws -> [any Service] {
         let tls = try TLSMaterial.load(configuration.tls, hostname: configuration.hostname,
                                        dataDirectory: dataDirectory, logger: logger)
@@ -18,7 +18,9 @@ extension MailServer {
             ("submissions", .submissionTLS, configuration.submissions),
         ].filter { $0.listener.enabled }
         let pop3 = pop3Listeners()
-        let latch = ReadyLatch(expected: Set(listeners.map(\.name) + pop3.map(\.name) + manageSieveListenerNames()),
+        let imap = imapListeners()
+        let latch = ReadyLatch(expected: Set(listeners.map(\.name) + pop3.map(\.name) + manageSieveListenerNames()
+                                             + imap.map(\.name)),
                                onReady: onReady)
         var smtp = SMTPConfiguration(hostname: configuration.hostname, tls: tls)
         smtp.limits.messageSize = configuration.limits.messageSize
@@ -34,5 +36,6 @@ extension MailServer {
         }
         return smtpServices + makePOP3Listeners(pop3, store: store, tls: tls, throttle: backend.throttle, latch: latch)
             + makeManageSieveListeners(store: store, tls: tls, throttle: backend.throttle, latch: latch)
+            + makeIMAPListeners(imap, store: store, tls: tls, throttle: backend.throttle, latch: latch)
     }
 }

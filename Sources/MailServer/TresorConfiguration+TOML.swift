@@ -40,7 +40,8 @@ extension TresorConfiguration {
             configuration.domains = domains.map { $0.lowercased() }
         }
         for (key, keyPath) in [("smtp", \TresorConfiguration.smtp), ("submission", \.submission),
-                               ("submissions", \.submissions), ("pop3", \.pop3), ("pop3s", \.pop3s)] {
+                               ("submissions", \.submissions), ("pop3", \.pop3), ("pop3s", \.pop3s),
+                               ("imap", \.imap), ("imaps", \.imaps)] {
             guard var table = try reader.table(key) else { continue }
             var listener = configuration[keyPath: keyPath]
             try table.readListener(into: &listener)

@@ -24,6 +24,10 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var pop3: Listener
     /// POP3 over implicit TLS (RFC 8314); default port 2995 (995 in production).
     public var pop3s: Listener
+    /// IMAP (RFC 3501, RFC 9051) with STARTTLS; default port 2143 (143 in production).
+    public var imap: Listener
+    /// IMAP over implicit TLS (RFC 8314 §3.3); default port 2993 (993 in production).
+    public var imaps: Listener
     /// ManageSieve (RFC 5804), where users upload their Sieve scripts; default port 4190 (RFC 5804
     /// §1.8), on like the other listeners (`enabled = false` turns it off). AUTH needs TLS (STARTTLS)
     /// except on loopback where `auth.allow_plaintext_on_loopback` allows it, as for POP3.
@@ -99,6 +103,8 @@ public struct TresorConfiguration: Sendable, Equatable {
         submissions = Listener(port: 2465)
         pop3 = Listener(port: 2110)
         pop3s = Listener(port: 2995)
+        imap = Listener(port: 2143)
+        imaps = Listener(port: 2993)
         manageSieve = ManageSieve()
         tls = TLS()
         auth = Auth()

@@ -45,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run { bound in
             let listeners = [("smtp", configuration.smtp), ("submission", configuration.submission),
                              ("submissions", configuration.submissions), ("pop3", configuration.pop3),
-                             ("pop3s", configuration.pop3s)]
+                             ("pop3s", configuration.pop3s), ("imap", configuration.imap),
+                             ("imaps", configuration.imaps)]
             var lines = ""
             for (name, listener) in listeners {
                 guard let port = bound[name] else { continue }

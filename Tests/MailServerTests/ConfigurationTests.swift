@@ -107,7 +107,11 @@ import TestSupport
         ("[limits]\nconnections_per_ip = 0\n",
          "tresor.toml:2: limits.connections_per_ip: must be an integer from 1 to 100000, not 0"),
         ("submission = { port = 0, colour = 1 }\n", "tresor.toml:1: submission.colour: unknown key"),
-        ("[imap]\nport = 143\n", "tresor.toml:1: imap: unknown key"),
+        ("[jmap]\nport = 8080\n", "tresor.toml:1: jmap: unknown key"),
+        ("[imap]\nport = 143\nstarttls = true\n", "tresor.toml:3: imap.starttls: unknown key"),
+        ("[imaps]\n\nport = 99999\n", "tresor.toml:3: imaps.port: must be an integer from 0 to 65535, not 99999"),
+        ("[imap]\naddress = \"localhost\"\n",
+         "tresor.toml:2: imap.address: must be an IPv4 or IPv6 address, not \"localhost\""),
     ])
     func badInputIsNamedByKeyAndLine(_ text: String, _ message: String) throws {
         let error = #expect(throws: ConfigurationError.self) { try TresorConfiguration.parse(text) }

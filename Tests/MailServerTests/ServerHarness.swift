@@ -17,6 +17,8 @@ struct ServerHarness {
     var pop3: Int { ports["pop3"]! }
     var pop3s: Int { ports["pop3s"]! }
     var manageSieve: Int { ports["managesieve"]! }
+    var imap: Int { ports["imap"]! }
+    var imaps: Int { ports["imaps"]! }
     var certificate: URL { TLSMaterial.certificateURL(in: dataDirectory) }
 
     static func configuration() -> TresorConfiguration {
@@ -28,6 +30,8 @@ struct ServerHarness {
         configuration.pop3.port = 0
         configuration.pop3s.port = 0
         configuration.manageSieve.listener.port = 0
+        configuration.imap.port = 0
+        configuration.imaps.port = 0
         return configuration
     }
 

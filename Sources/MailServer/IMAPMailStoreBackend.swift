@@ -1,0 +1,289 @@
+import ArchiveStore
+import Catalog
+import IMAPServer
+import Logging
+import MailStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The IMAP listeners' view of storage: `IMAPBackend` over `MailStore` (issue 6).
+///
+/// Names: `MailboxName` and the store share the Unicode name with "/" between levels and INBOX in
+/// upper case; the store's stricter policy (`IMAPMailboxName.validate`: no `*`/`%`, at most 255
+/// octets) answers NO [CANNOT]. Flags: system flags by their canonical spelling, keywords as
+/// atoms; `\Recent` is never stored (RFC 9051 §2.3.2). Sizes: the CRLF size the catalog keeps per
+/// placement (schema "v5"); placements older than that are computed once, at first SELECT or
+/// STATUS, and stored. Errors: `MailboxError` to `IMAPBackendError`; a mailbox that vanished
+/// under a command on the selected mailbox is `.mailboxGone` (the session says BYE, RFC 3501
+/// §2.3.1.1); storage failures are logged and become `.unavailable` (RFC 5530 UNAVAILABLE).
+struct IMAPMailStoreBackend: IMAPBackend {
+    let store: MailStore
+    let logger: Logger
+    /// Shared with SMTP, POP3 and ManageSieve: failures count per client IP across protocols.
+    let throttle: AuthenticationThrottle
+
+    init(store: MailStore, throttle: AuthenticationThrottle, logger: Logger) {
+        self.store = store
+        self.throttle = throttle
+        self.logger = logger
+    }
+
+    /// A wrong password is answered after the throttle's delay, as for SMTP AUTH and POP3.
+    func authenticate(username: String, password: String, session: IMAPSessionInfo) async -> String? {
+        await throttle.authenticate(username, password: password, client: session.clientAddress, protocolName: "imap",
+                                    store: store, logger: logger)
+    }
+
+    // MARK: - Mailboxes (RFC 3501 §6.3)
+
+    func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo] {
+        let listings = try await mapped(user: user) { try await store.listMailboxes(of: user) }
+        return listings.compactMap { listing in
+            guard let name = try? MailboxName(listing.name) else {
+                logger.error("stored mailbox name refused by IMAP", metadata: ["user": "\(user)", "name": "\(listing.name)"])
+                return nil
+            }
+            return IMAPMailboxInfo(name: name, specialUse: listing.specialUse.map { [$0] } ?? [],
+                                   subscribed: listing.subscribed)
+        }
+    }
+
+    func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
+        try await mapped(user: user) { _ = try await store.createMailbox(mailbox.name, of: user) }
+    }
+
+    func delete(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
+        try await mapped(user: user) { try await store.deleteMailbox(mailbox.name, of: user) }
+    }
+
+    func rename(_ mailbox: MailboxName, to newName: MailboxName, user: String) async throws(IMAPBackendError) {
+        try await mapped(user: user) { try await store.renameMailbox(mailbox.name, to: newName.name, of: user) }
+    }
+
+    func setSubscribed(_ mailbox: MailboxName, _ subscribed: Bool, user: String) async throws(IMAPBackendError) {
+        try await mapped(user: user) {
+            if subscribed {
+                try await store.subscribe(mailbox.name, of: user)
+            } else {
+                try await store.unsubscribe(mailbox.name, of: user)
+            }
+        }
+    }
+
+    /// RFC 3501 §6.3.10 with RFC 8438 SIZE as the sum of transmitted sizes: a mailbox with
+    /// placements older than schema "v5" has their sizes computed (once) before it answers.
+    func status(of mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> IMAPMailboxStatus {
+        let status = try await mapped(user: user) {
+            var status = try await store.mailboxStatus(mailbox.name, of: user)
+            if status.sizesPending > 0 {
+                try await store.completeTransmittedSizes(in: mailbox.name, of: user)
+                status = try await store.mailboxStatus(mailbox.name, of: user)
+            }
+            return status
+        }
+        return IMAPMailboxStatus(
+            messages: UInt32(clamping: status.messages), unseen: UInt32(clamping: status.unseen),
+            deleted: UInt32(clamping: status.deleted), size: UInt64(clamping: status.transmittedSize),
+            uidNext: status.uidNext, uidValidity: status.uidValidity, highestModSeq: status.highestModSeq)
+    }
+
+    // MARK: - The selected mailbox (RFC 3501 §6.3.1, RFC 7162)
+
+    func select(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> IMAPMailboxSnapshot {
+        let snapshot = try await mapped(user: user) {
+            var snapshot = try await store.mailboxSnapshot(mailbox.name, of: user)
+            snapshot.messages = try await store.completingTransmittedSizes(snapshot.messages, of: user)
+            return snapshot
+        }
+        return IMAPMailboxSnapshot(uidValidity: snapshot.uidValidity, uidNext: snapshot.uidNext,
+                                   highestModSeq: snapshot.highestModSeq, messages: snapshot.messages.map(Self.info))
+    }
+
+    func changes(in mailbox: MailboxName, since modSeq: UInt64, user: String) async throws(IMAPBackendError)
+        -> IMAPMailboxChanges
+    {
+        let changes = try await mapped(user: user, selected: mailbox) {
+            var changes = try await store.mailboxChanges(mailbox.name, of: user, since: modSeq)
+            changes.changed = try await store.completingTransmittedSizes(changes.changed, of: user)
+            return changes
+        }
+        return IMAPMailboxChanges(uidValidity: changes.uidValidity, uidNext: changes.uidNext,
+                                  highestModSeq: changes.highestModSeq, messages: changes.changed.map(Self.info),
+                                  expunged: changes.expunged)
+    }
+
+    /// RFC 2177 IDLE: one wake-up per change the store publishes for this mailbox (deliveries,
+    /// Sieve filings, other sessions, POP3). Finishes when the mailbox is deleted or renamed away.
+    func changeNotifications(for mailbox: MailboxName, user: String) async -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let changes: AsyncStream<MailboxChange>
+        do {
+            changes = try await store.watchMailbox(mailbox.name, of: user)
+        } catch {
+            continuation.finish()
+            return stream
+        }
+        let forwarding = Task {
+            for await change in changes {
+                continuation.yield()
+                switch change.kind {
+                case .deleted, .renamed: continuation.finish()
+                case .messagesAdded, .flagsChanged, .messagesExpunged: continue
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in forwarding.cancel() }
+        return stream
+    }
+
+    /// The bytes of up to a batch of messages (the session asks for `IMAPMessageCache.batchSize`),
+    /// read concurrently; the archive inflates each record on its own.
+    func messages(_ uids: [UInt32], in mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+        -> [UInt32: [UInt8]]
+    {
+        try await mapped(user: user, selected: mailbox) {
+            try await withThrowingTaskGroup(of: (UInt32, [UInt8]?).self) { group in
+                for uid in Set(uids) {
+                    group.addTask {
+                        guard let entry = try await store.mailboxMessage(uid: uid, in: mailbox.name, of: user) else {
+                            return (uid, nil)
+                        }
+                        return (uid, try await store.messageBytes(of: entry, user: user))
+                    }
+                }
+                var contents: [UInt32: [UInt8]] = [:]
+                for try await (uid, bytes) in group {
+                    if let bytes { contents[uid] = bytes }
+                }
+                return contents
+            }
+        }
+    }
+
+    func store(_ change: IMAPFlagChange, uids: [UInt32], unchangedSince: UInt64?, in mailbox: MailboxName, user: String)
+        async throws(IMAPBackendError) -> IMAPStoreResult
+    {
+        let mode: FlagStoreMode = switch change.operation {
+        case .add: .add
+        case .remove: .remove
+        case .replace: .replace
+        }
+        let result = try await mapped(user: user, selected: mailbox) {
+            try await store.storeFlags(Self.storedFlags(change.flags), mode: mode, uids: Self.ranges(uids),
+                                       unchangedSince: unchangedSince, in: mailbox.name, of: user)
+        }
+        let updated = result.messages.map { state in
+            IMAPMessageInfo(uid: state.uid, flags: Self.imapFlags(state.flags.names), modSeq: state.modSeq,
+                            internalDate: IMAPDateTime(state.internalDate), size: state.transmittedSize ?? state.size)
+        }
+        return IMAPStoreResult(updated: updated, modified: result.failed)
+    }
+
+    func copy(_ uids: [UInt32], from mailbox: MailboxName, to destination: MailboxName, move: Bool, user: String)
+        async throws(IMAPBackendError) -> IMAPCopyResult
+    {
+        let result = try await mapped(user: user, selected: mailbox) {
+            move ? try await store.moveMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name, of: user)
+                : try await store.copyMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name, of: user)
+        }
+        return IMAPCopyResult(uidValidity: result.uidValidity, sourceUIDs: result.sourceUIDs,
+                              destinationUIDs: result.destinationUIDs)
+    }
+
+    func expunge(_ uids: [UInt32]?, in mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> [UInt32] {
+        try await mapped(user: user, selected: mailbox) {
+            try await store.expunge(uids: uids.map(Self.ranges), in: mailbox.name, of: user).expunged
+        }
+    }
+
+    /// RFC 3501 §6.3.11. Into the archive (and search), except into a `\Drafts` mailbox, whose
+    /// drafts the store keeps apart (see `MailStore.append`).
+    func append(_ message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?, to mailbox: MailboxName,
+                user: String) async throws(IMAPBackendError) -> IMAPAppendResult {
+        let result = try await mapped(user: user) {
+            try await store.append(message, flags: Self.storedFlags(flags), internalDate: internalDate?.instant,
+                                   to: mailbox.name, of: user)
+        }
+        return IMAPAppendResult(uidValidity: result.uidValidity, uid: result.uid)
+    }
+
+    /// The catalog's full-text index narrows by header and body text (TEXT covers both); nil when it
+    /// cannot (a term inside a word, which the index's word prefixes do not find).
+    func searchCandidates(containing terms: [String], in mailbox: MailboxName, user: String) async -> Set<UInt32>? {
+        do {
+            let candidates = try await store.searchCandidates(terms.map { SearchTextTerm(.text, $0) }, in: mailbox.name,
+                                                              of: user)
+            return candidates.map(Set.init)
+        } catch {
+            logger.error("imap: search candidates failed", metadata: ["user": "\(user)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    // MARK: - Mapping
+
+    static func info(_ entry: MailboxEntry) -> IMAPMessageInfo {
+        IMAPMessageInfo(uid: entry.uid, flags: imapFlags(entry.flags.names), modSeq: entry.modSeq,
+                        internalDate: IMAPDateTime(entry.internalDate), size: entry.transmittedSize ?? entry.size)
+    }
+
+    /// Stored names (`\Seen`, `$Forwarded`) as IMAP flags; the store keeps only valid ones.
+    static func imapFlags(_ names: [String]) -> [IMAPFlag] {
+        names.compactMap { IMAPFlag(Array($0.utf8)) }
+    }
+
+    /// IMAP flags as the store takes them. `\Recent` is the server's and never stored; `\*` is
+    /// no flag (the session never passes either). An unknown `\Flag` is refused by the store.
+    static func storedFlags(_ flags: [IMAPFlag]) -> [String] {
+        flags.compactMap { flag in
+            switch flag {
+            case .recent, .wildcard: nil
+            default: flag.description
+            }
+        }
+    }
+
+    /// UIDs as the closed ranges the store takes, consecutive ones merged.
+    static func ranges(_ uids: [UInt32]) -> [ClosedRange<UInt32>] {
+        var ranges: [ClosedRange<UInt32>] = []
+        for uid in uids.sorted() {
+            if let last = ranges.last, uid <= last.upperBound { continue }
+            if let last = ranges.last, last.upperBound < UInt32.max, uid == last.upperBound + 1 {
+                ranges[ranges.count - 1] = last.lowerBound...uid
+            } else {
+                ranges.append(uid...uid)
+            }
+        }
+        return ranges
+    }
+
+    /// Runs a store call and maps its errors. `selected`: the call works on the session's selected
+    /// mailbox, so that mailbox missing now means it was deleted or renamed under the session.
+    private func mapped<T>(user: String, selected: MailboxName? = nil, _ body: () async throws -> T)
+        async throws(IMAPBackendError) -> T
+    {
+        do {
+            return try await body()
+        } catch let error as MailboxError {
+            switch error {
+            case .nonexistent(let name):
+                if let selected, (try? IMAPMailboxName.validate(selected.name)) == name { throw .mailboxGone }
+                throw .nonExistent
+            case .alreadyExists: throw .alreadyExists
+            case .invalidName, .cannotDeleteInbox, .hasChildren, .renameIntoItself, .invalidFlag:
+                throw .cannot(error.description)
+            case .unknownUser:
+                logger.error("imap: authenticated user has no account", metadata: ["user": "\(user)"])
+                throw .noPermission
+            }
+        } catch ArchiveError.io(let operation, _, let code) where code == ENOSPC {
+            logger.error("imap: disk full", metadata: ["user": "\(user)", "operation": "\(operation)"])
+            throw .overQuota
+        } catch {
+            logger.error("imap: storage failed", metadata: ["user": "\(user)", "error": "\(error)"])
+            throw .unavailable
+        }
+    }
+}

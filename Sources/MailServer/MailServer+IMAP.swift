@@ -1,0 +1,36 @@
+import IMAPServer
+import Logging
+import MailStore
+import ServerKit
+import ServiceLifecycle
+
+extension MailServer {
+    /// The enabled IMAP listeners of issue 6: `imap` (plaintext with STARTTLS, RFC 3501 §6.2.1) and
+    /// `imaps` (implicit TLS, RFC 8314 §3.3).
+    func imapListeners() -> [(name: String, kind: IMAPListenerKind, listener: TresorConfiguration.Listener)] {
+        [("imap", .plain, configuration.imap), ("imaps", .implicitTLS, configuration.imaps)]
+            .filter { $0.listener.enabled }
+    }
+
+    /// One `IMAPService` per enabled listener over one shared backend, which shares the AUTH
+    /// throttle of SMTP, POP3 and ManageSieve. APPEND takes messages up to `limits.message_size`,
+    /// as SMTP does.
+    func makeIMAPListeners(
+        _ listeners: [(name: String, kind: IMAPListenerKind, listener: TresorConfiguration.Listener)],
+        store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle, latch: ReadyLatch
+    ) -> [any Service] {
+        guard !listeners.isEmpty else { return [] }
+        let backend = IMAPMailStoreBackend(store: store, throttle: throttle, logger: logger)
+        var imap = IMAPConfiguration(tls: tls, allowPlaintextAuthOnLoopback: configuration.auth.allowPlaintextOnLoopback,
+                                     connectionsPerAddress: configuration.limits.connectionsPerIP)
+        imap.limits.messageSize = configuration.limits.messageSize
+        imap.limits.commandSize = max(imap.limits.commandSize, configuration.limits.messageSize + (1 << 20))
+        return listeners.map { entry in
+            var log = logger
+            log[metadataKey: "listener"] = "\(entry.name)"
+            return IMAPService(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
+                               configuration: imap, backend: backend, logger: log,
+                               onBound: { port in latch.bound(entry.name, port: port) })
+        }
+    }
+}
