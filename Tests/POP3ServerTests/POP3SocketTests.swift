@@ -186,7 +186,7 @@ func eventually(_ condition: () -> Bool) async throws -> Bool {
     }
 
     @Test func idleTimeoutSaysSoDeletesNothingAndReleasesTheLock() async throws {
-        try await withPOP3Server(configure: { $0.idleTimeout = .milliseconds(300) }) { port, backend, _ in
+        try await withPOP3Server(configure: { $0.idleTimeout = .seconds(2) }) { port, backend, _ in
             try await POP3TestClient.with(port) { client in
                 _ = try await client.line()
                 try await client.send("USER alice\r\nPASS secret\r\nDELE 1\r\n")

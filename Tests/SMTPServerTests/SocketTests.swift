@@ -256,7 +256,7 @@ import Testing
     }
 
     @Test func stalledClientGets421() async throws {
-        try await withSMTPServer(configure: { $0.limits.timeouts.server = .milliseconds(300) }) { port, _ in
+        try await withSMTPServer(configure: { $0.limits.timeouts.server = .seconds(2) }) { port, _ in
             try await SMTPTestClient.with(port) { c in
                 try await c.expect("220")
                 try await c.command("EHLO c.test", "250")
@@ -267,7 +267,7 @@ import Testing
     }
 
     @Test func stalledDataGets421AndNothingIsDelivered() async throws {
-        try await withSMTPServer(configure: { $0.limits.timeouts.dataBlock = .milliseconds(300) }) { port, backend in
+        try await withSMTPServer(configure: { $0.limits.timeouts.dataBlock = .seconds(2) }) { port, backend in
             try await SMTPTestClient.with(port) { c in
                 try await c.expect("220")
                 try await c.command("EHLO c.test", "250")
