@@ -7,7 +7,8 @@ extension Catalog {
     /// Places a message the archive has journaled (source "imap") into a mailbox, and indexes it for
     /// search, in ONE transaction: next UID, the given flags and INTERNALDATE, a new MODSEQ. A missing
     /// mailbox is `MailboxError.nonexistent` (TRYCREATE); the journaled record then stays in the
-    /// archive, and `recover()` indexes it (it places only routed sources, not "imap").
+    /// archive, and `recover()` indexes it. The transaction marks the delivery `routed`, so that
+    /// `recover()` places a journaled APPEND whose transaction was lost (`recoverAppend`) exactly once.
     public func appendMessage(_ item: IndexItem, flags: MessageFlags, internalDate: Date, to name: String,
                               of email: String) async throws -> AppendResult {
         guard let offset = Int64(exactly: item.receipt.envelope.offset) else {
@@ -17,12 +18,46 @@ extension Catalog {
         return try await pool.write { db in
             let box = try Self.mailboxRow(name, of: email, in: db)
             try Self.index(prepared[0], statements: try IndexStatements(db), in: db)
+            // The `routed` mark tells recovery this journaled APPEND is placed (see `recoverAppend`).
+            try Self.markRouted(item.receipt.envelope.segment, offset, in: db)
             let uid = try Self.place(
                 in: box, sha256: item.receipt.sha256.lowercased(), size: item.receipt.size,
                 transmittedSize: TransmittedSize.of(item.message.raw), flags: flags,
                 internalDate: internalDate, segment: Int64(item.receipt.envelope.segment), offset: offset, in: db)
             return AppendResult(uidValidity: UInt32(box.uidValidity), uid: uid, isDraft: false)
         }
+    }
+
+    /// Recovery of an APPEND that was journaled but whose catalog transaction was lost (a crash or
+    /// power cut between the archive's fsync and SQLite's commit): indexes it and places it into
+    /// `name` with no flags and `internalDate`, unless it was placed already (the `routed` mark, in
+    /// the same transaction, makes this idempotent). Returns false when there was nothing to do or
+    /// the mailbox no longer exists (the message stays archived and indexed).
+    public func recoverAppend(_ item: IndexItem, internalDate: Date, to name: String, of email: String)
+        async throws -> Bool
+    {
+        guard let offset = Int64(exactly: item.receipt.envelope.offset) else {
+            throw CatalogError.locationOutOfRange(item.receipt.envelope)
+        }
+        let prepared = await Self.prepareConcurrently([item])
+        return try await pool.write { db in
+            try Self.index(prepared[0], statements: try IndexStatements(db), in: db)
+            guard try Self.markRouted(item.receipt.envelope.segment, offset, in: db) else { return false }
+            guard let box = try? Self.mailboxRow(name, of: email, in: db) else { return false }
+            _ = try Self.place(
+                in: box, sha256: item.receipt.sha256.lowercased(), size: item.receipt.size,
+                transmittedSize: TransmittedSize.of(item.message.raw), flags: MessageFlags(),
+                internalDate: internalDate, segment: Int64(item.receipt.envelope.segment), offset: offset, in: db)
+            return true
+        }
+    }
+
+    /// Marks a journaled delivery as placed; false when it already was.
+    @discardableResult
+    private static func markRouted(_ segment: UInt32, _ offset: Int64, in db: Database) throws -> Bool {
+        try db.execute(sql: "INSERT OR IGNORE INTO routed (envelope_segment, envelope_offset, time) VALUES (?, ?, ?)",
+                       arguments: [Int64(segment), offset, Date().timeIntervalSince1970])
+        return db.changesCount == 1
     }
 
     /// Places a draft: the bytes go into the catalog's `draft` table, never into the archive, and

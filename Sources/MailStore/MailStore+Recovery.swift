@@ -19,6 +19,14 @@ public struct RecoveryReport: Sendable, Hashable {
 }
 
 extension MailStore {
+    /// The user and mailbox of a journaled IMAP APPEND (source "imap", the user as only recipient,
+    /// `APPEND <mailbox>` as source detail), or nil for any other record.
+    static func appendTarget(of envelope: Envelope) -> (user: String, mailbox: String)? {
+        guard envelope.source.lowercased() == "imap", envelope.recipients.count == 1,
+              let detail = envelope.sourceDetail, detail.hasPrefix("APPEND ") else { return nil }
+        return (envelope.recipients[0], String(detail.dropFirst("APPEND ".count)))
+    }
+
     /// Startup catch-up; the server calls it before it accepts mail. The archive is fsync'd before
     /// anything reaches the catalog, but SQLite (WAL) may lose its last transactions on a power
     /// loss, and a crash can fall between the two. So: every envelope record after the recovery
@@ -26,7 +34,9 @@ extension MailStore {
     /// (`routedSources`) that is not routed is filed (through the recipients' Sieve scripts, as
     /// `deliver` does) and queued — in the same transaction, keyed
     /// by its envelope location, so running this twice (or beside a live delivery) never places a
-    /// message twice. Then the checkpoint moves to the last envelope record seen.
+    /// message twice. An IMAP APPEND (source "imap") that is journaled but not placed — the client
+    /// got `OK [APPENDUID …]` — is placed into its mailbox (without its flags, which only the lost
+    /// transaction knew). Then the checkpoint moves to the last envelope record seen.
     ///
     /// Recipients are expanded with today's users and aliases (the envelope keeps the RCPT TO
     /// addresses, not their expansion at the time).
@@ -50,12 +60,22 @@ extension MailStore {
             }
             let state = try await catalog.deliveryState(at: record.location)
             let routes = Self.routedSources.contains(envelope.source.lowercased())
-            guard !state.indexed || (routes && !state.routed) else { continue }
+            let append = Self.appendTarget(of: envelope)
+            guard !state.indexed || ((routes || append != nil) && !state.routed) else { continue }
             let raw = try archive.readBody(at: body)
             let receipt = AppendReceipt(sha256: sha256, body: body, envelope: record.location, deduplicated: false,
                                         size: raw.count)
             let message = Message(parsing: raw)
             let item = IndexItem(message: message, receipt: receipt, envelope: envelope)
+            if let append, !state.routed {
+                // An IMAP APPEND that was answered OK: place it as it was, once.
+                if !state.indexed { report.indexed += 1 }
+                if try await catalog.recoverAppend(item, internalDate: envelope.receivedAt, to: append.mailbox,
+                                                   of: append.user) {
+                    report.routed += 1
+                }
+                continue
+            }
             var sieved: SievedRoute?
             if routes && !state.routed {
                 // The same Sieve step as `deliver`, with today's scripts.

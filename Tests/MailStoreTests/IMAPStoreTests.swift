@@ -91,6 +91,36 @@ import TestSupport
         return -1
     }
 
+    /// An APPEND answered OK is durable like a delivery: when its catalog transaction is lost
+    /// after the archive's fsync (here: journaled by hand, as `append` does), the next start places
+    /// it — once, however often recovery runs; a completed APPEND is never placed again.
+    @Test func recoveryPlacesAJournaledAppendOnce() async throws {
+        try await ResolutionTests.withAccounts { store in
+            _ = try await Self.deliver(0, store: store)
+            _ = try await store.recover()
+            let start = try #require(try await store.catalog.recoveryCheckpoint())
+            let completed = try await store.append(Self.raw("completed"), flags: ["\\Seen"], to: "Sent", of: Self.anna)
+            let raw = Self.raw("lost-transaction")
+            let envelope = Envelope(recipients: [Self.anna], receivedAt: Date(timeIntervalSince1970: 1_700_000_000),
+                                    authenticatedUser: Self.anna, direction: .imported, source: "imap",
+                                    sourceDetail: "APPEND Sent")
+            _ = try await store.archive.append(message: raw, envelope: envelope)
+            #expect(try await store.mailboxSnapshot("Sent", of: Self.anna).messages.count == 1)
+
+            let report = try await store.recover()
+            #expect(report.routed == 1 && report.indexed == 1)
+            let sent = try await store.mailboxSnapshot("Sent", of: Self.anna).messages
+            #expect(sent.map(\.uid) == [completed.uid, completed.uid + 1])
+            #expect(try await store.messageBytes(uid: completed.uid + 1, in: "Sent", of: Self.anna) == raw)
+            #expect(sent.last?.internalDate == envelope.receivedAt)
+
+            try await store.catalog.setRecoveryCheckpoint(start)
+            let again = try await store.recover()
+            #expect(again.routed == 0)
+            #expect(try await store.mailboxSnapshot("Sent", of: Self.anna).messages.count == 2)
+        }
+    }
+
     @Test func expungeLeavesTheArchiveAndSearchUntouched() async throws {
         try await ResolutionTests.withAccounts { store in
             let outcome = try await Self.deliver(7, store: store)
