@@ -6,9 +6,9 @@ import ArgumentParser
 struct TresorBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tresor-bench",
-        abstract: "Measure Tresor: archive appends, import, search, SMTP delivery, Sieve filtering.",
+        abstract: "Measure Tresor: archive appends, import, search, SMTP delivery, Sieve filtering, IMAP.",
         discussion: "Build with -c release for numbers that mean something: swift run -c release tresor-bench …",
         subcommands: [ArchiveBenchmark.self, ImportBenchmark.self, SearchBenchmark.self, SMTPBenchmark.self,
-                      SieveBenchmark.self]
+                      SieveBenchmark.self, IMAPBenchmark.self]
     )
 }
