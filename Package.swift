@@ -119,5 +119,7 @@ let package = Package(
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+        // The benchmarks' own pure parts (response framing, generated mailboxes, /proc parsing).
+        .testTarget(name: "TresorBenchTests", dependencies: ["tresor-bench"], swiftSettings: strict),
     ]
 )
