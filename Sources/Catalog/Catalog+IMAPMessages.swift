@@ -48,6 +48,28 @@ extension Catalog {
         }
     }
 
+    /// The placed messages among `uids` (one read for a FETCH or SEARCH batch), in UID order; UIDs
+    /// not (or no longer) in the mailbox are left out.
+    public func messages(uids: [UInt32], in name: String, of email: String) async throws -> [MailboxEntry] {
+        let wanted = Array(Set(uids)).sorted()
+        guard !wanted.isEmpty else { return [] }
+        return try await pool.read { db in
+            let box = try Self.mailboxRow(name, of: email, in: db)
+            var entries: [MailboxEntry] = []
+            // Chunks well under SQLite's limit on bound parameters.
+            for start in stride(from: 0, to: wanted.count, by: 500) {
+                let chunk = wanted[start..<min(start + 500, wanted.count)]
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let arguments = StatementArguments([box.id] + chunk.map { Int64($0) })
+                entries += try Row.fetchAll(db, sql: """
+                    SELECT \(Self.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.uid IN (\(marks))
+                    ORDER BY m.uid
+                    """, arguments: arguments).map(Self.entry)
+            }
+            return entries
+        }
+    }
+
     /// STORE / UID STORE (RFC 3501 §6.4.6) in one transaction. With `unchangedSince` (RFC 7162 §3.1.3),
     /// a message whose MODSEQ is above it is left alone and listed in `failed`. Messages whose flags
     /// really change share one new MODSEQ; the others keep theirs.

@@ -5,12 +5,12 @@ import MailMessage
 /// does not parse it again. Bounded by count and by bytes; emptied when the mailbox changes.
 struct IMAPMessageCache: Sendable {
     /// Messages kept at most; a FETCH or SEARCH batch (`batchSize`) always fits.
-    static let capacity = 32
+    static let capacity = 128
     /// Raw bytes kept at most (one large message may exceed it alone and is still kept until the
     /// next insertion).
     static let byteCapacity = 64 << 20
     /// Messages asked from the backend at once.
-    static let batchSize = 8
+    static let batchSize = 64
 
     private var entries: [UInt32: Message] = [:]
     /// UIDs from least to most recently used.

@@ -135,11 +135,30 @@ struct IMAPSearchEvaluator {
         }.joined(separator: "\n")
     }
 
-    /// Case-insensitive substring test.
+    /// Case-insensitive substring test (RFC 3501 §6.4.4): both sides lower-cased, then compared as
+    /// UTF-8 bytes — UTF-8 is self-synchronising, so a byte match is a match of whole characters,
+    /// and it is many times faster than comparing grapheme clusters over a whole message.
     static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
-        let wanted = String(decoding: needle, as: UTF8.self).lowercased()
+        var wanted = String(decoding: needle, as: UTF8.self).lowercased()
         if wanted.isEmpty { return true }
-        return haystack.lowercased().contains(wanted)
+        var text = haystack.lowercased()
+        return text.withUTF8 { text in wanted.withUTF8 { wanted in Self.bytes(text, contain: wanted) } }
+    }
+
+    /// Whether `needle` (not empty) occurs in `haystack`: scan for its first byte, then compare.
+    static func bytes(_ haystack: UnsafeBufferPointer<UInt8>, contain needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
+        let last = haystack.count - needle.count
+        var i = 0
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count, haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Whether evaluating `key` may need the message's content.

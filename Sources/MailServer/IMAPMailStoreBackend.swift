@@ -144,14 +144,10 @@ struct IMAPMailStoreBackend: IMAPBackend {
         -> [UInt32: [UInt8]]
     {
         try await mapped(user: user, selected: mailbox) {
-            try await withThrowingTaskGroup(of: (UInt32, [UInt8]?).self) { group in
-                for uid in Set(uids) {
-                    group.addTask {
-                        guard let entry = try await store.mailboxMessage(uid: uid, in: mailbox.name, of: user) else {
-                            return (uid, nil)
-                        }
-                        return (uid, try await store.messageBytes(of: entry, user: user))
-                    }
+            let entries = try await store.mailboxMessages(uids: uids, in: mailbox.name, of: user)
+            return try await withThrowingTaskGroup(of: (UInt32, [UInt8]?).self) { group in
+                for entry in entries {
+                    group.addTask { (entry.uid, try await store.messageBytes(of: entry, user: user)) }
                 }
                 var contents: [UInt32: [UInt8]] = [:]
                 for try await (uid, bytes) in group {

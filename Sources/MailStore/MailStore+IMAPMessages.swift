@@ -23,6 +23,11 @@ extension MailStore {
         try await catalog.message(uid: uid, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
     }
 
+    /// The placed messages among `uids`, in UID order, in one catalog read (FETCH and SEARCH batches).
+    public func mailboxMessages(uids: [UInt32], in name: String, of user: String) async throws -> [MailboxEntry] {
+        try await catalog.messages(uids: uids, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+    }
+
     /// STORE / UID STORE (RFC 3501 §6.4.6): `flags` as the client names them (`MailboxError.invalidFlag`
     /// for one that is neither a system flag nor an atom; `\Recent` is ignored). With
     /// `unchangedSince` (RFC 7162 §3.1.3) messages changed after it are left alone and returned in
