@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             let listeners = [("smtp", configuration.smtp), ("submission", configuration.submission),
                              ("submissions", configuration.submissions), ("pop3", configuration.pop3),
                              ("pop3s", configuration.pop3s), ("imap", configuration.imap),
-                             ("imaps", configuration.imaps)]
+                             ("imaps", configuration.imaps), ("managesieve", configuration.manageSieve.listener)]
             var lines = ""
             for (name, listener) in listeners {
                 guard let port = bound[name] else { continue }
