@@ -4,79 +4,25 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServerKit
+import SocketTestSupport
 import ServiceLifecycle
 import Testing
 
-/// A raw socket client: sends text, reads lines and whole tagged responses (with literals).
-struct IMAPTestClient {
-    let channel: any Channel
-    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    private var buffer = ByteBuffer()
+/// The raw socket client of every protocol test, with IMAP's tagged responses (literals included).
+typealias IMAPTestClient = SocketTestClient
 
-    static func with(_ port: Int, _ body: (inout IMAPTestClient) async throws -> Void) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        try await channel.executeThenClose { inbound, outbound in
-            var client = IMAPTestClient(channel: channel.channel, iterator: inbound.makeAsyncIterator(), outbound: outbound)
-            try await body(&client)
-        }
-    }
-
-    private init(channel: any Channel, iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
-                 outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
-        self.channel = channel
-        self.iterator = iterator
-        self.outbound = outbound
-    }
-
-    func send(_ text: String) async throws {
-        try await outbound.write(ByteBuffer(string: text))
-    }
-
-    /// Puts a TLS client handler in front (certificates not verified: a test certificate).
-    func startTLS() async throws {
-        let channel = self.channel
-        try await channel.eventLoop.submit {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .none
-            let handler = try NIOSSLClientHandler(context: NIOSSLContext(configuration: configuration), serverHostname: nil)
-            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-        }.get()
-    }
-
-    /// The next line with its CRLF; nil when the server closed.
-    mutating func line() async throws -> String? {
-        while true {
-            let view = buffer.readableBytesView
-            if let lf = view.firstIndex(of: UInt8(ascii: "\n")) {
-                return buffer.readString(length: lf - view.startIndex + 1)
-            }
-            guard var more = try await iterator.next() else { return nil }
-            buffer.writeBuffer(&more)
-        }
-    }
-
-    /// Exactly `count` bytes as text.
-    mutating func bytes(_ count: Int) async throws -> String? {
-        while buffer.readableBytes < count {
-            guard var more = try await iterator.next() else { return nil }
-            buffer.writeBuffer(&more)
-        }
-        return buffer.readString(length: count)
-    }
-
+extension SocketTestClient {
     /// Everything up to and including the line starting with `tag `, literals included.
     mutating func response(_ tag: String) async throws -> String {
         var text = ""
         while let line = try await line() {
             text += line
             if line.hasPrefix(tag + " ") { break }
-            if let literal = Self.literalLength(line), let data = try await bytes(literal) { text += data }
+            if let literal = Self.literalLength(line) {
+                let data = try await bytes(literal)
+                guard data.count == literal else { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
         }
         return text
     }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServerKit
+import SocketTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -94,80 +95,10 @@ final class MemorySieveBackend: ManageSieveBackend {
     }
 }
 
-/// A raw socket client: sends bytes, reads lines and whole responses (literals included), and
-/// can start TLS.
-struct SieveTestClient {
-    let channel: any Channel
-    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    private var buffer = ByteBuffer()
+/// The raw socket client of every protocol test, with ManageSieve's responses.
+typealias SieveTestClient = SocketTestClient
 
-    static func with(_ port: Int, _ body: (inout SieveTestClient) async throws -> Void) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        try await channel.executeThenClose { inbound, outbound in
-            var client = SieveTestClient(channel: channel.channel, iterator: inbound.makeAsyncIterator(),
-                                         outbound: outbound)
-            try await body(&client)
-        }
-    }
-
-    private init(channel: any Channel, iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
-                 outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
-        self.channel = channel
-        self.iterator = iterator
-        self.outbound = outbound
-    }
-
-    func send(_ text: String) async throws {
-        try await outbound.write(ByteBuffer(string: text))
-    }
-
-    func send(bytes: [UInt8]) async throws {
-        try await outbound.write(ByteBuffer(bytes: bytes))
-    }
-
-    /// Puts a TLS client handler (no certificate check: the server's is self-signed) in front.
-    func startTLS() async throws {
-        let channel = self.channel
-        try await channel.eventLoop.submit {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .none
-            let handler = try NIOSSLClientHandler(context: NIOSSLContext(configuration: configuration),
-                                                  serverHostname: nil)
-            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-        }.get()
-    }
-
-    /// The next line with its CRLF, as bytes; nil when the server closed.
-    mutating func lineBytes() async throws -> [UInt8]? {
-        while true {
-            let view = buffer.readableBytesView
-            if let lf = view.firstIndex(of: UInt8(ascii: "\n")) {
-                return buffer.readBytes(length: lf - view.startIndex + 1)
-            }
-            guard var more = try await iterator.next() else { return nil }
-            buffer.writeBuffer(&more)
-        }
-    }
-
-    mutating func line() async throws -> String? {
-        try await lineBytes().map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// Exactly `count` bytes.
-    mutating func bytes(_ count: Int) async throws -> [UInt8] {
-        while buffer.readableBytes < count {
-            guard var more = try await iterator.next() else { break }
-            buffer.writeBuffer(&more)
-        }
-        return buffer.readBytes(length: min(count, buffer.readableBytes)) ?? []
-    }
-
+extension SocketTestClient {
     /// Everything up to and including the completion line (OK, NO or BYE), literals read by
     /// their counts, as the exact bytes sent; what came before the close if the server closed.
     mutating func responseBytes() async throws -> [UInt8] {

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import POP3Server
 import ServerKit
+import SocketTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -48,49 +49,10 @@ final class MemoryBackend: POP3Backend {
     }
 }
 
-/// A raw socket client: sends bytes, reads lines.
-struct POP3TestClient {
-    let channel: any Channel
-    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    private var buffer = ByteBuffer()
+/// The raw socket client of every protocol test, with POP3's multi-line responses.
+typealias POP3TestClient = SocketTestClient
 
-    static func with(_ port: Int, _ body: (inout POP3TestClient) async throws -> Void) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        try await channel.executeThenClose { inbound, outbound in
-            var client = POP3TestClient(channel: channel.channel, iterator: inbound.makeAsyncIterator(), outbound: outbound)
-            try await body(&client)
-        }
-    }
-
-    private init(channel: any Channel, iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
-                 outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
-        self.channel = channel
-        self.iterator = iterator
-        self.outbound = outbound
-    }
-
-    func send(_ text: String) async throws {
-        try await outbound.write(ByteBuffer(string: text))
-    }
-
-    /// The next line with its CRLF; nil when the server closed.
-    mutating func line() async throws -> String? {
-        while true {
-            let view = buffer.readableBytesView
-            if let lf = view.firstIndex(of: UInt8(ascii: "\n")) {
-                return buffer.readString(length: lf - view.startIndex + 1)
-            }
-            guard var more = try await iterator.next() else { return nil }
-            buffer.writeBuffer(&more)
-        }
-    }
-
+extension SocketTestClient {
     /// Lines up to and including the terminating ".CRLF", exactly as sent.
     mutating func multiline() async throws -> String {
         var text = ""
