@@ -6,6 +6,7 @@ import ServerKit
 import ServiceLifecycle
 import SMTPServer
 import Synchronization
+import SocketTestSupport
 import Testing
 
 /// An in-memory backend: users alice@example.test (password "secret") and bob@example.test;
@@ -74,57 +75,20 @@ func withSMTPServer(
 
 enum TestHarnessError: Error { case notBound, closed }
 
-/// A transcript client over a real socket: sends raw bytes, reads whole (multi-line) replies.
-struct SMTPTestClient {
-    let channel: any Channel
-    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    private var buffer = ByteBuffer()
+/// The raw socket client of every protocol test, with SMTP's (multi-line) replies.
+typealias SMTPTestClient = SocketTestClient
 
-    /// Connects, runs `body` with the client, and closes.
-    static func with<T>(_ port: Int, _ body: (inout SMTPTestClient) async throws -> T) async throws -> T {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            var client = SMTPTestClient(channel: channel.channel, iterator: inbound.makeAsyncIterator(), outbound: outbound)
-            return try await body(&client)
-        }
-    }
-
-    private init(channel: any Channel, iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
-                 outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
-        self.channel = channel
-        self.iterator = iterator
-        self.outbound = outbound
-    }
-
-    func send(_ text: String) async throws {
-        try await outbound.write(ByteBuffer(string: text))
-    }
-
-    func send(bytes: [UInt8]) async throws {
-        try await outbound.write(ByteBuffer(bytes: bytes))
-    }
-
+extension SocketTestClient {
     /// The next full reply, lines joined with "\n", without CRLFs; nil when the server closed.
     mutating func reply() async throws -> String? {
         var lines: [String] = []
-        while true {
-            let view = buffer.readableBytesView
-            if let lf = view.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer.readString(length: lf - view.startIndex + 1)!.replacingOccurrences(of: "\r\n", with: "")
-                lines.append(line)
-                let bytes = Array(line.utf8)
-                if bytes.count < 4 || bytes[3] == UInt8(ascii: " ") { return lines.joined(separator: "\n") }
-                continue
-            }
-            guard var more = try await iterator.next() else { return lines.isEmpty ? nil : lines.joined(separator: "\n") }
-            buffer.writeBuffer(&more)
+        while let bytes = try await lineBytes() {
+            let line = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "")
+            lines.append(line)
+            let text = Array(line.utf8)
+            if text.count < 4 || text[3] == UInt8(ascii: " ") { return lines.joined(separator: "\n") }
         }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
     }
 
     /// Reads a reply and checks that it starts with `prefix`.
@@ -141,7 +105,6 @@ struct SMTPTestClient {
         try await send(line + "\r\n")
         return try await expect(prefix, sourceLocation: sourceLocation)
     }
-
 }
 
 /// Runs python3 with a script; returns (exit status, stdout + stderr). Waits without blocking a

@@ -12,17 +12,18 @@ public struct SocketTestClient {
     private var buffer = ByteBuffer()
 
     /// Connects to 127.0.0.1:`port`, runs `body`, closes.
-    public static func with(_ port: Int, _ body: (inout SocketTestClient) async throws -> Void) async throws {
+    @discardableResult
+    public static func with<T>(_ port: Int, _ body: (inout SocketTestClient) async throws -> T) async throws -> T {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        try await channel.executeThenClose { inbound, outbound in
+        return try await channel.executeThenClose { inbound, outbound in
             var client = SocketTestClient(channel: channel.channel, iterator: inbound.makeAsyncIterator(),
                                           outbound: outbound)
-            try await body(&client)
+            return try await body(&client)
         }
     }
 
