@@ -1,3 +1,5 @@
+import ServerKit
+
 /// Where the IMAP server finds accounts, mailboxes and messages. `MailServer` implements it
 /// over `MailStore`; IMAPServer never sees storage.
 ///
@@ -60,17 +62,7 @@ public protocol IMAPBackend: Sendable {
 }
 
 /// What the backend may know about the session asking it.
-public struct IMAPSessionInfo: Hashable, Sendable {
-    public var clientAddress: String
-    public var isLoopback: Bool
-    public var tls: Bool
-
-    public init(clientAddress: String, isLoopback: Bool, tls: Bool) {
-        self.clientAddress = clientAddress
-        self.isLoopback = isLoopback
-        self.tls = tls
-    }
-}
+public typealias IMAPSessionInfo = ClientSessionInfo
 
 /// Why the backend refused; the session turns each into a response code (RFC 5530).
 public enum IMAPBackendError: Error, Hashable, Sendable {

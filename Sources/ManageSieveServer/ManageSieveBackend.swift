@@ -1,3 +1,5 @@
+import ServerKit
+
 /// A user's script as LISTSCRIPTS shows it (RFC 5804 §2.7).
 public struct ManageSieveScriptInfo: Sendable, Hashable {
     public var name: String
@@ -28,17 +30,7 @@ public enum ManageSieveFailure: Error, Sendable, Hashable {
 }
 
 /// What the backend may know about the session asking it.
-public struct ManageSieveSessionInfo: Sendable, Hashable {
-    public var clientAddress: String
-    public var isLoopback: Bool
-    public var tls: Bool
-
-    public init(clientAddress: String, isLoopback: Bool, tls: Bool) {
-        self.clientAddress = clientAddress
-        self.isLoopback = isLoopback
-        self.tls = tls
-    }
-}
+public typealias ManageSieveSessionInfo = ClientSessionInfo
 
 /// Where the ManageSieve server keeps users' scripts and checks passwords. `MailServer`
 /// implements it over `MailStore` (scripts in the catalog, compiled by `Sieve`); the protocol

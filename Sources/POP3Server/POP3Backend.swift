@@ -1,3 +1,5 @@
+import ServerKit
+
 /// One message of an open maildrop, as the backend lists it.
 public struct POP3MessageInfo: Hashable, Sendable {
     /// The backend's own handle for the message (opaque to the server).
@@ -27,17 +29,7 @@ public enum POP3MaildropOpening: Hashable, Sendable {
 }
 
 /// What the backend may know about the session asking it.
-public struct POP3SessionInfo: Hashable, Sendable {
-    public var clientAddress: String
-    public var isLoopback: Bool
-    public var tls: Bool
-
-    public init(clientAddress: String, isLoopback: Bool, tls: Bool) {
-        self.clientAddress = clientAddress
-        self.isLoopback = isLoopback
-        self.tls = tls
-    }
-}
+public typealias POP3SessionInfo = ClientSessionInfo
 
 /// Where the POP3 server finds accounts and maildrops. `MailServer` implements it over
 /// `MailStore`; POP3Server never sees storage.
