@@ -5,6 +5,7 @@
 //   SMTPServer → (ServerKit, MailMessage) ;  POP3Server, ManageSieveServer, IMAPServer → ServerKit
 //   tresor-bench, MailStore → (Catalog, Sieve) ;  Catalog → (MailMessage, ArchiveStore) ;  Sieve → MailMessage ;
 //   ArchiveStore → CZlib, Crypto.
+//   Retention, Export → MailStore ;  Delivery → (ServerKit, MailStore) ;  MailServer → (Retention, Delivery).
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -80,10 +81,35 @@ let package = Package(
         // RFC 5228 Sieve and its extensions: lexer, parser, validator, interpreter. Pure: returns
         // actions, does no I/O.
         .target(name: "Sieve", dependencies: ["MailMessage"], swiftSettings: strict),
+        // Retention policies (TOML files), their evaluation, legal holds, purge plans and their execution.
+        .target(
+            name: "Retention",
+            dependencies: ["MailStore", "Catalog", "ArchiveStore", "MailMessage",
+                           .product(name: "TOMLKit", package: "TOMLKit"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // Exports (mbox, Maildir, EML) with manifests and signatures, and their verification.
+        .target(
+            name: "Export",
+            dependencies: ["MailStore", "Catalog", "ArchiveStore", "MailMessage",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // Outbound delivery: queue workers, DNS client, SMTP client, retries, DSN bounces, DKIM.
+        .target(
+            name: "Delivery",
+            dependencies: ["ServerKit", "MailStore", "Catalog", "ArchiveStore", "MailMessage",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last).
         .target(
             name: "MailServer",
             dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "IMAPServer", "Sieve", "ServerKit",
+                           "Retention", "Delivery",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
@@ -91,12 +117,13 @@ let package = Package(
         .executableTarget(
             name: "tresor",
             dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "MailServer", "Sieve",
+                           "Retention", "Export", "Delivery",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "tresor-bench",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "CZlib",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "CZlib", "Retention", "Export",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
@@ -125,6 +152,17 @@ let package = Package(
                                                           .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RetentionTests", dependencies: ["Retention", "MailStore", "Catalog", "ArchiveStore", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "MailStore", "Catalog", "ArchiveStore", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "MailServer", "MailStore", "Catalog", "ServerKit", "TestSupport",
+                                                        "SocketTestSupport",
+                                                        .product(name: "NIOCore", package: "swift-nio"),
+                                                        .product(name: "NIOPosix", package: "swift-nio"),
+                                                        .product(name: "Crypto", package: "swift-crypto"),
+                                                        .product(name: "_CryptoExtras", package: "swift-crypto")],
+                    swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         // The benchmarks' own pure parts (response framing, generated mailboxes, /proc parsing).
         .testTarget(name: "TresorBenchTests", dependencies: ["tresor-bench"], swiftSettings: strict),

@@ -270,6 +270,9 @@ enum CatalogSchema {
             // (`Catalog.recordTransmittedSizes`), so no body is read twice for its size.
             try db.execute(sql: "ALTER TABLE mailbox_message ADD COLUMN transmitted_size INTEGER")
         }
+        migrator.registerMigration("v6") { db in try migrateToRetention(db) }
+        migrator.registerMigration("v7") { db in try migrateToPurges(db) }
+        migrator.registerMigration("v8") { db in try migrateToDelivery(db) }
         return migrator
     }
 

@@ -46,6 +46,8 @@ public final class MailServer: Sendable {
     public func run(onReady: @escaping @Sendable (BoundPorts) -> Void = { _ in }) async throws {
         let store = try await openStore()
         var services: [any Service] = [StoreService(store: store, logger: logger)]
+        services += try makeDeliveryServices(store: store)
+        services += try makeRetentionServices(store: store)
         services += try makeListeners(store: store, onReady: onReady)
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

@@ -91,6 +91,8 @@ extension TresorConfiguration {
             }
             try table.finish()
         }
+        try configuration.readRetentionSettings(&reader, resolve: resolve)
+        try configuration.readDeliverySettings(&reader, resolve: resolve)
         try reader.finish()
         return configuration
     }

@@ -35,6 +35,10 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var tls: TLS
     public var auth: Auth
     public var limits: Limits
+    /// `retention_policies` and the `[retention]` table (TresorConfiguration+Retention.swift).
+    public var retention: RetentionSettings
+    /// The `[delivery]` table: outbound routing, retries, DKIM (TresorConfiguration+Delivery.swift).
+    public var delivery: DeliverySettings
 
     /// One listening socket. `port = 0` lets the OS choose (tests).
     public struct Listener: Sendable, Equatable {
@@ -109,6 +113,8 @@ public struct TresorConfiguration: Sendable, Equatable {
         tls = TLS()
         auth = Auth()
         limits = Limits()
+        retention = RetentionSettings()
+        delivery = DeliverySettings()
     }
 
     /// The machine's host name (gethostname), or `localhost` if it has none.

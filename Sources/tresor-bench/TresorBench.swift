@@ -9,6 +9,7 @@ struct TresorBench: AsyncParsableCommand {
         abstract: "Measure Tresor: archive appends, import, search, SMTP delivery, Sieve filtering, IMAP.",
         discussion: "Build with -c release for numbers that mean something: swift run -c release tresor-bench …",
         subcommands: [ArchiveBenchmark.self, ImportBenchmark.self, SearchBenchmark.self, SMTPBenchmark.self,
-                      SieveBenchmark.self, IMAPBenchmark.self]
+                      SieveBenchmark.self, IMAPBenchmark.self,
+                      RetentionBenchmark.self, ExportBenchmark.self]
     )
 }

@@ -22,6 +22,9 @@ struct Tresor: AsyncParsableCommand {
             AuditCommand.self,
             DomainCommand.self, UserCommand.self, AliasCommand.self,
             RulesCommand.self,
+            HoldCommand.self, RetentionCommand.self,
+            ExportCommand.self, VerifyExportCommand.self,
+            QueueCommand.self, DkimCommand.self,
         ]
     )
 }

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// `tresor queue` (scaffold; its issue fills it in).
+struct QueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "queue", abstract: "The outbound queue.")
+}

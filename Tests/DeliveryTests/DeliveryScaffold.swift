@@ -1,0 +1,2 @@
+// DeliveryTests: see the issue; the tests of the module land here.
+import Testing

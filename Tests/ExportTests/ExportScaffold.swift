@@ -1,0 +1,2 @@
+// ExportTests: see the issue; the tests of the module land here.
+import Testing

@@ -1,0 +1,2 @@
+// RetentionTests: see the issue; the tests of the module land here.
+import Testing
