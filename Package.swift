@@ -77,7 +77,9 @@ let package = Package(
         // `ManageSieveBackend` (it never sees storage or the Sieve language).
         .target(name: "ManageSieveServer", dependencies: ["ServerKit"], swiftSettings: strict),
         // RFC 3501 / RFC 9051 IMAP: grammar, response encoding, session state machine.
-        .target(name: "IMAPServer", dependencies: ["ServerKit", "MailMessage"], swiftSettings: strict),
+        .target(name: "IMAPServer", dependencies: ["ServerKit", "MailMessage",
+                                                 .product(name: "_NIOFileSystem", package: "swift-nio")],
+                swiftSettings: strict),
         // RFC 5228 Sieve and its extensions: lexer, parser, validator, interpreter. Pure: returns
         // actions, does no I/O.
         .target(name: "Sieve", dependencies: ["MailMessage"], swiftSettings: strict),

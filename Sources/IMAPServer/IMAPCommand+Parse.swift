@@ -2,10 +2,13 @@ extension IMAPTaggedCommand {
     /// Parses one complete framed command (see `IMAPCommandReader`). Errors carry the tag when
     /// it could be read (RFC 3501 §7.1.3: tagged BAD), else none (untagged BAD).
     // command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF
-    static func parse(_ bytes: [UInt8], limits: IMAPLimits, utf8Enabled: Bool) throws(IMAPCommandError)
-        -> IMAPTaggedCommand
+    /// `streamedLiterals`: where in `bytes` a literal's octets would begin that were streamed out
+    /// instead (`IMAPCommandParser.Event.literalOctets`); they are absent from `bytes`.
+    static func parse(_ bytes: [UInt8], limits: IMAPLimits, utf8Enabled: Bool, streamedLiterals: [Int] = [])
+        throws(IMAPCommandError) -> IMAPTaggedCommand
     {
-        var reader = IMAPCommandReader(bytes: bytes, limits: limits, utf8Enabled: utf8Enabled)
+        var reader = IMAPCommandReader(bytes: bytes, limits: limits, utf8Enabled: utf8Enabled,
+                                       streamedLiterals: streamedLiterals)
         guard let tag = IMAPTaggedCommand.readTag(&reader) else {
             throw IMAPCommandError(tag: nil, text: bytes.isEmpty ? "empty command line" : "invalid tag")
         }
@@ -177,8 +180,8 @@ extension IMAPCommand {
             guard reader.current == UInt8(ascii: "{") || reader.current == UInt8(ascii: "~") else {
                 throw IMAPSyntaxError("APPEND needs the message as a literal")
             }
-            let (data, binary) = try reader.literal(allowBinary: true)
-            messages.append(IMAPAppendMessage(flags: flags, internalDate: date, data: data, isBinary: binary))
+            let (octets, binary) = try reader.messageLiteral()
+            messages.append(IMAPAppendMessage(flags: flags, internalDate: date, octets: octets, isBinary: binary))
             guard messages.count <= reader.limits.messagesPerAppend else {
                 throw IMAPSyntaxError("too many messages in one APPEND")
             }

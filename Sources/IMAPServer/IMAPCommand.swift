@@ -119,15 +119,21 @@ public struct IDParameter: Hashable, Sendable {
 public struct IMAPAppendMessage: Hashable, Sendable {
     public var flags: [IMAPFlag]
     public var internalDate: IMAPDateTime?
-    public var data: [UInt8]
+    /// In the command, or streamed to a spool file (large messages).
+    public var octets: IMAPMessageOctets
     /// Sent as literal8 (RFC 3516 §4.2): the octets may hold NUL and raw binary.
     public var isBinary: Bool
 
-    public init(flags: [IMAPFlag] = [], internalDate: IMAPDateTime? = nil, data: [UInt8], isBinary: Bool = false) {
+    public init(flags: [IMAPFlag] = [], internalDate: IMAPDateTime? = nil, octets: IMAPMessageOctets,
+                isBinary: Bool = false) {
         self.flags = flags
         self.internalDate = internalDate
-        self.data = data
+        self.octets = octets
         self.isBinary = isBinary
+    }
+
+    public init(flags: [IMAPFlag] = [], internalDate: IMAPDateTime? = nil, data: [UInt8], isBinary: Bool = false) {
+        self.init(flags: flags, internalDate: internalDate, octets: .inline(data), isBinary: isBinary)
     }
 }
 

@@ -7,6 +7,10 @@
 /// are not (RFC 7888), and `~{n}` is literal8 (RFC 3516 §4.2, only for APPEND data).
 ///
 /// Invariants:
+/// - An APPEND message literal larger than `IMAPLimits.inMemoryLiteralSize` is streamed: its
+///   octets leave as `.literalOctets` events as they arrive (the last one says so), the command
+///   keeps only its announcement, and the parsed APPEND names it `.streamed(index:)`. Nothing
+///   else is ever held beyond the command's own bytes.
 /// - A literal is checked against `IMAPLimits` when announced, before any of its octets are
 ///   stored: a synchronizing one that is too large is refused with NO [TOOBIG] and never gets
 ///   "+"; a non-synchronizing one that is too large is refused with BAD [TOOBIG] and the
@@ -25,6 +29,9 @@ public struct IMAPCommandParser: Sendable {
         /// A line sent in answer to a server continuation during AUTHENTICATE (RFC 3501
         /// §6.2.2): base64, or "*" to cancel. Only after `expect(.authenticationResponse)`.
         case continuationLine([UInt8])
+        /// Octets of a streamed APPEND literal, in order; `isLast` on its final piece. The
+        /// command they belong to follows as `.command` (or `.error` if it is refused later).
+        case literalOctets([UInt8], isLast: Bool)
         /// "DONE" ended IDLE (RFC 2177 §3). Only after `expect(.idleDone)`.
         case idleDone
         /// A refused command or line. The session sends the response, and closes the connection
@@ -51,6 +58,10 @@ public struct IMAPCommandParser: Sendable {
     /// The command so far: its lines, each literal's announcement followed by CRLF and its octets.
     private var command: [UInt8] = []
     private var phase: Phase = .line
+    /// Offsets in `command` where a streamed literal's octets would have been.
+    private var streamedLiterals: [Int] = []
+    /// Octets of the command's streamed literals (counted against `limits.commandSize`).
+    private var streamedOctets: UInt64 = 0
     /// When set, the command being read has been refused: its remainder is skipped and this
     /// error is reported at its end.
     private var refusal: IMAPCommandError? = nil
@@ -58,6 +69,8 @@ public struct IMAPCommandParser: Sendable {
     private enum Phase: Sendable {
         case line
         case literal(remaining: Int)
+        /// An APPEND message literal handed out in pieces; `binary`: literal8, NUL allowed.
+        case streamingLiteral(remaining: Int, binary: Bool)
         case skippingLiteral(remaining: Int)
         /// A line over the limit: skip to its LF, keeping its last bytes to see whether it
         /// announced a literal.
@@ -101,6 +114,20 @@ public struct IMAPCommandParser: Sendable {
                     return nil
                 }
                 phase = .line
+            case .streamingLiteral(let remaining, let binary):
+                let count = min(remaining, input.count - inputStart)
+                guard count > 0 else { return nil }
+                let octets = Array(input[inputStart..<(inputStart + count)])
+                consume(count)
+                let isLast = count == remaining
+                phase = isLast ? .line : .streamingLiteral(remaining: remaining - count, binary: binary)
+                if !binary, octets.contains(0), refusal == nil {
+                    // CHAR8 excludes NUL (RFC 3501 §9); the rest of the command is read and dropped.
+                    refusal = IMAPCommandError(tag: Self.tag(in: command),
+                                               text: "NUL in a literal; send binary data as literal8 (RFC 3516)")
+                    command = []
+                }
+                return .literalOctets(octets, isLast: isLast)
             case .skippingLiteral(let remaining):
                 let count = min(remaining, input.count - inputStart)
                 consume(count)
@@ -163,9 +190,13 @@ public struct IMAPCommandParser: Sendable {
         command.append(contentsOf: line)
         guard let announcement = LiteralAnnouncement(line: line) else {
             let bytes = command
+            let streamed = streamedLiterals
             command = []
+            streamedLiterals = []
+            streamedOctets = 0
             do {
-                return .command(try IMAPTaggedCommand.parse(bytes, limits: limits, utf8Enabled: utf8Enabled))
+                return .command(try IMAPTaggedCommand.parse(bytes, limits: limits, utf8Enabled: utf8Enabled,
+                                                             streamedLiterals: streamed))
             } catch {
                 return .error(error)
             }
@@ -174,6 +205,12 @@ public struct IMAPCommandParser: Sendable {
         case .accept:
             command.append(contentsOf: [IMAPGrammar.cr, IMAPGrammar.lf])
             phase = .literal(remaining: Int(announcement.count))
+            return announcement.synchronizing ? .continuationRequest : nil
+        case .stream:
+            command.append(contentsOf: [IMAPGrammar.cr, IMAPGrammar.lf])
+            streamedLiterals.append(command.count)
+            streamedOctets += announcement.count
+            phase = .streamingLiteral(remaining: Int(announcement.count), binary: announcement.binary)
             return announcement.synchronizing ? .continuationRequest : nil
         case .refuse(let error):
             // A client waiting for "+" abandons the command when refused (RFC 3501 §7.5).
@@ -202,6 +239,8 @@ public struct IMAPCommandParser: Sendable {
 
     private mutating func endCommand(with error: IMAPCommandError) -> Event {
         command = []
+        streamedLiterals = []
+        streamedOctets = 0
         refusal = nil
         return .error(error)
     }
@@ -212,6 +251,8 @@ public struct IMAPCommandParser: Sendable {
             refusal = IMAPCommandError(tag: tag, text: "line too long (limit \(limits.lineLength) octets)")
         }
         command = []
+        streamedLiterals = []
+        streamedOctets = 0
         phase = .skippingLine(tail: [])
     }
 
@@ -219,6 +260,8 @@ public struct IMAPCommandParser: Sendable {
 
     private enum LiteralDecision {
         case accept
+        /// An APPEND message larger than `limits.inMemoryLiteralSize`: hand its octets out.
+        case stream
         case refuse(IMAPCommandError)
         /// The command is refused, but its non-synchronizing literal is on its way: skip it.
         case skipThenRefuse(IMAPCommandError)
@@ -243,7 +286,7 @@ public struct IMAPCommandParser: Sendable {
         let isAppend = name == "APPEND"
         let limit = isAppend ? limits.messageSize : limits.stringLiteralSize
         if announcement.count > UInt64(limit)
-            || UInt64(command.count) + announcement.count > UInt64(limits.commandSize)
+            || UInt64(command.count) + streamedOctets + announcement.count > UInt64(limits.commandSize)
         {
             return .refuse(tooBig(tag, synchronizing: announcement.synchronizing))
         }
@@ -260,7 +303,7 @@ public struct IMAPCommandParser: Sendable {
         if announcement.binary, !isAppend {
             return refuse(IMAPCommandError(tag: tag, text: "literal8 is only allowed for message data"))
         }
-        return .accept
+        return isAppend && announcement.count > UInt64(limits.inMemoryLiteralSize) ? .stream : .accept
     }
 
     private func tooBig(_ tag: String?, synchronizing: Bool) -> IMAPCommandError {

@@ -7,13 +7,16 @@ struct IMAPCommandReader {
     let limits: IMAPLimits
     /// Decoding of mailbox names: UTF-8 once the client enabled UTF8=ACCEPT (RFC 6855 §3).
     let utf8Enabled: Bool
+    /// Offsets where a literal's octets were streamed out by the parser rather than kept here.
+    let streamedLiterals: [Int]
     var depth = 0
 
-    init(bytes: [UInt8], limits: IMAPLimits, utf8Enabled: Bool) {
+    init(bytes: [UInt8], limits: IMAPLimits, utf8Enabled: Bool, streamedLiterals: [Int] = []) {
         self.bytes = bytes
         self.position = 0
         self.limits = limits
         self.utf8Enabled = utf8Enabled
+        self.streamedLiterals = streamedLiterals
     }
 
     var isAtEnd: Bool { position >= bytes.count }
@@ -146,6 +149,22 @@ struct IMAPCommandReader {
     /// A literal, synchronizing or not; with `allowBinary`, also literal8 `~{n}` (its octets may
     /// include NUL). Returns the octets and whether it was literal8.
     mutating func literal(allowBinary: Bool) throws(IMAPSyntaxError) -> (data: [UInt8], binary: Bool) {
+        let (count, binary) = try literalAnnouncement(allowBinary: allowBinary)
+        guard !streamedLiterals.contains(position) else { throw IMAPSyntaxError("literal too large for a string") }
+        return (try literalOctets(count, binary: binary), binary)
+    }
+
+    /// The message literal of APPEND (literal or literal8): in place, or streamed out.
+    mutating func messageLiteral() throws(IMAPSyntaxError) -> (octets: IMAPMessageOctets, binary: Bool) {
+        let (count, binary) = try literalAnnouncement(allowBinary: true)
+        if let index = streamedLiterals.firstIndex(of: position) {
+            return (.streamed(index: index, count: Int(count)), binary)
+        }
+        return (.inline(try literalOctets(count, binary: binary)), binary)
+    }
+
+    /// `~{n}`, `{n}`, `{n+}` or `{n-}` and the CRLF after it; the count and whether it is literal8.
+    private mutating func literalAnnouncement(allowBinary: Bool) throws(IMAPSyntaxError) -> (UInt64, Bool) {
         let binary = skip(UInt8(ascii: "~"))
         if binary, !allowBinary { throw IMAPSyntaxError("literal8 is only allowed for message data") }
         try expect(UInt8(ascii: "{"), "a literal")
@@ -155,13 +174,17 @@ struct IMAPCommandReader {
         _ = skip(UInt8(ascii: "+")) || skip(UInt8(ascii: "-"))
         try expect(UInt8(ascii: "}"), "\"}\" after the literal length")
         guard skip(IMAPGrammar.cr), skip(IMAPGrammar.lf) else { throw IMAPSyntaxError("a literal must end its line") }
+        return (count, binary)
+    }
+
+    private mutating func literalOctets(_ count: UInt64, binary: Bool) throws(IMAPSyntaxError) -> [UInt8] {
         guard count <= UInt64(bytes.count - position) else { throw IMAPSyntaxError("literal shorter than announced") }
         let data = Array(bytes[position..<(position + Int(count))])
         position += Int(count)
         if !binary, data.contains(0) {
             throw IMAPSyntaxError("NUL in a literal; send binary data as literal8 (RFC 3516)")
         }
-        return (data, binary)
+        return data
     }
 
     // astring = 1*ASTRING-CHAR / string

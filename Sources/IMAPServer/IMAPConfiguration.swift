@@ -1,4 +1,7 @@
 import ServerKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which listener a session arrived on.
 public enum IMAPListenerKind: String, Sendable {
@@ -29,13 +32,17 @@ public struct IMAPConfiguration: Sendable {
     public var errorLimit: Int
     /// Failed logins before BYE.
     public var authenticationFailureLimit: Int
+    /// Where large APPEND literals are streamed while they arrive (`IMAPLimits.inMemoryLiteralSize`);
+    /// the server's own folder (`DATA/spool/imap`, emptied at start), else the system's temporary one.
+    public var spoolDirectory: String
 
     public init(
         serverName: String = "Tresor", tls: ServerTLS? = nil, allowPlaintextAuthOnLoopback: Bool = false,
         limits: IMAPLimits = IMAPLimits(), idleTimeout: Duration = .seconds(1800),
         unauthenticatedIdleTimeout: Duration = .seconds(60), connectionsPerAddress: Int = 20, errorLimit: Int = 20,
-        authenticationFailureLimit: Int = 3
+        authenticationFailureLimit: Int = 3, spoolDirectory: String? = nil
     ) {
+        self.spoolDirectory = spoolDirectory ?? Self.temporaryDirectory
         self.serverName = serverName
         self.tls = tls
         self.allowPlaintextAuthOnLoopback = allowPlaintextAuthOnLoopback
@@ -45,5 +52,15 @@ public struct IMAPConfiguration: Sendable {
         self.connectionsPerAddress = connectionsPerAddress
         self.errorLimit = errorLimit
         self.authenticationFailureLimit = authenticationFailureLimit
+    }
+}
+
+extension IMAPConfiguration {
+    /// `TMPDIR`, else `/tmp`.
+    static var temporaryDirectory: String {
+        guard let value = getenv("TMPDIR"), let text = String(validatingCString: value), !text.isEmpty else {
+            return "/tmp"
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 }

@@ -62,6 +62,8 @@ struct IMAPConnection<Backend: IMAPBackend> {
     private var demandOutstanding = false
     /// Forwards the backend's change notifications while the client idles.
     private var watcher: Task<Void, Never>?
+    /// Spool files of the current command's streamed APPEND literals.
+    private var spooler: IMAPLiteralSpooler
 
     init(connection: Connection, configuration: IMAPConfiguration, backend: Backend, shutdown: IdleShutdownSignal,
          logger: Logger) {
@@ -78,6 +80,7 @@ struct IMAPConnection<Backend: IMAPBackend> {
             errorLimit: configuration.errorLimit, authenticationFailureLimit: configuration.authenticationFailureLimit)
         self.session = IMAPSession(settings: settings, tls: connection.implicitTLS, isLoopback: connection.isLoopback)
         self.parser = IMAPCommandParser(limits: configuration.limits)
+        self.spooler = IMAPLiteralSpooler(directory: configuration.spoolDirectory)
     }
 
     mutating func run(_ inbound: Inbound) async throws {
@@ -99,7 +102,13 @@ struct IMAPConnection<Backend: IMAPBackend> {
                 group.cancelAll()
             }
             var iterator = inputs.makeAsyncIterator()
-            try await serve(&iterator, demand: demandSink, sink: sink)
+            do {
+                try await serve(&iterator, demand: demandSink, sink: sink)
+            } catch {
+                await spooler.discard()
+                throw error
+            }
+            await spooler.discard()
         }
     }
 
@@ -119,16 +128,39 @@ struct IMAPConnection<Backend: IMAPBackend> {
                 return
             }
             let action: IMAPSession.Action
+            var endsCommand = false
             switch input {
+            case .event(.literalOctets(let octets, let isLast)):
+                try await spool(octets, isLast: isLast)
+                continue
+            case .event(.command(let tagged)):
+                logger.trace("command", metadata: ["name": "\(tagged.command.name)"])
+                action = session.receive(.command(spooler.isEmpty ? tagged : spooler.resolve(tagged)))
+                endsCommand = true
             case .event(let event):
-                if case .command(let tagged) = event {
-                    logger.trace("command", metadata: ["name": "\(tagged.command.name)"])
-                }
+                if case .error = event { endsCommand = true }
                 action = session.receive(event)
             case .mailboxChanged:
                 action = session.mailboxChanged()
             }
             try await perform(action, sink: sink)
+            // The command's streamed literals were read by the backend (or it was refused).
+            if endsCommand, !spooler.isEmpty { await spooler.discard() }
+        }
+    }
+
+    /// Writes a piece of a streamed APPEND literal to its spool file. A write that fails (disk
+    /// full) ends the connection with BYE: the client has committed to sending the octets.
+    private mutating func spool(_ octets: [UInt8], isLast: Bool) async throws {
+        do {
+            try await spooler.write(octets, isLast: isLast)
+        } catch {
+            logger.error("imap: cannot spool a literal", metadata: ["error": "\(error)"])
+            await spooler.discard()
+            output.writeBytes(IMAPResponseEncoder().encode(IMAPSession.literalNotStored))
+            try await flush()
+            closed = true
+            try await channel.close()
         }
     }
 

@@ -6,6 +6,10 @@ public struct IMAPLimits: Hashable, Sendable {
     /// Largest literal of an APPEND message (RFC 7889 APPENDLIMIT advertises it). Announcing a
     /// larger one is refused with [TOOBIG] (RFC 4469 §5) before any of it is read.
     public var messageSize = 64 << 20
+    /// APPEND message literals larger than this are not kept in the command: the parser hands
+    /// their octets out as they arrive (`IMAPCommandParser.Event.literalOctets`) and the
+    /// connection writes them to a spool file, so an upload holds one read buffer, not the message.
+    public var inMemoryLiteralSize = 256 << 10
     /// Largest literal in any other argument (a password, a search string, a mailbox name).
     public var stringLiteralSize = 65_536
     /// Largest non-synchronizing literal when the server announces LITERAL- instead of LITERAL+

@@ -62,9 +62,14 @@ extension IMAPBackend {
                 return .copied(try await copy(uids, from: source, to: destination, move: move, user: user))
             case .expunge(let uids, let name): return .expunged(try await expunge(uids, in: name, user: user))
             case .append(let message, let name):
+                let data: [UInt8]
+                do {
+                    data = try await message.octets.bytes()
+                } catch {
+                    throw IMAPBackendError.cannot("the message could not be read back from the spool: \(error)")
+                }
                 return .appended(
-                    try await append(message.data, flags: message.flags, internalDate: message.internalDate, to: name,
-                                     user: user))
+                    try await append(data, flags: message.flags, internalDate: message.internalDate, to: name, user: user))
             case .searchCandidates(let terms, let name):
                 return .candidates(await searchCandidates(containing: terms, in: name, user: user))
             }

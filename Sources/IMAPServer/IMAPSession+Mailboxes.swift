@@ -193,7 +193,7 @@ extension IMAPSession {
 
     private mutating func append(_ tag: String, _ name: MailboxName, _ messages: [IMAPAppendMessage]) -> Action {
         guard let first = messages.first else { return bad(tag, "APPEND needs a message") }
-        for message in messages where message.data.count > settings.limits.messageSize {
+        for message in messages where message.octets.count > settings.limits.messageSize {
             return Action([no(tag, "Message too large", code: .tooBig)])
         }
         return appendNext(tag, name, first, remaining: Array(messages.dropFirst()), uids: [], uidValidity: 0)

@@ -116,6 +116,10 @@ public struct IMAPSession: Sendable {
     /// RFC 9051 §7.1.5: autologout.
     public static let autologout = IMAPResponse.untaggedStatus(.bye, text: "Autologout; idle for too long")
     /// Graceful shutdown of an idle session (RFC 5530 §3 UNAVAILABLE).
+    /// A streamed literal could not be written to the spool (disk full): the octets the client
+    /// is sending cannot be kept, so the connection ends (RFC 9051 §7.1.5).
+    public static let literalNotStored = IMAPResponse.untaggedStatus(
+        .bye, code: .serverBug, text: "The message could not be stored; try again later")
     public static let shuttingDown = IMAPResponse.untaggedStatus(.bye, code: .unavailable, text: "Server shutting down")
 
     // MARK: - Capabilities
@@ -155,6 +159,9 @@ public struct IMAPSession: Sendable {
         case .continuationRequest: return Action([.continuation("Ready for literal data")])
         case .continuationLine(let line): return receiveAuthenticationResponse(line)
         case .idleDone: return idleDone()
+        case .literalOctets:
+            // The connection spools these itself; nothing for the session to do.
+            return Action([])
         case .error(let error):
             if error.closesConnection {
                 state = .logout

@@ -3,6 +3,11 @@ import Logging
 import MailStore
 import ServerKit
 import ServiceLifecycle
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension MailServer {
     /// The enabled IMAP listeners of issue 6: `imap` (plaintext with STARTTLS, RFC 3501 §6.2.1) and
@@ -14,15 +19,16 @@ extension MailServer {
 
     /// One `IMAPService` per enabled listener over one shared backend, which shares the AUTH
     /// throttle of SMTP, POP3 and ManageSieve. APPEND takes messages up to `limits.message_size`,
-    /// as SMTP does.
+    /// as SMTP does; larger ones are streamed into `DATA/spool/imap` while they arrive.
     func makeIMAPListeners(
         _ listeners: [(name: String, kind: IMAPListenerKind, listener: TresorConfiguration.Listener)],
         store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle, latch: ReadyLatch
-    ) -> [any Service] {
+    ) throws -> [any Service] {
         guard !listeners.isEmpty else { return [] }
         let backend = IMAPMailStoreBackend(store: store, throttle: throttle, logger: logger)
         var imap = IMAPConfiguration(tls: tls, allowPlaintextAuthOnLoopback: configuration.auth.allowPlaintextOnLoopback,
-                                     connectionsPerAddress: configuration.limits.connectionsPerIP)
+                                     connectionsPerAddress: configuration.limits.connectionsPerIP,
+                                     spoolDirectory: try emptyIMAPSpool().path)
         imap.limits.messageSize = configuration.limits.messageSize
         imap.limits.commandSize = max(imap.limits.commandSize, configuration.limits.messageSize + (1 << 20))
         return listeners.map { entry in
@@ -32,5 +38,19 @@ extension MailServer {
                                configuration: imap, backend: backend, logger: log,
                                onBound: { port in latch.bound(entry.name, port: port) })
         }
+    }
+}
+
+extension MailServer {
+    /// `DATA/spool/imap`, created (0700) if missing and emptied of what a previous run left when it
+    /// stopped in the middle of an upload. Runs once at start, before any listener binds.
+    func emptyIMAPSpool() throws -> URL {
+        let folder = dataDirectory.appendingPathComponent("spool/imap", isDirectory: true)
+        let files = FileManager.default
+        try files.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for name in try files.contentsOfDirectory(atPath: folder.path) where name.hasPrefix("imap-literal-") {
+            try? files.removeItem(at: folder.appendingPathComponent(name))
+        }
+        return folder
     }
 }

@@ -36,6 +36,6 @@ extension MailServer {
         }
         return smtpServices + makePOP3Listeners(pop3, store: store, tls: tls, throttle: backend.throttle, latch: latch)
             + makeManageSieveListeners(store: store, tls: tls, throttle: backend.throttle, latch: latch)
-            + makeIMAPListeners(imap, store: store, tls: tls, throttle: backend.throttle, latch: latch)
+            + (try makeIMAPListeners(imap, store: store, tls: tls, throttle: backend.throttle, latch: latch))
     }
 }

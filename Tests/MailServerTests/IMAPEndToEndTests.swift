@@ -15,7 +15,7 @@ import TestSupport
     /// returns the untagged lines seen before DONE.
     static let client = #"""
 import base64, imaplib, json, smtplib, socket, ssl, sys, time
-host, steps = sys.argv[1], json.loads(sys.argv[2])
+host, steps = sys.argv[1], json.loads(open(sys.argv[2][1:]).read() if sys.argv[2].startswith('@') else sys.argv[2])
 ctx = ssl.create_default_context()
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
@@ -103,9 +103,16 @@ print(json.dumps(out))
         }
     }
 
-    static func imap(_ steps: [[String]]) async throws -> [Value] {
-        let json = String(decoding: try JSONEncoder().encode(steps), as: UTF8.self)
-        let output = try await PythonScript.run(client, ["127.0.0.1", json])
+    /// `stepsFile`: pass the steps in that file rather than as an argument (an argument is limited
+    /// to 128 KiB on Linux: MAX_ARG_STRLEN).
+    static func imap(_ steps: [[String]], stepsFile: URL? = nil) async throws -> [Value] {
+        let json = try JSONEncoder().encode(steps)
+        var argument = String(decoding: json, as: UTF8.self)
+        if let stepsFile {
+            try json.write(to: stepsFile)
+            argument = "@" + stepsFile.path
+        }
+        let output = try await PythonScript.run(client, ["127.0.0.1", argument])
         return try JSONDecoder().decode([Value].self, from: Data(output.utf8))
     }
 
