@@ -24,8 +24,21 @@ public struct ArchiveConfiguration: Sendable {
     public var maximumMessageSize: Int = 512 << 20
     /// Tests make fsync fail through this (it returns true to fail the call).
     var fsyncFault: (@Sendable () -> Bool)? = nil
+    /// Called on the writer thread at each step of a compaction (crash tests slow it down here,
+    /// to kill the process inside it).
+    public var compactionObserver: (@Sendable (CompactionStep) -> Void)? = nil
 
     public init() {}
+}
+
+/// The steps of one segment's compaction, as `ArchiveConfiguration.compactionObserver` sees them.
+public enum CompactionStep: Sendable, Hashable {
+    /// Bytes of `segment-N.tsa.compacting` written so far.
+    case writing(segment: UInt32, bytes: UInt64)
+    /// The new file is complete and fsynced, not yet renamed over the segment.
+    case written(segment: UInt32)
+    /// Renamed over the segment, directory fsynced.
+    case renamed(segment: UInt32)
 }
 
 /// Counters of one store, as seen by this process (records written by another process are
@@ -48,6 +61,8 @@ public struct ArchiveStatistics: Sendable, Hashable {
     public var batches = 0
     /// Deliveries answered from the dedup index (body already stored).
     public var deduplicated = 0
+    /// Stubs of purged records (in compacted segments).
+    public var purged = 0
 
     public init() {}
 }

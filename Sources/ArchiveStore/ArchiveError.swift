@@ -10,6 +10,10 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
     case headAhead(file: String, reason: String)
     case noSuchRecord(RecordLocation)
     case notABody(RecordLocation)
+    /// The record at this location was removed by a purge; only its stub remains.
+    case purged(RecordLocation)
+    /// Compaction rewrites sealed segments only.
+    case notSealed(segment: UInt32)
     case tooLarge(size: Int, limit: Int)
     case compression(String)
     /// A write or fsync failed earlier; the store refuses appends until it is reopened (fsyncgate).
@@ -26,6 +30,8 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case .headAhead(let file, let reason): "\(file): \(reason)"
         case .noSuchRecord(let location): "no record at \(location)"
         case .notABody(let location): "the record at \(location) is not a message body"
+        case .purged(let location): "the record at \(location) was purged"
+        case .notSealed(let segment): "segment \(segment) is not sealed and cannot be compacted"
         case .tooLarge(let size, let limit): "\(size) bytes exceed the limit of \(limit)"
         case .compression(let reason): "deflate: \(reason)"
         case .storeFailed(let reason): "the archive store failed earlier and must be reopened: \(reason)"

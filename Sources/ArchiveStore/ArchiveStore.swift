@@ -5,6 +5,14 @@
 /// - Append-only: bytes of a segment, once fsynced, are never changed; only a torn tail
 ///   (bytes never acknowledged) is cut on open. A sealed segment is mode 0444 and never
 ///   written again. Exactly one segment, the newest, is unsealed.
+/// - Purges are the one exception, and leave a trace: a purge record (event kind 2) is
+///   journaled first, naming every record it removes; then compaction replaces a SEALED segment
+///   by a new sealed file (written as `segment-N.tsa.compacting`, fsynced, renamed over it, the
+///   directory fsynced) in which exactly those records are stubs. Every record keeps its logical
+///   offset (its `RecordLocation`), its chain value and its place in the chain, so locations in
+///   the catalog and in envelopes, the seals and HEAD all stay valid. A leftover `.compacting`
+///   file (a crash before the rename) is deleted on open. Compaction runs on the writer thread
+///   under the lock; readers notice the replaced file by its inode.
 /// - Durability order (STYLE.md 11): frames are written with one pwrite per batch, then
 ///   fsync; a new segment file is fsynced with its directory; only then is HEAD rewritten, the
 ///   dedup index updated and the callers resumed. A failed fsync is never retried: the store
@@ -23,20 +31,24 @@
 /// DATA/archive/LOCK                 empty; flock'ed by writers
 /// DATA/archive/HEAD                 last acknowledged state, signed (see HeadFile)
 /// DATA/archive/segment-00000001.tsa segments, numbered from 1 without gaps
+/// DATA/archive/segment-0000000N.tsa.compacting   a compaction in progress (never read)
 ///
 /// segment header (60 bytes)
-///   magic "TRESORSG" (8) | format version u16 = 1 | dictionary version u16 |
+///   magic "TRESORSG" (8) | format version u16 = 1, or 2 for a compacted segment |
+///   dictionary version u16 |
 ///   segment number u32 | created at, ms since 1970 UTC, i64 |
 ///   start chain (32): segment 1: SHA-256("tresor-archive-genesis-v1" ‖ public key),
 ///                     else the previous segment's final chain value |
 ///   CRC-32 of the 56 bytes before it, u32
-/// record (at a byte offset = its RecordLocation), repeated to the end of the file
+/// record (at a byte offset = its RecordLocation), repeated to the end of the file (format 1)
+///   or of the frames (format 2, see below)
 ///   length u32 (bytes from kind to the end of payload) | kind u8 (1 body, 2 envelope,
-///   3 event, 4 seal) | flags u8 (bit 0: payload is raw deflate with the segment's
+///   3 event, 4 seal, 5 purged stub) | flags u8 (bit 0: payload is raw deflate with the segment's
 ///   dictionary) | raw size u64 | content hash (32) | chain (32) | payload | CRC-32 u32 of
 ///   everything from the length field to the end of the payload
 ///   content hash: SHA-256 of the raw message (body), else of the payload
-///   record hash: SHA-256(kind ‖ flags ‖ raw size ‖ content hash ‖ payload)
+///   record hash: SHA-256(kind ‖ flags ‖ raw size ‖ content hash ‖ payload); for a purged
+///                stub, the removed record's hash, which the stub keeps
 ///   chain: SHA-256(previous chain ‖ record hash)
 /// payloads
 ///   body      the message, raw deflate (RFC 1951) with the preset dictionary, or stored
@@ -46,6 +58,21 @@
 ///   seal      segment u32 | records before the seal u32 | chain before the seal (32) |
 ///             sealed at ms i64 | Ed25519 signature (64) over "tresor-seal-v1" ‖ those fields.
 ///             Only ever the last record of a segment.
+///   purged    what compaction leaves of a removed body or envelope: the frame keeps the
+///             original raw size, content hash and chain value; payload = original kind u8 |
+///             original flags u8 | original record hash (32) | original frame length u32
+///   purge event (event kind 2) canonical JSON (sorted keys, ms times), see PurgeRecord:
+///             {"actor","id","messages":[{"policy","scope","sha256"}],"reason",
+///              "removed":[{"contentHash","kind","length","location":"seg:off","recordHash",
+///              "sha256"}],"time"}; journaled before any of the records it names is removed
+/// compacted segment (format version 2)
+///   header (version 2, otherwise the original's) | the frames in their original order, each
+///   copied byte for byte or replaced by its stub | offset table: per record, logical offset u64
+///   | physical offset u64 | trailer (28 bytes): table offset u64 | entry count u64 | CRC-32 u32
+///   of the table and the two fields before it | magic "TRESORCT"
+///   A record's logical offset is the sum of the original lengths before it (a stub counts its
+///   original frame length), which `verify` recomputes against the table; every stub must be
+///   named, with the same location, kind, record hash, content hash and length, by a purge record.
 /// ```
 /// A segment is sealed when its next record would take it past `segmentSizeLimit`, when its
 /// creation day (UTC) is before today, or on request.
@@ -192,6 +219,7 @@ public final class ArchiveStore: Sendable {
     /// The raw message of the body record at `location`: inflated, SHA-256 checked, size-capped.
     public func readBody(at location: RecordLocation) throws(ArchiveError) -> [UInt8] {
         let (frame, dictionary) = try readers.frame(at: location)
+        if frame.isPurgedStub { throw .purged(location) }
         guard frame.kind == ArchiveRecordKind.body.rawValue else { throw .notABody(location) }
         return try Self.bodyBytes(
             of: frame, dictionary: dictionary, maximumSize: configuration.maximumMessageSize,
@@ -218,9 +246,15 @@ public final class ArchiveStore: Sendable {
         return raw
     }
 
+    /// Nil when the archive has no such body, or no longer has it (purged; this process's index
+    /// learns of another process's purge at its next append).
     public func readBody(sha256: String) throws(ArchiveError) -> [UInt8]? {
         guard let location = bodyLocation(sha256: sha256) else { return nil }
-        return try readBody(at: location)
+        do {
+            return try readBody(at: location)
+        } catch .purged {
+            return nil
+        }
     }
 
     public func readRecord(at location: RecordLocation) throws(ArchiveError) -> ArchiveRecord {
@@ -236,9 +270,19 @@ public final class ArchiveStore: Sendable {
     /// decoded envelope or event payload. Streams one record at a time, CRC checked.
     /// With `after`, the records that follow that record only (a record's location is a frame
     /// boundary), so that a catch-up reads what is new instead of the whole archive.
+    /// Purged records appear as stubs (kind `.purged`), at their logical locations.
     public func forEachRecord(after start: RecordLocation? = nil, _ body: (ArchiveRecord) throws -> Void) throws {
+        try forEachRecord(after: start, fromSegment: 1, body)
+    }
+
+    /// Every record of segment `segment` and the later ones, in archive order.
+    public func forEachRecord(from segment: UInt32, _ body: (ArchiveRecord) throws -> Void) throws {
+        try forEachRecord(after: nil, fromSegment: segment, body)
+    }
+
+    private func forEachRecord(after start: RecordLocation?, fromSegment: UInt32, _ body: (ArchiveRecord) throws -> Void) throws {
         let numbers = try FileIO.listDirectory(archiveDirectory).compactMap(SegmentName.number(of:)).sorted()
-            .filter { start == nil || $0 >= start!.segment }
+            .filter { (start == nil || $0 >= start!.segment) && $0 >= fromSegment }
         for number in numbers {
             let path = archiveDirectory + "/" + SegmentName.fileName(number)
             var scanner = if let start, start.segment == number {

@@ -27,8 +27,21 @@ public struct VerificationReport: Sendable {
     public var chainHead = ""
     /// The key the seals and HEAD were checked with.
     public var publicKeyHex = ""
+    /// Segments rewritten by purges (format version 2) and the stubs they hold.
+    public var compactedSegments = 0
+    public var purgedRecords = 0
+    /// Every purge record, in archive order.
+    public var purges: [VerifiedPurge] = []
     public var problem: VerificationProblem?
     public var isValid: Bool { problem == nil }
+}
+
+/// One purge record as `verify` found it.
+public struct VerifiedPurge: Sendable, Hashable {
+    public var location: RecordLocation
+    public var record: PurgeRecord
+    /// How many of the records it names are stubs now (the rest await their compaction).
+    public var stubsFound: Int
 }
 
 /// Recomputes everything from the files alone (no private key, no catalog, no lock): safe
@@ -37,7 +50,11 @@ public struct VerificationReport: Sendable {
 /// previous segment's final chain); every record's frame CRC and chain link; every body's
 /// inflate and SHA-256; every envelope's JSON and the body it names; every seal (only as the
 /// last record, fields, Ed25519 signature); every segment but the last sealed; HEAD (signature,
-/// and that the archive holds at least what it names, with the same chain value).
+/// and that the archive holds at least what it names, with the same chain value). Purges: each
+/// compacted segment's offset table must give every record the logical offset the records before
+/// it add up to (a stub counts its original length); a stub's kept record hash must link the
+/// chain; every stub must be named — location, kind, record hash, content hash, length — by a
+/// purge record, which the chain authenticates; purge records are listed in the report.
 public enum ArchiveVerifier {
     public static func verify(dataDirectory: URL, publicKey: ArchivePublicKey? = nil) -> VerificationReport {
         var report = VerificationReport()
@@ -63,6 +80,8 @@ private struct Verification {
     /// Body records seen so far: location → SHA-256, for envelope references.
     var bodies: [RecordLocation: ContentHash] = [:]
     var chain: [UInt8] = []
+    /// Stubs found so far, to be matched with the purge records at the end.
+    var stubs: [(location: RecordLocation, kind: UInt8, recordHash: [UInt8], contentHash: [UInt8], length: UInt32)] = []
 
     init(directory: String, key: ArchivePublicKey) {
         self.directory = directory
@@ -113,6 +132,28 @@ private struct Verification {
             throw fail(head.segment, head.length, "HEAD names \(SegmentName.fileName(head.segment)), which is missing: "
                 + "acknowledged records were removed")
         }
+        try checkStubs(&report)
+    }
+
+    /// Every stub must be named, exactly, by a purge record.
+    func checkStubs(_ report: inout VerificationReport) throws(Failure) {
+        var named: [RecordLocation: (purge: Int, removed: PurgeRecord.Removed)] = [:]
+        for (position, purge) in report.purges.enumerated() {
+            for removed in purge.record.removed { named[removed.location] = (position, removed) }
+        }
+        for stub in stubs {
+            guard let entry = named[stub.location] else {
+                throw fail(stub.location.segment, stub.location.offset, "purged record is not named by any purge record")
+            }
+            let removed = entry.removed
+            guard removed.kind == stub.kind, removed.recordHash == hexString(stub.recordHash),
+                removed.contentHash == hexString(stub.contentHash), removed.length == stub.length
+            else {
+                throw fail(stub.location.segment, stub.location.offset,
+                           "purged record differs from what the purge record at \(report.purges[entry.purge].location) names")
+            }
+            report.purges[entry.purge].stubsFound += 1
+        }
     }
 
     func readHead() throws(Failure) -> HeadFile {
@@ -152,7 +193,10 @@ private struct Verification {
                     + "a segment was removed, replaced or reordered")
         }
         report.segments += 1
+        if scanner.isCompacted { report.compactedSegments += 1 }
         var boundary: [UInt8]? = headLength == UInt64(SegmentHeader.size) ? chain : nil
+        /// The logical offset the next record must have.
+        var logical = UInt64(SegmentHeader.size)
         var recordsInSegment: UInt32 = 0
         var sealed = false
         while true {
@@ -163,6 +207,18 @@ private struct Verification {
                 let frame = scanned.frame
                 let at = scanned.offset
                 if sealed { throw fail(number, at, "record after the seal") }
+                guard at == logical else {
+                    throw fail(number, at, "the offset table gives this record logical offset \(at), "
+                        + "but the records before it end at \(logical)")
+                }
+                var originalLength = UInt64(scanned.frameLength)
+                if frame.isPurgedStub {
+                    guard scanner.isCompacted else { throw fail(number, at, "purged stub in a segment that was never compacted") }
+                    guard let stub = PurgedStub(payload: frame.payload) else { throw fail(number, at, "purged stub does not decode") }
+                    originalLength = UInt64(stub.originalLength)
+                    stubs.append((RecordLocation(segment: number, offset: at), stub.originalKind, stub.recordHash,
+                                  frame.contentHash, stub.originalLength))
+                }
                 let expected = RecordFrame.nextChain(previous: chain, recordHash: frame.recordHash)
                 guard expected == frame.chain else {
                     throw fail(number, at, "chain mismatch: a record was altered, removed, inserted or reordered here")
@@ -189,8 +245,14 @@ private struct Verification {
                     report.envelopes += 1
                 case .event:
                     try checkContentHash(frame, number, at)
-                    guard let first = frame.payload.first, ArchiveEventKind(rawValue: first) != nil else {
+                    guard let first = frame.payload.first, let eventKind = ArchiveEventKind(rawValue: first) else {
                         throw fail(number, at, "unknown event kind")
+                    }
+                    if eventKind == .purge {
+                        guard let purge = PurgeRecord.decode(Array(frame.payload.dropFirst())) else {
+                            throw fail(number, at, "purge record does not decode")
+                        }
+                        report.purges.append(VerifiedPurge(location: location, record: purge, stubsFound: 0))
                     }
                     report.events += 1
                 case .seal:
@@ -205,17 +267,21 @@ private struct Verification {
                     }
                     sealed = true
                     report.sealedSegments += 1
+                case .purged:
+                    report.purgedRecords += 1
                 case nil:
                     throw fail(number, at, "unknown record kind \(frame.kind)")
                 }
                 chain = frame.chain
                 recordsInSegment += 1
                 report.records += 1
-                if headLength == at + UInt64(scanned.frameLength) { boundary = chain }
+                logical = at + originalLength
+                if headLength == logical { boundary = chain }
             case .end:
+                if scanner.isCompacted && !sealed { throw fail(number, logical, "a compacted segment must end with its seal") }
                 if !isLast && !sealed { throw fail(number, scanner.fileSize, "segment is not sealed, yet a newer one exists") }
-                if let headLength, headLength > scanner.fileSize {
-                    throw fail(number, scanner.fileSize,
+                if let headLength, headLength > logical {
+                    throw fail(number, logical,
                                "segment ends here but HEAD acknowledged \(headLength) bytes: acknowledged records were removed")
                 }
                 return boundary

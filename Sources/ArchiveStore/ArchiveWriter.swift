@@ -34,10 +34,15 @@ final class ArchiveWriter: @unchecked Sendable {
     var sealed = false
 
     /// Frames not yet written, starting at `length`.
-    private var buffer: [UInt8] = []
+    var buffer: [UInt8] = []
     /// Index entries and counters of the batch, published only after its fsync.
-    private var staged: [ContentHash: RecordLocation] = [:]
-    private var stagedStatistics = ArchiveStatistics()
+    var staged: [ContentHash: RecordLocation] = [:]
+    var stagedStatistics = ArchiveStatistics()
+    /// Bodies purge records (ours or another process's) removed since the last publish: they
+    /// leave the dedup index at publish, before `staged` is added, so a body written again after
+    /// the purge takes their place; `write` never deduplicates against them meanwhile.
+    var stagedPurges: [(hash: ContentHash, location: RecordLocation)] = []
+    var purgedLocations: Set<RecordLocation> = []
 
     init(directory: String, key: ArchiveKey, configuration: ArchiveConfiguration, logger: Logger, shared: SharedState)
         throws(ArchiveError)
@@ -80,6 +85,7 @@ final class ArchiveWriter: @unchecked Sendable {
     /// Indexes the sealed segments by their record headers, scans the last one fully,
     /// truncates a torn tail, and checks that HEAD does not lead the files.
     private func openArchive() throws(ArchiveError) {
+        removeInterruptedCompactions()
         let numbers = try FileIO.listDirectory(directory).compactMap(SegmentName.number(of:)).sorted()
         for (position, number) in numbers.enumerated() where number != UInt32(position + 1) {
             throw .corrupted(file: SegmentName.fileName(UInt32(position + 1)), offset: 0,
@@ -157,8 +163,14 @@ final class ArchiveWriter: @unchecked Sendable {
             case .record(let record):
                 chain = record.frame.chain
                 lastKind = record.frame.kind
-                count(record.frame, at: RecordLocation(segment: number, offset: record.offset),
-                      index: &index, statistics: &statistics)
+                let location = RecordLocation(segment: number, offset: record.offset)
+                if record.frame.kind == ArchiveRecordKind.event.rawValue,
+                    let full = try SegmentScanner.readFrame(fd: scanner.fd, path: path, at: record.physicalOffset)
+                {
+                    // A purge not yet compacted: its bodies must not be deduplicated against.
+                    for (hash, body) in Self.purgedBodies(in: full) where index[hash] == body { index[hash] = nil }
+                }
+                count(record.frame, at: location, index: &index, statistics: &statistics)
             case .end: break loop
             case .damaged(let offset, let reason, _):
                 throw .corrupted(file: SegmentName.fileName(number), offset: offset, reason: reason)
@@ -169,7 +181,7 @@ final class ArchiveWriter: @unchecked Sendable {
                          metadata: ["file": "\(SegmentName.fileName(number))"])
         }
         statistics.segments += 1
-        statistics.bytesOnDisk += scanner.fileSize
+        statistics.bytesOnDisk += FileIO.size(atPath: path) ?? scanner.fileSize
         return chain
     }
 
@@ -187,12 +199,17 @@ final class ArchiveWriter: @unchecked Sendable {
         case .envelope: statistics.envelopes += 1
         case .event: statistics.events += 1
         case .seal: statistics.sealedSegments += 1
+        case .purged: statistics.purged += 1
         case nil: break
         }
     }
 
     private func openActive(_ number: UInt32, expectedStartChain: [UInt8]?, previousFinalChain: [UInt8]) throws(ArchiveError) {
         let header = try readHeader(of: number)
+        if header.isCompacted {
+            throw .corrupted(file: SegmentName.fileName(number), offset: 0,
+                             reason: "the newest segment is a compacted one: a newer segment is missing")
+        }
         if number > 1, header.startChain != previousFinalChain {
             throw .corrupted(file: SegmentName.fileName(number), offset: 0,
                              reason: "start chain differs from the previous segment's final chain")
@@ -231,6 +248,7 @@ final class ArchiveWriter: @unchecked Sendable {
             switch try scanner.next(checkCRC: true) {
             case .record(let record):
                 let location = RecordLocation(segment: segment, offset: record.offset)
+                notePurges(in: record.frame)
                 count(record.frame, at: location, index: &staged, statistics: &stagedStatistics)
                 stagedStatistics.bytesOnDisk += UInt64(record.frameLength)
                 chain = record.frame.chain
@@ -339,6 +357,8 @@ final class ArchiveWriter: @unchecked Sendable {
             buffer = []
             staged = [:]
             stagedStatistics = ArchiveStatistics()
+            stagedPurges = []
+            purgedLocations = []
             for request in batch { request.continuation.resume(returning: .failure(error)) }
         }
     }
@@ -349,7 +369,7 @@ final class ArchiveWriter: @unchecked Sendable {
             let hash = ContentHash(message.hash)
             var deduplicated = true
             var bodyLocation: RecordLocation
-            if let known = staged[hash] ?? shared.location(of: hash) {
+            if let known = staged[hash] ?? shared.location(of: hash), !purgedLocations.contains(known) {
                 bodyLocation = known
                 stagedStatistics.deduplicated += 1
             } else {
@@ -386,11 +406,21 @@ final class ArchiveWriter: @unchecked Sendable {
         case .seal:
             try sealAndRotate()
             return .sealed
+        case .purge(let record):
+            return try journalPurge(record)
+        case .compact(let number, let offsets):
+            do {
+                return .compacted(try compact(number, removing: offsets))
+            } catch {
+                logger.error("compaction failed; the segment is unchanged",
+                             metadata: ["file": "\(SegmentName.fileName(number))", "error": "\(error)"])
+                return .failed(error)
+            }
         }
     }
 
     /// Frames a record after the chain head and buffers it; returns where it will be.
-    private func append(
+    func append(
         _ kind: ArchiveRecordKind, flags: RecordFrame.Flags, rawSize: UInt64, contentHash: [UInt8], payload: [UInt8]
     ) -> RecordLocation {
         let frame = RecordFrame(
@@ -406,14 +436,14 @@ final class ArchiveWriter: @unchecked Sendable {
     }
 
     /// Writes the buffered frames at the end of the active segment (not yet fsynced).
-    private func flush() throws(ArchiveError) {
+    func flush() throws(ArchiveError) {
         guard !buffer.isEmpty else { return }
         try FileIO.write(fd, path: path, bytes: buffer, at: length)
         length += UInt64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func sync(_ fd: Int32, path: String) throws(ArchiveError) {
+    func sync(_ fd: Int32, path: String) throws(ArchiveError) {
         stagedStatistics.fsyncs += 1
         if let fault = configuration.fsyncFault, fault() {
             throw .io(operation: "fsync", path: path, errno: EIO)
@@ -427,7 +457,7 @@ final class ArchiveWriter: @unchecked Sendable {
 
     /// Seals before a record that would push the segment past its size limit (a segment with
     /// no records takes any record, however large).
-    private func rotateIfFull(adding payloadCount: Int) throws(ArchiveError) {
+    func rotateIfFull(adding payloadCount: Int) throws(ArchiveError) {
         let records = recordCount
         let projected = length + UInt64(buffer.count) + UInt64(RecordFrame.overhead + payloadCount + Self.sealFrameSize)
         if records > 0 && projected > UInt64(configuration.segmentSizeLimit) { try sealAndRotate() }
@@ -454,7 +484,7 @@ final class ArchiveWriter: @unchecked Sendable {
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     /// Seal record → fsync → chmod 0444 → next segment (file and directory fsynced).
-    private func sealAndRotate() throws(ArchiveError) {
+    func sealAndRotate() throws(ArchiveError) {
         var seal = SealInfo(
             segment: segment, recordCount: recordCount, chainHead: chain,
             sealedAt: Date(timeIntervalSince1970: Double(Self.milliseconds(configuration.now())) / 1000), signature: [])
@@ -499,7 +529,9 @@ final class ArchiveWriter: @unchecked Sendable {
     // MARK: - HEAD
 
     func readHead() -> HeadFile? {
-        guard let bytes = try? FileIO.readAll(path: directory + "/" + HeadFile.fileName) else { return nil }
+        let path = directory + "/" + HeadFile.fileName
+        // A new archive has none yet: no error thrown (and caught) on every open.
+        guard FileIO.exists(path), let bytes = try? FileIO.readAll(path: path) else { return nil }
         return HeadFile.decode(bytes)
     }
 
@@ -514,12 +546,17 @@ final class ArchiveWriter: @unchecked Sendable {
         }
     }
 
-    private func publishStaged() {
+    func publishStaged() {
         let entries = staged
         let delta = stagedStatistics
+        let purges = stagedPurges
         staged = [:]
         stagedStatistics = ArchiveStatistics()
+        stagedPurges = []
+        purgedLocations = []
         shared.state.withLock { state in
+            // Purges first: a body stored again after its purge (in `entries`) takes its place.
+            for (hash, location) in purges where state.index[hash] == location { state.index[hash] = nil }
             for (hash, location) in entries where state.index[hash] == nil { state.index[hash] = location }
             state.statistics.add(delta)
         }
@@ -539,6 +576,7 @@ extension ArchiveStatistics {
         fsyncs += other.fsyncs
         batches += other.batches
         deduplicated += other.deduplicated
+        purged += other.purged
     }
 }
 

@@ -6,6 +6,8 @@ public enum ArchiveRecordKind: UInt8, Sendable, Codable, CaseIterable {
     case envelope = 2
     case event = 3
     case seal = 4
+    /// What stays of a record a purge removed: a stub written by compaction (see `PurgedStub`).
+    case purged = 5
 }
 
 /// One framed record (layout in ArchiveStore.swift): length, kind, flags, raw size, content
@@ -75,9 +77,14 @@ struct RecordFrame: Sendable {
         self.payload = payload
     }
 
+    /// The hash the chain commits to: computed from the fields, or, for a purged stub, the
+    /// original record's hash that the stub keeps (nil when the stub's payload is malformed).
     var recordHash: [UInt8] {
-        RecordFrame.recordHash(kind: kind, flags: flags, rawSize: rawSize, contentHash: contentHash, payload: payload)
+        if kind == ArchiveRecordKind.purged.rawValue, let stub = PurgedStub(payload: payload) { return stub.recordHash }
+        return RecordFrame.recordHash(kind: kind, flags: flags, rawSize: rawSize, contentHash: contentHash, payload: payload)
     }
+
+    var isPurgedStub: Bool { kind == ArchiveRecordKind.purged.rawValue }
 
     /// The fields of a frame whose length field and size were already checked.
     static func decodeFields(_ raw: ArraySlice<UInt8>, payloadLength: Int) -> RecordFrame {

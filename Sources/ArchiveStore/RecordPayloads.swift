@@ -127,6 +127,8 @@ public struct ArchiveRecord: Sendable {
     public var eventPayload: [UInt8]?
     /// For seals.
     public var seal: SealInfo?
+    /// For purged stubs: the kind the removed record had (its `sha256` is set for a body).
+    public var purgedKind: ArchiveRecordKind?
 }
 
 extension ArchiveRecord {
@@ -150,6 +152,11 @@ extension ArchiveRecord {
         case .seal:
             guard let seal = SealInfo.decode(frame.payload) else { return nil }
             self.seal = seal
+        case .purged:
+            guard let stub = PurgedStub(payload: frame.payload), let original = ArchiveRecordKind(rawValue: stub.originalKind)
+            else { return nil }
+            purgedKind = original
+            if original == .body { sha256 = hexString(frame.contentHash) }
         }
     }
 }

@@ -2,6 +2,8 @@
 struct SegmentHeader: Hashable, Sendable {
     static let magic = Array("TRESORSG".utf8)
     static let formatVersion: UInt16 = 1
+    /// A segment rewritten by compaction: frames, then the offset table (see `CompactionIndex`).
+    static let compactedFormatVersion: UInt16 = 2
     static let size = 60
 
     var formatVersion: UInt16 = SegmentHeader.formatVersion
@@ -37,12 +39,14 @@ struct SegmentHeader: Hashable, Sendable {
         let chain = Array(reader.read(count: 32)!)
         let crc = reader.read(UInt32.self)!
         guard crc == crc32Of(bytes[0..<(size - 4)]) else { return .failure(.init("segment header CRC mismatch")) }
-        guard version == formatVersion else { return .failure(.init("unsupported segment format version \(version)")) }
+        guard version == formatVersion || version == compactedFormatVersion else { return .failure(.init("unsupported segment format version \(version)")) }
         return .success(
             SegmentHeader(
                 formatVersion: version, dictionaryVersion: dictionary, segment: segment, createdAt: created,
                 startChain: chain))
     }
+
+    var isCompacted: Bool { formatVersion == SegmentHeader.compactedFormatVersion }
 
     struct HeaderProblem: Error { let reason: String; init(_ reason: String) { self.reason = reason } }
 }

@@ -4,7 +4,11 @@ import Glibc
 
 /// A record as read back from a segment file.
 struct ScannedRecord: Sendable {
+    /// The record's logical offset: its `RecordLocation` offset (equal to `physicalOffset` in a
+    /// segment that was never compacted).
     var offset: UInt64
+    /// Where the frame is in the file.
+    var physicalOffset: UInt64
     /// Bytes of the whole frame, length field and CRC included.
     var frameLength: Int
     var frame: RecordFrame
@@ -13,6 +17,10 @@ struct ScannedRecord: Sendable {
 /// Reads a segment file front to back, frame by frame, through a read-ahead buffer, so that a
 /// scan costs one pread per 1 MiB rather than one per record. Used by open, recovery,
 /// catch-up after another process wrote, `forEachRecord` and `verify`.
+///
+/// In a compacted segment (format version 2) the frames end where the offset table starts, and each
+/// record is reported at its logical offset from the table; the scanner checks that every frame
+/// starts where the table says (the verifier checks the logical offsets themselves).
 struct SegmentScanner: ~Copyable {
     enum Step {
         case record(ScannedRecord)
@@ -24,19 +32,50 @@ struct SegmentScanner: ~Copyable {
 
     let path: String
     let fd: Int32
+    /// Where the frames end: the file size, or the offset table's start in a compacted segment.
     let fileSize: UInt64
+    /// The physical offset of the next frame.
     private(set) var offset: UInt64
+    /// The offset table of a compacted segment.
+    let index: CompactionIndex?
+    /// Why the compacted segment's table (or the start offset) is unusable; `next` reports it.
+    private var indexProblem: String?
+    /// The next entry of `index`.
+    private var position = 0
     private var window: [UInt8] = []
     private var windowStart: UInt64 = 0
     private static let readAhead = 1 << 20
 
     /// Opens `path` read-only, positioned at `offset` (a frame boundary; the header size to
     /// read from the first record).
+    /// `offset` is logical; in a compacted segment it is translated through the offset table.
     init(path: String, offset: UInt64 = UInt64(SegmentHeader.size)) throws(ArchiveError) {
         let fd = try FileIO.open(path, flags: O_RDONLY)
-        let size: UInt64
+        var size: UInt64
+        var index: CompactionIndex?
+        var problem: String?
+        var physical = offset
+        var position = 0
         do {
             size = try FileIO.size(of: fd, path: path)
+            let headerBytes = try FileIO.read(fd, path: path, offset: 0, count: SegmentHeader.size)
+            if case .success(let header) = SegmentHeader.decode(headerBytes), header.isCompacted {
+                switch try CompactionIndex.read(fd: fd, path: path, fileSize: size) {
+                case .success(let table):
+                    index = table
+                    size = table.tableOffset
+                    if offset != UInt64(SegmentHeader.size) || !table.entries.isEmpty {
+                        if let found = table.position(ofLogical: offset) {
+                            position = found
+                            physical = table.entries[found].physical
+                        } else {
+                            problem = "no record starts at logical offset \(offset)"
+                        }
+                    }
+                case .failure(let failure):
+                    problem = failure.reason
+                }
+            }
         } catch {
             Glibc.close(fd)
             throw error
@@ -44,8 +83,13 @@ struct SegmentScanner: ~Copyable {
         self.path = path
         self.fd = fd
         self.fileSize = size
-        self.offset = offset
+        self.offset = physical
+        self.index = index
+        self.indexProblem = problem
+        self.position = position
     }
+
+    var isCompacted: Bool { index != nil }
 
     deinit { Glibc.close(fd) }
 
@@ -68,8 +112,22 @@ struct SegmentScanner: ~Copyable {
     /// The next frame. With `checkCRC` false only the fixed part is read and the payload is
     /// left empty: enough to index a sealed segment quickly.
     mutating func next(checkCRC: Bool) throws(ArchiveError) -> Step {
-        if offset == fileSize { return .end }
+        if let indexProblem { return .damaged(offset: offset, reason: indexProblem, incomplete: false) }
+        if offset == fileSize {
+            if let index, position != index.entries.count {
+                return .damaged(offset: offset, reason: "the offset table lists more records than the segment holds",
+                                incomplete: false)
+            }
+            return .end
+        }
         let here = offset
+        var logical = here
+        if let index {
+            guard position < index.entries.count, index.entries[position].physical == here else {
+                return .damaged(offset: here, reason: "the offset table does not match the records", incomplete: false)
+            }
+            logical = index.entries[position].logical
+        }
         // A start past the end (a stale checkpoint, a shrunken file) is damage, not a trap.
         guard here <= fileSize else {
             return .damaged(offset: here, reason: "offset is past the end of the file (\(fileSize) bytes)", incomplete: true)
@@ -100,7 +158,8 @@ struct SegmentScanner: ~Copyable {
             }
         }
         offset = here + UInt64(frameLength)
-        return .record(ScannedRecord(offset: here, frameLength: frameLength, frame: frame))
+        if index != nil { position += 1 }
+        return .record(ScannedRecord(offset: logical, physicalOffset: here, frameLength: frameLength, frame: frame))
     }
 
     /// Reads the frame at `position` alone (CRC checked), for random access.

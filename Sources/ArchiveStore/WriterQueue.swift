@@ -8,12 +8,16 @@ enum PendingItem: Sendable {
     case message(PreparedMessage)
     case event(kind: ArchiveEventKind, payload: [UInt8])
     case seal
+    /// Journals a purge record; the writer finds the records to remove under the lock.
+    case purge(PurgeRecord)
+    /// Rewrites a sealed segment with stubs for the records at these logical offsets.
+    case compact(segment: UInt32, offsets: Set<UInt64>)
 
     /// How many records the item may write (for the batch bound).
     var recordCount: Int {
         switch self {
         case .message: 2
-        case .event, .seal: 1
+        case .event, .seal, .purge, .compact: 1
         }
     }
 }
@@ -31,6 +35,10 @@ enum ItemOutcome: Sendable {
     case message(AppendReceipt)
     case event(RecordLocation)
     case sealed
+    case purgeJournaled(RecordLocation, PurgeRecord)
+    case compacted(CompactionResult)
+    /// A purge scan or a compaction failed before changing anything: only that caller fails.
+    case failed(ArchiveError)
 }
 
 /// A caller waiting for its items to become durable.

@@ -3,7 +3,8 @@ import Synchronization
 /// A small LRU cache of message bytes by SHA-256 (drafts: by user and SHA-256), for FETCH: a client fetching a message's header,
 /// then its body parts, reads the archive (and inflates the record) once. Bounded by entries and by
 /// bytes; a message larger than a quarter of the byte limit is not cached. The content is addressed
-/// by its hash, so an entry is never stale.
+/// by its hash, so an entry is never stale; a purge removes its messages' entries (`remove`), so that
+/// purged bytes do not outlive the purge in this process.
 final class MessageBytesCache: Sendable {
     let maximumEntries: Int
     let maximumBytes: Int
@@ -44,6 +45,12 @@ final class MessageBytesCache: Sendable {
                 state.entries[oldest.key] = nil
                 state.totalBytes -= oldest.value.bytes.count
             }
+        }
+    }
+
+    func remove(key: String) {
+        state.withLock { state in
+            if let old = state.entries.removeValue(forKey: key) { state.totalBytes -= old.bytes.count }
         }
     }
 

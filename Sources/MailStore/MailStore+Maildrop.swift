@@ -20,15 +20,18 @@ extension MailStore {
     /// A message's stored bytes by its sha256, or nil when the archive has no such body. The
     /// archive read is blocking file I/O, so it runs on a Dispatch queue, never on an event loop
     /// or a thread of the cooperative pool.
+    /// A message whose archive copy an `.archiveOnly` purge removed is read from its kept copy.
     public func content(sha256: String) async throws -> [UInt8]? {
         let archive = self.archive
-        return try await withCheckedThrowingContinuation { continuation in
+        let archived: [UInt8]? = try await withCheckedThrowingContinuation { continuation in
             MaildropLocks.readQueue.async {
                 do { continuation.resume(returning: try archive.readBody(sha256: sha256)) } catch {
                     continuation.resume(throwing: error)
                 }
             }
         }
+        if let archived { return archived }
+        return try await catalog.keptCopy(sha256: sha256)
     }
 }
 

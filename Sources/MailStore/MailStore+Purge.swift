@@ -1,4 +1,10 @@
-// Contract for the retention issue's purge (replaced by its implementation in this change).
+import ArchiveStore
+import Catalog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One message to purge, and why.
 public struct PurgeItem: Sendable, Hashable {
@@ -17,23 +23,210 @@ public struct PurgeItem: Sendable, Hashable {
 
 /// What one purge removed.
 public struct PurgeReport: Sendable, Hashable, Codable {
+    /// Distinct messages (SHA-256s) whose records left the archive.
     public var messages = 0
+    /// Envelope records (deliveries) that left the archive.
     public var deliveries = 0
+    /// Mailbox placements removed (`.archiveAndMailboxes` only).
     public var placementsRemoved = 0
+    /// Bytes the archive's segment files shrank by.
     public var bytesReclaimed: Int64 = 0
     public var segmentsRewritten = 0
     /// `"segment:offset"` of the journaled purge record.
     public var purgeRecord: String?
+    /// The purge's id (in its archive record and its catalog row).
+    public var id: String?
     public init() {}
 }
 
-public enum PurgeError: Error, Sendable {
-    case notYetBuilt
+public enum PurgeError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// An `.archiveOnly` message is placed in a mailbox, but its bytes cannot be read to keep them.
+    case keptCopyUnavailable(sha256: String)
+    /// Placements of `.archiveOnly` messages kept appearing while their copies were made.
+    case placementsKeepChanging
+
+    public var description: String {
+        switch self {
+        case .keptCopyUnavailable(let sha256): "message \(sha256) is placed in a mailbox but its bytes cannot be read"
+        case .placementsKeepChanging: "mailbox placements of the messages kept changing; run the purge again"
+        }
+    }
 }
 
+/// Purging: the archive side of retention (issue 8). How a purge travels, each step durable before
+/// the next, so that a `kill -9` at any moment leaves a state the next purge or `recover()` finishes:
+///
+/// 1. the catalog's `purge` row (phase `journaling`): who, why, which messages;
+/// 2. the purge record, journaled in the archive under its lock: the writer finds every body record
+///    of the messages and every envelope naming one, lists them (location, kind, record hash,
+///    content hash, length) and appends the record — the intent, in the hash chain; the bodies
+///    leave the dedup index (a later delivery of the same bytes is stored anew); an active segment
+///    holding any of them is sealed;
+/// 3. `.archiveOnly`: placements naming an archive body are re-pointed to kept copies in the draft
+///    store (in batches); then ONE catalog transaction removes the deliveries, messages (with
+///    addresses and full text), `.archiveAndMailboxes` placements (MODSEQ and tombstones), queue
+///    rows and `routed` marks, and moves the row to `journaled`; IDLE sessions are told;
+/// 4. each segment holding removed records is compacted (a new sealed file renamed over the old);
+/// 5. the row moves to `done` with the bytes reclaimed.
+///
+/// A crash after 1 but before 2 leaves a row whose record does not exist: it is dropped. After 2,
+/// everything is driven from the purge record. `reindex` and `recover()` never index an envelope
+/// a purge record names, whether or not it is compacted yet.
 extension MailStore {
-    /// Purges the messages from the catalog, mailboxes (where the scope says) and archive.
+    /// Purges the messages from the catalog, mailboxes (where the scope says) and archive. The
+    /// caller has checked holds and policies. A message named twice is purged once; if any of its
+    /// items says `.archiveAndMailboxes`, that scope wins. First finishes purges a crash interrupted.
     public func purge(_ items: [PurgeItem], actor: String, reason: String) async throws -> PurgeReport {
-        throw PurgeError.notYetBuilt
+        try await finishPendingPurges()
+        let entries = Self.purgeEntries(items)
+        guard !entries.isEmpty else { return PurgeReport() }
+        let id = UUID().uuidString.lowercased()
+        let fromSegment = try archive.segmentNumbers().last ?? 1
+        try await catalog.beginPurge(id: id, items: entries, actor: actor, reason: reason, fromSegment: fromSegment)
+        let request = PurgeRecord(
+            id: id, time: Date(), actor: actor, reason: reason,
+            messages: entries.map { PurgeRecord.Message(sha256: $0.sha256, policy: $0.policy, scope: $0.scope) })
+        let journaled = try await archive.journalPurge(request)
+        let report = try await completePurge(id: id, items: entries, location: journaled.location, record: journaled.record)
+        try await catalog.audit(AuditEntry(
+            time: Date(), actor: actor, action: "purge",
+            detail: "purge \(id) record \(journaled.location): \(report.messages) messages, \(report.deliveries) deliveries, "
+                + "\(report.placementsRemoved) placements, \(report.bytesReclaimed) bytes reclaimed; \(reason)",
+            resultCount: report.messages))
+        return report
+    }
+
+    /// Completes every purge a crash interrupted (see the steps above); returns their reports.
+    /// A purge whose record is not in the archive is dropped once it is older than
+    /// `abandonAfter` seconds: a younger one may be another process's purge between its steps
+    /// 1 and 2 (its writer may be scanning the archive for minutes on a large one).
+    @discardableResult
+    public func finishPendingPurges(abandonAfter: TimeInterval = 600) async throws -> [PurgeReport] {
+        var reports: [PurgeReport] = []
+        for pending in try await catalog.unfinishedPurges() {
+            let location: RecordLocation
+            let record: PurgeRecord
+            if let known = pending.record {
+                location = known
+                record = try archive.purgeRecord(at: known)
+            } else if let found = try archive.purgeRecords(fromSegment: pending.fromSegment)
+                .first(where: { $0.record.id == pending.id })
+            {
+                (location, record) = found
+            } else if Date().timeIntervalSince(pending.created) < abandonAfter {
+                continue
+            } else {
+                logger.notice("dropping a purge that was never journaled", metadata: ["purge": "\(pending.id)"])
+                try await catalog.abandonPurge(id: pending.id)
+                continue
+            }
+            logger.notice("finishing an interrupted purge", metadata: ["purge": "\(pending.id)", "record": "\(location)"])
+            var report = try await completePurge(id: pending.id, items: pending.items, location: location, record: record)
+            if pending.phase == .journaled { report.placementsRemoved = pending.placements }
+            reports.append(report)
+        }
+        return reports
+    }
+
+    /// Steps 3 to 5 for a journaled purge record; each is safe to repeat.
+    private func completePurge(id: String, items: [PurgeEntry], location: RecordLocation, record: PurgeRecord)
+        async throws -> PurgeReport
+    {
+        var report = PurgeReport()
+        report.id = id
+        report.purgeRecord = location.description
+        report.messages = Set(record.removed.map(\.sha256)).count
+        report.deliveries = record.removed.filter { $0.kind == ArchiveRecordKind.envelope.rawValue }.count
+
+        let application = try await applyPurgeToCatalog(id: id, items: items, location: location, record: record)
+        report.placementsRemoved = application.placementsRemoved
+        for sha256 in Set(items.map(\.sha256)) { byteCache.remove(key: sha256) }
+        await mailboxChanges.publish(application.expungedMailboxes.map {
+            MailboxChange(user: $0.user, mailbox: $0.mailbox, kind: .messagesExpunged)
+        })
+
+        for result in try await archive.compact(after: record) where result.stubsWritten > 0 {
+            report.segmentsRewritten += 1
+            report.bytesReclaimed += result.bytesReclaimed
+        }
+        try await catalog.finishPurge(id: id, bytesReclaimed: report.bytesReclaimed,
+                                      segmentsRewritten: report.segmentsRewritten)
+        return report
+    }
+
+    /// Step 3: kept copies for `.archiveOnly` placements, then the one transaction. Placements may
+    /// appear meanwhile (a COPY), so the transaction checks and this repeats a few times.
+    private func applyPurgeToCatalog(id: String, items: [PurgeEntry], location: RecordLocation, record: PurgeRecord)
+        async throws -> PurgeApplication
+    {
+        let removedEnvelopes = Set(record.removed.filter { $0.kind == ArchiveRecordKind.envelope.rawValue }.map(\.location))
+        var purgedBodies: [String: RecordLocation] = [:]
+        for removed in record.removed where removed.kind == ArchiveRecordKind.body.rawValue {
+            purgedBodies[removed.sha256] = removed.location
+        }
+        var newBodies: [String: RecordLocation] = [:]
+        for item in items {
+            if let body = archive.bodyLocation(sha256: item.sha256), purgedBodies[item.sha256] != body {
+                newBodies[item.sha256] = body
+            }
+        }
+        var pending = try await catalog.archivePlacedMessages(among: items.filter { $0.scope == "archiveOnly" }.map(\.sha256))
+        for _ in 0..<5 {
+            try await keepMailboxCopies(of: pending, purgedBodies: purgedBodies)
+            let application = try await catalog.applyPurge(id: id, record: location, removed: removedEnvelopes,
+                                                           items: items, newBodies: newBodies)
+            if application.needsKeptCopies.isEmpty { return application }
+            pending = application.needsKeptCopies
+        }
+        throw PurgeError.placementsKeepChanging
+    }
+
+    /// Reads the bytes of `sha256s` (their body records are still there: compaction comes later)
+    /// and re-points their archive placements to kept copies, 64 messages per transaction.
+    private func keepMailboxCopies(of sha256s: [String], purgedBodies: [String: RecordLocation]) async throws {
+        var start = 0
+        while start < sha256s.count {
+            let chunk = sha256s[start..<min(sha256s.count, start + 64)]
+            start += chunk.count
+            var bytes: [String: [UInt8]] = [:]
+            for sha256 in chunk {
+                let raw: [UInt8]?
+                if let body = purgedBodies[sha256] {
+                    raw = try? archive.readBody(at: body)
+                } else {
+                    raw = try await content(sha256: sha256)
+                }
+                guard let raw else { throw PurgeError.keptCopyUnavailable(sha256: sha256) }
+                bytes[sha256] = raw
+            }
+            try await catalog.keepMailboxCopies(bytes)
+        }
+    }
+
+    /// One entry per message, lower-case SHA-256; `.archiveAndMailboxes` wins over `.archiveOnly`.
+    static func purgeEntries(_ items: [PurgeItem]) -> [PurgeEntry] {
+        var result: [String: PurgeEntry] = [:]
+        var order: [String] = []
+        for item in items {
+            let sha256 = item.sha256.lowercased()
+            if let known = result[sha256] {
+                if item.scope == .archiveAndMailboxes && known.scope != PurgeItem.Scope.archiveAndMailboxes.rawValue {
+                    result[sha256] = PurgeEntry(sha256: sha256, policy: item.policy, scope: item.scope.rawValue)
+                }
+            } else {
+                result[sha256] = PurgeEntry(sha256: sha256, policy: item.policy, scope: item.scope.rawValue)
+                order.append(sha256)
+            }
+        }
+        return order.compactMap { result[$0] }
+    }
+
+    /// The archive locations every purge record names (for `reindex` and `recover()`, which must
+    /// not bring back what a purge removed before its compaction ran).
+    static func purgedLocations(in record: ArchiveRecord) -> [RecordLocation] {
+        guard record.kind == .event, record.eventKind == .purge, let payload = record.eventPayload,
+            let purge = PurgeRecord.decode(payload)
+        else { return [] }
+        return purge.removed.map(\.location)
     }
 }

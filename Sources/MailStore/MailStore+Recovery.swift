@@ -36,7 +36,8 @@ extension MailStore {
     /// by its envelope location, so running this twice (or beside a live delivery) never places a
     /// message twice. An IMAP APPEND (source "imap") that is journaled but not placed — the client
     /// got `OK [APPENDUID …]` — is placed into its mailbox (without its flags, which only the lost
-    /// transaction knew). Then the checkpoint moves to the last envelope record seen.
+    /// transaction knew). Then the checkpoint moves to the last envelope record seen. Envelopes a purge
+    /// record names are skipped, and purges a crash interrupted are finished (`finishPendingPurges`).
     ///
     /// Recipients are expanded with today's users and aliases (the envelope keeps the RCPT TO
     /// addresses, not their expansion at the time).
@@ -45,11 +46,16 @@ extension MailStore {
         let checkpoint = try await catalog.recoveryCheckpoint()
         var candidates: [ArchiveRecord] = []
         var last: RecordLocation?
+        // A purge record always follows the records it names, so one after the checkpoint names
+        // every purged envelope after it: those are never indexed again.
+        var purged: Set<RecordLocation> = []
         try archive.forEachRecord(after: checkpoint) { record in
+            purged.formUnion(Self.purgedLocations(in: record))
             guard record.kind == .envelope else { return }
             last = record.location
             candidates.append(record)
         }
+        if !purged.isEmpty { candidates.removeAll { purged.contains($0.location) } }
         var report = RecoveryReport()
         var batch: [(delivery: RoutedDelivery, message: Message, rejections: [(user: String, reason: String)])] = []
         for record in candidates {
@@ -92,6 +98,7 @@ extension MailStore {
         }
         if !batch.isEmpty { try await completeRecovered(batch) }
         if let last { try await catalog.setRecoveryCheckpoint(last) }
+        try await finishPendingPurges()
         if report.indexed > 0 || report.routed > 0 {
             logger.notice("recovery completed journaled deliveries", metadata: [
                 "indexed": "\(report.indexed)", "routed": "\(report.routed)",

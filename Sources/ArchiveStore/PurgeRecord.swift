@@ -1,0 +1,84 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The payload of a purge event (event kind `.purge`): what one purge removed and why. Journaled
+/// BEFORE any record is removed (the intent), in the hash chain like every record, so it cannot be
+/// altered or dropped unnoticed. `verify` lists these and checks that every purged stub it finds
+/// is named here with the same location, kind, record hash, content hash and frame length.
+/// Canonical JSON: sorted keys, no escaped slashes, times in milliseconds since 1970.
+public struct PurgeRecord: Codable, Sendable, Hashable {
+    /// One message the purge was asked to remove.
+    public struct Message: Codable, Sendable, Hashable {
+        /// Lower-case hex SHA-256 of the raw message.
+        public var sha256: String
+        public var policy: String
+        /// "archiveAndMailboxes" or "archiveOnly" (what the caller did to mailboxes).
+        public var scope: String
+
+        public init(sha256: String, policy: String, scope: String) {
+            self.sha256 = sha256
+            self.policy = policy
+            self.scope = scope
+        }
+    }
+
+    /// One record removed from the archive.
+    public struct Removed: Codable, Sendable, Hashable {
+        /// Its logical location, `"segment:offset"`.
+        public var location: RecordLocation
+        /// The kind it had (1 body, 2 envelope).
+        public var kind: UInt8
+        /// Hex SHA-256 the chain commits to (see ArchiveStore.swift).
+        public var recordHash: String
+        /// Hex content hash of the frame: the message's SHA-256 for a body.
+        public var contentHash: String
+        /// Bytes of the frame, length field and CRC included.
+        public var length: UInt32
+        /// For a body, the message's SHA-256; for an envelope, the SHA-256 of the body it named.
+        public var sha256: String
+    }
+
+    /// Unique per purge; the catalog's `purge` row has the same.
+    public var id: String
+    public var time: Date
+    public var actor: String
+    public var reason: String
+    public var messages: [Message]
+    /// Filled by the archive's writer under its lock (callers pass []).
+    public var removed: [Removed]
+
+    public init(id: String, time: Date, actor: String, reason: String, messages: [Message], removed: [Removed] = []) {
+        self.id = id
+        self.time = time
+        self.actor = actor
+        self.reason = reason
+        self.messages = messages
+        self.removed = removed
+    }
+
+    /// The distinct policies named by the messages, sorted.
+    public var policies: [String] { Array(Set(messages.map(\.policy))).sorted() }
+
+    func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return Array((try? encoder.encode(self)) ?? Data())
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> PurgeRecord? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try? decoder.decode(PurgeRecord.self, from: Data(bytes))
+    }
+
+    /// The removed records grouped by segment: what compaction must rewrite.
+    public var offsetsBySegment: [UInt32: Set<UInt64>] {
+        var result: [UInt32: Set<UInt64>] = [:]
+        for record in removed { result[record.location.segment, default: []].insert(record.location.offset) }
+        return result
+    }
+}
