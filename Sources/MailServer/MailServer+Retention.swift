@@ -1,7 +1,88 @@
+import Logging
 import MailStore
+import Retention
 import ServiceLifecycle
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension MailServer {
-    /// The retention planner (the retention issue fills it in).
-    func makeRetentionServices(store: MailStore) throws -> [any Service] { [] }
+    /// The retention planner. The policy files are read here, so an invalid one stops `tresor serve`
+    /// before it listens, naming file, line and problem (a `PolicyLoadError`). A locked policy
+    /// loosened against the catalog's strictest version stops the service group at its start.
+    func makeRetentionServices(store: MailStore) throws -> [any Service] {
+        let policies = try configuration.retention.loadPolicies { [logger] message in
+            logger.notice("retention: \(message)")
+        }
+        logger.info("retention policies loaded", metadata: [
+            "policies": "\(policies.policies.map(\.name).joined(separator: ","))",
+            "files": "\(policies.files.joined(separator: ","))",
+        ])
+        return [RetentionService(
+            runner: RetentionRunner(store: store, policies: policies, logger: logger),
+            settings: configuration.retention, logger: logger)]
+    }
+}
+
+/// Plans once at start (report only) and then daily at `plan_time` (UTC): logs what is due, and
+/// executes only with `retention.auto_purge = true`, through a plan when `require_approval` is set,
+/// so a person still approves it. By default nothing is deleted without a person running `apply`.
+struct RetentionService: Service {
+    let runner: RetentionRunner
+    let settings: TresorConfiguration.RetentionSettings
+    let logger: Logger
+
+    /// The actor the server's own runs are audited as.
+    static let actor = "tresor-serve"
+
+    func run() async throws {
+        try await PolicyLocks.enforce(runner.policies, catalog: runner.store.catalog, remember: true)
+        await planOnce(mode: .dryRun)
+        while true {
+            let delay = Self.secondsUntilNext(minuteOfDay: settings.planMinuteOfDay, after: Date())
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(delay)) }
+            } catch {
+                return  // graceful shutdown or cancellation
+            }
+            let mode: RetentionApplyMode = settings.autoPurge ? (settings.requireApproval ? .plan : .execute) : .dryRun
+            await planOnce(mode: mode)
+        }
+    }
+
+    /// One evaluation now; logs a line with what is due and what was done. Never throws: a failed run
+    /// is logged and tried again the next day.
+    func planOnce(mode: RetentionApplyMode) async {
+        do {
+            let outcome = try await runner.apply(asOf: Date(), mode: mode, actor: Self.actor)
+            let evaluation = outcome.evaluation
+            var metadata: Logger.Metadata = [
+                "due": "\(evaluation.due.count)", "held": "\(evaluation.held.count)", "mode": "\(mode.rawValue)",
+                "by_policy": "\(evaluation.summaries.filter { $0.due > 0 }.map { "\($0.name)=\($0.due)" }.joined(separator: ","))",
+            ]
+            if let next = evaluation.summaries.compactMap(\.nextExpiry).min() {
+                metadata["next_expiry"] = "\(RetentionRunner.timestamp(next))"
+            }
+            if let report = outcome.execution?.report {
+                metadata["purged"] = "\(report.messages)"
+                metadata["bytes_reclaimed"] = "\(report.bytesReclaimed)"
+            }
+            if let plan = outcome.plan { metadata["plan"] = "\(plan.id)" }
+            logger.notice("retention: \(evaluation.due.count) message(s) due", metadata: metadata)
+        } catch {
+            logger.error("retention run failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Seconds from `now` to the next `minuteOfDay` (UTC), at least one second.
+    static func secondsUntilNext(minuteOfDay: Int, after now: Date) -> Double {
+        let day = 86_400.0
+        let seconds = now.timeIntervalSince1970
+        let today = (seconds / day).rounded(.down) * day
+        var next = today + Double(minuteOfDay * 60)
+        if next <= seconds { next += day }
+        return max(1, next - seconds)
+    }
 }

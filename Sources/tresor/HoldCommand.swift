@@ -1,6 +1,120 @@
 import ArgumentParser
+import Catalog
+import Foundation
+import MailStore
+import Retention
 
-/// `tresor hold` (scaffold; its issue fills it in).
+/// `tresor hold add|list|show|release`: legal holds. A hold is a query: it covers the messages it
+/// matches now and those that arrive later while it is active; nothing it matches is ever purged.
 struct HoldCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hold", abstract: "Legal holds.")
+    static let configuration = CommandConfiguration(
+        commandName: "hold",
+        abstract: "Legal holds: keep everything a case may need, whatever the retention policies say.",
+        subcommands: [Add.self, List.self, Show.self, Release.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Place a hold on the messages a query matches, now and later.",
+            discussion: "Example: tresor hold add acme-2026 --query 'domain:acme.example' --reason 'Lawsuit ACME v. us'")
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: ArgumentHelp("The case name (unique, never reused).", valueName: "case")) var name: String
+        @Option(help: ArgumentHelp("What to hold, in the search language of `tresor search`.", valueName: "query"))
+        var query: String
+        @Option(help: ArgumentHelp("Why (the case, the request).", valueName: "text")) var reason: String
+
+        func validate() throws {
+            if reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must not be empty") }
+        }
+
+        func run() async throws {
+            do { _ = try SearchQuery(parsing: query) } catch {
+                FileHandle.standardError.write(Data(
+                    "\(error)\n  \(query)\n  \(String(repeating: " ", count: max(0, error.column - 1)))^\n".utf8))
+                throw ExitCode(2)
+            }
+            try await withStore(data) { store in
+                let hold = LegalHold(name: name, query: query, reason: reason, createdBy: actor.name, createdAt: Date())
+                try await store.catalog.addLegalHold(hold)
+                let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
+                try await store.audit(actor: actor.name, action: "hold add",
+                                      detail: "\(name): query=\(query); reason=\(reason)", resultCount: covered)
+                print("hold \(name) placed: covers \(covered) message(s) now, and matching mail that arrives while it is active")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "The active holds (with --all, released ones too).")
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @Flag(help: "Include released holds.") var all = false
+
+        func run() async throws {
+            try await withStore(data) { store in
+                let holds = try await store.catalog.legalHolds().filter { all || $0.isActive }
+                for hold in holds {
+                    let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
+                    var line = "\(hold.name)\t\(hold.isActive ? "active" : "released")\t\(covered) message(s)\t"
+                        + "by \(hold.createdBy) \(RetentionRunner.timestamp(hold.createdAt))\t\(hold.query)"
+                    if let released = hold.releasedAt { line += "\treleased \(RetentionRunner.timestamp(released))" }
+                    print(line)
+                }
+                if holds.isEmpty { print(all ? "no holds" : "no active holds") }
+                try await store.audit(actor: actor.name, action: "hold list", detail: all ? "all" : "active",
+                                      resultCount: holds.count)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "One hold: its query, reason, history and how many messages it covers now.")
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: ArgumentHelp("The case name.", valueName: "case")) var name: String
+
+        func run() async throws {
+            try await withStore(data) { store in
+                guard let hold = try await store.catalog.legalHold(named: name) else {
+                    throw CommandError(LegalHoldError.unknown(name).description)
+                }
+                let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
+                print("case: \(hold.name)")
+                print("status: \(hold.isActive ? "active" : "released")")
+                print("query: \(hold.query)")
+                print("reason: \(hold.reason)")
+                print("placed: \(RetentionRunner.timestamp(hold.createdAt)) by \(hold.createdBy)")
+                if let released = hold.releasedAt {
+                    print("released: \(RetentionRunner.timestamp(released)) by \(hold.releasedBy ?? "?"): "
+                          + "\(hold.releaseReason ?? "")")
+                }
+                print("messages: \(covered)")
+                try await store.audit(actor: actor.name, action: "hold show", detail: name, resultCount: covered)
+            }
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "release", abstract: "Release a hold; its messages fall back under the retention policies.")
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: ArgumentHelp("The case name.", valueName: "case")) var name: String
+        @Option(help: ArgumentHelp("Why (the case closed, the court's order).", valueName: "text")) var reason: String
+
+        func validate() throws {
+            if reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must not be empty") }
+        }
+
+        func run() async throws {
+            try await withStore(data) { store in
+                let hold = try await store.catalog.releaseLegalHold(named: name, by: actor.name, reason: reason, at: Date())
+                try await store.audit(actor: actor.name, action: "hold release", detail: "\(name): reason=\(reason)")
+                print("hold \(hold.name) released")
+            }
+        }
+    }
 }

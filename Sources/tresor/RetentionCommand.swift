@@ -1,6 +1,191 @@
 import ArgumentParser
+import Catalog
+import Foundation
+import MailServer
+import MailStore
+import Retention
 
-/// `tresor retention` (scaffold; its issue fills it in).
+/// `tresor retention check|list|apply|approve|plans`.
 struct RetentionCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "retention", abstract: "Retention policies.")
+    static let configuration = CommandConfiguration(
+        commandName: "retention",
+        abstract: "Retention policies: check them, see what they govern, purge what has expired.",
+        discussion: """
+            Policies are [[policy]] tables in the *.toml files directly in the policy folder \
+            (--policies, else retention_policies in tresor.toml, else ./retention-policies). \
+            Where several policies match a message, the one whose period ends last governs; a \
+            message no policy matches is kept; a message an active legal hold matches is never \
+            purged (see `tresor hold`).
+            """,
+        subcommands: [Check.self, List.self, Apply.self, Approve.self, Plans.self]
+    )
+
+    /// Opens the store, checks the locked policies against the catalog (remembering the strictest
+    /// versions when `remember`), and runs `body`.
+    static func withRunner<T>(_ options: RetentionOptions, _ data: DataDirectoryOptions, remember: Bool,
+                              _ body: (RetentionRunner, TresorConfiguration) async throws -> T) async throws -> T {
+        let configuration = try options.configuration()
+        let policies = try options.loadPolicies(configuration)
+        let url = try DataDirectoryOptions.requireInitialised(options.dataDirectory(data, configuration))
+        let store = try MailStore(dataDirectory: url)
+        defer { store.close() }
+        try await PolicyLocks.enforce(policies, catalog: store.catalog, remember: remember)
+        return try await body(RetentionRunner(store: store, policies: policies), configuration)
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Validate the policy files; with a data directory, also the locked policies against it.",
+            discussion: "Prints every problem as FILE:LINE: problem and exits 1 if there is any.")
+        @OptionGroup var options: RetentionOptions
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+
+        func run() async throws {
+            let configuration = try options.configuration()
+            let policies = try options.loadPolicies(configuration)
+            let url = options.dataDirectory(data, configuration)
+            var lockNote = "no data directory at \(url.path): locked policies not compared with a catalog"
+            if (try? DataDirectoryOptions.requireInitialised(url)) != nil {
+                let store = try MailStore(dataDirectory: url)
+                defer { store.close() }
+                try await PolicyLocks.enforce(policies, catalog: store.catalog, remember: false)
+                let locked = policies.policies.filter(\.locked).count
+                lockNote = "\(locked) locked polic\(locked == 1 ? "y" : "ies") consistent with the catalog"
+                try await store.audit(actor: actor.name, action: "retention check",
+                                      detail: "files=\(policies.files.count) policies=\(policies.policies.count)",
+                                      resultCount: policies.policies.count)
+            }
+            for policy in policies.policies {
+                print("\(policy.source): \(policy.name): \(policy.match) → \(policy.action.rawValue) after "
+                      + "\(policy.retain) from \(policy.countFrom.rawValue)\(policy.locked ? " (locked)" : "")")
+            }
+            print("ok: \(policies.policies.count) polic\(policies.policies.count == 1 ? "y" : "ies") in "
+                  + "\(policies.files.count) file(s); \(lockNote)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "Each policy with how many messages it governs, the oldest, and the next expiry.")
+        @OptionGroup var options: RetentionOptions
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @OptionGroup var asOf: AsOfOption
+        @Flag(help: "JSON instead of a table.") var json = false
+
+        func run() async throws {
+            try await withRunner(options, data, remember: true) { runner, _ in
+                let evaluation = try await runner.evaluate(asOf: asOf.date)
+                if json {
+                    print(try RetentionOutput.json(evaluation.summaries))
+                } else {
+                    print("as of \(RetentionRunner.timestamp(evaluation.asOf)): \(evaluation.governed) message(s) "
+                          + "governed by a policy, \(evaluation.due.count) due, \(evaluation.held.count) held")
+                    print(RetentionOutput.table(evaluation), terminator: "")
+                }
+                try await runner.store.audit(
+                    actor: actor.name, action: "retention list",
+                    detail: "as-of=\(RetentionRunner.timestamp(evaluation.asOf))", resultCount: evaluation.governed)
+            }
+        }
+    }
+
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "apply",
+            abstract: "Purge what has expired (or, with retention.require_approval, write a plan).",
+            discussion: """
+                Evaluates every policy and every active hold, then purges the messages whose period \
+                is over and that no hold matches (holds are checked again right before the purge). \
+                With retention.require_approval = true in tresor.toml it only writes a purge plan, \
+                which another person runs with `tresor retention approve PLAN`. --as-of evaluates \
+                as at 00:00 UTC of that day: a period ending then or earlier is over.
+                """)
+        @OptionGroup var options: RetentionOptions
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @OptionGroup var asOf: AsOfOption
+        @Flag(help: "Only show what would be purged.") var dryRun = false
+
+        func run() async throws {
+            try await withRunner(options, data, remember: true) { runner, configuration in
+                let mode: RetentionApplyMode = dryRun ? .dryRun : configuration.retention.requireApproval ? .plan : .execute
+                let outcome = try await runner.apply(asOf: asOf.date, mode: mode, actor: actor.name)
+                let evaluation = outcome.evaluation
+                print("as of \(RetentionRunner.timestamp(evaluation.asOf)): \(evaluation.due.count) message(s) due, "
+                      + "\(evaluation.held.count) held")
+                for message in evaluation.held { print(RetentionOutput.line(message, verb: "held")) }
+                switch mode {
+                case .dryRun:
+                    for message in evaluation.due { print(RetentionOutput.line(message, verb: "would purge")) }
+                    print("dry run: nothing purged")
+                case .execute:
+                    guard let execution = outcome.execution else { print("nothing to purge"); break }
+                    for message in execution.spared { print(RetentionOutput.line(message, verb: "held")) }
+                    for message in execution.purged { print(RetentionOutput.line(message, verb: "purged")) }
+                    if let report = execution.report {
+                        print("purged \(report.messages) message(s): \(report.deliveries) deliveries, "
+                              + "\(report.placementsRemoved) mailbox placements, \(report.bytesReclaimed) bytes reclaimed, "
+                              + "\(report.segmentsRewritten) segment(s) rewritten; purge record \(report.purgeRecord ?? "-")")
+                    }
+                case .plan:
+                    guard let plan = outcome.plan else { print("nothing to plan"); break }
+                    for message in evaluation.due { print(RetentionOutput.line(message, verb: "planned")) }
+                    print("plan \(plan.id) written: \(plan.items.count) message(s); nothing is purged until another "
+                          + "person runs: tresor retention approve \(plan.id)")
+                }
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "approve",
+            abstract: "Execute a purge plan made by another person (four-eyes principle).",
+            discussion: """
+                Refused when you made the plan yourself, and when the archive (its messages and \
+                deliveries) or the policies changed since it was made ("plan expired"). Messages an \
+                active hold matches now are spared.
+                """)
+        @OptionGroup var options: RetentionOptions
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: ArgumentHelp("The plan id `retention apply` printed.", valueName: "plan")) var plan: String
+
+        func run() async throws {
+            try await withRunner(options, data, remember: true) { runner, _ in
+                let (decided, execution) = try await runner.approve(planID: plan, actor: actor.name)
+                for message in execution.spared { print(RetentionOutput.line(message, verb: "held")) }
+                for message in execution.purged { print(RetentionOutput.line(message, verb: "purged")) }
+                let report = execution.report
+                print("plan \(decided.id) (by \(decided.createdBy)) approved by \(actor.name): purged "
+                      + "\(report?.messages ?? 0) message(s), \(report?.bytesReclaimed ?? 0) bytes reclaimed, "
+                      + "\(execution.spared.count) spared by a hold")
+            }
+        }
+    }
+
+    struct Plans: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "plans", abstract: "List the purge plans.")
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+
+        func run() async throws {
+            try await withStore(data) { store in
+                let plans = try await store.catalog.purgePlans()
+                for plan in plans {
+                    var line = "\(plan.id) \(plan.status.rawValue) by \(plan.createdBy) "
+                        + "\(RetentionRunner.timestamp(plan.createdAt)) as-of \(RetentionRunner.timestamp(plan.asOf))"
+                    if let decidedBy = plan.decidedBy { line += " decided by \(decidedBy)" }
+                    if let outcome = plan.outcome { line += ": \(outcome)" }
+                    print(line)
+                }
+                if plans.isEmpty { print("no purge plans") }
+                try await store.audit(actor: actor.name, action: "retention plans", detail: "", resultCount: plans.count)
+            }
+        }
+    }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+
+/// What retention needs of one message: its id and the two instants a period may count from.
+public struct RetentionCandidate: Sendable, Hashable {
+    /// Lower-case hex SHA-256 (`SearchHit.id`).
+    public var sha256: String
+    /// The Date header, nil when missing or invalid.
+    public var date: Date?
+    /// When the message was first archived.
+    public var archivedAt: Date
+
+    public init(sha256: String, date: Date?, archivedAt: Date) {
+        self.sha256 = sha256
+        self.date = date
+        self.archivedAt = archivedAt
+    }
+}
+
+extension Catalog {
+    /// The messages `query` matches (all messages for nil), in catalog order, with only the columns
+    /// retention needs: one lean read, cheap enough to run once per policy and hold on 100,000 messages.
+    public func retentionCandidates(matching query: SearchQuery?) async throws -> [RetentionCandidate] {
+        let condition: SQL = query.map { QueryCompiler.condition($0.root) } ?? "1"
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db, SQLRequest(literal: "SELECT m.sha256, m.date, m.archived_at FROM message m WHERE \(condition)")
+            ).map { row in
+                RetentionCandidate(
+                    sha256: row[0], date: (row[1] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    archivedAt: Date(timeIntervalSince1970: row[2]))
+            }
+        }
+    }
+
+    /// How many messages `query` matches (all messages for nil).
+    public func retentionCount(matching query: SearchQuery?) async throws -> Int {
+        guard let query else {
+            return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0 }
+        }
+        return try await count(query)
+    }
+
+    /// A fingerprint of the archive's messages as the catalog lists them: the number of messages and
+    /// deliveries and the highest row id of each. Any arrival (a new delivery, even of a known body)
+    /// or removal changes it, so a purge plan made on one state is refused on another.
+    public func retentionArchiveState() async throws -> String {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT COUNT(*) FROM message), (SELECT IFNULL(MAX(id), 0) FROM message),
+                    (SELECT COUNT(*) FROM delivery), (SELECT IFNULL(MAX(id), 0) FROM delivery)
+                """)!
+            return "messages=\(row[0] as Int64)/\(row[1] as Int64) deliveries=\(row[2] as Int64)/\(row[3] as Int64)"
+        }
+    }
+}

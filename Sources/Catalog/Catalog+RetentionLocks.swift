@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// The strictest version of a locked retention policy seen so far (schema "v6" `retention_lock`).
+/// The catalog keeps the fields as text; the Retention module parses and compares them.
+public struct RetentionLockRecord: Sendable, Hashable {
+    public var policy: String
+    public var match: String
+    /// As written in the policy file, e.g. `10y`.
+    public var retain: String
+    public var countFrom: String
+    public var action: String
+    /// The file the version came from.
+    public var file: String
+    public var recordedAt: Date
+
+    public init(policy: String, match: String, retain: String, countFrom: String, action: String, file: String,
+                recordedAt: Date) {
+        self.policy = policy
+        self.match = match
+        self.retain = retain
+        self.countFrom = countFrom
+        self.action = action
+        self.file = file
+        self.recordedAt = recordedAt
+    }
+}
+
+extension Catalog {
+    /// Every remembered locked policy, by name.
+    public func retentionLocks() async throws -> [RetentionLockRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT policy, match, retain, count_from, action, file, recorded_at FROM retention_lock ORDER BY policy
+                """
+            ).map { row in
+                RetentionLockRecord(
+                    policy: row[0], match: row[1], retain: row[2], countFrom: row[3], action: row[4], file: row[5],
+                    recordedAt: Date(timeIntervalSince1970: row[6]))
+            }
+        }
+    }
+
+    /// Replaces the remembered versions in one transaction: `record` are written (inserted or replaced),
+    /// `forget` (policy names) deleted.
+    public func updateRetentionLocks(record: [RetentionLockRecord], forget: [String]) async throws {
+        guard !record.isEmpty || !forget.isEmpty else { return }
+        try await pool.write { db in
+            for lock in record {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO retention_lock (policy, match, retain, count_from, action, file, recorded_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [lock.policy, lock.match, lock.retain, lock.countFrom, lock.action, lock.file,
+                                lock.recordedAt.timeIntervalSince1970])
+            }
+            for policy in forget {
+                try db.execute(sql: "DELETE FROM retention_lock WHERE policy = ?", arguments: [policy])
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+
+/// A purge plan awaiting a second person's approval (schema "v6" `purge_plan`).
+public struct PurgePlanRecord: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        case pending, executed, expired
+    }
+
+    public var id: String
+    public var createdBy: String
+    public var createdAt: Date
+    /// The instant the plan evaluated the policies at (`--as-of`, else its creation).
+    public var asOf: Date
+    /// `Catalog.retentionArchiveState()` when the plan was made.
+    public var archiveState: String
+    /// A digest of the policies the plan was made with.
+    public var policyFingerprint: String
+    public var status: Status
+    public var decidedBy: String?
+    public var decidedAt: Date?
+    /// What the decision did, in words (the purge report, or why the plan expired).
+    public var outcome: String?
+    public var items: [PurgePlanItemRecord]
+
+    public init(id: String, createdBy: String, createdAt: Date, asOf: Date, archiveState: String,
+                policyFingerprint: String, status: Status = .pending, decidedBy: String? = nil,
+                decidedAt: Date? = nil, outcome: String? = nil, items: [PurgePlanItemRecord]) {
+        self.id = id
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.asOf = asOf
+        self.archiveState = archiveState
+        self.policyFingerprint = policyFingerprint
+        self.status = status
+        self.decidedBy = decidedBy
+        self.decidedAt = decidedAt
+        self.outcome = outcome
+        self.items = items
+    }
+}
+
+/// One message of a purge plan.
+public struct PurgePlanItemRecord: Sendable, Hashable {
+    public var sha256: String
+    public var policy: String
+    /// `PurgeItem.Scope`'s raw value.
+    public var scope: String
+    /// When the message's retention period ended.
+    public var expiredAt: Date
+
+    public init(sha256: String, policy: String, scope: String, expiredAt: Date) {
+        self.sha256 = sha256
+        self.policy = policy
+        self.scope = scope
+        self.expiredAt = expiredAt
+    }
+}
+
+/// Why a plan's decision could not be recorded.
+public enum PurgePlanError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unknown(String)
+    case notPending(String, PurgePlanRecord.Status)
+
+    public var description: String {
+        switch self {
+        case .unknown(let id): "no purge plan \(id)"
+        case .notPending(let id, let status): "purge plan \(id) is \(status.rawValue), not pending"
+        }
+    }
+}
+
+extension Catalog {
+    /// Stores a new plan and its items in one transaction.
+    public func savePurgePlan(_ plan: PurgePlanRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO purge_plan (id, created_by, created_at, as_of, archive_state, policy_fingerprint, status,
+                        decided_by, decided_at, outcome)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [plan.id, plan.createdBy, plan.createdAt.timeIntervalSince1970, plan.asOf.timeIntervalSince1970,
+                            plan.archiveState, plan.policyFingerprint, plan.status.rawValue, plan.decidedBy,
+                            plan.decidedAt?.timeIntervalSince1970, plan.outcome])
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO purge_plan_item (plan, sha256, policy, scope, expired_at) VALUES (?, ?, ?, ?, ?)
+                """)
+            for item in plan.items {
+                try insert.execute(arguments: [plan.id, item.sha256, item.policy, item.scope,
+                                               item.expiredAt.timeIntervalSince1970])
+            }
+        }
+    }
+
+    /// A plan with its items, by id.
+    public func purgePlan(id: String) async throws -> PurgePlanRecord? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "\(Self.planColumns) WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            var plan = Self.purgePlan(row)
+            plan.items = try Row.fetchAll(
+                db, sql: "SELECT sha256, policy, scope, expired_at FROM purge_plan_item WHERE plan = ? ORDER BY sha256",
+                arguments: [id]
+            ).map { item in
+                PurgePlanItemRecord(sha256: item[0], policy: item[1], scope: item[2],
+                                    expiredAt: Date(timeIntervalSince1970: item[3]))
+            }
+            return plan
+        }
+    }
+
+    /// All plans, oldest first, without their items.
+    public func purgePlans() async throws -> [PurgePlanRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "\(Self.planColumns) ORDER BY created_at, id").map(Self.purgePlan)
+        }
+    }
+
+    /// Records the decision on a pending plan; fails if it is not pending any more, so two approvers
+    /// racing execute it once: claim it with this (`.executed`) before purging.
+    public func decidePurgePlan(id: String, status: PurgePlanRecord.Status, by actor: String, at time: Date,
+                                outcome: String) async throws {
+        try await pool.write { db in
+            guard let stored = try String.fetchOne(db, sql: "SELECT status FROM purge_plan WHERE id = ?",
+                                                   arguments: [id])
+            else { throw PurgePlanError.unknown(id) }
+            let current = PurgePlanRecord.Status(rawValue: stored) ?? .expired
+            guard current == .pending else { throw PurgePlanError.notPending(id, current) }
+            try db.execute(
+                sql: "UPDATE purge_plan SET status = ?, decided_by = ?, decided_at = ?, outcome = ? WHERE id = ?",
+                arguments: [status.rawValue, actor, time.timeIntervalSince1970, outcome, id])
+        }
+    }
+
+    /// Replaces the outcome text of a decided plan (the purge report, once the purge finished).
+    public func recordPurgePlanOutcome(id: String, outcome: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE purge_plan SET outcome = ? WHERE id = ?", arguments: [outcome, id])
+        }
+    }
+
+    private static let planColumns = """
+        SELECT id, created_by, created_at, as_of, archive_state, policy_fingerprint, status, decided_by, decided_at, \
+        outcome FROM purge_plan
+        """
+
+    private static func purgePlan(_ row: Row) -> PurgePlanRecord {
+        PurgePlanRecord(
+            id: row[0], createdBy: row[1], createdAt: Date(timeIntervalSince1970: row[2]),
+            asOf: Date(timeIntervalSince1970: row[3]), archiveState: row[4], policyFingerprint: row[5],
+            status: PurgePlanRecord.Status(rawValue: row[6]) ?? .expired, decidedBy: row[7],
+            decidedAt: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row[9], items: [])
+    }
+}

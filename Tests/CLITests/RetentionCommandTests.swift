@@ -1,0 +1,236 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `tresor retention` as an administrator runs it: check, list, apply (dry run, time travel, purge),
+/// four-eyes plans and locked policies.
+@Suite struct RetentionCommandTests {
+    static func message(_ tag: String, subject: String, date: String, from: String = "anna@example.com") -> [UInt8] {
+        Array("""
+            From: <\(from)>\r
+            To: <bob@example.org>\r
+            Subject: \(subject)\r
+            Date: \(date)\r
+            Message-ID: <\(tag)@example.com>\r
+            \r
+            The \(tag) letter.\r
+
+            """.utf8)
+    }
+
+    static let letter = message("letter", subject: "Offer", date: "Sun, 15 Mar 2020 10:00:00 +0000")
+    static let newsletter = message("news", subject: "Our news, unsubscribe here", date: "Mon, 6 Jan 2025 08:00:00 +0000",
+                                    from: "newsletter@shop.example")
+
+    static let policies = """
+        [[policy]]
+        name = "letters"
+        description = "Commercial letters, HGB §257"
+        match = "domain:example.com"
+        retain = "6y"
+        count_from = "year-end"
+        action = "purge"
+
+        [[policy]]
+        name = "newsletters"
+        match = "from:newsletter@* OR subject:unsubscribe"
+        retain = "90d"
+        count_from = "message-date"
+        action = "purge"
+
+        """
+
+    func tresor(_ dir: URL, _ arguments: [String], stdin: [UInt8]? = nil) throws -> CommandResult {
+        try CommandRunner.run("tresor", arguments + ["--data-dir", dir.appendingPathComponent("data").path], stdin: stdin)
+    }
+
+    /// A data directory with the letter and the newsletter, and the policy folder `pol`.
+    func setUp(_ dir: URL, policies: String = Self.policies) throws -> String {
+        #expect(try tresor(dir, ["init"]).status == 0)
+        for raw in [Self.letter, Self.newsletter] {
+            let imported = try tresor(dir, ["import", "-"], stdin: raw)
+            #expect(imported.status == 0, "\(imported.stderr)")
+        }
+        let folder = dir.appendingPathComponent("pol", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try policies.write(to: folder.appendingPathComponent("mail.toml"), atomically: true, encoding: .utf8)
+        return folder.path
+    }
+
+    func id(_ dir: URL, _ query: String) throws -> String {
+        let found = try tresor(dir, ["search", query, "--json"])
+        let hits = try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as? [[String: Any]]
+        return try #require(hits?.first?["id"] as? String)
+    }
+
+    func count(_ dir: URL, _ query: String) throws -> String {
+        try tresor(dir, ["search", query, "--count"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func checkNamesFileLineAndProblemAndAcceptsGoodFiles() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try setUp(dir)
+            let good = try tresor(dir, ["retention", "check", "--policies", folder])
+            #expect(good.status == 0, "\(good.stderr)")
+            #expect(good.stdout.contains("ok: 2 policies in 1 file(s)"))
+            try "[[policy]]\nname = \"x\"\nmatch = \"to:\"\nretain = \"6 years\"\ncount_from = \"archived\"\naction = \"purge\"\n"
+                .write(to: dir.appendingPathComponent("pol/broken.toml"), atomically: true, encoding: .utf8)
+            let bad = try tresor(dir, ["retention", "check", "--policies", folder])
+            #expect(bad.status == 1)
+            #expect(bad.stderr.contains("\(folder)/broken.toml:3: policy \"x\": match: "))
+            #expect(bad.stderr.contains("\(folder)/broken.toml:4: policy \"x\": retain: \"6 years\" is not a period"))
+        }
+    }
+
+    @Test func listShowsWhatEachPolicyGovernsAndTheNextExpiry() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try setUp(dir)
+            let list = try tresor(dir, ["retention", "list", "--policies", folder, "--as-of", "2025-02-01", "--json"])
+            #expect(list.status == 0, "\(list.stderr)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+            #expect(rows.map { $0["name"] as? String } == ["letters", "newsletters"])
+            #expect(rows[0]["governs"] as? Int == 1 && rows[0]["nextExpiry"] as? String == "2027-01-01T00:00:00Z")
+            #expect(rows[0]["oldest"] as? String == "2020-03-15T10:00:00Z")
+            #expect(rows[1]["governs"] as? Int == 1 && rows[1]["due"] as? Int == 0)
+            #expect(rows[1]["nextExpiry"] as? String == "2025-04-06T08:00:00Z")
+            let table = try tresor(dir, ["retention", "list", "--policies", folder, "--as-of", "2025-02-01"])
+            #expect(table.stdout.contains("letters") && table.stdout.contains("2027-01-01"))
+            let audit = try tresor(dir, ["audit"])
+            #expect(audit.stdout.contains("retention list"))
+        }
+    }
+
+    @Test func dryRunTravelsInTime() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try setUp(dir)
+            let letter = try id(dir, "subject:offer")
+            let before = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder, "--as-of", "2026-12-31"])
+            #expect(before.status == 0, "\(before.stderr)")
+            #expect(!before.stdout.contains(letter))
+            #expect(before.stdout.contains("1 message(s) due"))  // the newsletter, long expired
+            let after = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder, "--as-of", "2027-01-02"])
+            #expect(after.stdout.contains("would purge \(letter) letters purge expired 2027-01-01"))
+            #expect(after.stdout.contains("2 message(s) due") && after.stdout.contains("dry run: nothing purged"))
+            #expect(try count(dir, "subject:offer") == "1")
+            let badDate = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder, "--as-of", "2027-02-30"])
+            #expect(badDate.status != 0 && badDate.stderr.contains("--as-of"))
+        }
+    }
+
+    @Test func applyPurgesTheDayAfterExpiryAndVerifyStillPasses() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try setUp(dir)
+            let kept = try tresor(dir, ["retention", "apply", "--policies", folder, "--as-of", "2026-12-31", "--actor", "admin"])
+            #expect(kept.status == 0, "\(kept.stderr)")
+            #expect(try count(dir, "subject:offer") == "1")
+            #expect(try count(dir, "subject:unsubscribe") == "0")
+            let purged = try tresor(dir, ["retention", "apply", "--policies", folder, "--as-of", "2027-01-02", "--actor", "admin"])
+            #expect(purged.status == 0, "\(purged.stderr)")
+            #expect(purged.stdout.contains("purged 1 message(s)"))
+            #expect(try count(dir, "subject:offer") == "0")
+            let reclaimed = purged.stdout.split(separator: "\n").first { $0.hasPrefix("purged 1 message(s)") }?
+                .split(separator: ",").first { $0.hasSuffix("bytes reclaimed") }?
+                .split(separator: " ").first.flatMap { Int($0) }
+            #expect((reclaimed ?? 0) > 0, "\(purged.stdout)")
+            let verify = try tresor(dir, ["verify"])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+            #expect(verify.stdout.contains("policies: letters"), "\(verify.stdout)")
+            let audit = try tresor(dir, ["audit"]).stdout
+            #expect(audit.contains("retention apply") && audit.contains("retention purge"))
+        }
+    }
+
+    @Test func withRequireApprovalAPlanNeedsASecondPerson() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try setUp(dir)
+            let config = dir.appendingPathComponent("tresor.toml")
+            try "retention_policies = \"pol\"\n\n[retention]\nrequire_approval = true\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let apply = try tresor(dir, ["retention", "apply", "--config", config.path, "--actor", "alice"])
+            #expect(apply.status == 0, "\(apply.stderr)")
+            #expect(try count(dir, "subject:unsubscribe") == "1")
+            let plan = try #require(apply.stdout.split(separator: "\n").first { $0.hasPrefix("plan ") }?
+                .split(separator: " ").dropFirst().first.map(String.init))
+            #expect(apply.stdout.contains("tresor retention approve \(plan)"))
+
+            let same = try tresor(dir, ["retention", "approve", plan, "--config", config.path, "--actor", "alice"])
+            #expect(same.status == 1 && same.stderr.contains("a different person must approve it"))
+            let approved = try tresor(dir, ["retention", "approve", plan, "--config", config.path, "--actor", "bob"])
+            #expect(approved.status == 0, "\(approved.stderr)")
+            #expect(approved.stdout.contains("approved by bob: purged 1 message(s)"))
+            #expect(try count(dir, "subject:unsubscribe") == "0")
+            #expect(try count(dir, "subject:offer") == "1")
+            let plans = try tresor(dir, ["retention", "plans"])
+            #expect(plans.stdout.contains("\(plan) executed by alice"))
+        }
+    }
+
+    @Test func aPlanExpiresWhenMailArrives() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try setUp(dir)
+            let config = dir.appendingPathComponent("tresor.toml")
+            try "retention_policies = \"pol\"\n[retention]\nrequire_approval = true\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let apply = try tresor(dir, ["retention", "apply", "--config", config.path, "--actor", "alice"])
+            let plan = try #require(apply.stdout.split(separator: "\n").first { $0.hasPrefix("plan ") }?
+                .split(separator: " ").dropFirst().first.map(String.init))
+            _ = try tresor(dir, ["import", "-"], stdin: Self.message("late", subject: "Late", date: "Mon, 6 Jan 2025 08:00:00 +0000"))
+            let approve = try tresor(dir, ["retention", "approve", plan, "--config", config.path, "--actor", "bob"])
+            #expect(approve.status == 1 && approve.stderr.contains("plan expired"))
+            #expect(try count(dir, "subject:unsubscribe") == "1")
+        }
+    }
+
+    @Test func aLockedPolicyCannotBeShortenedOnceLoaded() async throws {
+        try await withTemporaryDirectory { dir in
+            let locked = Self.policies.replacingOccurrences(of: "action = \"purge\"\n\n[[policy]]\nname = \"newsletters\"",
+                                                             with: "action = \"purge\"\nlocked = true\n\n[[policy]]\nname = \"newsletters\"")
+            let folder = try setUp(dir, policies: locked)
+            #expect(try tresor(dir, ["retention", "list", "--policies", folder]).status == 0)
+            try locked.replacingOccurrences(of: "retain = \"6y\"", with: "retain = \"2y\"")
+                .write(to: dir.appendingPathComponent("pol/mail.toml"), atomically: true, encoding: .utf8)
+            for command in ["check", "list", "apply"] {
+                let refused = try tresor(dir, ["retention", command, "--policies", folder])
+                #expect(refused.status == 1, "\(command)")
+                #expect(refused.stderr.contains("\(folder)/mail.toml:1: locked policy \"letters\" is refused: "
+                                                + "retain shortened from 6y to 2y while 1 message(s) it governs exist"))
+            }
+            #expect(try count(dir, "subject:offer") == "1")
+        }
+    }
+
+    @Test func theConfigurationNamesTheFolderAndBadSettingsAreErrors() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try setUp(dir)
+            let config = dir.appendingPathComponent("tresor.toml")
+            try "retention_policies = \"pol\"\n[retention]\nplan_time = \"25:00\"\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let badTime = try tresor(dir, ["retention", "check", "--config", config.path])
+            #expect(badTime.status == 1 && badTime.stderr.contains(":3: retention.plan_time: must be a UTC time of day"))
+            try "retention_policies = \"missing\"\n".write(to: config, atomically: true, encoding: .utf8)
+            let missing = try tresor(dir, ["retention", "check", "--config", config.path])
+            #expect(missing.status == 1 && missing.stderr.contains("missing: no such folder"))
+            try "retention_policies = \"pol\"\n[retention]\nauto_purge = false\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let good = try tresor(dir, ["retention", "check", "--config", config.path])
+            #expect(good.status == 0 && good.stdout.contains("\(folder)/mail.toml:1: letters"), "\(good.stderr)")
+        }
+    }
+
+    @Test func serveRefusesToStartWithAnInvalidPolicy() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try setUp(dir, policies: "[[policy]]\nname = \"x\"\nmatch = \"*\"\nretain = \"forever\"\n"
+                              + "count_from = \"archived\"\naction = \"keep\"\n")
+            var text = "retention_policies = \"pol\"\n"
+            for listener in ["smtp", "submission", "submissions", "pop3", "pop3s", "imap", "imaps", "managesieve"] {
+                text += "[\(listener)]\nport = 0\n"
+            }
+            let config = dir.appendingPathComponent("tresor.toml")
+            try text.write(to: config, atomically: true, encoding: .utf8)
+            let serve = try tresor(dir, ["serve", "--config", config.path])
+            #expect(serve.status != 0)
+            #expect(serve.stderr.contains("mail.toml:4: policy \"x\": retain: \"forever\" is not a period"), "\(serve.stderr)")
+            #expect(!serve.stdout.contains("ready"))
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Catalog
+import Foundation
+import MailStore
+import Retention
+import Testing
+
+/// Periods, where they start, and the pure decision per message.
+@Suite struct RetentionEvaluatorTests {
+    typealias F = RetentionFixtures
+
+    @Test func periodsParseAndAddCalendarTimeInUTC() {
+        #expect(RetentionPeriod(parsing: "30d") == RetentionPeriod(amount: 30, unit: .days))
+        #expect(RetentionPeriod(parsing: "18M") == RetentionPeriod(amount: 18, unit: .months))
+        for bad in ["", "d", "10", "10w", "-1d", "1.5y", "1001y", " 1y", "12000m"] {
+            #expect(RetentionPeriod(parsing: bad) == nil, "\(bad)")
+        }
+        let start = F.day("2020-01-31", hour: 10)
+        #expect(RetentionPeriod(amount: 1, unit: .months).end(from: start) == F.day("2020-02-29", hour: 10))
+        #expect(RetentionPeriod(amount: 90, unit: .days).end(from: start) == start.addingTimeInterval(90 * 86_400))
+        #expect(RetentionPeriod(amount: 1, unit: .years).end(from: F.day("2020-02-29")) == F.day("2021-02-28"))
+    }
+
+    @Test func lengthsCompareSafelyAcrossUnits() {
+        func p(_ text: String) -> RetentionPeriod { RetentionPeriod(parsing: text)! }
+        #expect(p("10y").isNeverShorter(than: p("120m")) && p("120m").isNeverShorter(than: p("10y")))
+        #expect(!p("6y").isNeverShorter(than: p("10y")))
+        #expect(!p("365d").isNeverShorter(than: p("1y")))  // a leap year has 366 days
+        #expect(p("366d").isNeverShorter(than: p("1y")))
+        #expect(!p("1m").isNeverShorter(than: p("30d")))  // February
+        #expect(p("2y").isNeverShorter(than: p("700d")))
+    }
+
+    @Test func periodsStartFromTheDateTheArchiveTimeOrTheYearEnd() {
+        let dated = RetentionCandidate(sha256: "a", date: F.day("2020-03-15", hour: 9), archivedAt: F.day("2021-05-01"))
+        let undated = RetentionCandidate(sha256: "b", date: nil, archivedAt: F.day("2021-05-01", hour: 7))
+        #expect(CountFrom.messageDate.start(of: dated) == F.day("2020-03-15", hour: 9))
+        #expect(CountFrom.messageDate.start(of: undated) == F.day("2021-05-01", hour: 7))
+        #expect(CountFrom.archived.start(of: dated) == F.day("2021-05-01"))
+        #expect(CountFrom.yearEnd.start(of: dated) == F.day("2021-01-01"))
+        #expect(CountFrom.yearEnd.start(of: undated) == F.day("2022-01-01"))
+        // December 31, 23:59 UTC still belongs to its year.
+        let late = RetentionCandidate(sha256: "c", date: F.day("2020-12-31", hour: 23), archivedAt: F.day("2021-01-01"))
+        #expect(CountFrom.yearEnd.start(of: late) == F.day("2021-01-01"))
+    }
+
+    static func policy(_ name: String, retain: String, countFrom: CountFrom = .messageDate,
+                       action: RetentionAction = .purge) -> RetentionPolicy {
+        RetentionPolicy(name: name, match: "*", query: nil, retain: RetentionPeriod(parsing: retain)!,
+                        countFrom: countFrom, action: action, source: PolicySource(file: "t.toml", line: 1))
+    }
+
+    @Test func longestRetentionWinsAndUnmatchedMailIsKept() {
+        let a = RetentionCandidate(sha256: "a", date: F.day("2020-03-15"), archivedAt: F.day("2020-03-15"))
+        let b = RetentionCandidate(sha256: "b", date: F.day("2024-01-10"), archivedAt: F.day("2024-01-10"))
+        let policies = [Self.policy("short", retain: "90d"), Self.policy("letters", retain: "6y", countFrom: .yearEnd)]
+        // "short" matches a and b; "letters" matches a only; a message neither matches is never looked at.
+        let evaluation = RetentionEvaluator.evaluate(
+            policies: policies, matches: ["short": [a, b], "letters": [a]], holds: [:], asOf: F.day("2025-01-01"))
+        #expect(evaluation.due.map(\.sha256) == ["b"])
+        #expect(evaluation.due[0].policy == "short" && evaluation.due[0].expiredAt == F.day("2024-04-09"))
+        #expect(evaluation.governed == 2)
+        let letters = evaluation.summaries[1]
+        #expect(letters.matches == 1 && letters.governs == 1 && letters.due == 0)
+        #expect(letters.nextExpiry == F.day("2027-01-01") && letters.oldest == F.day("2020-03-15"))
+        #expect(evaluation.summaries[0].governs == 1 && evaluation.summaries[0].matches == 2)
+        // On 1 January 2027 the letter's period is over too.
+        let later = RetentionEvaluator.evaluate(
+            policies: policies, matches: ["short": [a, b], "letters": [a]], holds: [:], asOf: F.day("2027-01-01"))
+        #expect(later.due.map(\.sha256) == ["b", "a"] && later.due[1].policy == "letters")
+    }
+
+    @Test func aLongerKeepPolicyProtectsAndATieGoesToTheGentlerAction() {
+        let a = RetentionCandidate(sha256: "a", date: F.day("2020-03-15"), archivedAt: F.day("2020-03-15"))
+        let keepLonger = [Self.policy("purge", retain: "1y"), Self.policy("keep", retain: "2y", action: .keep)]
+        let asOf = F.day("2030-01-01")
+        #expect(RetentionEvaluator.evaluate(policies: keepLonger, matches: ["purge": [a], "keep": [a]], holds: [:],
+                                            asOf: asOf).due.isEmpty)
+        let tie = [Self.policy("purge", retain: "1y"), Self.policy("archive-only", retain: "12m", action: .purgeArchive)]
+        let due = RetentionEvaluator.evaluate(policies: tie, matches: ["purge": [a], "archive-only": [a]], holds: [:],
+                                              asOf: asOf).due
+        #expect(due.map(\.policy) == ["archive-only"] && due[0].purgeItem?.scope == .archiveOnly)
+        // A shorter keep policy does not protect.
+        let keepShorter = [Self.policy("purge", retain: "2y"), Self.policy("keep", retain: "1y", action: .keep)]
+        #expect(RetentionEvaluator.evaluate(policies: keepShorter, matches: ["purge": [a], "keep": [a]], holds: [:],
+                                            asOf: asOf).due.map(\.sha256) == ["a"])
+    }
+
+    @Test func heldMessagesAreNeverDue() {
+        let a = RetentionCandidate(sha256: "a", date: F.day("2020-03-15"), archivedAt: F.day("2020-03-15"))
+        let b = RetentionCandidate(sha256: "b", date: F.day("2020-03-16"), archivedAt: F.day("2020-03-16"))
+        let evaluation = RetentionEvaluator.evaluate(
+            policies: [Self.policy("p", retain: "1d")], matches: ["p": [a, b]],
+            holds: ["case-1": ["a", "zzz"], "case-2": ["a"]], asOf: F.day("2021-01-01"))
+        #expect(evaluation.due.map(\.sha256) == ["b"])
+        #expect(evaluation.held.map(\.sha256) == ["a"] && evaluation.held[0].heldBy == ["case-1", "case-2"])
+        #expect(evaluation.summaries[0].due == 2 && evaluation.summaries[0].held == 1)
+        #expect(evaluation.purgeItems == [PurgeItemExpectation.item("b", "p")])
+    }
+
+    @Test func asOfIsTheStartOfTheDayInUTC() {
+        #expect(RetentionDate.parse("2027-01-01") == Date(timeIntervalSince1970: 1_798_761_600))
+        for bad in ["2027-1-01", "2027-02-30", "27-01-01", "2027-13-01", "2027-01-01T00:00", ""] {
+            #expect(RetentionDate.parse(bad) == nil, "\(bad)")
+        }
+        #expect(RetentionDate.day(F.day("2027-01-01", hour: 23)) == "2027-01-01")
+    }
+}
+
+enum PurgeItemExpectation {
+    static func item(_ sha256: String, _ policy: String) -> PurgeItem {
+        PurgeItem(sha256: sha256, policy: policy, scope: .archiveAndMailboxes)
+    }
+}
