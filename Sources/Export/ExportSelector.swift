@@ -1,0 +1,112 @@
+import Catalog
+import Foundation
+import MailStore
+
+/// One message to export, as chosen; its bytes are read when it is written.
+struct ExportItem: Sendable {
+    var sha256: String
+    /// Where the bytes are: a mailbox entry (archive or draft store) or the archive by SHA-256.
+    var entry: MailboxEntry?
+    /// When it was received (INTERNALDATE) or first archived: the mbox separator's date and the
+    /// Maildir name's time.
+    var receivedAt: Date
+    /// The manifest's `folders` value.
+    var folders: String
+    /// IMAP flags and keywords (mailbox exports).
+    var flags: [String]
+
+    var isDraft: Bool {
+        if case .draft = entry?.body { return true }
+        return false
+    }
+}
+
+/// The messages of one output container: one mbox file, Maildir or `.eml` folder.
+struct ExportGroup: Sendable {
+    /// The IMAP folder (mailbox exports); nil for a query or case export.
+    var folder: String?
+    var items: [ExportItem]
+}
+
+/// A selection resolved against the store at one moment.
+struct ResolvedSelection: Sendable {
+    var record: ExportRecord.Selection
+    var groups: [ExportGroup]
+    /// The user whose mailboxes are exported (reads drafts).
+    var user: String?
+}
+
+/// Turns what the user asked for into messages.
+enum ExportSelector {
+    static func resolve(_ selection: ExportSelection, store: MailStore) async throws -> ResolvedSelection {
+        switch selection {
+        case .query(let text):
+            let query = try SearchQuery(parsing: text)
+            let record = ExportRecord.Selection(kind: .query, query: text)
+            return ResolvedSelection(record: record, groups: [try await queryGroup(query, store: store)])
+        case .legalHold(let name):
+            guard let hold = try await store.catalog.legalHold(named: name) else { throw ExportError.unknownLegalHold(name) }
+            let query = try SearchQuery(parsing: hold.query)
+            let state = ExportRecord.LegalHoldState(
+                name: hold.name, reason: hold.reason, createdBy: hold.createdBy, createdAt: hold.createdAt,
+                active: hold.isActive, releasedBy: hold.releasedBy, releasedAt: hold.releasedAt,
+                releaseReason: hold.releaseReason)
+            let record = ExportRecord.Selection(kind: .legalHold, query: hold.query, legalHold: state)
+            return ResolvedSelection(record: record, groups: [try await queryGroup(query, store: store)])
+        case .mailbox(let user, let folder):
+            return try await mailboxGroups(user: user, folder: folder, store: store)
+        }
+    }
+
+    /// The matches of a query, oldest first (the search's order reversed), each with every
+    /// placement that names it.
+    static func queryGroup(_ query: SearchQuery, store: MailStore) async throws -> ExportGroup {
+        let hits = try await store.catalog.search(query, limit: nil).reversed()
+        let wanted = Set(hits.map(\.id))
+        let placements = try await self.placements(of: wanted, store: store)
+        let items = hits.map { hit in
+            ExportItem(sha256: hit.id, entry: nil, receivedAt: hit.archivedAt,
+                       folders: (placements[hit.id] ?? []).sorted().joined(separator: "; "), flags: [])
+        }
+        return ExportGroup(folder: nil, items: items)
+    }
+
+    /// `user:folder` for every placement of the given messages, across all users.
+    static func placements(of wanted: Set<String>, store: MailStore) async throws -> [String: [String]] {
+        guard !wanted.isEmpty else { return [:] }
+        var result: [String: [String]] = [:]
+        for user in try await store.users() {
+            for mailbox in try await store.catalog.mailboxes(of: user) where mailbox.messages > 0 {
+                for message in try await store.catalog.messages(in: mailbox.name, of: user)
+                where wanted.contains(message.sha256) {
+                    let name = "\(user):\(mailbox.name)"
+                    if result[message.sha256, default: []].last != name { result[message.sha256, default: []].append(name) }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The user's folders as IMAP lists them (INBOX first), or `folder` and the folders below it;
+    /// messages of each in UID order, drafts included.
+    static func mailboxGroups(user: String, folder: String?, store: MailStore) async throws -> ResolvedSelection {
+        let listings = try await store.listMailboxes(of: user)
+        var names = listings.map(\.name)
+        if let folder {
+            let wanted = try IMAPMailboxName.validate(folder)
+            names = names.filter { $0 == wanted || $0.hasPrefix(wanted + "/") }
+            guard !names.isEmpty else { throw ExportError.unknownFolder(user: user, folder: folder) }
+        }
+        var groups: [ExportGroup] = []
+        for name in names {
+            let snapshot = try await store.mailboxSnapshot(name, of: user)
+            let items = snapshot.messages.map { entry in
+                ExportItem(sha256: entry.sha256, entry: entry, receivedAt: entry.internalDate, folders: name,
+                           flags: entry.flags.names)
+            }
+            groups.append(ExportGroup(folder: name, items: items))
+        }
+        let record = ExportRecord.Selection(kind: .mailbox, user: user, folder: folder, folders: names)
+        return ResolvedSelection(record: record, groups: groups, user: user)
+    }
+}
