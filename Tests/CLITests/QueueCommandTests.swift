@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `tresor queue list|show|retry|delete` over a queue filled by a real `tresor serve`: two
+/// messages submitted for a domain whose route leads nowhere, tried once, waiting an hour.
+@Suite struct QueueCommandTests {
+    func tresor(_ dataDir: URL, _ arguments: [String], stdin: [UInt8]? = nil) throws -> CommandResult {
+        try CommandRunner.run("tresor", arguments + ["--data-dir", dataDir.path], stdin: stdin)
+    }
+
+    static let submit = #"""
+import smtplib, sys
+s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), local_hostname='client.test', timeout=30)
+s.login('anna@example.org', 'secret pw')
+for i, rcpt in enumerate(['far@nowhere.test', 'away@nowhere.test']):
+    s.sendmail('anna@example.org', [rcpt], ('From: <anna@example.org>\r\nTo: <%s>\r\nSubject: q%d\r\n'
+               'Message-ID: <q%d@example.org>\r\n\r\nhello\r\n' % (rcpt, i, i)).encode())
+s.quit()
+"""#
+
+    /// Runs `tresor serve`, submits the two messages, waits until both were tried, stops it.
+    /// Blocking reads and waits run on Dispatch threads, not on the cooperative pool.
+    func fillQueue(_ dir: URL, config: URL) async throws {
+        let process = Process()
+        process.executableURL = CommandRunner.executable("tresor")
+        process.arguments = ["serve", "--config", config.path, "--log-level", "error"]
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "TRESOR_DATA_DIR")
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var submission: Int?
+        let text = await Self.offPool {
+            var text = ""
+            while !text.contains("ready\n") {
+                let chunk = out.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            return text
+        }
+        for line in text.split(separator: "\n") where line.hasPrefix("listening submission ") {
+            submission = line.split(separator: ":").last.flatMap { Int($0) }
+        }
+        let port = try #require(submission, "serve printed: \(text)")
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", Self.submit, String(port)]
+        try python.run()
+        await Self.offPool { python.waitUntilExit() }
+        try #require(python.terminationStatus == 0, "smtplib submission failed")
+        // Both rows tried once (connection refused), then waiting for the next hour.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let list = try tresor(dir, ["queue", "list"]).stdout
+            if list.split(separator: "\n").filter({ $0.contains("attempts=1") }).count == 2 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        kill(process.processIdentifier, SIGTERM)
+        await Self.offPool { process.waitUntilExit() }
+    }
+
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
+    @Test func listShowRetryDeleteAudited() async throws {
+        try await withTemporaryDirectory { dir in
+            let data = dir.appendingPathComponent("data")
+            #expect(try tresor(data, ["init"]).status == 0)
+            #expect(try tresor(data, ["domain", "add", "example.org"]).status == 0)
+            #expect(try tresor(data, ["user", "add", "anna@example.org", "--password-stdin"],
+                               stdin: Array("secret pw\n".utf8)).status == 0)
+            let config = dir.appendingPathComponent("tresor.toml")
+            try Data("""
+                data_dir = "data"
+                hostname = "mx.example.org"
+                smtp.port = 0
+                submission.port = 0
+                submissions.port = 0
+                pop3.port = 0
+                pop3s.port = 0
+                imap.port = 0
+                imaps.port = 0
+                managesieve.port = 0
+
+                [delivery]
+                retry_schedule = ["1h"]
+
+                [delivery.routes]
+                "nowhere.test" = "127.0.0.1:1"
+                """.utf8).write(to: config)
+            #expect(try tresor(data, ["queue", "list"]).stdout == "nothing waits in the queue\n")
+            try await fillQueue(data, config: config)
+
+            var result = try tresor(data, ["queue", "list", "--actor", "ops"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n")
+            try #require(lines.count == 2, "\(result.stdout)")
+            #expect(lines[0].hasPrefix("1  queued  attempts=1  next=") && lines[0].contains("anna@example.org -> far@nowhere.test"))
+            #expect(lines[0].contains("connection failed"), "\(lines[0])")
+            #expect(lines[1].hasPrefix("2  queued  attempts=1") && lines[1].contains("-> away@nowhere.test"))
+
+            result = try tresor(data, ["queue", "show", "1"])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("To:           far@nowhere.test\n"))
+            #expect(result.stdout.contains("Status code:  4.4.1\n"))
+            #expect(result.stdout.contains("Remote MTA:   127.0.0.1\n"))
+            #expect(try tresor(data, ["queue", "show", "99"]).stderr.contains("no queue entry 99"))
+
+            result = try tresor(data, ["queue", "retry", "1"])
+            #expect(result.stdout == "1 row due now\n")
+            result = try tresor(data, ["queue", "list"])
+            let next1 = result.stdout.split(separator: "\n")[0], next2 = result.stdout.split(separator: "\n")[1]
+            #expect(next1 != lines[0] && next2 == lines[1], "only row 1's next attempt moved")
+            #expect(try tresor(data, ["queue", "retry", "--all"]).stdout == "2 rows due now\n")
+            #expect(try tresor(data, ["queue", "retry"]).status != 0)
+
+            result = try tresor(data, ["queue", "delete", "1"])
+            #expect(result.stdout == "deleted 1 (<far@nowhere.test>)\n")
+            result = try tresor(data, ["queue", "delete", "2", "--bounce"])
+            #expect(result.stdout == "failed 2 (<away@nowhere.test>): the sender will get a DSN\n")
+            #expect(try tresor(data, ["queue", "delete", "1"]).status == 1)
+            #expect(try tresor(data, ["queue", "list"]).stdout == "nothing waits in the queue\n")
+            result = try tresor(data, ["queue", "list", "--all"])
+            #expect(result.stdout.hasPrefix("2  failed  attempts=1  anna@example.org -> away@nowhere.test"), "\(result.stdout)")
+            #expect(try tresor(data, ["queue", "show", "2"]).stdout.contains("Bounce:       pending\n"))
+
+            let audit = try tresor(data, ["audit"]).stdout
+            for action in ["queue list", "queue show", "queue retry", "queue delete"] {
+                #expect(audit.contains(action), "audit lacks \(action)")
+            }
+            #expect(audit.contains("ops  queue list"))
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// DeliveryTests: see the issue; the tests of the module land here.
-import Testing

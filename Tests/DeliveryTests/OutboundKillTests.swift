@@ -1,0 +1,126 @@
+import Delivery
+import Foundation
+import MailStore
+import Testing
+import TestSupport
+
+/// `tresor serve` as a child process; `start` returns once it printed `ready`.
+final class ServeChild: Sendable {
+    let process: Process
+    let ports: [String: Int]
+
+    private init(process: Process, ports: [String: Int]) {
+        self.process = process
+        self.ports = ports
+    }
+
+    static func start(config: URL) async throws -> ServeChild {
+        let process = Process()
+        process.executableURL = CommandRunner.executable("tresor")
+        process.arguments = ["serve", "--config", config.path, "--log-level", "error"]
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "TRESOR_DATA_DIR")
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = await ChildProcess.read(out.fileHandleForReading) { $0.contains("ready\n") }
+        var ports: [String: Int] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count == 3, fields[0] == "listening", let port = fields[2].split(separator: ":").last.flatMap({ Int($0) }) {
+                ports[String(fields[1])] = port
+            }
+        }
+        guard text.contains("ready\n") else {
+            kill(process.processIdentifier, SIGKILL)
+            throw NotReady(output: text)
+        }
+        return ServeChild(process: process, ports: ports)
+    }
+
+    struct NotReady: Error { var output: String }
+
+    /// Sends `signal` and waits for the process to end; its exit status or signal.
+    @discardableResult
+    func stop(_ signal: Int32) async -> Int32 {
+        await ChildProcess.stop(process, signal: signal)
+    }
+}
+
+/// `kill -9` of the real `tresor serve` while the remote server is still receiving a message
+/// (it has not said 250): after the restart that message is sent again and every message reaches
+/// the remote exactly once.
+@Suite struct OutboundKillTests {
+    @Test func killedMidSendDeliversEveryMessageOnce() async throws {
+        guard try SMTPSink.available() else { return }
+        try await withTemporaryDirectory { folder in
+            let count = 3
+            let sinkFolder = folder.appendingPathComponent("sink")
+            try FileManager.default.createDirectory(at: sinkFolder, withIntermediateDirectories: true)
+            let sink = try await SMTPSink.start(in: sinkFolder, slowSeconds: 1.5)
+            defer { Task { await sink.stop() } }
+            _ = try await RunningServer.makeDataDirectory(folder.appendingPathComponent("data"), domain: "a.test",
+                                                          users: ["anna@a.test"])
+            let config = folder.appendingPathComponent("tresor.toml")
+            try Data("""
+                data_dir = "data"
+                hostname = "mx.a.test"
+                smtp.port = 0
+                submission.port = 0
+                submissions.port = 0
+                pop3.port = 0
+                pop3s.port = 0
+                imap.port = 0
+                imaps.port = 0
+                managesieve.port = 0
+
+                [delivery]
+                retry_schedule = ["1s"]
+
+                [delivery.routes]
+                "sink.test" = "127.0.0.1:\(sink.port)"
+                """.utf8).write(to: config)
+
+            let first = try await ServeChild.start(config: config)
+            defer { kill(first.process.processIdentifier, SIGKILL) }  // a no-op once it has ended
+            let host = OutboundHost(name: "127.0.0.1", port: first.ports["submission"]!,
+                                    credentials: SMTPCredentials(user: "anna@a.test", password: "pw"))
+            try await SMTPClientSession.with(host: host, localName: "client.test") { session in
+                for n in 0..<count {
+                    let outcome = try await session.send(OutboundTransaction(
+                        mailFrom: "anna@a.test", recipients: ["slow@sink.test"], content: Array("""
+                            From: <anna@a.test>\r
+                            To: <slow@sink.test>\r
+                            Subject: kill \(n)\r
+                            Message-ID: <kill\(n)@a.test>\r
+                            \r
+                            body \(n)\r
+
+                            """.utf8)))
+                    #expect(outcome.replies.map(\.code) == [250])
+                }
+            }
+            // Kill while the sink holds the first message's DATA, before its 250.
+            #expect(try await eventually(20) { try sink.entries().contains { $0.outcome == "receiving" } })
+            #expect(await first.stop(SIGKILL) == SIGKILL)
+
+            let second = try await ServeChild.start(config: config)
+            defer { kill(second.process.processIdentifier, SIGKILL) }
+            let delivered = try await eventually(40) { try sink.accepted().count >= count }
+            try await Task.sleep(for: .seconds(2))
+            await second.stop(SIGTERM)
+
+            let entries = try sink.entries()
+            #expect(delivered, "\(entries.map(\.outcome))")
+            #expect(entries.contains { $0.outcome == "aborted" }, "the kill came before a 250: \(entries.map(\.outcome))")
+            var copies: [String: Int] = [:]
+            for entry in try sink.accepted() {
+                let id = entry.message.components(separatedBy: "Message-ID: <").dropFirst().first?
+                    .components(separatedBy: ">").first ?? "?"
+                copies[id, default: 0] += 1
+            }
+            #expect(copies == Dictionary(uniqueKeysWithValues: (0..<count).map { ("kill\($0)@a.test", 1) }), "\(copies)")
+        }
+    }
+}
