@@ -68,6 +68,12 @@ import GRDB
 ///                    reports as RFC822.SIZE and sends as BODY[] (RFC 3501 §2.3.4); filled when a
 ///                    message is placed, NULL for placements older than "v5" until first needed
 /// ```
+///
+/// Since "v6" (retention and legal holds: `legal_hold`, `retention_lock`, `purge_plan`,
+/// `purge_plan_item`), "v7" (purges: `purge`, `draft.kept`) and "v8" (outbound delivery: the
+/// attempt, claim and bounce columns of `outbound_queue`), each migration documents its tables in
+/// its own file (`CatalogSchema+Retention.swift`, `+Purge.swift`, `+Delivery.swift`). None of them is
+/// derivable from the archive, so `reset()` keeps them all.
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
