@@ -80,7 +80,7 @@ struct ContentHash: Hashable, Sendable {
     }
 
     init?(hex: String) {
-        guard let bytes = bytesFromHex(hex), bytes.count == 32 else { return nil }
+        guard let bytes = Hex.bytes(hex), bytes.count == 32 else { return nil }
         self.init(bytes)
     }
 }

@@ -28,7 +28,7 @@ public struct ArchiveKey: Sendable {
         let publicPath = directory.appendingPathComponent(publicFileName).path
         for path in [privatePath, publicPath] where FileIO.exists(path) { throw .keyExists(path: path) }
         try FileIO.createExclusively(
-            path: privatePath, contents: Array((hexString(key.privateKey.rawRepresentation) + "\n").utf8), mode: 0o600)
+            path: privatePath, contents: Array((Hex.string(key.privateKey.rawRepresentation) + "\n").utf8), mode: 0o600)
         try FileIO.createExclusively(path: publicPath, contents: Array((key.publicKeyHex + "\n").utf8), mode: 0o644)
         try FileIO.syncDirectory(directory.path)
         return key
@@ -38,13 +38,15 @@ public struct ArchiveKey: Sendable {
         let path = directory.appendingPathComponent(privateFileName).path
         guard FileIO.exists(path) else { throw .keyMissing(path: path) }
         let text = try FileIO.readAll(path: path)
-        guard let raw = bytesFromHex(String(decoding: text, as: UTF8.self).trimmingASCIIWhitespace()),
+        guard let raw = Hex.bytes(String(decoding: text, as: UTF8.self).trimmingASCIIWhitespace()),
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
         else { throw .invalidKey(path: path) }
         return ArchiveKey(privateKey: key)
     }
 
-    func sign(_ message: [UInt8]) -> [UInt8] {
+    /// The Ed25519 signature (64 bytes) of `message`, for whatever the archive vouches for (seals,
+    /// HEAD, an export's record).
+    public func sign(_ message: [UInt8]) -> [UInt8] {
         // Ed25519 signing only fails for a broken key, which `load` already rejected.
         Array((try? privateKey.signature(for: message)) ?? Data())
     }
@@ -58,7 +60,7 @@ public struct ArchivePublicKey: Sendable, Hashable {
 
     /// From 64 hex digits, as `tresor init` prints them.
     public init?(hex: String) {
-        guard let raw = bytesFromHex(hex.trimmingASCIIWhitespace()),
+        guard let raw = Hex.bytes(hex.trimmingASCIIWhitespace()),
             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
         else { return nil }
         self.key = key
@@ -73,10 +75,11 @@ public struct ArchivePublicKey: Sendable, Hashable {
         return key
     }
 
-    public var hex: String { hexString(key.rawRepresentation) }
+    public var hex: String { Hex.string(key.rawRepresentation) }
     var raw: [UInt8] { Array(key.rawRepresentation) }
 
-    func isValidSignature(_ signature: some Collection<UInt8>, for message: [UInt8]) -> Bool {
+    /// Whether `signature` is this key's Ed25519 signature of `message`.
+    public func isValidSignature(_ signature: some Collection<UInt8>, for message: [UInt8]) -> Bool {
         key.isValidSignature(Array(signature), for: message)
     }
 

@@ -29,7 +29,7 @@
 /// ```
 /// DATA/keys/archive.ed25519(.pub)   Ed25519 key, hex (see ArchiveKey)
 /// DATA/archive/LOCK                 empty; flock'ed by writers
-/// DATA/archive/HEAD                 last acknowledged state, signed (see HeadFile)
+/// DATA/archive/HEAD                 last acknowledged state, signed (see ArchiveHead)
 /// DATA/archive/segment-00000001.tsa segments, numbered from 1 without gaps
 /// DATA/archive/segment-0000000N.tsa.compacting   a compaction in progress (never read)
 ///

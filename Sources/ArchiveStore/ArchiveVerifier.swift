@@ -94,7 +94,7 @@ private struct Verification {
         } catch {
             report.problem = error.problem
         }
-        report.chainHead = hexString(chain)
+        report.chainHead = Hex.string(chain)
     }
 
     func fail(_ segment: UInt32, _ offset: UInt64, _ reason: String) -> Failure {
@@ -146,8 +146,8 @@ private struct Verification {
                 throw fail(stub.location.segment, stub.location.offset, "purged record is not named by any purge record")
             }
             let removed = entry.removed
-            guard removed.kind == stub.kind, removed.recordHash == hexString(stub.recordHash),
-                removed.contentHash == hexString(stub.contentHash), removed.length == stub.length
+            guard removed.kind == stub.kind, removed.recordHash == Hex.string(stub.recordHash),
+                removed.contentHash == Hex.string(stub.contentHash), removed.length == stub.length
             else {
                 throw fail(stub.location.segment, stub.location.offset,
                            "purged record differs from what the purge record at \(report.purges[entry.purge].location) names")
@@ -156,14 +156,14 @@ private struct Verification {
         }
     }
 
-    func readHead() throws(Failure) -> HeadFile {
-        let path = directory + "/" + HeadFile.fileName
+    func readHead() throws(Failure) -> ArchiveHead {
+        let path = directory + "/" + ArchiveHead.fileName
         let problem = { (reason: String) in
-            Failure(problem: VerificationProblem(file: HeadFile.fileName, segment: 0, offset: 0, reason: reason))
+            Failure(problem: VerificationProblem(file: ArchiveHead.fileName, segment: 0, offset: 0, reason: reason))
         }
         guard let bytes = try? FileIO.readAll(path: path) else { throw problem("HEAD missing") }
-        guard let head = HeadFile.decode(bytes) else { throw problem("HEAD does not decode") }
-        guard key.isValidSignature(head.signature, for: head.signedBytes) else {
+        guard let head = ArchiveHead(file: bytes) else { throw problem("HEAD does not decode") }
+        guard head.isSigned(by: key) else {
             throw problem("HEAD signature invalid")
         }
         return head

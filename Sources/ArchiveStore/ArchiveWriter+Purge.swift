@@ -71,7 +71,7 @@ extension ArchiveWriter {
                     guard hashes.contains(hash) else { continue loop }
                     removed.append(PurgeRecord.Removed(
                         location: RecordLocation(segment: number, offset: scanned.offset), kind: frame.kind,
-                        recordHash: hexString(frame.recordHash), contentHash: hexString(frame.contentHash),
+                        recordHash: Hex.string(frame.recordHash), contentHash: Hex.string(frame.contentHash),
                         length: UInt32(scanned.frameLength), sha256: hash.hex))
                 case .end:
                     break loop
@@ -247,6 +247,6 @@ extension ContentHash {
     var hex: String {
         var bytes: [UInt8] = []
         for word in [a, b, c, d] { bytes.appendBigEndian(word) }
-        return hexString(bytes)
+        return Hex.string(bytes)
     }
 }

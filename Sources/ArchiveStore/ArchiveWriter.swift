@@ -122,7 +122,7 @@ final class ArchiveWriter: @unchecked Sendable {
             try absorb(from: UInt64(SegmentHeader.size), head: head, recovered: &recovered)
             if let head, head.segment > segment || (head.segment == segment && head.length > length) {
                 throw .headAhead(
-                    file: HeadFile.fileName,
+                    file: ArchiveHead.fileName,
                     reason: "HEAD names \(SegmentName.fileName(head.segment)) up to byte \(head.length), "
                         + "but the archive ends at \(SegmentName.fileName(segment)) byte \(length)")
             }
@@ -242,7 +242,7 @@ final class ArchiveWriter: @unchecked Sendable {
     /// Reads the records of the active segment from `offset` (written by us before a crash, or
     /// by another process since our last batch). A torn tail is cut; damage that is not a
     /// torn tail (before what HEAD acknowledged, or followed by a valid record) throws.
-    private func absorb(from offset: UInt64, head: HeadFile?, recovered: inout Bool) throws(ArchiveError) {
+    private func absorb(from offset: UInt64, head: ArchiveHead?, recovered: inout Bool) throws(ArchiveError) {
         var scanner = try SegmentScanner(path: path, offset: offset)
         while true {
             switch try scanner.next(checkCRC: true) {
@@ -390,14 +390,14 @@ final class ArchiveWriter: @unchecked Sendable {
                 staged[hash] = bodyLocation
             }
             let payload = EnvelopePayload(
-                sha256: hexString(message.hash), body: bodyLocation, size: message.raw.count, envelope: message.envelope
+                sha256: Hex.string(message.hash), body: bodyLocation, size: message.raw.count, envelope: message.envelope
             ).encoded()
             try rotateIfFull(adding: payload.count)
             let envelopeLocation = append(
                 .envelope, flags: [], rawSize: UInt64(payload.count), contentHash: sha256(payload), payload: payload)
             return .message(
                 AppendReceipt(
-                    sha256: hexString(message.hash), body: bodyLocation, envelope: envelopeLocation,
+                    sha256: Hex.string(message.hash), body: bodyLocation, envelope: envelopeLocation,
                     deduplicated: deduplicated, size: message.raw.count))
         case .event(let kind, let payload):
             let bytes = [kind.rawValue] + payload
@@ -528,19 +528,19 @@ final class ArchiveWriter: @unchecked Sendable {
 
     // MARK: - HEAD
 
-    func readHead() -> HeadFile? {
-        let path = directory + "/" + HeadFile.fileName
+    func readHead() -> ArchiveHead? {
+        let path = directory + "/" + ArchiveHead.fileName
         // A new archive has none yet: no error thrown (and caught) on every open.
         guard FileIO.exists(path), let bytes = try? FileIO.readAll(path: path) else { return nil }
-        return HeadFile.decode(bytes)
+        return ArchiveHead(file: bytes)
     }
 
     /// Rewrites HEAD (temp + rename, not fsynced: it may lag after a crash, never lead).
     func writeHead() {
-        var head = HeadFile(segment: segment, length: length, recordCount: UInt64(recordCount), chainHead: chain)
+        var head = ArchiveHead(segment: segment, length: length, recordCount: UInt64(recordCount), chainHead: chain)
         head.signature = key.sign(head.signedBytes)
         do {
-            try FileIO.replaceAtomically(path: directory + "/" + HeadFile.fileName, contents: head.encoded)
+            try FileIO.replaceAtomically(path: directory + "/" + ArchiveHead.fileName, contents: head.encoded)
         } catch {
             logger.warning("could not rewrite the archive HEAD", metadata: ["error": "\(error)"])
         }

@@ -65,49 +65,6 @@ public struct SealInfo: Sendable, Hashable {
     }
 }
 
-/// `DATA/archive/HEAD`: the newest state a writer acknowledged, rewritten (temp + rename,
-/// not fsynced) after each batch. After a crash it may lag the segments, never lead them.
-/// "TRESORHD" ‖ version u16 ‖ segment u32 ‖ length u64 ‖ records in that segment u64 ‖
-/// chain head (32) ‖ Ed25519 signature (64) over "tresor-head-v1" ‖ segment ‖ length ‖ records ‖ chain.
-struct HeadFile: Sendable, Hashable {
-    static let fileName = "HEAD"
-    static let magic = Array("TRESORHD".utf8)
-    static let label = Array("tresor-head-v1".utf8)
-    static let size = 8 + 2 + 4 + 8 + 8 + 32 + 64
-
-    var segment: UInt32
-    var length: UInt64
-    var recordCount: UInt64
-    var chainHead: [UInt8]
-    var signature: [UInt8] = []
-
-    var signedBytes: [UInt8] {
-        var out = HeadFile.label
-        out.appendBigEndian(segment)
-        out.appendBigEndian(length)
-        out.appendBigEndian(recordCount)
-        out.append(contentsOf: chainHead)
-        return out
-    }
-
-    var encoded: [UInt8] {
-        var out = HeadFile.magic
-        out.appendBigEndian(UInt16(1))
-        out.append(contentsOf: signedBytes.dropFirst(HeadFile.label.count))
-        out.append(contentsOf: signature)
-        return out
-    }
-
-    static func decode(_ bytes: [UInt8]) -> HeadFile? {
-        guard bytes.count == size, Array(bytes[0..<8]) == magic else { return nil }
-        var reader = ByteReader(bytes[8...])
-        guard reader.read(UInt16.self) == 1 else { return nil }
-        return HeadFile(
-            segment: reader.read(UInt32.self)!, length: reader.read(UInt64.self)!, recordCount: reader.read(UInt64.self)!,
-            chainHead: Array(reader.read(count: 32)!), signature: Array(reader.read(count: 64)!))
-    }
-}
-
 /// One record as `readRecord` and `forEachRecord` return it.
 public struct ArchiveRecord: Sendable {
     public var kind: ArchiveRecordKind
@@ -135,10 +92,10 @@ extension ArchiveRecord {
     /// Decodes the public view of a frame; nil when its payload does not parse.
     init?(frame: RecordFrame, location: RecordLocation) {
         guard let kind = ArchiveRecordKind(rawValue: frame.kind) else { return nil }
-        self.init(kind: kind, location: location, sha256: nil, size: Int(clamping: frame.rawSize), chain: hexString(frame.chain))
+        self.init(kind: kind, location: location, sha256: nil, size: Int(clamping: frame.rawSize), chain: Hex.string(frame.chain))
         switch kind {
         case .body:
-            sha256 = hexString(frame.contentHash)
+            sha256 = Hex.string(frame.contentHash)
         case .envelope:
             guard let payload = EnvelopePayload.decode(frame.payload) else { return nil }
             sha256 = payload.sha256
@@ -156,7 +113,7 @@ extension ArchiveRecord {
             guard let stub = PurgedStub(payload: frame.payload), let original = ArchiveRecordKind(rawValue: stub.originalKind)
             else { return nil }
             purgedKind = original
-            if original == .body { sha256 = hexString(frame.contentHash) }
+            if original == .body { sha256 = Hex.string(frame.contentHash) }
         }
     }
 }

@@ -90,11 +90,7 @@ struct DNSTransport: Sendable {
                 }
                 .connect(to: address).get()
             defer { channel.close(promise: nil) }
-            // RFC 1035 §4.2.2: the message is prefixed with its length in two octets.
-            var buffer = channel.allocator.buffer(capacity: bytes.count + 2)
-            buffer.writeInteger(UInt16(bytes.count))
-            buffer.writeBytes(bytes)
-            channel.writeAndFlush(buffer, promise: nil)
+            channel.writeAndFlush(DNSStreamFraming.frame(bytes, allocator: channel.allocator), promise: nil)
             return try await Self.await(promise, on: loop, timeout: timeout)
         } catch is DNSTransportTimeout {
             throw .timeout(server)
@@ -154,19 +150,6 @@ private final class DatagramResponseHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         promise.fail(error)
-    }
-}
-
-/// RFC 1035 §4.2.2: two octets of length, then the message.
-private struct DNSStreamFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-              buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 2)
-        context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
-        return .continue
     }
 }
 

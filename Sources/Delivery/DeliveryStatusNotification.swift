@@ -52,7 +52,7 @@ public struct DeliveryStatusNotification: Sendable {
     }
 
     /// The notification's bytes (CRLF lines). `token` makes the boundary and Message-ID unique.
-    public func encoded(token: String = DeliveryStatusNotification.randomToken()) -> [UInt8] {
+    public func encoded(token: String = UniqueToken.random()) -> [UInt8] {
         let boundary = "tresor-dsn-\(token)"
         let message = Message(parsing: original)
         var subject = "Undelivered Mail Returned to Sender"
@@ -64,7 +64,7 @@ public struct DeliveryStatusNotification: Sendable {
             "From: Mail Delivery System <MAILER-DAEMON@\(reportingMTA)>",
             "To: <\(sender)>",
             "Subject: \(subject)",
-            "Date: \(Self.rfc5322DateTime(date))",
+            "Date: \(DateWriter.utcDateTime(date))",
             "Message-ID: <\(token).dsn@\(reportingMTA)>",
             "Auto-Submitted: auto-replied",
             "MIME-Version: 1.0",
@@ -88,7 +88,7 @@ public struct DeliveryStatusNotification: Sendable {
         lines += ["", "--\(boundary)", "Content-Type: message/delivery-status", ""]
         // RFC 3464 §2.2: the per-message fields.
         lines.append("Reporting-MTA: dns; \(reportingMTA)")
-        if let arrivalDate { lines.append("Arrival-Date: \(Self.rfc5322DateTime(arrivalDate))") }
+        if let arrivalDate { lines.append("Arrival-Date: \(DateWriter.utcDateTime(arrivalDate))") }
         // RFC 3464 §2.3: one block per recipient, each after an empty line.
         for recipient in recipients {
             lines.append("")
@@ -97,7 +97,7 @@ public struct DeliveryStatusNotification: Sendable {
             lines.append("Status: \(recipient.status)")
             if let remote = recipient.remoteMTA { lines.append("Remote-MTA: dns; \(remote)") }
             lines.append("Diagnostic-Code: smtp; \(Self.oneLine(recipient.diagnostic))")
-            if let last = recipient.lastAttempt { lines.append("Last-Attempt-Date: \(Self.rfc5322DateTime(last))") }
+            if let last = recipient.lastAttempt { lines.append("Last-Attempt-Date: \(DateWriter.utcDateTime(last))") }
         }
         lines += ["", "--\(boundary)", "Content-Type: text/rfc822-headers", ""]
         var text = lines.joined(separator: "\r\n") + "\r\n"
@@ -116,26 +116,5 @@ public struct DeliveryStatusNotification: Sendable {
     /// Control characters (a server's multi-line text, CR, LF) as spaces: one header line.
     static func oneLine(_ text: String) -> String {
         String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
-    }
-
-    public static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
-    }
-
-    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    /// RFC 5322 §3.3 date-time in UTC.
-    static func rfc5322DateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(days[c.weekday! - 1]), \(c.day!) \(months[c.month! - 1]) \(c.year!) "
-            + "\(two(c.hour!)):\(two(c.minute!)):\(two(c.second!)) +0000"
     }
 }

@@ -1,3 +1,4 @@
+import ArchiveStore
 import Foundation
 
 /// File names inside an export folder.

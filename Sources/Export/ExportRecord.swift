@@ -1,3 +1,4 @@
+import ArchiveStore
 import Foundation
 
 /// `export.json`: what an export is, for the person who receives it. Keys in snake_case, sorted,
@@ -72,7 +73,7 @@ public struct ExportRecord: Codable, Sendable, Hashable {
         /// Hex Ed25519 public key of the archive, which made `export.sig`.
         public var publicKey: String
         /// The archive's signed HEAD when the messages were chosen (nil for an archive that was
-        /// never written to).
+        /// never written to), in ArchiveStore's JSON form of it.
         public var head: ArchiveHead?
     }
 

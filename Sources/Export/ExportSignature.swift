@@ -1,4 +1,4 @@
-import Crypto
+import ArchiveStore
 import Foundation
 
 /// `export.sig`: the archive key's Ed25519 signature (RFC 8032) over `signedBytes`, written as
@@ -21,33 +21,39 @@ public enum ExportSignature {
     }
 
     /// The file's contents.
-    static func sign(exportJSON: [UInt8], sums: [UInt8], with key: Curve25519.Signing.PrivateKey) throws -> [UInt8] {
-        let signature = try key.signature(for: signedBytes(exportJSON: exportJSON, sums: sums))
-        return Array((Hex.string(signature) + "\n").utf8)
+    static func sign(exportJSON: [UInt8], sums: [UInt8], with key: ArchiveKey) -> [UInt8] {
+        Array((Hex.string(key.sign(signedBytes(exportJSON: exportJSON, sums: sums))) + "\n").utf8)
     }
 
     /// Whether `file` (export.sig's bytes) is a valid signature by `publicKeyHex`.
     public static func isValid(_ file: [UInt8], exportJSON: [UInt8], sums: [UInt8], publicKeyHex: String) -> Bool {
         let text = String(decoding: file, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let signature = Hex.bytes(text), signature.count == 64, let raw = Hex.bytes(publicKeyHex),
-            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+        guard let signature = Hex.bytes(text), signature.count == 64, let key = ArchivePublicKey(hex: publicKeyHex)
         else { return false }
         return key.isValidSignature(signature, for: signedBytes(exportJSON: exportJSON, sums: sums))
     }
 
-    /// The archive's private key from `DATA/keys/archive.ed25519` (hex of the 32-byte key, as
-    /// ArchiveStore's `ArchiveKey` writes it). Checked against the published public key.
-    static func loadKey(dataDirectory: URL) throws -> (key: Curve25519.Signing.PrivateKey, publicKeyHex: String) {
-        let keys = dataDirectory.appendingPathComponent("keys")
+    /// The archive's key (ArchiveStore's `ArchiveKey`, from `DATA/keys`), checked against the
+    /// published public key when there is one.
+    static func loadKey(dataDirectory: URL) throws(ExportError) -> ArchiveKey {
+        let keys = dataDirectory.appendingPathComponent("keys", isDirectory: true)
         let path = keys.appendingPathComponent("archive.ed25519").path
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-            let raw = Hex.bytes(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-        else { throw ExportError.signingKeyUnavailable(path: path) }
-        let publicHex = Hex.string(key.publicKey.rawRepresentation)
-        let published = (try? String(contentsOfFile: keys.appendingPathComponent("archive.ed25519.pub").path,
-                                     encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard published == nil || published == publicHex else { throw ExportError.signingKeyUnavailable(path: path) }
-        return (key, publicHex)
+        guard let key = try? ArchiveKey.load(fromKeysDirectory: keys) else { throw .signingKeyUnavailable(path: path) }
+        do {
+            guard try ArchivePublicKey.load(fromKeysDirectory: keys) == key.publicKey else {
+                throw ExportError.signingKeyUnavailable(path: path)
+            }
+        } catch ArchiveError.keyMissing {
+            // No published key to compare with.
+        } catch {
+            throw .signingKeyUnavailable(path: path)
+        }
+        return key
+    }
+
+    /// Whether `head` (as export.json records it) is signed by `publicKeyHex`.
+    static func isSigned(_ head: ArchiveHead, by publicKeyHex: String) -> Bool {
+        guard let key = ArchivePublicKey(hex: publicKeyHex) else { return false }
+        return head.isSigned(by: key)
     }
 }

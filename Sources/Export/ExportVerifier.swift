@@ -1,3 +1,4 @@
+import ArchiveStore
 import Foundation
 import MailMessage
 
@@ -88,7 +89,7 @@ public enum ExportVerifier {
             problem(ExportSignature.fileName, "bad signature: export.json or SHA256SUMS was changed, "
                         + "or the export was not signed by key \(result.publicKeyHex)")
         }
-        if let head = result.record?.archive.head, !head.isSigned(by: result.publicKeyHex) {
+        if let head = result.record?.archive.head, !ExportSignature.isSigned(head, by: result.publicKeyHex) {
             problem(ExportRecord.fileName, "the archive HEAD it records is not signed by key \(result.publicKeyHex)")
         }
 

@@ -1,3 +1,4 @@
+import ArchiveStore
 import Foundation
 import MailMessage
 import MailStore
@@ -67,16 +68,14 @@ public struct Exporter: Sendable {
         -> ExportSummary
     {
         let startedAt = Self.wholeSeconds(Date())
-        let (key, publicKeyHex) = try ExportSignature.loadKey(dataDirectory: store.dataDirectory)
+        let key = try ExportSignature.loadKey(dataDirectory: store.dataDirectory)
+        let publicKeyHex = key.publicKeyHex
         let root = request.destination.standardizedFileURL.path
         try Self.refuseNonEmpty(root)
         // Chosen before anything is written, so that an unknown user, folder or case leaves no folder.
         let resolved = try await ExportSelector.resolve(request.selection, store: store)
         // After the selection: every chosen message is durable in the archive, so HEAD covers it.
-        let head = try ArchiveHead.read(dataDirectory: store.dataDirectory)
-        if let head, !head.isSigned(by: publicKeyHex) {
-            throw ExportError.archiveHeadInvalid(path: store.dataDirectory.appendingPathComponent("archive/HEAD").path)
-        }
+        let head = try Self.signedHead(dataDirectory: store.dataDirectory, key: key.publicKey)
         var directories = ExportDirectories()
         try Self.prepare(root, directories: &directories, actor: request.actor, startedAt: startedAt)
 
@@ -116,7 +115,7 @@ public struct Exporter: Sendable {
         let json = try record.encoded()
         let jsonSHA256 = try ExportFile.create(path: root + "/" + ExportRecord.fileName, contents: json)
         _ = try ExportFile.create(path: root + "/" + ExportSignature.fileName,
-                                  contents: try ExportSignature.sign(exportJSON: json, sums: sumsBytes, with: key))
+                                  contents: ExportSignature.sign(exportJSON: json, sums: sumsBytes, with: key))
         try directories.syncAll()
 
         try await store.audit(
@@ -143,6 +142,17 @@ public struct Exporter: Sendable {
         case .legalHold: "case=\(selection.legalHold?.name ?? "") query=\(selection.query ?? "")"
         case .query: "query=\(selection.query ?? "")"
         }
+    }
+
+    /// The archive's HEAD (nil before the first write), which must be signed by the archive key.
+    static func signedHead(dataDirectory: URL, key: ArchivePublicKey) throws -> ArchiveHead? {
+        let path = dataDirectory.appendingPathComponent("archive/HEAD").path
+        let head: ArchiveHead?
+        do { head = try ArchiveHead.read(dataDirectory: dataDirectory) } catch .corrupted {
+            throw ExportError.archiveHeadInvalid(path: path)
+        }
+        if let head, !head.isSigned(by: key) { throw ExportError.archiveHeadInvalid(path: path) }
+        return head
     }
 
     /// An export goes into a new or empty folder only.

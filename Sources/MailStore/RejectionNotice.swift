@@ -15,7 +15,7 @@ enum RejectionNotice {
     /// The notice's bytes (CRLF lines). `recipient` is the user whose script rejected the message;
     /// `sender` the original envelope sender the notice goes to.
     static func make(original: Message, reason: String, recipient: String, sender: String, date: Date,
-                     boundaryToken: String = randomToken()) -> [UInt8] {
+                     boundaryToken: String = UniqueToken.random()) -> [UInt8] {
         let domain = recipient.split(separator: "@").last.map(String.init) ?? "localhost"
         let boundary = "tresor-mdn-\(boundaryToken)"
         var subject = "Rejected message"
@@ -27,7 +27,7 @@ enum RejectionNotice {
             From: Mail Delivery System <postmaster@\(domain)>
             To: <\(sender)>
             Subject: \(subject)
-            Date: \(rfc5322DateTime(date))
+            Date: \(DateWriter.utcDateTime(date))
             Message-ID: <\(boundaryToken).rejection@\(domain)>
             Auto-Submitted: auto-replied
             MIME-Version: 1.0
@@ -92,24 +92,5 @@ enum RejectionNotice {
         }
         if pendingCR { result += "\r\n" }
         return result
-    }
-
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16) }
-            .map { $0.count == 1 ? "0" + $0 : $0 }.joined()
-    }
-
-    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    /// RFC 5322 §3.3 date-time in UTC, formatted by hand (no DateFormatter).
-    static func rfc5322DateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(days[c.weekday! - 1]), \(c.day!) \(months[c.month! - 1]) \(c.year!) "
-            + "\(two(c.hour!)):\(two(c.minute!)):\(two(c.second!)) +0000"
     }
 }

@@ -133,7 +133,7 @@ private struct PolicyTableReader {
                                             < (lines.line(ofKey: $1, inPolicy: index) ?? 0) })
         where !PolicyFile.keys.contains(key) {
             var text = "unknown key"
-            if let close = PolicyFile.keys.first(where: { editDistance($0, key) <= 2 }) { text += " (did you mean \(close)?)" }
+            if let close = PolicyFile.keys.first(where: { EditDistance.between($0, key) <= 2 }) { text += " (did you mean \(close)?)" }
             problem(key, text)
         }
         let description = string("description", required: false) ?? ""
@@ -176,20 +176,4 @@ private struct PolicyTableReader {
             retain: retain, countFrom: countFrom, action: action, locked: locked,
             source: PolicySource(file: file, line: lines.header(ofPolicy: index) ?? 1))
     }
-}
-
-/// Levenshtein distance, for "did you mean".
-private func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    guard !a.isEmpty else { return b.count }
-    guard !b.isEmpty else { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var row = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = row
-    }
-    return previous[b.count]
 }

@@ -1,3 +1,4 @@
+import MailMessage
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -22,7 +23,7 @@ enum TraceHeaders {
         text += "\tby \(sanitize(hostname)) (Tresor) with \(protocolName) id \(id)"
         // §7.2: "for" names the recipient only when there is one, not to reveal Bcc lists.
         if recipients.count == 1 { text += "\r\n\tfor <\(recipients[0])>" }
-        text += "; \(rfc5322DateTime(date))\r\n"
+        text += "; \(DateWriter.utcDateTime(date))\r\n"
         return Array(text.utf8)
     }
 
@@ -40,18 +41,5 @@ enum TraceHeaders {
             default: "?"
             }
         }))
-    }
-
-    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    /// RFC 5322 §3.3 date-time in UTC, e.g. "Thu, 1 Jan 1970 00:00:00 +0000".
-    static func rfc5322DateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(days[c.weekday! - 1]), \(c.day!) \(months[c.month! - 1]) \(c.year!) "
-            + "\(two(c.hour!)):\(two(c.minute!)):\(two(c.second!)) +0000"
     }
 }

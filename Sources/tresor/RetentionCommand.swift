@@ -26,7 +26,7 @@ struct RetentionCommand: AsyncParsableCommand {
                               _ body: (RetentionRunner, TresorConfiguration) async throws -> T) async throws -> T {
         let configuration = try options.configuration()
         let policies = try options.loadPolicies(configuration)
-        let url = try DataDirectoryOptions.requireInitialised(options.dataDirectory(data, configuration))
+        let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
         try await PolicyLocks.enforce(policies, catalog: store.catalog, remember: remember)
@@ -45,7 +45,7 @@ struct RetentionCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration = try options.configuration()
             let policies = try options.loadPolicies(configuration)
-            let url = options.dataDirectory(data, configuration)
+            let url = data.url(configuredBy: configuration)
             var lockNote = "no data directory at \(url.path): locked policies not compared with a catalog"
             if (try? DataDirectoryOptions.requireInitialised(url)) != nil {
                 let store = try MailStore(dataDirectory: url)

@@ -18,14 +18,7 @@ struct RetentionOptions: ParsableArguments {
     var policies: String?
 
     func configuration() throws -> TresorConfiguration {
-        if let config {
-            return try TresorConfiguration.load(from: URL(fileURLWithPath: config), displayName: config)
-        }
-        let local = URL(fileURLWithPath: TresorConfiguration.defaultFileName)
-        if FileManager.default.fileExists(atPath: local.path) {
-            return try TresorConfiguration.load(from: local, displayName: TresorConfiguration.defaultFileName)
-        }
-        return TresorConfiguration()
+        try TresorConfiguration.load(config: config)
     }
 
     /// The policies; problems are thrown (every file checked, each problem with file and line).
@@ -37,14 +30,6 @@ struct RetentionOptions: ParsableArguments {
         return try configuration.retention.loadPolicies { message in
             FileHandle.standardError.write(Data("note: \(message)\n".utf8))
         }
-    }
-
-    /// --data-dir, else $TRESOR_DATA_DIR, else the configuration's data_dir, else ./tresor-data.
-    func dataDirectory(_ data: DataDirectoryOptions, _ configuration: TresorConfiguration) -> URL {
-        let environment = ProcessInfo.processInfo.environment["TRESOR_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-        if data.dataDirectory != nil || environment != nil { return data.url }
-        return configuration.dataDirectory
-            ?? URL(fileURLWithPath: DataDirectoryOptions.defaultPath, isDirectory: true).standardizedFileURL
     }
 }
 

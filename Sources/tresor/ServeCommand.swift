@@ -32,8 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try loadConfiguration()
-        let dataDirectory = try resolveDataDirectory(configuration)
+        let configuration = try TresorConfiguration.load(config: config)
+        let dataDirectory = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -57,29 +57,5 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(lines.utf8))
         }
         logger.info("stopped")
-    }
-
-    private func loadConfiguration() throws -> TresorConfiguration {
-        if let config {
-            return try TresorConfiguration.load(from: URL(fileURLWithPath: config), displayName: config)
-        }
-        let local = URL(fileURLWithPath: TresorConfiguration.defaultFileName)
-        if FileManager.default.fileExists(atPath: local.path) {
-            return try TresorConfiguration.load(from: local, displayName: TresorConfiguration.defaultFileName)
-        }
-        return TresorConfiguration()
-    }
-
-    /// --data-dir, else $TRESOR_DATA_DIR, else the file's data_dir, else ./tresor-data.
-    private func resolveDataDirectory(_ configuration: TresorConfiguration) throws -> URL {
-        let environment = ProcessInfo.processInfo.environment["TRESOR_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-        let url: URL
-        if data.dataDirectory != nil || environment != nil {
-            url = data.url
-        } else {
-            url = configuration.dataDirectory
-                ?? URL(fileURLWithPath: DataDirectoryOptions.defaultPath, isDirectory: true).standardizedFileURL
-        }
-        return try DataDirectoryOptions.requireInitialised(url)
     }
 }

@@ -42,7 +42,7 @@ struct VerifyExportCommand: AsyncParsableCommand {
         print("export:     \(record.format.rawValue), \(record.counts.messages) messages, \(result.filesChecked) files checked")
         print("made:       \(record.completedAt.formatted(.iso8601)) by \(record.createdBy) (Tresor \(record.tresorVersion))")
         print("selection:  \(Self.describe(record.selection))")
-        if let head = record.archive.head { print("chain head: \(head.chain) (segment \(head.segment))") }
+        if let head = record.archive.head { print("chain head: \(head.chainHex) (segment \(head.segment))") }
         print("OK: signature, checksums, manifest and counts check out")
         if result.keyGiven {
             print("signed by the given archive key \(result.publicKeyHex)")

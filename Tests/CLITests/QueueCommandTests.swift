@@ -20,38 +20,11 @@ s.quit()
 """#
 
     /// Runs `tresor serve`, submits the two messages, waits until both were tried, stops it.
-    /// Blocking reads and waits run on Dispatch threads, not on the cooperative pool.
     func fillQueue(_ dir: URL, config: URL) async throws {
-        let process = Process()
-        process.executableURL = CommandRunner.executable("tresor")
-        process.arguments = ["serve", "--config", config.path, "--log-level", "error"]
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "TRESOR_DATA_DIR")
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        var submission: Int?
-        let text = await Self.offPool {
-            var text = ""
-            while !text.contains("ready\n") {
-                let chunk = out.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            return text
-        }
-        for line in text.split(separator: "\n") where line.hasPrefix("listening submission ") {
-            submission = line.split(separator: ":").last.flatMap { Int($0) }
-        }
-        let port = try #require(submission, "serve printed: \(text)")
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", Self.submit, String(port)]
-        try python.run()
-        await Self.offPool { python.waitUntilExit() }
-        try #require(python.terminationStatus == 0, "smtplib submission failed")
+        let serve = try await ServeProcess.start(config: config)
+        defer { serve.killIfRunning() }
+        let port = try #require(serve.ports["submission"], "serve printed no submission port")
+        _ = try await ChildProcess.python(Self.submit, [String(port)])
         // Both rows tried once (connection refused), then waiting for the next hour.
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -59,14 +32,7 @@ s.quit()
             if list.split(separator: "\n").filter({ $0.contains("attempts=1") }).count == 2 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        kill(process.processIdentifier, SIGTERM)
-        await Self.offPool { process.waitUntilExit() }
-    }
-
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
+        await serve.stop(SIGTERM)
     }
 
     @Test func listShowRetryDeleteAudited() async throws {
@@ -77,24 +43,13 @@ s.quit()
             #expect(try tresor(data, ["user", "add", "anna@example.org", "--password-stdin"],
                                stdin: Array("secret pw\n".utf8)).status == 0)
             let config = dir.appendingPathComponent("tresor.toml")
-            try Data("""
-                data_dir = "data"
-                hostname = "mx.example.org"
-                smtp.port = 0
-                submission.port = 0
-                submissions.port = 0
-                pop3.port = 0
-                pop3s.port = 0
-                imap.port = 0
-                imaps.port = 0
-                managesieve.port = 0
-
+            try Data(ServeProcess.configuration(dataDirectory: "data", hostname: "mx.example.org", tables: """
                 [delivery]
                 retry_schedule = ["1h"]
 
                 [delivery.routes]
                 "nowhere.test" = "127.0.0.1:1"
-                """.utf8).write(to: config)
+                """).utf8).write(to: config)
             #expect(try tresor(data, ["queue", "list"]).stdout == "nothing waits in the queue\n")
             try await fillQueue(data, config: config)
 

@@ -146,3 +146,13 @@ func rejects(_ text: String, _ expected: String) {
     #expect(DatePeriod(parsing: "1900-02-29") == nil)
     #expect(DatePeriod(parsing: "2000-02-29") != nil)
 }
+
+/// Levenshtein distances the "did you mean" hints rest on (query fields, retention policy keys).
+@Test(arguments: [
+    ("kitten", "sitting", 3), ("", "abc", 3), ("abc", "", 3), ("same", "same", 0),
+    ("form", "from", 2), ("subjet", "subject", 1), ("grüße", "grusse", 3),
+])
+func editDistance(a: String, b: String, expected: Int) {
+    #expect(EditDistance.between(a, b) == expected)
+    #expect(EditDistance.between(b, a) == expected)
+}

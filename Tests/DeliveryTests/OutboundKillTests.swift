@@ -4,50 +4,6 @@ import MailStore
 import Testing
 import TestSupport
 
-/// `tresor serve` as a child process; `start` returns once it printed `ready`.
-final class ServeChild: Sendable {
-    let process: Process
-    let ports: [String: Int]
-
-    private init(process: Process, ports: [String: Int]) {
-        self.process = process
-        self.ports = ports
-    }
-
-    static func start(config: URL) async throws -> ServeChild {
-        let process = Process()
-        process.executableURL = CommandRunner.executable("tresor")
-        process.arguments = ["serve", "--config", config.path, "--log-level", "error"]
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "TRESOR_DATA_DIR")
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = await ChildProcess.read(out.fileHandleForReading) { $0.contains("ready\n") }
-        var ports: [String: Int] = [:]
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            if fields.count == 3, fields[0] == "listening", let port = fields[2].split(separator: ":").last.flatMap({ Int($0) }) {
-                ports[String(fields[1])] = port
-            }
-        }
-        guard text.contains("ready\n") else {
-            kill(process.processIdentifier, SIGKILL)
-            throw NotReady(output: text)
-        }
-        return ServeChild(process: process, ports: ports)
-    }
-
-    struct NotReady: Error { var output: String }
-
-    /// Sends `signal` and waits for the process to end; its exit status or signal.
-    @discardableResult
-    func stop(_ signal: Int32) async -> Int32 {
-        await ChildProcess.stop(process, signal: signal)
-    }
-}
-
 /// `kill -9` of the real `tresor serve` while the remote server is still receiving a message
 /// (it has not said 250): after the restart that message is sent again and every message reaches
 /// the remote exactly once.
@@ -63,27 +19,16 @@ final class ServeChild: Sendable {
             _ = try await RunningServer.makeDataDirectory(folder.appendingPathComponent("data"), domain: "a.test",
                                                           users: ["anna@a.test"])
             let config = folder.appendingPathComponent("tresor.toml")
-            try Data("""
-                data_dir = "data"
-                hostname = "mx.a.test"
-                smtp.port = 0
-                submission.port = 0
-                submissions.port = 0
-                pop3.port = 0
-                pop3s.port = 0
-                imap.port = 0
-                imaps.port = 0
-                managesieve.port = 0
-
+            try Data(ServeProcess.configuration(dataDirectory: "data", hostname: "mx.a.test", tables: """
                 [delivery]
                 retry_schedule = ["1s"]
 
                 [delivery.routes]
                 "sink.test" = "127.0.0.1:\(sink.port)"
-                """.utf8).write(to: config)
+                """).utf8).write(to: config)
 
-            let first = try await ServeChild.start(config: config)
-            defer { kill(first.process.processIdentifier, SIGKILL) }  // a no-op once it has ended
+            let first = try await ServeProcess.start(config: config)
+            defer { first.killIfRunning() }
             let host = OutboundHost(name: "127.0.0.1", port: first.ports["submission"]!,
                                     credentials: SMTPCredentials(user: "anna@a.test", password: "pw"))
             try await SMTPClientSession.with(host: host, localName: "client.test") { session in
@@ -105,8 +50,8 @@ final class ServeChild: Sendable {
             #expect(try await eventually(20) { try sink.entries().contains { $0.outcome == "receiving" } })
             #expect(await first.stop(SIGKILL) == SIGKILL)
 
-            let second = try await ServeChild.start(config: config)
-            defer { kill(second.process.processIdentifier, SIGKILL) }
+            let second = try await ServeProcess.start(config: config)
+            defer { second.killIfRunning() }
             let delivered = try await eventually(40) { try sink.accepted().count >= count }
             try await Task.sleep(for: .seconds(2))
             await second.stop(SIGTERM)

@@ -1,4 +1,4 @@
-import Delivery
+@testable import Delivery
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -98,7 +98,7 @@ final class TestDNSServer: Sendable {
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LengthPrefixedFrameDecoder()))
+                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSStreamFrameDecoder()))
                             try channel.pipeline.syncOperations.addHandler(StreamHandler(responder: responder))
                         }
                     }
@@ -245,19 +245,6 @@ private final class DatagramHandler: ChannelInboundHandler {
     }
 }
 
-/// RFC 1035 §4.2.2: two octets of length, then the message.
-private struct LengthPrefixedFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-              buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 2)
-        context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
-        return .continue
-    }
-}
-
 private final class StreamHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -267,9 +254,7 @@ private final class StreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let reply = responder.respond(to: Array(unwrapInboundIn(data).readableBytesView), transport: .tcp) else { return }
-        var out = context.channel.allocator.buffer(capacity: reply.count + 2)
-        out.writeInteger(UInt16(reply.count))
-        out.writeBytes(reply)
-        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(DNSStreamFraming.frame(reply, allocator: context.channel.allocator)),
+                              promise: nil)
     }
 }

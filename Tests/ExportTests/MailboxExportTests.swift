@@ -48,7 +48,7 @@ import TestSupport
             #expect(record.counts.messages == 7 && record.counts.distinctMessages == 5 && record.counts.drafts == 1)
             let verification = ExportVerifier.verify(directory: out)
             #expect(verification.isValid, "\(verification.problems)")
-            #expect(try await ExternalTool.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], in: out).status == 0)
+            #expect(try await ChildProcess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], in: out).status == 0)
 
             let messages = out.appendingPathComponent("messages")
             func folder(_ name: String) async throws -> [ReadBack.Message] {
@@ -147,7 +147,7 @@ import TestSupport
             #expect(try ManifestCSV.decode(Array(try Data(contentsOf: out.appendingPathComponent("manifest.csv")))).isEmpty)
             let verification = ExportVerifier.verify(directory: out)
             #expect(verification.isValid, "\(verification.problems)")
-            #expect(try await ExternalTool.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], in: out).status == 0)
+            #expect(try await ChildProcess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], in: out).status == 0)
         }
     }
 

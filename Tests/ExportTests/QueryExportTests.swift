@@ -1,3 +1,4 @@
+import ArchiveStore
 import Catalog
 import Export
 import Foundation
@@ -58,7 +59,7 @@ import TestSupport
     @Test(arguments: ExportFormat.allCases)
     func sha256sumChecksEveryFile(_ format: ExportFormat) async throws {
         try await Self.withExport(format) { _, out, _ in
-            let result = try await ExternalTool.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], in: out)
+            let result = try await ChildProcess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], in: out)
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             #expect(result.stdout.contains("manifest.csv: OK"))
             let listed = result.stdout.split(separator: "\n").count
@@ -78,7 +79,7 @@ import TestSupport
                                        encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(record.archive.publicKey == publicKey)
             let head = try #require(record.archive.head)
-            #expect(head.isSigned(by: publicKey) && head.chain.count == 64)
+            #expect(head.isSigned(by: try #require(ArchivePublicKey(hex: publicKey))) && head.chainHead.count == 32)
             #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("INCOMPLETE").path))
             // The export is in the audit log, with the SHA-256 of export.json.
             let audit = try await store.catalog.auditLog()
@@ -103,7 +104,7 @@ import TestSupport
             bytes[bytes.count - 3] ^= 0x20
             try bytes.write(to: changed)
             try FileManager.default.removeItem(at: removed)
-            let sums = try await ExternalTool.run(["sha256sum", "-c", "SHA256SUMS"], in: out)
+            let sums = try await ChildProcess.run(["sha256sum", "-c", "SHA256SUMS"], in: out)
             #expect(sums.status != 0)
             #expect(sums.stdout.contains("\(files[0]): FAILED") && sums.stderr.contains(files[1]))
             let problems = ExportVerifier.verify(directory: out).problems
@@ -216,7 +217,7 @@ except nacl.exceptions.BadSignatureError:
             let key = try String(contentsOf: store.dataDirectory.appendingPathComponent("keys/archive.ed25519.pub"),
                                  encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             func check() async throws -> String {
-                let result = try await ExternalTool.run(["/usr/bin/python3", "-c", Self.script, out.path, key])
+                let result = try await ChildProcess.run(["/usr/bin/python3", "-c", Self.script, out.path, key])
                 #expect(result.status == 0, "\(result.stderr)")
                 return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Python scripts that read an export back with the standard library, independently of our
 /// code: `mailbox.mbox` (mboxrd escapes undone by hand: Python's reader leaves them),
@@ -36,7 +37,7 @@ print(json.dumps(out))
     }
 
     static func read(_ kind: String, _ path: URL) async throws -> [Message] {
-        let output = try await ExternalTool.python(script, [kind, path.path])
+        let output = try await ChildProcess.python(script, [kind, path.path])
         return try JSONDecoder().decode([Message].self, from: Data(output.utf8))
     }
 }

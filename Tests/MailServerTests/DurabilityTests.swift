@@ -44,18 +44,10 @@ print(json.dumps({'acked': acked, 'errors': errors, 'killed': killed[0]}))
         try await withTemporaryDirectory { folder in
             let data = try await ServerHarness.makeDataDirectory(in: folder, users: [("alice@localhost", "durable")])
             let config = folder.appendingPathComponent("tresor.toml")
-            try Data("""
-                data_dir = "data"
-                hostname = "mx.durability.test"
-                smtp.port = 0
-                submission.port = 0
-                submissions.port = 0
-                pop3.port = 0
-                pop3s.port = 0
-                """.utf8).write(to: config)
+            try Data(ServeProcess.configuration(dataDirectory: "data", hostname: "mx.durability.test").utf8).write(to: config)
 
-            let first = try await ServeProcess.start(config: config)
-            let output = try await PythonScript.run(Self.client, [String(first.ports["smtp"]!),
+            let first = try await ServeProcess.start(config: config, logLevel: "warning")
+            let output = try await ChildProcess.python(Self.client, [String(first.ports["smtp"]!),
                                                                   String(first.process.processIdentifier), "150"])
             let outcome = try JSONDecoder().decode(Outcome.self, from: Data(output.utf8))
             let status = await first.exit()
@@ -64,7 +56,7 @@ print(json.dumps({'acked': acked, 'errors': errors, 'killed': killed[0]}))
             #expect(outcome.acked.count >= 150 && outcome.acked.count < 500, "\(outcome.acked.count) acknowledged")
 
             // Restart: recovery runs before the listeners bind; then a graceful stop exits 0.
-            let second = try await ServeProcess.start(config: config)
+            let second = try await ServeProcess.start(config: config, logLevel: "warning")
             kill(second.process.processIdentifier, SIGTERM)
             #expect(await second.exit() == 0, "SIGTERM exit status")
 
@@ -84,76 +76,5 @@ print(json.dumps({'acked': acked, 'errors': errors, 'killed': killed[0]}))
             let verify = try CommandRunner.run("tresor", ["verify", "--data-dir", data.path])
             #expect(verify.status == 0, "tresor verify: \(verify.stdout) \(verify.stderr)")
         }
-    }
-}
-
-/// `tresor serve --config PATH` as a child process; `start` returns once it printed `ready`.
-struct ServeProcess {
-    let process: Process
-    let ports: [String: Int]
-    private let exited: AsyncStream<Int32>
-
-    static func start(config: URL) async throws -> ServeProcess {
-        let process = Process()
-        process.executableURL = CommandRunner.executable("tresor")
-        process.arguments = ["serve", "--config", config.path, "--log-level", "warning"]
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "TRESOR_DATA_DIR")
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError
-        let (lines, lineSink) = AsyncStream<String>.makeStream()
-        let (exited, exitSink) = AsyncStream<Int32>.makeStream()
-        let pending = LineBuffer()
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                lineSink.finish()
-                return
-            }
-            for line in pending.append(data) { lineSink.yield(line) }
-        }
-        process.terminationHandler = { finished in
-            exitSink.yield(finished.terminationStatus)
-            exitSink.finish()
-            lineSink.finish()
-        }
-        try process.run()
-        var ports: [String: Int] = [:]
-        for await line in lines {
-            let fields = line.split(separator: " ")
-            if fields.count == 3, fields[0] == "listening", let port = fields[2].split(separator: ":").last.flatMap({ Int($0) }) {
-                ports[String(fields[1])] = port
-            }
-            if line == "ready" { return ServeProcess(process: process, ports: ports, exited: exited) }
-        }
-        throw ServeFailed(status: await exited.first { _ in true } ?? -1)
-    }
-
-    struct ServeFailed: Error { var status: Int32 }
-
-    /// Waits for the process to end; its exit status or terminating signal.
-    func exit() async -> Int32 {
-        for await status in exited { return status }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-}
-
-/// Splits incoming bytes into lines across reads.
-private final class LineBuffer: @unchecked Sendable {  // every access holds `lock`
-    private let lock = NSLock()
-    private var bytes = Data()
-    func append(_ data: Data) -> [String] {
-        lock.lock(); defer { lock.unlock() }
-        bytes.append(data)
-        var lines: [String] = []
-        while let newline = bytes.firstIndex(of: 0x0A) {
-            lines.append(String(decoding: bytes[bytes.startIndex..<newline], as: UTF8.self))
-            bytes.removeSubrange(bytes.startIndex...newline)
-        }
-        return lines
     }
 }

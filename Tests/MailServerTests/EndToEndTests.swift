@@ -112,7 +112,7 @@ print(json.dumps(out))
             file = url
         }
         defer { if let file { try? FileManager.default.removeItem(at: file) } }
-        let output = try await PythonScript.run(client, arguments)
+        let output = try await ChildProcess.python(client, arguments)
         return try JSONDecoder().decode(Result.self, from: Data(output.utf8))
     }
 

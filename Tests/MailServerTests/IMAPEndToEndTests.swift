@@ -112,7 +112,7 @@ print(json.dumps(out))
             try json.write(to: stepsFile)
             argument = "@" + stepsFile.path
         }
-        let output = try await PythonScript.run(client, ["127.0.0.1", argument])
+        let output = try await ChildProcess.python(client, ["127.0.0.1", argument])
         return try JSONDecoder().decode([Value].self, from: Data(output.utf8))
     }
 
@@ -292,7 +292,7 @@ print(json.dumps(out))
             _ = try await store.append(lf, to: "INBOX", of: "alice@localhost")
             store.close()
             // As a catalog from before "v5" has it.
-            _ = try await PythonScript.run("""
+            _ = try await ChildProcess.python("""
                 import sqlite3, sys
                 db = sqlite3.connect(sys.argv[1]); db.execute('UPDATE mailbox_message SET transmitted_size = NULL')
                 db.commit()

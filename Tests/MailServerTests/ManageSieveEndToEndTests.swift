@@ -67,7 +67,7 @@ print(json.dumps(out))
     static func session(_ harness: ServerHarness, _ steps: [[String]]) async throws -> [[String]] {
         let port = try #require(harness.ports["managesieve"])
         let data = try JSONSerialization.data(withJSONObject: steps)
-        let output = try await PythonScript.run(
+        let output = try await ChildProcess.python(
             client, ["127.0.0.1", "\(port)", harness.certificate.path, String(decoding: data, as: UTF8.self)])
         return try JSONDecoder().decode([[String]].self, from: Data(output.utf8))
     }
@@ -97,7 +97,7 @@ s.quit()
             #expect(out[2].last?.hasPrefix("OK") == true, "\(out[2])")
             #expect(out[3].last?.hasPrefix("OK") == true, "\(out[3])")
             #expect(out[4] == ["\"rules\" ACTIVE", out[4].last!])
-            _ = try await PythonScript.run(Self.mail, ["\(harness.smtp)"])
+            _ = try await ChildProcess.python(Self.mail, ["\(harness.smtp)"])
         } after: { (store: MailStore) async throws in
             let filed = try await store.messages(in: "Archive", of: "alice@localhost")
             #expect(filed.count == 1)

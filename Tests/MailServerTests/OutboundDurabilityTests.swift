@@ -63,28 +63,17 @@ s.quit()
             }
             let portB = try Self.reservePort()
             let config = folder.appendingPathComponent("tresor.toml")
-            try Data("""
-                data_dir = "a/data"
-                hostname = "mx.a.test"
-                smtp.port = 0
-                submission.port = 0
-                submissions.port = 0
-                pop3.port = 0
-                pop3s.port = 0
-                imap.port = 0
-                imaps.port = 0
-                managesieve.port = 0
-
+            try Data(ServeProcess.configuration(dataDirectory: "a/data", hostname: "mx.a.test", tables: """
                 [delivery]
                 retry_schedule = ["1s"]
 
                 [delivery.routes]
                 "b.test" = "127.0.0.1:\(portB)"
-                """.utf8).write(to: config)
+                """).utf8).write(to: config)
 
             // B is down: every attempt is refused and the rows wait in A's queue.
-            let first = try await ServeProcess.start(config: config)
-            let output = try await PythonScript.run(Self.client, [String(first.ports["submission"]!), String(count)])
+            let first = try await ServeProcess.start(config: config, logLevel: "warning")
+            let output = try await ChildProcess.python(Self.client, [String(first.ports["submission"]!), String(count)])
             let ids = output.split(separator: "\n").map(String.init)
             try #require(ids.count == count, "submitted: \(output)")
             try await Task.sleep(for: .milliseconds(500))
@@ -107,7 +96,7 @@ s.quit()
             let (bound, ready) = AsyncStream<BoundPorts>.makeStream()
             let running = Task { try await b.run(onReady: { ready.yield($0); ready.finish() }) }
             for await _ in bound {}
-            let second = try await ServeProcess.start(config: config)
+            let second = try await ServeProcess.start(config: config, logLevel: "warning")
 
             let reader = try MailStore(dataDirectory: dataB)
             var arrived = 0

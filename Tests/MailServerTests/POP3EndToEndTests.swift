@@ -80,7 +80,7 @@ print(json.dumps(out))
 
     static func pop(_ certificate: URL, _ steps: [[String]]) async throws -> [Value] {
         let json = String(decoding: try JSONEncoder().encode(steps), as: UTF8.self)
-        let output = try await PythonScript.run(client, ["127.0.0.1", certificate.path, json])
+        let output = try await ChildProcess.python(client, ["127.0.0.1", certificate.path, json])
         return try JSONDecoder().decode([Value].self, from: Data(output.utf8))
     }
 

@@ -41,7 +41,7 @@ print(json.dumps(refused))
             try Data(message.utf8).write(to: url)
             paths.append(url.path)
         }
-        return try await PythonScript.run(sender, ["127.0.0.1", "\(port)", "carol@remote.test", "alice@localhost"] + paths)
+        return try await ChildProcess.python(sender, ["127.0.0.1", "\(port)", "carol@remote.test", "alice@localhost"] + paths)
     }
 
     @Test func smtpDeliveryIsFiledByTheUsersScript() async throws {

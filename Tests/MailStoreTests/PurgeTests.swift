@@ -130,7 +130,7 @@ import TestSupport
             #expect(try await store.catalog.purges().map(\.id) == ["crashed"])
             #expect(try await store.mailboxSnapshot("INBOX", of: Self.anna).messages.map(\.sha256)
                 == [staying.receipt.sha256])
-            #expect(try await store.archive.readBody(sha256: delivered.receipt.sha256) == nil)
+            #expect(try store.archive.readBody(sha256: delivered.receipt.sha256) == nil)
             #expect(ArchiveVerifier.verify(dataDirectory: store.dataDirectory).problem == nil)
         }
     }

@@ -57,6 +57,7 @@ import TestSupport
             action = "burn"
             locked = "yes"
             colour = "red"
+            countfrom = "archived"
             """
         #expect {
             try PolicyFile.parse(text, file: "dir/bad.toml")
@@ -69,6 +70,7 @@ import TestSupport
                 "dir/bad.toml:13: policy \"broken\": action: \"burn\" must be one of purge, purge-archive, keep",
                 "dir/bad.toml:14: policy \"broken\": locked: must be true or false, not string",
                 "dir/bad.toml:15: policy \"broken\": colour: unknown key",
+                "dir/bad.toml:16: policy \"broken\": countfrom: unknown key (did you mean count_from?)",
             ]
         }
     }

@@ -63,7 +63,7 @@ public enum CommandRunner {
 }
 
 /// A Data guarded by a lock, filled from a reader thread.
-private final class LockedData: @unchecked Sendable {  // all access goes through `lock`
+final class LockedData: @unchecked Sendable {  // all access goes through `lock`
     private let lock = NSLock()
     private var data = Data()
     func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }

@@ -138,25 +138,10 @@ extension QueryTerm {
     static func suggestion(for field: String) -> String? {
         var best: (name: String, distance: Int)?
         for name in queryFieldNames {
-            let distance = editDistance(Array(field), Array(name))
+            let distance = EditDistance.between(field, name)
             if distance <= 2, distance < (best?.distance ?? Int.max) { best = (name, distance) }
         }
         return best?.name
-    }
-
-    /// Levenshtein distance.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var row = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = row
-        }
-        return previous[b.count]
     }
 }
 
