@@ -51,10 +51,8 @@ struct IMAPConnection<Backend: IMAPBackend> {
     private let logger: Logger
     private var session: IMAPSession
     private var parser: IMAPCommandParser
-    /// Bytes taken from the inbound stream, for the STARTTLS pipelining check.
-    private var consumedBytes = 0
-    /// Responses not yet flushed (pipelined commands are answered in one write).
-    private var output = ByteBuffer()
+    /// Responses not yet written, and the bytes read so far (for STARTTLS).
+    private var io: ConnectionIO
     private var closed = false
     /// Set when the session stopped reading because of a graceful shutdown.
     private var shutdownClosed = false
@@ -68,6 +66,7 @@ struct IMAPConnection<Backend: IMAPBackend> {
     init(connection: Connection, configuration: IMAPConfiguration, backend: Backend, shutdown: IdleShutdownSignal,
          logger: Logger) {
         self.channel = connection.channel.channel
+        self.io = ConnectionIO(channel: connection.channel.channel)
         self.configuration = configuration
         self.backend = backend
         self.clientAddress = connection.remoteAddress
@@ -157,8 +156,8 @@ struct IMAPConnection<Backend: IMAPBackend> {
         } catch {
             logger.error("imap: cannot spool a literal", metadata: ["error": "\(error)"])
             await spooler.discard()
-            output.writeBytes(IMAPResponseEncoder().encode(IMAPSession.literalNotStored))
-            try await flush()
+            io.output.writeBytes(IMAPResponseEncoder().encode(IMAPSession.literalNotStored))
+            try await io.flush()
             closed = true
             try await channel.close()
         }
@@ -175,9 +174,9 @@ struct IMAPConnection<Backend: IMAPBackend> {
         while let action = next {
             next = nil
             let encoder = IMAPResponseEncoder(utf8Enabled: session.utf8Enabled)
-            for response in action.responses { output.writeBytes(encoder.encode(response)) }
+            for response in action.responses { io.output.writeBytes(encoder.encode(response)) }
             // A large FETCH goes out as it is produced rather than piling up.
-            if output.readableBytes > 1 << 16, action.next != .startTLS { try await flush() }
+            if io.output.readableBytes > 1 << 16, action.next != .startTLS { try await io.flush() }
             if session.isIdling, watcher == nil, let mailbox = session.selectedMailbox, let user = session.user {
                 startWatching(mailbox, user: user, sink: sink)
             } else if !session.isIdling {
@@ -201,7 +200,7 @@ struct IMAPConnection<Backend: IMAPBackend> {
             case .startTLS:
                 try await startTLS()
             case .close:
-                try await flush()
+                try await io.flush()
                 closed = true
                 try await channel.close()
             }
@@ -210,14 +209,13 @@ struct IMAPConnection<Backend: IMAPBackend> {
     }
 
     private mutating func startTLS() async throws {
-        let reply = output
-        output = ByteBuffer()
+        let reply = io.takeOutput()
         guard parser.bufferedByteCount == 0, let tls = configuration.tls else {
             try await refusePipelinedPlaintext()
             return
         }
         do {
-            try await ServerKit.startTLS(on: channel, tls: tls, reply: reply, consumedBytes: consumedBytes)
+            try await ServerKit.startTLS(on: channel, tls: tls, reply: reply, consumedBytes: io.consumedBytes)
         } catch StartTLSError.plaintextPipelined {
             try await refusePipelinedPlaintext()
             return
@@ -260,7 +258,7 @@ struct IMAPConnection<Backend: IMAPBackend> {
                 demand.yield()
                 demandOutstanding = true
             }
-            try await flush()
+            try await io.flush()
             if shutdown.beginIdleWait() {
                 shutdownClosed = true
                 return nil
@@ -276,7 +274,7 @@ struct IMAPConnection<Backend: IMAPBackend> {
             switch input {
             case .bytes(let buffer):
                 demandOutstanding = false
-                consumedBytes += buffer.readableBytes
+                io.consumed(buffer.readableBytes)
                 parser.append(buffer.readableBytesView)
             case .end:
                 return nil
@@ -286,10 +284,4 @@ struct IMAPConnection<Backend: IMAPBackend> {
         }
     }
 
-    private mutating func flush() async throws {
-        guard output.readableBytes > 0 else { return }
-        let bytes = output
-        output = ByteBuffer()
-        try await channel.writeAndFlush(bytes).get()
-    }
 }

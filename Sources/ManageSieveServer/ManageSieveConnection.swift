@@ -35,10 +35,8 @@ struct ManageSieveConnection<Backend: ManageSieveBackend> {
     private let logger: Logger
     private var session: ManageSieveSession
     private var framer: ManageSieveCommandFramer
-    /// Bytes taken from the inbound stream, for the STARTTLS pipelining check.
-    private var consumedBytes = 0
-    /// Responses not yet flushed (pipelined commands are answered in one write).
-    private var output = ByteBuffer()
+    /// Responses not yet written, and the bytes read so far (for STARTTLS).
+    private var io: ConnectionIO
     private var closed = false
     /// Set when the session stopped reading because of a graceful shutdown.
     private var shutdownClosed = false
@@ -46,6 +44,7 @@ struct ManageSieveConnection<Backend: ManageSieveBackend> {
     init(connection: Connection, configuration: ManageSieveConfiguration, backend: Backend,
          shutdown: IdleShutdownSignal, logger: Logger) {
         self.channel = connection.channel.channel
+        self.io = ConnectionIO(channel: connection.channel.channel)
         self.configuration = configuration
         self.backend = backend
         self.clientAddress = connection.remoteAddress
@@ -106,17 +105,17 @@ struct ManageSieveConnection<Backend: ManageSieveBackend> {
             next = nil
             switch action {
             case .reply(let response):
-                response.encode(into: &output)
+                response.encode(into: &io.output)
                 // A large script goes out now rather than piling up behind pipelined commands.
-                if output.readableBytes > 1 << 16 { try await flush() }
+                if io.output.readableBytes > 1 << 16 { try await io.flush() }
             case .close(let response):
-                response.encode(into: &output)
-                try await flush()
+                response.encode(into: &io.output)
+                try await io.flush()
                 closed = true
                 try await channel.close()
             case .challenge(let bytes):
-                ManageSieveResponse.encodeString(bytes, into: &output)
-                output.writeString("\r\n")
+                ManageSieveResponse.encodeString(bytes, into: &io.output)
+                io.output.writeString("\r\n")
             case .authenticate(let credentials):
                 let user = await backend.authenticate(username: credentials.username, password: credentials.password,
                                                       session: info)
@@ -126,14 +125,14 @@ struct ManageSieveConnection<Backend: ManageSieveBackend> {
                 let result = await backend.run(operation, user: user)
                 next = session.finished(result)
             case .startTLS(let response):
-                try await flush()
+                try await io.flush()
                 guard framer.isEmpty, let tls = configuration.tls else {
                     try await refusePipelinedPlaintext()
                     return
                 }
                 do {
                     try await ServerKit.startTLS(on: channel, tls: tls, reply: response.encoded,
-                                                 consumedBytes: consumedBytes)
+                                                 consumedBytes: io.consumedBytes)
                 } catch StartTLSError.plaintextPipelined {
                     try await refusePipelinedPlaintext()
                     return
@@ -170,19 +169,8 @@ struct ManageSieveConnection<Backend: ManageSieveBackend> {
     /// Flushes pending responses, then waits for bytes; when the client stays silent past the
     /// idle timeout (RFC 5804 §1.3), it gets BYE and the connection closes.
     private mutating func read(_ iterator: inout Inbound.AsyncIterator) async throws -> ByteBuffer? {
-        try await flush()
         let timeout = session.isAuthenticated ? configuration.idleTimeout : configuration.unauthenticatedIdleTimeout
-        let timer = ReadTimeout(channel: channel, timeout: timeout, farewell: ManageSieveSession.idleFarewell.encoded)
-        defer { timer.cancel() }
-        guard let bytes = try await iterator.next() else { return nil }
-        consumedBytes += bytes.readableBytes
-        return bytes
+        return try await io.read(&iterator, timeout: timeout, farewell: ManageSieveSession.idleFarewell.encoded)
     }
 
-    private mutating func flush() async throws {
-        guard output.readableBytes > 0 else { return }
-        let bytes = output
-        output = ByteBuffer()
-        try await channel.writeAndFlush(bytes).get()
-    }
 }

@@ -39,10 +39,8 @@ struct POP3Connection<Backend: POP3Backend> {
     private let logger: Logger
     private var session: POP3Session
     private var framer: CRLFFramer
-    /// Bytes taken from the inbound stream, for the STLS pipelining check.
-    private var consumedBytes = 0
-    /// Responses not yet flushed (RFC 2449 §6.6 PIPELINING: flushed before we wait for input).
-    private var output = ByteBuffer()
+    /// Responses not yet written, and the bytes read so far (for STARTTLS).
+    private var io: ConnectionIO
     /// The user whose maildrop this connection opened and locked.
     private var lockedUser: String?
     private var closed = false
@@ -50,6 +48,7 @@ struct POP3Connection<Backend: POP3Backend> {
     init(connection: Connection, configuration: POP3Configuration, backend: Backend,
          shutdown: IdleShutdownSignal, logger: Logger) {
         self.channel = connection.channel.channel
+        self.io = ConnectionIO(channel: connection.channel.channel)
         self.configuration = configuration
         self.backend = backend
         self.clientAddress = connection.remoteAddress
@@ -113,10 +112,10 @@ struct POP3Connection<Backend: POP3Backend> {
             next = nil
             switch action {
             case .reply(let response):
-                response.encode(into: &output)
+                response.encode(into: &io.output)
             case .close(let response):
-                response.encode(into: &output)
-                try await flush()
+                response.encode(into: &io.output)
+                try await io.flush()
                 closed = true
                 try await channel.close()
             case .authenticate(let credentials):
@@ -136,12 +135,12 @@ struct POP3Connection<Backend: POP3Backend> {
                     next = session.messageUnreadable()
                     continue
                 }
-                status.encode(into: &output)
-                POP3MessageEncoding.encode(content, bodyLines: bodyLines, into: &output)
+                status.encode(into: &io.output)
+                POP3MessageEncoding.encode(content, bodyLines: bodyLines, into: &io.output)
                 // A large message goes out now rather than piling up behind pipelined commands.
-                if output.readableBytes > 1 << 16 { try await flush() }
+                if io.output.readableBytes > 1 << 16 { try await io.flush() }
             case .startTLS(let response):
-                try await flush()
+                try await io.flush()
                 guard framer.bufferedBytes == 0, let tls = configuration.tls else {
                     logger.info("plaintext pipelined after STLS; closing")
                     closed = true
@@ -149,7 +148,7 @@ struct POP3Connection<Backend: POP3Backend> {
                     return
                 }
                 do {
-                    try await ServerKit.startTLS(on: channel, tls: tls, reply: response.encoded, consumedBytes: consumedBytes)
+                    try await ServerKit.startTLS(on: channel, tls: tls, reply: response.encoded, consumedBytes: io.consumedBytes)
                 } catch StartTLSError.plaintextPipelined {
                     logger.info("plaintext pipelined after STLS; closing")
                     closed = true
@@ -187,19 +186,7 @@ struct POP3Connection<Backend: POP3Backend> {
     /// Flushes pending responses, then waits for bytes; when the autologout timer (RFC 1939 §3)
     /// fires first, it says so and closes, and nothing is deleted.
     private mutating func read(_ iterator: inout Inbound.AsyncIterator) async throws -> ByteBuffer? {
-        try await flush()
-        let timer = ReadTimeout(channel: channel, timeout: configuration.idleTimeout,
-                                farewell: POP3Session.autologout.encoded)
-        defer { timer.cancel() }
-        guard let bytes = try await iterator.next() else { return nil }
-        consumedBytes += bytes.readableBytes
-        return bytes
+        try await io.read(&iterator, timeout: configuration.idleTimeout, farewell: POP3Session.autologout.encoded)
     }
 
-    private mutating func flush() async throws {
-        guard output.readableBytes > 0 else { return }
-        let bytes = output
-        output = ByteBuffer()
-        try await channel.writeAndFlush(bytes).get()
-    }
 }

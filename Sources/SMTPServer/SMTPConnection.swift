@@ -42,10 +42,8 @@ struct SMTPConnection<Backend: SMTPBackend> {
     private var logger: Logger
     private var session: SMTPSession
     private var framer: CRLFFramer
-    /// Bytes taken from the inbound stream, for the STARTTLS pipelining check.
-    private var consumedBytes = 0
-    /// Replies not yet flushed (pipelining: flushed before we wait for input, RFC 2920 §3).
-    private var output = ByteBuffer()
+    /// Responses not yet written, and the bytes read so far (for STARTTLS).
+    private var io: ConnectionIO
     /// The message being received: trace headers, then content.
     private var message: [UInt8] = []
     private var transactionID = ""
@@ -54,6 +52,7 @@ struct SMTPConnection<Backend: SMTPBackend> {
     init(connection: Connection, configuration: SMTPConfiguration, kind: SMTPListenerKind, backend: Backend,
          shutdown: IdleShutdownSignal, logger: Logger) {
         self.channel = connection.channel.channel
+        self.io = ConnectionIO(channel: connection.channel.channel)
         self.configuration = configuration
         self.backend = backend
         self.clientAddress = connection.remoteAddress
@@ -105,10 +104,10 @@ struct SMTPConnection<Backend: SMTPBackend> {
             next = nil
             switch action {
             case .reply(let reply):
-                reply.encode(into: &output)
+                reply.encode(into: &io.output)
             case .close(let reply):
-                reply.encode(into: &output)
-                try await flush()
+                reply.encode(into: &io.output)
+                try await io.flush()
                 closed = true
                 try await channel.close()
             case .checkSender(let path):
@@ -128,7 +127,7 @@ struct SMTPConnection<Backend: SMTPBackend> {
                 logger.info("auth", metadata: ["result": "\(user == nil ? "failed" : "ok")"])
                 next = session.authenticated(user: user)
             case .receiveData(let reply):
-                reply.encode(into: &output)
+                reply.encode(into: &io.output)
                 startMessage()
                 next = session.dataReceived(try await readData(&iterator))
             case .receiveChunk(let size, let keep):
@@ -149,7 +148,7 @@ struct SMTPConnection<Backend: SMTPBackend> {
                 logTransaction(size: size, reply, envelope: envelope)
                 next = session.delivered(reply)
             case .startTLS(let reply):
-                try await flush()
+                try await io.flush()
                 guard framer.bufferedBytes == 0, let tls = configuration.tls else {
                     logger.info("plaintext pipelined after STARTTLS; closing")
                     closed = true
@@ -157,7 +156,7 @@ struct SMTPConnection<Backend: SMTPBackend> {
                     return
                 }
                 do {
-                    try await ServerKit.startTLS(on: channel, tls: tls, reply: reply.encoded, consumedBytes: consumedBytes)
+                    try await ServerKit.startTLS(on: channel, tls: tls, reply: reply.encoded, consumedBytes: io.consumedBytes)
                 } catch StartTLSError.plaintextPipelined {
                     logger.info("plaintext pipelined after STARTTLS; closing")
                     closed = true
@@ -237,22 +236,11 @@ struct SMTPConnection<Backend: SMTPBackend> {
 
     /// Flushes pending replies, then waits for bytes; on timeout the timer sends 421 and closes.
     private mutating func read(_ iterator: inout Inbound.AsyncIterator, timeout: Duration) async throws -> ByteBuffer? {
-        try await flush()
         var farewell = ByteBuffer()
         SMTPReply.timeout(configuration.hostname).encode(into: &farewell)
-        let timer = ReadTimeout(channel: channel, timeout: timeout, farewell: farewell)
-        defer { timer.cancel() }
-        guard let bytes = try await iterator.next() else { return nil }
-        consumedBytes += bytes.readableBytes
-        return bytes
+        return try await io.read(&iterator, timeout: timeout, farewell: farewell)
     }
 
-    private mutating func flush() async throws {
-        guard output.readableBytes > 0 else { return }
-        let bytes = output
-        output = ByteBuffer()
-        try await channel.writeAndFlush(bytes).get()
-    }
 
     // MARK: - Messages
 
