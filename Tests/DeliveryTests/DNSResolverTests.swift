@@ -159,8 +159,9 @@ import Testing
             let clock = ContinuousClock()
             let start = clock.now
             await #expect(throws: DNSResolutionError.self) { try await resolver.mailExchangers(for: "slow.test") }
+            // It waited for the answer before giving up. (No upper bound: how soon the failure is
+            // seen depends on how busy the machine's threads are, and tests are not timed.)
             #expect(clock.now - start >= .milliseconds(250))
-            #expect(clock.now - start < .seconds(5))
         }
     }
 
