@@ -19,27 +19,46 @@ public enum IMAPBodyStructure {
         if !root.isMultipart, !root.isEncapsulatedMessage, fields.isPlainSevenBitText {
             writePlainSevenBitText(bodyRange: root.bodyRange, in: message.raw, extensible: extensible, to: &writer)
         } else {
-            write(root, fields: fields, in: message.raw, extensible: extensible, to: &writer)
+            write(root, fields: fields, in: message.raw, extensible: extensible, depth: 0, inCopy: false,
+                  to: &writer)
         }
         return writer.bytes
     }
 
-    /// A message/rfc822 part whose body MailMessage left unparsed (e.g. base64 encoded) is
-    /// still shown as a message, read from the body as it stands.
-    private static func encapsulated(_ part: MIMEPart, in raw: [UInt8]) -> (header: HeaderSection, root: MIMEPart, raw: [UInt8]) {
+    /// How deep the structure may nest, counted in entities from the root: the parser's own
+    /// bound (`MIMELimits.nestingDepth`), so that a message the parser cut off is not parsed again
+    /// below the cut, and the writer's recursion stays as shallow as the parse.
+    static let nestingDepth = MIMELimits().nestingDepth
+
+    /// The encapsulated message of a message/rfc822 part at `depth`, or nil when it is opaque.
+    ///
+    /// A part the parser already descended into has it as its one child. One whose body the
+    /// parser left unparsed because of its transfer encoding (e.g. base64) is still shown as a
+    /// message, read from the body as it stands, with only the nesting depth that is left; this
+    /// copies the body, so it happens once on a path from the root (`inCopy`), keeping memory
+    /// to twice the message. One the parser left unparsed because it nested too deep stays opaque.
+    private static func encapsulated(_ part: MIMEPart, in raw: [UInt8], depth: Int, inCopy: Bool)
+        -> (header: HeaderSection, root: MIMEPart, raw: [UInt8])?
+    {
         if let inner = part.children.first {
             return (part.encapsulatedHeader ?? inner.header, inner, raw)
         }
-        let message = Message(parsing: Array(raw[part.bodyRange]))
+        let remaining = nestingDepth - depth - 1
+        guard remaining > 0, !inCopy, !part.hasIdentityEncoding else { return nil }
+        var limits = MIMELimits()
+        limits.nestingDepth = remaining
+        let message = Message(parsing: Array(raw[part.bodyRange]), limits: limits)
         return (message.header, message.root, message.raw)
     }
 
     static func write(
-        _ part: MIMEPart, fields: BodyStructureFields, in raw: [UInt8], extensible: Bool, to writer: inout IMAPWriter
+        _ part: MIMEPart, fields: BodyStructureFields, in raw: [UInt8], extensible: Bool, depth: Int, inCopy: Bool,
+        to writer: inout IMAPWriter
     ) {
         writer.append("(")
         if part.isMultipart {
-            writeMultipart(part, fields: fields, in: raw, extensible: extensible, to: &writer)
+            writeMultipart(part, fields: fields, in: raw, extensible: extensible, depth: depth, inCopy: inCopy,
+                           to: &writer)
             writer.append(")")
             return
         }
@@ -69,12 +88,20 @@ public enum IMAPBodyStructure {
         writer.append(" \(part.bodyRange.count)")
         if isMessage {
             // body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines
-            let inner = encapsulated(part, in: raw)
             writer.append(" ")
-            IMAPEnvelope.write(header: inner.header, in: inner.raw, to: &writer)
-            writer.append(" ")
-            let innerFields = BodyStructureFields(header: inner.root.header, in: inner.raw, inMultipart: false)
-            write(inner.root, fields: innerFields, in: inner.raw, extensible: extensible, to: &writer)
+            if let inner = encapsulated(part, in: raw, depth: depth, inCopy: inCopy) {
+                IMAPEnvelope.write(header: inner.header, in: inner.raw, to: &writer)
+                writer.append(" ")
+                let innerFields = BodyStructureFields(header: inner.root.header, in: inner.raw, inMultipart: false)
+                write(inner.root, fields: innerFields, in: inner.raw, extensible: extensible, depth: depth + 1,
+                      inCopy: inCopy || part.children.isEmpty, to: &writer)
+            } else {
+                // Nested past the bound: the grammar still needs an envelope and a body, so the
+                // rest is shown as opaque content: an envelope of NILs and an empty text part
+                // (what Dovecot writes when its parser stopped at its own limit).
+                writer.append("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ")
+                writeEmptyTextPart(extensible: extensible, to: &writer)
+            }
             writer.append(" \(lineCount(part.bodyRange, in: raw))")
         } else if isText {
             // body-type-text = media-text SP body-fields SP body-fld-lines
@@ -90,16 +117,18 @@ public enum IMAPBodyStructure {
     }
 
     private static func writeMultipart(
-        _ part: MIMEPart, fields: BodyStructureFields, in raw: [UInt8], extensible: Bool, to writer: inout IMAPWriter
+        _ part: MIMEPart, fields: BodyStructureFields, in raw: [UInt8], extensible: Bool, depth: Int, inCopy: Bool,
+        to writer: inout IMAPWriter
     ) {
         if part.children.isEmpty {
-            // A multipart needs at least one body; an empty one is shown as an empty text part.
-            writer.append("(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0")
-            writer.append(extensible ? " NIL NIL NIL NIL)" : ")")
+            // A multipart needs at least one body; an empty one (or one nested past the parser's
+            // bound) is shown as an empty text part.
+            writeEmptyTextPart(extensible: extensible, to: &writer)
         }
         for child in part.children {
             let childFields = BodyStructureFields(header: child.header, in: raw, inMultipart: true)
-            write(child, fields: childFields, in: raw, extensible: extensible, to: &writer)
+            write(child, fields: childFields, in: raw, extensible: extensible, depth: depth + 1, inCopy: inCopy,
+                  to: &writer)
         }
         writer.append(" ")
         writer.appendHeaderString(fields.subtype)
@@ -109,6 +138,12 @@ public enum IMAPBodyStructure {
             writeParameters(fields.typeParameters, defaultCharset: false, to: &writer)
             writeExtension(fields, to: &writer)
         }
+    }
+
+    /// An empty text/plain body, where the grammar needs a body and the message has none to show.
+    private static func writeEmptyTextPart(extensible: Bool, to writer: inout IMAPWriter) {
+        writer.append("(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0")
+        writer.append(extensible ? " NIL NIL NIL NIL)" : ")")
     }
 
     /// message/rfc822 (RFC 2046 §5.2.1), also by default inside multipart/digest (§5.1.5).

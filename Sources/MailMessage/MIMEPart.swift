@@ -49,6 +49,11 @@ public struct MIMEPart: Sendable {
     /// Whether this entity encapsulates a message that was parsed into `children`.
     public var isEncapsulatedMessage: Bool { encapsulatedHeader != nil }
 
+    /// Whether the body is the bytes themselves (7bit, 8bit or binary, RFC 2045 §6.2). A
+    /// message/rfc822 part with such a body that has no `children` was cut off by
+    /// `MIMELimits.nestingDepth`; one with another encoding was not parsed because of it.
+    public var hasIdentityEncoding: Bool { MIMEParser.isIdentityEncoding(transferEncoding) }
+
     /// This part and all its descendants in depth-first pre-order (the order of Python's
     /// `Message.walk()` and of IMAP part numbers).
     public var allParts: [MIMEPart] {

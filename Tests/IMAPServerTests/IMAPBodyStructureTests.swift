@@ -133,3 +133,65 @@ let nestedMessage = Message(parsing: bytes("""
             == "(\"application\" \"x\" (\"a*0\" \"one\" \"a*2\" \"three\" \"b*\" \"us-ascii''x%25\") NIL NIL \"7bit\" 1)")
     }
 }
+
+/// Encapsulated messages nested past `MIMELimits.nestingDepth`: the parser stops descending,
+/// and BODYSTRUCTURE must not parse the rest again (once it did, level after level, until the
+/// stack ran out at about 10,000 levels and the server died with SIGSEGV).
+@Suite struct IMAPBodyStructureNestingTests {
+    static func nested(_ depth: Int, encoding: String? = nil) -> Message {
+        var text = "From: a@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n"
+        let field = "Content-Type: message/rfc822\r\n" + (encoding.map { "Content-Transfer-Encoding: \($0)\r\n" } ?? "")
+        text += String(repeating: field + "\r\n", count: depth)
+        text += "Subject: innermost\r\n\r\nleaf\r\n"
+        return Message(parsing: Array(text.utf8))
+    }
+
+    /// The deepest level of parentheses in an IMAP answer (outside quoted strings).
+    static func parenthesisDepth(_ bytes: [UInt8]) -> Int {
+        var depth = 0, deepest = 0, quoted = false, escaped = false
+        for byte in bytes {
+            if quoted {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): quoted = true
+            case UInt8(ascii: "("): depth += 1; deepest = max(deepest, depth)
+            case UInt8(ascii: ")"): depth -= 1
+            default: break
+            }
+        }
+        return depth == 0 ? deepest : -1
+    }
+
+    @Test(arguments: [100, 10_000, 100_000])
+    func deepEncapsulationIsCutAtTheParsersBound(depth: Int) {
+        let message = Self.nested(depth)
+        #expect(message.problems.contains { $0.kind == .nestingTooDeep })
+        for extensible in [true, false] {
+            let answer = IMAPBodyStructure.encode(message, extensible: extensible)
+            let levels = Self.parenthesisDepth(answer)
+            // Each encapsulation level opens a body and an envelope's address lists sit one
+            // deeper; the cut adds an envelope of NILs and an empty body.
+            #expect(levels > 0 && levels <= 2 * IMAPBodyStructure.nestingDepth + 4, "\(levels) levels")
+            let text = String(decoding: answer, as: UTF8.self)
+            #expect(text.contains("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\""))
+        }
+    }
+
+    /// A message/rfc822 part whose body is not parsed because of its transfer encoding is read
+    /// as it stands, with only the depth that is left: a chain of them stays bounded too.
+    @Test func encodedEncapsulationsShareTheBound() {
+        let message = Self.nested(5_000, encoding: "quoted-printable")
+        let answer = IMAPBodyStructure.encode(message, extensible: true)
+        let levels = Self.parenthesisDepth(answer)
+        #expect(levels > 0 && levels <= 2 * IMAPBodyStructure.nestingDepth + 4, "\(levels) levels")
+    }
+
+    /// Below the bound nothing changes: a forwarded message shows its own envelope and body.
+    @Test func shallowEncapsulationIsUnchanged() {
+        let answer = String(decoding: IMAPBodyStructure.encode(Self.nested(3), extensible: false), as: UTF8.self)
+        #expect(answer.contains("(NIL \"innermost\" NIL NIL NIL NIL NIL NIL NIL NIL)"))
+        #expect(!answer.contains("\"7bit\" 0 0"), "no empty body stands in for the innermost message")
+    }
+}
