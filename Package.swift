@@ -38,19 +38,24 @@ let package = Package(
         // zlib from the system (zlib1g-dev): raw deflate with a preset dictionary, CRC-32.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "MailMessage", swiftSettings: strict),
+        // The value types storage speaks in, shared by ArchiveStore, Catalog and MailStore's
+        // callers (MailStore re-exports it): envelopes and record locations, mailbox and message
+        // views, queue rows, governance records, the signed HEAD and the archive's public key.
+        .target(name: "StoreModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
         .target(
             name: "ArchiveStore",
-            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["StoreModel", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "Catalog",
-            dependencies: ["MailMessage", "ArchiveStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MailMessage", "StoreModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         // The one façade over storage: journal → index (→ later Sieve, mailboxes, queue), audit.
         .target(
             name: "MailStore",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "Sieve",
+            dependencies: ["MailMessage", "StoreModel", "ArchiveStore", "Catalog", "Sieve",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "_CryptoExtras", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")],
@@ -137,8 +142,8 @@ let package = Package(
                 path: "Tests/SocketTestSupport", swiftSettings: strict),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "TestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
-        .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MailMessage", "ArchiveStore", "TestSupport"],
+        .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore", "StoreModel", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MailMessage", "StoreModel", "ArchiveStore", "TestSupport"],
                     exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"], swiftSettings: strict),

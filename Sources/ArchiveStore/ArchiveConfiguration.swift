@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// Tunables of one archive store, each with its reason.
 public struct ArchiveConfiguration: Sendable {

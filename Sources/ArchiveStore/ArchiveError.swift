@@ -1,3 +1,4 @@
+import StoreModel
 /// Everything the archive can fail with. I/O failures carry the operation, the path and errno
 /// for the log; `corrupted` names the file and offset, like `verify`.
 public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// Purging from the append-only archive: a purge record is journaled first (what goes and why),
 /// then each sealed segment holding removed records is compacted into a new sealed segment with

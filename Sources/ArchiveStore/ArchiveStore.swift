@@ -1,3 +1,4 @@
+import StoreModel
 /// ArchiveStore: the record of truth. An append-only, compressed, hash-chained, signed
 /// archive of segment files under `DATA/archive/`.
 ///

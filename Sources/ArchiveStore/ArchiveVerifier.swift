@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// Where verification failed: the first bad segment file and byte offset, and why.
 public struct VerificationProblem: Sendable, Hashable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import StoreModel
 
 /// What compacting one segment did.
 public struct CompactionResult: Sendable, Hashable {

@@ -7,6 +7,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import StoreModel
 
 /// The single writer of one store: the active segment's file descriptor, length, record count
 /// and chain head. Created (with recovery) by `ArchiveStore.init`, then confined to the writer

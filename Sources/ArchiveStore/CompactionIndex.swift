@@ -1,3 +1,4 @@
+import StoreModel
 /// The offset table of a compacted segment (format version 2; layout in ArchiveStore.swift).
 /// Records keep their LOGICAL offsets — the byte offsets they had before any compaction, which
 /// catalog rows and envelopes name — and the table maps each record's logical offset to where its

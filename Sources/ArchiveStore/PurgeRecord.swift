@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// The payload of a purge event (event kind `.purge`): what one purge removed and why. Journaled
 /// BEFORE any record is removed (the intent), in the hash chain like every record, so it cannot be

@@ -1,3 +1,4 @@
+import StoreModel
 /// The payload of a purged stub (record kind 5), which compaction writes in place of a record a
 /// purge removed: original kind u8 ‖ original flags u8 ‖ original record hash (32) ‖ original
 /// frame length u32. The stub frame keeps the original raw size, content hash and chain value, so

@@ -1,4 +1,5 @@
 import Crypto
+import StoreModel
 
 /// What a record is. The raw value is the kind byte on disk.
 public enum ArchiveRecordKind: UInt8, Sendable, Codable, CaseIterable {

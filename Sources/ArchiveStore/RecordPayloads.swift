@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// The payload of an envelope record: canonical JSON (sorted keys, no escaped slashes, dates
 /// in milliseconds since 1970) of the delivery's envelope plus the body it refers to.

@@ -1,3 +1,4 @@
+import StoreModel
 /// The 60-byte header at the start of every segment file (layout in ArchiveStore.swift).
 struct SegmentHeader: Hashable, Sendable {
     static let magic = Array("TRESORSG".utf8)

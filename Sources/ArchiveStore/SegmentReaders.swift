@@ -2,6 +2,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import StoreModel
 
 /// Read-only file descriptors of segments, opened on first use and kept: a segment is only
 /// ever appended to, so pread at a record's offset stays valid while writers append — until a

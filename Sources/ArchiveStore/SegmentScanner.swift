@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import StoreModel
 
 /// A record as read back from a segment file.
 struct ScannedRecord: Sendable {

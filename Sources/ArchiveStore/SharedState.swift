@@ -1,4 +1,5 @@
 import Synchronization
+import StoreModel
 
 /// What callers read while the writer thread writes: the dedup index, the counters and the
 /// failure flag, behind one mutex held only for dictionary operations.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import StoreModel
 
 /// One item of work for the writer, prepared in the caller's task: hashing and compression
 /// happen before enqueueing so that the writer thread only frames, writes and fsyncs.

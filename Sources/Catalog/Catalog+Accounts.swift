@@ -1,16 +1,6 @@
 import Foundation
 import GRDB
-
-/// A folder to create for a new user: its name and RFC 6154 SPECIAL-USE attribute (e.g. `\Sent`).
-public struct MailboxTemplate: Sendable, Hashable {
-    public var name: String
-    public var specialUse: String?
-
-    public init(name: String, specialUse: String? = nil) {
-        self.name = name
-        self.specialUse = specialUse
-    }
-}
+import StoreModel
 
 /// Read access to accounts inside one read transaction, so that a recipient resolution sees one
 /// consistent state however many lookups it makes. Addresses and domains are given folded.

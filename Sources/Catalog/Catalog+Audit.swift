@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StoreModel
 
 extension Catalog {
     /// Appends one entry to the audit log.

@@ -1,6 +1,6 @@
-import ArchiveStore
 import Foundation
 import GRDB
+import StoreModel
 
 /// APPEND (RFC 3501 §6.3.11, RFC 4315 APPENDUID) and the draft store.
 extension Catalog {

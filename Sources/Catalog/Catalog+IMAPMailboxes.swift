@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StoreModel
 
 /// Mailbox management for IMAP (RFC 3501 §6.3, RFC 9051 §6.3). Names arrive validated and in their
 /// stored form (MailStore checks them): levels separated by "/", "INBOX" in upper case. Every

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StoreModel
 
 /// The messages of a mailbox for IMAP: snapshots, changes since a MODSEQ (RFC 7162), STORE,
 /// COPY/MOVE (RFC 4315 COPYUID, RFC 6851) and EXPUNGE (RFC 3501 §6.4.3, RFC 4315 UID EXPUNGE).

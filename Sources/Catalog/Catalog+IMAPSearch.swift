@@ -1,4 +1,5 @@
 import GRDB
+import StoreModel
 
 /// Narrowing IMAP SEARCH text keys (RFC 3501 §6.4.4) with the full-text index.
 extension Catalog {

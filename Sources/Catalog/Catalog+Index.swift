@@ -1,7 +1,7 @@
-import ArchiveStore
 import Foundation
 import GRDB
 import MailMessage
+import StoreModel
 
 extension Catalog {
     /// Indexes deliveries whose archive appends are already durable, in ONE transaction (group

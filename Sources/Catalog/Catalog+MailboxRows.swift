@@ -1,6 +1,6 @@
-import ArchiveStore
 import Foundation
 import GRDB
+import StoreModel
 
 /// A `mailbox` row as the IMAP operations need it.
 struct MailboxRow {

@@ -1,33 +1,6 @@
 import Foundation
 import GRDB
-
-/// A mailbox (folder) as IMAP will see it.
-public struct MailboxInfo: Sendable, Hashable {
-    public var name: String
-    /// RFC 3501 §2.3.1.1: with the name, identifies UIDs across sessions; a new value for every
-    /// mailbox ever created, so a re-created mailbox never reuses an old one.
-    public var uidValidity: UInt32
-    /// The UID the next placed message gets (RFC 3501 §2.3.1.1: strictly ascending).
-    public var uidNext: UInt32
-    public var messages: Int
-    /// RFC 6154 attribute, e.g. `\Sent`; nil for INBOX and ordinary folders.
-    public var specialUse: String?
-    public var subscribed: Bool
-}
-
-/// A message placed in a mailbox.
-public struct MailboxMessage: Sendable, Hashable {
-    public var uid: UInt32
-    /// Names the body in the archive (lower-case hex).
-    public var sha256: String
-    public var size: Int
-    /// IMAP flags (RFC 3501 §2.3.2), e.g. `\Seen`, system flags first; empty for new mail.
-    public var flags: [String]
-    /// RFC 3501 §2.3.3: when the message was received (the delivery's envelope time).
-    public var internalDate: Date
-    /// The delivery that placed it: its envelope record in the archive ("0:id" for a draft).
-    public var envelopeLocation: String
-}
+import StoreModel
 
 extension Catalog {
     /// Creates one mailbox with a fresh UIDVALIDITY, UIDNEXT 1 and HIGHESTMODSEQ 1, subscribed

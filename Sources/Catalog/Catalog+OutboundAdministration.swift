@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StoreModel
 
 extension Catalog {
     /// Makes queued rows due at `now` (`tresor queue retry`): `ids` nil means every queued row.

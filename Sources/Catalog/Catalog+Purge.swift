@@ -1,6 +1,6 @@
-import ArchiveStore
 import Foundation
 import GRDB
+import StoreModel
 
 /// One message of a purge as the catalog keeps it (the same fields as its archive record).
 public struct PurgeEntry: Codable, Sendable, Hashable {

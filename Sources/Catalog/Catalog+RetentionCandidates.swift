@@ -1,21 +1,6 @@
 import Foundation
 import GRDB
-
-/// What retention needs of one message: its id and the two instants a period may count from.
-public struct RetentionCandidate: Sendable, Hashable {
-    /// Lower-case hex SHA-256 (`SearchHit.id`).
-    public var sha256: String
-    /// The Date header, nil when missing or invalid.
-    public var date: Date?
-    /// When the message was first archived.
-    public var archivedAt: Date
-
-    public init(sha256: String, date: Date?, archivedAt: Date) {
-        self.sha256 = sha256
-        self.date = date
-        self.archivedAt = archivedAt
-    }
-}
+import StoreModel
 
 extension Catalog {
     /// The messages `query` matches (all messages for nil), in catalog order, with only the columns

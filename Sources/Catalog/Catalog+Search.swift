@@ -1,6 +1,6 @@
-import ArchiveStore
 import Foundation
 import GRDB
+import StoreModel
 
 extension Catalog {
     /// Messages matching `query`, newest first: by message date (the archive time where the

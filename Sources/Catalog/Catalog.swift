@@ -1,7 +1,7 @@
-import ArchiveStore
 import Foundation
 import GRDB
 import MailMessage
+import StoreModel
 
 /// The searchable index of the archive: SQLite (WAL) through one GRDB `DatabasePool` at
 /// `DATA/catalog.sqlite`.

@@ -1,4 +1,5 @@
 import GRDB
+import StoreModel
 
 /// The catalog's tables, created and upgraded by one `DatabaseMigrator`. Append migrations;
 /// never edit a shipped one.

@@ -1,5 +1,5 @@
-import ArchiveStore
 import MailMessage
+import StoreModel
 
 /// One durable delivery to index: the parsed message, where the archive put it, and its envelope.
 public struct IndexItem: Sendable {

@@ -1,4 +1,5 @@
 import Catalog
+import MailStore
 
 /// The claimed rows of one recipient domain, as transactions: one per message (all its
 /// recipients at the domain in one MAIL transaction), oldest first. One connection carries them all.

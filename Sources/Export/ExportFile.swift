@@ -1,6 +1,7 @@
 import ArchiveStore
 import Crypto
 import Foundation
+import MailStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,6 @@
 import ArchiveStore
 import Foundation
+import MailStore
 
 /// File names inside an export folder.
 ///

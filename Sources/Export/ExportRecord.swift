@@ -1,5 +1,6 @@
 import ArchiveStore
 import Foundation
+import MailStore
 
 /// `export.json`: what an export is, for the person who receives it. Keys in snake_case, sorted,
 /// dates in ISO 8601 UTC. Its exact bytes are signed (`ExportSignature`).

@@ -1,5 +1,6 @@
 import ArchiveStore
 import Foundation
+import MailStore
 
 /// `export.sig`: the archive key's Ed25519 signature (RFC 8032) over `signedBytes`, written as
 /// 128 lower-case hex digits and a LF. The signed bytes name `export.json` and `SHA256SUMS` by

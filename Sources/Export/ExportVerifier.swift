@@ -1,6 +1,7 @@
 import ArchiveStore
 import Foundation
 import MailMessage
+import MailStore
 
 /// One thing wrong with an export: the file (relative to the export folder) and what.
 public struct ExportProblem: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Catalog
+import StoreModel
 
 /// Where a delivery goes before Sieve has had its say: the route from the envelope's recipients,
 /// the recipients that reach nobody, and what Sieve needs to know besides.

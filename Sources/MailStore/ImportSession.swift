@@ -6,6 +6,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// One message offered to an import, with where it came from.
 public struct ImportCandidate: Sendable {

@@ -1,4 +1,5 @@
 import Catalog
+import StoreModel
 
 /// The folders every new user gets, with their RFC 6154 §2 SPECIAL-USE attributes (INBOX has none:
 /// it is special by name, RFC 3501 §5.1).

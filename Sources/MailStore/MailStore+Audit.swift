@@ -8,6 +8,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import StoreModel
 
 extension MailStore {
     /// The person behind a CLI command when no `--actor` is given: the OS user.

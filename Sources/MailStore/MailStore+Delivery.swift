@@ -1,6 +1,7 @@
 import ArchiveStore
 import Catalog
 import MailMessage
+import StoreModel
 
 /// What became of one SMTP delivery once it is durable.
 public struct DeliveryOutcome: Sendable, Hashable {

@@ -7,6 +7,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// APPEND (RFC 3501 §6.3.11, RFC 4315 APPENDUID) and reading a placed message's bytes.
 ///

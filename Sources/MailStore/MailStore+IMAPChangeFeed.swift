@@ -1,4 +1,5 @@
 import Catalog
+import StoreModel
 
 /// A change committed to one user's mailbox, told to the sessions watching it (IMAP IDLE, RFC 2177;
 /// a selected mailbox's NOOP). It only says *that* something changed: a session then asks

@@ -1,4 +1,5 @@
 import Catalog
+import StoreModel
 
 /// Mailbox management for IMAP (RFC 3501 §6.3, RFC 9051 §6.3, RFC 6154 SPECIAL-USE).
 ///

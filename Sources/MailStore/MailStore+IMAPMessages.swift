@@ -1,4 +1,5 @@
 import Catalog
+import StoreModel
 
 /// The messages of a mailbox for an IMAP session: SELECT's snapshot, what changed since a MODSEQ,
 /// STORE, COPY, MOVE, EXPUNGE and SEARCH's full-text candidates. Names and users as in

@@ -1,4 +1,5 @@
 import Catalog
+import StoreModel
 
 /// Mailbox names as IMAP clients give them, checked and brought into their stored form before
 /// anything reaches the catalog.

@@ -1,4 +1,5 @@
 import Catalog
+import StoreModel
 
 /// Transmitted sizes (CRLF line ends, RFC 3501 §2.3.4) of placements made before catalog schema
 /// "v5", which did not store one. Each body is read once, its size computed and stored for every

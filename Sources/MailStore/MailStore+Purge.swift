@@ -5,6 +5,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// One message to purge, and why.
 public struct PurgeItem: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import ArchiveStore
 import Catalog
 import MailMessage
+import StoreModel
 
 /// What `recover()` found and completed.
 public struct RecoveryReport: Sendable, Hashable {

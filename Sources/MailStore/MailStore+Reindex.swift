@@ -6,6 +6,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 extension MailStore {
     /// Rebuilds the catalog from the archive alone: drops its derived data (the audit log

@@ -7,6 +7,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// A user's (or the global) Sieve script as stored.
 public struct StoredSieveScript: Sendable, Hashable {

@@ -7,6 +7,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StoreModel
 
 /// A delivery's route after its recipients' Sieve scripts ran, and what to do once it is committed.
 struct SievedRoute: Sendable {

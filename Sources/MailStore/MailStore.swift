@@ -19,6 +19,7 @@ import ArchiveStore
 import Catalog
 import Logging
 import MailMessage
+@_exported import StoreModel
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

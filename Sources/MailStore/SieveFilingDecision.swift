@@ -1,5 +1,6 @@
 import Catalog
 import Sieve
+import StoreModel
 
 /// What one user's Sieve outcome means for the store: where the message is filed, where copies
 /// are redirected, which rejections to send, and what to warn about. Pure: the caller looked up

@@ -1,6 +1,7 @@
 import Catalog
 import Sieve
 import Synchronization
+import StoreModel
 
 /// A stored script compiled once, or the error that stops it from compiling now (a script is
 /// compiled before it is stored, so that only happens when the language changed under it).

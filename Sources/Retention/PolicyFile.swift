@@ -1,5 +1,6 @@
 import Catalog
 import TOMLKit
+import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,4 +1,5 @@
 import Catalog
+import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

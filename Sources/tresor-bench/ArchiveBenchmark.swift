@@ -2,6 +2,7 @@ import ArchiveStore
 import ArgumentParser
 import Foundation
 import MailMessage
+import MailStore
 
 /// `tresor-bench archive`: appends every message (durably, with group commit) and compares the
 /// rate with deflate alone at the same level and dictionary, on the same messages, in the same

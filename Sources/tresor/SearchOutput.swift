@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import MailStore
 
 /// How search results are printed: a table for people, JSON and CSV for programs.
 enum SearchOutput {

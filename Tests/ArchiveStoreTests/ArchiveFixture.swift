@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 import TestSupport
+import StoreModel
 
 /// A data directory with a fresh archive key, and helpers to build, reopen and damage archives.
 struct ArchiveFixture {

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import TestSupport
+import StoreModel
 
 /// `ArchiveHead`, the public view of `DATA/archive/HEAD` that others (exports) record and check
 /// with the public key alone.

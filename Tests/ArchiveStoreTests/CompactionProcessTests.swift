@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import TestSupport
+import StoreModel
 
 /// Two stores on one data directory stand for two processes (each has its own `flock`
 /// descriptor): a purge by one must reach the other's dedup index and readers.

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import TestSupport
+import StoreModel
 
 /// Purge records and compaction: survivors stay at their logical locations, removed records read
 /// as purged, disk space is reclaimed, `verify` passes and lists the purge, and tampering with a

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 import TestSupport
+import StoreModel
 
 @Suite struct GroupCommitTests {
     /// 32 concurrent appenders share fsyncs: fewer fsyncs than appends.

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import TestSupport
+import StoreModel
 
 /// `forEachRecord(after:)` reads only what follows a record, across segment boundaries.
 @Suite struct RecordIterationTests {

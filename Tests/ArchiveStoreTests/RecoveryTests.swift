@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import TestSupport
+import StoreModel
 
 @Suite struct RecoveryTests {
     /// The last record cut at every byte offset (a crash before its fsync, so HEAD is the one

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import TestSupport
+import StoreModel
 
 @Suite struct RotationTests {
     @Test func segmentsAreSealedAtTheSizeLimit() async throws {

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import TestSupport
+import StoreModel
 
 @Suite struct RoundTripTests {
     /// Every corpus message (and a few mbox messages) comes back byte-exact, before and after

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import TestSupport
+import StoreModel
 
 /// Each kind of tampering makes `verify` fail and name the segment and byte offset.
 @Suite struct TamperTests {

@@ -3,6 +3,7 @@ import Foundation
 import MailMessage
 
 @testable import Catalog
+import StoreModel
 
 /// Builds index items from literal RFC 5322 text, with made-up archive locations.
 struct CatalogFixtures {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Catalog
+import StoreModel
 
 /// A 10,000-message mailbox: the snapshot is one query, STORE on 1:* one transaction with one MODSEQ.
 @Suite struct CatalogIMAPScaleTests {

@@ -5,6 +5,7 @@ import Testing
 import TestSupport
 
 @testable import Catalog
+import StoreModel
 
 /// Schema v4 at the catalog level: UIDs, UIDVALIDITY, MODSEQ and tombstones, STORE with
 /// UNCHANGEDSINCE, COPY/MOVE, EXPUNGE, mailbox management, isolation, search candidates.

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Catalog
+import StoreModel
 
 private let memo = """
     From: Legal <legal@example.com>

@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 
 @testable import Catalog
+import StoreModel
 
 /// Schema v2 at the SQL level: the routing transaction, its idempotence, UIDs and UIDVALIDITY,
 /// and what `reset()` (reindex) must keep.

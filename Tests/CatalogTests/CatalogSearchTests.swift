@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Catalog
+import StoreModel
 
 /// A small catalog of hand-written messages, one per concern, searched field by field.
 private let messages: [(name: String, raw: String, direction: Direction, source: String, mailFrom: String,

@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 
 @testable import Catalog
+import StoreModel
 
 /// Schema v3 at the SQL level: Sieve scripts (one active per user), the generation counter the
 /// triggers keep, and routing with per-user filings (flags, `:create`, the INBOX fallback,

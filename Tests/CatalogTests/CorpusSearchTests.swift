@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Catalog
+import StoreModel
 
 /// The ENVELOPE RULE of Fixtures/generate_search_expectations.py, which computed the expected
 /// results independently with Python's `email` package: keep both in step.

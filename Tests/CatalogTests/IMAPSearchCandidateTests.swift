@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 
 @testable import Catalog
+import StoreModel
 
 /// SEARCH candidates are a superset of the messages whose indexed text holds the value as a
 /// substring (RFC 3501 §6.4.4), case and diacritics folded as the index folds them.

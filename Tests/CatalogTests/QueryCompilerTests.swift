@@ -2,6 +2,7 @@ import GRDB
 import Testing
 
 @testable import Catalog
+import StoreModel
 
 private func sql(_ query: String) throws -> (sql: String, arguments: StatementArguments) {
     let condition = QueryCompiler.condition(try SearchQuery(parsing: query).root)

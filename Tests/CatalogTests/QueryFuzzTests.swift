@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Catalog
+import StoreModel
 
 
 /// Pieces of the query grammar, valid and not, that random queries are assembled from.

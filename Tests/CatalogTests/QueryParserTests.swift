@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Catalog
+import StoreModel
 
 private func word(_ text: String, prefix: Bool = false) -> QueryNode { .term(.text(.any, text, prefix: prefix)) }
 private func parse(_ text: String) throws -> QueryNode { try SearchQuery(parsing: text).root }

@@ -14,9 +14,9 @@ import Foundation
 /// it in `export.json`) and check it later with the archive's public key alone.
 public struct ArchiveHead: Sendable, Hashable {
     public static let fileName = "HEAD"
-    static let magic = Array("TRESORHD".utf8)
-    static let label = Array("tresor-head-v1".utf8)
-    static let size = 8 + 2 + 4 + 8 + 8 + 32 + 64
+    package static let magic = Array("TRESORHD".utf8)
+    package static let label = Array("tresor-head-v1".utf8)
+    package static let size = 8 + 2 + 4 + 8 + 8 + 32 + 64
 
     /// The newest segment.
     public var segment: UInt32
@@ -50,15 +50,6 @@ public struct ArchiveHead: Sendable, Hashable {
         return out
     }
 
-    /// The file's bytes.
-    var encoded: [UInt8] {
-        var out = ArchiveHead.magic
-        out.appendBigEndian(UInt16(1))
-        out.append(contentsOf: signedBytes.dropFirst(ArchiveHead.label.count))
-        out.append(contentsOf: signature)
-        return out
-    }
-
     /// Parses a HEAD file's bytes; nil if they are not one.
     public init?(file bytes: [UInt8]) {
         guard bytes.count == Self.size, Array(bytes[0..<8]) == Self.magic else { return nil }
@@ -74,17 +65,6 @@ public struct ArchiveHead: Sendable, Hashable {
         key.isValidSignature(signature, for: signedBytes)
     }
 
-    /// `DATA/archive/HEAD` of a data directory, or nil when the archive has none yet (never
-    /// written to). Throws `.corrupted` when the file is not a HEAD, `.io` when it is unreadable.
-    public static func read(dataDirectory: URL) throws(ArchiveError) -> ArchiveHead? {
-        let path = dataDirectory.appendingPathComponent("archive", isDirectory: true)
-            .appendingPathComponent(fileName).path
-        guard FileIO.exists(path) else { return nil }
-        guard let head = ArchiveHead(file: try FileIO.readAll(path: path)) else {
-            throw .corrupted(file: fileName, offset: 0, reason: "HEAD does not decode")
-        }
-        return head
-    }
 }
 
 /// The JSON form others record HEAD in (an export's `export.json`): the integers as numbers,

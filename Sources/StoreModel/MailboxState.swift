@@ -1,4 +1,3 @@
-import ArchiveStore
 import Foundation
 
 /// One mailbox in a LIST answer (RFC 3501 §6.3.8, RFC 6154 special-use, RFC 5258 \HasChildren).
@@ -10,6 +9,13 @@ public struct MailboxListing: Sendable, Hashable {
     public var subscribed: Bool
     /// Whether some other mailbox has this name followed by "/" as its prefix.
     public var hasChildren: Bool
+
+    public init(name: String, specialUse: String?, subscribed: Bool, hasChildren: Bool) {
+        self.name = name
+        self.specialUse = specialUse
+        self.subscribed = subscribed
+        self.hasChildren = hasChildren
+    }
 }
 
 /// STATUS items (RFC 3501 §6.3.10, RFC 7162 §3.1.2.1 HIGHESTMODSEQ, RFC 8438 SIZE).
@@ -33,6 +39,18 @@ public struct MailboxStatus: Sendable, Hashable {
     public var sizesPending: Int
     /// Always 0: `\Recent` is not kept (RFC 9051 §2.3.2 dropped it).
     public var recent: Int { 0 }
+
+    public init(messages: Int, uidNext: UInt32, uidValidity: UInt32, unseen: Int, highestModSeq: UInt64, size: Int64, deleted: Int, transmittedSize: Int64, sizesPending: Int) {
+        self.messages = messages
+        self.uidNext = uidNext
+        self.uidValidity = uidValidity
+        self.unseen = unseen
+        self.highestModSeq = highestModSeq
+        self.size = size
+        self.deleted = deleted
+        self.transmittedSize = transmittedSize
+        self.sizesPending = sizesPending
+    }
 }
 
 /// Where a placed message's bytes live.
@@ -59,6 +77,17 @@ public struct MailboxEntry: Sendable, Hashable {
     /// Lower-case hex SHA-256 of the stored bytes.
     public var sha256: String
     public var body: MessageBodySource
+
+    public init(uid: UInt32, flags: MessageFlags, modSeq: UInt64, internalDate: Date, size: Int, transmittedSize: Int?, sha256: String, body: MessageBodySource) {
+        self.uid = uid
+        self.flags = flags
+        self.modSeq = modSeq
+        self.internalDate = internalDate
+        self.size = size
+        self.transmittedSize = transmittedSize
+        self.sha256 = sha256
+        self.body = body
+    }
 }
 
 /// A whole mailbox at one instant (one read transaction), messages in UID order.
@@ -69,6 +98,15 @@ public struct MailboxSnapshot: Sendable, Hashable {
     public var highestModSeq: UInt64
     public var specialUse: String?
     public var messages: [MailboxEntry]
+
+    public init(name: String, uidValidity: UInt32, uidNext: UInt32, highestModSeq: UInt64, specialUse: String?, messages: [MailboxEntry]) {
+        self.name = name
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.highestModSeq = highestModSeq
+        self.specialUse = specialUse
+        self.messages = messages
+    }
 }
 
 /// What changed in a mailbox after a MODSEQ (RFC 7162 §3.1.4 CHANGEDSINCE, §3.2.5.2 VANISHED).
@@ -81,6 +119,14 @@ public struct MailboxChanges: Sendable, Hashable {
     public var changed: [MailboxEntry]
     /// UIDs expunged after the given MODSEQ, ascending.
     public var expunged: [UInt32]
+
+    public init(uidValidity: UInt32, uidNext: UInt32, highestModSeq: UInt64, changed: [MailboxEntry], expunged: [UInt32]) {
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.highestModSeq = highestModSeq
+        self.changed = changed
+        self.expunged = expunged
+    }
 }
 
 /// How STORE combines the given flags with a message's (RFC 3501 §6.4.6).
@@ -100,6 +146,16 @@ public struct FlagState: Sendable, Hashable {
     /// As `MailboxEntry.size` and `.transmittedSize`.
     public var size: Int
     public var transmittedSize: Int?
+
+    public init(uid: UInt32, flags: MessageFlags, modSeq: UInt64, changed: Bool, internalDate: Date, size: Int, transmittedSize: Int?) {
+        self.uid = uid
+        self.flags = flags
+        self.modSeq = modSeq
+        self.changed = changed
+        self.internalDate = internalDate
+        self.size = size
+        self.transmittedSize = transmittedSize
+    }
 }
 
 /// What a STORE did (RFC 3501 §6.4.6, RFC 7162 §3.1.3).
@@ -109,6 +165,12 @@ public struct FlagStoreResult: Sendable, Hashable {
     /// UIDs whose MODSEQ was above UNCHANGEDSINCE: left alone; the MODIFIED response code lists them.
     public var failed: [UInt32]
     public var highestModSeq: UInt64
+
+    public init(messages: [FlagState], failed: [UInt32], highestModSeq: UInt64) {
+        self.messages = messages
+        self.failed = failed
+        self.highestModSeq = highestModSeq
+    }
 }
 
 /// COPYUID (RFC 4315 §3): the destination's UIDVALIDITY and the UIDs pairwise, in source order.
@@ -116,6 +178,12 @@ public struct CopyResult: Sendable, Hashable {
     public var uidValidity: UInt32
     public var sourceUIDs: [UInt32]
     public var destinationUIDs: [UInt32]
+
+    public init(uidValidity: UInt32, sourceUIDs: [UInt32], destinationUIDs: [UInt32]) {
+        self.uidValidity = uidValidity
+        self.sourceUIDs = sourceUIDs
+        self.destinationUIDs = destinationUIDs
+    }
 }
 
 /// What EXPUNGE or UID EXPUNGE removed (RFC 3501 §6.4.3, RFC 4315 §2.1).
@@ -123,6 +191,11 @@ public struct ExpungeResult: Sendable, Hashable {
     /// Ascending.
     public var expunged: [UInt32]
     public var highestModSeq: UInt64
+
+    public init(expunged: [UInt32], highestModSeq: UInt64) {
+        self.expunged = expunged
+        self.highestModSeq = highestModSeq
+    }
 }
 
 /// APPENDUID (RFC 4315 §3).
@@ -131,6 +204,12 @@ public struct AppendResult: Sendable, Hashable {
     public var uid: UInt32
     /// Whether the bytes went to the draft store instead of the archive.
     public var isDraft: Bool
+
+    public init(uidValidity: UInt32, uid: UInt32, isDraft: Bool) {
+        self.uidValidity = uidValidity
+        self.uid = uid
+        self.isDraft = isDraft
+    }
 }
 
 /// The parts of a message an IMAP SEARCH text key looks in (RFC 3501 §6.4.4).

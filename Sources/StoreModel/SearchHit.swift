@@ -1,4 +1,3 @@
-import ArchiveStore
 import Foundation
 
 /// One search result: a distinct message (body), with the direction and source of its first delivery.
@@ -26,6 +25,23 @@ public struct SearchHit: Sendable, Codable, Hashable {
     public var archivedAt: Date
     /// How many deliveries (envelope records) the message has.
     public var deliveries: Int
+
+    public init(id: String, date: Date?, from: [String], to: [String], cc: [String], subject: String?, messageID: String?, size: Int, attachments: [String], direction: Direction, source: String, bodyLocation: RecordLocation, archivedAt: Date, deliveries: Int) {
+        self.id = id
+        self.date = date
+        self.from = from
+        self.to = to
+        self.cc = cc
+        self.subject = subject
+        self.messageID = messageID
+        self.size = size
+        self.attachments = attachments
+        self.direction = direction
+        self.source = source
+        self.bodyLocation = bodyLocation
+        self.archivedAt = archivedAt
+        self.deliveries = deliveries
+    }
 }
 
 /// Everything the catalog stores about one message, and each of its deliveries.
@@ -48,10 +64,34 @@ public struct CatalogMessage: Sendable, Codable, Hashable {
     public var archivedAt: Date
     /// Oldest first.
     public var deliveries: [CatalogDelivery]
+
+    public init(id: String, date: Date?, subject: String?, messageID: String?, from: [String], sender: [String], replyTo: [String], to: [String], cc: [String], bcc: [String], size: Int, hasAttachments: Bool, attachments: [String], bodyLocation: RecordLocation, archivedAt: Date, deliveries: [CatalogDelivery]) {
+        self.id = id
+        self.date = date
+        self.subject = subject
+        self.messageID = messageID
+        self.from = from
+        self.sender = sender
+        self.replyTo = replyTo
+        self.to = to
+        self.cc = cc
+        self.bcc = bcc
+        self.size = size
+        self.hasAttachments = hasAttachments
+        self.attachments = attachments
+        self.bodyLocation = bodyLocation
+        self.archivedAt = archivedAt
+        self.deliveries = deliveries
+    }
 }
 
 /// One delivery of a message: its envelope record.
 public struct CatalogDelivery: Sendable, Codable, Hashable {
     public var envelopeLocation: RecordLocation
     public var envelope: Envelope
+
+    public init(envelopeLocation: RecordLocation, envelope: Envelope) {
+        self.envelopeLocation = envelopeLocation
+        self.envelope = envelope
+    }
 }

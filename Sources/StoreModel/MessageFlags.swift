@@ -49,7 +49,7 @@ public struct MessageFlags: Sendable, Hashable {
     }
 
     /// Flags read back from storage or handed over by Sieve: what is invalid is dropped, never fatal.
-    init(stored flags: [String]) {
+    package init(stored flags: [String]) {
         self.init()
         for flag in flags {
             if flag.hasPrefix("\\") {
@@ -61,7 +61,7 @@ public struct MessageFlags: Sendable, Hashable {
     }
 
     /// From the two `mailbox_message` columns.
-    init(systemBits: Int64, storedKeywords: String) {
+    package init(systemBits: Int64, storedKeywords: String) {
         system = System(rawValue: systemBits)
         keywords = storedKeywords.split(separator: " ").map(String.init)
     }
@@ -95,7 +95,7 @@ public struct MessageFlags: Sendable, Hashable {
     }
 
     /// The `keywords` column.
-    var storedKeywords: String { keywords.joined(separator: " ") }
+    package var storedKeywords: String { keywords.joined(separator: " ") }
 
     private mutating func insert(keyword: String) {
         if !contains(keyword: keyword) { keywords.append(keyword) }

@@ -1,0 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Events are records too: the archive journals them in the chain like deliveries.
+/// The payload is opaque to the archive (callers give JSON bytes).
+public enum ArchiveEventKind: UInt8, Sendable, Codable, CaseIterable {
+    case audit = 1
+    case purge = 2
+    case export = 3
+    case hold = 4
+    case retention = 5
+}
