@@ -30,13 +30,11 @@ public struct AccountLookup {
     }
 }
 
-extension Catalog {
+extension CatalogAccounts {
     /// Runs `body` with account lookups inside one read transaction.
     public func withAccounts<T: Sendable>(_ body: @escaping @Sendable (AccountLookup) throws -> T) async throws -> T {
         try await pool.read { db in try body(AccountLookup(db: db)) }
     }
-
-    // MARK: - Domains
 
     public func addDomain(_ name: String, at time: Date = Date()) async throws {
         try await pool.write { db in
@@ -61,8 +59,6 @@ extension Catalog {
         try await pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM domain ORDER BY name") }
     }
 
-    // MARK: - Users
-
     /// Creates a user and its folders in one transaction. The domain must be local and the address
     /// must not already be a user or an alias.
     public func addUser(
@@ -78,7 +74,7 @@ extension Catalog {
                 arguments: [email, domain, passwordHash, time.timeIntervalSince1970])
             let user = db.lastInsertedRowID
             for template in mailboxes {
-                try Self.createMailbox(template, user: user, at: time, in: db)
+                try Catalog.createMailbox(template, user: user, at: time, in: db)
             }
         }
     }
@@ -108,8 +104,6 @@ extension Catalog {
             try String.fetchOne(db, sql: "SELECT password_hash FROM user WHERE email = ?", arguments: [email])
         }
     }
-
-    // MARK: - Aliases
 
     /// Adds an alias in a local domain. `validate` runs inside the write transaction with the alias
     /// already inserted, so that a check of the whole expansion (loops) sees the new state; throwing

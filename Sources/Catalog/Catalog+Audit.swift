@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import StoreModel
 
-extension Catalog {
+extension CatalogGovernance {
     /// Appends one entry to the audit log.
     public func audit(_ entry: AuditEntry) async throws {
         try await pool.write { db in

@@ -1,6 +1,6 @@
 import GRDB
 
-extension Catalog {
+extension CatalogMailboxes {
     /// Removes placements from one of a user's mailboxes (POP3 UPDATE, RFC 1939 §6), all in one
     /// transaction: all of them go, or none. Like an IMAP EXPUNGE they take one new MODSEQ and leave
     /// tombstones (RFC 7162 §3.2.5.2), so IMAP sessions learn of them. The archive and the search
@@ -20,9 +20,9 @@ extension Catalog {
             var rows: [(uid: Int64, draft: Int64?)] = []
             for uid in Set(uids).sorted() {
                 guard let row = try Row.fetchOne(find, arguments: [box, Int64(uid)]) else { continue }
-                rows.append((Int64(uid), Self.draftID(segment: row[0], offset: row[1])))
+                rows.append((Int64(uid), Catalog.draftID(segment: row[0], offset: row[1])))
             }
-            try Self.expunge(rows, from: box, in: db)
+            try Catalog.expunge(rows, from: box, in: db)
             return rows.count
         }
     }

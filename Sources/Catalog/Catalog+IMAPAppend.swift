@@ -4,6 +4,34 @@ import StoreModel
 
 /// APPEND (RFC 3501 §6.3.11, RFC 4315 APPENDUID) and the draft store.
 extension Catalog {
+    /// Marks a journaled delivery as placed; false when it already was.
+    @discardableResult
+    fileprivate static func markRouted(_ segment: UInt32, _ offset: Int64, in db: Database) throws -> Bool {
+        try db.execute(sql: "INSERT OR IGNORE INTO routed (envelope_segment, envelope_offset, time) VALUES (?, ?, ?)",
+                       arguments: [Int64(segment), offset, Date().timeIntervalSince1970])
+        return db.changesCount == 1
+    }
+
+    /// Inserts one placement with the mailbox's next UID and a new MODSEQ; returns the UID.
+    fileprivate static func place(
+        in box: MailboxRow, sha256: String, size: Int, transmittedSize: Int, flags: MessageFlags, internalDate: Date,
+        segment: Int64, offset: Int64, in db: Database
+    ) throws -> UInt32 {
+        let modSeq = try nextModSeq(of: box.id, in: db)
+        try db.execute(sql: """
+            INSERT INTO mailbox_message (mailbox, uid, sha256, size, system_flags, keywords, internal_date,
+                envelope_segment, envelope_offset, routed, modseq, transmitted_size)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+            """, arguments: [
+                box.id, box.uidNext, sha256, size, flags.system.rawValue, flags.storedKeywords,
+                internalDate.timeIntervalSince1970, segment, offset, modSeq, transmittedSize,
+            ])
+        try db.execute(sql: "UPDATE mailbox SET uid_next = uid_next + 1 WHERE id = ?", arguments: [box.id])
+        return UInt32(box.uidNext)
+    }
+}
+
+extension CatalogMailboxes {
     /// Places a message the archive has journaled (source "imap") into a mailbox, and indexes it for
     /// search, in ONE transaction: next UID, the given flags and INTERNALDATE, a new MODSEQ. A missing
     /// mailbox is `MailboxError.nonexistent` (TRYCREATE); the journaled record then stays in the
@@ -14,13 +42,13 @@ extension Catalog {
         guard let offset = Int64(exactly: item.receipt.envelope.offset) else {
             throw CatalogError.locationOutOfRange(item.receipt.envelope)
         }
-        let prepared = await Self.prepareConcurrently([item])
+        let prepared = await Catalog.prepareConcurrently([item])
         return try await pool.write { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
-            try Self.index(prepared[0], statements: try IndexStatements(db), in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
+            try Catalog.index(prepared[0], statements: try IndexStatements(db), in: db)
             // The `routed` mark tells recovery this journaled APPEND is placed (see `recoverAppend`).
-            try Self.markRouted(item.receipt.envelope.segment, offset, in: db)
-            let uid = try Self.place(
+            try Catalog.markRouted(item.receipt.envelope.segment, offset, in: db)
+            let uid = try Catalog.place(
                 in: box, sha256: item.receipt.sha256.lowercased(), size: item.receipt.size,
                 transmittedSize: TransmittedSize.of(item.message.raw), flags: flags,
                 internalDate: internalDate, segment: Int64(item.receipt.envelope.segment), offset: offset, in: db)
@@ -39,12 +67,12 @@ extension Catalog {
         guard let offset = Int64(exactly: item.receipt.envelope.offset) else {
             throw CatalogError.locationOutOfRange(item.receipt.envelope)
         }
-        let prepared = await Self.prepareConcurrently([item])
+        let prepared = await Catalog.prepareConcurrently([item])
         return try await pool.write { db in
-            try Self.index(prepared[0], statements: try IndexStatements(db), in: db)
-            guard try Self.markRouted(item.receipt.envelope.segment, offset, in: db) else { return false }
-            guard let box = try? Self.mailboxRow(name, of: email, in: db) else { return false }
-            _ = try Self.place(
+            try Catalog.index(prepared[0], statements: try IndexStatements(db), in: db)
+            guard try Catalog.markRouted(item.receipt.envelope.segment, offset, in: db) else { return false }
+            guard let box = try? Catalog.mailboxRow(name, of: email, in: db) else { return false }
+            _ = try Catalog.place(
                 in: box, sha256: item.receipt.sha256.lowercased(), size: item.receipt.size,
                 transmittedSize: TransmittedSize.of(item.message.raw), flags: MessageFlags(),
                 internalDate: internalDate, segment: Int64(item.receipt.envelope.segment), offset: offset, in: db)
@@ -52,24 +80,16 @@ extension Catalog {
         }
     }
 
-    /// Marks a journaled delivery as placed; false when it already was.
-    @discardableResult
-    private static func markRouted(_ segment: UInt32, _ offset: Int64, in db: Database) throws -> Bool {
-        try db.execute(sql: "INSERT OR IGNORE INTO routed (envelope_segment, envelope_offset, time) VALUES (?, ?, ?)",
-                       arguments: [Int64(segment), offset, Date().timeIntervalSince1970])
-        return db.changesCount == 1
-    }
-
     /// Places a draft: the bytes go into the catalog's `draft` table, never into the archive, and
     /// are not indexed for search. The placement names the draft as envelope segment 0.
     public func appendDraft(_ raw: [UInt8], sha256: String, flags: MessageFlags, internalDate: Date,
                             to name: String, of email: String, at time: Date = Date()) async throws -> AppendResult {
         try await pool.write { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
-            let user = try Self.userID(email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
+            let user = try Catalog.userID(email, in: db)
             try db.execute(sql: "INSERT INTO draft (user, sha256, raw, created) VALUES (?, ?, ?, ?)",
                            arguments: [user, sha256.lowercased(), Data(raw), time.timeIntervalSince1970])
-            let uid = try Self.place(in: box, sha256: sha256.lowercased(), size: raw.count,
+            let uid = try Catalog.place(in: box, sha256: sha256.lowercased(), size: raw.count,
                                      transmittedSize: TransmittedSize.of(raw), flags: flags,
                                      internalDate: internalDate, segment: 0, offset: db.lastInsertedRowID, in: db)
             return AppendResult(uidValidity: UInt32(box.uidValidity), uid: uid, isDraft: true)
@@ -92,23 +112,5 @@ extension Catalog {
                 SELECT count(*) FROM draft d JOIN user u ON u.id = d.user WHERE u.email = ?
                 """, arguments: [email]) ?? 0
         }
-    }
-
-    /// Inserts one placement with the mailbox's next UID and a new MODSEQ; returns the UID.
-    private static func place(
-        in box: MailboxRow, sha256: String, size: Int, transmittedSize: Int, flags: MessageFlags, internalDate: Date,
-        segment: Int64, offset: Int64, in db: Database
-    ) throws -> UInt32 {
-        let modSeq = try nextModSeq(of: box.id, in: db)
-        try db.execute(sql: """
-            INSERT INTO mailbox_message (mailbox, uid, sha256, size, system_flags, keywords, internal_date,
-                envelope_segment, envelope_offset, routed, modseq, transmitted_size)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
-            """, arguments: [
-                box.id, box.uidNext, sha256, size, flags.system.rawValue, flags.storedKeywords,
-                internalDate.timeIntervalSince1970, segment, offset, modSeq, transmittedSize,
-            ])
-        try db.execute(sql: "UPDATE mailbox SET uid_next = uid_next + 1 WHERE id = ?", arguments: [box.id])
-        return UInt32(box.uidNext)
     }
 }

@@ -6,10 +6,34 @@ import StoreModel
 /// stored form (MailStore checks them): levels separated by "/", "INBOX" in upper case. Every
 /// function takes the user's folded email and reaches that user's rows only.
 extension Catalog {
+    // MARK: - Helpers
+
+    static func mailboxExists(_ name: String, user: Int64, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM mailbox WHERE user = ? AND name = ?", arguments: [user, name]) ?? false
+    }
+
+    /// Creates the missing superior levels of `name` ("a" and "a/b" for "a/b/c"), unsubscribed like
+    /// the mailbox CREATE makes; returns their names.
+    fileprivate static func createSuperiors(of name: String, user: Int64, at time: Date, in db: Database) throws -> [String] {
+        var created: [String] = []
+        var level = name.startIndex
+        while let slash = name[level...].firstIndex(of: "/") {
+            let superior = String(name[..<slash])
+            if try !mailboxExists(superior, user: user, in: db) {
+                try createMailbox(MailboxTemplate(name: superior), user: user, at: time, subscribe: false, in: db)
+                created.append(superior)
+            }
+            level = name.index(after: slash)
+        }
+        return created
+    }
+}
+
+extension CatalogMailboxes {
     /// The user's mailboxes, INBOX first, then by name; `MailboxError.unknownUser` if there is no such user.
     public func listMailboxes(of email: String) async throws -> [MailboxListing] {
         try await pool.read { db in
-            let user = try Self.userID(email, in: db)
+            let user = try Catalog.userID(email, in: db)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT b.name, b.special_use,
                        EXISTS (SELECT 1 FROM mailbox_subscription s WHERE s.user = b.user AND s.name = b.name)
@@ -36,7 +60,7 @@ extension Catalog {
     /// The user's subscribed names (RFC 3501 §6.3.9 LSUB), existing or not, sorted.
     public func subscriptions(of email: String) async throws -> [String] {
         try await pool.read { db in
-            let user = try Self.userID(email, in: db)
+            let user = try Catalog.userID(email, in: db)
             return try String.fetchAll(db, sql: "SELECT name FROM mailbox_subscription WHERE user = ? ORDER BY name",
                                        arguments: [user])
         }
@@ -49,10 +73,10 @@ extension Catalog {
     public func createMailbox(_ name: String, of email: String, specialUse: String? = nil,
                               at time: Date = Date()) async throws -> [String] {
         try await pool.write { db in
-            let user = try Self.userID(email, in: db)
-            guard try !Self.mailboxExists(name, user: user, in: db) else { throw MailboxError.alreadyExists(name) }
-            var created = try Self.createSuperiors(of: name, user: user, at: time, in: db)
-            try Self.createMailbox(MailboxTemplate(name: name, specialUse: specialUse), user: user, at: time,
+            let user = try Catalog.userID(email, in: db)
+            guard try !Catalog.mailboxExists(name, user: user, in: db) else { throw MailboxError.alreadyExists(name) }
+            var created = try Catalog.createSuperiors(of: name, user: user, at: time, in: db)
+            try Catalog.createMailbox(MailboxTemplate(name: name, specialUse: specialUse), user: user, at: time,
                                    subscribe: false, in: db)
             created.append(name)
             return created
@@ -65,8 +89,8 @@ extension Catalog {
     public func deleteMailbox(_ name: String, of email: String) async throws {
         guard name != "INBOX" else { throw MailboxError.cannotDeleteInbox }
         try await pool.write { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
-            let user = try Self.userID(email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
+            let user = try Catalog.userID(email, in: db)
             let prefix = name + "/"
             let children = try Bool.fetchOne(db, sql: """
                 SELECT 1 FROM mailbox WHERE user = ? AND substr(name, 1, length(?)) = ? LIMIT 1
@@ -76,7 +100,7 @@ extension Catalog {
                 SELECT envelope_offset FROM mailbox_message WHERE mailbox = ? AND envelope_segment = 0
                 """, arguments: [box.id])
             try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [box.id])
-            try Self.removeUnusedDrafts(drafts, in: db)
+            try Catalog.removeUnusedDrafts(drafts, in: db)
         }
     }
 
@@ -90,9 +114,9 @@ extension Catalog {
     public func renameMailbox(_ name: String, to newName: String, of email: String,
                               at time: Date = Date()) async throws -> [(from: String, to: String)] {
         try await pool.write { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
-            let user = try Self.userID(email, in: db)
-            guard try !Self.mailboxExists(newName, user: user, in: db) else {
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
+            let user = try Catalog.userID(email, in: db)
+            guard try !Catalog.mailboxExists(newName, user: user, in: db) else {
                 throw MailboxError.alreadyExists(newName)
             }
             var renames: [(id: Int64, from: String, to: String)] = []
@@ -110,7 +134,7 @@ extension Catalog {
                     renames.append((row[0], old, newName + old.dropFirst(name.count)))
                 }
                 for rename in renames where rename.to != newName {
-                    if try Self.mailboxExists(rename.to, user: user, in: db) {
+                    if try Catalog.mailboxExists(rename.to, user: user, in: db) {
                         throw MailboxError.alreadyExists(rename.to)
                     }
                 }
@@ -122,11 +146,11 @@ extension Catalog {
             }
             if name == "INBOX" {
                 // The INBOX subscription stays with the name; the new INBOX needs no new one.
-                try Self.createMailbox(MailboxTemplate(name: "INBOX"), user: user, at: time, subscribe: false, in: db)
+                try Catalog.createMailbox(MailboxTemplate(name: "INBOX"), user: user, at: time, subscribe: false, in: db)
                 try db.execute(sql: "INSERT OR IGNORE INTO mailbox_subscription (user, name) VALUES (?, 'INBOX')",
                                arguments: [user])
             }
-            _ = try Self.createSuperiors(of: newName, user: user, at: time, in: db)
+            _ = try Catalog.createSuperiors(of: newName, user: user, at: time, in: db)
             return renames.map { ($0.from, $0.to) }
         }
     }
@@ -135,7 +159,7 @@ extension Catalog {
     /// as a deleted mailbox's name stays subscribed anyway).
     public func subscribe(_ name: String, of email: String) async throws {
         try await pool.write { db in
-            let user = try Self.userID(email, in: db)
+            let user = try Catalog.userID(email, in: db)
             try db.execute(sql: "INSERT OR IGNORE INTO mailbox_subscription (user, name) VALUES (?, ?)",
                            arguments: [user, name])
         }
@@ -145,7 +169,7 @@ extension Catalog {
     @discardableResult
     public func unsubscribe(_ name: String, of email: String) async throws -> Bool {
         try await pool.write { db in
-            let user = try Self.userID(email, in: db)
+            let user = try Catalog.userID(email, in: db)
             try db.execute(sql: "DELETE FROM mailbox_subscription WHERE user = ? AND name = ?", arguments: [user, name])
             return db.changesCount > 0
         }
@@ -155,7 +179,7 @@ extension Catalog {
     /// over the mailbox's placements.
     public func status(of name: String, of email: String) async throws -> MailboxStatus {
         try await pool.read { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*), coalesce(sum(size), 0), coalesce(sum((system_flags & ?) = 0), 0),
                        coalesce(sum((system_flags & ?) != 0), 0), coalesce(sum(coalesce(transmitted_size, size)), 0),
@@ -171,28 +195,6 @@ extension Catalog {
 
     /// The SPECIAL-USE attribute of a mailbox (RFC 6154), nil for none; `nonexistent` if there is no such mailbox.
     public func specialUse(of name: String, of email: String) async throws -> String? {
-        try await pool.read { db in try Self.mailboxRow(name, of: email, in: db).specialUse }
-    }
-
-    // MARK: - Helpers
-
-    static func mailboxExists(_ name: String, user: Int64, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM mailbox WHERE user = ? AND name = ?", arguments: [user, name]) ?? false
-    }
-
-    /// Creates the missing superior levels of `name` ("a" and "a/b" for "a/b/c"), unsubscribed like
-    /// the mailbox CREATE makes; returns their names.
-    private static func createSuperiors(of name: String, user: Int64, at time: Date, in db: Database) throws -> [String] {
-        var created: [String] = []
-        var level = name.startIndex
-        while let slash = name[level...].firstIndex(of: "/") {
-            let superior = String(name[..<slash])
-            if try !mailboxExists(superior, user: user, in: db) {
-                try createMailbox(MailboxTemplate(name: superior), user: user, at: time, subscribe: false, in: db)
-                created.append(superior)
-            }
-            level = name.index(after: slash)
-        }
-        return created
+        try await pool.read { db in try Catalog.mailboxRow(name, of: email, in: db).specialUse }
     }
 }

@@ -7,15 +7,16 @@ import StoreModel
 /// Every write is one transaction and takes at most one new MODSEQ per mailbox it changes.
 /// UID sets are closed ranges; UIDs that do not exist are ignored, as RFC 3501 §6.4.8 asks of UID
 /// commands. A session turns `*` into `UInt32.max` (or the largest UID it knows).
-extension Catalog {
+
+extension CatalogMailboxes {
     /// Every message of the mailbox in UID order, with UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ, read in
     /// one transaction (so all of it belongs to one instant): one query for the messages, however many.
     public func snapshot(of name: String, of email: String) async throws -> MailboxSnapshot {
         try await pool.read { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
             let entries = try Row.fetchAll(db, sql: """
-                SELECT \(Self.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? ORDER BY m.uid
-                """, arguments: [box.id]).map(Self.entry)
+                SELECT \(Catalog.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? ORDER BY m.uid
+                """, arguments: [box.id]).map(Catalog.entry)
             return MailboxSnapshot(name: box.name, uidValidity: UInt32(box.uidValidity), uidNext: UInt32(box.uidNext),
                                    highestModSeq: UInt64(box.highestModSeq), specialUse: box.specialUse,
                                    messages: entries)
@@ -27,10 +28,10 @@ extension Catalog {
     public func changes(in name: String, of email: String, since modSeq: UInt64) async throws -> MailboxChanges {
         let since = Int64(clamping: modSeq)
         return try await pool.read { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
             let changed = try Row.fetchAll(db, sql: """
-                SELECT \(Self.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.modseq > ? ORDER BY m.uid
-                """, arguments: [box.id, since]).map(Self.entry)
+                SELECT \(Catalog.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.modseq > ? ORDER BY m.uid
+                """, arguments: [box.id, since]).map(Catalog.entry)
             let expunged = try Int64.fetchAll(db, sql: """
                 SELECT uid FROM mailbox_expunged WHERE mailbox = ? AND modseq > ? ORDER BY uid
                 """, arguments: [box.id, since]).map { UInt32($0) }
@@ -42,10 +43,10 @@ extension Catalog {
     /// One placed message, or nil if the UID is not (or no longer) in the mailbox.
     public func message(uid: UInt32, in name: String, of email: String) async throws -> MailboxEntry? {
         try await pool.read { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
             return try Row.fetchOne(db, sql: """
-                SELECT \(Self.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.uid = ?
-                """, arguments: [box.id, Int64(uid)]).map(Self.entry)
+                SELECT \(Catalog.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.uid = ?
+                """, arguments: [box.id, Int64(uid)]).map(Catalog.entry)
         }
     }
 
@@ -55,7 +56,7 @@ extension Catalog {
         let wanted = Array(Set(uids)).sorted()
         guard !wanted.isEmpty else { return [] }
         return try await pool.read { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
             var entries: [MailboxEntry] = []
             // Chunks well under SQLite's limit on bound parameters.
             for start in stride(from: 0, to: wanted.count, by: 500) {
@@ -63,9 +64,9 @@ extension Catalog {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let arguments = StatementArguments([box.id] + chunk.map { Int64($0) })
                 entries += try Row.fetchAll(db, sql: """
-                    SELECT \(Self.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.uid IN (\(marks))
+                    SELECT \(Catalog.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.uid IN (\(marks))
                     ORDER BY m.uid
-                    """, arguments: arguments).map(Self.entry)
+                    """, arguments: arguments).map(Catalog.entry)
             }
             return entries
         }
@@ -80,7 +81,7 @@ extension Catalog {
     ) async throws -> FlagStoreResult {
         let set = UIDRanges(uids)
         return try await pool.write { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
             guard let bounds = set.bounds else {
                 return FlagStoreResult(messages: [], failed: [], highestModSeq: UInt64(box.highestModSeq))
             }
@@ -110,7 +111,7 @@ extension Catalog {
             }
             var highest = box.highestModSeq
             if states.contains(where: \.changed) {
-                highest = try Self.nextModSeq(of: box.id, in: db)
+                highest = try Catalog.nextModSeq(of: box.id, in: db)
                 let update = try db.cachedStatement(sql: """
                     UPDATE mailbox_message SET system_flags = ?, keywords = ?, modseq = ? WHERE mailbox = ? AND uid = ?
                     """)
@@ -136,8 +137,8 @@ extension Catalog {
     ) async throws -> CopyResult {
         let set = UIDRanges(uids)
         return try await pool.write { db in
-            let from = try Self.mailboxRow(source, of: email, in: db)
-            let to = try Self.mailboxRow(destination, of: email, in: db)
+            let from = try Catalog.mailboxRow(source, of: email, in: db)
+            let to = try Catalog.mailboxRow(destination, of: email, in: db)
             var result = CopyResult(uidValidity: UInt32(to.uidValidity), sourceUIDs: [], destinationUIDs: [])
             guard let bounds = set.bounds else { return result }
             let rows = try Row.fetchAll(db, sql: """
@@ -146,7 +147,7 @@ extension Catalog {
                 FROM mailbox_message WHERE mailbox = ? AND uid BETWEEN ? AND ? ORDER BY uid
                 """, arguments: [from.id, bounds.lowerBound, bounds.upperBound]).filter { set.contains($0[0]) }
             guard !rows.isEmpty else { return result }
-            let modSeq = try Self.nextModSeq(of: to.id, in: db)
+            let modSeq = try Catalog.nextModSeq(of: to.id, in: db)
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO mailbox_message (mailbox, uid, sha256, size, system_flags, keywords, internal_date,
                     envelope_segment, envelope_offset, routed, modseq, transmitted_size)
@@ -164,7 +165,7 @@ extension Catalog {
             }
             try db.execute(sql: "UPDATE mailbox SET uid_next = ? WHERE id = ?", arguments: [uid, to.id])
             if move {
-                try Self.expunge(rows.map { ($0[0], Self.draftID(segment: $0[6], offset: $0[7])) }, from: from.id, in: db)
+                try Catalog.expunge(rows.map { ($0[0], Catalog.draftID(segment: $0[6], offset: $0[7])) }, from: from.id, in: db)
             }
             return result
         }
@@ -178,7 +179,7 @@ extension Catalog {
     {
         let set = uids.map(UIDRanges.init)
         return try await pool.write { db in
-            let box = try Self.mailboxRow(name, of: email, in: db)
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
             if let set, set.bounds == nil { return ExpungeResult(expunged: [], highestModSeq: UInt64(box.highestModSeq)) }
             let bounds = set?.bounds ?? 0...Int64(UInt32.max)
             let rows = try Row.fetchAll(db, sql: """
@@ -186,7 +187,7 @@ extension Catalog {
                 WHERE mailbox = ? AND system_flags & ? != 0 AND uid BETWEEN ? AND ? ORDER BY uid
                 """, arguments: [box.id, MessageFlags.System.deleted.rawValue, bounds.lowerBound, bounds.upperBound])
                 .filter { set?.contains($0[0]) ?? true }
-            let modSeq = try Self.expunge(rows.map { ($0[0], Self.draftID(segment: $0[1], offset: $0[2])) },
+            let modSeq = try Catalog.expunge(rows.map { ($0[0], Catalog.draftID(segment: $0[1], offset: $0[2])) },
                                           from: box.id, in: db)
             return ExpungeResult(expunged: rows.map { UInt32($0[0] as Int64) },
                                  highestModSeq: UInt64(modSeq ?? box.highestModSeq))

@@ -28,68 +28,6 @@ extension Catalog {
     /// charset converter turns one byte into at most 3 UTF-8 bytes (a replacement character too).
     static let bodyTextExpansionBound = 4
 
-    /// The UIDs of the mailbox that may match every term, ascending, or nil when the index cannot
-    /// narrow the search (the session then checks every message). The session still checks each
-    /// candidate's text itself; this only leaves out messages that cannot match.
-    ///
-    /// The guarantee: the result holds every message of the mailbox whose indexed text contains each
-    /// term's value as a substring, with case and diacritics folded as the index folds them
-    /// (`unicode61 remove_diacritics 2`, so also any message that contains it case-insensitively,
-    /// RFC 3501 §6.4.4). The indexed text of SUBJECT is the decoded first Subject field; of FROM, TO,
-    /// CC and BCC the display names, addresses and group names of those header fields (not comments or
-    /// routes); of BODY the decoded text of the text parts (`Message.plainText`) and attachment file
-    /// names. Always candidates, whatever the terms: drafts (never indexed), messages whose index row
-    /// is missing (after `reset()`, before `reindex`), and — when a BODY term narrows — messages whose
-    /// indexed body text was cut at `indexedBodyLimit`.
-    ///
-    /// How: a value is cut into words by the index's own tokenizer (`IndexTokenizer`); each word
-    /// becomes an `IndexTermPattern` (inside, ending, whole or starting a term). Whole terms and term
-    /// starts are FTS5 lookups; the terms a word lies inside or ends are found by one scan of the FTS5
-    /// vocabulary (`fts5vocab`), then looked up as an OR of quoted terms (no user syntax reaches FTS5).
-    /// A word inside more than `wordExpansionLimit` terms constrains nothing, nor do words that need the
-    /// scan when the catalog is far larger than the mailbox (`scansVocabulary`). TEXT constrains nothing
-    /// (RFC 3501: it covers every header field, and the index holds only some), nor does a value
-    /// without letters or digits; nil when no term constrains.
-    public func searchCandidates(_ terms: [SearchTextTerm], in name: String, of email: String) async throws
-        -> [UInt32]?
-    {
-        var constraints: [TermConstraint] = []
-        for term in terms {
-            guard let columns = Self.indexedColumns(term.field) else { continue }
-            let words = try await IndexTokenizer.terms(term.value)
-            guard !words.isEmpty else { continue }
-            constraints.append(TermConstraint(columns: columns, patterns: IndexTermPattern.patterns(forWords: words),
-                                              isBody: term.field == .body))
-        }
-        return try await pool.read { [constraints] db -> [UInt32]? in
-            let box = try Self.mailboxRow(name, of: email, in: db)
-            var clauses = ["mm.envelope_segment = 0", "m.id IS NULL"]
-            var arguments: StatementArguments = [box.id]
-            switch try Self.ftsRestriction(constraints, mailbox: box.id, in: db) {
-            case .unconstrained:
-                return nil
-            case .noMatch:
-                break
-            case .match(let query):
-                clauses.append("m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)")
-                arguments += [query]
-            }
-            if constraints.contains(where: \.isBody) {
-                // Cut text ends within 4 bytes of the limit (a scalar boundary, or a part refused when full).
-                let cutLength = Self.indexedBodyLimit - 4
-                clauses.append("""
-                    (m.size >= ? AND (SELECT length(CAST(f.body AS BLOB)) FROM message_fts f WHERE f.rowid = m.id) >= ?)
-                    """)
-                arguments += [cutLength / Self.bodyTextExpansionBound, cutLength]
-            }
-            return try Int64.fetchAll(db, sql: """
-                SELECT mm.uid FROM mailbox_message mm LEFT JOIN message m ON m.sha256 = mm.sha256
-                WHERE mm.mailbox = ? AND (\(clauses.joined(separator: " OR ")))
-                ORDER BY mm.uid
-                """, arguments: arguments).map { UInt32($0) }
-        }
-    }
-
     /// One SEARCH text key as the index sees it: its columns and its words' patterns.
     struct TermConstraint: Sendable {
         var columns: String
@@ -180,6 +118,70 @@ extension Catalog {
         case .to: "to_text"
         case .cc: "cc_text"
         case .bcc: "bcc_text"
+        }
+    }
+}
+
+extension CatalogMailboxes {
+    /// The UIDs of the mailbox that may match every term, ascending, or nil when the index cannot
+    /// narrow the search (the session then checks every message). The session still checks each
+    /// candidate's text itself; this only leaves out messages that cannot match.
+    ///
+    /// The guarantee: the result holds every message of the mailbox whose indexed text contains each
+    /// term's value as a substring, with case and diacritics folded as the index folds them
+    /// (`unicode61 remove_diacritics 2`, so also any message that contains it case-insensitively,
+    /// RFC 3501 §6.4.4). The indexed text of SUBJECT is the decoded first Subject field; of FROM, TO,
+    /// CC and BCC the display names, addresses and group names of those header fields (not comments or
+    /// routes); of BODY the decoded text of the text parts (`Message.plainText`) and attachment file
+    /// names. Always candidates, whatever the terms: drafts (never indexed), messages whose index row
+    /// is missing (after `reset()`, before `reindex`), and — when a BODY term narrows — messages whose
+    /// indexed body text was cut at `indexedBodyLimit`.
+    ///
+    /// How: a value is cut into words by the index's own tokenizer (`IndexTokenizer`); each word
+    /// becomes an `IndexTermPattern` (inside, ending, whole or starting a term). Whole terms and term
+    /// starts are FTS5 lookups; the terms a word lies inside or ends are found by one scan of the FTS5
+    /// vocabulary (`fts5vocab`), then looked up as an OR of quoted terms (no user syntax reaches FTS5).
+    /// A word inside more than `wordExpansionLimit` terms constrains nothing, nor do words that need the
+    /// scan when the catalog is far larger than the mailbox (`scansVocabulary`). TEXT constrains nothing
+    /// (RFC 3501: it covers every header field, and the index holds only some), nor does a value
+    /// without letters or digits; nil when no term constrains.
+    public func searchCandidates(_ terms: [SearchTextTerm], in name: String, of email: String) async throws
+        -> [UInt32]?
+    {
+        var constraints: [Catalog.TermConstraint] = []
+        for term in terms {
+            guard let columns = Catalog.indexedColumns(term.field) else { continue }
+            let words = try await IndexTokenizer.terms(term.value)
+            guard !words.isEmpty else { continue }
+            constraints.append(Catalog.TermConstraint(columns: columns, patterns: IndexTermPattern.patterns(forWords: words),
+                                              isBody: term.field == .body))
+        }
+        return try await pool.read { [constraints] db -> [UInt32]? in
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
+            var clauses = ["mm.envelope_segment = 0", "m.id IS NULL"]
+            var arguments: StatementArguments = [box.id]
+            switch try Catalog.ftsRestriction(constraints, mailbox: box.id, in: db) {
+            case .unconstrained:
+                return nil
+            case .noMatch:
+                break
+            case .match(let query):
+                clauses.append("m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)")
+                arguments += [query]
+            }
+            if constraints.contains(where: \.isBody) {
+                // Cut text ends within 4 bytes of the limit (a scalar boundary, or a part refused when full).
+                let cutLength = Catalog.indexedBodyLimit - 4
+                clauses.append("""
+                    (m.size >= ? AND (SELECT length(CAST(f.body AS BLOB)) FROM message_fts f WHERE f.rowid = m.id) >= ?)
+                    """)
+                arguments += [cutLength / Catalog.bodyTextExpansionBound, cutLength]
+            }
+            return try Int64.fetchAll(db, sql: """
+                SELECT mm.uid FROM mailbox_message mm LEFT JOIN message m ON m.sha256 = mm.sha256
+                WHERE mm.mailbox = ? AND (\(clauses.joined(separator: " OR ")))
+                ORDER BY mm.uid
+                """, arguments: arguments).map { UInt32($0) }
         }
     }
 }

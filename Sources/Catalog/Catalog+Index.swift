@@ -4,34 +4,6 @@ import MailMessage
 import StoreModel
 
 extension Catalog {
-    /// Indexes deliveries whose archive appends are already durable, in ONE transaction (group
-    /// commit). Idempotent on the envelope location: a delivery already indexed is skipped.
-    ///
-    /// Everything derived from a message (its text, folded addresses, list columns) is computed
-    /// first, on every core; the write transaction on SQLite's single writer only runs cached
-    /// statements, so that the writer — the one serial step — does as little as possible.
-    public func index(_ items: [IndexItem]) async throws {
-        guard !items.isEmpty else { return }
-        let rows = await Self.prepareConcurrently(items)
-        try await pool.write { db in
-            let statements = try IndexStatements(db)
-            for row in rows { try Self.index(row, statements: statements, in: db) }
-        }
-    }
-
-    /// Whether a delivery of this body from this source (and source detail, if given) is indexed;
-    /// lets `tresor import` report "already archived" instead of archiving a second delivery.
-    public func hasDelivery(sha256: String, source: String, sourceDetail: String? = nil) async throws -> Bool {
-        try await pool.read { db in
-            var sql: SQL = """
-                SELECT 1 FROM delivery d JOIN message m ON m.id = d.message
-                WHERE m.sha256 = \(sha256.lowercased()) AND d.source_key = \(TextFolding.key(source))
-                """
-            if let sourceDetail { sql += " AND d.source_detail = \(sourceDetail)" }
-            return try Bool.fetchOne(db, SQLRequest(literal: sql + " LIMIT 1")) ?? false
-        }
-    }
-
     static func prepareConcurrently(_ items: [IndexItem]) async -> [PreparedDelivery] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 8))
         if workers == 1 { return items.map(PreparedDelivery.init) }
@@ -103,7 +75,7 @@ extension Catalog {
     /// values. For a further delivery of a stored message the subject, body and attachment
     /// names are read back from the stored row (the body text is extracted once per distinct
     /// message) and the address columns are recomputed with every delivery's envelope.
-    private static func writeFullText(
+    fileprivate static func writeFullText(
         _ item: PreparedDelivery, row: Int64, isNewMessage: Bool, statements: IndexStatements, in db: Database
     ) throws {
         var subject = item.message.ftsSubject, body = item.message.ftsBody, attachment = item.message.ftsAttachment
@@ -295,5 +267,35 @@ struct PreparedDelivery: Sendable {
             if !message.headerRecipients.contains(recipient) { addresses.append(PreparedAddress(.bcc, recipient)) }
         }
         envelopeAddresses = addresses
+    }
+}
+
+extension CatalogMessages {
+    /// Indexes deliveries whose archive appends are already durable, in ONE transaction (group
+    /// commit). Idempotent on the envelope location: a delivery already indexed is skipped.
+    ///
+    /// Everything derived from a message (its text, folded addresses, list columns) is computed
+    /// first, on every core; the write transaction on SQLite's single writer only runs cached
+    /// statements, so that the writer — the one serial step — does as little as possible.
+    public func index(_ items: [IndexItem]) async throws {
+        guard !items.isEmpty else { return }
+        let rows = await Catalog.prepareConcurrently(items)
+        try await pool.write { db in
+            let statements = try IndexStatements(db)
+            for row in rows { try Catalog.index(row, statements: statements, in: db) }
+        }
+    }
+
+    /// Whether a delivery of this body from this source (and source detail, if given) is indexed;
+    /// lets `tresor import` report "already archived" instead of archiving a second delivery.
+    public func hasDelivery(sha256: String, source: String, sourceDetail: String? = nil) async throws -> Bool {
+        try await pool.read { db in
+            var sql: SQL = """
+                SELECT 1 FROM delivery d JOIN message m ON m.id = d.message
+                WHERE m.sha256 = \(sha256.lowercased()) AND d.source_key = \(TextFolding.key(source))
+                """
+            if let sourceDetail { sql += " AND d.source_detail = \(sourceDetail)" }
+            return try Bool.fetchOne(db, SQLRequest(literal: sql + " LIMIT 1")) ?? false
+        }
     }
 }

@@ -3,17 +3,36 @@ import GRDB
 import StoreModel
 
 extension Catalog {
+    fileprivate static let holdColumns = """
+        SELECT name, query, reason, created_by, created_at, released_by, released_at, release_reason FROM legal_hold
+        """
+
+    fileprivate static func legalHold(_ row: Row) -> LegalHold {
+        LegalHold(
+            name: row[0], query: row[1], reason: row[2], createdBy: row[3],
+            createdAt: Date(timeIntervalSince1970: row[4]), releasedBy: row[5],
+            releasedAt: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)), releaseReason: row[7])
+    }
+}
+
+extension Character {
+    fileprivate var isControlCharacter: Bool {
+        unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+}
+
+extension CatalogGovernance {
     /// The hold of that case name, active or released.
     public func legalHold(named name: String) async throws -> LegalHold? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "\(Self.holdColumns) WHERE name = ?", arguments: [name]).map(Self.legalHold)
+            try Row.fetchOne(db, sql: "\(Catalog.holdColumns) WHERE name = ?", arguments: [name]).map(Catalog.legalHold)
         }
     }
 
     /// All holds, active and released, oldest first.
     public func legalHolds() async throws -> [LegalHold] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "\(Self.holdColumns) ORDER BY created_at, name").map(Self.legalHold)
+            try Row.fetchAll(db, sql: "\(Catalog.holdColumns) ORDER BY created_at, name").map(Catalog.legalHold)
         }
     }
 
@@ -28,8 +47,8 @@ extension Catalog {
             hold.name.trimmingCharacters(in: .whitespaces) == hold.name
         else { throw LegalHoldError.invalidName(hold.name) }
         try await pool.write { db in
-            if let existing = try Row.fetchOne(db, sql: "\(Self.holdColumns) WHERE name = ?", arguments: [hold.name])
-                .map(Self.legalHold) {
+            if let existing = try Row.fetchOne(db, sql: "\(Catalog.holdColumns) WHERE name = ?", arguments: [hold.name])
+                .map(Catalog.legalHold) {
                 throw LegalHoldError.exists(hold.name, releasedAt: existing.releasedAt)
             }
             try db.execute(
@@ -46,8 +65,8 @@ extension Catalog {
         -> LegalHold
     {
         try await pool.write { db in
-            guard let hold = try Row.fetchOne(db, sql: "\(Self.holdColumns) WHERE name = ?", arguments: [name])
-                .map(Self.legalHold)
+            guard let hold = try Row.fetchOne(db, sql: "\(Catalog.holdColumns) WHERE name = ?", arguments: [name])
+                .map(Catalog.legalHold)
             else { throw LegalHoldError.unknown(name) }
             if let released = hold.releasedAt { throw LegalHoldError.alreadyReleased(name, releasedAt: released) }
             try db.execute(
@@ -59,22 +78,5 @@ extension Catalog {
             released.releaseReason = reason
             return released
         }
-    }
-
-    private static let holdColumns = """
-        SELECT name, query, reason, created_by, created_at, released_by, released_at, release_reason FROM legal_hold
-        """
-
-    private static func legalHold(_ row: Row) -> LegalHold {
-        LegalHold(
-            name: row[0], query: row[1], reason: row[2], createdBy: row[3],
-            createdAt: Date(timeIntervalSince1970: row[4]), releasedBy: row[5],
-            releasedAt: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)), releaseReason: row[7])
-    }
-}
-
-extension Character {
-    fileprivate var isControlCharacter: Bool {
-        unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 }

@@ -29,7 +29,9 @@ extension Catalog {
                        arguments: [next])
         return next
     }
+}
 
+extension CatalogMailboxes {
     /// A user's mailboxes, INBOX first, then by name; empty for an unknown user.
     public func mailboxes(of email: String) async throws -> [MailboxInfo] {
         try await pool.read { db in

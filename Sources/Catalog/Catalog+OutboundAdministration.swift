@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import StoreModel
 
-extension Catalog {
+extension CatalogQueue {
     /// Makes queued rows due at `now` (`tresor queue retry`): `ids` nil means every queued row.
     /// Rows being sent, delivered or failed are left alone. Returns how many changed.
     @discardableResult

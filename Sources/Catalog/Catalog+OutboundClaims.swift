@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import StoreModel
 
-extension Catalog {
+extension CatalogQueue {
     /// Rows due at `now` (status queued, next attempt reached), oldest due first; at most `limit`.
     public func dueOutbound(now: Date, limit: Int) async throws -> [QueuedMessage] {
         try await pool.read { db in

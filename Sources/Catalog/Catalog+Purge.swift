@@ -60,7 +60,38 @@ public struct PurgeApplication: Sendable, Hashable {
     public var alreadyApplied = false
 }
 
-extension Catalog {
+extension CatalogGovernance {
+    fileprivate func purges(where condition: String) async throws -> [PurgeProgress] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, phase, created, actor, reason, items, from_segment, record_segment, record_offset, messages,
+                       deliveries, placements, bytes_reclaimed, segments_rewritten, finished
+                FROM purge WHERE \(condition) ORDER BY created, id
+                """).map(Self.purgeProgress)
+        }
+    }
+
+    fileprivate static func purgeProgress(_ row: Row) throws -> PurgeProgress {
+        let segment: Int64? = row[7], offset: Int64? = row[8], finished: Double? = row[14]
+        return PurgeProgress(
+            id: row[0], phase: PurgeProgress.Phase(rawValue: row[1]) ?? .journaling,
+            created: Date(timeIntervalSince1970: row[2]), actor: row[3], reason: row[4],
+            items: try JSONDecoder().decode([PurgeEntry].self, from: Data((row[5] as String).utf8)),
+            fromSegment: UInt32(row[6] as Int64),
+            record: segment.flatMap { s in offset.map { RecordLocation(segment: UInt32(s), offset: UInt64($0)) } },
+            messages: row[9], deliveries: row[10], placements: row[11], bytesReclaimed: row[12],
+            segmentsRewritten: row[13], finished: finished.map(Date.init(timeIntervalSince1970:)))
+    }
+
+    fileprivate static func archivePlaced(_ sha256s: [String], in db: Database) throws -> [String] {
+        let find = try db.cachedStatement(sql: """
+            SELECT 1 FROM mailbox_message WHERE sha256 = ? AND envelope_segment != 0 LIMIT 1
+            """)
+        return try sha256s.filter { try Bool.fetchOne(find, arguments: [$0]) ?? false }
+    }
+}
+
+extension CatalogGovernance {
     /// Step 1 of a purge: its row, before anything else happens.
     public func beginPurge(id: String, items: [PurgeEntry], actor: String, reason: String, fromSegment: UInt32,
                            at time: Date = Date()) async throws {
@@ -91,39 +122,10 @@ extension Catalog {
         try await purges(where: "1")
     }
 
-    private func purges(where condition: String) async throws -> [PurgeProgress] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, phase, created, actor, reason, items, from_segment, record_segment, record_offset, messages,
-                       deliveries, placements, bytes_reclaimed, segments_rewritten, finished
-                FROM purge WHERE \(condition) ORDER BY created, id
-                """).map(Self.purgeProgress)
-        }
-    }
-
-    private static func purgeProgress(_ row: Row) throws -> PurgeProgress {
-        let segment: Int64? = row[7], offset: Int64? = row[8], finished: Double? = row[14]
-        return PurgeProgress(
-            id: row[0], phase: PurgeProgress.Phase(rawValue: row[1]) ?? .journaling,
-            created: Date(timeIntervalSince1970: row[2]), actor: row[3], reason: row[4],
-            items: try JSONDecoder().decode([PurgeEntry].self, from: Data((row[5] as String).utf8)),
-            fromSegment: UInt32(row[6] as Int64),
-            record: segment.flatMap { s in offset.map { RecordLocation(segment: UInt32(s), offset: UInt64($0)) } },
-            messages: row[9], deliveries: row[10], placements: row[11], bytesReclaimed: row[12],
-            segmentsRewritten: row[13], finished: finished.map(Date.init(timeIntervalSince1970:)))
-    }
-
     /// The `.archiveOnly` messages among `sha256s` that still have placements naming an archive
     /// body (not yet kept as copies).
     public func archivePlacedMessages(among sha256s: [String]) async throws -> [String] {
-        try await pool.read { db in try Self.archivePlaced(sha256s, in: db) }
-    }
-
-    private static func archivePlaced(_ sha256s: [String], in db: Database) throws -> [String] {
-        let find = try db.cachedStatement(sql: """
-            SELECT 1 FROM mailbox_message WHERE sha256 = ? AND envelope_segment != 0 LIMIT 1
-            """)
-        return try sha256s.filter { try Bool.fetchOne(find, arguments: [$0]) ?? false }
+        try await pool.read { db in try CatalogGovernance.archivePlaced(sha256s, in: db) }
     }
 
     /// `.archiveOnly`: the users keep their mailbox copies. Every placement of these messages that
@@ -192,7 +194,7 @@ extension Catalog {
                 return result
             }
             let archiveOnly = items.filter { $0.scope == "archiveOnly" }.map(\.sha256)
-            result.needsKeptCopies = try Self.archivePlaced(archiveOnly, in: db)
+            result.needsKeptCopies = try CatalogGovernance.archivePlaced(archiveOnly, in: db)
             guard result.needsKeptCopies.isEmpty else { return result }
 
             let placements = try db.cachedStatement(sql: """
@@ -212,7 +214,7 @@ extension Catalog {
                 }
             }
             for (mailbox, rows) in expunge.sorted(by: { $0.key < $1.key }) {
-                try Self.expunge(rows, from: mailbox, in: db)
+                try Catalog.expunge(rows, from: mailbox, in: db)
                 result.placementsRemoved += rows.count
             }
             result.expungedMailboxes = expunge.keys.sorted().compactMap { mailboxes[$0] }

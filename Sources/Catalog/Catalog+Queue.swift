@@ -21,7 +21,7 @@ extension QueuedMessage {
     }
 }
 
-extension Catalog {
+extension CatalogQueue {
     /// The whole outbound queue, oldest first.
     public func outboundQueue() async throws -> [QueuedMessage] {
         try await pool.read { db in

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import StoreModel
 
-extension Catalog {
+extension CatalogMessages {
     /// The messages `query` matches (all messages for nil), in catalog order, with only the columns
     /// retention needs: one lean read, cheap enough to run once per policy and hold on 100,000 messages.
     public func retentionCandidates(matching query: SearchQuery?) async throws -> [RetentionCandidate] {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import StoreModel
 
-extension Catalog {
+extension CatalogGovernance {
     /// Every remembered locked policy, by name.
     public func retentionLocks() async throws -> [RetentionLockRecord] {
         try await pool.read { db in

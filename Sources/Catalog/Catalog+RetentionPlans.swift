@@ -3,6 +3,21 @@ import GRDB
 import StoreModel
 
 extension Catalog {
+    fileprivate static let planColumns = """
+        SELECT id, created_by, created_at, as_of, archive_state, policy_fingerprint, status, decided_by, decided_at, \
+        outcome FROM purge_plan
+        """
+
+    fileprivate static func purgePlan(_ row: Row) -> PurgePlanRecord {
+        PurgePlanRecord(
+            id: row[0], createdBy: row[1], createdAt: Date(timeIntervalSince1970: row[2]),
+            asOf: Date(timeIntervalSince1970: row[3]), archiveState: row[4], policyFingerprint: row[5],
+            status: PurgePlanRecord.Status(rawValue: row[6]) ?? .expired, decidedBy: row[7],
+            decidedAt: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row[9], items: [])
+    }
+}
+
+extension CatalogGovernance {
     /// Stores a new plan and its items in one transaction.
     public func savePurgePlan(_ plan: PurgePlanRecord) async throws {
         try await pool.write { db in
@@ -28,10 +43,10 @@ extension Catalog {
     /// A plan with its items, by id.
     public func purgePlan(id: String) async throws -> PurgePlanRecord? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "\(Self.planColumns) WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db, sql: "\(Catalog.planColumns) WHERE id = ?", arguments: [id]) else {
                 return nil
             }
-            var plan = Self.purgePlan(row)
+            var plan = Catalog.purgePlan(row)
             plan.items = try Row.fetchAll(
                 db, sql: "SELECT sha256, policy, scope, expired_at FROM purge_plan_item WHERE plan = ? ORDER BY sha256",
                 arguments: [id]
@@ -46,7 +61,7 @@ extension Catalog {
     /// All plans, oldest first, without their items.
     public func purgePlans() async throws -> [PurgePlanRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "\(Self.planColumns) ORDER BY created_at, id").map(Self.purgePlan)
+            try Row.fetchAll(db, sql: "\(Catalog.planColumns) ORDER BY created_at, id").map(Catalog.purgePlan)
         }
     }
 
@@ -71,18 +86,5 @@ extension Catalog {
         try await pool.write { db in
             try db.execute(sql: "UPDATE purge_plan SET outcome = ? WHERE id = ?", arguments: [outcome, id])
         }
-    }
-
-    private static let planColumns = """
-        SELECT id, created_by, created_at, as_of, archive_state, policy_fingerprint, status, decided_by, decided_at, \
-        outcome FROM purge_plan
-        """
-
-    private static func purgePlan(_ row: Row) -> PurgePlanRecord {
-        PurgePlanRecord(
-            id: row[0], createdBy: row[1], createdAt: Date(timeIntervalSince1970: row[2]),
-            asOf: Date(timeIntervalSince1970: row[3]), archiveState: row[4], policyFingerprint: row[5],
-            status: PurgePlanRecord.Status(rawValue: row[6]) ?? .expired, decidedBy: row[7],
-            decidedAt: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row[9], items: [])
     }
 }

@@ -84,32 +84,7 @@ public struct RoutingResult: Sendable, Hashable {
 }
 
 extension Catalog {
-    /// Completes journaled deliveries in ONE transaction: index each (idempotent on the envelope
-    /// location), place it into each local user's mailboxes as the route's filings say (next UID,
-    /// flags, `:create`), queue each remote recipient and Sieve redirect, write the route's audit
-    /// entries, and mark it routed. A delivery already routed is not placed or queued again, so a
-    /// replay (recovery after a crash, a retried batch) never duplicates a placement.
-    public func deliver(_ deliveries: [RoutedDelivery], at time: Date = Date()) async throws -> [RoutingResult] {
-        guard !deliveries.isEmpty else { return [] }
-        let prepared = await Self.prepareConcurrently(deliveries.map(\.item))
-        return try await pool.write { db in
-            let statements = try IndexStatements(db)
-            let routing = try RoutingStatements(db)
-            var results: [RoutingResult] = []
-            results.reserveCapacity(deliveries.count)
-            for (delivery, row) in zip(deliveries, prepared) {
-                try Self.index(row, statements: statements, in: db)
-                if let route = delivery.route {
-                    results.append(try Self.route(delivery, route: route, at: time, statements: routing))
-                } else {
-                    results.append(RoutingResult())
-                }
-            }
-            return results
-        }
-    }
-
-    private static func route(
+    fileprivate static func route(
         _ delivery: RoutedDelivery, route: Route, at time: Date, statements: RoutingStatements
     ) throws -> RoutingResult {
         let receipt = delivery.item.receipt, envelope = delivery.item.envelope
@@ -148,7 +123,7 @@ extension Catalog {
     /// Places one delivery for one user as its filings say: each into its mailbox with its flags and
     /// the next UID. A missing mailbox is created with a fresh UIDVALIDITY when the filing says
     /// `create` (RFC 5490 §3), else the filing goes to INBOX; a user without INBOX is missing.
-    private static func file(
+    fileprivate static func file(
         _ delivery: RoutedDelivery, for user: String, filings: [Filing], at time: Date,
         statements: RoutingStatements, into result: inout RoutingResult
     ) throws {
@@ -189,6 +164,67 @@ extension Catalog {
     }
 
     // MARK: - Recovery
+}
+
+/// The statements of the routing step, prepared once per transaction.
+private struct RoutingStatements {
+    let db: Database
+    let markRouted, findMailbox, findUser, place, advanceUID, enqueue, audit: Statement
+
+    init(_ db: Database) throws {
+        self.db = db
+        markRouted = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO routed (envelope_segment, envelope_offset, time) VALUES (?, ?, ?)
+            """)
+        findMailbox = try db.cachedStatement(sql: """
+            SELECT b.id, b.uid_next, b.uid_validity, b.highest_modseq FROM mailbox b JOIN user u ON u.id = b.user
+            WHERE u.email = ? AND b.name = ?
+            """)
+        place = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO mailbox_message (mailbox, uid, sha256, size, system_flags, keywords,
+                internal_date, envelope_segment, envelope_offset, routed, modseq, transmitted_size)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+            """)
+        findUser = try db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?")
+        advanceUID = try db.cachedStatement(sql: """
+            UPDATE mailbox SET uid_next = uid_next + 1, highest_modseq = ? WHERE id = ?
+            """)
+        audit = try db.cachedStatement(sql: """
+            INSERT INTO audit_log (time, actor, action, detail, result_count) VALUES (?, ?, ?, ?, ?)
+            """)
+        enqueue = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO outbound_queue (envelope_segment, envelope_offset, sha256, mail_from, recipient,
+                status, attempts, next_attempt, last_error, created)
+            VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, NULL, ?)
+            """)
+    }
+}
+
+extension CatalogMessages {
+    /// Completes journaled deliveries in ONE transaction: index each (idempotent on the envelope
+    /// location), place it into each local user's mailboxes as the route's filings say (next UID,
+    /// flags, `:create`), queue each remote recipient and Sieve redirect, write the route's audit
+    /// entries, and mark it routed. A delivery already routed is not placed or queued again, so a
+    /// replay (recovery after a crash, a retried batch) never duplicates a placement.
+    public func deliver(_ deliveries: [RoutedDelivery], at time: Date = Date()) async throws -> [RoutingResult] {
+        guard !deliveries.isEmpty else { return [] }
+        let prepared = await Catalog.prepareConcurrently(deliveries.map(\.item))
+        return try await pool.write { db in
+            let statements = try IndexStatements(db)
+            let routing = try RoutingStatements(db)
+            var results: [RoutingResult] = []
+            results.reserveCapacity(deliveries.count)
+            for (delivery, row) in zip(deliveries, prepared) {
+                try Catalog.index(row, statements: statements, in: db)
+                if let route = delivery.route {
+                    results.append(try Catalog.route(delivery, route: route, at: time, statements: routing))
+                } else {
+                    results.append(RoutingResult())
+                }
+            }
+            return results
+        }
+    }
 
     /// Whether the delivery journaled at `location` is indexed, and whether it is routed.
     public func deliveryState(at location: RecordLocation) async throws -> (indexed: Bool, routed: Bool) {
@@ -231,39 +267,5 @@ extension Catalog {
                 VALUES ('recovered_segment', ?), ('recovered_offset', ?)
                 """, arguments: [Int64(location.segment), offset])
         }
-    }
-}
-
-/// The statements of the routing step, prepared once per transaction.
-private struct RoutingStatements {
-    let db: Database
-    let markRouted, findMailbox, findUser, place, advanceUID, enqueue, audit: Statement
-
-    init(_ db: Database) throws {
-        self.db = db
-        markRouted = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO routed (envelope_segment, envelope_offset, time) VALUES (?, ?, ?)
-            """)
-        findMailbox = try db.cachedStatement(sql: """
-            SELECT b.id, b.uid_next, b.uid_validity, b.highest_modseq FROM mailbox b JOIN user u ON u.id = b.user
-            WHERE u.email = ? AND b.name = ?
-            """)
-        place = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO mailbox_message (mailbox, uid, sha256, size, system_flags, keywords,
-                internal_date, envelope_segment, envelope_offset, routed, modseq, transmitted_size)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-            """)
-        findUser = try db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?")
-        advanceUID = try db.cachedStatement(sql: """
-            UPDATE mailbox SET uid_next = uid_next + 1, highest_modseq = ? WHERE id = ?
-            """)
-        audit = try db.cachedStatement(sql: """
-            INSERT INTO audit_log (time, actor, action, detail, result_count) VALUES (?, ?, ?, ?, ?)
-            """)
-        enqueue = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO outbound_queue (envelope_segment, envelope_offset, sha256, mail_from, recipient,
-                status, attempts, next_attempt, last_error, created)
-            VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, NULL, ?)
-            """)
     }
 }

@@ -3,6 +3,11 @@ import GRDB
 import StoreModel
 
 extension Catalog {
+    /// Matches from which a limited search walks the date index instead of sorting the matches.
+    static let broadQueryThreshold = 1_000
+}
+
+extension CatalogMessages {
     /// Messages matching `query`, newest first: by message date (the archive time where the
     /// message has no Date header), then archive time. `limit: nil` returns all.
     public func search(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0) async throws -> [SearchHit] {
@@ -14,7 +19,7 @@ extension Catalog {
             // count up to a threshold first (cheap: it stops there) and force the index when broad.
             var broad = false
             if let limit {
-                let threshold = Swift.max(Self.broadQueryThreshold, (limit + Swift.max(0, offset)) * 20)
+                let threshold = Swift.max(Catalog.broadQueryThreshold, (limit + Swift.max(0, offset)) * 20)
                 let matches = try Int.fetchOne(db, SQLRequest(literal: """
                     SELECT COUNT(*) FROM (SELECT 1 FROM message m WHERE \(condition) LIMIT \(threshold))
                     """)) ?? 0
@@ -38,17 +43,14 @@ extension Catalog {
             return try Row.fetchAll(db, SQLRequest(literal: sql)).map { row in
                 SearchHit(
                     id: row[0], date: (row[1] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    from: Self.lines(row[2]), to: Self.lines(row[3]), cc: Self.lines(row[4]), subject: row[5],
-                    messageID: row[6], size: row[7], attachments: Self.lines(row[8]),
+                    from: Catalog.lines(row[2]), to: Catalog.lines(row[3]), cc: Catalog.lines(row[4]), subject: row[5],
+                    messageID: row[6], size: row[7], attachments: Catalog.lines(row[8]),
                     direction: Direction(rawValue: row[12] ?? "") ?? .imported, source: row[13] ?? "",
                     bodyLocation: RecordLocation(segment: UInt32(row[9] as Int64), offset: UInt64(row[10] as Int64)),
                     archivedAt: Date(timeIntervalSince1970: row[11]), deliveries: row[14])
             }
         }
     }
-
-    /// Matches from which a limited search walks the date index instead of sorting the matches.
-    static let broadQueryThreshold = 1_000
 
     /// How many messages match `query`.
     public func count(_ query: SearchQuery) async throws -> Int {
@@ -88,15 +90,15 @@ extension Catalog {
                 CatalogDelivery(
                     envelopeLocation: RecordLocation(segment: UInt32(d[0] as Int64), offset: UInt64(d[1] as Int64)),
                     envelope: Envelope(
-                        mailFrom: d[2], recipients: Self.lines(d[3]), receivedAt: Date(timeIntervalSince1970: d[4]),
+                        mailFrom: d[2], recipients: Catalog.lines(d[3]), receivedAt: Date(timeIntervalSince1970: d[4]),
                         clientAddress: d[5], helo: d[6], authenticatedUser: d[7],
                         direction: Direction(rawValue: d[8]) ?? .imported, source: d[9], sourceDetail: d[10]))
             }
             return CatalogMessage(
                 id: row[1], date: (row[2] as Double?).map(Date.init(timeIntervalSince1970:)), subject: row[3],
-                messageID: row[4], from: Self.lines(row[5]), sender: Self.lines(row[6]), replyTo: Self.lines(row[7]),
-                to: Self.lines(row[8]), cc: Self.lines(row[9]), bcc: Self.lines(row[10]), size: row[11],
-                hasAttachments: row[12], attachments: Self.lines(row[13]),
+                messageID: row[4], from: Catalog.lines(row[5]), sender: Catalog.lines(row[6]), replyTo: Catalog.lines(row[7]),
+                to: Catalog.lines(row[8]), cc: Catalog.lines(row[9]), bcc: Catalog.lines(row[10]), size: row[11],
+                hasAttachments: row[12], attachments: Catalog.lines(row[13]),
                 bodyLocation: RecordLocation(segment: UInt32(row[14] as Int64), offset: UInt64(row[15] as Int64)),
                 archivedAt: Date(timeIntervalSince1970: row[16]), deliveries: deliveries)
         }

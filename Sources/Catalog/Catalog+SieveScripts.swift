@@ -21,6 +21,16 @@ extension AccountLookup {
 }
 
 extension Catalog {
+    fileprivate static func userID(_ email: String, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [email])
+    }
+
+    fileprivate static func scriptRecord(_ row: Row) -> SieveScriptRecord {
+        SieveScriptRecord(name: row[0], source: row[1], active: row[2], updated: Date(timeIntervalSince1970: row[3]))
+    }
+}
+
+extension CatalogAccounts {
     /// The Sieve generation (see `AccountLookup.sieveGeneration`).
     public func sieveGeneration() async throws -> Int64 {
         try await pool.read { db in try AccountLookup(db: db).sieveGeneration() }
@@ -33,7 +43,7 @@ extension Catalog {
             return try Row.fetchAll(db, sql: """
                 SELECT s.name, s.source, s.active, s.updated FROM sieve_script s JOIN user u ON u.id = s.user
                 WHERE u.email = ? ORDER BY s.name
-                """, arguments: [email]).map(Self.scriptRecord)
+                """, arguments: [email]).map(Catalog.scriptRecord)
         }
     }
 
@@ -42,7 +52,7 @@ extension Catalog {
         try await pool.read { db in
             let generation = try AccountLookup(db: db).sieveGeneration()
             let global = try Row.fetchOne(db, sql: "SELECT 'global', source, 1, updated FROM sieve_global WHERE id = 1")
-                .map(Self.scriptRecord)
+                .map(Catalog.scriptRecord)
             let holders = try String.fetchAll(db, sql: """
                 SELECT u.email FROM sieve_script s JOIN user u ON u.id = s.user WHERE s.active
                 """)
@@ -52,7 +62,7 @@ extension Catalog {
                     SELECT s.name, s.source, s.active, s.updated FROM sieve_script s JOIN user u ON u.id = s.user
                     WHERE u.email = ? AND s.active
                     """, arguments: [user])
-                if let row { active[user] = Self.scriptRecord(row) }
+                if let row { active[user] = Catalog.scriptRecord(row) }
             }
             return SieveDeliveryScripts(generation: generation, global: global, active: active,
                                         usersWithActiveScript: Set(holders))
@@ -64,7 +74,7 @@ extension Catalog {
     public func putSieveScript(_ name: String, source: String, of email: String, activate: Bool,
                                at time: Date = Date()) async throws -> SieveScriptChange {
         try await pool.write { db in
-            guard let user = try Self.userID(email, in: db) else { return .unknownUser }
+            guard let user = try Catalog.userID(email, in: db) else { return .unknownUser }
             if activate {
                 try db.execute(sql: "UPDATE sieve_script SET active = 0 WHERE user = ? AND active AND name <> ?",
                                arguments: [user, name])
@@ -81,7 +91,7 @@ extension Catalog {
     /// Deletes a script; the active one is refused (RFC 5804 §2.10).
     public func deleteSieveScript(_ name: String, of email: String) async throws -> SieveScriptChange {
         try await pool.write { db in
-            guard let user = try Self.userID(email, in: db) else { return .unknownUser }
+            guard let user = try Catalog.userID(email, in: db) else { return .unknownUser }
             guard let active = try Bool.fetchOne(
                 db, sql: "SELECT active FROM sieve_script WHERE user = ? AND name = ?", arguments: [user, name])
             else { return .nonexistent }
@@ -95,7 +105,7 @@ extension Catalog {
     public func renameSieveScript(_ name: String, to newName: String, of email: String,
                                   at time: Date = Date()) async throws -> SieveScriptChange {
         try await pool.write { db in
-            guard let user = try Self.userID(email, in: db) else { return .unknownUser }
+            guard let user = try Catalog.userID(email, in: db) else { return .unknownUser }
             let exists = { (script: String) throws -> Bool in
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM sieve_script WHERE user = ? AND name = ?",
                                   arguments: [user, script]) ?? false
@@ -113,7 +123,7 @@ extension Catalog {
     /// (RFC 5804 §2.8, SETACTIVE "").
     public func setActiveSieveScript(_ name: String?, of email: String) async throws -> SieveScriptChange {
         try await pool.write { db in
-            guard let user = try Self.userID(email, in: db) else { return .unknownUser }
+            guard let user = try Catalog.userID(email, in: db) else { return .unknownUser }
             guard let name else {
                 try db.execute(sql: "UPDATE sieve_script SET active = 0 WHERE user = ? AND active", arguments: [user])
                 return .done
@@ -133,7 +143,7 @@ extension Catalog {
     public func globalSieveScript() async throws -> SieveScriptRecord? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT 'global', source, 1, updated FROM sieve_global WHERE id = 1")
-                .map(Self.scriptRecord)
+                .map(Catalog.scriptRecord)
         }
     }
 
@@ -150,17 +160,9 @@ extension Catalog {
                 """, arguments: [source, time.timeIntervalSince1970])
         }
     }
-
-    private static func userID(_ email: String, in db: Database) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [email])
-    }
-
-    private static func scriptRecord(_ row: Row) -> SieveScriptRecord {
-        SieveScriptRecord(name: row[0], source: row[1], active: row[2], updated: Date(timeIntervalSince1970: row[3]))
-    }
 }
 
-extension Catalog {
+extension CatalogAccounts {
     /// The names of each user's mailboxes (what Sieve's `mailboxexists` and `fileinto` without
     /// `:create` ask about); users without mailboxes are absent.
     public func mailboxNames(of emails: [String]) async throws -> [String: Set<String>] {

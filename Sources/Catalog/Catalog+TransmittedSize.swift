@@ -23,7 +23,7 @@ public enum TransmittedSize {
     }
 }
 
-extension Catalog {
+extension CatalogMailboxes {
     /// Stores the transmitted sizes of bodies placed before schema "v5", by SHA-256: bodies are
     /// content-addressed, so one size is right for every placement of the same hash (archived or
     /// draft). Rows that already have a size are left alone. One transaction.

@@ -25,6 +25,19 @@ import StoreModel
 public final class Catalog: Sendable {
     /// Readers never wait for the writer (WAL); GRDB serialises the writes.
     let pool: DatabasePool
+    /// Domains, users (password hashes), aliases and users' Sieve scripts.
+    public let accounts: CatalogAccounts
+    /// Users' mailboxes and the IMAP state of their messages: UIDs, flags, MODSEQs, tombstones,
+    /// subscriptions, drafts; POP3 deletions; IMAP SEARCH candidates.
+    public let mailboxes: CatalogMailboxes
+    /// The index of archived messages: metadata, addresses, full text, deliveries and their
+    /// routing, the query language's search, retention candidates.
+    public let messages: CatalogMessages
+    /// The outbound queue: rows per remote recipient, claims, attempts, bounces.
+    public let queue: CatalogQueue
+    /// A cache of governance state and the audit log: legal holds, locked policies, purge plans,
+    /// purges in progress, kept copies.
+    public let governance: CatalogGovernance
 
     /// Opens (creating if needed) the catalog database and brings its schema up to date.
     /// Fails with `CatalogError.fullTextSearchUnavailable` if SQLite lacks FTS5.
@@ -44,6 +57,11 @@ public final class Catalog: Sendable {
             }
         }
         try CatalogSchema.migrator.migrate(pool)
+        accounts = CatalogAccounts(pool: pool)
+        mailboxes = CatalogMailboxes(pool: pool)
+        messages = CatalogMessages(pool: pool)
+        queue = CatalogQueue(pool: pool)
+        governance = CatalogGovernance(pool: pool)
     }
 
     /// Drops all derived data (messages, deliveries, addresses, the full-text index) so that
@@ -53,6 +71,18 @@ public final class Catalog: Sendable {
         try await pool.write { db in try CatalogSchema.deleteDerivedData(db) }
     }
 }
+
+/// One concern of the catalog: a view on the same database (one `DatabasePool`), so that a reader
+/// finds accounts, mailboxes, messages, the queue and governance each in its own type.
+public struct CatalogAccounts: Sendable { let pool: DatabasePool }
+/// See `Catalog.mailboxes`.
+public struct CatalogMailboxes: Sendable { let pool: DatabasePool }
+/// See `Catalog.messages`.
+public struct CatalogMessages: Sendable { let pool: DatabasePool }
+/// See `Catalog.queue`.
+public struct CatalogQueue: Sendable { let pool: DatabasePool }
+/// See `Catalog.governance`.
+public struct CatalogGovernance: Sendable { let pool: DatabasePool }
 
 /// What can go wrong in the catalog besides SQLite's own errors.
 public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -14,7 +14,7 @@ extension OutboundDelivery {
     /// queue. Returns how many were sent.
     @discardableResult
     public func sendBounces() async throws -> Int {
-        let pending = try await store.catalog.pendingBounces()
+        let pending = try await store.catalog.queue.pendingBounces()
         var byDelivery: [String: [QueuedMessage]] = [:]
         var order: [String] = []
         for row in pending {
@@ -51,7 +51,7 @@ extension OutboundDelivery {
                 ])
                 continue
             }
-            try await store.catalog.markBouncesSent(ids: rows.map(\.id))
+            try await store.catalog.queue.markBouncesSent(ids: rows.map(\.id))
             sent += 1
         }
         return sent

@@ -48,7 +48,7 @@ public final class OutboundDelivery: Sendable {
 
     /// At start-up: rows a dead process left 'sending' are queued again.
     public func recoverClaims() async throws {
-        let released = try await store.catalog.releaseOutboundClaims()
+        let released = try await store.catalog.queue.releaseOutboundClaims()
         if released > 0 { logger.notice("outbound rows queued again after a restart", metadata: ["rows": "\(released)"]) }
     }
 
@@ -80,7 +80,7 @@ public final class OutboundDelivery: Sendable {
     public func claim(excluding busy: Set<String>, maximumDomains: Int) async throws -> [OutboundBatch] {
         guard maximumDomains > 0 else { return [] }
         let time = now()
-        let due = try await store.catalog.dueOutbound(now: time, limit: 5000)
+        let due = try await store.catalog.queue.dueOutbound(now: time, limit: 5000)
         var chosen: [String: Int] = [:]
         var ids: [Int64] = []
         for row in due {
@@ -94,7 +94,7 @@ public final class OutboundDelivery: Sendable {
             chosen[domain]! += 1
             ids.append(row.id)
         }
-        let claimed = try await store.catalog.claimOutbound(ids: ids, now: time)
+        let claimed = try await store.catalog.queue.claimOutbound(ids: ids, now: time)
         return OutboundBatch.group(claimed)
     }
 
@@ -134,7 +134,7 @@ public final class OutboundDelivery: Sendable {
         }
         let rest = pending.flatMap(\.rows)
         if Task.isCancelled {
-            _ = try? await store.catalog.releaseOutboundClaims(ids: rest.map(\.id))
+            _ = try? await store.catalog.queue.releaseOutboundClaims(ids: rest.map(\.id))
         } else {
             await record(rest.map { ($0, Outcome.deferred(status: lastProblem.status, reason: lastProblem.reason,
                                                          remote: lastProblem.remote)) }, into: &report)
@@ -196,7 +196,7 @@ public final class OutboundDelivery: Sendable {
             }
         }
         do {
-            try await store.catalog.recordOutboundAttempts(results, now: time)
+            try await store.catalog.queue.recordOutboundAttempts(results, now: time)
         } catch {
             // The rows stay 'sending' and are queued again at the next start: at-least-once.
             logger.error("outbound: outcome not recorded", metadata: ["error": "\(error)"])

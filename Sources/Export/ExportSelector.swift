@@ -45,7 +45,7 @@ enum ExportSelector {
             let record = ExportRecord.Selection(kind: .query, query: text)
             return ResolvedSelection(record: record, groups: [try await queryGroup(query, store: store)])
         case .legalHold(let name):
-            guard let hold = try await store.catalog.legalHold(named: name) else { throw ExportError.unknownLegalHold(name) }
+            guard let hold = try await store.catalog.governance.legalHold(named: name) else { throw ExportError.unknownLegalHold(name) }
             let query = try SearchQuery(parsing: hold.query)
             let state = ExportRecord.LegalHoldState(
                 name: hold.name, reason: hold.reason, createdBy: hold.createdBy, createdAt: hold.createdAt,
@@ -61,7 +61,7 @@ enum ExportSelector {
     /// The matches of a query, oldest first (the search's order reversed), each with every
     /// placement that names it.
     static func queryGroup(_ query: SearchQuery, store: MailStore) async throws -> ExportGroup {
-        let hits = try await store.catalog.search(query, limit: nil).reversed()
+        let hits = try await store.catalog.messages.search(query, limit: nil).reversed()
         let wanted = Set(hits.map(\.id))
         let placements = try await self.placements(of: wanted, store: store)
         let items = hits.map { hit in
@@ -76,8 +76,8 @@ enum ExportSelector {
         guard !wanted.isEmpty else { return [:] }
         var result: [String: [String]] = [:]
         for user in try await store.users() {
-            for mailbox in try await store.catalog.mailboxes(of: user) where mailbox.messages > 0 {
-                for message in try await store.catalog.messages(in: mailbox.name, of: user)
+            for mailbox in try await store.catalog.mailboxes.mailboxes(of: user) where mailbox.messages > 0 {
+                for message in try await store.catalog.mailboxes.messages(in: mailbox.name, of: user)
                 where wanted.contains(message.sha256) {
                     let name = "\(user):\(mailbox.name)"
                     if result[message.sha256, default: []].last != name { result[message.sha256, default: []].append(name) }

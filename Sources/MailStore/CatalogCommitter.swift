@@ -32,7 +32,7 @@ actor CatalogCommitter {
             let batch = pending
             pending = []
             do {
-                let results = try await catalog.deliver(batch.map(\.delivery))
+                let results = try await catalog.messages.deliver(batch.map(\.delivery))
                 for (entry, result) in zip(batch, results) { entry.continuation.resume(returning: result) }
             } catch {
                 if batch.count == 1 {
@@ -41,7 +41,7 @@ actor CatalogCommitter {
                 }
                 for entry in batch {
                     do {
-                        let results = try await catalog.deliver([entry.delivery])
+                        let results = try await catalog.messages.deliver([entry.delivery])
                         entry.continuation.resume(returning: results[0])
                     } catch {
                         entry.continuation.resume(throwing: error)

@@ -13,21 +13,21 @@ extension MailStore {
 
     /// Adds a local domain (folded to lower case).
     public func addDomain(_ domain: String) async throws {
-        try await catalog.addDomain(try Self.validDomain(domain))
+        try await catalog.accounts.addDomain(try Self.validDomain(domain))
     }
 
     /// Removes a local domain; refused while it still has users or aliases.
     public func removeDomain(_ domain: String) async throws {
-        try await catalog.removeDomain(AccountAddress.fold(domain))
+        try await catalog.accounts.removeDomain(AccountAddress.fold(domain))
     }
 
     public func domains() async throws -> [String] {
-        try await catalog.domains()
+        try await catalog.accounts.domains()
     }
 
     public func isLocalDomain(_ domain: String) async throws -> Bool {
         let folded = AccountAddress.fold(domain)
-        return try await catalog.withAccounts { try $0.isLocalDomain(folded) }
+        return try await catalog.accounts.withAccounts { try $0.isLocalDomain(folded) }
     }
 
     // MARK: - Users
@@ -36,25 +36,25 @@ extension MailStore {
     public func addUser(_ email: String, password: String) async throws {
         let (address, domain) = try Self.validAddress(email)
         let hash = try await PasswordHashing.run { try PasswordHash.make(password: password).phcString }
-        try await catalog.addUser(
+        try await catalog.accounts.addUser(
             address, domain: domain, passwordHash: hash,
             mailboxes: defaultMailboxes.map { MailboxTemplate(name: $0.name, specialUse: $0.specialUse) })
     }
 
     public func setPassword(_ email: String, password: String) async throws {
         let address = AccountAddress.fold(email)
-        guard try await catalog.passwordHash(of: address) != nil else { throw AccountError.unknownUser(address) }
+        guard try await catalog.accounts.passwordHash(of: address) != nil else { throw AccountError.unknownUser(address) }
         let hash = try await PasswordHashing.run { try PasswordHash.make(password: password).phcString }
-        try await catalog.setPasswordHash(hash, of: address)
+        try await catalog.accounts.setPasswordHash(hash, of: address)
     }
 
     /// Removes a user, its mailboxes and placements; the archive keeps every message.
     public func removeUser(_ email: String) async throws {
-        try await catalog.removeUser(AccountAddress.fold(email))
+        try await catalog.accounts.removeUser(AccountAddress.fold(email))
     }
 
     public func users() async throws -> [String] {
-        try await catalog.users()
+        try await catalog.accounts.users()
     }
 
     /// Verifies a password (RFC 4954 AUTH, later IMAP LOGIN): the canonical user email, or nil if
@@ -62,7 +62,7 @@ extension MailStore {
     /// known one (against a dummy hash), so timing does not tell which users exist.
     public func authenticate(_ username: String, password: String) async throws -> String? {
         let address = AccountAddress.fold(username)
-        let stored = try await catalog.passwordHash(of: address).flatMap(PasswordHash.init(phcString:))
+        let stored = try await catalog.accounts.passwordHash(of: address).flatMap(PasswordHash.init(phcString:))
         let matches = try await PasswordHashing.run {
             guard let stored else {
                 _ = try Self.dummyHash.verify(password: password)
@@ -96,32 +96,32 @@ extension MailStore {
             // Local parts of remote targets keep their case; local targets are folded when expanded.
             if !cleaned.contains(bare) { cleaned.append(bare) }
         }
-        try await catalog.addAlias(alias, domain: domain, targets: cleaned) { lookup in
+        try await catalog.accounts.addAlias(alias, domain: domain, targets: cleaned) { lookup in
             let expander = RecipientExpander(lookup: lookup)
             if try expander.expand(alias).loop { throw AccountError.aliasLoop(alias) }
         }
     }
 
     public func removeAlias(_ address: String) async throws {
-        try await catalog.removeAlias(AccountAddress.fold(address))
+        try await catalog.accounts.removeAlias(AccountAddress.fold(address))
     }
 
     public func aliases() async throws -> [(String, [String])] {
-        try await catalog.aliases().map { ($0.address, $0.targets) }
+        try await catalog.accounts.aliases().map { ($0.address, $0.targets) }
     }
 
     // MARK: - Resolution
 
     /// RCPT TO resolution (RFC 5321 §4.1.1.3): see `RecipientExpander` for the rules.
     public func resolveRecipient(_ address: String) async throws -> RecipientResolution {
-        try await catalog.withAccounts { try RecipientExpander(lookup: $0).resolve(address) }
+        try await catalog.accounts.withAccounts { try RecipientExpander(lookup: $0).resolve(address) }
     }
 
     /// The addresses a user may send as (MAIL FROM on submission, RFC 6409 §6.1): its own, and every
     /// alias whose whole expansion is this user alone. Empty for an unknown user.
     public func sendableAddresses(of user: String) async throws -> Set<String> {
         let address = AccountAddress.fold(user)
-        return try await catalog.withAccounts { lookup in
+        return try await catalog.accounts.withAccounts { lookup in
             guard try lookup.isUser(address) else { return [] }
             let expander = RecipientExpander(lookup: lookup)
             var result: Set<String> = [address]
@@ -145,7 +145,7 @@ extension MailStore {
     /// Expands every envelope recipient into the route of a delivery, in one catalog read that also
     /// reads the Sieve generation (so a delivery to users without scripts costs no further read).
     func route(for recipients: [String]) async throws -> DeliveryRouting {
-        try await catalog.withAccounts { lookup in
+        try await catalog.accounts.withAccounts { lookup in
             let expander = RecipientExpander(lookup: lookup)
             var total = RecipientExpander.Expansion()
             var routing = DeliveryRouting(sieveGeneration: try lookup.sieveGeneration())

@@ -22,14 +22,14 @@ extension MailStore {
     public func audit(actor: String, action: String, detail: String, resultCount: Int? = nil) async throws {
         let entry = AuditEntry(time: Date(), actor: actor, action: action, detail: detail, resultCount: resultCount)
         _ = try await archive.append(event: .audit, payload: try Self.auditPayload(entry))
-        try await catalog.audit(entry)
+        try await catalog.governance.audit(entry)
     }
 
     /// Audit for when the archive must not be appended to (e.g. `verify` found it damaged):
     /// the catalog's audit log only.
     public static func auditCatalogOnly(dataDirectory: URL, actor: String, action: String, detail: String) async throws {
         let catalog = try Catalog(path: catalogPath(in: dataDirectory))
-        try await catalog.audit(AuditEntry(time: Date(), actor: actor, action: action, detail: detail, resultCount: nil))
+        try await catalog.governance.audit(AuditEntry(time: Date(), actor: actor, action: action, detail: detail, resultCount: nil))
     }
 
     /// The audit event's bytes in the archive: JSON with sorted keys and ISO 8601 times.

@@ -53,16 +53,16 @@ extension MailStore {
 
     /// A user's mailboxes, INBOX first; empty for an unknown user.
     public func mailboxes(of user: String) async throws -> [MailboxInfo] {
-        try await catalog.mailboxes(of: AccountAddress.fold(user))
+        try await catalog.mailboxes.mailboxes(of: AccountAddress.fold(user))
     }
 
     /// The messages of one of a user's mailboxes, in UID order.
     public func messages(in mailbox: String, of user: String) async throws -> [MailboxMessage] {
-        try await catalog.messages(in: mailbox, of: AccountAddress.fold(user))
+        try await catalog.mailboxes.messages(in: mailbox, of: AccountAddress.fold(user))
     }
 
     /// Every remote recipient waiting in the outbound queue, oldest first.
     public func outboundQueue() async throws -> [QueuedMessage] {
-        try await catalog.outboundQueue()
+        try await catalog.queue.outboundQueue()
     }
 }

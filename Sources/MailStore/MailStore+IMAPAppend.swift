@@ -28,15 +28,15 @@ extension MailStore {
         let parsed = try MessageFlags(parsing: flags)
         let date = internalDate ?? Date()
         let result: AppendResult
-        if try await catalog.specialUse(of: mailbox, of: address)?.lowercased() == "\\drafts" {
-            result = try await catalog.appendDraft(raw, sha256: Self.sha256Hex(raw), flags: parsed, internalDate: date,
+        if try await catalog.mailboxes.specialUse(of: mailbox, of: address)?.lowercased() == "\\drafts" {
+            result = try await catalog.mailboxes.appendDraft(raw, sha256: Self.sha256Hex(raw), flags: parsed, internalDate: date,
                                                    to: mailbox, of: address)
         } else {
             let envelope = Envelope(recipients: [address], receivedAt: Date(), authenticatedUser: address,
                                     direction: .imported, source: "imap", sourceDetail: "APPEND \(mailbox)")
             let receipt = try await archive.append(message: raw, envelope: envelope)
             let item = IndexItem(message: Message(parsing: raw), receipt: receipt, envelope: envelope)
-            result = try await catalog.appendMessage(item, flags: parsed, internalDate: date, to: mailbox, of: address)
+            result = try await catalog.mailboxes.appendMessage(item, flags: parsed, internalDate: date, to: mailbox, of: address)
         }
         await mailboxChanges.publish(MailboxChange(user: address, mailbox: mailbox, kind: .messagesAdded))
         return result
@@ -63,7 +63,7 @@ extension MailStore {
         let bytes: [UInt8]?
         switch entry.body {
         case .archive: bytes = try await content(sha256: entry.sha256)
-        case .draft(let id): bytes = try await catalog.draftBytes(id: id, of: address)
+        case .draft(let id): bytes = try await catalog.mailboxes.draftBytes(id: id, of: address)
         }
         if let bytes { byteCache.store(bytes, key: key) }
         return bytes

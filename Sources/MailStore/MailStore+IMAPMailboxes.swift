@@ -12,12 +12,12 @@ extension MailStore {
     /// LIST (RFC 3501 §6.3.8): every mailbox of the user, INBOX first, with SPECIAL-USE, subscription
     /// and whether it has children. The session applies the reference and pattern.
     public func listMailboxes(of user: String) async throws -> [MailboxListing] {
-        try await catalog.listMailboxes(of: AccountAddress.fold(user))
+        try await catalog.mailboxes.listMailboxes(of: AccountAddress.fold(user))
     }
 
     /// LSUB / LIST (SUBSCRIBED): the subscribed names, which may include deleted mailboxes.
     public func subscriptions(of user: String) async throws -> [String] {
-        try await catalog.subscriptions(of: AccountAddress.fold(user))
+        try await catalog.mailboxes.subscriptions(of: AccountAddress.fold(user))
     }
 
     /// CREATE (RFC 3501 §6.3.3): creates the mailbox and any missing superior levels, each with a
@@ -33,14 +33,14 @@ extension MailStore {
             }
             use = canonical
         }
-        return try await catalog.createMailbox(mailbox, of: AccountAddress.fold(user), specialUse: use)
+        return try await catalog.mailboxes.createMailbox(mailbox, of: AccountAddress.fold(user), specialUse: use)
     }
 
     /// DELETE (RFC 3501 §6.3.4): refuses INBOX and a mailbox with children (delete those first, as
     /// Dovecot asks); the messages leave the mailbox but never the archive.
     public func deleteMailbox(_ name: String, of user: String) async throws {
         let mailbox = try IMAPMailboxName.validate(name), address = AccountAddress.fold(user)
-        try await catalog.deleteMailbox(mailbox, of: address)
+        try await catalog.mailboxes.deleteMailbox(mailbox, of: address)
         await mailboxChanges.publish(MailboxChange(user: address, mailbox: mailbox, kind: .deleted))
     }
 
@@ -50,7 +50,7 @@ extension MailStore {
     public func renameMailbox(_ name: String, to newName: String, of user: String) async throws {
         let from = try IMAPMailboxName.validate(name), to = try IMAPMailboxName.validate(newName)
         let address = AccountAddress.fold(user)
-        let renamed = try await catalog.renameMailbox(from, to: to, of: address)
+        let renamed = try await catalog.mailboxes.renameMailbox(from, to: to, of: address)
         await mailboxChanges.publish(renamed.map {
             MailboxChange(user: address, mailbox: $0.from, kind: .renamed(to: $0.to))
         })
@@ -58,18 +58,18 @@ extension MailStore {
 
     /// SUBSCRIBE (RFC 3501 §6.3.6); the mailbox need not exist.
     public func subscribe(_ name: String, of user: String) async throws {
-        try await catalog.subscribe(try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+        try await catalog.mailboxes.subscribe(try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
     }
 
     /// UNSUBSCRIBE (RFC 3501 §6.3.7); returns whether the name was subscribed.
     @discardableResult
     public func unsubscribe(_ name: String, of user: String) async throws -> Bool {
-        try await catalog.unsubscribe(try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+        try await catalog.mailboxes.unsubscribe(try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
     }
 
     /// STATUS (RFC 3501 §6.3.10): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ (RFC 7162),
     /// SIZE (RFC 8438); RECENT is 0.
     public func mailboxStatus(_ name: String, of user: String) async throws -> MailboxStatus {
-        try await catalog.status(of: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+        try await catalog.mailboxes.status(of: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
     }
 }

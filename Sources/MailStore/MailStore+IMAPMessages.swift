@@ -10,23 +10,23 @@ extension MailStore {
     /// SELECT / EXAMINE (RFC 3501 §6.3.1): every message in UID order with UID, flags, MODSEQ,
     /// INTERNALDATE, size, SHA-256 and where its bytes are; one query however large the mailbox.
     public func mailboxSnapshot(_ name: String, of user: String) async throws -> MailboxSnapshot {
-        try await catalog.snapshot(of: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+        try await catalog.mailboxes.snapshot(of: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
     }
 
     /// Messages placed or re-flagged, and UIDs expunged, after `modSeq` (RFC 7162 §3.1.4, §3.2.5.2):
     /// what a session reports after IDLE or NOOP, or a client resynchronises with.
     public func mailboxChanges(_ name: String, of user: String, since modSeq: UInt64) async throws -> MailboxChanges {
-        try await catalog.changes(in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user), since: modSeq)
+        try await catalog.mailboxes.changes(in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user), since: modSeq)
     }
 
     /// One message by UID, or nil.
     public func mailboxMessage(uid: UInt32, in name: String, of user: String) async throws -> MailboxEntry? {
-        try await catalog.message(uid: uid, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+        try await catalog.mailboxes.message(uid: uid, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
     }
 
     /// The placed messages among `uids`, in UID order, in one catalog read (FETCH and SEARCH batches).
     public func mailboxMessages(uids: [UInt32], in name: String, of user: String) async throws -> [MailboxEntry] {
-        try await catalog.messages(uids: uids, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+        try await catalog.mailboxes.messages(uids: uids, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
     }
 
     /// STORE / UID STORE (RFC 3501 §6.4.6): `flags` as the client names them (`MailboxError.invalidFlag`
@@ -39,7 +39,7 @@ extension MailStore {
     ) async throws -> FlagStoreResult {
         let mailbox = try IMAPMailboxName.validate(name), address = AccountAddress.fold(user)
         let parsed = try MessageFlags(parsing: flags)
-        let result = try await catalog.storeFlags(parsed, mode: mode, uids: uids, unchangedSince: unchangedSince,
+        let result = try await catalog.mailboxes.storeFlags(parsed, mode: mode, uids: uids, unchangedSince: unchangedSince,
                                                   in: mailbox, of: address)
         if result.messages.contains(where: \.changed) {
             await mailboxChanges.publish(MailboxChange(user: address, mailbox: mailbox, kind: .flagsChanged))
@@ -67,7 +67,7 @@ extension MailStore {
         -> ExpungeResult
     {
         let mailbox = try IMAPMailboxName.validate(name), address = AccountAddress.fold(user)
-        let result = try await catalog.expunge(uids: uids, in: mailbox, of: address)
+        let result = try await catalog.mailboxes.expunge(uids: uids, in: mailbox, of: address)
         if !result.expunged.isEmpty {
             await mailboxChanges.publish(MailboxChange(user: address, mailbox: mailbox, kind: .messagesExpunged))
         }
@@ -80,14 +80,14 @@ extension MailStore {
     public func searchCandidates(_ terms: [SearchTextTerm], in name: String, of user: String) async throws
         -> [UInt32]?
     {
-        try await catalog.searchCandidates(terms, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+        try await catalog.mailboxes.searchCandidates(terms, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
     }
 
     private func transfer(uids: [ClosedRange<UInt32>], from source: String, to destination: String, of user: String,
                           move: Bool) async throws -> CopyResult {
         let from = try IMAPMailboxName.validate(source), to = try IMAPMailboxName.validate(destination)
         let address = AccountAddress.fold(user)
-        let result = try await catalog.copyMessages(uids: uids, from: from, to: to, of: address, move: move)
+        let result = try await catalog.mailboxes.copyMessages(uids: uids, from: from, to: to, of: address, move: move)
         if !result.sourceUIDs.isEmpty {
             var changes = [MailboxChange(user: address, mailbox: to, kind: .messagesAdded)]
             if move { changes.append(MailboxChange(user: address, mailbox: from, kind: .messagesExpunged)) }

@@ -24,7 +24,7 @@ extension MailStore {
             computed[entry.sha256] = size
             result[index].transmittedSize = size
         }
-        try await catalog.recordTransmittedSizes(computed)
+        try await catalog.mailboxes.recordTransmittedSizes(computed)
         return result
     }
 

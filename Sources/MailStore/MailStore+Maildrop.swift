@@ -10,7 +10,7 @@ extension MailStore {
     @discardableResult
     public func removeMessages(uids: [UInt32], from mailbox: String, of user: String) async throws -> Int {
         let address = AccountAddress.fold(user)
-        let removed = try await catalog.removeMessages(uids: uids, from: mailbox, of: address)
+        let removed = try await catalog.mailboxes.removeMessages(uids: uids, from: mailbox, of: address)
         if removed > 0 {
             await mailboxChanges.publish(MailboxChange(user: address, mailbox: mailbox, kind: .messagesExpunged))
         }
@@ -31,7 +31,7 @@ extension MailStore {
             }
         }
         if let archived { return archived }
-        return try await catalog.keptCopy(sha256: sha256)
+        return try await catalog.governance.keptCopy(sha256: sha256)
     }
 }
 

@@ -83,13 +83,13 @@ extension MailStore {
         guard !entries.isEmpty else { return PurgeReport() }
         let id = UUID().uuidString.lowercased()
         let fromSegment = try archive.segmentNumbers().last ?? 1
-        try await catalog.beginPurge(id: id, items: entries, actor: actor, reason: reason, fromSegment: fromSegment)
+        try await catalog.governance.beginPurge(id: id, items: entries, actor: actor, reason: reason, fromSegment: fromSegment)
         let request = PurgeRecord(
             id: id, time: Date(), actor: actor, reason: reason,
             messages: entries.map { PurgeRecord.Message(sha256: $0.sha256, policy: $0.policy, scope: $0.scope) })
         let journaled = try await archive.journalPurge(request)
         let report = try await completePurge(id: id, items: entries, location: journaled.location, record: journaled.record)
-        try await catalog.audit(AuditEntry(
+        try await catalog.governance.audit(AuditEntry(
             time: Date(), actor: actor, action: "purge",
             detail: "purge \(id) record \(journaled.location): \(report.messages) messages, \(report.deliveries) deliveries, "
                 + "\(report.placementsRemoved) placements, \(report.bytesReclaimed) bytes reclaimed; \(reason)",
@@ -104,7 +104,7 @@ extension MailStore {
     @discardableResult
     public func finishPendingPurges(abandonAfter: TimeInterval = 600) async throws -> [PurgeReport] {
         var reports: [PurgeReport] = []
-        for pending in try await catalog.unfinishedPurges() {
+        for pending in try await catalog.governance.unfinishedPurges() {
             let location: RecordLocation
             let record: PurgeRecord
             if let known = pending.record {
@@ -118,7 +118,7 @@ extension MailStore {
                 continue
             } else {
                 logger.notice("dropping a purge that was never journaled", metadata: ["purge": "\(pending.id)"])
-                try await catalog.abandonPurge(id: pending.id)
+                try await catalog.governance.abandonPurge(id: pending.id)
                 continue
             }
             logger.notice("finishing an interrupted purge", metadata: ["purge": "\(pending.id)", "record": "\(location)"])
@@ -150,7 +150,7 @@ extension MailStore {
             report.segmentsRewritten += 1
             report.bytesReclaimed += result.bytesReclaimed
         }
-        try await catalog.finishPurge(id: id, bytesReclaimed: report.bytesReclaimed,
+        try await catalog.governance.finishPurge(id: id, bytesReclaimed: report.bytesReclaimed,
                                       segmentsRewritten: report.segmentsRewritten)
         return report
     }
@@ -171,10 +171,10 @@ extension MailStore {
                 newBodies[item.sha256] = body
             }
         }
-        var pending = try await catalog.archivePlacedMessages(among: items.filter { $0.scope == "archiveOnly" }.map(\.sha256))
+        var pending = try await catalog.governance.archivePlacedMessages(among: items.filter { $0.scope == "archiveOnly" }.map(\.sha256))
         for _ in 0..<5 {
             try await keepMailboxCopies(of: pending, purgedBodies: purgedBodies)
-            let application = try await catalog.applyPurge(id: id, record: location, removed: removedEnvelopes,
+            let application = try await catalog.governance.applyPurge(id: id, record: location, removed: removedEnvelopes,
                                                            items: items, newBodies: newBodies)
             if application.needsKeptCopies.isEmpty { return application }
             pending = application.needsKeptCopies
@@ -200,7 +200,7 @@ extension MailStore {
                 guard let raw else { throw PurgeError.keptCopyUnavailable(sha256: sha256) }
                 bytes[sha256] = raw
             }
-            try await catalog.keepMailboxCopies(bytes)
+            try await catalog.governance.keepMailboxCopies(bytes)
         }
     }
 

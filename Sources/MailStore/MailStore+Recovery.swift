@@ -44,7 +44,7 @@ extension MailStore {
     /// addresses, not their expansion at the time).
     @discardableResult
     public func recover(batchSize: Int = 256) async throws -> RecoveryReport {
-        let checkpoint = try await catalog.recoveryCheckpoint()
+        let checkpoint = try await catalog.messages.recoveryCheckpoint()
         var candidates: [ArchiveRecord] = []
         var last: RecordLocation?
         // A purge record always follows the records it names, so one after the checkpoint names
@@ -65,7 +65,7 @@ extension MailStore {
                 throw ArchiveError.corrupted(file: "segment \(record.location.segment)", offset: record.location.offset,
                                              reason: "envelope record without its body reference")
             }
-            let state = try await catalog.deliveryState(at: record.location)
+            let state = try await catalog.messages.deliveryState(at: record.location)
             let routes = Self.routedSources.contains(envelope.source.lowercased())
             let append = Self.appendTarget(of: envelope)
             guard !state.indexed || ((routes || append != nil) && !state.routed) else { continue }
@@ -77,7 +77,7 @@ extension MailStore {
             if let append, !state.routed {
                 // An IMAP APPEND that was answered OK: place it as it was, once.
                 if !state.indexed { report.indexed += 1 }
-                if try await catalog.recoverAppend(item, internalDate: envelope.receivedAt, to: append.mailbox,
+                if try await catalog.mailboxes.recoverAppend(item, internalDate: envelope.receivedAt, to: append.mailbox,
                                                    of: append.user) {
                     report.routed += 1
                 }
@@ -98,7 +98,7 @@ extension MailStore {
             }
         }
         if !batch.isEmpty { try await completeRecovered(batch) }
-        if let last { try await catalog.setRecoveryCheckpoint(last) }
+        if let last { try await catalog.messages.setRecoveryCheckpoint(last) }
         try await finishPendingPurges()
         if report.indexed > 0 || report.routed > 0 {
             logger.notice("recovery completed journaled deliveries", metadata: [
@@ -114,7 +114,7 @@ extension MailStore {
         _ batch: [(delivery: RoutedDelivery, message: Message, rejections: [(user: String, reason: String)])]
     ) async throws {
         try await journalEvents(batch.flatMap { $0.delivery.route?.audit ?? [] })
-        let results = try await catalog.deliver(batch.map(\.delivery))
+        let results = try await catalog.messages.deliver(batch.map(\.delivery))
         for (entry, result) in zip(batch, results) where entry.delivery.route != nil && !result.alreadyRouted {
             logFallbacks(result, location: entry.delivery.item.receipt.envelope)
             await publishPlacements(result.placements)

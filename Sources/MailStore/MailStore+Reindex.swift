@@ -38,7 +38,7 @@ extension MailStore {
                                             deduplicated: false, size: raw.count)
                 return IndexItem(message: Message(parsing: raw), receipt: receipt, envelope: envelope)
             }
-            try await catalog.index(items)
+            try await catalog.messages.index(items)
             done += items.count
             progress(done)
         }

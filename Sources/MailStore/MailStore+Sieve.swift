@@ -59,7 +59,7 @@ extension MailStore {
     /// A user's scripts, by name.
     public func sieveScripts(of user: String) async throws -> [StoredSieveScript] {
         let address = AccountAddress.fold(user)
-        guard let records = try await catalog.sieveScripts(of: address) else {
+        guard let records = try await catalog.accounts.sieveScripts(of: address) else {
             throw SieveScriptStoreError.unknownUser(address)
         }
         return records.map(StoredSieveScript.init)
@@ -80,7 +80,7 @@ extension MailStore {
         let address = AccountAddress.fold(user)
         try Self.checkScriptName(name)
         _ = try SieveScript(source: source, name: name)
-        try Self.check(try await catalog.putSieveScript(name, source: source, of: address, activate: activate),
+        try Self.check(try await catalog.accounts.putSieveScript(name, source: source, of: address, activate: activate),
                        name: name, user: address)
         try await audit(actor: actor, action: "sieve-put",
                         detail: "user=\(address) script=\(name) sha256=\(Self.sha256(source))"
@@ -90,14 +90,14 @@ extension MailStore {
     /// Refuses the active script (`.active`): deactivate it first.
     public func deleteSieveScript(_ name: String, of user: String, actor: String) async throws {
         let address = AccountAddress.fold(user)
-        try Self.check(try await catalog.deleteSieveScript(name, of: address), name: name, user: address)
+        try Self.check(try await catalog.accounts.deleteSieveScript(name, of: address), name: name, user: address)
         try await audit(actor: actor, action: "sieve-delete", detail: "user=\(address) script=\(name)")
     }
 
     public func renameSieveScript(_ name: String, to newName: String, of user: String, actor: String) async throws {
         let address = AccountAddress.fold(user)
         try Self.checkScriptName(newName)
-        switch try await catalog.renameSieveScript(name, to: newName, of: address) {
+        switch try await catalog.accounts.renameSieveScript(name, to: newName, of: address) {
         case .alreadyExists: throw SieveScriptStoreError.alreadyExists(newName)
         case let change: try Self.check(change, name: name, user: address)
         }
@@ -107,20 +107,20 @@ extension MailStore {
     /// Makes `name` the user's one active script; nil deactivates the active one.
     public func setActiveSieveScript(_ name: String?, of user: String, actor: String) async throws {
         let address = AccountAddress.fold(user)
-        try Self.check(try await catalog.setActiveSieveScript(name, of: address), name: name ?? "", user: address)
+        try Self.check(try await catalog.accounts.setActiveSieveScript(name, of: address), name: name ?? "", user: address)
         try await audit(actor: actor, action: name == nil ? "sieve-deactivate" : "sieve-activate",
                         detail: "user=\(address)" + (name.map { " script=\($0)" } ?? ""))
     }
 
     /// The script run before every user's own (named "global").
     public func globalSieveScript() async throws -> StoredSieveScript? {
-        try await catalog.globalSieveScript().map(StoredSieveScript.init)
+        try await catalog.accounts.globalSieveScript().map(StoredSieveScript.init)
     }
 
     /// nil removes it. Compiles first. Audited.
     public func setGlobalSieveScript(source: String?, actor: String) async throws {
         if let source { _ = try SieveScript(source: source, name: "global") }
-        try await catalog.setGlobalSieveScript(source: source)
+        try await catalog.accounts.setGlobalSieveScript(source: source)
         try await audit(actor: actor, action: source == nil ? "sieve-global-remove" : "sieve-global-put",
                         detail: source.map { "script=global sha256=\(Self.sha256($0))" } ?? "script=global")
     }
@@ -132,13 +132,13 @@ extension MailStore {
     public func evaluateSieve(message raw: [UInt8], for user: String, envelopeFrom: String,
                               envelopeTo: String?, at date: Date) async throws -> SieveOutcome {
         let address = AccountAddress.fold(user)
-        guard try await catalog.withAccounts({ try $0.isUser(address) }) else {
+        guard try await catalog.accounts.withAccounts({ try $0.isUser(address) }) else {
             throw SieveScriptStoreError.unknownUser(address)
         }
-        let loaded = try await catalog.sieveDeliveryScripts(for: [address])
+        let loaded = try await catalog.accounts.sieveDeliveryScripts(for: [address])
         var scripts = loaded.global.map { [CompiledSieveScript($0)] } ?? []
         if let own = loaded.active[address] { scripts.append(CompiledSieveScript(own)) }
-        let mailboxes = try await catalog.mailboxNames(of: [address])[address] ?? []
+        let mailboxes = try await catalog.accounts.mailboxNames(of: [address])[address] ?? []
         return Self.runSieve(scripts, message: Message(parsing: raw), envelopeFrom: envelopeFrom,
                              envelopeTo: envelopeTo ?? address, at: date, mailboxes: mailboxes)
     }

@@ -35,10 +35,10 @@ extension MailStore {
         if let cached = sieveCache.scripts(for: users, generation: routing.sieveGeneration) {
             scripts = cached
         } else {
-            scripts = sieveCache.store(try await catalog.sieveDeliveryScripts(for: users), for: users)
+            scripts = sieveCache.store(try await catalog.accounts.sieveDeliveryScripts(for: users), for: users)
         }
         guard !scripts.isEmpty else { return sieved }
-        let mailboxes = try await catalog.mailboxNames(of: Array(scripts.keys))
+        let mailboxes = try await catalog.accounts.mailboxNames(of: Array(scripts.keys))
         for user in users where sieved.route.filings[user] == nil {
             guard let own = scripts[user] else { continue }
             let boxes = mailboxes[user] ?? []

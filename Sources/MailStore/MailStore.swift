@@ -85,7 +85,7 @@ public final class MailStore: Sendable {
         // Index in archive order, the order `reindex` reads the records in, so that rows (and
         // with them the order of equal-dated search results) are the same after a reindex.
         indexItems.sort { $0.receipt.envelope < $1.receipt.envelope }
-        try await catalog.index(indexItems)
+        try await catalog.messages.index(indexItems)
     }
 
     /// Splits a batch over the cores: compression and hashing happen in the appending task,

@@ -84,18 +84,18 @@ public enum PolicyLocks {
     public static func enforce(_ policies: PolicySet, catalog: Catalog, remember: Bool,
                                now: Date = Date()) async throws {
         let reconciliation = try await reconcile(
-            policies, remembered: try await catalog.retentionLocks(), now: now
+            policies, remembered: try await catalog.governance.retentionLocks(), now: now
         ) { match in
             let trimmed = match.trimmingCharacters(in: .whitespaces)
             let query = trimmed == RetentionPolicy.matchEverything ? nil : try? SearchQuery(parsing: trimmed)
             // A remembered match that no longer parses is counted as governing everything: refuse rather
             // than guess.
             if query == nil && trimmed != RetentionPolicy.matchEverything { return Int.max }
-            return try await catalog.retentionCount(matching: query)
+            return try await catalog.messages.retentionCount(matching: query)
         }
         guard reconciliation.problems.isEmpty else { throw PolicyLoadError(problems: reconciliation.problems) }
         if remember {
-            try await catalog.updateRetentionLocks(record: reconciliation.record, forget: reconciliation.forget)
+            try await catalog.governance.updateRetentionLocks(record: reconciliation.record, forget: reconciliation.forget)
         }
     }
 

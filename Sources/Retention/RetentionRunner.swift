@@ -69,7 +69,7 @@ public struct RetentionRunner: Sendable {
     /// Each active hold's messages, by hold name.
     public func heldMessages() async throws -> [String: Set<String>] {
         var held: [String: Set<String>] = [:]
-        for hold in try await store.catalog.activeLegalHolds() {
+        for hold in try await store.catalog.governance.activeLegalHolds() {
             held[hold.name] = Set(try await Self.messages(of: hold, in: store.catalog).map(\.sha256))
         }
         return held
@@ -81,14 +81,14 @@ public struct RetentionRunner: Sendable {
         do { query = try SearchQuery(parsing: hold.query) } catch {
             throw RetentionError.invalidHoldQuery(hold: hold.name, problem: error.description)
         }
-        return try await catalog.retentionCandidates(matching: query)
+        return try await catalog.messages.retentionCandidates(matching: query)
     }
 
     /// Evaluates every policy once (ids and dates only) and the active holds, as of `asOf`.
     public func evaluate(asOf: Date) async throws -> RetentionEvaluation {
         var matches: [String: [RetentionCandidate]] = [:]
         for policy in policies.policies {
-            matches[policy.name] = try await store.catalog.retentionCandidates(matching: policy.query)
+            matches[policy.name] = try await store.catalog.messages.retentionCandidates(matching: policy.query)
         }
         return RetentionEvaluator.evaluate(policies: policies.policies, matches: matches,
                                            holds: try await heldMessages(), asOf: asOf)
@@ -153,11 +153,11 @@ public struct RetentionRunner: Sendable {
         let now = Date()
         let plan = PurgePlanRecord(
             id: Self.planID(at: now), createdBy: actor, createdAt: now, asOf: evaluation.asOf,
-            archiveState: try await store.catalog.retentionArchiveState(), policyFingerprint: policies.fingerprint,
+            archiveState: try await store.catalog.messages.retentionArchiveState(), policyFingerprint: policies.fingerprint,
             items: evaluation.due.map {
                 PurgePlanItemRecord(sha256: $0.sha256, policy: $0.policy, scope: $0.action, expiredAt: $0.expiredAt)
             })
-        try await store.catalog.savePurgePlan(plan)
+        try await store.catalog.governance.savePurgePlan(plan)
         try await store.audit(
             actor: actor, action: "retention plan",
             detail: "plan \(plan.id) as-of=\(Self.timestamp(evaluation.asOf)) state=\(plan.archiveState)",
@@ -168,7 +168,7 @@ public struct RetentionRunner: Sendable {
     /// Executes a pending plan for `actor`, who must not be the plan's maker, if the archive and the
     /// policies are unchanged since it was made (else the plan expires). Audited, refusals too.
     public func approve(planID: String, actor: String) async throws -> (PurgePlanRecord, RetentionExecution) {
-        guard let plan = try await store.catalog.purgePlan(id: planID) else {
+        guard let plan = try await store.catalog.governance.purgePlan(id: planID) else {
             throw RetentionError.unknownPlan(planID)
         }
         guard plan.status == .pending else {
@@ -179,7 +179,7 @@ public struct RetentionRunner: Sendable {
                                   detail: "plan \(planID): made by the same actor")
             throw RetentionError.sameActor(plan: planID, actor: actor)
         }
-        let state = try await store.catalog.retentionArchiveState()
+        let state = try await store.catalog.messages.retentionArchiveState()
         var why: String?
         if state != plan.archiveState {
             why = "the archive changed since the plan was made (then \(plan.archiveState), now \(state))"
@@ -187,12 +187,12 @@ public struct RetentionRunner: Sendable {
             why = "the retention policies changed since the plan was made"
         }
         if let why {
-            try await store.catalog.decidePurgePlan(id: planID, status: .expired, by: actor, at: Date(), outcome: why)
+            try await store.catalog.governance.decidePurgePlan(id: planID, status: .expired, by: actor, at: Date(), outcome: why)
             try await store.audit(actor: actor, action: "retention plan expired", detail: "plan \(planID): \(why)")
             throw RetentionError.planExpired(plan: planID, why: why)
         }
         // Claim the plan first, so two approvers racing execute it once.
-        try await store.catalog.decidePurgePlan(id: planID, status: .executed, by: actor, at: Date(),
+        try await store.catalog.governance.decidePurgePlan(id: planID, status: .executed, by: actor, at: Date(),
                                                 outcome: "executing")
         try await store.audit(actor: actor, action: "retention approve",
                               detail: "plan \(planID) made by \(plan.createdBy)", resultCount: plan.items.count)
@@ -202,14 +202,14 @@ public struct RetentionRunner: Sendable {
         do {
             let execution = try await execute(
                 due, actor: actor, reason: "retention plan \(planID) by \(plan.createdBy), approved by \(actor)")
-            try await store.catalog.recordPurgePlanOutcome(
+            try await store.catalog.governance.recordPurgePlanOutcome(
                 id: planID, outcome: "purged \(execution.report?.messages ?? 0), spared by hold \(execution.spared.count)")
             var decided = plan
             decided.status = .executed
             decided.decidedBy = actor
             return (decided, execution)
         } catch {
-            try? await store.catalog.recordPurgePlanOutcome(id: planID, outcome: "failed: \(error)")
+            try? await store.catalog.governance.recordPurgePlanOutcome(id: planID, outcome: "failed: \(error)")
             throw error
         }
     }

@@ -115,12 +115,12 @@ struct RetentionBenchmark: AsyncParsableCommand {
         let store = try MailStore(dataDirectory: directory)
         defer { store.close() }
         try await store.recover()
-        let purged = try await store.catalog.purges().contains { $0.phase == .done }
+        let purged = try await store.catalog.governance.purges().contains { $0.phase == .done }
         var failures: [String] = []
         var kept = 0, gone = 0
         for sha256 in hashes {
             let body = try store.archive.readBody(sha256: sha256)
-            let indexed = try await store.catalog.message(id: sha256) != nil
+            let indexed = try await store.catalog.messages.message(id: sha256) != nil
             if purged && isPurged(sha256) {
                 if body != nil || indexed { failures.append("\(sha256) should be purged (archive \(body != nil), catalog \(indexed))") }
                 gone += 1

@@ -51,7 +51,7 @@ struct SearchBenchmark: AsyncParsableCommand {
             var hits = 0
             for _ in 0..<max(1, repetitions) {
                 let (count, seconds) = try await measure {
-                    let page = try await catalog.search(query, limit: limit, offset: 0)
+                    let page = try await catalog.messages.search(query, limit: limit, offset: 0)
                     return page.count
                 }
                 hits = count

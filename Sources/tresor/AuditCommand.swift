@@ -31,7 +31,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
-        let entries = try await store.catalog.auditLog(since: sinceDate, actor: byActor, limit: limit)
+        let entries = try await store.catalog.governance.auditLog(since: sinceDate, actor: byActor, limit: limit)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -36,7 +36,7 @@ struct HoldCommand: AsyncParsableCommand {
             }
             try await withStore(data) { store in
                 let hold = LegalHold(name: name, query: query, reason: reason, createdBy: actor.name, createdAt: Date())
-                try await store.catalog.addLegalHold(hold)
+                try await store.catalog.governance.addLegalHold(hold)
                 let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
                 try await store.audit(actor: actor.name, action: "hold add",
                                       detail: "\(name): query=\(query); reason=\(reason)", resultCount: covered)
@@ -54,7 +54,7 @@ struct HoldCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                let holds = try await store.catalog.legalHolds().filter { all || $0.isActive }
+                let holds = try await store.catalog.governance.legalHolds().filter { all || $0.isActive }
                 for hold in holds {
                     let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
                     var line = "\(hold.name)\t\(hold.isActive ? "active" : "released")\t\(covered) message(s)\t"
@@ -78,7 +78,7 @@ struct HoldCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                guard let hold = try await store.catalog.legalHold(named: name) else {
+                guard let hold = try await store.catalog.governance.legalHold(named: name) else {
                     throw CommandError(LegalHoldError.unknown(name).description)
                 }
                 let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
@@ -111,7 +111,7 @@ struct HoldCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                let hold = try await store.catalog.releaseLegalHold(named: name, by: actor.name, reason: reason, at: Date())
+                let hold = try await store.catalog.governance.releaseLegalHold(named: name, by: actor.name, reason: reason, at: Date())
                 try await store.audit(actor: actor.name, action: "hold release", detail: "\(name): reason=\(reason)")
                 print("hold \(hold.name) released")
             }

@@ -45,7 +45,7 @@ struct QueueShowCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try MailStore(dataDirectory: data.requireInitialised())
         defer { store.close() }
-        guard let row = try await store.catalog.outboundQueueEntry(id: id) else {
+        guard let row = try await store.catalog.queue.outboundQueueEntry(id: id) else {
             throw CommandError("no queue entry \(id)")
         }
         try await store.audit(actor: actor.name, action: "queue show", detail: "\(id)")
@@ -70,7 +70,7 @@ struct QueueRetryCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try MailStore(dataDirectory: data.requireInitialised())
         defer { store.close() }
-        let changed = try await store.catalog.retryOutbound(ids: id.map { [$0] }, now: Date())
+        let changed = try await store.catalog.queue.retryOutbound(ids: id.map { [$0] }, now: Date())
         try await store.audit(actor: actor.name, action: "queue retry", detail: id.map { "\($0)" } ?? "all",
                               resultCount: changed)
         if let id, changed == 0 { throw CommandError("queue entry \(id) is not waiting for a retry") }
@@ -94,7 +94,7 @@ struct QueueDeleteCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try MailStore(dataDirectory: data.requireInitialised())
         defer { store.close() }
-        let row = try await store.catalog.deleteOutbound(id: id, bounce: bounce, now: Date())
+        let row = try await store.catalog.queue.deleteOutbound(id: id, bounce: bounce, now: Date())
         try await store.audit(actor: actor.name, action: "queue delete",
                               detail: "\(id)\(bounce ? " bounce" : "") \(row?.recipient ?? "-")",
                               resultCount: row == nil ? 0 : 1)

@@ -175,7 +175,7 @@ struct RetentionCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                let plans = try await store.catalog.purgePlans()
+                let plans = try await store.catalog.governance.purgePlans()
                 for plan in plans {
                     var line = "\(plan.id) \(plan.status.rawValue) by \(plan.createdBy) "
                         + "\(RetentionRunner.timestamp(plan.createdAt)) as-of \(RetentionRunner.timestamp(plan.asOf))"

@@ -50,13 +50,13 @@ struct SearchCommand: AsyncParsableCommand {
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
         if count {
-            let n = try await store.catalog.count(query)
+            let n = try await store.catalog.messages.count(query)
             print(n)
             try await store.audit(actor: actor.name, action: "search", detail: text, resultCount: n)
             return
         }
         let tableOnTerminal = !json && !csv && isatty(STDOUT_FILENO) == 1
-        let hits = try await store.catalog.search(query, limit: limit ?? (tableOnTerminal ? 100 : nil), offset: offset)
+        let hits = try await store.catalog.messages.search(query, limit: limit ?? (tableOnTerminal ? 100 : nil), offset: offset)
         if json {
             print(try SearchOutput.json(hits))
         } else if csv {

@@ -26,7 +26,7 @@ struct ShowCommand: AsyncParsableCommand {
         let url = try data.requireInitialised()
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
-        guard let entry = try await store.catalog.message(id: id) else {
+        guard let entry = try await store.catalog.messages.message(id: id) else {
             throw CommandError("no archived message with id \(id)")
         }
         guard let bytes = try store.archive.readBody(sha256: entry.id) else {

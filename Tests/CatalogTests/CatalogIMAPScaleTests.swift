@@ -11,10 +11,10 @@ import StoreModel
             for batch in 0..<10 {
                 try await CatalogIMAPTests.deliver(1_000, from: batch * 1_000, catalog: catalog, fixtures: &fixtures)
             }
-            let snapshot = try await catalog.snapshot(of: "INBOX", of: CatalogIMAPTests.anna)
+            let snapshot = try await catalog.mailboxes.snapshot(of: "INBOX", of: CatalogIMAPTests.anna)
             #expect(snapshot.messages.count == 10_000)
             #expect(snapshot.messages.last?.uid == 10_000)
-            let stored = try await catalog.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...UInt32.max],
+            let stored = try await catalog.mailboxes.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...UInt32.max],
                                                       in: "INBOX", of: CatalogIMAPTests.anna)
             #expect(stored.messages.count == 10_000)
             #expect(Set(stored.messages.map(\.modSeq)) == [10_002], "HIGHESTMODSEQ 1 + 10,000 placements + one STORE")

@@ -18,9 +18,9 @@ import StoreModel
         try await withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("catalog.sqlite")
             let catalog = try Catalog(path: path)
-            try await catalog.addDomain("example.org")
-            try await catalog.addUser(anna, domain: "example.org", passwordHash: "$x", mailboxes: folders)
-            try await catalog.addUser(bob, domain: "example.org", passwordHash: "$y", mailboxes: folders)
+            try await catalog.accounts.addDomain("example.org")
+            try await catalog.accounts.addUser(anna, domain: "example.org", passwordHash: "$x", mailboxes: folders)
+            try await catalog.accounts.addUser(bob, domain: "example.org", passwordHash: "$y", mailboxes: folders)
             try await body(catalog, path)
         }
     }
@@ -37,7 +37,7 @@ import StoreModel
                 sha256: CatalogFixtures.fakeSHA256(n + 1), recipients: users)
             items.append(RoutedDelivery(item: item, route: Route(localUsers: users, remoteRecipients: [])))
         }
-        let results = try await catalog.deliver(items)
+        let results = try await catalog.messages.deliver(items)
         return results.flatMap { $0.placements.filter { $0.user == users[0] }.map(\.uid) }
     }
 
@@ -45,13 +45,13 @@ import StoreModel
         try await Self.withCatalog { catalog, path in
             var fixtures = CatalogFixtures()
             #expect(try await Self.deliver(3, catalog: catalog, fixtures: &fixtures) == [1, 2, 3])
-            _ = try await catalog.storeFlags(MessageFlags(system: .deleted), mode: .add, uids: [3...3],
+            _ = try await catalog.mailboxes.storeFlags(MessageFlags(system: .deleted), mode: .add, uids: [3...3],
                                              in: "INBOX", of: Self.anna)
-            #expect(try await catalog.expunge(in: "INBOX", of: Self.anna).expunged == [3])
+            #expect(try await catalog.mailboxes.expunge(in: "INBOX", of: Self.anna).expunged == [3])
             #expect(try await Self.deliver(1, from: 3, catalog: catalog, fixtures: &fixtures) == [4])
             let reopened = try Catalog(path: path)
             #expect(try await Self.deliver(1, from: 4, catalog: reopened, fixtures: &fixtures) == [5])
-            let snapshot = try await reopened.snapshot(of: "INBOX", of: Self.anna)
+            let snapshot = try await reopened.mailboxes.snapshot(of: "INBOX", of: Self.anna)
             #expect(snapshot.messages.map(\.uid) == [1, 2, 4, 5])
             #expect(snapshot.uidNext == 6)
         }
@@ -60,36 +60,36 @@ import StoreModel
     @Test func everyChangeTakesANewModSeqAndChangesSinceReportsIt() async throws {
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
-            let start = try await catalog.status(of: "INBOX", of: Self.anna).highestModSeq
+            let start = try await catalog.mailboxes.status(of: "INBOX", of: Self.anna).highestModSeq
             try await Self.deliver(3, catalog: catalog, fixtures: &fixtures)
-            let afterDelivery = try await catalog.snapshot(of: "INBOX", of: Self.anna)
+            let afterDelivery = try await catalog.mailboxes.snapshot(of: "INBOX", of: Self.anna)
             #expect(afterDelivery.highestModSeq == start + 3)
             #expect(afterDelivery.messages.map(\.modSeq) == [start + 1, start + 2, start + 3])
 
-            let stored = try await catalog.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...2],
+            let stored = try await catalog.mailboxes.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...2],
                                                       in: "INBOX", of: Self.anna)
             #expect(stored.highestModSeq == start + 4)
             #expect(stored.messages.map(\.modSeq) == [start + 4, start + 4])
             // Storing what is already there changes nothing and takes no MODSEQ.
-            let again = try await catalog.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...2],
+            let again = try await catalog.mailboxes.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...2],
                                                      in: "INBOX", of: Self.anna)
             #expect(again.highestModSeq == start + 4 && again.messages.allSatisfy { !$0.changed })
 
-            _ = try await catalog.storeFlags(MessageFlags(system: .deleted), mode: .add, uids: [2...2],
+            _ = try await catalog.mailboxes.storeFlags(MessageFlags(system: .deleted), mode: .add, uids: [2...2],
                                              in: "INBOX", of: Self.anna)
-            let expunged = try await catalog.expunge(in: "INBOX", of: Self.anna)
+            let expunged = try await catalog.mailboxes.expunge(in: "INBOX", of: Self.anna)
             #expect(expunged.expunged == [2] && expunged.highestModSeq == start + 6)
             // POP3 UPDATE is an expunge too.
-            #expect(try await catalog.removeMessages(uids: [3], from: "INBOX", of: Self.anna) == 1)
+            #expect(try await catalog.mailboxes.removeMessages(uids: [3], from: "INBOX", of: Self.anna) == 1)
 
-            let changes = try await catalog.changes(in: "INBOX", of: Self.anna, since: start + 3)
+            let changes = try await catalog.mailboxes.changes(in: "INBOX", of: Self.anna, since: start + 3)
             #expect(changes.changed.map(\.uid) == [1])
             #expect(changes.changed.first?.flags.system == .seen)
             #expect(changes.expunged == [2, 3])
             #expect(changes.highestModSeq == start + 7)
-            let later = try await catalog.changes(in: "INBOX", of: Self.anna, since: start + 6)
+            let later = try await catalog.mailboxes.changes(in: "INBOX", of: Self.anna, since: start + 6)
             #expect(later.changed.isEmpty && later.expunged == [3])
-            #expect(try await catalog.status(of: "INBOX", of: Self.anna).unseen == 0)
+            #expect(try await catalog.mailboxes.status(of: "INBOX", of: Self.anna).unseen == 0)
         }
     }
 
@@ -97,23 +97,23 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(3, catalog: catalog, fixtures: &fixtures)
-            let base = try await catalog.snapshot(of: "INBOX", of: Self.anna)
+            let base = try await catalog.mailboxes.snapshot(of: "INBOX", of: Self.anna)
             // Another session flags message 2.
-            _ = try await catalog.storeFlags(MessageFlags(keywords: ["$Work"]), mode: .add, uids: [2...2],
+            _ = try await catalog.mailboxes.storeFlags(MessageFlags(keywords: ["$Work"]), mode: .add, uids: [2...2],
                                              in: "INBOX", of: Self.anna)
-            let result = try await catalog.storeFlags(
+            let result = try await catalog.mailboxes.storeFlags(
                 MessageFlags(system: .flagged), mode: .replace, uids: [1...3], unchangedSince: base.highestModSeq,
                 in: "INBOX", of: Self.anna)
             #expect(result.failed == [2])
             #expect(result.messages.map(\.uid) == [1, 3])
-            let after = try await catalog.snapshot(of: "INBOX", of: Self.anna).messages
+            let after = try await catalog.mailboxes.snapshot(of: "INBOX", of: Self.anna).messages
             #expect(after.map(\.flags.names) == [["\\Flagged"], ["$Work"], ["\\Flagged"]])
             // UNCHANGEDSINCE 0 fails for every message (RFC 7162 §3.1.3).
-            let zero = try await catalog.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...UInt32.max],
+            let zero = try await catalog.mailboxes.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...UInt32.max],
                                                     unchangedSince: 0, in: "INBOX", of: Self.anna)
             #expect(zero.failed == [1, 2, 3] && zero.messages.isEmpty)
             // -FLAGS removes keywords without regard to case.
-            let removed = try await catalog.storeFlags(MessageFlags(keywords: ["$WORK"]), mode: .remove, uids: [2...2],
+            let removed = try await catalog.mailboxes.storeFlags(MessageFlags(keywords: ["$WORK"]), mode: .remove, uids: [2...2],
                                                        in: "INBOX", of: Self.anna)
             #expect(removed.messages.first?.flags == MessageFlags())
         }
@@ -123,32 +123,32 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(4, catalog: catalog, fixtures: &fixtures)
-            _ = try await catalog.storeFlags(MessageFlags(system: .answered, keywords: ["$Label1"]), mode: .add,
+            _ = try await catalog.mailboxes.storeFlags(MessageFlags(system: .answered, keywords: ["$Label1"]), mode: .add,
                                              uids: [3...3], in: "INBOX", of: Self.anna)
-            let work = try await catalog.status(of: "Work", of: Self.anna)
-            let copied = try await catalog.copyMessages(uids: [3...4, 1...1, 9...20], from: "INBOX", to: "Work",
+            let work = try await catalog.mailboxes.status(of: "Work", of: Self.anna)
+            let copied = try await catalog.mailboxes.copyMessages(uids: [3...4, 1...1, 9...20], from: "INBOX", to: "Work",
                                                         of: Self.anna)
             #expect(copied == CopyResult(uidValidity: work.uidValidity, sourceUIDs: [1, 3, 4], destinationUIDs: [1, 2, 3]))
-            let inWork = try await catalog.snapshot(of: "Work", of: Self.anna).messages
+            let inWork = try await catalog.mailboxes.snapshot(of: "Work", of: Self.anna).messages
             #expect(inWork[1].flags.names == ["\\Answered", "$Label1"])
             // The same message may be copied twice: a copy is a new message.
-            let twice = try await catalog.copyMessages(uids: [1...1], from: "INBOX", to: "Work", of: Self.anna)
+            let twice = try await catalog.mailboxes.copyMessages(uids: [1...1], from: "INBOX", to: "Work", of: Self.anna)
             #expect(twice.destinationUIDs == [4])
 
-            let moved = try await catalog.copyMessages(uids: [2...3], from: "INBOX", to: "Work", of: Self.anna,
+            let moved = try await catalog.mailboxes.copyMessages(uids: [2...3], from: "INBOX", to: "Work", of: Self.anna,
                                                        move: true)
             #expect(moved.sourceUIDs == [2, 3] && moved.destinationUIDs == [5, 6])
-            #expect(try await catalog.snapshot(of: "INBOX", of: Self.anna).messages.map(\.uid) == [1, 4])
-            let inbox = try await catalog.changes(in: "INBOX", of: Self.anna, since: 0)
+            #expect(try await catalog.mailboxes.snapshot(of: "INBOX", of: Self.anna).messages.map(\.uid) == [1, 4])
+            let inbox = try await catalog.mailboxes.changes(in: "INBOX", of: Self.anna, since: 0)
             #expect(inbox.expunged == [2, 3])
             await #expect(throws: MailboxError.nonexistent("Nowhere")) {
-                try await catalog.copyMessages(uids: [1...1], from: "INBOX", to: "Nowhere", of: Self.anna)
+                try await catalog.mailboxes.copyMessages(uids: [1...1], from: "INBOX", to: "Nowhere", of: Self.anna)
             }
             // Nothing matched: COPY succeeds with no COPYUID data and takes no MODSEQ.
-            let before = try await catalog.status(of: "Work", of: Self.anna)
-            #expect(try await catalog.copyMessages(uids: [50...60], from: "INBOX", to: "Work", of: Self.anna)
+            let before = try await catalog.mailboxes.status(of: "Work", of: Self.anna)
+            #expect(try await catalog.mailboxes.copyMessages(uids: [50...60], from: "INBOX", to: "Work", of: Self.anna)
                 .sourceUIDs.isEmpty)
-            #expect(try await catalog.status(of: "Work", of: Self.anna) == before)
+            #expect(try await catalog.mailboxes.status(of: "Work", of: Self.anna) == before)
         }
     }
 
@@ -156,39 +156,39 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(4, catalog: catalog, fixtures: &fixtures)
-            _ = try await catalog.storeFlags(MessageFlags(system: .deleted), mode: .add, uids: [1...3],
+            _ = try await catalog.mailboxes.storeFlags(MessageFlags(system: .deleted), mode: .add, uids: [1...3],
                                              in: "INBOX", of: Self.anna)
-            #expect(try await catalog.expunge(uids: [2...4], in: "INBOX", of: Self.anna).expunged == [2, 3])
-            #expect(try await catalog.snapshot(of: "INBOX", of: Self.anna).messages.map(\.uid) == [1, 4])
-            let status = try await catalog.status(of: "INBOX", of: Self.anna)
-            #expect(try await catalog.expunge(uids: [], in: "INBOX", of: Self.anna).expunged.isEmpty)
-            #expect(try await catalog.status(of: "INBOX", of: Self.anna) == status)
+            #expect(try await catalog.mailboxes.expunge(uids: [2...4], in: "INBOX", of: Self.anna).expunged == [2, 3])
+            #expect(try await catalog.mailboxes.snapshot(of: "INBOX", of: Self.anna).messages.map(\.uid) == [1, 4])
+            let status = try await catalog.mailboxes.status(of: "INBOX", of: Self.anna)
+            #expect(try await catalog.mailboxes.expunge(uids: [], in: "INBOX", of: Self.anna).expunged.isEmpty)
+            #expect(try await catalog.mailboxes.status(of: "INBOX", of: Self.anna) == status)
         }
     }
 
     @Test func renameKeepsUIDValidityAndRecreateGetsANewOne() async throws {
         try await Self.withCatalog { catalog, _ in
-            try await catalog.createMailbox("Projects/2025/Q1", of: Self.anna)
-            try await catalog.subscribe("Projects/2025", of: Self.anna)
-            let names = try await catalog.listMailboxes(of: Self.anna).map(\.name)
+            try await catalog.mailboxes.createMailbox("Projects/2025/Q1", of: Self.anna)
+            try await catalog.mailboxes.subscribe("Projects/2025", of: Self.anna)
+            let names = try await catalog.mailboxes.listMailboxes(of: Self.anna).map(\.name)
             #expect(names == ["INBOX", "Drafts", "Projects", "Projects/2025", "Projects/2025/Q1", "Work"])
-            let validity = try await catalog.status(of: "Projects/2025", of: Self.anna).uidValidity
+            let validity = try await catalog.mailboxes.status(of: "Projects/2025", of: Self.anna).uidValidity
 
-            let renamed = try await catalog.renameMailbox("Projects", to: "Old/Projects", of: Self.anna)
+            let renamed = try await catalog.mailboxes.renameMailbox("Projects", to: "Old/Projects", of: Self.anna)
             #expect(renamed.map(\.to) == ["Old/Projects", "Old/Projects/2025", "Old/Projects/2025/Q1"])
-            #expect(try await catalog.status(of: "Old/Projects/2025", of: Self.anna).uidValidity == validity)
-            #expect(try await catalog.subscriptions(of: Self.anna).contains("Old/Projects/2025"))
-            let listing = try await catalog.listMailboxes(of: Self.anna)
+            #expect(try await catalog.mailboxes.status(of: "Old/Projects/2025", of: Self.anna).uidValidity == validity)
+            #expect(try await catalog.mailboxes.subscriptions(of: Self.anna).contains("Old/Projects/2025"))
+            let listing = try await catalog.mailboxes.listMailboxes(of: Self.anna)
             #expect(listing.first { $0.name == "Old" }?.hasChildren == true)
             #expect(listing.first { $0.name == "Old/Projects/2025/Q1" }?.hasChildren == false)
 
-            try await catalog.createMailbox("Projects/2025", of: Self.anna)
-            #expect(try await catalog.status(of: "Projects/2025", of: Self.anna).uidValidity != validity)
+            try await catalog.mailboxes.createMailbox("Projects/2025", of: Self.anna)
+            #expect(try await catalog.mailboxes.status(of: "Projects/2025", of: Self.anna).uidValidity != validity)
             await #expect(throws: MailboxError.renameIntoItself("Work")) {
-                try await catalog.renameMailbox("Work", to: "Work/Inner", of: Self.anna)
+                try await catalog.mailboxes.renameMailbox("Work", to: "Work/Inner", of: Self.anna)
             }
             await #expect(throws: MailboxError.alreadyExists("Work")) {
-                try await catalog.renameMailbox("Drafts", to: "Work", of: Self.anna)
+                try await catalog.mailboxes.renameMailbox("Drafts", to: "Work", of: Self.anna)
             }
         }
     }
@@ -197,15 +197,15 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(2, catalog: catalog, fixtures: &fixtures)
-            try await catalog.createMailbox("INBOX/Later", of: Self.anna)
-            let old = try await catalog.status(of: "INBOX", of: Self.anna)
-            try await catalog.renameMailbox("INBOX", to: "Old Mail", of: Self.anna)
-            let moved = try await catalog.snapshot(of: "Old Mail", of: Self.anna)
+            try await catalog.mailboxes.createMailbox("INBOX/Later", of: Self.anna)
+            let old = try await catalog.mailboxes.status(of: "INBOX", of: Self.anna)
+            try await catalog.mailboxes.renameMailbox("INBOX", to: "Old Mail", of: Self.anna)
+            let moved = try await catalog.mailboxes.snapshot(of: "Old Mail", of: Self.anna)
             #expect(moved.messages.map(\.uid) == [1, 2] && moved.uidValidity == old.uidValidity)
-            let inbox = try await catalog.status(of: "INBOX", of: Self.anna)
+            let inbox = try await catalog.mailboxes.status(of: "INBOX", of: Self.anna)
             #expect(inbox.messages == 0 && inbox.uidNext == 1 && inbox.uidValidity != old.uidValidity)
             // INBOX's inferiors stay, and new mail goes to the new INBOX.
-            #expect(try await catalog.listMailboxes(of: Self.anna).contains { $0.name == "INBOX/Later" })
+            #expect(try await catalog.mailboxes.listMailboxes(of: Self.anna).contains { $0.name == "INBOX/Later" })
             #expect(try await Self.deliver(1, from: 5, catalog: catalog, fixtures: &fixtures) == [1])
         }
     }
@@ -214,17 +214,17 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(1, catalog: catalog, fixtures: &fixtures)
-            try await catalog.createMailbox("Work/Clients", of: Self.anna)
-            try await catalog.subscribe("Work/Clients", of: Self.anna)
-            await #expect(throws: MailboxError.cannotDeleteInbox) { try await catalog.deleteMailbox("INBOX", of: Self.anna) }
-            await #expect(throws: MailboxError.hasChildren("Work")) { try await catalog.deleteMailbox("Work", of: Self.anna) }
-            _ = try await catalog.copyMessages(uids: [1...1], from: "INBOX", to: "Work/Clients", of: Self.anna)
-            try await catalog.deleteMailbox("Work/Clients", of: Self.anna)
-            try await catalog.deleteMailbox("Work", of: Self.anna)
-            #expect(try await catalog.listMailboxes(of: Self.anna).map(\.name) == ["INBOX", "Drafts"])
-            #expect(try await catalog.subscriptions(of: Self.anna).contains("Work/Clients"))
-            #expect(try await catalog.snapshot(of: "INBOX", of: Self.anna).messages.count == 1)
-            await #expect(throws: MailboxError.nonexistent("Work")) { try await catalog.deleteMailbox("Work", of: Self.anna) }
+            try await catalog.mailboxes.createMailbox("Work/Clients", of: Self.anna)
+            try await catalog.mailboxes.subscribe("Work/Clients", of: Self.anna)
+            await #expect(throws: MailboxError.cannotDeleteInbox) { try await catalog.mailboxes.deleteMailbox("INBOX", of: Self.anna) }
+            await #expect(throws: MailboxError.hasChildren("Work")) { try await catalog.mailboxes.deleteMailbox("Work", of: Self.anna) }
+            _ = try await catalog.mailboxes.copyMessages(uids: [1...1], from: "INBOX", to: "Work/Clients", of: Self.anna)
+            try await catalog.mailboxes.deleteMailbox("Work/Clients", of: Self.anna)
+            try await catalog.mailboxes.deleteMailbox("Work", of: Self.anna)
+            #expect(try await catalog.mailboxes.listMailboxes(of: Self.anna).map(\.name) == ["INBOX", "Drafts"])
+            #expect(try await catalog.mailboxes.subscriptions(of: Self.anna).contains("Work/Clients"))
+            #expect(try await catalog.mailboxes.snapshot(of: "INBOX", of: Self.anna).messages.count == 1)
+            await #expect(throws: MailboxError.nonexistent("Work")) { try await catalog.mailboxes.deleteMailbox("Work", of: Self.anna) }
         }
     }
 
@@ -232,23 +232,23 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(2, catalog: catalog, fixtures: &fixtures)
-            try await catalog.createMailbox("Secret", of: Self.anna)
+            try await catalog.mailboxes.createMailbox("Secret", of: Self.anna)
             await #expect(throws: MailboxError.nonexistent("Secret")) {
-                try await catalog.snapshot(of: "Secret", of: Self.bob)
+                try await catalog.mailboxes.snapshot(of: "Secret", of: Self.bob)
             }
             // Bob's own INBOX is empty, and his STORE/EXPUNGE/COPY touch nothing of anna's.
-            #expect(try await catalog.snapshot(of: "INBOX", of: Self.bob).messages.isEmpty)
-            let store = try await catalog.storeFlags(MessageFlags(system: .deleted), mode: .add, uids: [1...2],
+            #expect(try await catalog.mailboxes.snapshot(of: "INBOX", of: Self.bob).messages.isEmpty)
+            let store = try await catalog.mailboxes.storeFlags(MessageFlags(system: .deleted), mode: .add, uids: [1...2],
                                                      in: "INBOX", of: Self.bob)
             #expect(store.messages.isEmpty)
-            #expect(try await catalog.copyMessages(uids: [1...2], from: "INBOX", to: "Work", of: Self.bob)
+            #expect(try await catalog.mailboxes.copyMessages(uids: [1...2], from: "INBOX", to: "Work", of: Self.bob)
                 .sourceUIDs.isEmpty)
-            #expect(try await catalog.snapshot(of: "INBOX", of: Self.anna).messages.allSatisfy { $0.flags == MessageFlags() })
+            #expect(try await catalog.mailboxes.snapshot(of: "INBOX", of: Self.anna).messages.allSatisfy { $0.flags == MessageFlags() })
             await #expect(throws: MailboxError.unknownUser("carl@example.org")) {
-                try await catalog.listMailboxes(of: "carl@example.org")
+                try await catalog.mailboxes.listMailboxes(of: "carl@example.org")
             }
-            try await catalog.deleteMailbox("Work", of: Self.bob)
-            #expect(try await catalog.listMailboxes(of: Self.anna).contains { $0.name == "Work" })
+            try await catalog.mailboxes.deleteMailbox("Work", of: Self.bob)
+            #expect(try await catalog.mailboxes.listMailboxes(of: Self.anna).contains { $0.name == "Work" })
         }
     }
 
@@ -256,24 +256,24 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(3, catalog: catalog, fixtures: &fixtures)
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.subject, "invoice 1")], in: "INBOX",
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.subject, "invoice 1")], in: "INBOX",
                                                        of: Self.anna) == [2])
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.body, "pay")], in: "INBOX", of: Self.anna)
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.body, "pay")], in: "INBOX", of: Self.anna)
                 == [1, 2, 3])
             // Diacritics and case fold; the word "quarterly" is in the subject, not the body.
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.from, "ZOE")], in: "INBOX", of: Self.anna)
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.from, "ZOE")], in: "INBOX", of: Self.anna)
                 == [1, 2, 3])
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.body, "quarterly")], in: "INBOX",
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.body, "quarterly")], in: "INBOX",
                                                        of: Self.anna) == [])
             // TEXT does not narrow (the index lacks most header fields); the BODY term beside it does.
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.text, "quart"), SearchTextTerm(.body, "2")],
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.text, "quart"), SearchTextTerm(.body, "2")],
                                                        in: "INBOX", of: Self.anna) == [3])
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.text, "quart")], in: "INBOX", of: Self.anna)
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.text, "quart")], in: "INBOX", of: Self.anna)
                 == nil)
             // FTS5 syntax in a value is only words.
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.subject, "\"pay\" OR NEAR(*")], in: "INBOX",
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.subject, "\"pay\" OR NEAR(*")], in: "INBOX",
                                                        of: Self.anna) == [])
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.body, "@@")], in: "INBOX", of: Self.anna)
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.body, "@@")], in: "INBOX", of: Self.anna)
                 == nil)
         }
     }
@@ -297,12 +297,12 @@ import StoreModel
                 }
             }
             let catalog = try Catalog(path: path)
-            let snapshot = try await catalog.snapshot(of: "INBOX", of: "anna@example.org")
+            let snapshot = try await catalog.mailboxes.snapshot(of: "INBOX", of: "anna@example.org")
             #expect(snapshot.messages.map(\.flags.names) == [["\\Seen", "$Label"], []])
             #expect(snapshot.messages.map(\.modSeq) == [1, 1] && snapshot.highestModSeq == 1)
             #expect(snapshot.uidNext == 3 && snapshot.uidValidity == 100)
-            #expect(try await catalog.subscriptions(of: "anna@example.org") == ["INBOX"])
-            let status = try await catalog.status(of: "INBOX", of: "anna@example.org")
+            #expect(try await catalog.mailboxes.subscriptions(of: "anna@example.org") == ["INBOX"])
+            let status = try await catalog.mailboxes.status(of: "INBOX", of: "anna@example.org")
             #expect(status.unseen == 1 && status.size == 30 && status.messages == 2)
         }
     }

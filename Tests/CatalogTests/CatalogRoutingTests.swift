@@ -14,9 +14,9 @@ import StoreModel
     static func withCatalog(_ body: (Catalog) async throws -> Void) async throws {
         try await withTemporaryDirectory { dir in
             let catalog = try Catalog(path: dir.appendingPathComponent("catalog.sqlite"))
-            try await catalog.addDomain("example.org")
-            try await catalog.addUser("anna@example.org", domain: "example.org", passwordHash: "$x", mailboxes: folders)
-            try await catalog.addUser("bob@example.org", domain: "example.org", passwordHash: "$y", mailboxes: folders)
+            try await catalog.accounts.addDomain("example.org")
+            try await catalog.accounts.addUser("anna@example.org", domain: "example.org", passwordHash: "$x", mailboxes: folders)
+            try await catalog.accounts.addUser("bob@example.org", domain: "example.org", passwordHash: "$y", mailboxes: folders)
             try await body(catalog)
         }
     }
@@ -31,17 +31,17 @@ import StoreModel
             let item = fixtures.item(Self.raw(1), sha256: CatalogFixtures.fakeSHA256(1), recipients: ["anna@example.org"])
             let route = Route(localUsers: ["anna@example.org", "bob@example.org", "anna@example.org"],
                               remoteRecipients: ["x@far.test", "x@far.test"])
-            let first = try await catalog.deliver([RoutedDelivery(item: item, route: route)])
+            let first = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)])
             #expect(first[0].placements.map(\.user) == ["anna@example.org", "bob@example.org"])
             #expect(first[0].placements.map(\.uid) == [1, 1])
             #expect(first[0].queued == ["x@far.test"])
             #expect(!first[0].alreadyRouted)
 
-            let again = try await catalog.deliver([RoutedDelivery(item: item, route: route)])
+            let again = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)])
             #expect(again[0].alreadyRouted && again[0].placements.isEmpty && again[0].queued.isEmpty)
-            #expect(try await catalog.messages(in: "INBOX", of: "anna@example.org").count == 1)
-            #expect(try await catalog.outboundQueue().count == 1)
-            #expect(try await catalog.deliveryState(at: item.receipt.envelope) == (indexed: true, routed: true))
+            #expect(try await catalog.mailboxes.messages(in: "INBOX", of: "anna@example.org").count == 1)
+            #expect(try await catalog.queue.outboundQueue().count == 1)
+            #expect(try await catalog.messages.deliveryState(at: item.receipt.envelope) == (indexed: true, routed: true))
         }
     }
 
@@ -53,13 +53,13 @@ import StoreModel
                     item: fixtures.item(Self.raw(n), sha256: CatalogFixtures.fakeSHA256(n), recipients: ["anna@example.org"]),
                     route: Route(localUsers: ["anna@example.org"], remoteRecipients: []))
             }
-            let results = try await catalog.deliver(batch)
+            let results = try await catalog.messages.deliver(batch)
             #expect(results.flatMap(\.placements).map(\.uid) == [1, 2, 3, 4, 5])
-            let inbox = try await catalog.mailboxes(of: "anna@example.org").first { $0.name == "INBOX" }
+            let inbox = try await catalog.mailboxes.mailboxes(of: "anna@example.org").first { $0.name == "INBOX" }
             #expect(inbox?.uidNext == 6 && inbox?.messages == 5)
             // A user removed meanwhile is reported, not an error for the others.
             let late = fixtures.item(Self.raw(9), sha256: CatalogFixtures.fakeSHA256(9))
-            let result = try await catalog.deliver([RoutedDelivery(
+            let result = try await catalog.messages.deliver([RoutedDelivery(
                 item: late, route: Route(localUsers: ["gone@example.org", "bob@example.org"], remoteRecipients: []))])
             #expect(result[0].missingUsers == ["gone@example.org"])
             #expect(result[0].placements.map(\.user) == ["bob@example.org"])
@@ -72,34 +72,34 @@ import StoreModel
         try await Self.withCatalog { catalog in
             var fixtures = CatalogFixtures()
             let item = fixtures.item(Self.raw(1), sha256: CatalogFixtures.fakeSHA256(1), recipients: ["anna@example.org"])
-            _ = try await catalog.deliver([RoutedDelivery(
+            _ = try await catalog.messages.deliver([RoutedDelivery(
                 item: item, route: Route(localUsers: ["anna@example.org"], remoteRecipients: ["x@far.test"]))])
-            try await catalog.addAlias("team@example.org", domain: "example.org", targets: ["anna@example.org"])
-            let inbox = try await catalog.messages(in: "INBOX", of: "anna@example.org")
+            try await catalog.accounts.addAlias("team@example.org", domain: "example.org", targets: ["anna@example.org"])
+            let inbox = try await catalog.mailboxes.messages(in: "INBOX", of: "anna@example.org")
             try await catalog.reset()
-            #expect(try await catalog.deliveryState(at: item.receipt.envelope) == (indexed: false, routed: true))
-            #expect(try await catalog.domains() == ["example.org"])
-            #expect(try await catalog.users() == ["anna@example.org", "bob@example.org"])
-            #expect(try await catalog.aliases().map(\.address) == ["team@example.org"])
-            #expect(try await catalog.messages(in: "INBOX", of: "anna@example.org") == inbox)
-            #expect(try await catalog.outboundQueue().count == 1)
+            #expect(try await catalog.messages.deliveryState(at: item.receipt.envelope) == (indexed: false, routed: true))
+            #expect(try await catalog.accounts.domains() == ["example.org"])
+            #expect(try await catalog.accounts.users() == ["anna@example.org", "bob@example.org"])
+            #expect(try await catalog.accounts.aliases().map(\.address) == ["team@example.org"])
+            #expect(try await catalog.mailboxes.messages(in: "INBOX", of: "anna@example.org") == inbox)
+            #expect(try await catalog.queue.outboundQueue().count == 1)
             // Re-indexing the same delivery (as reindex does) does not route it again.
-            let results = try await catalog.deliver([RoutedDelivery(
+            let results = try await catalog.messages.deliver([RoutedDelivery(
                 item: item, route: Route(localUsers: ["anna@example.org"], remoteRecipients: []))])
             #expect(results[0].alreadyRouted)
-            #expect(try await catalog.messages(in: "INBOX", of: "anna@example.org") == inbox)
+            #expect(try await catalog.mailboxes.messages(in: "INBOX", of: "anna@example.org") == inbox)
         }
     }
 
     @Test func uidValidityNeverRepeatsEvenWithinOneSecond() async throws {
         try await Self.withCatalog { catalog in
             let moment = Date(timeIntervalSince1970: 1_800_000_000)
-            try await catalog.addUser("carl@example.org", domain: "example.org", passwordHash: "$z",
+            try await catalog.accounts.addUser("carl@example.org", domain: "example.org", passwordHash: "$z",
                                       mailboxes: Self.folders, at: moment)
-            try await catalog.removeUser("carl@example.org")
-            try await catalog.addUser("carl@example.org", domain: "example.org", passwordHash: "$z",
+            try await catalog.accounts.removeUser("carl@example.org")
+            try await catalog.accounts.addUser("carl@example.org", domain: "example.org", passwordHash: "$z",
                                       mailboxes: Self.folders, at: moment)
-            let values = try await catalog.mailboxes(of: "carl@example.org").map(\.uidValidity)
+            let values = try await catalog.mailboxes.mailboxes(of: "carl@example.org").map(\.uidValidity)
             #expect(values.allSatisfy { $0 >= 1_800_000_002 })
             #expect(Set(values).count == 2)
         }
@@ -107,9 +107,9 @@ import StoreModel
 
     @Test func recoveryCheckpointRoundTrips() async throws {
         try await Self.withCatalog { catalog in
-            #expect(try await catalog.recoveryCheckpoint() == nil)
-            try await catalog.setRecoveryCheckpoint(RecordLocation(segment: 3, offset: 1_048_576))
-            #expect(try await catalog.recoveryCheckpoint() == RecordLocation(segment: 3, offset: 1_048_576))
+            #expect(try await catalog.messages.recoveryCheckpoint() == nil)
+            try await catalog.messages.setRecoveryCheckpoint(RecordLocation(segment: 3, offset: 1_048_576))
+            #expect(try await catalog.messages.recoveryCheckpoint() == RecordLocation(segment: 3, offset: 1_048_576))
         }
     }
 }

@@ -75,13 +75,13 @@ private func withSmallCatalog(_ body: (Catalog, [String: String]) async throws -
                 m.raw, sha256: sha, direction: m.direction, source: m.source, mailFrom: m.mailFrom,
                 recipients: m.recipients, receivedAt: m.receivedAt))
         }
-        try await catalog.index(items)
+        try await catalog.messages.index(items)
         try await body(catalog, names)
     }
 }
 
 private func find(_ catalog: Catalog, _ query: String, _ names: [String: String]) async throws -> [String] {
-    try await catalog.search(SearchQuery(parsing: query), limit: nil, offset: 0).map { names[$0.id] ?? $0.id }
+    try await catalog.messages.search(SearchQuery(parsing: query), limit: nil, offset: 0).map { names[$0.id] ?? $0.id }
 }
 
 @Test(arguments: [
@@ -164,7 +164,7 @@ func searchFindsExactlyTheseMessages(_ query: String, _ expected: [String]) asyn
     try await withSmallCatalog { catalog, names in
         let found = try await find(catalog, query, names)
         #expect(Set(found) == Set(expected), "\(query)")
-        #expect(try await catalog.count(SearchQuery(parsing: query)) == expected.count)
+        #expect(try await catalog.messages.count(SearchQuery(parsing: query)) == expected.count)
     }
 }
 
@@ -172,14 +172,14 @@ func searchFindsExactlyTheseMessages(_ query: String, _ expected: [String]) asyn
     try await withSmallCatalog { catalog, names in
         // The undated message sorts by its archive time (2023-05-05).
         #expect(try await find(catalog, "-nothingmatchesthis", names) == ["lunch", "report", "big", "undated"])
-        let page = try await catalog.search(SearchQuery(parsing: "-zzz"), limit: 2, offset: 1).map { names[$0.id]! }
+        let page = try await catalog.messages.search(SearchQuery(parsing: "-zzz"), limit: 2, offset: 1).map { names[$0.id]! }
         #expect(page == ["report", "big"])
     }
 }
 
 @Test func hitsCarryTheStoredMetadata() async throws {
     try await withSmallCatalog { catalog, names in
-        let hit = try #require(try await catalog.search(SearchQuery(parsing: "merger"), limit: 1, offset: 0).first)
+        let hit = try #require(try await catalog.messages.search(SearchQuery(parsing: "merger"), limit: 1, offset: 0).first)
         #expect(names[hit.id] == "report")
         #expect(hit.subject == "Quarterly réport")
         #expect(hit.from == ["Zoë Müller <zoe@example.com>"])

@@ -14,44 +14,44 @@ import StoreModel
 
     @Test func everyScriptChangeBumpsTheGenerationAlsoARemovedUsersCascade() async throws {
         try await CatalogRoutingTests.withCatalog { catalog in
-            var last = try await catalog.sieveGeneration()
+            var last = try await catalog.accounts.sieveGeneration()
             func bumped(_ sourceLocation: SourceLocation = #_sourceLocation) async throws {
-                let now = try await catalog.sieveGeneration()
+                let now = try await catalog.accounts.sieveGeneration()
                 #expect(now > last, sourceLocation: sourceLocation)
                 last = now
             }
-            #expect(try await catalog.putSieveScript("a", source: "keep;", of: Self.anna, activate: true) == .done)
+            #expect(try await catalog.accounts.putSieveScript("a", source: "keep;", of: Self.anna, activate: true) == .done)
             try await bumped()
-            #expect(try await catalog.putSieveScript("a", source: "discard;", of: Self.anna, activate: false) == .done)
+            #expect(try await catalog.accounts.putSieveScript("a", source: "discard;", of: Self.anna, activate: false) == .done)
             try await bumped()
-            #expect(try await catalog.renameSieveScript("a", to: "b", of: Self.anna) == .done)
+            #expect(try await catalog.accounts.renameSieveScript("a", to: "b", of: Self.anna) == .done)
             try await bumped()
-            #expect(try await catalog.setActiveSieveScript(nil, of: Self.anna) == .done)
+            #expect(try await catalog.accounts.setActiveSieveScript(nil, of: Self.anna) == .done)
             try await bumped()
-            try await catalog.setGlobalSieveScript(source: "keep;")
+            try await catalog.accounts.setGlobalSieveScript(source: "keep;")
             try await bumped()
-            try await catalog.setGlobalSieveScript(source: nil)
+            try await catalog.accounts.setGlobalSieveScript(source: nil)
             try await bumped()
-            try await catalog.removeUser(Self.anna)
+            try await catalog.accounts.removeUser(Self.anna)
             try await bumped()
-            #expect(try await catalog.sieveScripts(of: Self.anna) == nil)
+            #expect(try await catalog.accounts.sieveScripts(of: Self.anna) == nil)
             // A refused change changes nothing.
-            #expect(try await catalog.deleteSieveScript("b", of: Self.bob) == .nonexistent)
-            #expect(try await catalog.sieveGeneration() == last)
+            #expect(try await catalog.accounts.deleteSieveScript("b", of: Self.bob) == .nonexistent)
+            #expect(try await catalog.accounts.sieveGeneration() == last)
         }
     }
 
     @Test func atMostOneScriptIsActiveAndTheActiveOneCannotBeDeleted() async throws {
         try await CatalogRoutingTests.withCatalog { catalog in
-            _ = try await catalog.putSieveScript("one", source: "keep;", of: Self.anna, activate: true)
-            _ = try await catalog.putSieveScript("two", source: "keep;", of: Self.anna, activate: true)
-            #expect(try await catalog.sieveScripts(of: Self.anna)?.map(\.active) == [false, true])
-            #expect(try await catalog.deleteSieveScript("two", of: Self.anna) == .active)
-            #expect(try await catalog.setActiveSieveScript("one", of: Self.anna) == .done)
-            #expect(try await catalog.sieveScripts(of: Self.anna)?.map(\.active) == [true, false])
-            #expect(try await catalog.deleteSieveScript("two", of: Self.anna) == .done)
-            #expect(try await catalog.renameSieveScript("zz", to: "x", of: Self.anna) == .nonexistent)
-            #expect(try await catalog.putSieveScript("x", source: "", of: "nobody@example.org", activate: true)
+            _ = try await catalog.accounts.putSieveScript("one", source: "keep;", of: Self.anna, activate: true)
+            _ = try await catalog.accounts.putSieveScript("two", source: "keep;", of: Self.anna, activate: true)
+            #expect(try await catalog.accounts.sieveScripts(of: Self.anna)?.map(\.active) == [false, true])
+            #expect(try await catalog.accounts.deleteSieveScript("two", of: Self.anna) == .active)
+            #expect(try await catalog.accounts.setActiveSieveScript("one", of: Self.anna) == .done)
+            #expect(try await catalog.accounts.sieveScripts(of: Self.anna)?.map(\.active) == [true, false])
+            #expect(try await catalog.accounts.deleteSieveScript("two", of: Self.anna) == .done)
+            #expect(try await catalog.accounts.renameSieveScript("zz", to: "x", of: Self.anna) == .nonexistent)
+            #expect(try await catalog.accounts.putSieveScript("x", source: "", of: "nobody@example.org", activate: true)
                     == .unknownUser)
             // The partial unique index itself refuses a second active script.
             await #expect(throws: (any Error).self) {
@@ -62,7 +62,7 @@ import StoreModel
                         """, arguments: [Self.anna])
                 }
             }
-            let loaded = try await catalog.sieveDeliveryScripts(for: [Self.anna, Self.bob])
+            let loaded = try await catalog.accounts.sieveDeliveryScripts(for: [Self.anna, Self.bob])
             #expect(loaded.active.keys.sorted() == [Self.anna])
             #expect(loaded.usersWithActiveScript == [Self.anna])
             #expect(loaded.global == nil)
@@ -85,25 +85,25 @@ import StoreModel
                 redirects: [Redirect(user: Self.anna, address: "y@far.test"), Redirect(user: Self.anna, address: "x@far.test")],
                 audit: [AuditEntry(time: Date(timeIntervalSince1970: 5), actor: "sieve:\(Self.anna)",
                                    action: "sieve-redirect", detail: "to y@far.test")])
-            let result = try await catalog.deliver([RoutedDelivery(item: item, route: route)])[0]
+            let result = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)])[0]
             #expect(result.placements.map(\.mailbox) == ["Sent", "New", "INBOX"])
             #expect(result.placements.allSatisfy { $0.user == Self.anna })
             #expect(result.fallbacks == [UserMailbox(user: Self.anna, mailbox: "Gone")])
             #expect(result.createdMailboxes == [UserMailbox(user: Self.anna, mailbox: "New")])
             #expect(result.queued == ["x@far.test", "y@far.test"])
-            #expect(try await catalog.messages(in: "Sent", of: Self.anna).first?.flags == ["\\Seen", "$a"])
-            #expect(try await catalog.messages(in: "New", of: Self.anna).first?.flags == ["\\Flagged"])
-            #expect(try await catalog.messages(in: "INBOX", of: Self.anna).first?.flags == ["$b"])
-            #expect(try await catalog.mailboxes(of: Self.bob).allSatisfy { $0.messages == 0 })
-            #expect(try await catalog.auditLog().map(\.detail) == ["to y@far.test"])
-            let boxes = try await catalog.mailboxes(of: Self.anna)
+            #expect(try await catalog.mailboxes.messages(in: "Sent", of: Self.anna).first?.flags == ["\\Seen", "$a"])
+            #expect(try await catalog.mailboxes.messages(in: "New", of: Self.anna).first?.flags == ["\\Flagged"])
+            #expect(try await catalog.mailboxes.messages(in: "INBOX", of: Self.anna).first?.flags == ["$b"])
+            #expect(try await catalog.mailboxes.mailboxes(of: Self.bob).allSatisfy { $0.messages == 0 })
+            #expect(try await catalog.governance.auditLog().map(\.detail) == ["to y@far.test"])
+            let boxes = try await catalog.mailboxes.mailboxes(of: Self.anna)
             let created = try #require(boxes.first { $0.name == "New" })
             #expect(boxes.filter { $0.name != "New" }.allSatisfy { $0.uidValidity < created.uidValidity })
             // Replayed: nothing placed, queued or audited twice.
-            let again = try await catalog.deliver([RoutedDelivery(item: item, route: route)])[0]
+            let again = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)])[0]
             #expect(again.alreadyRouted && again.placements.isEmpty)
-            #expect(try await catalog.auditLog().count == 1)
-            #expect(try await catalog.outboundQueue().count == 2)
+            #expect(try await catalog.governance.auditLog().count == 1)
+            #expect(try await catalog.queue.outboundQueue().count == 2)
         }
     }
 }

@@ -54,17 +54,17 @@ private func manifest(_ corpus: URL) throws -> [String: String] {
                 envelope: RecordLocation(segment: 1, offset: location + 1), deduplicated: false, size: bytes.count)
             batch.append(IndexItem(message: Message(parsing: bytes), receipt: receipt, envelope: envelope(forFileAt: i)))
             if batch.count == 128 {
-                try await catalog.index(batch)
+                try await catalog.messages.index(batch)
                 batch.removeAll()
             }
         }
-        try await catalog.index(batch)
-        let total = try await catalog.count(SearchQuery(parsing: "-zzzzzz"))
-        let matchingZ = try await catalog.count(SearchQuery(parsing: "zzzzzz"))
+        try await catalog.messages.index(batch)
+        let total = try await catalog.messages.count(SearchQuery(parsing: "-zzzzzz"))
+        let matchingZ = try await catalog.messages.count(SearchQuery(parsing: "zzzzzz"))
         #expect(total + matchingZ == names.count)
 
         for (query, expected) in expectations.sorted(by: { $0.key < $1.key }) {
-            let hits = try await catalog.search(SearchQuery(parsing: query), limit: nil, offset: 0)
+            let hits = try await catalog.messages.search(SearchQuery(parsing: query), limit: nil, offset: 0)
             let found = hits.map { names[$0.id] ?? $0.id }.sorted()
             let missing = Set(expected).subtracting(found).sorted()
             let extra = Set(found).subtracting(expected).sorted()

@@ -24,12 +24,12 @@ import StoreModel
                 sha256: CatalogFixtures.fakeSHA256(n + 1), recipients: users)
             items.append(RoutedDelivery(item: item, route: Route(localUsers: users, remoteRecipients: [])))
         }
-        _ = try await catalog.deliver(items)
+        _ = try await catalog.messages.deliver(items)
     }
 
     static func candidates(_ field: SearchTextField, _ value: String, in mailbox: String = "INBOX",
                            of user: String = anna, _ catalog: Catalog) async throws -> [UInt32]? {
-        try await catalog.searchCandidates([SearchTextTerm(field, value)], in: mailbox, of: user)
+        try await catalog.mailboxes.searchCandidates([SearchTextTerm(field, value)], in: mailbox, of: user)
     }
 
     static let words: [(subject: String, body: String)] = [
@@ -92,7 +92,7 @@ import StoreModel
     @Test func draftsMissingIndexRowsAndCutBodiesAreAlwaysCandidates() async throws {
         try await CatalogIMAPTests.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
-            _ = try await catalog.appendDraft(Array("Subject: draft\r\n\r\nhalf-written\r\n".utf8),
+            _ = try await catalog.mailboxes.appendDraft(Array("Subject: draft\r\n\r\nhalf-written\r\n".utf8),
                                               sha256: CatalogFixtures.fakeSHA256(99), flags: MessageFlags(),
                                               internalDate: Date(), to: "Drafts", of: Self.anna)
             #expect(try await Self.candidates(.body, "zebra", in: "Drafts", catalog) == [1])
@@ -117,13 +117,13 @@ import StoreModel
             try await Self.deliver(Self.words, catalog: catalog, fixtures: &fixtures)
             #expect(try await Self.candidates(.text, "voice", catalog) == nil)
             #expect(try await Self.candidates(.body, "@@ -- ", catalog) == nil)
-            #expect(try await catalog.searchCandidates([], in: "INBOX", of: Self.anna) == nil)
+            #expect(try await catalog.mailboxes.searchCandidates([], in: "INBOX", of: Self.anna) == nil)
             // Other terms still narrow beside TEXT; terms are ANDed.
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.text, "x"), SearchTextTerm(.body, "voice")],
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.text, "x"), SearchTextTerm(.body, "voice")],
                                                        in: "INBOX", of: Self.anna) == [2])
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.body, "hello"), SearchTextTerm(.subject, "eet")],
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.body, "hello"), SearchTextTerm(.subject, "eet")],
                                                        in: "INBOX", of: Self.anna) == [3])
-            #expect(try await catalog.searchCandidates([SearchTextTerm(.body, "hello"), SearchTextTerm(.subject, "wire")],
+            #expect(try await catalog.mailboxes.searchCandidates([SearchTextTerm(.body, "hello"), SearchTextTerm(.subject, "wire")],
                                                        in: "INBOX", of: Self.anna) == [])
             // FTS5 syntax in a value is only words.
             #expect(try await Self.candidates(.body, "\"the\" OR NEAR(*", catalog) == [])

@@ -58,7 +58,7 @@ private func randomQuery(_ rng: inout SplitMix64) -> String {
             Project Falcon: the e-mail at 12:30.
 
             """
-        try await catalog.index([
+        try await catalog.messages.index([
             fixtures.item(raw, sha256: CatalogFixtures.fakeSHA256(1), recipients: ["hidden@vault.example"]),
             fixtures.item(raw.replacingOccurrences(of: "Merger", with: "Invoice"),
                           sha256: CatalogFixtures.fakeSHA256(2), direction: .outbound, source: "import"),
@@ -82,9 +82,9 @@ private func randomQuery(_ rng: inout SplitMix64) -> String {
                         parsed += 1
                         do {
                             if n % 8 == 0 {
-                                _ = try await catalog.search(query, limit: 3, offset: 0)
+                                _ = try await catalog.messages.search(query, limit: 3, offset: 0)
                             } else {
-                                _ = try await catalog.count(query)
+                                _ = try await catalog.messages.count(query)
                             }
                         } catch {
                             Issue.record("seed \(seed) query \(text.debugDescription): \(error)")

@@ -242,7 +242,7 @@ struct MarkerSigner: OutboundSigner {
             }
             // The archive keeps the message as it came in.
             for (id, raw) in archived {
-                let hits = try await f.store.catalog.search(try SearchQuery(parsing: "message-id:\(id)"))
+                let hits = try await f.store.catalog.messages.search(try SearchQuery(parsing: "message-id:\(id)"))
                 #expect(try await f.store.content(sha256: try #require(hits.first).id) == raw)
             }
         }

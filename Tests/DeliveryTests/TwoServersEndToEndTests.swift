@@ -173,7 +173,7 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
 
                     """)
                 #expect(try await eventually { try await storeA.messages(in: "INBOX", of: "anna@a.test").count == 2 })
-                let subjects = try await storeA.catalog.search(try SearchQuery(parsing: "message-id:reply@b.test"))
+                let subjects = try await storeA.catalog.messages.search(try SearchQuery(parsing: "message-id:reply@b.test"))
                 #expect(subjects.count == 1)
                 let rowsB = try await storeB.outboundQueue()
                 #expect(rowsB.count == 1 && rowsB.first?.status == "delivered" && rowsB.first?.remoteMTA == "mx.a.test")

@@ -109,7 +109,7 @@ import TestSupport
         try await Self.withMailboxes { store, dir in
             let hold = LegalHold(name: "Müller v. Example", query: "from:billing@vendor.test OR subject:draft",
                                  reason: "litigation", createdBy: "counsel", createdAt: Date(timeIntervalSince1970: 1_760_000_000))
-            try await store.catalog.addLegalHold(hold)
+            try await store.catalog.governance.addLegalHold(hold)
             let out = dir.appendingPathComponent("case")
             let summary = try await Exporter(store: store).export(
                 ExportRequest(selection: .legalHold(name: hold.name), format: .eml, destination: out, actor: "counsel"))
@@ -124,7 +124,7 @@ import TestSupport
             #expect(rows.first { $0.subject == "Contract draft" }?.folders
                     == "anna@example.org:INBOX; anna@example.org:Projects/2025/Q3")
             #expect(ExportVerifier.verify(directory: out).isValid)
-            let audit = try await store.catalog.auditLog()
+            let audit = try await store.catalog.governance.auditLog()
             #expect(audit.contains { $0.action == "export" && $0.detail.contains("case=Müller v. Example") })
 
             await #expect(throws: ExportError.unknownLegalHold("nope")) {

@@ -82,7 +82,7 @@ import TestSupport
             #expect(head.isSigned(by: try #require(ArchivePublicKey(hex: publicKey))) && head.chainHead.count == 32)
             #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("INCOMPLETE").path))
             // The export is in the audit log, with the SHA-256 of export.json.
-            let audit = try await store.catalog.auditLog()
+            let audit = try await store.catalog.governance.auditLog()
             let entry = try #require(audit.first { $0.action == "export" })
             #expect(entry.actor == "auditor" && entry.resultCount == 4)
             #expect(entry.detail.contains("query=contract") && entry.detail.contains(summary.recordSHA256))

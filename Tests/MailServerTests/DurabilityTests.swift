@@ -65,7 +65,7 @@ print(json.dumps({'acked': acked, 'errors': errors, 'killed': killed[0]}))
             let inbox = Set(try await store.messages(in: "INBOX", of: "alice@localhost").map(\.sha256))
             var missing: [String] = []
             for id in outcome.acked {
-                let hits = try await store.catalog.search(try SearchQuery(parsing: "message-id:\(id)"))
+                let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:\(id)"))
                 guard hits.count == 1, inbox.contains(hits[0].id),
                       try store.archive.readBody(sha256: hits[0].id) != nil else {
                     missing.append(id)

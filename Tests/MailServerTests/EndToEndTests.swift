@@ -177,7 +177,7 @@ print(json.dumps(out))
                 #expect(stored.hit.direction.rawValue == direction, "\(id)")
             }
             // Free text search reaches the new mail too (catalog FTS, not only the Message-ID).
-            let hits = try await store.catalog.search(try SearchQuery(parsing: "subject:grüße"))
+            let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "subject:grüße"))
             #expect(hits.count == 1)
             // The dot-stuffed line arrived unstuffed (RFC 5321 §4.5.2): the bytes compare above.
         }

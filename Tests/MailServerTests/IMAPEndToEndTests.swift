@@ -270,13 +270,13 @@ print(json.dumps(out))
             #expect(r[41] == .list([.text("OK"), .list([.text("1")])]), "SELECT Trash: \(r[41])")
         } after: { store in
             // APPEND archives and indexes, except into \Drafts.
-            let hits = try await store.catalog.search(try SearchQuery(parsing: "message-id:imap-append@e2e.test"))
+            let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:imap-append@e2e.test"))
             #expect(hits.count == 1)
-            let drafts = try await store.catalog.search(try SearchQuery(parsing: "message-id:imap-draft@e2e.test"))
+            let drafts = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:imap-draft@e2e.test"))
             #expect(drafts.isEmpty)
-            #expect(try await store.catalog.draftCount(of: "alice@localhost") == 1)
+            #expect(try await store.catalog.mailboxes.draftCount(of: "alice@localhost") == 1)
             // The expunged message stays in the archive and the catalog.
-            let expunged = try await store.catalog.search(try SearchQuery(parsing: "message-id:imap-2@e2e.test"))
+            let expunged = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:imap-2@e2e.test"))
             #expect(expunged.count == 1)
             #expect(try await store.messages(in: "Trash", of: "alice@localhost").count == 1)
         }

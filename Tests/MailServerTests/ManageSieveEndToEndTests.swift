@@ -105,7 +105,7 @@ s.quit()
             #expect(try await store.messages(in: "INBOX", of: "alice@localhost").isEmpty)
             #expect(try await store.activeSieveScript(of: "alice@localhost")?.source == Self.rules)
             // Every change is audited with the user as actor.
-            #expect(try await store.catalog.auditLog(actor: "alice@localhost").map(\.action)
+            #expect(try await store.catalog.governance.auditLog(actor: "alice@localhost").map(\.action)
                     == ["sieve-put", "sieve-activate"])
         }
     }

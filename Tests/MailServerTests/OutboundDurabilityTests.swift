@@ -111,7 +111,7 @@ s.quit()
             let inbox = try await reader.messages(in: "INBOX", of: "bob@b.test")
             var copies: [String: Int] = [:]
             for id in ids {
-                copies[id] = try await reader.catalog.search(try SearchQuery(parsing: "message-id:\(id)")).count
+                copies[id] = try await reader.catalog.messages.search(try SearchQuery(parsing: "message-id:\(id)")).count
             }
             reader.close()
             kill(second.process.processIdentifier, SIGTERM)

@@ -92,7 +92,7 @@ struct Stored {
     var inbox: [MailboxMessage]
 
     static func find(messageID: String, user: String, in store: MailStore) async throws -> Stored {
-        let hits = try await store.catalog.search(try SearchQuery(parsing: "message-id:\(messageID)"))
+        let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:\(messageID)"))
         try #require(hits.count == 1, "catalog hits for \(messageID): \(hits.count)")
         let raw = try #require(try store.archive.readBody(sha256: hits[0].id), "archive body of \(messageID)")
         let inbox = try await store.messages(in: "INBOX", of: user).filter { $0.sha256 == hits[0].id }

@@ -80,8 +80,8 @@ import TestSupport
             #expect(try await store.authenticate("anna@example.org", password: "") == nil)
             #expect(try await store.authenticate("nobody@example.org", password: "correct horse") == nil)
 
-            let anna = try #require(try await store.catalog.passwordHash(of: "anna@example.org"))
-            let bob = try #require(try await store.catalog.passwordHash(of: "bob@example.org"))
+            let anna = try #require(try await store.catalog.accounts.passwordHash(of: "anna@example.org"))
+            let bob = try #require(try await store.catalog.accounts.passwordHash(of: "bob@example.org"))
             #expect(anna.hasPrefix("$scrypt$ln=15,r=8,p=3$"))
             #expect(!anna.contains("correct horse") && !anna.contains("correct"))
             #expect(anna != bob, "same password, different salts, different hashes")

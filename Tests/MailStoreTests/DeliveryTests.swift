@@ -79,8 +79,8 @@ import TestSupport
                 #expect(inbox.map(\.sha256) == [outcome.receipt.sha256])
             }
             // The delivery is indexed with its direction and source.
-            #expect(try await store.catalog.count(SearchQuery(parsing: "direction:in source:smtp")) == 1)
-            #expect(try await store.catalog.count(SearchQuery(parsing: "direction:out")) == 0)
+            #expect(try await store.catalog.messages.count(SearchQuery(parsing: "direction:in source:smtp")) == 1)
+            #expect(try await store.catalog.messages.count(SearchQuery(parsing: "direction:out")) == 0)
         }
     }
 
@@ -94,7 +94,7 @@ import TestSupport
             #expect(record.envelope?.direction == .internal)
             #expect(record.envelope?.source == "submission")
             #expect(record.envelope?.recipients == ["bob@example.org"])
-            #expect(try await store.catalog.count(SearchQuery(parsing: "direction:internal")) == 1)
+            #expect(try await store.catalog.messages.count(SearchQuery(parsing: "direction:internal")) == 1)
         }
     }
 
@@ -147,11 +147,11 @@ import TestSupport
             #expect(inbox.map(\.envelopeLocation) == [journaled?.envelope.description])
             #expect(inbox.map(\.uid) == [1])
             #expect(try await store.outboundQueue().map(\.recipient) == ["far@remote.test"])
-            #expect(try await store.catalog.count(SearchQuery(parsing: "body:number")) == 2)
+            #expect(try await store.catalog.messages.count(SearchQuery(parsing: "body:number")) == 2)
 
             // Again, and again from scratch (checkpoint lost): nothing is placed twice.
             #expect(try await store.recover() == RecoveryReport())
-            try await store.catalog.setRecoveryCheckpoint(RecordLocation(segment: 0, offset: 0))
+            try await store.catalog.messages.setRecoveryCheckpoint(RecordLocation(segment: 0, offset: 0))
             #expect(try await store.recover() == RecoveryReport(examined: 2, indexed: 0, routed: 0))
             #expect(try await store.messages(in: "INBOX", of: "anna@example.org").count == 1)
             #expect(try await store.outboundQueue().count == 1)
@@ -177,7 +177,7 @@ import TestSupport
             #expect(try await store.users() == ["anna@example.org", "bob@example.org"])
             #expect(try await store.messages(in: "INBOX", of: "bob@example.org") == before)
             #expect(try await store.outboundQueue() == queueBefore)
-            #expect(try await store.catalog.count(SearchQuery(parsing: "source:smtp")) == 5)
+            #expect(try await store.catalog.messages.count(SearchQuery(parsing: "source:smtp")) == 5)
             #expect(try await store.recover().routed == 0)
             #expect(try await store.messages(in: "INBOX", of: "anna@example.org").count == 5)
         }

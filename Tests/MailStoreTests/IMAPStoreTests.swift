@@ -48,7 +48,7 @@ import TestSupport
             let appended = try await store.append(sent, flags: ["\\Seen"], internalDate: date, to: "Sent", of: Self.anna)
             #expect(!appended.isDraft && appended.uid == 1)
             #expect(appended.uidValidity == (try await store.mailboxStatus("Sent", of: Self.anna)).uidValidity)
-            let hits = try await store.catalog.search(try SearchQuery(parsing: "source:imap"))
+            let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "source:imap"))
             #expect(hits.count == 1 && hits.first?.subject == "appended-report")
             let entry = try #require(try await store.mailboxSnapshot("Sent", of: Self.anna).messages.first)
             #expect(entry.internalDate == date && entry.flags.names == ["\\Seen"] && entry.size == sent.count)
@@ -60,11 +60,11 @@ import TestSupport
             #expect(saved.isDraft && saved.uid == 1)
             let draftEntry = try #require(try await store.mailboxSnapshot("Drafts", of: Self.anna).messages.first)
             #expect(try await store.content(sha256: draftEntry.sha256) == nil, "no draft in the archive")
-            #expect(try await store.catalog.search(try SearchQuery(parsing: "half")).isEmpty)
+            #expect(try await store.catalog.messages.search(try SearchQuery(parsing: "half")).isEmpty)
             #expect(try await store.messageBytes(uid: 1, in: "Drafts", of: Self.anna) == draft)
             // Even with anna's draft in the byte cache, bob cannot read it through her entry.
             #expect(try await store.messageBytes(of: draftEntry, user: Self.bob) == nil)
-            #expect(try await store.catalog.draftBytes(id: Self.draftID(draftEntry), of: Self.bob) == nil)
+            #expect(try await store.catalog.mailboxes.draftBytes(id: Self.draftID(draftEntry), of: Self.bob) == nil)
             #expect(try await store.searchCandidates([SearchTextTerm(.body, "nothing-like-it")], in: "Drafts",
                                                      of: Self.anna) == [1])
 
@@ -72,10 +72,10 @@ import TestSupport
             _ = try await store.copyMessages(uids: [1...1], from: "Drafts", to: "Archive", of: Self.anna)
             _ = try await store.storeFlags(["\\Deleted"], mode: .add, uids: [1...1], in: "Drafts", of: Self.anna)
             _ = try await store.expunge(in: "Drafts", of: Self.anna)
-            #expect(try await store.catalog.draftCount(of: Self.anna) == 1)
+            #expect(try await store.catalog.mailboxes.draftCount(of: Self.anna) == 1)
             #expect(try await store.messageBytes(uid: 1, in: "Archive", of: Self.anna) == draft)
             try await store.deleteMailbox("Archive", of: Self.anna)
-            #expect(try await store.catalog.draftCount(of: Self.anna) == 0)
+            #expect(try await store.catalog.mailboxes.draftCount(of: Self.anna) == 0)
 
             await #expect(throws: MailboxError.nonexistent("Nowhere")) {
                 try await store.append(sent, to: "Nowhere", of: Self.anna)
@@ -98,7 +98,7 @@ import TestSupport
         try await ResolutionTests.withAccounts { store in
             _ = try await Self.deliver(0, store: store)
             _ = try await store.recover()
-            let start = try #require(try await store.catalog.recoveryCheckpoint())
+            let start = try #require(try await store.catalog.messages.recoveryCheckpoint())
             let completed = try await store.append(Self.raw("completed"), flags: ["\\Seen"], to: "Sent", of: Self.anna)
             let raw = Self.raw("lost-transaction")
             let envelope = Envelope(recipients: [Self.anna], receivedAt: Date(timeIntervalSince1970: 1_700_000_000),
@@ -114,7 +114,7 @@ import TestSupport
             #expect(try await store.messageBytes(uid: completed.uid + 1, in: "Sent", of: Self.anna) == raw)
             #expect(sent.last?.internalDate == envelope.receivedAt)
 
-            try await store.catalog.setRecoveryCheckpoint(start)
+            try await store.catalog.messages.setRecoveryCheckpoint(start)
             let again = try await store.recover()
             #expect(again.routed == 0)
             #expect(try await store.mailboxSnapshot("Sent", of: Self.anna).messages.count == 2)
@@ -128,7 +128,7 @@ import TestSupport
             #expect(try await store.expunge(in: "INBOX", of: Self.anna).expunged == [1])
             #expect(try await store.mailboxSnapshot("INBOX", of: Self.anna).messages.isEmpty)
             #expect(try await store.content(sha256: outcome.receipt.sha256) != nil)
-            let hits = try await store.catalog.search(try SearchQuery(parsing: "message-id:m7@example.com"))
+            let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:m7@example.com"))
             #expect(hits.map(\.id) == [outcome.receipt.sha256])
             // Recovery does not put it back, and the next UID is new.
             _ = try await store.recover()

@@ -32,8 +32,8 @@ import TestSupport
             #expect(first.totals.offered == 51)
             #expect(first.totals.archived == 50)
             #expect(first.totals.alreadyArchived == 1)
-            #expect(try await store.catalog.count(SearchQuery(parsing: "subject:quarterly")) == 50)
-            #expect(try await store.catalog.count(SearchQuery(parsing: "zebracorn1")) == 17)
+            #expect(try await store.catalog.messages.count(SearchQuery(parsing: "subject:quarterly")) == 50)
+            #expect(try await store.catalog.messages.count(SearchQuery(parsing: "zebracorn1")) == 17)
 
             var second = ImportSession(store: store)
             for n in 0..<50 { try await second.add(ImportCandidate(raw: Self.message(n), origin: "m\(n)", sourceDetail: "test")) }
@@ -57,7 +57,7 @@ import TestSupport
             try await session.flush()
             #expect(session.totals.archived == 3)
             #expect(session.totals.malformed.contains { $0.origin == "broken" })
-            let hits = try await store.catalog.search(SearchQuery(parsing: "source:import"), limit: nil, offset: 0)
+            let hits = try await store.catalog.messages.search(SearchQuery(parsing: "source:import"), limit: nil, offset: 0)
             #expect(hits.count == 3)
             let stored = try hits.map { try store.archive.readBody(sha256: $0.id) }
             for raw in [broken, binary, [UInt8]()] {
@@ -79,16 +79,16 @@ import TestSupport
             try await store.audit(actor: "tester", action: "search", detail: "before reindex")
             let queries = ["vertrag", "subject:muller", "invoice OR vertrag", "-invoice", "zebracorn2", "after:2025-06-01"]
             var before: [[SearchHit]] = []
-            for q in queries { before.append(try await store.catalog.search(SearchQuery(parsing: q), limit: nil, offset: 0)) }
+            for q in queries { before.append(try await store.catalog.messages.search(SearchQuery(parsing: q), limit: nil, offset: 0)) }
             let count = try await store.reindex(batchSize: 25)
             #expect(count == 120)
             for (q, expected) in zip(queries, before) {
-                let after = try await store.catalog.search(SearchQuery(parsing: q), limit: nil, offset: 0)
+                let after = try await store.catalog.messages.search(SearchQuery(parsing: q), limit: nil, offset: 0)
                 #expect(after.map(\.id) == expected.map(\.id), "\(q)")
                 #expect(!after.isEmpty)
             }
             // The audit log survives a reindex; every entry is also an archive event.
-            #expect(try await store.catalog.auditLog().contains { $0.detail == "before reindex" })
+            #expect(try await store.catalog.governance.auditLog().contains { $0.detail == "before reindex" })
             #expect(store.archive.statistics.events >= 1)
             #expect(ArchiveVerifier.verify(dataDirectory: dir).isValid)
         }

@@ -26,7 +26,7 @@ import TestSupport
                 #expect(try await store.content(sha256: hash) != nil, "archive keeps \(hash)")
             }
             for n in 0..<3 {
-                let hits = try await store.catalog.search(try SearchQuery(parsing: "message-id:m\(n)@example.com"))
+                let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:m\(n)@example.com"))
                 #expect(hits.map(\.id) == [hashes[n]], "search still finds message \(n)")
             }
             // Recovery routes only unrouted deliveries: the removed placements stay removed.

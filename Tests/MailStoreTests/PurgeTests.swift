@@ -31,7 +31,7 @@ import TestSupport
     }
 
     static func subjects(_ query: String, _ store: MailStore) async throws -> [String] {
-        try await store.catalog.search(try SearchQuery(parsing: query)).compactMap(\.subject).sorted()
+        try await store.catalog.messages.search(try SearchQuery(parsing: query)).compactMap(\.subject).sorted()
     }
 
     @Test func aPurgeRemovesMessagesFromSearchMailboxesAndArchiveAndKeepsArchiveOnlyCopies() async throws {
@@ -83,7 +83,7 @@ import TestSupport
             #expect(verification.purges.map(\.location) == [location])
             #expect(verification.purges.first?.stubsFound == 5)
             #expect(verification.purges.first?.record.policies == ["newsletters", "old-mail"])
-            let purges = try await store.catalog.purges()
+            let purges = try await store.catalog.governance.purges()
             #expect(purges.count == 1 && purges.first?.phase == .done && purges.first?.record == location)
 
             // A reindex does not bring them back; neither does recovery.
@@ -106,7 +106,7 @@ import TestSupport
             let staying = try await Self.deliver(stays, to: [Self.anna], store: store)
             // Steps 1 and 2 of a purge, then a "crash": the catalog still has everything.
             let entry = PurgeEntry(sha256: delivered.receipt.sha256, policy: "p", scope: "archiveAndMailboxes")
-            try await store.catalog.beginPurge(id: "crashed", items: [entry], actor: "a", reason: "r", fromSegment: 1)
+            try await store.catalog.governance.beginPurge(id: "crashed", items: [entry], actor: "a", reason: "r", fromSegment: 1)
             _ = try await store.archive.journalPurge(PurgeRecord(
                 id: "crashed", time: Date(), actor: "a", reason: "r",
                 messages: [PurgeRecord.Message(sha256: entry.sha256, policy: "p", scope: entry.scope)]))
@@ -115,19 +115,19 @@ import TestSupport
             #expect(try await Self.subjects("report", store) == ["staysbody report"])
             #expect(try await store.mailboxSnapshot("INBOX", of: Self.anna).messages.count == 2, "not yet removed")
             // A purge row whose record never reached the archive is dropped.
-            try await store.catalog.beginPurge(id: "never-journaled", items: [entry], actor: "a", reason: "r",
+            try await store.catalog.governance.beginPurge(id: "never-journaled", items: [entry], actor: "a", reason: "r",
                                                fromSegment: 1)
 
             // Young, it might be another process's purge between its first two steps: left alone.
             let first = try await store.finishPendingPurges()
             #expect(first.count == 1 && first.first?.deliveries == 1 && first.first?.placementsRemoved == 1)
             #expect(first.first?.segmentsRewritten == 1)
-            #expect(try await store.catalog.purges().map(\.id).sorted() == ["crashed", "never-journaled"])
-            #expect(try await store.catalog.unfinishedPurges().map(\.id) == ["never-journaled"])
+            #expect(try await store.catalog.governance.purges().map(\.id).sorted() == ["crashed", "never-journaled"])
+            #expect(try await store.catalog.governance.unfinishedPurges().map(\.id) == ["never-journaled"])
             let finished = try await store.finishPendingPurges(abandonAfter: 0)
             #expect(finished.isEmpty, "the first call finished the journaled one")
-            #expect(try await store.catalog.unfinishedPurges().isEmpty)
-            #expect(try await store.catalog.purges().map(\.id) == ["crashed"])
+            #expect(try await store.catalog.governance.unfinishedPurges().isEmpty)
+            #expect(try await store.catalog.governance.purges().map(\.id) == ["crashed"])
             #expect(try await store.mailboxSnapshot("INBOX", of: Self.anna).messages.map(\.sha256)
                 == [staying.receipt.sha256])
             #expect(try store.archive.readBody(sha256: delivered.receipt.sha256) == nil)

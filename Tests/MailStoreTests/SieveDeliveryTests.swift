@@ -88,7 +88,7 @@ import TestSupport
             #expect(outcome.undeliverable.isEmpty)
             for mailbox in try await store.mailboxes(of: Self.anna) { #expect(mailbox.messages == 0) }
             #expect(try store.archive.readBody(sha256: outcome.receipt.sha256) == Self.message(4))
-            #expect(try await store.catalog.count(SearchQuery(parsing: "message-id:m4@example.com")) == 1)
+            #expect(try await store.catalog.messages.count(SearchQuery(parsing: "message-id:m4@example.com")) == 1)
         }
     }
 
@@ -102,7 +102,7 @@ import TestSupport
             #expect(queue.map(\.recipient) == ["archive@elsewhere.test"])
             #expect(queue.first?.mailFrom == "x@remote.test")
             #expect(queue.first?.envelopeLocation == outcome.receipt.envelope.description)
-            let audit = try await store.catalog.auditLog().filter { $0.action == "sieve-redirect" }
+            let audit = try await store.catalog.governance.auditLog().filter { $0.action == "sieve-redirect" }
             #expect(audit.count == 1)
             #expect(audit.first?.actor == "sieve:\(Self.anna)")
             #expect(audit.first?.detail.contains(outcome.receipt.envelope.description) == true)
@@ -145,7 +145,7 @@ import TestSupport
             #expect(!text.contains("Body number 6"))  // headers only
             #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
             // The notice came from the null reverse-path.
-            let delivered = try await store.catalog.search(try SearchQuery(parsing: "source:sieve"))
+            let delivered = try await store.catalog.messages.search(try SearchQuery(parsing: "source:sieve"))
             #expect(delivered.count == 1)
 
             // A message from the null reverse-path is rejected silently: no notice, nothing queued.
@@ -228,10 +228,10 @@ import TestSupport
                     == ["Junk"])
 
             let other = try Catalog(path: MailStore.catalogPath(in: store.dataDirectory))
-            #expect(try await other.setActiveSieveScript(nil, of: Self.anna) == .done)
+            #expect(try await other.accounts.setActiveSieveScript(nil, of: Self.anna) == .done)
             #expect(try await store.deliver(message: Self.message(3), envelope: Self.envelope()).placements.map(\.mailbox)
                     == ["INBOX"])
-            #expect(try await other.putSieveScript("other", source: "require \"fileinto\"; fileinto \"Sent\";",
+            #expect(try await other.accounts.putSieveScript("other", source: "require \"fileinto\"; fileinto \"Sent\";",
                                                    of: Self.anna, activate: true) == .done)
             #expect(try await store.deliver(message: Self.message(4), envelope: Self.envelope()).placements.map(\.mailbox)
                     == ["Sent"])
@@ -241,11 +241,11 @@ import TestSupport
     /// Without any script the cache answers from the generation alone; with one, only that user runs it.
     @Test func usersWithoutScriptsTakeTheFastPath() async throws {
         try await ResolutionTests.withAccounts { store in
-            let generation = try await store.catalog.sieveGeneration()
+            let generation = try await store.catalog.accounts.sieveGeneration()
             _ = try await store.deliver(message: Self.message(1), envelope: Self.envelope(to: [Self.anna, Self.bob]))
             #expect(store.sieveCache.scripts(for: [Self.anna, Self.bob], generation: generation)?.isEmpty == true)
             try await Self.put(store, "keep;")
-            let next = try await store.catalog.sieveGeneration()
+            let next = try await store.catalog.accounts.sieveGeneration()
             #expect(next > generation)
             #expect(store.sieveCache.scripts(for: [Self.bob], generation: next) == nil)  // not loaded yet
             _ = try await store.deliver(message: Self.message(2), envelope: Self.envelope(to: [Self.anna, Self.bob]))
@@ -281,8 +281,8 @@ import TestSupport
             #expect(filed.first?.flags == ["\\Flagged"])
             #expect(try await store.messages(in: "INBOX", of: Self.anna).isEmpty)
             #expect(try await store.outboundQueue().map(\.recipient) == ["copy@elsewhere.test"])
-            #expect(try await store.catalog.auditLog().filter { $0.action == "sieve-redirect" }.count == 1)
-            try await store.catalog.setRecoveryCheckpoint(RecordLocation(segment: 0, offset: 0))
+            #expect(try await store.catalog.governance.auditLog().filter { $0.action == "sieve-redirect" }.count == 1)
+            try await store.catalog.messages.setRecoveryCheckpoint(RecordLocation(segment: 0, offset: 0))
             #expect(try await store.recover().routed == 0)
             #expect(try await store.messages(in: "Recovered", of: Self.anna).count == 1)
         }
@@ -329,10 +329,10 @@ import TestSupport
             try await store.deleteSieveScript("c", of: Self.anna, actor: "anna")
             #expect(try await store.sieveScripts(of: Self.anna).map(\.name) == ["a"])
 
-            let audit = try await store.catalog.auditLog(actor: "anna").map(\.action)
+            let audit = try await store.catalog.governance.auditLog(actor: "anna").map(\.action)
             #expect(audit == ["sieve-put", "sieve-put", "sieve-activate", "sieve-put", "sieve-rename",
                               "sieve-deactivate", "sieve-delete"])
-            let put = try #require(try await store.catalog.auditLog(actor: "anna").first)
+            let put = try #require(try await store.catalog.governance.auditLog(actor: "anna").first)
             #expect(put.detail == "user=\(Self.anna) script=b sha256=\(MailStore.sha256("keep;"))")
         }
     }

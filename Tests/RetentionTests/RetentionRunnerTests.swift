@@ -41,7 +41,7 @@ import Testing
                                            archivedAt: F.day("2019-02-01"), store: store)
             let free = try await F.deliver(F.message("lunch", subject: "Lunch", date: F.day("2019-02-02")),
                                            archivedAt: F.day("2019-02-02"), store: store)
-            try await store.catalog.addLegalHold(LegalHold(name: "acme", query: "subject:acme", reason: "lawsuit",
+            try await store.catalog.governance.addLegalHold(LegalHold(name: "acme", query: "subject:acme", reason: "lawsuit",
                                                            createdBy: "legal", createdAt: Date()))
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
             let asOf = F.day("2030-01-01")
@@ -50,14 +50,14 @@ import Testing
             #expect(during.held.map(\.sha256) == [held] && during.held[0].heldBy == ["acme"])
             #expect(during.purgeItems.map(\.sha256) == [free])
 
-            try await store.catalog.releaseLegalHold(named: "acme", by: "legal", reason: "settled", at: Date())
+            try await store.catalog.governance.releaseLegalHold(named: "acme", by: "legal", reason: "settled", at: Date())
             #expect(Set(try await runner.evaluate(asOf: asOf).due.map(\.sha256)) == [held, free])
-            #expect(try await store.catalog.legalHold(named: "acme")?.releaseReason == "settled")
+            #expect(try await store.catalog.governance.legalHold(named: "acme")?.releaseReason == "settled")
             await #expect(throws: LegalHoldError.self) {
-                try await store.catalog.releaseLegalHold(named: "acme", by: "legal", reason: "again", at: Date())
+                try await store.catalog.governance.releaseLegalHold(named: "acme", by: "legal", reason: "again", at: Date())
             }
             await #expect(throws: LegalHoldError.self) {
-                try await store.catalog.addLegalHold(LegalHold(name: "acme", query: "x", reason: "r", createdBy: "l",
+                try await store.catalog.governance.addLegalHold(LegalHold(name: "acme", query: "x", reason: "r", createdBy: "l",
                                                                createdAt: Date()))
             }
         }
@@ -67,7 +67,7 @@ import Testing
         try await F.withStore { store, _ in
             let hold = LegalHold(name: "case-7", query: "from:mallory@example.com", reason: "investigation",
                                  createdBy: "legal", createdAt: Date())
-            try await store.catalog.addLegalHold(hold)
+            try await store.catalog.governance.addLegalHold(hold)
             #expect(try await RetentionRunner.messages(of: hold, in: store.catalog).isEmpty)
             let later = try await F.deliver(F.message("late", from: "mallory@example.com", date: F.day("2019-05-05")),
                                             archivedAt: F.day("2019-05-05"), store: store)
@@ -85,7 +85,7 @@ import Testing
             let first = try await F.deliver(raw, to: ["bob@example.org"], archivedAt: F.day("2018-01-10"), store: store)
             let second = try await F.deliver(raw, to: ["carol@example.org"], archivedAt: F.day("2025-01-10"), store: store)
             #expect(first == second)
-            try await store.catalog.addLegalHold(LegalHold(name: "carol", query: "bcc:carol@example.org",
+            try await store.catalog.governance.addLegalHold(LegalHold(name: "carol", query: "bcc:carol@example.org",
                                                            reason: "HR case", createdBy: "legal", createdAt: Date()))
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
             let evaluation = try await runner.evaluate(asOf: F.day("2040-01-01"))
@@ -100,7 +100,7 @@ import Testing
 
     @Test func anInvalidStoredHoldQueryStopsEveryRun() async throws {
         try await F.withStore { store, _ in
-            try await store.catalog.addLegalHold(LegalHold(name: "odd", query: "frm:x", reason: "r", createdBy: "l",
+            try await store.catalog.governance.addLegalHold(LegalHold(name: "odd", query: "frm:x", reason: "r", createdBy: "l",
                                                            createdAt: Date()))
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
             await #expect(throws: RetentionError.self) { try await runner.evaluate(asOf: Date()) }
@@ -109,10 +109,10 @@ import Testing
 
     @Test func holdsSurviveAReindexReset() async throws {
         try await F.withStore { store, _ in
-            try await store.catalog.addLegalHold(LegalHold(name: "keep-me", query: "x", reason: "r", createdBy: "l",
+            try await store.catalog.governance.addLegalHold(LegalHold(name: "keep-me", query: "x", reason: "r", createdBy: "l",
                                                            createdAt: Date()))
             try await store.catalog.reset()
-            #expect(try await store.catalog.legalHolds().map(\.name) == ["keep-me"])
+            #expect(try await store.catalog.governance.legalHolds().map(\.name) == ["keep-me"])
         }
     }
 
@@ -130,7 +130,7 @@ import Testing
             }
             let original = F.policy("gobd", match: "domain:example.com", retain: "6y", countFrom: "year-end", locked: true)
             try await load(original)
-            #expect(try await store.catalog.retentionLocks().map(\.retain) == ["6y"])
+            #expect(try await store.catalog.governance.retentionLocks().map(\.retain) == ["6y"])
 
             let shorter = await refusal(F.policy("gobd", match: "domain:example.com", retain: "5y", countFrom: "year-end",
                                                  locked: true))
@@ -150,13 +150,13 @@ import Testing
             // Lengthened: remembered; going back to 6 years is now a shortening.
             try await load(F.policy("gobd", match: "domain:example.com", retain: "10y", countFrom: "year-end",
                                     action: "keep", locked: true))
-            #expect(try await store.catalog.retentionLocks().map(\.retain) == ["10y"])
+            #expect(try await store.catalog.governance.retentionLocks().map(\.retain) == ["10y"])
             #expect(await refusal(original)?.contains("retain shortened from 10y to 6y") == true)
             // `check` does not remember.
             try await PolicyLocks.enforce(try F.policies(F.policy("gobd", match: "domain:example.com", retain: "12y",
                                                                   countFrom: "year-end", action: "keep", locked: true)),
                                           catalog: store.catalog, remember: false)
-            #expect(try await store.catalog.retentionLocks().map(\.retain) == ["10y"])
+            #expect(try await store.catalog.governance.retentionLocks().map(\.retain) == ["10y"])
         }
     }
 
@@ -167,9 +167,9 @@ import Testing
             try await PolicyLocks.enforce(set, catalog: store.catalog, remember: true)
             try await PolicyLocks.enforce(try F.policies(F.policy("invoices", match: "subject:invoice", retain: "1y", locked: true)),
                                           catalog: store.catalog, remember: true)
-            #expect(try await store.catalog.retentionLocks().map(\.retain) == ["1y"])
+            #expect(try await store.catalog.governance.retentionLocks().map(\.retain) == ["1y"])
             try await PolicyLocks.enforce(.empty, catalog: store.catalog, remember: true)
-            #expect(try await store.catalog.retentionLocks().isEmpty)
+            #expect(try await store.catalog.governance.retentionLocks().isEmpty)
         }
     }
 
@@ -182,7 +182,7 @@ import Testing
             let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, actor: "alice")
             let plan = try #require(outcome.plan)
             #expect(plan.items.map(\.sha256) == [id] && plan.createdBy == "alice" && outcome.execution == nil)
-            #expect(try await store.catalog.purgePlan(id: plan.id)?.items.map(\.policy) == ["letters"])
+            #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.items.map(\.policy) == ["letters"])
 
             await #expect(throws: RetentionError.sameActor(plan: plan.id, actor: "alice")) {
                 try await runner.approve(planID: plan.id, actor: "alice")
@@ -197,11 +197,11 @@ import Testing
             } catch let error as RetentionError {
                 #expect("\(error)".hasPrefix("plan expired: \(plan.id): the archive changed"))
             }
-            #expect(try await store.catalog.purgePlan(id: plan.id)?.status == .expired)
+            #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.status == .expired)
             await #expect(throws: RetentionError.planNotPending(plan.id, status: "expired")) {
                 try await runner.approve(planID: plan.id, actor: "bob")
             }
-            let actions = try await store.catalog.auditLog().map(\.action)
+            let actions = try await store.catalog.governance.auditLog().map(\.action)
             #expect(actions == ["retention apply", "retention plan", "retention approve refused", "retention plan expired"])
         }
     }
@@ -226,8 +226,8 @@ import Testing
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
             let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .dryRun, actor: "alice")
             #expect(outcome.evaluation.due.count == 1 && outcome.execution == nil && outcome.plan == nil)
-            #expect(try await store.catalog.retentionCount(matching: nil) == 1)
-            let audit = try #require(try await store.catalog.auditLog().last)
+            #expect(try await store.catalog.messages.retentionCount(matching: nil) == 1)
+            let audit = try #require(try await store.catalog.governance.auditLog().last)
             #expect(audit.action == "retention apply" && audit.actor == "alice" && audit.resultCount == 1)
             #expect(audit.detail.hasPrefix("mode=dry-run as-of=2020-01-01T00:00:00Z due=1 held=0"))
         }
@@ -259,9 +259,9 @@ import Testing
             #expect(Set(execution.purged.map(\.sha256)) == [news, copy])
             #expect(execution.report?.messages == 2 && execution.report?.placementsRemoved == 1)
             // Gone from search; the archive-only purge leaves bob's mailbox copy.
-            #expect(try await store.catalog.retentionCandidates(matching: nil).map(\.sha256) == [fresh])
+            #expect(try await store.catalog.messages.retentionCandidates(matching: nil).map(\.sha256) == [fresh])
             #expect(Set(try await store.messages(in: "INBOX", of: "bob@example.org").map(\.sha256)) == [copy, fresh])
-            let actions = try await store.catalog.auditLog().map(\.action)
+            let actions = try await store.catalog.governance.auditLog().map(\.action)
             #expect(actions.contains("retention apply") && actions.contains("retention purge"))
             // A second run finds nothing left to do.
             #expect(try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, actor: "admin").execution == nil)
@@ -274,13 +274,13 @@ import Testing
                                            archivedAt: F.day("2010-01-01"), store: store)
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
             let plan = try #require(try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, actor: "alice").plan)
-            try await store.catalog.addLegalHold(LegalHold(name: "merger", query: "subject:merger", reason: "audit",
+            try await store.catalog.governance.addLegalHold(LegalHold(name: "merger", query: "subject:merger", reason: "audit",
                                                            createdBy: "legal", createdAt: Date()))
             let (decided, execution) = try await runner.approve(planID: plan.id, actor: "bob")
             #expect(decided.status == .executed && decided.decidedBy == "bob")
             #expect(execution.purged.isEmpty && execution.spared.map(\.sha256) == [held] && execution.report == nil)
-            #expect(try await store.catalog.retentionCount(matching: nil) == 1)
-            #expect(try await store.catalog.purgePlan(id: plan.id)?.outcome == "purged 0, spared by hold 1")
+            #expect(try await store.catalog.messages.retentionCount(matching: nil) == 1)
+            #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.outcome == "purged 0, spared by hold 1")
         }
     }
 }
