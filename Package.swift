@@ -43,6 +43,9 @@ let package = Package(
         // views, queue rows, governance records, the signed HEAD and the archive's public key.
         .target(name: "StoreModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
+        // The query language of `tresor search`, holds, policies and exports: lexer, parser and the
+        // tree it yields (Catalog compiles the tree to SQL). Pure, no I/O.
+        .target(name: "QueryLanguage", swiftSettings: strict),
         .target(
             name: "ArchiveStore",
             dependencies: ["StoreModel", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
@@ -50,12 +53,12 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Catalog",
-            dependencies: ["MailMessage", "StoreModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MailMessage", "StoreModel", "QueryLanguage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         // The one façade over storage: journal → index (→ later Sieve, mailboxes, queue), audit.
         .target(
             name: "MailStore",
-            dependencies: ["MailMessage", "StoreModel", "ArchiveStore", "Catalog", "Sieve",
+            dependencies: ["MailMessage", "StoreModel", "QueryLanguage", "ArchiveStore", "Catalog", "Sieve",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "_CryptoExtras", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")],
@@ -143,7 +146,7 @@ let package = Package(
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "TestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore", "StoreModel", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MailMessage", "StoreModel", "ArchiveStore", "TestSupport"],
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MailMessage", "StoreModel", "QueryLanguage", "ArchiveStore", "TestSupport"],
                     exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"], swiftSettings: strict),

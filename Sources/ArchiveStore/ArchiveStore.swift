@@ -203,6 +203,17 @@ public final class ArchiveStore: Sendable {
         return location
     }
 
+    /// Journals several events in one group commit, in order; their locations in the same order.
+    public func append(events: [(kind: ArchiveEventKind, payload: [UInt8])]) async throws(ArchiveError)
+        -> [RecordLocation]
+    {
+        guard !events.isEmpty else { return [] }
+        return try await submit(events.map { .event(kind: $0.kind, payload: $0.payload) }).map { outcome in
+            guard case .event(let location) = outcome else { preconditionFailure("writer answered an event with \(outcome)") }
+            return location
+        }
+    }
+
     /// Seals the active segment now and starts the next one.
     public func sealActiveSegment() async throws(ArchiveError) {
         _ = try await submit([.seal])

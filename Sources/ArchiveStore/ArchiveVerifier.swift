@@ -5,46 +5,6 @@ import Foundation
 #endif
 import StoreModel
 
-/// Where verification failed: the first bad segment file and byte offset, and why.
-public struct VerificationProblem: Sendable, Hashable, CustomStringConvertible {
-    /// File name relative to `DATA/archive/` (or `DATA/keys/` for a missing key).
-    public var file: String
-    public var segment: UInt32
-    public var offset: UInt64
-    public var reason: String
-
-    public var description: String { "\(file) (segment \(segment)) at byte \(offset): \(reason)" }
-}
-
-public struct VerificationReport: Sendable {
-    public var segments = 0
-    public var sealedSegments = 0
-    /// Every record, seals included.
-    public var records = 0
-    public var bodies = 0
-    public var envelopes = 0
-    public var events = 0
-    /// Hex chain value after the last record checked.
-    public var chainHead = ""
-    /// The key the seals and HEAD were checked with.
-    public var publicKeyHex = ""
-    /// Segments rewritten by purges (format version 2) and the stubs they hold.
-    public var compactedSegments = 0
-    public var purgedRecords = 0
-    /// Every purge record, in archive order.
-    public var purges: [VerifiedPurge] = []
-    public var problem: VerificationProblem?
-    public var isValid: Bool { problem == nil }
-}
-
-/// One purge record as `verify` found it.
-public struct VerifiedPurge: Sendable, Hashable {
-    public var location: RecordLocation
-    public var record: PurgeRecord
-    /// How many of the records it names are stubs now (the rest await their compaction).
-    public var stubsFound: Int
-}
-
 /// Recomputes everything from the files alone (no private key, no catalog, no lock): safe
 /// while a server appends. Checks, in archive order: segment numbers contiguous from 1; each
 /// header (magic, version, CRC, number, dictionary) and its start chain (genesis, or the

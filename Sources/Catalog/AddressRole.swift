@@ -1,3 +1,4 @@
+import QueryLanguage
 /// Where an address appeared, as stored in `address.role`.
 enum AddressRole: String, CaseIterable, Sendable {
     case from, sender, replyTo = "reply-to", to, cc

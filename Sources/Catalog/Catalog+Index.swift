@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import QueryLanguage
 import MailMessage
 import StoreModel
 
@@ -63,7 +64,7 @@ extension Catalog {
         try statements.insertDelivery.execute(arguments: [
             messageRow, envelopeSegment, envelopeOffset, envelope.mailFrom, item.recipients, archivedAt,
             envelope.clientAddress, envelope.helo, envelope.authenticatedUser, envelope.direction.rawValue,
-            envelope.source, item.sourceKey, envelope.sourceDetail,
+            envelope.source.description, item.sourceKey, envelope.sourceDetail,
         ])
         for address in item.envelopeAddresses {
             try statements.insertAddress.execute(arguments: [messageRow, address.role, address.address, address.rdomain])
@@ -258,7 +259,7 @@ struct PreparedDelivery: Sendable {
         envelope = item.envelope
         message = PreparedMessage(item.message)
         recipients = item.envelope.recipients.map(Catalog.oneLine).joined(separator: "\n")
-        sourceKey = TextFolding.key(item.envelope.source)
+        sourceKey = TextFolding.key(item.envelope.source.description)
         var addresses: [PreparedAddress] = []
         let sender = Catalog.addressKey(item.envelope.mailFrom)
         if !sender.isEmpty { addresses.append(PreparedAddress(.envelopeFrom, sender)) }

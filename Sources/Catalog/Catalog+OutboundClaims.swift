@@ -102,12 +102,4 @@ extension CatalogQueue {
             }
         }
     }
-
-    /// The earliest next attempt of a queued row, or nil when nothing waits.
-    public func nextOutboundAttempt() async throws -> Date? {
-        try await pool.read { db in
-            try Double.fetchOne(db, sql: "SELECT min(next_attempt) FROM outbound_queue WHERE status = 'queued'")
-                .map(Date.init(timeIntervalSince1970:))
-        }
-    }
 }

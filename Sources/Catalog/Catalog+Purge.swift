@@ -2,20 +2,6 @@ import Foundation
 import GRDB
 import StoreModel
 
-/// One message of a purge as the catalog keeps it (the same fields as its archive record).
-public struct PurgeEntry: Codable, Sendable, Hashable {
-    public var sha256: String
-    public var policy: String
-    /// "archiveAndMailboxes" or "archiveOnly".
-    public var scope: String
-
-    public init(sha256: String, policy: String, scope: String) {
-        self.sha256 = sha256
-        self.policy = policy
-        self.scope = scope
-    }
-}
-
 /// A purge's row (schema "v7"): its progress through the phases and what it removed.
 public struct PurgeProgress: Sendable, Hashable {
     public enum Phase: String, Sendable, Hashable {
@@ -32,7 +18,7 @@ public struct PurgeProgress: Sendable, Hashable {
     public var created: Date
     public var actor: String
     public var reason: String
-    public var items: [PurgeEntry]
+    public var items: [PurgeItem]
     /// The newest archive segment when the purge began: its record, if any, is there or later.
     public var fromSegment: UInt32
     public var record: RecordLocation?
@@ -76,7 +62,7 @@ extension CatalogGovernance {
         return PurgeProgress(
             id: row[0], phase: PurgeProgress.Phase(rawValue: row[1]) ?? .journaling,
             created: Date(timeIntervalSince1970: row[2]), actor: row[3], reason: row[4],
-            items: try JSONDecoder().decode([PurgeEntry].self, from: Data((row[5] as String).utf8)),
+            items: try JSONDecoder().decode([PurgeItem].self, from: Data((row[5] as String).utf8)),
             fromSegment: UInt32(row[6] as Int64),
             record: segment.flatMap { s in offset.map { RecordLocation(segment: UInt32(s), offset: UInt64($0)) } },
             messages: row[9], deliveries: row[10], placements: row[11], bytesReclaimed: row[12],
@@ -93,7 +79,7 @@ extension CatalogGovernance {
 
 extension CatalogGovernance {
     /// Step 1 of a purge: its row, before anything else happens.
-    public func beginPurge(id: String, items: [PurgeEntry], actor: String, reason: String, fromSegment: UInt32,
+    public func beginPurge(id: String, items: [PurgeItem], actor: String, reason: String, fromSegment: UInt32,
                            at time: Date = Date()) async throws {
         let encoded = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
         try await pool.write { db in
@@ -182,7 +168,7 @@ extension CatalogGovernance {
     /// keeps its row, pointed at its new body (`newBodies`). Then marks the purge `journaled` at
     /// `record`. If an `.archiveOnly` message still has archive placements, nothing changes and
     /// they are returned in `needsKeptCopies`. Running it again after it committed changes nothing.
-    public func applyPurge(id: String, record: RecordLocation, removed: Set<RecordLocation>, items: [PurgeEntry],
+    public func applyPurge(id: String, record: RecordLocation, removed: Set<RecordLocation>, items: [PurgeItem],
                            newBodies: [String: RecordLocation]) async throws -> PurgeApplication {
         try await pool.write { db in
             var result = PurgeApplication()
@@ -193,7 +179,7 @@ extension CatalogGovernance {
                 result.alreadyApplied = true
                 return result
             }
-            let archiveOnly = items.filter { $0.scope == "archiveOnly" }.map(\.sha256)
+            let archiveOnly = items.filter { $0.scope == .archiveOnly }.map(\.sha256)
             result.needsKeptCopies = try CatalogGovernance.archivePlaced(archiveOnly, in: db)
             guard result.needsKeptCopies.isEmpty else { return result }
 
@@ -204,7 +190,7 @@ extension CatalogGovernance {
                 """)
             var expunge: [Int64: [(uid: Int64, draft: Int64?)]] = [:]
             var mailboxes: [Int64: UserMailbox] = [:]
-            for item in items where item.scope != "archiveOnly" {
+            for item in items where item.scope != .archiveOnly {
                 for row in try Row.fetchAll(placements, arguments: [item.sha256]) {
                     let location = RecordLocation(segment: UInt32(row[2] as Int64), offset: UInt64(row[3] as Int64))
                     guard removed.contains(location) else { continue }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import QueryLanguage
 import StoreModel
 
 extension CatalogMessages {

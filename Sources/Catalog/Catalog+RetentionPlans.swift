@@ -34,8 +34,8 @@ extension CatalogGovernance {
                 INSERT INTO purge_plan_item (plan, sha256, policy, scope, expired_at) VALUES (?, ?, ?, ?, ?)
                 """)
             for item in plan.items {
-                try insert.execute(arguments: [plan.id, item.sha256, item.policy, item.scope,
-                                               item.expiredAt.timeIntervalSince1970])
+                try insert.execute(arguments: [plan.id, item.sha256, item.policy, item.scope.rawValue,
+                                               (item.expiredAt ?? plan.asOf).timeIntervalSince1970])
             }
         }
     }
@@ -51,8 +51,11 @@ extension CatalogGovernance {
                 db, sql: "SELECT sha256, policy, scope, expired_at FROM purge_plan_item WHERE plan = ? ORDER BY sha256",
                 arguments: [id]
             ).map { item in
-                PurgePlanItemRecord(sha256: item[0], policy: item[1], scope: item[2],
-                                    expiredAt: Date(timeIntervalSince1970: item[3]))
+                // Plans made before the scope was stored by name held the policy action instead.
+                let stored: String = item[2]
+                let scope = PurgeScope(rawValue: stored) ?? (stored == "purge-archive" ? .archiveOnly : .archiveAndMailboxes)
+                return PurgeItem(sha256: item[0], policy: item[1], scope: scope,
+                                 expiredAt: Date(timeIntervalSince1970: item[3]))
             }
             return plan
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import QueryLanguage
 import StoreModel
 
 extension Catalog {
@@ -92,7 +93,8 @@ extension CatalogMessages {
                     envelope: Envelope(
                         mailFrom: d[2], recipients: Catalog.lines(d[3]), receivedAt: Date(timeIntervalSince1970: d[4]),
                         clientAddress: d[5], helo: d[6], authenticatedUser: d[7],
-                        direction: Direction(rawValue: d[8]) ?? .imported, source: d[9], sourceDetail: d[10]))
+                        direction: Direction(rawValue: d[8]) ?? .imported, source: MessageSource(d[9] as String),
+                        sourceDetail: d[10]))
             }
             return CatalogMessage(
                 id: row[1], date: (row[2] as Double?).map(Date.init(timeIntervalSince1970:)), subject: row[3],

@@ -6,9 +6,9 @@ import StoreModel
 public struct SieveDeliveryScripts: Sendable, Hashable {
     /// `catalog_state.sieve_generation` when these were read.
     public var generation: Int64
-    public var global: SieveScriptRecord?
+    public var global: StoredSieveScript?
     /// The active script of each user asked about that has one.
-    public var active: [String: SieveScriptRecord]
+    public var active: [String: StoredSieveScript]
     /// The users (of all, not only those asked about) that have an active script.
     public var usersWithActiveScript: Set<String>
 }
@@ -25,8 +25,8 @@ extension Catalog {
         try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [email])
     }
 
-    fileprivate static func scriptRecord(_ row: Row) -> SieveScriptRecord {
-        SieveScriptRecord(name: row[0], source: row[1], active: row[2], updated: Date(timeIntervalSince1970: row[3]))
+    fileprivate static func scriptRecord(_ row: Row) -> StoredSieveScript {
+        StoredSieveScript(name: row[0], source: row[1], active: row[2], updated: Date(timeIntervalSince1970: row[3]))
     }
 }
 
@@ -37,7 +37,7 @@ extension CatalogAccounts {
     }
 
     /// A user's scripts by name; nil for an unknown user.
-    public func sieveScripts(of email: String) async throws -> [SieveScriptRecord]? {
+    public func sieveScripts(of email: String) async throws -> [StoredSieveScript]? {
         try await pool.read { db in
             guard try AccountLookup(db: db).isUser(email) else { return nil }
             return try Row.fetchAll(db, sql: """
@@ -56,7 +56,7 @@ extension CatalogAccounts {
             let holders = try String.fetchAll(db, sql: """
                 SELECT u.email FROM sieve_script s JOIN user u ON u.id = s.user WHERE s.active
                 """)
-            var active: [String: SieveScriptRecord] = [:]
+            var active: [String: StoredSieveScript] = [:]
             for user in Set(users) {
                 let row = try Row.fetchOne(db, sql: """
                     SELECT s.name, s.source, s.active, s.updated FROM sieve_script s JOIN user u ON u.id = s.user
@@ -140,7 +140,7 @@ extension CatalogAccounts {
     }
 
     /// The global script, run before every user's own; nil when there is none.
-    public func globalSieveScript() async throws -> SieveScriptRecord? {
+    public func globalSieveScript() async throws -> StoredSieveScript? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT 'global', source, 1, updated FROM sieve_global WHERE id = 1")
                 .map(Catalog.scriptRecord)

@@ -64,6 +64,17 @@ public final class Catalog: Sendable {
         governance = CatalogGovernance(pool: pool)
     }
 
+    /// Whether SQLite failed for want of disk space (SQLITE_FULL).
+    public static func isDiskFull(_ error: any Error) -> Bool {
+        (error as? DatabaseError)?.resultCode == .SQLITE_FULL
+    }
+
+    /// Whether SQLite found the database file damaged (SQLITE_CORRUPT, SQLITE_NOTADB).
+    public static func isDamaged(_ error: any Error) -> Bool {
+        guard let code = (error as? DatabaseError)?.resultCode else { return false }
+        return code == .SQLITE_CORRUPT || code == .SQLITE_NOTADB
+    }
+
     /// Drops all derived data (messages, deliveries, addresses, the full-text index) so that
     /// `tresor reindex` can rebuild it from the archive. The audit log, accounts, mailboxes,
     /// placements and the outbound queue stay.

@@ -14,7 +14,8 @@ import StoreModel
 /// message_fts  FTS5, rowid = message.id: subject, body, attachment, from_text, to_text, cc_text,
 ///              bcc_text, participant (names and addresses); unicode61 with diacritics removed;
 ///              prefix indexes for 2- and 3-character prefixes, so that `w3*` does not scan every term
-/// audit_log    who searched, showed, imported, exported… (not derived: `reset()` keeps it)
+/// audit_log    who searched, showed, imported, exported… (not derived: `reset()` keeps it); since
+///              "v9" with the client's address and the location of the audit event in the archive
 /// ```
 ///
 /// Since "v2", accounts and mail state, none of it derivable from the archive, so `reset()` keeps it:
@@ -280,6 +281,14 @@ enum CatalogSchema {
         migrator.registerMigration("v6") { db in try migrateToRetention(db) }
         migrator.registerMigration("v7") { db in try migrateToPurges(db) }
         migrator.registerMigration("v8") { db in try migrateToDelivery(db) }
+        migrator.registerMigration("v9") { db in
+            // The client's address, and the audit event in the archive that this row lists (so
+            // `tresor audit --verify` can pair each row with its record).
+            try db.execute(sql: """
+                ALTER TABLE audit_log ADD COLUMN client TEXT;
+                ALTER TABLE audit_log ADD COLUMN record TEXT;
+                """)
+        }
         return migrator
     }
 

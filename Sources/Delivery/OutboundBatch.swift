@@ -1,4 +1,3 @@
-import Catalog
 import MailStore
 
 /// The claimed rows of one recipient domain, as transactions: one per message (all its

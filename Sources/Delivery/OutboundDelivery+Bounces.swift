@@ -1,5 +1,3 @@
-import ArchiveStore
-import Catalog
 import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -10,11 +8,11 @@ import Foundation
 extension OutboundDelivery {
     /// Sends the DSNs failed rows owe: one per message, listing all its failed recipients, from
     /// the null reverse-path to the original sender (RFC 3464; RFC 5321 §4.5.5, §6.1). Through
-    /// `MailStore.deliver`: a local sender gets it in their INBOX, a remote one through the
+    /// `DeliveryPipeline.deliverFromNullSender`: a local sender gets it in their INBOX, a remote one through the
     /// queue. Returns how many were sent.
     @discardableResult
     public func sendBounces() async throws -> Int {
-        let pending = try await store.catalog.queue.pendingBounces()
+        let pending = try await store.queue.pendingBounces()
         var byDelivery: [String: [QueuedMessage]] = [:]
         var order: [String] = []
         for row in pending {
@@ -25,7 +23,7 @@ extension OutboundDelivery {
         for location in order {
             let rows = byDelivery[location]!
             let first = rows[0]
-            let original = try await store.content(sha256: first.sha256) ?? []
+            let original = try await store.reader.content(sha256: first.sha256) ?? []
             let notification = DeliveryStatusNotification(
                 reportingMTA: configuration.hostname, sender: first.mailFrom,
                 recipients: rows.map {
@@ -35,23 +33,16 @@ extension OutboundDelivery {
                                                          lastAttempt: $0.lastAttempt)
                 },
                 original: original, arrivalDate: first.created, date: now())
-            let local: Bool
-            switch try await store.resolveRecipient(first.mailFrom) {
-            case .local, .unknownLocal: local = true
-            case .remote: local = false
-            }
             do {
-                _ = try await store.deliver(message: notification.encoded(), envelope: Envelope(
-                    mailFrom: "", recipients: [first.mailFrom], receivedAt: now(),
-                    direction: local ? .internal : .outbound, source: "dsn",
-                    sourceDetail: "bounce of \(location)"))
+                try await store.delivery.deliverFromNullSender(notification.encoded(), to: first.mailFrom, source: .dsn,
+                                                               detail: "bounce of \(location)")
             } catch {
                 logger.error("outbound: DSN not delivered; will try again", metadata: [
                     "delivery": "\(location)", "error": "\(error)",
                 ])
                 continue
             }
-            try await store.catalog.queue.markBouncesSent(ids: rows.map(\.id))
+            try await store.queue.markBouncesSent(ids: rows.map(\.id))
             sent += 1
         }
         return sent

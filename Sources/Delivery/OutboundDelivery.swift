@@ -15,8 +15,6 @@
 //   any message (local sender: straight into their INBOX; remote: queued with the null sender).
 //   A crash between the DSN's delivery and marking it sent can send it twice, never lose it.
 // - Nothing here blocks an event loop: the SMTP client is NIO, the store's API is async.
-import ArchiveStore
-import Catalog
 import Logging
 import MailMessage
 import MailStore
@@ -48,7 +46,7 @@ public final class OutboundDelivery: Sendable {
 
     /// At start-up: rows a dead process left 'sending' are queued again.
     public func recoverClaims() async throws {
-        let released = try await store.catalog.queue.releaseOutboundClaims()
+        let released = try await store.queue.releaseClaims()
         if released > 0 { logger.notice("outbound rows queued again after a restart", metadata: ["rows": "\(released)"]) }
     }
 
@@ -80,7 +78,7 @@ public final class OutboundDelivery: Sendable {
     public func claim(excluding busy: Set<String>, maximumDomains: Int) async throws -> [OutboundBatch] {
         guard maximumDomains > 0 else { return [] }
         let time = now()
-        let due = try await store.catalog.queue.dueOutbound(now: time, limit: 5000)
+        let due = try await store.queue.due(at: time, limit: 5000)
         var chosen: [String: Int] = [:]
         var ids: [Int64] = []
         for row in due {
@@ -94,7 +92,7 @@ public final class OutboundDelivery: Sendable {
             chosen[domain]! += 1
             ids.append(row.id)
         }
-        let claimed = try await store.catalog.queue.claimOutbound(ids: ids, now: time)
+        let claimed = try await store.queue.claim(ids: ids, at: time)
         return OutboundBatch.group(claimed)
     }
 
@@ -134,7 +132,7 @@ public final class OutboundDelivery: Sendable {
         }
         let rest = pending.flatMap(\.rows)
         if Task.isCancelled {
-            _ = try? await store.catalog.queue.releaseOutboundClaims(ids: rest.map(\.id))
+            _ = try? await store.queue.releaseClaims(ids: rest.map(\.id))
         } else {
             await record(rest.map { ($0, Outcome.deferred(status: lastProblem.status, reason: lastProblem.reason,
                                                          remote: lastProblem.remote)) }, into: &report)
@@ -152,7 +150,7 @@ public final class OutboundDelivery: Sendable {
     /// One job over an open session: the body from the archive, DKIM, the transaction.
     private func send(_ job: OutboundJob, over session: inout SMTPClientSession) async throws
         -> [(QueuedMessage, Outcome)] {
-        guard let body = try await store.content(sha256: job.sha256) else {
+        guard let body = try await store.reader.content(sha256: job.sha256) else {
             return job.rows.map { ($0, .failed(status: "5.3.0", reason: "the message is no longer in the archive",
                                                remote: nil)) }
         }
@@ -196,7 +194,7 @@ public final class OutboundDelivery: Sendable {
             }
         }
         do {
-            try await store.catalog.queue.recordOutboundAttempts(results, now: time)
+            try await store.queue.record(results, at: time)
         } catch {
             // The rows stay 'sending' and are queued again at the next start: at-least-once.
             logger.error("outbound: outcome not recorded", metadata: ["error": "\(error)"])

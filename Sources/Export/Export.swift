@@ -1,3 +1,4 @@
+import MailStore
 /// Export: evidence leaves Tresor as files that standard tools read (mbox, Maildir, `.eml`)
 /// and that prove they were not altered (`manifest.csv`, `SHA256SUMS`, a signed `export.json`).
 ///

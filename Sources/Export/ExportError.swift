@@ -1,3 +1,4 @@
+import MailStore
 /// Why an export could not be written. Each names what the user can act on.
 public enum ExportError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `--out` names a folder that already has files in it.

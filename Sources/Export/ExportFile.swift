@@ -1,4 +1,3 @@
-import ArchiveStore
 import Crypto
 import Foundation
 import MailStore

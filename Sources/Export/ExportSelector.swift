@@ -1,4 +1,3 @@
-import Catalog
 import Foundation
 import MailStore
 
@@ -38,59 +37,47 @@ struct ResolvedSelection: Sendable {
 
 /// Turns what the user asked for into messages.
 enum ExportSelector {
-    static func resolve(_ selection: ExportSelection, store: MailStore) async throws -> ResolvedSelection {
+    static func resolve(_ selection: ExportSelection, store: MailStore, actor: AuditActor) async throws
+        -> ResolvedSelection
+    {
         switch selection {
         case .query(let text):
             let query = try SearchQuery(parsing: text)
             let record = ExportRecord.Selection(kind: .query, query: text)
-            return ResolvedSelection(record: record, groups: [try await queryGroup(query, store: store)])
+            let hits = try await store.compliance.exportSelection(query, describing: "query", by: actor)
+            return ResolvedSelection(record: record, groups: [try await queryGroup(hits, store: store)])
         case .legalHold(let name):
-            guard let hold = try await store.catalog.governance.legalHold(named: name) else { throw ExportError.unknownLegalHold(name) }
-            let query = try SearchQuery(parsing: hold.query)
+            guard let (hold, hits) = try await store.compliance.exportSelection(forHold: name, by: actor) else {
+                throw ExportError.unknownLegalHold(name)
+            }
             let state = ExportRecord.LegalHoldState(
                 name: hold.name, reason: hold.reason, createdBy: hold.createdBy, createdAt: hold.createdAt,
                 active: hold.isActive, releasedBy: hold.releasedBy, releasedAt: hold.releasedAt,
                 releaseReason: hold.releaseReason)
             let record = ExportRecord.Selection(kind: .legalHold, query: hold.query, legalHold: state)
-            return ResolvedSelection(record: record, groups: [try await queryGroup(query, store: store)])
+            return ResolvedSelection(record: record, groups: [try await queryGroup(hits, store: store)])
         case .mailbox(let user, let folder):
-            return try await mailboxGroups(user: user, folder: folder, store: store)
+            return try await mailboxGroups(user: user, folder: folder, store: store, actor: actor)
         }
     }
 
     /// The matches of a query, oldest first (the search's order reversed), each with every
     /// placement that names it.
-    static func queryGroup(_ query: SearchQuery, store: MailStore) async throws -> ExportGroup {
-        let hits = try await store.catalog.messages.search(query, limit: nil).reversed()
-        let wanted = Set(hits.map(\.id))
-        let placements = try await self.placements(of: wanted, store: store)
-        let items = hits.map { hit in
+    static func queryGroup(_ hits: [SearchHit], store: MailStore) async throws -> ExportGroup {
+        let placements = try await store.compliance.placements(of: Set(hits.map(\.id)))
+        let items = hits.reversed().map { hit in
             ExportItem(sha256: hit.id, entry: nil, receivedAt: hit.archivedAt,
                        folders: (placements[hit.id] ?? []).sorted().joined(separator: "; "), flags: [])
         }
         return ExportGroup(folder: nil, items: items)
     }
 
-    /// `user:folder` for every placement of the given messages, across all users.
-    static func placements(of wanted: Set<String>, store: MailStore) async throws -> [String: [String]] {
-        guard !wanted.isEmpty else { return [:] }
-        var result: [String: [String]] = [:]
-        for user in try await store.users() {
-            for mailbox in try await store.catalog.mailboxes.mailboxes(of: user) where mailbox.messages > 0 {
-                for message in try await store.catalog.mailboxes.messages(in: mailbox.name, of: user)
-                where wanted.contains(message.sha256) {
-                    let name = "\(user):\(mailbox.name)"
-                    if result[message.sha256, default: []].last != name { result[message.sha256, default: []].append(name) }
-                }
-            }
-        }
-        return result
-    }
-
     /// The user's folders as IMAP lists them (INBOX first), or `folder` and the folders below it;
     /// messages of each in UID order, drafts included.
-    static func mailboxGroups(user: String, folder: String?, store: MailStore) async throws -> ResolvedSelection {
-        let listings = try await store.listMailboxes(of: user)
+    static func mailboxGroups(user: String, folder: String?, store: MailStore, actor: AuditActor) async throws
+        -> ResolvedSelection
+    {
+        let listings = try await store.mailboxes.list(of: user)
         var names = listings.map(\.name)
         if let folder {
             let wanted = try IMAPMailboxName.validate(folder)
@@ -98,8 +85,7 @@ enum ExportSelector {
             guard !names.isEmpty else { throw ExportError.unknownFolder(user: user, folder: folder) }
         }
         var groups: [ExportGroup] = []
-        for name in names {
-            let snapshot = try await store.mailboxSnapshot(name, of: user)
+        for (name, snapshot) in try await store.compliance.exportMailboxes(of: user, folders: names, by: actor) {
             let items = snapshot.messages.map { entry in
                 ExportItem(sha256: entry.sha256, entry: entry, receivedAt: entry.internalDate, folders: name,
                            flags: entry.flags.names)

@@ -1,4 +1,3 @@
-import ArchiveStore
 import Foundation
 import MailStore
 
@@ -22,8 +21,8 @@ public enum ExportSignature {
     }
 
     /// The file's contents.
-    static func sign(exportJSON: [UInt8], sums: [UInt8], with key: ArchiveKey) -> [UInt8] {
-        Array((Hex.string(key.sign(signedBytes(exportJSON: exportJSON, sums: sums))) + "\n").utf8)
+    static func sign(exportJSON: [UInt8], sums: [UInt8], with signer: ExportSigner) -> [UInt8] {
+        Array((Hex.string(signer.sign(signedBytes(exportJSON: exportJSON, sums: sums))) + "\n").utf8)
     }
 
     /// Whether `file` (export.sig's bytes) is a valid signature by `publicKeyHex`.
@@ -32,24 +31,6 @@ public enum ExportSignature {
         guard let signature = Hex.bytes(text), signature.count == 64, let key = ArchivePublicKey(hex: publicKeyHex)
         else { return false }
         return key.isValidSignature(signature, for: signedBytes(exportJSON: exportJSON, sums: sums))
-    }
-
-    /// The archive's key (ArchiveStore's `ArchiveKey`, from `DATA/keys`), checked against the
-    /// published public key when there is one.
-    static func loadKey(dataDirectory: URL) throws(ExportError) -> ArchiveKey {
-        let keys = dataDirectory.appendingPathComponent("keys", isDirectory: true)
-        let path = keys.appendingPathComponent("archive.ed25519").path
-        guard let key = try? ArchiveKey.load(fromKeysDirectory: keys) else { throw .signingKeyUnavailable(path: path) }
-        do {
-            guard try ArchivePublicKey.load(fromKeysDirectory: keys) == key.publicKey else {
-                throw ExportError.signingKeyUnavailable(path: path)
-            }
-        } catch ArchiveError.keyMissing {
-            // No published key to compare with.
-        } catch {
-            throw .signingKeyUnavailable(path: path)
-        }
-        return key
     }
 
     /// Whether `head` (as export.json records it) is signed by `publicKeyHex`.

@@ -1,4 +1,3 @@
-import ArchiveStore
 import Foundation
 import MailMessage
 import MailStore
@@ -13,10 +12,10 @@ public struct ExportRequest: Sendable {
     /// The export folder: created, or an existing empty folder.
     public var destination: URL
     /// Who runs it, for `export.json` and the audit log.
-    public var actor: String
+    public var actor: AuditActor
     public var tresorVersion: String
 
-    public init(selection: ExportSelection, format: ExportFormat, destination: URL, actor: String,
+    public init(selection: ExportSelection, format: ExportFormat, destination: URL, actor: AuditActor,
                 tresorVersion: String = TresorVersion.current) {
         self.selection = selection
         self.format = format
@@ -67,17 +66,17 @@ public struct Exporter: Sendable {
     public func export(_ request: ExportRequest, progress: (ExportProgress) throws -> Void = { _ in }) async throws
         -> ExportSummary
     {
-        let startedAt = Self.wholeSeconds(Date())
-        let key = try ExportSignature.loadKey(dataDirectory: store.dataDirectory)
-        let publicKeyHex = key.publicKeyHex
+        let startedAt = Self.wholeSeconds(store.clock.now())
+        let signer = try await store.compliance.exportSigner()
+        let publicKeyHex = signer.publicKeyHex
         let root = request.destination.standardizedFileURL.path
         try Self.refuseNonEmpty(root)
         // Chosen before anything is written, so that an unknown user, folder or case leaves no folder.
-        let resolved = try await ExportSelector.resolve(request.selection, store: store)
+        let resolved = try await ExportSelector.resolve(request.selection, store: store, actor: request.actor)
         // After the selection: every chosen message is durable in the archive, so HEAD covers it.
-        let head = try Self.signedHead(dataDirectory: store.dataDirectory, key: key.publicKey)
+        let head = try await store.compliance.signedHead()
         var directories = ExportDirectories()
-        try Self.prepare(root, directories: &directories, actor: request.actor, startedAt: startedAt)
+        try Self.prepare(root, directories: &directories, actor: request.actor.description, startedAt: startedAt)
 
         let sync = try ExportFileSystemSync(folder: root)
         var writer = MessageFilesWriter(root: root, format: request.format, directories: directories, sync: sync)
@@ -106,7 +105,8 @@ public struct Exporter: Sendable {
         _ = try ExportFile.create(path: root + "/" + SHA256Sums.fileName, contents: sumsBytes)
         let record = ExportRecord(
             exportVersion: ExportRecord.currentVersion, tresorVersion: request.tresorVersion, format: request.format,
-            createdBy: request.actor, startedAt: startedAt, completedAt: Self.wholeSeconds(Date()), selection: resolved.record,
+            createdBy: request.actor.description, startedAt: startedAt, completedAt: Self.wholeSeconds(store.clock.now()),
+            selection: resolved.record,
             counts: ExportRecord.Counts(
                 messages: writer.rows.count, distinctMessages: Set(writer.rows.map(\.sha256)).count,
                 drafts: writer.drafts, files: writer.sums.count, bytes: writer.bytes),
@@ -115,13 +115,13 @@ public struct Exporter: Sendable {
         let json = try record.encoded()
         let jsonSHA256 = try ExportFile.create(path: root + "/" + ExportRecord.fileName, contents: json)
         _ = try ExportFile.create(path: root + "/" + ExportSignature.fileName,
-                                  contents: ExportSignature.sign(exportJSON: json, sums: sumsBytes, with: key))
+                                  contents: ExportSignature.sign(exportJSON: json, sums: sumsBytes, with: signer))
         try directories.syncAll()
 
-        try await store.audit(
-            actor: request.actor, action: "export",
+        try await store.compliance.record(
+            "export",
             detail: "\(Self.describe(resolved.record)) format=\(request.format.rawValue) out=\(root) export.json=\(jsonSHA256)",
-            resultCount: writer.rows.count)
+            resultCount: writer.rows.count, by: request.actor)
         guard unlink(root + "/" + Self.incompleteMarker) == 0 else {
             throw ExportError.io(operation: "remove", path: root + "/" + Self.incompleteMarker, errno: errno)
         }
@@ -142,17 +142,6 @@ public struct Exporter: Sendable {
         case .legalHold: "case=\(selection.legalHold?.name ?? "") query=\(selection.query ?? "")"
         case .query: "query=\(selection.query ?? "")"
         }
-    }
-
-    /// The archive's HEAD (nil before the first write), which must be signed by the archive key.
-    static func signedHead(dataDirectory: URL, key: ArchivePublicKey) throws -> ArchiveHead? {
-        let path = dataDirectory.appendingPathComponent("archive/HEAD").path
-        let head: ArchiveHead?
-        do { head = try ArchiveHead.read(dataDirectory: dataDirectory) } catch .corrupted {
-            throw ExportError.archiveHeadInvalid(path: path)
-        }
-        if let head, !head.isSigned(by: key) { throw ExportError.archiveHeadInvalid(path: path) }
-        return head
     }
 
     /// An export goes into a new or empty folder only.
@@ -201,9 +190,9 @@ public struct Exporter: Sendable {
     func read(_ item: ExportItem, user: String?) async throws -> [UInt8] {
         let bytes: [UInt8]?
         if let entry = item.entry, item.isDraft, let user {
-            bytes = try await store.messageBytes(of: entry, user: user)
+            bytes = try await store.reader.bytes(of: entry, user: user)
         } else {
-            bytes = try await store.content(sha256: item.sha256)
+            bytes = try await store.reader.content(sha256: item.sha256)
         }
         guard let bytes else { throw ExportError.messageMissing(sha256: item.sha256) }
         let actual = Hex.sha256(bytes)

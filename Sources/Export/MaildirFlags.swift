@@ -1,3 +1,4 @@
+import MailStore
 /// IMAP flags in a Maildir file name's info part (cr.yp.to/proto/maildir.html, "2,"
 /// followed by flag letters in ASCII order): D draft, F flagged, R replied (`\Answered`),
 /// S seen, T trashed (`\Deleted`). Keywords have no letter in plain Maildir; the manifest's

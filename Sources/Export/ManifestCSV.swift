@@ -1,3 +1,4 @@
+import MailStore
 import Foundation
 
 /// `manifest.csv`: one row per exported message, RFC 4180 (CRLF line ends, §2.1; fields with a

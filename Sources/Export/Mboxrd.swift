@@ -1,3 +1,4 @@
+import MailStore
 import Foundation
 
 /// Writing mboxrd (RFC 4155 §2 describes the mbox family; mboxrd is its reversible variant).

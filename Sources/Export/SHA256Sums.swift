@@ -1,3 +1,4 @@
+import MailStore
 /// `SHA256SUMS` in the format GNU `sha256sum -c` checks: per file, 64 lower-case hex digits,
 /// two spaces (the second marks text mode, which is binary on POSIX), the relative path, LF.
 /// Sorted by path (byte order). Export paths never hold a backslash or a line end

@@ -201,15 +201,6 @@ struct IMAPCommandReader {
         return try string(what)
     }
 
-    /// An astring as text: UTF-8, with invalid sequences refused.
-    mutating func astringText(_ what: String) throws(IMAPSyntaxError) -> String {
-        let bytes = try astring(what)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw IMAPSyntaxError("\(what) is not valid UTF-8")
-        }
-        return text
-    }
-
     // mailbox = "INBOX" / astring       ; RFC 3501 §9, names decoded per §5.1.3 or RFC 6855
     mutating func mailbox() throws(IMAPSyntaxError) -> MailboxName {
         let wire = try astring("a mailbox name")

@@ -3,8 +3,8 @@ import NIOFileSystem
 
 /// The octets of one APPEND message. Small messages stay in the command; larger ones are
 /// streamed, as they arrive, into a spool file (the parser never holds them), so a connection
-/// uploading a big message holds one read buffer, not the message (issue 6: "literals are
-/// streamed, with a size limit").
+/// uploading a big message holds one read buffer, not the message (the size limit is checked when
+/// the literal is announced).
 public enum IMAPMessageOctets: Hashable, Sendable {
     /// In the command's own bytes (at most `IMAPLimits.inMemoryLiteralSize`).
     case inline([UInt8])

@@ -43,14 +43,6 @@ struct HeaderScanner {
         }
     }
 
-    /// Skips white space only. Returns whether any was skipped.
-    @discardableResult
-    mutating func skipWhitespace() -> Bool {
-        let start = position
-        while let byte = current, Self.isWhitespace(byte) { position += 1 }
-        return position > start
-    }
-
     /// CFWS (RFC 5322 §3.2.2): skips white space and comments. Returns whether any was skipped.
     @discardableResult
     mutating func skipCFWS() -> Bool {

@@ -1,13 +1,8 @@
-import ArchiveStore
-import Catalog
 import IMAPServer
 import Logging
 import MailStore
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// The IMAP listeners' view of storage: `IMAPBackend` over `MailStore` (issue 6).
+/// The IMAP listeners' view of storage: `IMAPBackend` over `MailStore`.
 ///
 /// Names: `MailboxName` and the store share the Unicode name with "/" between levels and INBOX in
 /// upper case; the store's stricter policy (`IMAPMailboxName.validate`: no `*`/`%`, at most 255
@@ -20,25 +15,26 @@ import Glibc
 struct IMAPMailStoreBackend: IMAPBackend {
     let store: MailStore
     let logger: Logger
-    /// Shared with SMTP, POP3 and ManageSieve: failures count per client IP across protocols.
-    let throttle: AuthenticationThrottle
 
-    init(store: MailStore, throttle: AuthenticationThrottle, logger: Logger) {
+    init(store: MailStore, logger: Logger) {
         self.store = store
-        self.throttle = throttle
         self.logger = logger
     }
 
-    /// A wrong password is answered after the throttle's delay, as for SMTP AUTH and POP3.
+    /// A wrong password is answered after the store's throttle delay, as for SMTP AUTH and POP3
+    /// (failures count per client IP across protocols).
     func authenticate(username: String, password: String, session: IMAPSessionInfo) async -> String? {
-        await throttle.authenticate(username, password: password, client: session.clientAddress, protocolName: "imap",
-                                    store: store, logger: logger)
+        await store.accounts.authenticate(username, password: password, client: session.clientAddress,
+                                          protocolName: "imap")
     }
+
+    /// Who the audit trail names for a change the user made over IMAP.
+    private func actor(_ user: String) -> AuditActor { .user(user, client: nil) }
 
     // MARK: - Mailboxes (RFC 3501 §6.3)
 
     func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo] {
-        let listings = try await mapped(user: user) { try await store.listMailboxes(of: user) }
+        let listings = try await mapped(user: user) { try await store.mailboxes.list(of: user) }
         return listings.compactMap { listing in
             guard let name = try? MailboxName(listing.name) else {
                 logger.error("stored mailbox name refused by IMAP", metadata: ["user": "\(user)", "name": "\(listing.name)"])
@@ -50,23 +46,23 @@ struct IMAPMailStoreBackend: IMAPBackend {
     }
 
     func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
-        try await mapped(user: user) { _ = try await store.createMailbox(mailbox.name, of: user) }
+        try await mapped(user: user) { _ = try await store.mailboxes.createMailbox(mailbox.name, of: user) }
     }
 
     func delete(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
-        try await mapped(user: user) { try await store.deleteMailbox(mailbox.name, of: user) }
+        try await mapped(user: user) { try await store.mailboxes.deleteMailbox(mailbox.name, of: user, by: actor(user)) }
     }
 
     func rename(_ mailbox: MailboxName, to newName: MailboxName, user: String) async throws(IMAPBackendError) {
-        try await mapped(user: user) { try await store.renameMailbox(mailbox.name, to: newName.name, of: user) }
+        try await mapped(user: user) { try await store.mailboxes.renameMailbox(mailbox.name, to: newName.name, of: user, by: actor(user)) }
     }
 
     func setSubscribed(_ mailbox: MailboxName, _ subscribed: Bool, user: String) async throws(IMAPBackendError) {
         try await mapped(user: user) {
             if subscribed {
-                try await store.subscribe(mailbox.name, of: user)
+                try await store.mailboxes.subscribe(mailbox.name, of: user)
             } else {
-                try await store.unsubscribe(mailbox.name, of: user)
+                try await store.mailboxes.unsubscribe(mailbox.name, of: user)
             }
         }
     }
@@ -75,10 +71,10 @@ struct IMAPMailStoreBackend: IMAPBackend {
     /// placements older than schema "v5" has their sizes computed (once) before it answers.
     func status(of mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> IMAPMailboxStatus {
         let status = try await mapped(user: user) {
-            var status = try await store.mailboxStatus(mailbox.name, of: user)
+            var status = try await store.mailboxes.status(mailbox.name, of: user)
             if status.sizesPending > 0 {
-                try await store.completeTransmittedSizes(in: mailbox.name, of: user)
-                status = try await store.mailboxStatus(mailbox.name, of: user)
+                try await store.mailboxes.completeTransmittedSizes(in: mailbox.name, of: user)
+                status = try await store.mailboxes.status(mailbox.name, of: user)
             }
             return status
         }
@@ -92,8 +88,8 @@ struct IMAPMailStoreBackend: IMAPBackend {
 
     func select(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> IMAPMailboxSnapshot {
         let snapshot = try await mapped(user: user) {
-            var snapshot = try await store.mailboxSnapshot(mailbox.name, of: user)
-            snapshot.messages = try await store.completingTransmittedSizes(snapshot.messages, of: user)
+            var snapshot = try await store.mailboxes.snapshot(mailbox.name, of: user)
+            snapshot.messages = try await store.mailboxes.completingTransmittedSizes(snapshot.messages, of: user)
             return snapshot
         }
         return IMAPMailboxSnapshot(uidValidity: snapshot.uidValidity, uidNext: snapshot.uidNext,
@@ -104,8 +100,8 @@ struct IMAPMailStoreBackend: IMAPBackend {
         -> IMAPMailboxChanges
     {
         let changes = try await mapped(user: user, selected: mailbox) {
-            var changes = try await store.mailboxChanges(mailbox.name, of: user, since: modSeq)
-            changes.changed = try await store.completingTransmittedSizes(changes.changed, of: user)
+            var changes = try await store.mailboxes.changes(mailbox.name, of: user, since: modSeq)
+            changes.changed = try await store.mailboxes.completingTransmittedSizes(changes.changed, of: user)
             return changes
         }
         return IMAPMailboxChanges(uidValidity: changes.uidValidity, uidNext: changes.uidNext,
@@ -119,7 +115,7 @@ struct IMAPMailStoreBackend: IMAPBackend {
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let changes: AsyncStream<MailboxChange>
         do {
-            changes = try await store.watchMailbox(mailbox.name, of: user)
+            changes = try await store.mailboxes.watch(mailbox.name, of: user)
         } catch {
             continuation.finish()
             return stream
@@ -144,10 +140,10 @@ struct IMAPMailStoreBackend: IMAPBackend {
         -> [UInt32: [UInt8]]
     {
         try await mapped(user: user, selected: mailbox) {
-            let entries = try await store.mailboxMessages(uids: uids, in: mailbox.name, of: user)
+            let entries = try await store.mailboxes.messages(uids: uids, in: mailbox.name, of: user)
             return try await withThrowingTaskGroup(of: (UInt32, [UInt8]?).self) { group in
                 for entry in entries {
-                    group.addTask { (entry.uid, try await store.messageBytes(of: entry, user: user)) }
+                    group.addTask { (entry.uid, try await store.reader.bytes(of: entry, user: user)) }
                 }
                 var contents: [UInt32: [UInt8]] = [:]
                 for try await (uid, bytes) in group {
@@ -167,7 +163,7 @@ struct IMAPMailStoreBackend: IMAPBackend {
         case .replace: .replace
         }
         let result = try await mapped(user: user, selected: mailbox) {
-            try await store.storeFlags(Self.storedFlags(change.flags), mode: mode, uids: Self.ranges(uids),
+            try await store.mailboxes.storeFlags(Self.storedFlags(change.flags), mode: mode, uids: Self.ranges(uids),
                                        unchangedSince: unchangedSince, in: mailbox.name, of: user)
         }
         let updated = result.messages.map { state in
@@ -181,8 +177,10 @@ struct IMAPMailStoreBackend: IMAPBackend {
         async throws(IMAPBackendError) -> IMAPCopyResult
     {
         let result = try await mapped(user: user, selected: mailbox) {
-            move ? try await store.moveMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name, of: user)
-                : try await store.copyMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name, of: user)
+            move ? try await store.mailboxes.moveMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name,
+                                                    of: user, by: actor(user))
+                : try await store.mailboxes.copyMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name,
+                                                         of: user)
         }
         return IMAPCopyResult(uidValidity: result.uidValidity, sourceUIDs: result.sourceUIDs,
                               destinationUIDs: result.destinationUIDs)
@@ -190,17 +188,18 @@ struct IMAPMailStoreBackend: IMAPBackend {
 
     func expunge(_ uids: [UInt32]?, in mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> [UInt32] {
         try await mapped(user: user, selected: mailbox) {
-            try await store.expunge(uids: uids.map(Self.ranges), in: mailbox.name, of: user).expunged
+            try await store.mailboxes.expunge(uids: uids.map(Self.ranges), in: mailbox.name, of: user, by: actor(user))
+                .expunged
         }
     }
 
     /// RFC 3501 §6.3.11. Into the archive (and search), except into a `\Drafts` mailbox, whose
-    /// drafts the store keeps apart (see `MailStore.append`).
+    /// drafts the store keeps apart (see `MailboxService.append`).
     func append(_ message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?, to mailbox: MailboxName,
                 user: String) async throws(IMAPBackendError) -> IMAPAppendResult {
         let result = try await mapped(user: user) {
-            try await store.append(message, flags: Self.storedFlags(flags), internalDate: internalDate?.instant,
-                                   to: mailbox.name, of: user)
+            try await store.mailboxes.append(message, flags: Self.storedFlags(flags), internalDate: internalDate?.instant,
+                                             to: mailbox.name, of: user, by: actor(user))
         }
         return IMAPAppendResult(uidValidity: result.uidValidity, uid: result.uid)
     }
@@ -209,7 +208,7 @@ struct IMAPMailStoreBackend: IMAPBackend {
     /// cannot (a term inside a word, which the index's word prefixes do not find).
     func searchCandidates(containing terms: [String], in mailbox: MailboxName, user: String) async -> Set<UInt32>? {
         do {
-            let candidates = try await store.searchCandidates(terms.map { SearchTextTerm(.text, $0) }, in: mailbox.name,
+            let candidates = try await store.mailboxes.searchCandidates(terms.map { SearchTextTerm(.text, $0) }, in: mailbox.name,
                                                               of: user)
             return candidates.map(Set.init)
         } catch {
@@ -273,10 +272,11 @@ struct IMAPMailStoreBackend: IMAPBackend {
             case .unknownUser:
                 logger.error("imap: authenticated user has no account", metadata: ["user": "\(user)"])
                 throw .noPermission
+            case .storage(let failure):
+                logger.error("imap: storage failed", metadata: ["user": "\(user)", "error": "\(failure)"])
+                if failure.kind == .diskFull { throw .overQuota }
+                throw .unavailable
             }
-        } catch ArchiveError.io(let operation, _, let code) where code == ENOSPC {
-            logger.error("imap: disk full", metadata: ["user": "\(user)", "operation": "\(operation)"])
-            throw .overQuota
         } catch {
             logger.error("imap: storage failed", metadata: ["user": "\(user)", "error": "\(error)"])
             throw .unavailable

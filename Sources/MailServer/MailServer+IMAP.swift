@@ -10,7 +10,7 @@ import Foundation
 #endif
 
 extension MailServer {
-    /// The enabled IMAP listeners of issue 6: `imap` (plaintext with STARTTLS, RFC 3501 §6.2.1) and
+    /// The enabled IMAP listeners: `imap` (plaintext with STARTTLS, RFC 3501 §6.2.1) and
     /// `imaps` (implicit TLS, RFC 8314 §3.3).
     func imapListeners() -> [(name: String, kind: IMAPListenerKind, listener: TresorConfiguration.Listener)] {
         [("imap", .plain, configuration.imap), ("imaps", .implicitTLS, configuration.imaps)]
@@ -22,10 +22,10 @@ extension MailServer {
     /// as SMTP does; larger ones are streamed into `DATA/spool/imap` while they arrive.
     func makeIMAPListeners(
         _ listeners: [(name: String, kind: IMAPListenerKind, listener: TresorConfiguration.Listener)],
-        store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle, latch: ReadyLatch
+        store: MailStore, tls: ServerTLS, latch: ReadyLatch
     ) throws -> [any Service] {
         guard !listeners.isEmpty else { return [] }
-        let backend = IMAPMailStoreBackend(store: store, throttle: throttle, logger: logger)
+        let backend = IMAPMailStoreBackend(store: store, logger: logger)
         var imap = IMAPConfiguration(tls: tls, allowPlaintextAuthOnLoopback: configuration.auth.allowPlaintextOnLoopback,
                                      connectionsPerAddress: configuration.limits.connectionsPerIP,
                                      spoolDirectory: try emptyIMAPSpool().path)

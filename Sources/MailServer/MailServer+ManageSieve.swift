@@ -12,12 +12,12 @@ extension MailServer {
 
     /// One `ManageSieveService` (STARTTLS with the server's TLS context) over the script API of the
     /// store, sharing the AUTH throttle of SMTP and POP3.
-    func makeManageSieveListeners(store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle,
+    func makeManageSieveListeners(store: MailStore, tls: ServerTLS,
                                   latch: ReadyLatch) -> [any Service] {
         let settings = configuration.manageSieve
         guard settings.listener.enabled else { return [] }
         let backend = ManageSieveMailStoreBackend(
-            store: store, throttle: throttle, maximumScripts: settings.maximumScripts,
+            store: store, maximumScripts: settings.maximumScripts,
             maximumScriptSize: settings.maximumScriptSize, logger: logger)
         var manageSieve = ManageSieveConfiguration(tls: tls)
         manageSieve.allowPlaintextAuthOnLoopback = configuration.auth.allowPlaintextOnLoopback

@@ -5,7 +5,7 @@ import ServerKit
 import ServiceLifecycle
 
 extension MailServer {
-    /// The enabled POP3 listeners of issue 7: `pop3` (plaintext with STLS) and `pop3s`
+    /// The enabled POP3 listeners: `pop3` (plaintext with STLS) and `pop3s`
     /// (implicit TLS).
     func pop3Listeners() -> [(name: String, kind: POP3ListenerKind, listener: TresorConfiguration.Listener)] {
         [("pop3", .plain, configuration.pop3), ("pop3s", .implicitTLS, configuration.pop3s)]
@@ -16,10 +16,10 @@ extension MailServer {
     /// maildrop locks: a user's maildrop is locked across both ports).
     func makePOP3Listeners(
         _ listeners: [(name: String, kind: POP3ListenerKind, listener: TresorConfiguration.Listener)],
-        store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle, latch: ReadyLatch
+        store: MailStore, tls: ServerTLS, latch: ReadyLatch
     ) -> [any Service] {
         guard !listeners.isEmpty else { return [] }
-        let backend = POP3MailStoreBackend(store: store, throttle: throttle, logger: logger)
+        let backend = POP3MailStoreBackend(store: store, logger: logger)
         var pop3 = POP3Configuration(hostname: configuration.hostname, tls: tls)
         pop3.allowPlaintextOnLoopback = configuration.auth.allowPlaintextOnLoopback
         pop3.connectionsPerAddress = configuration.limits.connectionsPerIP

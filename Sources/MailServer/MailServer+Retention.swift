@@ -35,13 +35,13 @@ struct RetentionService: Service {
     let logger: Logger
 
     /// The actor the server's own runs are audited as.
-    static let actor = "tresor-serve"
+    static let actor = AuditActor.system("retention planner")
 
     func run() async throws {
-        try await PolicyLocks.enforce(runner.policies, catalog: runner.store.catalog, remember: true)
+        try await PolicyLocks.enforce(runner.policies, store: runner.store, remember: true, by: Self.actor)
         await planOnce(mode: .dryRun)
         while true {
-            let delay = Self.secondsUntilNext(minuteOfDay: settings.planMinuteOfDay, after: Date())
+            let delay = Self.secondsUntilNext(minuteOfDay: settings.planMinuteOfDay, after: runner.store.clock.now())
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(delay)) }
             } catch {
@@ -56,7 +56,7 @@ struct RetentionService: Service {
     /// is logged and tried again the next day.
     func planOnce(mode: RetentionApplyMode) async {
         do {
-            let outcome = try await runner.apply(asOf: Date(), mode: mode, actor: Self.actor)
+            let outcome = try await runner.apply(asOf: runner.store.clock.now(), mode: mode, actor: Self.actor)
             let evaluation = outcome.evaluation
             var metadata: Logger.Metadata = [
                 "due": "\(evaluation.due.count)", "held": "\(evaluation.held.count)", "mode": "\(mode.rawValue)",

@@ -5,13 +5,13 @@ import ServiceLifecycle
 import SMTPServer
 
 extension MailServer {
-    /// The three SMTP listeners of issue 4 item 4, each an `SMTPService` over one shared backend
+    /// The three SMTP listeners (MX, submission, submission over TLS), each an `SMTPService` over one shared backend
     /// and TLS context, then the POP3 listeners (`makePOP3Listeners`), ManageSieve
     /// (`makeManageSieveListeners`) and IMAP (`makeIMAPListeners`). Disabled listeners are left out.
     func makeListeners(store: MailStore, onReady: @escaping @Sendable (BoundPorts) -> Void) throws -> [any Service] {
         let tls = try TLSMaterial.load(configuration.tls, hostname: configuration.hostname,
                                        dataDirectory: dataDirectory, logger: logger)
-        let backend = MailStoreBackend(store: store, failureDelay: configuration.auth.failureDelay, logger: logger)
+        let backend = SMTPMailStoreBackend(store: store, logger: logger)
         let listeners: [(name: String, kind: SMTPListenerKind, listener: TresorConfiguration.Listener)] = [
             ("smtp", .mx, configuration.smtp),
             ("submission", .submission, configuration.submission),
@@ -34,8 +34,8 @@ extension MailServer {
                                configuration: smtp, backend: backend, logger: log,
                                onBound: { port in latch.bound(entry.name, port: port) })
         }
-        return smtpServices + makePOP3Listeners(pop3, store: store, tls: tls, throttle: backend.throttle, latch: latch)
-            + makeManageSieveListeners(store: store, tls: tls, throttle: backend.throttle, latch: latch)
-            + (try makeIMAPListeners(imap, store: store, tls: tls, throttle: backend.throttle, latch: latch))
+        return smtpServices + makePOP3Listeners(pop3, store: store, tls: tls, latch: latch)
+            + makeManageSieveListeners(store: store, tls: tls, latch: latch)
+            + (try makeIMAPListeners(imap, store: store, tls: tls, latch: latch))
     }
 }

@@ -73,13 +73,14 @@ public final class MailServer: Sendable {
     /// Opens the data directory made by `tresor init`, runs the store's catch-up recovery and
     /// makes the configured domains local.
     private func openStore() async throws -> MailStore {
-        let store = try MailStore(dataDirectory: dataDirectory, logger: logger)
+        let store = try MailStore(dataDirectory: dataDirectory,
+                                  authenticationFailureDelay: configuration.auth.failureDelay, logger: logger)
         do {
-            let report = try await store.recover()
+            let report = try await store.delivery.recover()
             logger.info("recovery done", metadata: ["report": "\(report)"])
-            let known = Set(try await store.domains())
+            let known = Set(try await store.accounts.domains())
             for domain in configuration.domains where !known.contains(domain) {
-                try await store.addDomain(domain)
+                try await store.accounts.addDomain(domain, by: .system("configuration"))
                 logger.notice("local domain added from the configuration", metadata: ["domain": "\(domain)"])
             }
         } catch {

@@ -10,45 +10,42 @@ import Sieve
 struct ManageSieveMailStoreBackend: ManageSieveBackend {
     let store: MailStore
     let logger: Logger
-    /// Shared with SMTP and POP3: failures count per client IP across protocols.
-    let throttle: AuthenticationThrottle
     let maximumScripts: Int
     let maximumScriptSize: Int
 
-    init(store: MailStore, throttle: AuthenticationThrottle, maximumScripts: Int, maximumScriptSize: Int,
-         logger: Logger) {
+    init(store: MailStore, maximumScripts: Int, maximumScriptSize: Int, logger: Logger) {
         self.store = store
-        self.throttle = throttle
         self.maximumScripts = maximumScripts
         self.maximumScriptSize = maximumScriptSize
         self.logger = logger
     }
 
-    /// A wrong password is answered after the throttle's delay, as for SMTP AUTH and POP3.
+    /// A wrong password is answered after the store's throttle delay, as for SMTP AUTH and POP3
+    /// (failures count per client IP across protocols).
     func authenticate(username: String, password: String, session: ManageSieveSessionInfo) async -> String? {
-        await throttle.authenticate(username, password: password, client: session.clientAddress,
-                                    protocolName: "managesieve", store: store, logger: logger)
+        await store.accounts.authenticate(username, password: password, client: session.clientAddress,
+                                          protocolName: "managesieve")
     }
 
     var sieveExtensions: [String] { SieveScript.supportedExtensions }
 
     func listScripts(of user: String) async throws(ManageSieveFailure) -> [ManageSieveScriptInfo] {
         try await mapped(user: user) {
-            try await store.sieveScripts(of: user).map { ManageSieveScriptInfo(name: $0.name, active: $0.active) }
+            try await store.rules.scripts(of: user).map { ManageSieveScriptInfo(name: $0.name, active: $0.active) }
         }
     }
 
     func getScript(_ name: String, of user: String) async throws(ManageSieveFailure) -> String {
-        let script = try await mapped(user: user) { try await store.sieveScript(name, of: user) }
+        let script = try await mapped(user: user) { try await store.rules.script(name, of: user) }
         guard let script else { throw .nonexistent }
         return script.source
     }
 
-    /// Quotas first, then `MailStore.putSieveScript` (which compiles); the active script stays active.
+    /// Quotas first, then `SieveRules.put` (which compiles); the active script stays active.
     func putScript(_ name: String, source: String, of user: String) async throws(ManageSieveFailure) {
         try await haveSpace(for: name, size: source.utf8.count, of: user)
         try await mapped(user: user) {
-            try await store.putSieveScript(name, source: source, of: user, activate: false, actor: user)
+            try await store.rules.put(name, source: source, of: user, activate: false, by: .user(user, client: nil))
         }
     }
 
@@ -61,22 +58,22 @@ struct ManageSieveMailStoreBackend: ManageSieveBackend {
     }
 
     func deleteScript(_ name: String, of user: String) async throws(ManageSieveFailure) {
-        try await mapped(user: user) { try await store.deleteSieveScript(name, of: user, actor: user) }
+        try await mapped(user: user) { try await store.rules.delete(name, of: user, by: .user(user, client: nil)) }
     }
 
     func renameScript(_ name: String, to newName: String, of user: String) async throws(ManageSieveFailure) {
-        try await mapped(user: user) { try await store.renameSieveScript(name, to: newName, of: user, actor: user) }
+        try await mapped(user: user) { try await store.rules.rename(name, to: newName, of: user, by: .user(user, client: nil)) }
     }
 
     func setActive(_ name: String?, of user: String) async throws(ManageSieveFailure) {
-        try await mapped(user: user) { try await store.setActiveSieveScript(name, of: user, actor: user) }
+        try await mapped(user: user) { try await store.rules.activate(name, of: user, by: .user(user, client: nil)) }
     }
 
     /// RFC 5804 §2.3: would a script of `size` octets named `name` fit? Replacing a script does not
     /// add one to the count.
     func haveSpace(for name: String, size: Int, of user: String) async throws(ManageSieveFailure) {
         guard size <= maximumScriptSize else { throw .quotaExceeded("MAXSIZE") }
-        let names = try await mapped(user: user) { try await store.sieveScripts(of: user).map(\.name) }
+        let names = try await mapped(user: user) { try await store.rules.scripts(of: user).map(\.name) }
         if !names.contains(name) && names.count >= maximumScripts { throw .quotaExceeded("MAXSCRIPTS") }
     }
 
@@ -93,6 +90,10 @@ struct ManageSieveMailStoreBackend: ManageSieveBackend {
             case .active: throw .active
             case .alreadyExists: throw .alreadyExists
             case .invalidName: throw .badName(error.description)
+            case .invalidScript(let message): throw .invalidScript(message)
+            case .storage(let failure):
+                logger.error("managesieve: script storage failed", metadata: ["user": "\(user)", "error": "\(failure)"])
+                throw .tryLater
             case .unknownUser:
                 logger.error("managesieve: authenticated user has no account", metadata: ["user": "\(user)"])
                 throw .tryLater

@@ -1,11 +1,10 @@
-import Catalog
 import Logging
 import MailStore
 import POP3Server
 import Synchronization
 
 /// The POP3 listeners' view of storage: `POP3Backend` over `MailStore`. The maildrop is the
-/// user's INBOX (issue 7).
+/// user's INBOX.
 ///
 /// UIDL values are `UIDVALIDITY.UID` of the INBOX placement (e.g. `1764412345.17`): a UID is
 /// never reused within a mailbox (RFC 3501 §2.3.1.1) and UIDVALIDITY changes only if the
@@ -15,33 +14,31 @@ struct POP3MailStoreBackend: POP3Backend {
     let store: MailStore
     let logger: Logger
     /// Shared with the SMTP listeners: failures count per client IP across protocols.
-    let throttle: AuthenticationThrottle
     let locks = MaildropLocks()
     /// RETR sizes by body sha256 (bodies are immutable, so a size never goes stale).
     private let sizes = TransmittedSizes()
 
-    init(store: MailStore, throttle: AuthenticationThrottle, logger: Logger) {
+    init(store: MailStore, logger: Logger) {
         self.store = store
-        self.throttle = throttle
         self.logger = logger
     }
 
-    /// A wrong password is answered after the throttle's delay (issue 7: "wrong passwords are
-    /// slowed down"), as SMTP AUTH is; the store answers unknown users in the same time.
+    /// A wrong password is answered after the store's throttle delay (wrong passwords are slowed
+    /// down), as SMTP AUTH is; the store answers unknown users in the same time.
     func authenticate(username: String, password: String, session: POP3SessionInfo) async -> String? {
-        await throttle.authenticate(username, password: password, client: session.clientAddress, protocolName: "pop3",
-                                    store: store, logger: logger)
+        await store.accounts.authenticate(username, password: password, client: session.clientAddress,
+                                          protocolName: "pop3")
     }
 
     func openMaildrop(of user: String) async -> POP3MaildropOpening {
         guard locks.acquire(user) else { return .inUse }
         do {
-            guard let inbox = try await store.mailboxes(of: user).first(where: { $0.name == "INBOX" }) else {
+            guard let inbox = try await store.mailboxes.mailboxes(of: user).first(where: { $0.name == "INBOX" }) else {
                 locks.release(user)
                 return .unavailable
             }
             var list: [POP3MessageInfo] = []
-            for message in try await store.messages(in: "INBOX", of: user) {
+            for message in try await store.mailboxes.messages(in: "INBOX", of: user) {
                 guard let size = try await transmittedSize(of: message) else { continue }
                 list.append(POP3MessageInfo(key: "\(message.uid) \(message.sha256)",
                                             uniqueID: "\(inbox.uidValidity).\(message.uid)", size: size))
@@ -57,7 +54,7 @@ struct POP3MailStoreBackend: POP3Backend {
     func content(of message: POP3MessageInfo, user: String) async -> [UInt8]? {
         guard let sha256 = message.key.split(separator: " ").last else { return nil }
         do {
-            return try await store.content(sha256: String(sha256))
+            return try await store.reader.content(sha256: String(sha256))
         } catch {
             logger.error("message cannot be read", metadata: ["sha256": "\(sha256)", "error": "\(error)"])
             return nil
@@ -69,10 +66,7 @@ struct POP3MailStoreBackend: POP3Backend {
     func commitDeletions(_ messages: [POP3MessageInfo], user: String) async -> Bool {
         let uids = messages.compactMap { $0.key.split(separator: " ").first.flatMap { UInt32($0) } }
         do {
-            let removed = try await store.removeMessages(uids: uids, from: "INBOX", of: user)
-            try await store.audit(actor: user, action: "pop3-delete",
-                                  detail: "INBOX UIDs \(uids.map(String.init).joined(separator: ","))",
-                                  resultCount: removed)
+            try await store.mailboxes.removeMessages(uids: uids, from: "INBOX", of: user, by: .user(user, client: nil))
             return true
         } catch {
             logger.error("POP3 update failed", metadata: ["user": "\(user)", "error": "\(error)"])
@@ -88,7 +82,7 @@ struct POP3MailStoreBackend: POP3Backend {
     /// the body (the message is then left out of the listing).
     private func transmittedSize(of message: MailboxMessage) async throws -> Int? {
         if let size = sizes[message.sha256] { return size }
-        guard let body = try await store.content(sha256: message.sha256) else {
+        guard let body = try await store.reader.content(sha256: message.sha256) else {
             logger.error("placed message missing from the archive", metadata: ["sha256": "\(message.sha256)"])
             return nil
         }

@@ -1,4 +1,3 @@
-import ArchiveStore
 import Crypto
 import MailMessage
 #if canImport(FoundationEssentials)
@@ -61,14 +60,12 @@ public struct ImportSession {
     public private(set) var totals = ImportTotals()
     private var pending: [ImportCandidate] = []
     private var seen: Set<String> = []
-    private let now: @Sendable () -> Date
     /// The previous batch's indexing; it returns its duration in seconds.
     private var indexing: Task<Double, any Error>?
 
-    public init(store: MailStore, batchSize: Int = 512, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: MailStore, batchSize: Int = 512) {
         self.store = store
         self.batchSize = batchSize
-        self.now = now
     }
 
     public mutating func add(_ candidate: ImportCandidate) async throws {
@@ -88,9 +85,9 @@ public struct ImportSession {
     private mutating func waitForIndexing() async throws {
         guard let previous = indexing else { return }
         indexing = nil
-        let started = Date()
+        let started = ContinuousClock.now
         totals.secondsIndexing += try await previous.value
-        totals.secondsWaitingForIndex += Date().timeIntervalSince(started)
+        totals.secondsWaitingForIndex += started.duration(to: .now).seconds
     }
 
     private mutating func writePending() async throws {
@@ -98,14 +95,14 @@ public struct ImportSession {
         let batch = pending
         pending.removeAll(keepingCapacity: true)
 
-        var started = Date()
+        var started = ContinuousClock.now
         let hashed = await ParallelChunks.map(batch) { candidate in
-            (candidate, SHA256.hash(data: candidate.raw).hexString)
+            (candidate, Hex.string(SHA256.hash(data: candidate.raw)))
         }
-        totals.secondsHashing += Date().timeIntervalSince(started)
+        totals.secondsHashing += started.duration(to: .now).seconds
         var fresh: [(ImportCandidate, String)] = []
         for (candidate, sha256) in hashed {
-            if seen.contains(sha256) || store.archive.containsBody(sha256: sha256) {
+            if seen.contains(sha256) || store.delivery.isArchived(sha256: sha256) {
                 totals.alreadyArchived += 1
             } else {
                 seen.insert(sha256)
@@ -114,16 +111,16 @@ public struct ImportSession {
         }
         guard !fresh.isEmpty else { return }
 
-        let receivedAt = now()
-        started = Date()
+        let receivedAt = store.clock.now()
+        started = ContinuousClock.now
         let parsed = await ParallelChunks.map(fresh) { candidate, sha256 in
             (Message(parsing: candidate.raw), candidate, sha256)
         }
-        totals.secondsParsing += Date().timeIntervalSince(started)
+        totals.secondsParsing += started.duration(to: .now).seconds
         var items: [(message: Message, envelope: Envelope)] = []
         items.reserveCapacity(parsed.count)
         for (message, candidate, sha256) in parsed {
-            let envelope = Envelope(receivedAt: receivedAt, direction: .imported, source: "import",
+            let envelope = Envelope(receivedAt: receivedAt, direction: .imported, source: .import,
                                     sourceDetail: candidate.sourceDetail)
             items.append((message, envelope))
             if !message.problems.isEmpty {
@@ -132,29 +129,25 @@ public struct ImportSession {
             }
             totals.bytesArchived += candidate.raw.count
         }
-        started = Date()
-        let receipts = try await store.journal(items)
-        totals.secondsJournaling += Date().timeIntervalSince(started)
+        started = ContinuousClock.now
+        let receipts = try await store.delivery.journal(items)
+        totals.secondsJournaling += started.duration(to: .now).seconds
         totals.archived += items.count
         // Durable now; index it once the previous batch is indexed (catalog order = archive order).
         try await waitForIndexing()
         let store = self.store
         let journaled = items
         indexing = Task {
-            let started = Date()
-            try await store.index(journaled, receipts: receipts)
-            return Date().timeIntervalSince(started)
+            let started = ContinuousClock.now
+            try await store.delivery.index(journaled, receipts: receipts)
+            return started.duration(to: .now).seconds
         }
     }
 }
 
-extension Sequence where Element == UInt8 {
-    /// Lowercase hexadecimal, the form the archive and catalog use for SHA-256 ids.
-    var hexString: String {
-        var out = ""
-        for byte in self {
-            out += String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
-        }
-        return out
+extension Duration {
+    /// Seconds as a floating-point number, for the import's timing report.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

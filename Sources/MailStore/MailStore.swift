@@ -1,4 +1,16 @@
-/// The one façade over storage (DESIGN.md "The way a message travels").
+/// The one door into storage (DESIGN.md "The way a message travels"). Nothing outside this
+/// module touches the archive or the catalog: callers use the services below, each of which
+/// returns StoreModel value types, throws one error type of its own, and keeps its rules inside.
+///
+/// | service | what it does |
+/// | --- | --- |
+/// | `delivery` | the pipeline of a message (`DeliveryPipeline`): journal → Sieve → one catalog transaction; imports, recovery, reindex |
+/// | `accounts` | domains, users, aliases, recipient resolution, authentication and its throttle |
+/// | `mailboxes` | users' folders and messages for IMAP and POP3, each change told to watching sessions |
+/// | `rules` | users' and the global Sieve scripts |
+/// | `reader` | message bytes: off the cooperative pool, cached, with the kept-copy fallback |
+/// | `compliance` | search, show, legal holds, retention, purges, exports, the audit trail; each audits itself |
+/// | `queue` | the outbound queue, for the delivery workers and `tresor queue` |
 ///
 /// Invariants:
 /// - Order of a delivery: parse → journal in the archive (durable, fsync'd, group commit) →
@@ -7,18 +19,22 @@
 /// - The archive is the record of truth; the catalog is derived data, except its audit log,
 ///   whose every entry is also journaled into the archive as an audit event, and the accounts,
 ///   mailboxes, placements and outbound queue (which the archive cannot rebuild).
-/// - An SMTP delivery (`deliver(message:envelope:)`) is journaled first; then the recipients' Sieve
-///   scripts decide its filings (outside any SQLite write); then indexing, placement and queueing
-///   of remote recipients and redirects commit in one catalog transaction, shared with
-///   concurrent deliveries (`CatalogCommitter`). A delivery is identified by its envelope location;
-///   `recover()` completes journaled deliveries the catalog lacks, never placing one twice.
-/// - Passwords exist only as scrypt PHC strings; hashing runs off the cooperative pool.
+/// - An SMTP delivery is journaled first; then the recipients' Sieve scripts decide its filings
+///   (outside any SQLite write); then indexing, placement and queueing of remote recipients and
+///   redirects commit in one catalog transaction, shared with concurrent deliveries
+///   (`CatalogCommitter`). A delivery is identified by its envelope location; `recover()` completes
+///   journaled deliveries the catalog lacks, never placing one twice.
+/// - Every read of message content and every change of a mailbox, a hold, a policy or a purge is
+///   audited by the service that does it (archive event first, then the catalog's audit log).
+/// - Blocking work (archive reads, scrypt) runs through `BlockingWork`, never on the cooperative pool.
+/// - Library code reads the time from `clock`, never from `Date()`.
 /// - Layout of a data directory: `archive/` (segments, owned by ArchiveStore), `keys/`
 ///   (the archive key), `catalog.sqlite` (+ WAL files, owned by Catalog).
 import ArchiveStore
 import Catalog
 import Logging
 import MailMessage
+@_exported import QueryLanguage
 @_exported import StoreModel
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -28,80 +44,108 @@ import Foundation
 
 public final class MailStore: Sendable {
     public let dataDirectory: URL
-    public let archive: ArchiveStore
-    public let catalog: Catalog
+    let archive: ArchiveStore
+    let catalog: Catalog
     let logger: Logger
-    /// Group commit of the catalog side of `deliver(message:envelope:)`.
+    /// Where "now" comes from (received times, audit entries, retention).
+    public let clock: WallClock
+    /// Group commit of the catalog side of `DeliveryPipeline.deliver`.
     let committer: CatalogCommitter
     /// Compiled Sieve scripts for deliveries, valid for one `sieve_generation`.
     let sieveCache = SieveScriptCache()
     /// Wakes IMAP sessions (IDLE) when a mailbox changes; see `MailboxChangeFeed`.
-    public let mailboxChanges = MailboxChangeFeed()
+    let mailboxChanges = MailboxChangeFeed()
     /// Recently read message bytes, for FETCH.
     let byteCache = MessageBytesCache()
+    /// Failed logins per client address, for every protocol.
+    let authenticationThrottle: AuthenticationThrottle
 
     public static func catalogPath(in dataDirectory: URL) -> URL {
         dataDirectory.appendingPathComponent("catalog.sqlite")
     }
 
-    public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(),
-                logger: Logger = Logger(label: "tresor.store")) throws {
+    /// Opens the data directory's archive (recovering a torn tail) and catalog (migrating it).
+    /// `authenticationFailureDelay` is the first wait before a wrong password is answered.
+    public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(), clock: WallClock = .system,
+                authenticationFailureDelay: Duration = .seconds(1),
+                logger: Logger = Logger(label: "tresor.store")) throws(StorageFailure) {
         self.dataDirectory = dataDirectory
         self.logger = logger
-        self.archive = try ArchiveStore(dataDirectory: dataDirectory, configuration: archiveConfiguration,
-                                        logger: logger)
-        self.catalog = try Catalog(path: Self.catalogPath(in: dataDirectory))
+        self.clock = clock
+        var configuration = archiveConfiguration
+        configuration.now = clock.now
+        do {
+            self.archive = try ArchiveStore(dataDirectory: dataDirectory, configuration: configuration, logger: logger)
+            self.catalog = try Catalog(path: Self.catalogPath(in: dataDirectory))
+        } catch {
+            throw StorageFailure(error)
+        }
         self.committer = CatalogCommitter(catalog: catalog)
+        self.authenticationThrottle = AuthenticationThrottle(baseDelay: authenticationFailureDelay)
     }
 
     public func close() {
         archive.close()
     }
 
-    /// Journals and indexes a batch of parsed messages: one group commit in the archive and
-    /// one catalog transaction. Returns the receipts in input order.
-    @discardableResult
-    public func deliver(_ items: [(message: Message, envelope: Envelope)]) async throws -> [AppendReceipt] {
-        let receipts = try await journal(items)
-        try await index(items, receipts: receipts)
-        return receipts
-    }
+    /// The pipeline every message takes into the store.
+    public var delivery: DeliveryPipeline { DeliveryPipeline(store: self) }
+    /// Domains, users, aliases, authentication.
+    public var accounts: AccountService { AccountService(store: self) }
+    /// Users' folders and the messages in them.
+    public var mailboxes: MailboxService { MailboxService(store: self) }
+    /// Sieve scripts.
+    public var rules: SieveRules { SieveRules(store: self) }
+    /// Message bytes.
+    public var reader: MessageReader { MessageReader(store: self) }
+    /// Legal search, holds, retention, purges, exports and the audit trail.
+    public var compliance: ComplianceService { ComplianceService(store: self) }
+    /// The outbound queue.
+    public var queue: OutboundQueue { OutboundQueue(store: self) }
+}
 
-    /// Step 1 of a delivery: journal the batch in the archive. Returns when it is durable.
-    public func journal(_ items: [(message: Message, envelope: Envelope)]) async throws -> [AppendReceipt] {
-        guard !items.isEmpty else { return [] }
-        return try await appendConcurrently(items.map { (raw: $0.message.raw, envelope: $0.envelope) })
-    }
-
-    /// Step 2 of a delivery: index a journaled batch in the catalog, in one transaction.
-    public func index(_ items: [(message: Message, envelope: Envelope)], receipts: [AppendReceipt]) async throws {
-        precondition(items.count == receipts.count, "one receipt per journaled message")
-        guard !items.isEmpty else { return }
-        var indexItems: [IndexItem] = []
-        indexItems.reserveCapacity(items.count)
-        for (item, receipt) in zip(items, receipts) {
-            indexItems.append(IndexItem(message: item.message, receipt: receipt, envelope: item.envelope))
+extension MailStore {
+    /// Makes a new data directory (`tresor init`): its `keys/` folder (0700) with a fresh archive
+    /// key, refusing to overwrite an existing key, then the archive and catalog; audited. Returns
+    /// the archive's public key (hex), which auditors pin.
+    public static func initialise(dataDirectory: URL, by actor: AuditActor, clock: WallClock = .system)
+        async throws(StorageFailure) -> String
+    {
+        let key: ArchiveKey
+        do {
+            let keys = dataDirectory.appendingPathComponent("keys", isDirectory: true)
+            try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            key = try ArchiveKey.create(inKeysDirectory: keys)
+        } catch {
+            throw StorageFailure(error)
         }
-        // Index in archive order, the order `reindex` reads the records in, so that rows (and
-        // with them the order of equal-dated search results) are the same after a reindex.
-        indexItems.sort { $0.receipt.envelope < $1.receipt.envelope }
-        try await catalog.messages.index(indexItems)
+        let store = try MailStore(dataDirectory: dataDirectory, clock: clock)
+        defer { store.close() }
+        do {
+            try await store.compliance.record("init", detail: dataDirectory.path, by: actor)
+        } catch {
+            throw StorageFailure(kind: .unavailable, description: "\(error)")
+        }
+        return key.publicKeyHex
     }
+}
 
-    /// Splits a batch over the cores: compression and hashing happen in the appending task,
-    /// and the archive's group commit still writes and fsyncs them together.
-    private func appendConcurrently(_ items: [(raw: [UInt8], envelope: Envelope)]) async throws -> [AppendReceipt] {
-        let parts = ParallelChunks.split(items.count)
-        if parts.count <= 1 { return try await archive.append(messages: items) }
-        let archive = self.archive
-        return try await withThrowingTaskGroup(of: (Int, [AppendReceipt]).self) { group in
-            for (index, range) in parts.enumerated() {
-                let slice = Array(items[range])
-                group.addTask { (index, try await archive.append(messages: slice)) }
+extension MailStore {
+    /// `tresor verify`: recomputes the archive from its files alone — segments, records, chain,
+    /// seals, HEAD, purge stubs against their purge records — with `publicKey` (hex) when given,
+    /// else the data directory's own public key. Opens nothing for writing, so it is safe beside a
+    /// running server and changes nothing.
+    public static func verifyArchive(dataDirectory: URL, publicKey: String? = nil) -> VerificationReport {
+        if let publicKey {
+            guard let key = ArchivePublicKey(hex: publicKey) else {
+                var report = VerificationReport()
+                report.problem = VerificationProblem(file: "--public-key", segment: 0, offset: 0,
+                                                     reason: "not an Ed25519 public key in hex")
+                return report
             }
-            var results = [[AppendReceipt]](repeating: [], count: parts.count)
-            for try await (index, receipts) in group { results[index] = receipts }
-            return results.flatMap { $0 }
+            return ArchiveVerifier.verify(dataDirectory: dataDirectory, publicKey: key)
         }
+        return ArchiveVerifier.verify(dataDirectory: dataDirectory)
     }
 }

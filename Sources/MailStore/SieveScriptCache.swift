@@ -9,7 +9,7 @@ struct CompiledSieveScript: Sendable {
     var name: String
     var script: Result<SieveScript, SieveError>
 
-    init(_ record: SieveScriptRecord) {
+    init(_ record: StoredSieveScript) {
         name = record.name
         do throws(SieveError) {
             script = .success(try SieveScript(source: record.source, name: record.name))

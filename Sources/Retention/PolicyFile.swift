@@ -1,4 +1,3 @@
-import Catalog
 import TOMLKit
 import MailStore
 #if canImport(FoundationEssentials)

@@ -1,4 +1,3 @@
-import Catalog
 import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -81,21 +80,24 @@ public enum PolicyLocks {
 
     /// Checks `policies` against the catalog; throws every refusal. With `remember`, stores the new
     /// strictest versions (loading for a run does; `retention check` does not).
-    public static func enforce(_ policies: PolicySet, catalog: Catalog, remember: Bool,
-                               now: Date = Date()) async throws {
+    public static func enforce(_ policies: PolicySet, store: MailStore, remember: Bool, by actor: AuditActor)
+        async throws
+    {
+        let compliance = store.compliance
         let reconciliation = try await reconcile(
-            policies, remembered: try await catalog.governance.retentionLocks(), now: now
+            policies, remembered: try await compliance.retentionLocks(), now: store.clock.now()
         ) { match in
             let trimmed = match.trimmingCharacters(in: .whitespaces)
             let query = trimmed == RetentionPolicy.matchEverything ? nil : try? SearchQuery(parsing: trimmed)
             // A remembered match that no longer parses is counted as governing everything: refuse rather
             // than guess.
             if query == nil && trimmed != RetentionPolicy.matchEverything { return Int.max }
-            return try await catalog.messages.retentionCount(matching: query)
+            return try await compliance.retentionCount(matching: query)
         }
         guard reconciliation.problems.isEmpty else { throw PolicyLoadError(problems: reconciliation.problems) }
         if remember {
-            try await catalog.governance.updateRetentionLocks(record: reconciliation.record, forget: reconciliation.forget)
+            try await compliance.updateRetentionLocks(record: reconciliation.record, forget: reconciliation.forget,
+                                                      by: actor)
         }
     }
 

@@ -1,4 +1,3 @@
-import Catalog
 import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials

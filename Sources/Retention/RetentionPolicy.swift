@@ -1,4 +1,3 @@
-import Catalog
 import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -46,7 +45,7 @@ public enum RetentionAction: String, Sendable, Hashable, CaseIterable {
     case keep
 
     /// What `MailStore.purge` is told; nil for `keep`, which never purges.
-    public var purgeScope: PurgeItem.Scope? {
+    public var purgeScope: PurgeScope? {
         switch self {
         case .purge: .archiveAndMailboxes
         case .purgeArchive: .archiveOnly

@@ -14,8 +14,7 @@
 // - Four eyes: under `require_approval` a run only writes a plan; another actor approves it, and only
 //   while the archive (messages and deliveries) and the policies are as they were when it was made.
 // - Every run, plan, approval, refusal and purge is written to the audit log (archive event first,
-//   then the catalog, by `MailStore.audit`).
-import Catalog
+//   then the catalog, inside `MailStore.compliance`).
 import Logging
 import MailStore
 #if canImport(FoundationEssentials)
@@ -68,41 +67,32 @@ public struct RetentionRunner: Sendable {
 
     /// Each active hold's messages, by hold name.
     public func heldMessages() async throws -> [String: Set<String>] {
-        var held: [String: Set<String>] = [:]
-        for hold in try await store.catalog.governance.activeLegalHolds() {
-            held[hold.name] = Set(try await Self.messages(of: hold, in: store.catalog).map(\.sha256))
+        do {
+            return try await store.compliance.heldMessages()
+        } catch .invalidHoldQuery(let hold, let problem) {
+            throw RetentionError.invalidHoldQuery(hold: hold, problem: problem)
         }
-        return held
-    }
-
-    /// The messages a hold's query matches now.
-    public static func messages(of hold: LegalHold, in catalog: Catalog) async throws -> [RetentionCandidate] {
-        let query: SearchQuery
-        do { query = try SearchQuery(parsing: hold.query) } catch {
-            throw RetentionError.invalidHoldQuery(hold: hold.name, problem: error.description)
-        }
-        return try await catalog.messages.retentionCandidates(matching: query)
     }
 
     /// Evaluates every policy once (ids and dates only) and the active holds, as of `asOf`.
     public func evaluate(asOf: Date) async throws -> RetentionEvaluation {
         var matches: [String: [RetentionCandidate]] = [:]
         for policy in policies.policies {
-            matches[policy.name] = try await store.catalog.messages.retentionCandidates(matching: policy.query)
+            matches[policy.name] = try await store.compliance.retentionCandidates(matching: policy.query)
         }
         return RetentionEvaluator.evaluate(policies: policies.policies, matches: matches,
                                            holds: try await heldMessages(), asOf: asOf)
     }
 
     /// Evaluates as of `asOf` and then, by `mode`, reports, purges or writes a plan. Audited.
-    public func apply(asOf: Date, mode: RetentionApplyMode, actor: String) async throws -> RetentionApplyOutcome {
+    public func apply(asOf: Date, mode: RetentionApplyMode, actor: AuditActor) async throws -> RetentionApplyOutcome {
         let evaluation = try await evaluate(asOf: asOf)
         var outcome = RetentionApplyOutcome(evaluation: evaluation, mode: mode)
-        try await store.audit(
-            actor: actor, action: "retention apply",
+        try await store.compliance.record(
+            "retention apply",
             detail: "mode=\(mode.rawValue) as-of=\(Self.timestamp(asOf)) due=\(evaluation.due.count) "
                 + "held=\(evaluation.held.count) policies=\(policies.fingerprint)",
-            resultCount: evaluation.due.count)
+            resultCount: evaluation.due.count, by: actor)
         switch mode {
         case .dryRun:
             break
@@ -118,7 +108,7 @@ public struct RetentionRunner: Sendable {
     }
 
     /// Purges `due`, minus whatever an active hold matches at this moment. Audited.
-    public func execute(_ due: [DueMessage], actor: String, reason: String) async throws -> RetentionExecution {
+    public func execute(_ due: [DueMessage], actor: AuditActor, reason: String) async throws -> RetentionExecution {
         let held = try await heldMessages()
         var holders: [String: [String]] = [:]
         for (hold, ids) in held { for id in ids { holders[id, default: []].append(hold) } }
@@ -137,49 +127,45 @@ public struct RetentionRunner: Sendable {
         logger.notice("retention purge", metadata: [
             "messages": "\(items.count)", "spared": "\(spared.count)", "actor": "\(actor)", "reason": "\(reason)",
         ])
-        let report = try await store.purge(items, actor: actor, reason: reason)
+        let report = try await store.compliance.purge(items, reason: reason, by: actor)
         let byPolicy = Dictionary(grouping: purged, by: \.policy).map { "\($0.key)=\($0.value.count)" }.sorted()
-        try await store.audit(
-            actor: actor, action: "retention purge",
+        try await store.compliance.record(
+            "retention purge",
             detail: "\(reason); policies \(byPolicy.joined(separator: " ")); deliveries=\(report.deliveries) "
                 + "placements=\(report.placementsRemoved) bytes=\(report.bytesReclaimed) "
                 + "record=\(report.purgeRecord ?? "-") spared-by-hold=\(spared.count)",
-            resultCount: report.messages)
+            resultCount: report.messages, by: actor)
         return RetentionExecution(purged: purged, spared: spared, report: report)
     }
 
     /// Stores a purge plan of everything due in `evaluation`. Audited.
-    public func writePlan(_ evaluation: RetentionEvaluation, actor: String) async throws -> PurgePlanRecord {
-        let now = Date()
+    public func writePlan(_ evaluation: RetentionEvaluation, actor: AuditActor) async throws -> PurgePlanRecord {
+        let now = store.clock.now()
         let plan = PurgePlanRecord(
-            id: Self.planID(at: now), createdBy: actor, createdAt: now, asOf: evaluation.asOf,
-            archiveState: try await store.catalog.messages.retentionArchiveState(), policyFingerprint: policies.fingerprint,
-            items: evaluation.due.map {
-                PurgePlanItemRecord(sha256: $0.sha256, policy: $0.policy, scope: $0.action, expiredAt: $0.expiredAt)
+            id: Self.planID(at: now), createdBy: actor.description, createdAt: now, asOf: evaluation.asOf,
+            archiveState: try await store.compliance.archiveState(), policyFingerprint: policies.fingerprint,
+            items: evaluation.due.compactMap { due in
+                due.purgeItem.map { PurgeItem(sha256: $0.sha256, policy: $0.policy, scope: $0.scope, expiredAt: due.expiredAt) }
             })
-        try await store.catalog.governance.savePurgePlan(plan)
-        try await store.audit(
-            actor: actor, action: "retention plan",
-            detail: "plan \(plan.id) as-of=\(Self.timestamp(evaluation.asOf)) state=\(plan.archiveState)",
-            resultCount: plan.items.count)
+        try await store.compliance.savePlan(plan, by: actor)
         return plan
     }
 
     /// Executes a pending plan for `actor`, who must not be the plan's maker, if the archive and the
     /// policies are unchanged since it was made (else the plan expires). Audited, refusals too.
-    public func approve(planID: String, actor: String) async throws -> (PurgePlanRecord, RetentionExecution) {
-        guard let plan = try await store.catalog.governance.purgePlan(id: planID) else {
+    public func approve(planID: String, actor: AuditActor) async throws -> (PurgePlanRecord, RetentionExecution) {
+        guard let plan = try await store.compliance.plan(id: planID) else {
             throw RetentionError.unknownPlan(planID)
         }
         guard plan.status == .pending else {
             throw RetentionError.planNotPending(planID, status: plan.status.rawValue)
         }
-        guard plan.createdBy != actor else {
-            try await store.audit(actor: actor, action: "retention approve refused",
-                                  detail: "plan \(planID): made by the same actor")
-            throw RetentionError.sameActor(plan: planID, actor: actor)
+        guard plan.createdBy != actor.description else {
+            try await store.compliance.record("retention approve refused", detail: "plan \(planID): made by the same actor",
+                                              by: actor)
+            throw RetentionError.sameActor(plan: planID, actor: actor.description)
         }
-        let state = try await store.catalog.messages.retentionArchiveState()
+        let state = try await store.compliance.archiveState()
         var why: String?
         if state != plan.archiveState {
             why = "the archive changed since the plan was made (then \(plan.archiveState), now \(state))"
@@ -187,29 +173,28 @@ public struct RetentionRunner: Sendable {
             why = "the retention policies changed since the plan was made"
         }
         if let why {
-            try await store.catalog.governance.decidePurgePlan(id: planID, status: .expired, by: actor, at: Date(), outcome: why)
-            try await store.audit(actor: actor, action: "retention plan expired", detail: "plan \(planID): \(why)")
+            try await store.compliance.decidePlan(id: planID, status: .expired, outcome: why, by: actor)
             throw RetentionError.planExpired(plan: planID, why: why)
         }
         // Claim the plan first, so two approvers racing execute it once.
-        try await store.catalog.governance.decidePurgePlan(id: planID, status: .executed, by: actor, at: Date(),
-                                                outcome: "executing")
-        try await store.audit(actor: actor, action: "retention approve",
-                              detail: "plan \(planID) made by \(plan.createdBy)", resultCount: plan.items.count)
+        try await store.compliance.decidePlan(id: planID, status: .executed,
+                                              outcome: "executing, made by \(plan.createdBy)", by: actor)
         let due = plan.items.map {
-            DueMessage(sha256: $0.sha256, policy: $0.policy, action: $0.scope, expiredAt: $0.expiredAt)
+            DueMessage(sha256: $0.sha256, policy: $0.policy,
+                       action: $0.scope == .archiveOnly ? RetentionAction.purgeArchive.rawValue : RetentionAction.purge.rawValue,
+                       expiredAt: $0.expiredAt ?? plan.asOf)
         }
         do {
             let execution = try await execute(
                 due, actor: actor, reason: "retention plan \(planID) by \(plan.createdBy), approved by \(actor)")
-            try await store.catalog.governance.recordPurgePlanOutcome(
+            try await store.compliance.recordPlanOutcome(
                 id: planID, outcome: "purged \(execution.report?.messages ?? 0), spared by hold \(execution.spared.count)")
             var decided = plan
             decided.status = .executed
-            decided.decidedBy = actor
+            decided.decidedBy = actor.description
             return (decided, execution)
         } catch {
-            try? await store.catalog.governance.recordPurgePlanOutcome(id: planID, outcome: "failed: \(error)")
+            try? await store.compliance.recordPlanOutcome(id: planID, outcome: "failed: \(error)")
             throw error
         }
     }

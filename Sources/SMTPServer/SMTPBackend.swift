@@ -1,4 +1,4 @@
-/// Which listener a session arrived on (issue 4, item 4).
+/// Which listener a session arrived on (RFC 5321 MX, RFC 6409 submission, RFC 8314 implicit TLS).
 public enum SMTPListenerKind: String, Sendable {
     /// Port 25: mail from other servers, for local recipients only.
     case mx

@@ -7,8 +7,8 @@ import Crypto
 import SwiftASN1
 import X509
 
-/// A self-signed certificate for first start, when no certificate is configured (issue 4: "a
-/// self-signed certificate generated into the data directory at first start").
+/// A self-signed certificate for first start, when no certificate is configured: generated into
+/// the data directory, so that STARTTLS and implicit TLS work out of the box.
 public enum SelfSignedCertificate {
     /// A P-256 key and a certificate for `hostname` (subject CN and subjectAltName dNSName, RFC 6125
     /// §6.4.4), valid from an hour ago for `validity`.

@@ -1,4 +1,4 @@
-// ServerKit: what the protocol servers (SMTP now, IMAP and POP3 later) share.
+// ServerKit: what the protocol servers (SMTP, POP3, IMAP, ManageSieve) share.
 //
 // Invariants:
 // - Nothing here knows a protocol's grammar. Framing (`CRLFFramer`), SASL decoding, base64,

@@ -19,6 +19,8 @@ public enum AccountError: Error, Sendable, Hashable, CustomStringConvertible {
     case aliasLoop(String)
     /// The address already names a user, or an alias (one address is one or the other).
     case addressTaken(String)
+    /// The archive or the catalog failed.
+    case storage(StorageFailure)
 
     public var description: String {
         switch self {
@@ -37,6 +39,7 @@ public enum AccountError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noTargets(let alias): "alias \(alias) needs at least one target"
         case .aliasLoop(let alias): "alias \(alias) would expand into itself"
         case .addressTaken(let address): "\(address) is already a user or an alias"
+        case .storage(let failure): failure.description
         }
     }
 }

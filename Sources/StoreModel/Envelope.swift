@@ -24,15 +24,18 @@ public struct Envelope: Codable, Sendable, Hashable {
     /// The SASL identity (RFC 4954) of a submission client.
     public var authenticatedUser: String?
     public var direction: Direction
-    /// "smtp", "submission", "imap-append", "import", …
-    public var source: String
-    /// For example the file an import read.
+    /// How the message came in.
+    public var source: MessageSource
+    /// For example the file an import read, or the SMTP transaction id.
     public var sourceDetail: String?
+    /// For an IMAP APPEND (and a draft leaving Drafts): the mailbox the user put it in, so that
+    /// recovery places a journaled APPEND whose catalog transaction was lost exactly there, once.
+    public var imapMailbox: String?
 
     public init(
         mailFrom: String = "", recipients: [String] = [], receivedAt: Date, clientAddress: String? = nil,
-        helo: String? = nil, authenticatedUser: String? = nil, direction: Direction, source: String,
-        sourceDetail: String? = nil
+        helo: String? = nil, authenticatedUser: String? = nil, direction: Direction, source: MessageSource,
+        sourceDetail: String? = nil, imapMailbox: String? = nil
     ) {
         self.mailFrom = mailFrom
         self.recipients = recipients
@@ -43,6 +46,7 @@ public struct Envelope: Codable, Sendable, Hashable {
         self.direction = direction
         self.source = source
         self.sourceDetail = sourceDetail
+        self.imapMailbox = imapMailbox
     }
 }
 

@@ -24,11 +24,11 @@ public struct PurgePlanRecord: Sendable, Hashable {
     public var decidedAt: Date?
     /// What the decision did, in words (the purge report, or why the plan expired).
     public var outcome: String?
-    public var items: [PurgePlanItemRecord]
+    public var items: [PurgeItem]
 
     public init(id: String, createdBy: String, createdAt: Date, asOf: Date, archiveState: String,
                 policyFingerprint: String, status: Status = .pending, decidedBy: String? = nil,
-                decidedAt: Date? = nil, outcome: String? = nil, items: [PurgePlanItemRecord]) {
+                decidedAt: Date? = nil, outcome: String? = nil, items: [PurgeItem]) {
         self.id = id
         self.createdBy = createdBy
         self.createdAt = createdAt
@@ -40,23 +40,6 @@ public struct PurgePlanRecord: Sendable, Hashable {
         self.decidedAt = decidedAt
         self.outcome = outcome
         self.items = items
-    }
-}
-
-/// One message of a purge plan.
-public struct PurgePlanItemRecord: Sendable, Hashable {
-    public var sha256: String
-    public var policy: String
-    /// `PurgeItem.Scope`'s raw value.
-    public var scope: String
-    /// When the message's retention period ended.
-    public var expiredAt: Date
-
-    public init(sha256: String, policy: String, scope: String, expiredAt: Date) {
-        self.sha256 = sha256
-        self.policy = policy
-        self.scope = scope
-        self.expiredAt = expiredAt
     }
 }
 

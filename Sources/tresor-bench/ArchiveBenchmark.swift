@@ -43,7 +43,7 @@ struct ArchiveBenchmark: AsyncParsableCommand {
                         var index = worker
                         while index < messages.count {
                             let envelope = Envelope(mailFrom: "bench@example.test", recipients: ["archive@example.test"],
-                                                    receivedAt: receivedAt, direction: .inbound, source: "bench")
+                                                    receivedAt: receivedAt, direction: .inbound, source: .other("bench"))
                             _ = try await store.append(message: messages[index], envelope: envelope)
                             index += tasks
                         }

@@ -40,7 +40,7 @@ struct ExportBenchmark: AsyncParsableCommand {
         for format in formats {
             let out = exports.appendingPathComponent(format.rawValue, isDirectory: true)
             let request = ExportRequest(selection: .query("source:import"), format: format, destination: out,
-                                        actor: "tresor-bench")
+                                        actor: .system("tresor-bench"))
             let (summary, seconds) = try await measure { try await Exporter(store: store).export(request) }
             let counts = summary.record.counts
             guard counts.messages == corpus.messages.count else {

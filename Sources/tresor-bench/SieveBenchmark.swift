@@ -80,10 +80,11 @@ struct SieveBenchmark: AsyncParsableCommand {
         let store = try MailStore(dataDirectory: directory)
         defer { store.close() }
         let user = "bench@bench.test"
-        try await store.addDomain("bench.test")
-        try await store.addUser(user, password: "bench-password")
+        let bench = AuditActor.system("tresor-bench")
+        try await store.accounts.addDomain("bench.test", by: bench)
+        try await store.accounts.addUser(user, password: "bench-password", by: bench)
         if let scriptSource {
-            try await store.putSieveScript("bench", source: scriptSource, of: user, activate: true, actor: "tresor-bench")
+            try await store.rules.put("bench", source: scriptSource, of: user, activate: true, by: bench)
         }
 
         let (filedElsewhere, seconds) = try await measure {
@@ -95,8 +96,8 @@ struct SieveBenchmark: AsyncParsableCommand {
                     next += 1
                     group.addTask {
                         let envelope = Envelope(mailFrom: "sender@bench.test", recipients: [user], receivedAt: Date(),
-                                                direction: .inbound, source: "smtp")
-                        let outcome = try await store.deliver(message: raw, envelope: envelope)
+                                                direction: .inbound, source: .smtp)
+                        let outcome = try await store.delivery.deliver(message: raw, envelope: envelope)
                         return outcome.placements.contains { $0.mailbox != "INBOX" }
                     }
                 }
@@ -108,7 +109,7 @@ struct SieveBenchmark: AsyncParsableCommand {
                 return elsewhere
             }
         }
-        let mailboxes = try await store.mailboxes(of: user).count
+        let mailboxes = try await store.mailboxes.mailboxes(of: user).count
         return DeliveryRun(seconds: seconds, filedElsewhere: filedElsewhere, mailboxes: mailboxes)
     }
 

@@ -1,11 +1,13 @@
 import ArgumentParser
 import MailStore
 
-/// `--actor` on every command that is audited: who runs it, for the audit log.
+/// `--actor` on every command that is audited: a name for the audit log, recorded beside the OS
+/// account that ran the command (never instead of it).
 struct ActorOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Who runs this, for the audit log.", discussion: "Default: the OS user.",
-                               valueName: "name"))
+    @Option(help: ArgumentHelp("A name for the audit log, kept beside your OS account.",
+                               discussion: "Default: the OS user alone.", valueName: "name"))
     var actor: String?
 
-    var name: String { actor ?? MailStore.operatingSystemUser }
+    /// Who the audit trail names.
+    var auditActor: AuditActor { .commandLine(label: actor) }
 }

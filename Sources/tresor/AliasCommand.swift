@@ -26,9 +26,7 @@ struct AliasCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                try await store.addAlias(address, targets: targets)
-                try await store.audit(actor: actor.name, action: "alias add",
-                                      detail: "\(address.lowercased()) -> \(targets.joined(separator: ", "))")
+                try await store.accounts.addAlias(address, targets: targets, by: actor.auditActor)
                 print("added alias \(address.lowercased()) -> \(targets.joined(separator: ", "))")
             }
         }
@@ -40,7 +38,7 @@ struct AliasCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                for (address, targets) in try await store.aliases() {
+                for (address, targets) in try await store.accounts.aliases() {
                     print("\(address) -> \(targets.joined(separator: ", "))")
                 }
             }
@@ -55,8 +53,7 @@ struct AliasCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                try await store.removeAlias(address)
-                try await store.audit(actor: actor.name, action: "alias del", detail: address.lowercased())
+                try await store.accounts.removeAlias(address, by: actor.auditActor)
                 print("removed alias \(address.lowercased())")
             }
         }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalog
 import Foundation
 import MailStore
 
@@ -31,7 +30,8 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
-        let entries = try await store.catalog.governance.auditLog(since: sinceDate, actor: byActor, limit: limit)
+        let entries = try await store.compliance.auditLog(since: sinceDate, actor: byActor, limit: limit,
+                                                          by: actor.auditActor)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -43,6 +43,5 @@ struct AuditCommand: AsyncParsableCommand {
                 print("\(entry.time.formatted(.iso8601))  \(entry.actor)  \(entry.action)\(count)  \(entry.detail)")
             }
         }
-        try await store.audit(actor: actor.name, action: "audit", detail: "listed \(entries.count) entries")
     }
 }

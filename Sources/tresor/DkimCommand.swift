@@ -37,16 +37,17 @@ struct DkimCommand: AsyncParsableCommand {
         func run() async throws {
             try await withStore(data) { store in
                 let keys = DKIMKeyStore(directory: DKIMKeyStore.directory(in: store.dataDirectory))
-                let selector = selector ?? DKIMKeyStore.defaultSelector(for: algorithm, at: Date())
+                let selector = selector ?? DKIMKeyStore.defaultSelector(for: algorithm, at: store.clock.now())
                 let key: DKIMKey
                 do {
                     key = try keys.generateKey(domain: domain, selector: selector, algorithm: algorithm)
                 } catch let error as DKIMError {
                     throw CommandError(error.description)
                 }
-                try await store.audit(actor: actor.name, action: "dkim keygen",
-                                      detail: "\(key.domain) \(key.selector) \(key.algorithm.rawValue)")
-                if try await !store.isLocalDomain(key.domain) {
+                try await store.compliance.record("dkim keygen",
+                                                  detail: "\(key.domain) \(key.selector) \(key.algorithm.rawValue)",
+                                                  by: actor.auditActor)
+                if try await !store.accounts.isLocalDomain(key.domain) {
                     FileHandle.standardError.write(Data("warning: \(key.domain) is not a local domain (tresor domain add)\n".utf8))
                 }
                 FileHandle.standardError.write(Data("created \(key.algorithm.rawValue) key \(key.selector) for \(key.domain); publish:\n".utf8))
@@ -64,7 +65,7 @@ struct DkimCommand: AsyncParsableCommand {
         func run() async throws {
             try await withStore(data) { store in
                 let keys = try DkimCommand.keys(in: store) { try $0.keys() }
-                try await store.audit(actor: actor.name, action: "dkim list", detail: "", resultCount: keys.count)
+                try await store.compliance.record("dkim list", detail: "", resultCount: keys.count, by: actor.auditActor)
                 for key in keys {
                     print("\(key.domain)  \(key.algorithm.rawValue)  \(key.selector)  \(key.recordName)")
                 }
@@ -82,7 +83,8 @@ struct DkimCommand: AsyncParsableCommand {
         func run() async throws {
             try await withStore(data) { store in
                 let keys = try DkimCommand.keys(in: store) { try $0.keys(for: domain) }
-                try await store.audit(actor: actor.name, action: "dkim show", detail: domain.lowercased(), resultCount: keys.count)
+                try await store.compliance.record("dkim show", detail: domain.lowercased(), resultCount: keys.count,
+                                                  by: actor.auditActor)
                 guard !keys.isEmpty else {
                     throw CommandError("no DKIM key for \(domain.lowercased()): create one with `tresor dkim keygen \(domain.lowercased())`")
                 }

@@ -19,8 +19,7 @@ struct DomainCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                try await store.addDomain(domain)
-                try await store.audit(actor: actor.name, action: "domain add", detail: domain.lowercased())
+                try await store.accounts.addDomain(domain, by: actor.auditActor)
                 print("added domain \(domain.lowercased())")
             }
         }
@@ -32,7 +31,7 @@ struct DomainCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                for domain in try await store.domains() { print(domain) }
+                for domain in try await store.accounts.domains() { print(domain) }
             }
         }
     }
@@ -46,8 +45,7 @@ struct DomainCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                try await store.removeDomain(domain)
-                try await store.audit(actor: actor.name, action: "domain del", detail: domain.lowercased())
+                try await store.accounts.removeDomain(domain, by: actor.auditActor)
                 print("removed domain \(domain.lowercased())")
             }
         }

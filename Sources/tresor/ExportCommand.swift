@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalog
 import Dispatch
 import Export
 import Foundation
@@ -67,7 +66,7 @@ struct ExportCommand: AsyncParsableCommand {
         let summary: ExportSummary
         do {
             summary = try await Exporter(store: store).export(
-                ExportRequest(selection: selection, format: format, destination: destination, actor: actor.name)
+                ExportRequest(selection: selection, format: format, destination: destination, actor: actor.auditActor)
             ) { progress in
                 if reporter.total != progress.total { reporter = ProgressReporter(label: "exporting", total: progress.total) }
                 reporter.update(progress.written, force: progress.written == progress.total)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalog
 import Foundation
 import MailStore
 import Retention
@@ -35,12 +34,8 @@ struct HoldCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             try await withStore(data) { store in
-                let hold = LegalHold(name: name, query: query, reason: reason, createdBy: actor.name, createdAt: Date())
-                try await store.catalog.governance.addLegalHold(hold)
-                let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
-                try await store.audit(actor: actor.name, action: "hold add",
-                                      detail: "\(name): query=\(query); reason=\(reason)", resultCount: covered)
-                print("hold \(name) placed: covers \(covered) message(s) now, and matching mail that arrives while it is active")
+                let placed = try await store.compliance.placeHold(name, query: query, reason: reason, by: actor.auditActor)
+                print("hold \(name) placed: covers \(placed.messages) message(s) now, and matching mail that arrives while it is active")
             }
         }
     }
@@ -54,17 +49,15 @@ struct HoldCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                let holds = try await store.catalog.governance.legalHolds().filter { all || $0.isActive }
-                for hold in holds {
-                    let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
+                let holds = try await store.compliance.holds(includeReleased: all, by: actor.auditActor)
+                for entry in holds {
+                    let hold = entry.hold, covered = entry.messages
                     var line = "\(hold.name)\t\(hold.isActive ? "active" : "released")\t\(covered) message(s)\t"
                         + "by \(hold.createdBy) \(RetentionRunner.timestamp(hold.createdAt))\t\(hold.query)"
                     if let released = hold.releasedAt { line += "\treleased \(RetentionRunner.timestamp(released))" }
                     print(line)
                 }
                 if holds.isEmpty { print(all ? "no holds" : "no active holds") }
-                try await store.audit(actor: actor.name, action: "hold list", detail: all ? "all" : "active",
-                                      resultCount: holds.count)
             }
         }
     }
@@ -78,10 +71,10 @@ struct HoldCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                guard let hold = try await store.catalog.governance.legalHold(named: name) else {
+                guard let entry = try await store.compliance.hold(named: name, by: actor.auditActor) else {
                     throw CommandError(LegalHoldError.unknown(name).description)
                 }
-                let covered = try await RetentionRunner.messages(of: hold, in: store.catalog).count
+                let hold = entry.hold, covered = entry.messages
                 print("case: \(hold.name)")
                 print("status: \(hold.isActive ? "active" : "released")")
                 print("query: \(hold.query)")
@@ -92,7 +85,6 @@ struct HoldCommand: AsyncParsableCommand {
                           + "\(hold.releaseReason ?? "")")
                 }
                 print("messages: \(covered)")
-                try await store.audit(actor: actor.name, action: "hold show", detail: name, resultCount: covered)
             }
         }
     }
@@ -111,8 +103,7 @@ struct HoldCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                let hold = try await store.catalog.governance.releaseLegalHold(named: name, by: actor.name, reason: reason, at: Date())
-                try await store.audit(actor: actor.name, action: "hold release", detail: "\(name): reason=\(reason)")
+                let hold = try await store.compliance.releaseHold(name, reason: reason, by: actor.auditActor)
                 print("hold \(hold.name) released")
             }
         }

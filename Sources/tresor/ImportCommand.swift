@@ -62,8 +62,8 @@ struct ImportCommand: AsyncParsableCommand {
             }
             if !verbose && totals.malformed.count > 10 { print("  … \(totals.malformed.count - 10) more (use --verbose)") }
         }
-        try await store.audit(actor: actor.name, action: "import", detail: paths.joined(separator: " "),
-                              resultCount: totals.archived)
+        try await store.compliance.record("import", detail: paths.joined(separator: " "), resultCount: totals.archived,
+                                          by: actor.auditActor)
     }
 
     static func megabytes(_ bytes: Int) -> String {

@@ -1,4 +1,3 @@
-import ArchiveStore
 import ArgumentParser
 import MailStore
 import Foundation
@@ -19,14 +18,8 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = data.url
-        let keys = url.appendingPathComponent("keys", isDirectory: true)
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        let key = try ArchiveKey.create(inKeysDirectory: keys)
-        let store = try MailStore(dataDirectory: url)
-        defer { store.close() }
-        try await store.audit(actor: actor.name, action: "init", detail: url.path)
+        let publicKey = try await MailStore.initialise(dataDirectory: url, by: actor.auditActor)
         print("Initialised \(url.path)")
-        print("Archive public key (Ed25519): \(key.publicKeyHex)")
+        print("Archive public key (Ed25519): \(publicKey)")
     }
 }

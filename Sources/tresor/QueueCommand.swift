@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalog
 import Foundation
 import MailStore
 
@@ -22,11 +21,11 @@ struct QueueListCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try MailStore(dataDirectory: data.requireInitialised())
         defer { store.close() }
-        let rows = try await store.outboundQueue().filter {
+        let rows = try await store.queue.list().filter {
             all || $0.status == QueueStatus.queued.rawValue || $0.status == QueueStatus.sending.rawValue
         }
-        try await store.audit(actor: actor.name, action: "queue list", detail: all ? "all" : "waiting",
-                              resultCount: rows.count)
+        try await store.compliance.record("queue list", detail: all ? "all" : "waiting", resultCount: rows.count,
+                                          by: actor.auditActor)
         if rows.isEmpty {
             print(all ? "the queue is empty" : "nothing waits in the queue")
             return
@@ -45,10 +44,10 @@ struct QueueShowCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try MailStore(dataDirectory: data.requireInitialised())
         defer { store.close() }
-        guard let row = try await store.catalog.queue.outboundQueueEntry(id: id) else {
+        guard let row = try await store.queue.entry(id: id) else {
             throw CommandError("no queue entry \(id)")
         }
-        try await store.audit(actor: actor.name, action: "queue show", detail: "\(id)")
+        try await store.compliance.record("queue show", detail: "\(id)", by: actor.auditActor)
         print(QueueFormatting.details(row))
     }
 }
@@ -70,9 +69,7 @@ struct QueueRetryCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try MailStore(dataDirectory: data.requireInitialised())
         defer { store.close() }
-        let changed = try await store.catalog.queue.retryOutbound(ids: id.map { [$0] }, now: Date())
-        try await store.audit(actor: actor.name, action: "queue retry", detail: id.map { "\($0)" } ?? "all",
-                              resultCount: changed)
+        let changed = try await store.queue.retry(ids: id.map { [$0] }, by: actor.auditActor)
         if let id, changed == 0 { throw CommandError("queue entry \(id) is not waiting for a retry") }
         print("\(changed) row\(changed == 1 ? "" : "s") due now")
     }
@@ -94,10 +91,7 @@ struct QueueDeleteCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try MailStore(dataDirectory: data.requireInitialised())
         defer { store.close() }
-        let row = try await store.catalog.queue.deleteOutbound(id: id, bounce: bounce, now: Date())
-        try await store.audit(actor: actor.name, action: "queue delete",
-                              detail: "\(id)\(bounce ? " bounce" : "") \(row?.recipient ?? "-")",
-                              resultCount: row == nil ? 0 : 1)
+        let row = try await store.queue.delete(id: id, bounce: bounce, by: actor.auditActor)
         guard let row else { throw CommandError("queue entry \(id) is not queued or failed (being sent, delivered, or unknown)") }
         print(bounce && row.status == QueueStatus.queued.rawValue
               ? "failed \(id) (<\(row.recipient)>): the sender will get a DSN"

@@ -21,10 +21,12 @@ struct ReindexCommand: AsyncParsableCommand {
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
         var progress = ProgressReporter(label: "reindexing", total: nil)
-        let started = Date()
-        let count = try await store.reindex { done in progress.update(done) }
+        let started = ContinuousClock.now
+        let count = try await store.delivery.reindex { done in progress.update(done) }
         progress.finish()
-        print("reindexed \(count) deliveries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-        try await store.audit(actor: actor.name, action: "reindex", detail: url.path, resultCount: count)
+        let seconds = Double(started.duration(to: .now).components.seconds)
+            + Double(started.duration(to: .now).components.attoseconds) / 1e18
+        print("reindexed \(count) deliveries in \(String(format: "%.1f", seconds)) s")
+        try await store.compliance.record("reindex", detail: url.path, resultCount: count, by: actor.auditActor)
     }
 }

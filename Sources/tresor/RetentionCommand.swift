@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalog
 import Foundation
 import MailServer
 import MailStore
@@ -23,13 +22,14 @@ struct RetentionCommand: AsyncParsableCommand {
     /// Opens the store, checks the locked policies against the catalog (remembering the strictest
     /// versions when `remember`), and runs `body`.
     static func withRunner<T>(_ options: RetentionOptions, _ data: DataDirectoryOptions, remember: Bool,
+                              actor: AuditActor,
                               _ body: (RetentionRunner, TresorConfiguration) async throws -> T) async throws -> T {
         let configuration = try options.configuration()
         let policies = try options.loadPolicies(configuration)
         let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
-        try await PolicyLocks.enforce(policies, catalog: store.catalog, remember: remember)
+        try await PolicyLocks.enforce(policies, store: store, remember: remember, by: actor)
         return try await body(RetentionRunner(store: store, policies: policies), configuration)
     }
 
@@ -50,12 +50,12 @@ struct RetentionCommand: AsyncParsableCommand {
             if (try? DataDirectoryOptions.requireInitialised(url)) != nil {
                 let store = try MailStore(dataDirectory: url)
                 defer { store.close() }
-                try await PolicyLocks.enforce(policies, catalog: store.catalog, remember: false)
+                try await PolicyLocks.enforce(policies, store: store, remember: false, by: actor.auditActor)
                 let locked = policies.policies.filter(\.locked).count
                 lockNote = "\(locked) locked polic\(locked == 1 ? "y" : "ies") consistent with the catalog"
-                try await store.audit(actor: actor.name, action: "retention check",
-                                      detail: "files=\(policies.files.count) policies=\(policies.policies.count)",
-                                      resultCount: policies.policies.count)
+                try await store.compliance.record(
+                    "retention check", detail: "files=\(policies.files.count) policies=\(policies.policies.count)",
+                    resultCount: policies.policies.count, by: actor.auditActor)
             }
             for policy in policies.policies {
                 print("\(policy.source): \(policy.name): \(policy.match) → \(policy.action.rawValue) after "
@@ -77,7 +77,7 @@ struct RetentionCommand: AsyncParsableCommand {
         @Flag(help: "JSON instead of a table.") var json = false
 
         func run() async throws {
-            try await withRunner(options, data, remember: true) { runner, _ in
+            try await withRunner(options, data, remember: true, actor: actor.auditActor) { runner, _ in
                 let evaluation = try await runner.evaluate(asOf: asOf.date)
                 if json {
                     print(try RetentionOutput.json(evaluation.summaries))
@@ -86,9 +86,9 @@ struct RetentionCommand: AsyncParsableCommand {
                           + "governed by a policy, \(evaluation.due.count) due, \(evaluation.held.count) held")
                     print(RetentionOutput.table(evaluation), terminator: "")
                 }
-                try await runner.store.audit(
-                    actor: actor.name, action: "retention list",
-                    detail: "as-of=\(RetentionRunner.timestamp(evaluation.asOf))", resultCount: evaluation.governed)
+                try await runner.store.compliance.record(
+                    "retention list", detail: "as-of=\(RetentionRunner.timestamp(evaluation.asOf))",
+                    resultCount: evaluation.governed, by: actor.auditActor)
             }
         }
     }
@@ -111,9 +111,9 @@ struct RetentionCommand: AsyncParsableCommand {
         @Flag(help: "Only show what would be purged.") var dryRun = false
 
         func run() async throws {
-            try await withRunner(options, data, remember: true) { runner, configuration in
+            try await withRunner(options, data, remember: true, actor: actor.auditActor) { runner, configuration in
                 let mode: RetentionApplyMode = dryRun ? .dryRun : configuration.retention.requireApproval ? .plan : .execute
-                let outcome = try await runner.apply(asOf: asOf.date, mode: mode, actor: actor.name)
+                let outcome = try await runner.apply(asOf: asOf.date, mode: mode, actor: actor.auditActor)
                 let evaluation = outcome.evaluation
                 print("as of \(RetentionRunner.timestamp(evaluation.asOf)): \(evaluation.due.count) message(s) due, "
                       + "\(evaluation.held.count) held")
@@ -156,12 +156,12 @@ struct RetentionCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The plan id `retention apply` printed.", valueName: "plan")) var plan: String
 
         func run() async throws {
-            try await withRunner(options, data, remember: true) { runner, _ in
-                let (decided, execution) = try await runner.approve(planID: plan, actor: actor.name)
+            try await withRunner(options, data, remember: true, actor: actor.auditActor) { runner, _ in
+                let (decided, execution) = try await runner.approve(planID: plan, actor: actor.auditActor)
                 for message in execution.spared { print(RetentionOutput.line(message, verb: "held")) }
                 for message in execution.purged { print(RetentionOutput.line(message, verb: "purged")) }
                 let report = execution.report
-                print("plan \(decided.id) (by \(decided.createdBy)) approved by \(actor.name): purged "
+                print("plan \(decided.id) (by \(decided.createdBy)) approved by \(actor.auditActor): purged "
                       + "\(report?.messages ?? 0) message(s), \(report?.bytesReclaimed ?? 0) bytes reclaimed, "
                       + "\(execution.spared.count) spared by a hold")
             }
@@ -175,7 +175,7 @@ struct RetentionCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                let plans = try await store.catalog.governance.purgePlans()
+                let plans = try await store.compliance.plans()
                 for plan in plans {
                     var line = "\(plan.id) \(plan.status.rawValue) by \(plan.createdBy) "
                         + "\(RetentionRunner.timestamp(plan.createdAt)) as-of \(RetentionRunner.timestamp(plan.asOf))"
@@ -184,7 +184,8 @@ struct RetentionCommand: AsyncParsableCommand {
                     print(line)
                 }
                 if plans.isEmpty { print("no purge plans") }
-                try await store.audit(actor: actor.name, action: "retention plans", detail: "", resultCount: plans.count)
+                try await store.compliance.record("retention plans", detail: "", resultCount: plans.count,
+                                                  by: actor.auditActor)
             }
         }
     }

@@ -55,13 +55,12 @@ struct RulesCommand: AsyncParsableCommand {
             try RulesScriptFile.compileOrExit(source, file: file)
             try await withStore(data) { store in
                 if global {
-                    try await store.setGlobalSieveScript(source: source, actor: actor.name)
+                    try await store.rules.setGlobalScript(source: source, by: actor.auditActor)
                     print("stored the global script")
                 } else {
                     let user = operands[0].lowercased()
                     let scriptName = name ?? RulesScriptFile.defaultName(for: file)
-                    try await store.putSieveScript(scriptName, source: source, of: user, activate: true,
-                                                   actor: actor.name)
+                    try await store.rules.put(scriptName, source: source, of: user, activate: true, by: actor.auditActor)
                     print("stored script \"\(scriptName)\" for \(user) and made it active")
                 }
             }
@@ -81,7 +80,7 @@ struct RulesCommand: AsyncParsableCommand {
         func run() async throws {
             try await withStore(data) { store in
                 let script = try await target.script(in: store)
-                try await store.audit(actor: actor.name, action: "rules get", detail: target.describe(script))
+                try await store.compliance.record("rules get", detail: target.describe(script), by: actor.auditActor)
                 FileHandle.standardOutput.write(Data(script.source.utf8))
             }
         }
@@ -95,7 +94,7 @@ struct RulesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                for script in try await store.sieveScripts(of: user) {
+                for script in try await store.rules.scripts(of: user) {
                     print(script.active ? "\(script.name) (active)" : script.name)
                 }
             }
@@ -116,14 +115,14 @@ struct RulesCommand: AsyncParsableCommand {
             try await withStore(data) { store in
                 let script = try await target.script(in: store)
                 guard let user = target.user?.lowercased() else {
-                    try await store.setGlobalSieveScript(source: nil, actor: actor.name)
+                    try await store.rules.setGlobalScript(source: nil, by: actor.auditActor)
                     print("removed the global script")
                     return
                 }
                 // RFC 5804 §2.10: the active script cannot be deleted; deactivating it first means
                 // delivery files into INBOX from now on.
-                if script.active { try await store.setActiveSieveScript(nil, of: user, actor: actor.name) }
-                try await store.deleteSieveScript(script.name, of: user, actor: actor.name)
+                if script.active { try await store.rules.activate(nil, of: user, by: actor.auditActor) }
+                try await store.rules.delete(script.name, of: user, by: actor.auditActor)
                 print("removed script \"\(script.name)\" of \(user)" + (script.active ? "; no script is active now" : ""))
             }
         }
@@ -206,10 +205,10 @@ struct RulesCommand: AsyncParsableCommand {
             let sender = from ?? RulesTestReport.envelopeSender(of: Message(parsing: raw))
             let at = date.flatMap(RulesTestReport.parseDate) ?? Date()
             try await withStore(data) { store in
-                let outcome = try await store.evaluateSieve(message: raw, for: user, envelopeFrom: sender,
+                let outcome = try await store.rules.evaluate(message: raw, for: user, envelopeFrom: sender,
                                                             envelopeTo: to, at: at)
-                try await store.audit(actor: actor.name, action: "rules test",
-                                      detail: "user=\(user.lowercased()) message=\(message)")
+                try await store.compliance.record("rules test", detail: "user=\(user.lowercased()) message=\(message)",
+                                                  by: actor.auditActor)
                 if json {
                     print(try RulesTestReport.json(outcome))
                 } else {
@@ -239,16 +238,16 @@ struct RulesTarget: ParsableArguments {
     /// The script named, or the active one; a missing one is a `CommandError`.
     func script(in store: MailStore) async throws -> StoredSieveScript {
         guard let user = user?.lowercased() else {
-            guard let script = try await store.globalSieveScript() else { throw CommandError("there is no global script") }
+            guard let script = try await store.rules.globalScript() else { throw CommandError("there is no global script") }
             return script
         }
         if let name {
-            guard let script = try await store.sieveScript(name, of: user) else {
+            guard let script = try await store.rules.script(name, of: user) else {
                 throw CommandError("\(user) has no script \"\(name)\"")
             }
             return script
         }
-        guard let script = try await store.activeSieveScript(of: user) else {
+        guard let script = try await store.rules.activeScript(of: user) else {
             throw CommandError("\(user) has no active script (see `tresor rules list \(user)`)")
         }
         return script

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalog
 import Foundation
 import MailStore
 
@@ -50,13 +49,12 @@ struct SearchCommand: AsyncParsableCommand {
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
         if count {
-            let n = try await store.catalog.messages.count(query)
-            print(n)
-            try await store.audit(actor: actor.name, action: "search", detail: text, resultCount: n)
+            print(try await store.compliance.count(query, by: actor.auditActor))
             return
         }
         let tableOnTerminal = !json && !csv && isatty(STDOUT_FILENO) == 1
-        let hits = try await store.catalog.messages.search(query, limit: limit ?? (tableOnTerminal ? 100 : nil), offset: offset)
+        let hits = try await store.compliance.search(query, limit: limit ?? (tableOnTerminal ? 100 : nil), offset: offset,
+                                                     by: actor.auditActor)
         if json {
             print(try SearchOutput.json(hits))
         } else if csv {
@@ -64,6 +62,5 @@ struct SearchCommand: AsyncParsableCommand {
         } else {
             print(SearchOutput.table(hits, width: tableOnTerminal ? SearchOutput.terminalWidth() : nil), terminator: "")
         }
-        try await store.audit(actor: actor.name, action: "search", detail: text, resultCount: hits.count)
     }
 }

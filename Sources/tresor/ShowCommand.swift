@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalog
 import Foundation
 import MailMessage
 import MailStore
@@ -26,14 +25,9 @@ struct ShowCommand: AsyncParsableCommand {
         let url = try data.requireInitialised()
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
-        guard let entry = try await store.catalog.messages.message(id: id) else {
-            throw CommandError("no archived message with id \(id)")
-        }
-        guard let bytes = try store.archive.readBody(sha256: entry.id) else {
-            throw CommandError("message \(entry.id) is in the catalog but not in the archive: run `tresor verify`")
-        }
         let mode = raw ? "raw" : text ? "text" : attachments != nil ? "attachments" : "summary"
-        try await store.audit(actor: actor.name, action: "show", detail: "\(entry.id) \(mode)")
+        let shown = try await store.compliance.show(id: id, purpose: mode, by: actor.auditActor)
+        let entry = shown.entry, bytes = shown.raw
         if raw {
             FileHandle.standardOutput.write(Data(bytes))
             return

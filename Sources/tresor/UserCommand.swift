@@ -26,8 +26,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                try await store.addUser(email, password: try password.read())
-                try await store.audit(actor: actor.name, action: "user add", detail: email.lowercased())
+                try await store.accounts.addUser(email, password: try password.read(), by: actor.auditActor)
                 print("added user \(email.lowercased())")
             }
         }
@@ -42,8 +41,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                try await store.setPassword(email, password: try password.read())
-                try await store.audit(actor: actor.name, action: "user passwd", detail: email.lowercased())
+                try await store.accounts.setPassword(email, password: try password.read(), by: actor.auditActor)
                 print("changed the password of \(email.lowercased())")
             }
         }
@@ -55,7 +53,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                for user in try await store.users() { print(user) }
+                for user in try await store.accounts.users() { print(user) }
             }
         }
     }
@@ -71,8 +69,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                try await store.removeUser(email)
-                try await store.audit(actor: actor.name, action: "user del", detail: email.lowercased())
+                try await store.accounts.removeUser(email, by: actor.auditActor)
                 print("removed user \(email.lowercased())")
             }
         }

@@ -1,4 +1,3 @@
-import ArchiveStore
 import ArgumentParser
 import MailStore
 import Foundation
@@ -25,7 +24,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = try data.requireInitialised()
-        let report = ArchiveVerifier.verify(dataDirectory: url)
+        let report = MailStore.verifyArchive(dataDirectory: url)
         print("segments:   \(report.segments) (\(report.sealedSegments) sealed)")
         print("records:    \(report.records) (\(report.bodies) bodies, \(report.envelopes) envelopes, \(report.events) events)")
         print("chain head: \(report.chainHead)")
@@ -35,14 +34,14 @@ struct VerifyCommand: AsyncParsableCommand {
         if let problem = report.problem {
             print("FAILED: \(problem)")
             // A damaged archive is not appended to: this entry goes to the catalog's log only.
-            try await MailStore.auditCatalogOnly(dataDirectory: url, actor: actor.name, action: "verify",
-                                                 detail: "failed: \(problem)")
+            try await ComplianceService.auditCatalogOnly(dataDirectory: url, action: "verify",
+                                                         detail: "failed: \(problem)", by: actor.auditActor)
             throw ExitCode(1)
         }
         print("OK: every segment, record, seal and chain link checks out")
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
-        try await store.audit(actor: actor.name, action: "verify", detail: "ok, chain head \(report.chainHead)")
+        try await store.compliance.record("verify", detail: "ok, chain head \(report.chainHead)", by: actor.auditActor)
     }
 
     /// One purge: when, where its record is, who, why, which policies, how many messages and
@@ -61,8 +60,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 lines.append("    message \(message.sha256) policy \(message.policy) scope \(message.scope)")
             }
             for removed in record.removed {
-                let kind = ArchiveRecordKind(rawValue: removed.kind).map { "\($0)" } ?? "kind \(removed.kind)"
-                lines.append("    removed \(removed.location) \(kind) record-hash \(removed.recordHash) "
+                lines.append("    removed \(removed.location) \(removed.kindName) record-hash \(removed.recordHash) "
                     + "content \(removed.contentHash) \(removed.length) bytes")
             }
         }

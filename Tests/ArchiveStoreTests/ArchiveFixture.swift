@@ -57,7 +57,7 @@ struct ArchiveFixture {
 func envelope(_ n: Int, at date: Date = Date(timeIntervalSince1970: 1_700_000_000)) -> Envelope {
     Envelope(
         mailFrom: "sender\(n)@example.org", recipients: ["a@example.com", "bcc\(n)@example.com"], receivedAt: date,
-        clientAddress: "192.0.2.\(n % 250)", helo: "mx.example.org", direction: .inbound, source: "smtp")
+        clientAddress: "192.0.2.\(n % 250)", helo: "mx.example.org", direction: .inbound, source: MessageSource("smtp"))
 }
 
 /// A small message whose body differs by `n`; `padding` adds incompressible-ish bytes.

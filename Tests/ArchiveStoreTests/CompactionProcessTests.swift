@@ -21,7 +21,7 @@ import StoreModel
             let cli = try fixture.open()
             let journaled = try await cli.journalPurge(PurgeRecord(
                 id: "cli-purge", time: Date(), actor: "cli", reason: "expired",
-                messages: [PurgeRecord.Message(sha256: receipts[1].sha256, policy: "p", scope: "archiveAndMailboxes")]))
+                messages: [PurgeItem(sha256: receipts[1].sha256, policy: "p", scope: .archiveAndMailboxes)]))
             let results = try await cli.compact(after: journaled.record)
             #expect(results.map(\.segment) == [1] && results[0].stubsWritten == 2)
             cli.close()

@@ -21,7 +21,7 @@ import StoreModel
     func purge(_ store: ArchiveStore, _ receipts: [AppendReceipt], _ numbers: [Int]) async throws
         -> (location: RecordLocation, record: PurgeRecord)
     {
-        let messages = numbers.map { PurgeRecord.Message(sha256: receipts[$0].sha256, policy: "test", scope: "archiveAndMailboxes") }
+        let messages = numbers.map { PurgeItem(sha256: receipts[$0].sha256, policy: "test", scope: .archiveAndMailboxes) }
         return try await store.journalPurge(PurgeRecord(
             id: UUID().uuidString, time: Date(timeIntervalSince1970: 1_800_000_000), actor: "tester", reason: "expired",
             messages: messages))

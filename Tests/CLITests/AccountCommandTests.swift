@@ -65,7 +65,7 @@ import TestSupport
             for action in ["domain add", "user add", "user passwd", "alias add", "alias del", "user del", "domain del"] {
                 #expect(audit.contains(action), "audit lacks \(action)")
             }
-            #expect(audit.contains("admin  user add  anna@example.org"))
+            #expect(audit.contains("(as admin)  user add  anna@example.org"))
             #expect(!audit.contains(secret) && !audit.contains("pw3"))
             let catalog = try Data(contentsOf: dir.appendingPathComponent("catalog.sqlite"))
                 + ((try? Data(contentsOf: dir.appendingPathComponent("catalog.sqlite-wal"))) ?? Data())

@@ -68,7 +68,7 @@ import TestSupport
             #expect(try String(contentsOf: file, encoding: .utf8).hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
 
             let audit = try tresor(dir, ["audit"]).stdout
-            #expect(audit.contains("admin  dkim keygen  example.org s1 rsa"), "\(audit)")
+            #expect(audit.contains("(as admin)  dkim keygen  example.org s1 rsa"), "\(audit)")
             #expect(audit.contains("dkim keygen  example.org e1 ed25519"))
             #expect(audit.contains("dkim list (3)"))
             #expect(audit.contains("dkim show (2)  example.org"))

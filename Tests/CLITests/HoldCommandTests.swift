@@ -23,7 +23,7 @@ import TestSupport
             _ = try tresor(dir, ["import", "-"], stdin: Self.message("two", from: "eve@acme.example"))
             let show = try tresor(dir, ["hold", "show", "acme"])
             #expect(show.stdout.contains("messages: 2") && show.stdout.contains("status: active"))
-            #expect(show.stdout.contains("reason: Lawsuit 4 O 12/26") && show.stdout.contains("by counsel"))
+            #expect(show.stdout.contains("reason: Lawsuit 4 O 12/26") && show.stdout.contains("(as counsel)"))
             #expect(try tresor(dir, ["hold", "list"]).stdout.contains("acme\tactive\t2 message(s)"))
 
             let duplicate = try tresor(dir, ["hold", "add", "acme", "--query", "x", "--reason", "again"])
@@ -41,7 +41,7 @@ import TestSupport
             #expect(try tresor(dir, ["hold", "show", "nope"]).status == 1)
 
             let audit = try tresor(dir, ["audit"]).stdout
-            #expect(audit.contains("counsel  hold add (1)") && audit.contains("counsel  hold release"))
+            #expect(audit.contains("(as counsel)  hold add (1)") && audit.contains("(as counsel)  hold release"))
         }
     }
 

@@ -90,7 +90,7 @@ s.quit()
             for action in ["queue list", "queue show", "queue retry", "queue delete"] {
                 #expect(audit.contains(action), "audit lacks \(action)")
             }
-            #expect(audit.contains("ops  queue list"))
+            #expect(audit.contains("(as ops)  queue list"))
         }
     }
 }

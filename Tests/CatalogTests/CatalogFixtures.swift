@@ -3,6 +3,7 @@ import Foundation
 import MailMessage
 
 @testable import Catalog
+@testable import QueryLanguage
 import StoreModel
 
 /// Builds index items from literal RFC 5322 text, with made-up archive locations.
@@ -28,7 +29,7 @@ struct CatalogFixtures {
 
     /// `raw` uses LF line ends in the test source; messages are stored with CRLF.
     mutating func item(
-        _ raw: String, sha256: String, direction: Direction = .inbound, source: String = "smtp",
+        _ raw: String, sha256: String, direction: Direction = .inbound, source: MessageSource = MessageSource("smtp"),
         mailFrom: String = "", recipients: [String] = [], receivedAt: String = "2025-01-01"
     ) -> IndexItem {
         let bytes = Array(raw.replacingOccurrences(of: "\n", with: "\r\n").utf8)

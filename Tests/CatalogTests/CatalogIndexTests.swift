@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Catalog
+@testable import QueryLanguage
 import StoreModel
 
 private let memo = """
@@ -41,7 +42,7 @@ private func openCatalog(_ directory: URL) throws -> Catalog {
         let sha = CatalogFixtures.fakeSHA256(7)
         let first = fixtures.item(memo, sha256: sha, direction: .inbound, recipients: ["team@example.com"],
                                   receivedAt: "2024-01-02 10")
-        let second = fixtures.item(memo, sha256: sha, direction: .outbound, source: "submission",
+        let second = fixtures.item(memo, sha256: sha, direction: .outbound, source: MessageSource("submission"),
                                    mailFrom: "legal@example.com", recipients: ["Auditor@Outside.example"],
                                    receivedAt: "2024-01-02 09")
         try await catalog.messages.index([first])
@@ -109,7 +110,7 @@ private func openCatalog(_ directory: URL) throws -> Catalog {
     try await withTemporaryDirectory { directory in
         let catalog = try openCatalog(directory)
         var fixtures = CatalogFixtures()
-        var item = fixtures.item(memo, sha256: CatalogFixtures.fakeSHA256(3), source: "import")
+        var item = fixtures.item(memo, sha256: CatalogFixtures.fakeSHA256(3), source: .import)
         item.envelope.sourceDetail = "/mail/old.mbox"
         try await catalog.messages.index([item])
         let sha = item.receipt.sha256
@@ -128,7 +129,7 @@ private func openCatalog(_ directory: URL) throws -> Catalog {
         let item = fixtures.item(memo, sha256: CatalogFixtures.fakeSHA256(5), recipients: ["x@example.com"])
         try await catalog.messages.index([item])
         let t0 = CatalogFixtures.date("2025-01-01")
-        try await catalog.governance.audit(AuditEntry(time: t0, actor: "legal", action: "search", detail: "falcon", resultCount: 1))
+        try await catalog.governance.audit([(AuditEntry(time: t0, actor: "legal", action: "search", detail: "falcon", resultCount: 1), nil)])
         try await catalog.reset()
         #expect(try await catalog.messages.count(SearchQuery(parsing: "-zzz")) == 0)
         #expect(try await catalog.messages.count(SearchQuery(parsing: "falcon")) == 0)
@@ -150,7 +151,7 @@ private func openCatalog(_ directory: URL) throws -> Catalog {
                        action: ["search", "show", "export"][n % 3], detail: "detail \(n)",
                        resultCount: n % 3 == 1 ? nil : n)
         }
-        for entry in entries.reversed() { try await catalog.governance.audit(entry) }
+        for entry in entries.reversed() { try await catalog.governance.audit([(entry, nil)]) }
         #expect(try await catalog.governance.auditLog() == entries)
         #expect(try await catalog.governance.auditLog(actor: "bob") == entries.filter { $0.actor == "bob" })
         #expect(try await catalog.governance.auditLog(since: CatalogFixtures.date("2025-01-04")) == Array(entries[3...]))

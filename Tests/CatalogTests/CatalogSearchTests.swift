@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Catalog
+@testable import QueryLanguage
 import StoreModel
 
 /// A small catalog of hand-written messages, one per concern, searched field by field.
@@ -72,7 +73,7 @@ private func withSmallCatalog(_ body: (Catalog, [String: String]) async throws -
             let sha = CatalogFixtures.fakeSHA256(n + 1)
             names[sha] = m.name
             items.append(fixtures.item(
-                m.raw, sha256: sha, direction: m.direction, source: m.source, mailFrom: m.mailFrom,
+                m.raw, sha256: sha, direction: m.direction, source: MessageSource(m.source), mailFrom: m.mailFrom,
                 recipients: m.recipients, receivedAt: m.receivedAt))
         }
         try await catalog.messages.index(items)

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Catalog
+@testable import QueryLanguage
 import StoreModel
 
 /// The ENVELOPE RULE of Fixtures/generate_search_expectations.py, which computed the expected
@@ -17,7 +18,7 @@ private func envelope(forFileAt i: Int) -> Envelope {
     return Envelope(
         mailFrom: "", recipients: recipients,
         receivedAt: Date(timeIntervalSince1970: 1_893_456_000 + 3600 * Double(i)),  // 2030-01-01 + i hours
-        direction: directions[i % 4], source: i % 3 == 0 ? "import" : "smtp", sourceDetail: "corpus")
+        direction: directions[i % 4], source: i % 3 == 0 ? .import : .smtp, sourceDetail: "corpus")
 }
 
 /// SHA-256 per corpus file, from the corpus manifest (file, bytes, sha256, …).

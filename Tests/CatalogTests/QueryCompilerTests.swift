@@ -2,6 +2,7 @@ import GRDB
 import Testing
 
 @testable import Catalog
+@testable import QueryLanguage
 import StoreModel
 
 private func sql(_ query: String) throws -> (sql: String, arguments: StatementArguments) {

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Catalog
+@testable import QueryLanguage
 import StoreModel
 
 
@@ -61,7 +62,7 @@ private func randomQuery(_ rng: inout SplitMix64) -> String {
         try await catalog.messages.index([
             fixtures.item(raw, sha256: CatalogFixtures.fakeSHA256(1), recipients: ["hidden@vault.example"]),
             fixtures.item(raw.replacingOccurrences(of: "Merger", with: "Invoice"),
-                          sha256: CatalogFixtures.fakeSHA256(2), direction: .outbound, source: "import"),
+                          sha256: CatalogFixtures.fakeSHA256(2), direction: .outbound, source: MessageSource("import")),
         ])
         let seeds: [UInt64] = [0x7E50_0001, 0x7E50_0002]
         let tallies = try await withThrowingTaskGroup(of: (parsed: Int, rejected: Int).self) { group in

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Catalog
+@testable import QueryLanguage
 import StoreModel
 
 private func word(_ text: String, prefix: Bool = false) -> QueryNode { .term(.text(.any, text, prefix: prefix)) }

@@ -4,7 +4,7 @@ import Delivery
 import Foundation
 import Logging
 import MailMessage
-import MailStore
+@testable import MailStore
 import Synchronization
 import Testing
 import TestSupport
@@ -47,8 +47,8 @@ struct MarkerSigner: OutboundSigner {
             _ = try ArchiveKey.create(inKeysDirectory: keys)
             let store = try MailStore(dataDirectory: data)
             defer { store.close() }
-            try await store.addDomain("a.test")
-            try await store.addUser("anna@a.test", password: "pw")
+            try await store.accounts.addDomain("a.test", by: .system("test"))
+            try await store.accounts.addUser("anna@a.test", password: "pw", by: .system("test"))
             let sinkFolder = dir.appendingPathComponent("sink")
             try FileManager.default.createDirectory(at: sinkFolder, withIntermediateDirectories: true)
             let sink = try await SMTPSink.start(in: sinkFolder)
@@ -100,18 +100,18 @@ struct MarkerSigner: OutboundSigner {
     @discardableResult
     static func submit(_ store: MailStore, _ message: [UInt8], from: String = "anna@a.test",
                        to recipients: [String]) async throws -> DeliveryOutcome {
-        try await store.deliver(message: message, envelope: Envelope(
+        try await store.delivery.deliver(message: message, envelope: Envelope(
             mailFrom: from, recipients: recipients, receivedAt: Date(), authenticatedUser: from.isEmpty ? nil : from,
-            direction: .outbound, source: "submission"))
+            direction: .outbound, source: MessageSource("submission")))
     }
 
     @Test func deferredOnceThenDeliveredExactlyOnce() async throws {
         try await Self.withFixture { f in
             try await Self.submit(f.store, Self.message("d1@a.test"), to: ["defer@sink.test"])
             var report = try await f.delivery.deliverDue()
-            let afterFirst = try await f.store.outboundQueue()
+            let afterFirst = try await f.store.queue.list()
             #expect(report.deferred == 1 && report.delivered == 0, "\(afterFirst)")
-            var row = try #require(try await f.store.outboundQueue().first)
+            var row = try #require(try await f.store.queue.list().first)
             #expect(row.status == "queued" && row.attempts == 1 && row.statusCode == "4.3.0")
             let wait = row.nextAttempt.timeIntervalSince(f.clock.now)
             #expect(wait > 55 && wait <= 60, "\(wait)")
@@ -126,7 +126,7 @@ struct MarkerSigner: OutboundSigner {
             f.clock.advance(31)
             report = try await f.delivery.deliverDue()
             #expect(report.delivered == 1)
-            row = try #require(try await f.store.outboundQueue().first)
+            row = try #require(try await f.store.queue.list().first)
             #expect(row.status == "delivered" && row.attempts == 2 && row.deliveredAt != nil && row.remoteMTA == "127.0.0.1")
             f.clock.advance(3600)
             #expect(try await f.delivery.deliverDue() == OutboundRunReport())
@@ -141,14 +141,14 @@ struct MarkerSigner: OutboundSigner {
             let original = Self.message("r1@a.test", subject: "Figures for Q3")
             try await Self.submit(f.store, original, to: ["ok@sink.test", "reject@sink.test"])
             let report = try await f.delivery.deliverDue()
-            let rowsAfter = try await f.store.outboundQueue().map { "\($0.status) \($0.lastError ?? "")" }
+            let rowsAfter = try await f.store.queue.list().map { "\($0.status) \($0.lastError ?? "")" }
             #expect(report.delivered == 1 && report.failed == 1 && report.bounces == 1, "\(rowsAfter)")
             let accepted = try f.sink.accepted()
             #expect(accepted.count == 1 && accepted.first?.rcpt_tos == ["ok@sink.test"])
 
-            let inbox = try await f.store.messages(in: "INBOX", of: "anna@a.test")
+            let inbox = try await f.store.mailboxes.messages(in: "INBOX", of: "anna@a.test")
             try #require(inbox.count == 1)
-            let dsn = try #require(try await f.store.content(sha256: inbox[0].sha256))
+            let dsn = try #require(try await f.store.reader.content(sha256: inbox[0].sha256))
             let text = String(decoding: dsn, as: UTF8.self)
             #expect(Message(parsing: dsn).subject == "Undelivered Mail Returned to Sender: Figures for Q3")
             #expect(text.contains("report-type=delivery-status"))
@@ -159,33 +159,33 @@ struct MarkerSigner: OutboundSigner {
             #expect(text.contains("Content-Type: text/rfc822-headers\r\n\r\nReturn-Path: <anna@a.test>\r\n"))
             #expect(text.contains("Subject: Figures for Q3\r\nMessage-ID: <r1@a.test>\r\n"))
             // Sent from the null reverse-path, once.
-            let rows = try await f.store.outboundQueue()
+            let rows = try await f.store.queue.list()
             #expect(rows.first { $0.recipient == "reject@sink.test" }?.bounce == "sent")
             #expect(try await f.delivery.sendBounces() == 0)
-            #expect(try await f.store.messages(in: "INBOX", of: "anna@a.test").count == 1)
+            #expect(try await f.store.mailboxes.messages(in: "INBOX", of: "anna@a.test").count == 1)
         }
     }
 
     @Test func expiryFailsAfterTheMaximumAgeWithADSN() async throws {
         try await Self.withFixture { f in
             try await Self.submit(f.store, Self.message("e1@a.test"), to: ["x@dead.test"])
-            let created = try #require(try await f.store.outboundQueue().first).created
+            let created = try #require(try await f.store.queue.list().first).created
             f.clock.set(created)
             var attempts = 0
-            while try await f.store.outboundQueue().first?.status == "queued", attempts < 20 {
+            while try await f.store.queue.list().first?.status == "queued", attempts < 20 {
                 let report = try await f.delivery.deliverDue()
                 #expect(report.delivered == 0)
                 attempts += 1
                 f.clock.advance(60)
             }
             // At 0, 60, 120, 180, 240 and the deadline 300 s: six attempts, then failed with 4.4.7.
-            let row = try #require(try await f.store.outboundQueue().first)
+            let row = try #require(try await f.store.queue.list().first)
             #expect(attempts == 6 && row.attempts == 6)
             #expect(row.status == "failed" && row.statusCode == "4.4.7" && row.bounce == "sent")
             #expect(row.lastError?.contains("connection failed") == true, "\(row.lastError ?? "")")
-            let inbox = try await f.store.messages(in: "INBOX", of: "anna@a.test")
+            let inbox = try await f.store.mailboxes.messages(in: "INBOX", of: "anna@a.test")
             try #require(inbox.count == 1)
-            let text = String(decoding: try #require(try await f.store.content(sha256: inbox[0].sha256)), as: UTF8.self)
+            let text = String(decoding: try #require(try await f.store.reader.content(sha256: inbox[0].sha256)), as: UTF8.self)
             #expect(text.contains("Status: 4.4.7") && text.contains("Final-Recipient: rfc822; x@dead.test"))
         }
     }
@@ -195,9 +195,9 @@ struct MarkerSigner: OutboundSigner {
             try await Self.submit(f.store, Self.message("n1@a.test"), from: "", to: ["reject@sink.test"])
             let report = try await f.delivery.deliverDue()
             #expect(report.failed == 1 && report.bounces == 0)
-            let row = try #require(try await f.store.outboundQueue().first)
+            let row = try #require(try await f.store.queue.list().first)
             #expect(row.status == "failed" && row.bounce == "suppressed")
-            #expect(try await f.store.messages(in: "INBOX", of: "anna@a.test").isEmpty)
+            #expect(try await f.store.mailboxes.messages(in: "INBOX", of: "anna@a.test").isEmpty)
         }
     }
 
@@ -207,7 +207,7 @@ struct MarkerSigner: OutboundSigner {
             try await Self.submit(f.store, Self.message("f1@a.test"), from: "carl@sink.test", to: ["refuse@sink.test"])
             let report = try await f.delivery.deliverDue()
             #expect(report.failed == 1 && report.bounces == 1)
-            let queued = try await f.store.outboundQueue().filter { $0.status == "queued" }
+            let queued = try await f.store.queue.list().filter { $0.status == "queued" }
             #expect(queued.count == 1 && queued.first?.recipient == "carl@sink.test" && queued.first?.mailFrom == "")
             // It goes out with MAIL FROM:<>.
             #expect(try await f.delivery.deliverDue().delivered == 1)
@@ -243,7 +243,7 @@ struct MarkerSigner: OutboundSigner {
             // The archive keeps the message as it came in.
             for (id, raw) in archived {
                 let hits = try await f.store.catalog.messages.search(try SearchQuery(parsing: "message-id:\(id)"))
-                #expect(try await f.store.content(sha256: try #require(hits.first).id) == raw)
+                #expect(try await f.store.reader.content(sha256: try #require(hits.first).id) == raw)
             }
         }
     }
@@ -253,7 +253,7 @@ struct MarkerSigner: OutboundSigner {
             try await Self.submit(f.store, Self.message("k1@a.test"), to: ["ok@sink.test"])
             let claimed = try await f.delivery.claim(excluding: [], maximumDomains: 4)
             #expect(claimed.count == 1 && claimed[0].rows.count == 1)
-            #expect(try await f.store.outboundQueue().first?.status == "sending")
+            #expect(try await f.store.queue.list().first?.status == "sending")
             // Claimed rows are not claimed twice, nor delivered by another run.
             #expect(try await f.delivery.deliverDue() == OutboundRunReport())
             // The process "dies"; the next start releases its claims and delivers.
@@ -267,7 +267,7 @@ struct MarkerSigner: OutboundSigner {
         try await Self.withFixture { f in
             try await Self.submit(f.store, Self.message("t1@a.test"), to: ["ok@tls.test"])
             #expect(try await f.delivery.deliverDue().deferred == 1)
-            let row = try #require(try await f.store.outboundQueue().first)
+            let row = try #require(try await f.store.queue.list().first)
             #expect(row.status == "queued" && row.statusCode == "4.7.5", "\(row)")
             #expect(row.lastError?.contains("does not offer STARTTLS") == true)
             #expect(try f.sink.entries().isEmpty)
@@ -280,7 +280,7 @@ struct MarkerSigner: OutboundSigner {
             try await Self.submit(f.store, big, to: ["ok@sink.test"])
             let report = try await f.delivery.deliverDue()
             #expect(report.failed == 1 && report.bounces == 1)
-            let row = try #require(try await f.store.outboundQueue().first)
+            let row = try #require(try await f.store.queue.list().first)
             #expect(row.statusCode == "5.3.4" && row.lastError?.contains("exceeds the server's limit of 100000") == true)
             #expect(try f.sink.entries().isEmpty)
         }

@@ -3,7 +3,7 @@ import Delivery
 import Foundation
 import Logging
 import MailMessage
-import MailStore
+@testable import MailStore
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -56,8 +56,8 @@ struct RunningServer {
         try #require(initialised.status == 0, "tresor init: \(initialised.stderr)")
         let store = try MailStore(dataDirectory: folder)
         defer { store.close() }
-        try await store.addDomain(domain)
-        for user in users { try await store.addUser(user, password: "pw") }
+        try await store.accounts.addDomain(domain, by: .system("test"))
+        for user in users { try await store.accounts.addUser(user, password: "pw", by: .system("test")) }
         return folder
     }
 }
@@ -101,7 +101,7 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
     static func content(_ data: URL, _ sha256: String) async throws -> [UInt8]? {
         let store = try MailStore(dataDirectory: data)
         defer { store.close() }
-        return try await store.content(sha256: sha256)
+        return try await store.reader.content(sha256: sha256)
     }
 
     @Test func routesAndMXBothWaysWithABounce() async throws {
@@ -143,8 +143,8 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
 
                     """)
                 // Route: A → B; bob has it once.
-                #expect(try await eventually { try await storeB.messages(in: "INBOX", of: "bob@b.test").count == 1 })
-                let received = try #require(try await storeB.messages(in: "INBOX", of: "bob@b.test").first)
+                #expect(try await eventually { try await storeB.mailboxes.messages(in: "INBOX", of: "bob@b.test").count == 1 })
+                let received = try #require(try await storeB.mailboxes.messages(in: "INBOX", of: "bob@b.test").first)
                 let bytes = try #require(try await Self.content(dataB, received.sha256))
                 let text = String(decoding: bytes, as: UTF8.self)
                 #expect(Message(parsing: bytes).subject == "Lunch on Friday")
@@ -154,12 +154,12 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
                 #expect(text.contains("(Tresor) with ESMTPS id"), "\(text.prefix(300))")
 
                 // nobody@b.test was refused by B's MX (550 5.1.1): the DSN is in anna's INBOX on A.
-                #expect(try await eventually { try await storeA.messages(in: "INBOX", of: "anna@a.test").count == 1 })
-                let dsnEntry = try #require(try await storeA.messages(in: "INBOX", of: "anna@a.test").first)
+                #expect(try await eventually { try await storeA.mailboxes.messages(in: "INBOX", of: "anna@a.test").count == 1 })
+                let dsnEntry = try #require(try await storeA.mailboxes.messages(in: "INBOX", of: "anna@a.test").first)
                 let dsn = String(decoding: try #require(try await Self.content(dataA, dsnEntry.sha256)), as: UTF8.self)
                 #expect(dsn.contains("Final-Recipient: rfc822; nobody@b.test\r\nAction: failed\r\nStatus: 5.1.1"))
                 #expect(dsn.contains("Subject: Lunch on Friday\r\nMessage-ID: <lunch@a.test>"))
-                let rowsA = try await storeA.outboundQueue()
+                let rowsA = try await storeA.queue.list()
                 #expect(Set(rowsA.map(\.status)) == ["delivered", "failed"])
 
                 // MX: B → A, found through the test DNS server.
@@ -172,10 +172,10 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
                     Yes!\r
 
                     """)
-                #expect(try await eventually { try await storeA.messages(in: "INBOX", of: "anna@a.test").count == 2 })
+                #expect(try await eventually { try await storeA.mailboxes.messages(in: "INBOX", of: "anna@a.test").count == 2 })
                 let subjects = try await storeA.catalog.messages.search(try SearchQuery(parsing: "message-id:reply@b.test"))
                 #expect(subjects.count == 1)
-                let rowsB = try await storeB.outboundQueue()
+                let rowsB = try await storeB.queue.list()
                 #expect(rowsB.count == 1 && rowsB.first?.status == "delivered" && rowsB.first?.remoteMTA == "mx.a.test")
                 #expect(dns.queries.contains { $0.name.lowercased().hasPrefix("a.test") })
             } catch {
@@ -201,8 +201,8 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
             do {
                 let store = try MailStore(dataDirectory: dataB)
                 defer { store.close() }
-                try await store.addDomain("c.test")
-                try await store.addUser("carl@c.test", password: "relay secret")
+                try await store.accounts.addDomain("c.test", by: .system("test"))
+                try await store.accounts.addUser("carl@c.test", password: "relay secret", by: .system("test"))
             }
             let b = try await RunningServer.start(RunningServer.configuration(hostname: "mx.b.test",
                                                                               domains: ["b.test", "c.test"]), data: dataB)
@@ -224,8 +224,8 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
                     Relayed.\r
 
                     """)
-                #expect(try await eventually { try await storeB.messages(in: "INBOX", of: "dave@b.test").count == 1 })
-                let entry = try #require(try await storeB.messages(in: "INBOX", of: "dave@b.test").first)
+                #expect(try await eventually { try await storeB.mailboxes.messages(in: "INBOX", of: "dave@b.test").count == 1 })
+                let entry = try #require(try await storeB.mailboxes.messages(in: "INBOX", of: "dave@b.test").first)
                 let text = String(decoding: try #require(try await Self.content(dataB, entry.sha256)), as: UTF8.self)
                 // B's trace field: submission over TLS, authenticated (RFC 3848 ESMTPSA).
                 #expect(text.contains("with ESMTPSA id"), "\(text.prefix(400))")

@@ -2,7 +2,7 @@ import ArchiveStore
 import Catalog
 import Export
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 
@@ -17,20 +17,20 @@ import TestSupport
         try await withTemporaryDirectory { dir in
             let store = try ExportFixtures.makeStore(dir)
             defer { store.close() }
-            try await store.addDomain("example.org")
-            try await store.addUser(anna, password: "pw")
+            try await store.accounts.addDomain("example.org", by: .system("test"))
+            try await store.accounts.addUser(anna, password: "pw", by: .system("test"))
             for (n, raw) in ExportFixtures.messages.enumerated() {
                 let envelope = Envelope(mailFrom: "sender@remote.test", recipients: [anna],
                                         receivedAt: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)),
-                                        direction: .inbound, source: "smtp")
-                _ = try await store.deliver(message: raw, envelope: envelope)
+                                        direction: .inbound, source: MessageSource("smtp"))
+                _ = try await store.delivery.deliver(message: raw, envelope: envelope)
             }
-            try await store.createMailbox("Projects/2025/Q3", of: anna)
-            _ = try await store.copyMessages(uids: [1...2], from: "INBOX", to: "Projects/2025/Q3", of: anna)
-            _ = try await store.storeFlags(["\\Seen", "\\Flagged", "$Work"], mode: .add, uids: [1...1], in: "INBOX", of: anna)
-            _ = try await store.storeFlags(["\\Answered"], mode: .add, uids: [2...2], in: "Projects/2025/Q3", of: anna)
-            _ = try await store.append(Array("Subject: half-written\r\n\r\ndraft\r\n".utf8), flags: ["\\Draft"],
-                                       to: "Drafts", of: anna)
+            try await store.mailboxes.createMailbox("Projects/2025/Q3", of: anna)
+            _ = try await store.mailboxes.copyMessages(uids: [1...2], from: "INBOX", to: "Projects/2025/Q3", of: anna)
+            _ = try await store.mailboxes.storeFlags(["\\Seen", "\\Flagged", "$Work"], mode: .add, uids: [1...1], in: "INBOX", of: anna)
+            _ = try await store.mailboxes.storeFlags(["\\Answered"], mode: .add, uids: [2...2], in: "Projects/2025/Q3", of: anna)
+            _ = try await store.mailboxes.append(Array("Subject: half-written\r\n\r\ndraft\r\n".utf8), flags: ["\\Draft"],
+                                       to: "Drafts", of: anna, by: .system("test"))
             try await body(store, dir)
         }
     }
@@ -41,7 +41,7 @@ import TestSupport
             let out = dir.appendingPathComponent("anna")
             let summary = try await Exporter(store: store).export(
                 ExportRequest(selection: .mailbox(user: Self.anna, folder: nil), format: format, destination: out,
-                              actor: "officer"))
+                              actor: .system("officer")))
             let record = summary.record
             #expect(record.selection.folders == ["INBOX", "Archive", "Drafts", "Junk", "Projects", "Projects/2025",
                                                  "Projects/2025/Q3", "Sent", "Trash"])
@@ -90,7 +90,7 @@ import TestSupport
             let out = dir.appendingPathComponent("projects")
             let summary = try await Exporter(store: store).export(
                 ExportRequest(selection: .mailbox(user: Self.anna, folder: "Projects"), format: .mbox, destination: out,
-                              actor: "officer"))
+                              actor: .system("officer")))
             #expect(summary.record.selection.folders == ["Projects", "Projects/2025", "Projects/2025/Q3"])
             #expect(summary.record.counts.messages == 2)
             #expect(ExportFixtures.files(under: out.appendingPathComponent("messages"))
@@ -98,7 +98,7 @@ import TestSupport
             await #expect(throws: ExportError.unknownFolder(user: Self.anna, folder: "Nowhere")) {
                 try await Exporter(store: store).export(
                     ExportRequest(selection: .mailbox(user: Self.anna, folder: "Nowhere"), format: .mbox,
-                                  destination: dir.appendingPathComponent("nowhere"), actor: "officer"))
+                                  destination: dir.appendingPathComponent("nowhere"), actor: .system("officer")))
             }
             // Nothing was asked that exists, so nothing was written.
             #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("nowhere").path))
@@ -112,7 +112,7 @@ import TestSupport
             try await store.catalog.governance.addLegalHold(hold)
             let out = dir.appendingPathComponent("case")
             let summary = try await Exporter(store: store).export(
-                ExportRequest(selection: .legalHold(name: hold.name), format: .eml, destination: out, actor: "counsel"))
+                ExportRequest(selection: .legalHold(name: hold.name), format: .eml, destination: out, actor: .system("counsel")))
             let record = summary.record
             #expect(record.selection.kind == .legalHold && record.selection.query == hold.query)
             #expect(record.selection.legalHold?.name == hold.name && record.selection.legalHold?.reason == "litigation")
@@ -130,7 +130,7 @@ import TestSupport
             await #expect(throws: ExportError.unknownLegalHold("nope")) {
                 try await Exporter(store: store).export(
                     ExportRequest(selection: .legalHold(name: "nope"), format: .eml,
-                                  destination: dir.appendingPathComponent("nope"), actor: "counsel"))
+                                  destination: dir.appendingPathComponent("nope"), actor: .system("counsel")))
             }
         }
     }
@@ -142,7 +142,7 @@ import TestSupport
             defer { store.close() }
             let out = dir.appendingPathComponent("empty")
             let summary = try await Exporter(store: store).export(
-                ExportRequest(selection: .query("nothing-matches-this"), format: format, destination: out, actor: "a"))
+                ExportRequest(selection: .query("nothing-matches-this"), format: format, destination: out, actor: .system("a")))
             #expect(summary.record.counts.messages == 0 && summary.record.counts.bytes == 0)
             #expect(try ManifestCSV.decode(Array(try Data(contentsOf: out.appendingPathComponent("manifest.csv")))).isEmpty)
             let verification = ExportVerifier.verify(directory: out)
@@ -160,14 +160,14 @@ import TestSupport
             try Data("mine".utf8).write(to: out.appendingPathComponent("notes.txt"))
             await #expect(throws: ExportError.destinationNotEmpty(path: out.path)) {
                 try await Exporter(store: store).export(
-                    ExportRequest(selection: .query("x"), format: .mbox, destination: out, actor: "a"))
+                    ExportRequest(selection: .query("x"), format: .mbox, destination: out, actor: .system("a")))
             }
             #expect(ExportFixtures.files(under: out) == ["notes.txt"])
             // An existing empty folder is fine.
             let empty = dir.appendingPathComponent("empty")
             try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
             _ = try await Exporter(store: store).export(
-                ExportRequest(selection: .query("x"), format: .mbox, destination: empty, actor: "a"))
+                ExportRequest(selection: .query("x"), format: .mbox, destination: empty, actor: .system("a")))
             #expect(ExportVerifier.verify(directory: empty).isValid)
         }
     }
@@ -182,7 +182,7 @@ import TestSupport
             struct Stop: Error {}
             await #expect(throws: Stop.self) {
                 try await Exporter(store: store).export(
-                    ExportRequest(selection: .query("contract"), format: .eml, destination: out, actor: "a")
+                    ExportRequest(selection: .query("contract"), format: .eml, destination: out, actor: .system("a"))
                 ) { progress in
                     if progress.written == 1 { throw Stop() }
                 }
@@ -196,7 +196,7 @@ import TestSupport
             // Even a finished export with the marker put back is refused.
             let done = dir.appendingPathComponent("done")
             _ = try await Exporter(store: store).export(
-                ExportRequest(selection: .query("contract"), format: .eml, destination: done, actor: "a"))
+                ExportRequest(selection: .query("contract"), format: .eml, destination: done, actor: .system("a")))
             try Data().write(to: done.appendingPathComponent("INCOMPLETE"))
             #expect(ExportVerifier.verify(directory: done).problems.map(\.file) == ["INCOMPLETE"])
         }

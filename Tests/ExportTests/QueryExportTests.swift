@@ -2,7 +2,7 @@ import ArchiveStore
 import Catalog
 import Export
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 
@@ -20,7 +20,7 @@ import TestSupport
                                                     into: store)
             let out = dir.appendingPathComponent("export-\(format.rawValue)", isDirectory: true)
             let summary = try await Exporter(store: store).export(
-                ExportRequest(selection: .query(query), format: format, destination: out, actor: "auditor"))
+                ExportRequest(selection: .query(query), format: format, destination: out, actor: .system("auditor")))
             try await body(store, out, summary)
         }
     }
@@ -71,7 +71,7 @@ import TestSupport
         try await Self.withExport(.eml) { store, out, summary in
             let record = try ExportRecord.decode(Array(try Data(contentsOf: out.appendingPathComponent("export.json"))))
             #expect(record == summary.record)
-            #expect(record.createdBy == "auditor" && record.selection.kind == .query && record.selection.query == "contract")
+            #expect(record.createdBy == "system:auditor" && record.selection.kind == .query && record.selection.query == "contract")
             #expect(record.tresorVersion == TresorVersion.current && record.format == .eml)
             #expect(record.counts.messages == 4 && record.counts.files == 4 && record.counts.drafts == 0)
             #expect(record.counts.bytes == Int64(ExportFixtures.messages.map(\.count).reduce(0, +)))
@@ -84,7 +84,7 @@ import TestSupport
             // The export is in the audit log, with the SHA-256 of export.json.
             let audit = try await store.catalog.governance.auditLog()
             let entry = try #require(audit.first { $0.action == "export" })
-            #expect(entry.actor == "auditor" && entry.resultCount == 4)
+            #expect(entry.actor == "system:auditor" && entry.resultCount == 4)
             #expect(entry.detail.contains("query=contract") && entry.detail.contains(summary.recordSHA256))
             // The manifest lists each message with its id and file.
             let rows = try ManifestCSV.decode(Array(try Data(contentsOf: out.appendingPathComponent("manifest.csv"))))
@@ -147,7 +147,7 @@ import TestSupport
         try await Self.withExport(.eml) { _, out, _ in
             let json = out.appendingPathComponent("export.json")
             let original = try Data(contentsOf: json)
-            let text = String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"auditor\"", with: "\"someone\"")
+            let text = String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"system:auditor\"", with: "\"system:someone\"")
             try Data(text.utf8).write(to: json)
             #expect(ExportVerifier.verify(directory: out).problems.map(\.file) == ["export.sig"])
             try original.write(to: json)

@@ -1,6 +1,6 @@
 import Catalog
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 
@@ -62,7 +62,7 @@ print(json.dumps({'acked': acked, 'errors': errors, 'killed': killed[0]}))
 
             let store = try MailStore(dataDirectory: data)
             defer { store.close() }
-            let inbox = Set(try await store.messages(in: "INBOX", of: "alice@localhost").map(\.sha256))
+            let inbox = Set(try await store.mailboxes.messages(in: "INBOX", of: "alice@localhost").map(\.sha256))
             var missing: [String] = []
             for id in outcome.acked {
                 let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:\(id)"))

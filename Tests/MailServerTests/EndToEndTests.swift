@@ -1,6 +1,6 @@
 import Catalog
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 @testable import MailServer
@@ -201,7 +201,7 @@ print(json.dumps(out))
             #expect(bad.auth?.first == 535)
             #expect((bad.auth?.last ?? 0) >= 0.5, "a wrong password was answered after \(bad.auth?.last ?? 0) s")
         } after: { store in
-            let inbox = try await store.messages(in: "INBOX", of: "alice@localhost")
+            let inbox = try await store.mailboxes.messages(in: "INBOX", of: "alice@localhost")
             #expect(inbox.isEmpty)
         }
     }

@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
 import Logging
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 @testable import MailServer
@@ -140,8 +140,7 @@ print(json.dumps(out))
         let woke = EndToEndTests.message(id: "imap-idle@e2e.test", subject: "wakes the idler")
         try await ServerHarness.with(users: EndToEndTests.users) { harness in
             let admin = try MailStore(dataDirectory: harness.dataDirectory)
-            try await admin.putSieveScript("main", source: Self.sieveScript, of: "alice@localhost", activate: true,
-                                           actor: "test")
+            try await admin.rules.put("main", source: Self.sieveScript, of: "alice@localhost", activate: true, by: .system("test"))
             admin.close()
             for message in sent + [invoice] {
                 let result = try await EndToEndTests.send("plain", harness, port: harness.smtp, message: message)
@@ -278,7 +277,7 @@ print(json.dumps(out))
             // The expunged message stays in the archive and the catalog.
             let expunged = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:imap-2@e2e.test"))
             #expect(expunged.count == 1)
-            #expect(try await store.messages(in: "Trash", of: "alice@localhost").count == 1)
+            #expect(try await store.mailboxes.messages(in: "Trash", of: "alice@localhost").count == 1)
         }
     }
 
@@ -289,7 +288,7 @@ print(json.dumps(out))
         try await withTemporaryDirectory { folder in
             let data = try await ServerHarness.makeDataDirectory(in: folder, users: EndToEndTests.users)
             let store = try MailStore(dataDirectory: data)
-            _ = try await store.append(lf, to: "INBOX", of: "alice@localhost")
+            _ = try await store.mailboxes.append(lf, to: "INBOX", of: "alice@localhost", by: .system("test"))
             store.close()
             // As a catalog from before "v5" has it.
             _ = try await ChildProcess.python("""
@@ -298,7 +297,7 @@ print(json.dumps(out))
                 db.commit()
                 """, [data.appendingPathComponent("catalog.sqlite").path])
             let before = try MailStore(dataDirectory: data)
-            let entry = try #require(try await before.mailboxSnapshot("INBOX", of: "alice@localhost").messages.first)
+            let entry = try #require(try await before.mailboxes.snapshot("INBOX", of: "alice@localhost").messages.first)
             #expect(entry.transmittedSize == nil && entry.size == lf.count)
             before.close()
 
@@ -319,7 +318,7 @@ print(json.dumps(out))
 
             let after = try MailStore(dataDirectory: data)
             defer { after.close() }
-            let stored = try #require(try await after.mailboxSnapshot("INBOX", of: "alice@localhost").messages.first)
+            let stored = try #require(try await after.mailboxes.snapshot("INBOX", of: "alice@localhost").messages.first)
             #expect(stored.transmittedSize == crlfSize)
         }
     }

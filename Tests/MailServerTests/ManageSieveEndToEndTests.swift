@@ -1,5 +1,5 @@
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 @testable import MailServer
@@ -99,13 +99,13 @@ s.quit()
             #expect(out[4] == ["\"rules\" ACTIVE", out[4].last!])
             _ = try await ChildProcess.python(Self.mail, ["\(harness.smtp)"])
         } after: { (store: MailStore) async throws in
-            let filed = try await store.messages(in: "Archive", of: "alice@localhost")
+            let filed = try await store.mailboxes.messages(in: "Archive", of: "alice@localhost")
             #expect(filed.count == 1)
             #expect(filed.first?.flags == ["\\Flagged"])
-            #expect(try await store.messages(in: "INBOX", of: "alice@localhost").isEmpty)
-            #expect(try await store.activeSieveScript(of: "alice@localhost")?.source == Self.rules)
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: "alice@localhost").isEmpty)
+            #expect(try await store.rules.activeScript(of: "alice@localhost")?.source == Self.rules)
             // Every change is audited with the user as actor.
-            #expect(try await store.catalog.governance.auditLog(actor: "alice@localhost").map(\.action)
+            #expect(try await store.catalog.governance.auditLog(actor: "user:alice@localhost").map(\.action)
                     == ["sieve-put", "sieve-activate"])
         }
     }
@@ -146,8 +146,8 @@ s.quit()
             #expect(out[13].last?.contains("ALREADYEXISTS") == true, "\(out[13])")
             #expect(out[14].joined().contains("replacing needs no new slot"), "\(out[14])")
         } after: { (store: MailStore) async throws in
-            #expect(try await store.sieveScripts(of: "alice@localhost").map(\.name) == ["one", "two"])
-            #expect(try await store.activeSieveScript(of: "alice@localhost")?.name == "two")
+            #expect(try await store.rules.scripts(of: "alice@localhost").map(\.name) == ["one", "two"])
+            #expect(try await store.rules.activeScript(of: "alice@localhost")?.name == "two")
         }
     }
 }

@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
 import Logging
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 @testable import MailServer
@@ -58,8 +58,8 @@ s.quit()
             do {
                 let store = try MailStore(dataDirectory: dataB)
                 defer { store.close() }
-                try await store.addDomain("b.test")
-                try await store.addUser("bob@b.test", password: "pw")
+                try await store.accounts.addDomain("b.test", by: .system("test"))
+                try await store.accounts.addUser("bob@b.test", password: "pw", by: .system("test"))
             }
             let portB = try Self.reservePort()
             let config = folder.appendingPathComponent("tresor.toml")
@@ -82,7 +82,7 @@ s.quit()
             do {
                 let store = try MailStore(dataDirectory: dataA)
                 defer { store.close() }
-                let rows = try await store.outboundQueue()
+                let rows = try await store.queue.list()
                 #expect(rows.count == count && !rows.contains { $0.status == "delivered" }, "\(rows.map(\.status))")
             }
 
@@ -102,13 +102,13 @@ s.quit()
             var arrived = 0
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline {
-                arrived = try await reader.messages(in: "INBOX", of: "bob@b.test").count
+                arrived = try await reader.mailboxes.messages(in: "INBOX", of: "bob@b.test").count
                 if arrived >= count { break }
                 try await Task.sleep(for: .milliseconds(200))
             }
             // Anything sent twice would arrive within a few more retries.
             try await Task.sleep(for: .seconds(2))
-            let inbox = try await reader.messages(in: "INBOX", of: "bob@b.test")
+            let inbox = try await reader.mailboxes.messages(in: "INBOX", of: "bob@b.test")
             var copies: [String: Int] = [:]
             for id in ids {
                 copies[id] = try await reader.catalog.messages.search(try SearchQuery(parsing: "message-id:\(id)")).count
@@ -123,7 +123,7 @@ s.quit()
             #expect(copies.values.allSatisfy { $0 == 1 }, "copies per Message-ID: \(copies.filter { $0.value != 1 })")
             let store = try MailStore(dataDirectory: dataA)
             defer { store.close() }
-            let rows = try await store.outboundQueue()
+            let rows = try await store.queue.list()
             #expect(rows.count == count && rows.allSatisfy { $0.status == "delivered" }, "\(rows.map(\.status))")
         }
     }

@@ -234,7 +234,7 @@ print(json.dumps(out))
             #expect(search.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(search.stdout) \(search.stderr)")
             let store = try MailStore(dataDirectory: data)
             defer { store.close() }
-            let inbox = try await store.messages(in: "INBOX", of: "alice@localhost")
+            let inbox = try await store.mailboxes.messages(in: "INBOX", of: "alice@localhost")
             #expect(inbox.count == 2)
         }
     }

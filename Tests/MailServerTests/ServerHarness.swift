@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
 import Logging
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 @testable import MailServer
@@ -43,8 +43,8 @@ struct ServerHarness {
         try #require(initialised.status == 0, "tresor init: \(initialised.stderr)")
         let store = try MailStore(dataDirectory: data)
         defer { store.close() }
-        if try await !store.domains().contains("localhost") { try await store.addDomain("localhost") }
-        for (user, password) in users { try await store.addUser(user, password: password) }
+        if try await !store.accounts.domains().contains("localhost") { try await store.accounts.addDomain("localhost", by: .system("test")) }
+        for (user, password) in users { try await store.accounts.addUser(user, password: password, by: .system("test")) }
         return data
     }
 
@@ -95,7 +95,7 @@ struct Stored {
         let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:\(messageID)"))
         try #require(hits.count == 1, "catalog hits for \(messageID): \(hits.count)")
         let raw = try #require(try store.archive.readBody(sha256: hits[0].id), "archive body of \(messageID)")
-        let inbox = try await store.messages(in: "INBOX", of: user).filter { $0.sha256 == hits[0].id }
+        let inbox = try await store.mailboxes.messages(in: "INBOX", of: user).filter { $0.sha256 == hits[0].id }
         return Stored(raw: raw, hit: hits[0], inbox: inbox)
     }
 

@@ -49,8 +49,7 @@ print(json.dumps(refused))
             try await ServerHarness.with(users: [("alice@localhost", "correct horse")]) { harness in
                 // As `tresor rules` does from another process while the server runs.
                 let admin = try MailStore(dataDirectory: harness.dataDirectory)
-                try await admin.putSieveScript("main", source: Self.script, of: "alice@localhost", activate: true,
-                                               actor: "test")
+                try await admin.rules.put("main", source: Self.script, of: "alice@localhost", activate: true, by: .system("test"))
                 admin.close()
                 let refused = try await Self.send(
                     [Self.message("Your invoice 42", id: "invoice"), Self.message("A broken rule", id: "broken"),
@@ -60,17 +59,17 @@ print(json.dumps(refused))
             } after: { (store: MailStore) async throws in
                 let invoice = try await Stored.find(messageID: "invoice@remote.test", user: "alice@localhost", in: store)
                 #expect(invoice.inbox.isEmpty)
-                let filed = try await store.messages(in: "Invoices/2026", of: "alice@localhost")
+                let filed = try await store.mailboxes.messages(in: "Invoices/2026", of: "alice@localhost")
                 #expect(filed.map(\.sha256) == [invoice.hit.id])
                 #expect(filed.first?.flags == ["\\Flagged", "$Invoice"])
                 // The run-time error: INBOX, nothing in Archive, nothing redirected.
                 let broken = try await Stored.find(messageID: "broken@remote.test", user: "alice@localhost", in: store)
                 #expect(broken.inbox.count == 1 && broken.inbox.first?.flags == [])
-                #expect(try await store.messages(in: "Archive", of: "alice@localhost").isEmpty)
-                #expect(try await store.outboundQueue().isEmpty)
+                #expect(try await store.mailboxes.messages(in: "Archive", of: "alice@localhost").isEmpty)
+                #expect(try await store.queue.list().isEmpty)
                 let plain = try await Stored.find(messageID: "plain@remote.test", user: "alice@localhost", in: store)
                 #expect(plain.inbox.count == 1)
-                #expect(try await store.messages(in: "INBOX", of: "alice@localhost").count == 2)
+                #expect(try await store.mailboxes.messages(in: "INBOX", of: "alice@localhost").count == 2)
             }
         }
     }

@@ -1,7 +1,7 @@
 import ArchiveStore
 import Catalog
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 
@@ -9,7 +9,7 @@ import TestSupport
 /// and the outbound queue, then recovery after a crash between journal and catalog.
 @Suite struct DeliveryTests {
     static func envelope(from: String = "sender@remote.test", to recipients: [String],
-                         direction: Direction = .inbound, source: String = "smtp") -> Envelope {
+                         direction: Direction = .inbound, source: MessageSource = .smtp) -> Envelope {
         Envelope(mailFrom: from, recipients: recipients, receivedAt: Date(timeIntervalSince1970: 1_750_000_000),
                  clientAddress: "192.0.2.7", helo: "mx.remote.test", direction: direction, source: source)
     }
@@ -19,7 +19,7 @@ import TestSupport
             var uids: [UInt32] = [], hashes: [String] = []
             for n in 0..<3 {
                 let raw = ImportSessionTests.message(n)
-                let outcome = try await store.deliver(message: raw, envelope: Self.envelope(to: ["anna+news@example.org"]))
+                let outcome = try await store.delivery.deliver(message: raw, envelope: Self.envelope(to: ["anna+news@example.org"]))
                 #expect(outcome.queued.isEmpty && outcome.undeliverable.isEmpty)
                 let placement = try #require(outcome.placements.first)
                 #expect(outcome.placements.count == 1)
@@ -28,28 +28,28 @@ import TestSupport
                 hashes.append(outcome.receipt.sha256)
             }
             #expect(uids == [1, 2, 3])
-            let inbox = try await store.messages(in: "INBOX", of: "anna@example.org")
+            let inbox = try await store.mailboxes.messages(in: "INBOX", of: "anna@example.org")
             #expect(inbox.map(\.uid) == [1, 2, 3])
             #expect(inbox.map(\.sha256) == hashes)
             #expect(Set(hashes).count == 3)
             #expect(inbox.allSatisfy { $0.flags.isEmpty && $0.internalDate == Date(timeIntervalSince1970: 1_750_000_000) })
             #expect(inbox[0].size == ImportSessionTests.message(0).count)
-            let boxes = try await store.mailboxes(of: "anna@example.org")
+            let boxes = try await store.mailboxes.mailboxes(of: "anna@example.org")
             #expect(boxes.first?.name == "INBOX" && boxes.first?.uidNext == 4 && boxes.first?.messages == 3)
-            #expect(try await store.messages(in: "INBOX", of: "bob@example.org").isEmpty)
-            #expect(try await store.outboundQueue().isEmpty)
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: "bob@example.org").isEmpty)
+            #expect(try await store.queue.list().isEmpty)
         }
     }
 
     @Test func remoteRecipientsAreQueued() async throws {
         try await ResolutionTests.withAccounts { store in
             let raw = ImportSessionTests.message(1)
-            let outcome = try await store.deliver(
+            let outcome = try await store.delivery.deliver(
                 message: raw, envelope: Self.envelope(from: "anna@example.org", to: ["Dora@Far.test", "eve@far.test"],
-                                                      direction: .outbound, source: "submission"))
+                                                      direction: .outbound, source: MessageSource("submission")))
             #expect(outcome.placements.isEmpty)
             #expect(outcome.queued == ["Dora@Far.test", "eve@far.test"])
-            let queue = try await store.outboundQueue()
+            let queue = try await store.queue.list()
             #expect(queue.map(\.recipient) == ["Dora@Far.test", "eve@far.test"])
             #expect(queue.allSatisfy {
                 $0.status == "queued" && $0.attempts == 0 && $0.mailFrom == "anna@example.org"
@@ -64,7 +64,7 @@ import TestSupport
     @Test func mixedRecipientsShareOneArchivedBody() async throws {
         try await ResolutionTests.withAccounts { store in
             let raw = ImportSessionTests.message(7)
-            let outcome = try await store.deliver(
+            let outcome = try await store.delivery.deliver(
                 message: raw,
                 envelope: Self.envelope(to: ["team@example.org", "anna@example.org", "forward@example.org",
                                              "gone@example.org"]))
@@ -75,7 +75,7 @@ import TestSupport
             #expect(store.archive.statistics.envelopes == 1)
             #expect(store.archive.statistics.bodies == 1)
             for user in ["anna@example.org", "bob@example.org"] {
-                let inbox = try await store.messages(in: "INBOX", of: user)
+                let inbox = try await store.mailboxes.messages(in: "INBOX", of: user)
                 #expect(inbox.map(\.sha256) == [outcome.receipt.sha256])
             }
             // The delivery is indexed with its direction and source.
@@ -86,13 +86,13 @@ import TestSupport
 
     @Test func directionAndSourceAreJournaled() async throws {
         try await ResolutionTests.withAccounts { store in
-            let outcome = try await store.deliver(
+            let outcome = try await store.delivery.deliver(
                 message: ImportSessionTests.message(2),
                 envelope: Self.envelope(from: "anna@example.org", to: ["bob@example.org"], direction: .internal,
-                                        source: "submission"))
+                                        source: MessageSource("submission")))
             let record = try store.archive.readRecord(at: outcome.receipt.envelope)
             #expect(record.envelope?.direction == .internal)
-            #expect(record.envelope?.source == "submission")
+            #expect(record.envelope?.source == .submission)
             #expect(record.envelope?.recipients == ["bob@example.org"])
             #expect(try await store.catalog.messages.count(SearchQuery(parsing: "direction:internal")) == 1)
         }
@@ -104,7 +104,7 @@ import TestSupport
             let outcomes = try await withThrowingTaskGroup(of: DeliveryOutcome.self) { group in
                 for n in 0..<40 {
                     group.addTask {
-                        try await store.deliver(message: ImportSessionTests.message(n),
+                        try await store.delivery.deliver(message: ImportSessionTests.message(n),
                                                 envelope: Self.envelope(to: ["team@example.org"]))
                     }
                 }
@@ -114,7 +114,7 @@ import TestSupport
             for user in ["anna@example.org", "bob@example.org"] {
                 let uids = outcomes.flatMap(\.placements).filter { $0.user == user }.map(\.uid).sorted()
                 #expect(uids == Array(1...40))
-                #expect(try await store.messages(in: "INBOX", of: user).count == 40)
+                #expect(try await store.mailboxes.messages(in: "INBOX", of: user).count == 40)
             }
         }
     }
@@ -126,38 +126,38 @@ import TestSupport
             var journaled: AppendReceipt?
             do {
                 let store = try ImportSessionTests.makeStore(dir)
-                try await store.addDomain("example.org")
-                try await store.addUser("anna@example.org", password: "pw")
-                try await store.addAlias("out@example.org", targets: ["far@remote.test"])
+                try await store.accounts.addDomain("example.org", by: .system("test"))
+                try await store.accounts.addUser("anna@example.org", password: "pw", by: .system("test"))
+                try await store.accounts.addAlias("out@example.org", targets: ["far@remote.test"], by: .system("test"))
                 // Only the archive: as if the process died right after the fsync.
                 journaled = try await store.archive.append(message: ImportSessionTests.message(1),
                                                    envelope: Self.envelope(to: ["anna@example.org", "out@example.org"]))
                 _ = try await store.archive.append(message: ImportSessionTests.message(2),
                                                    envelope: Self.envelope(to: ["anna@example.org"], direction: .imported,
-                                                                           source: "import"))
+                                                                           source: MessageSource("import")))
                 store.close()
             }
             let store = try MailStore(dataDirectory: dir)
             defer { store.close() }
-            #expect(try await store.messages(in: "INBOX", of: "anna@example.org").isEmpty)
-            let report = try await store.recover()
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: "anna@example.org").isEmpty)
+            let report = try await store.delivery.recover()
             #expect(report == RecoveryReport(examined: 2, indexed: 2, routed: 1))
-            let inbox = try await store.messages(in: "INBOX", of: "anna@example.org")
+            let inbox = try await store.mailboxes.messages(in: "INBOX", of: "anna@example.org")
             #expect(inbox.map(\.sha256) == [journaled?.sha256])
             #expect(inbox.map(\.envelopeLocation) == [journaled?.envelope.description])
             #expect(inbox.map(\.uid) == [1])
-            #expect(try await store.outboundQueue().map(\.recipient) == ["far@remote.test"])
+            #expect(try await store.queue.list().map(\.recipient) == ["far@remote.test"])
             #expect(try await store.catalog.messages.count(SearchQuery(parsing: "body:number")) == 2)
 
             // Again, and again from scratch (checkpoint lost): nothing is placed twice.
-            #expect(try await store.recover() == RecoveryReport())
+            #expect(try await store.delivery.recover() == RecoveryReport())
             try await store.catalog.messages.setRecoveryCheckpoint(RecordLocation(segment: 0, offset: 0))
-            #expect(try await store.recover() == RecoveryReport(examined: 2, indexed: 0, routed: 0))
-            #expect(try await store.messages(in: "INBOX", of: "anna@example.org").count == 1)
-            #expect(try await store.outboundQueue().count == 1)
+            #expect(try await store.delivery.recover() == RecoveryReport(examined: 2, indexed: 0, routed: 0))
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: "anna@example.org").count == 1)
+            #expect(try await store.queue.list().count == 1)
 
             // A later delivery continues the UIDs.
-            let outcome = try await store.deliver(message: ImportSessionTests.message(3),
+            let outcome = try await store.delivery.deliver(message: ImportSessionTests.message(3),
                                                   envelope: Self.envelope(to: ["anna@example.org"]))
             #expect(outcome.placements.map(\.uid) == [2])
         }
@@ -168,18 +168,18 @@ import TestSupport
     @Test func reindexKeepsMailboxesAndQueue() async throws {
         try await ResolutionTests.withAccounts { store in
             for n in 0..<5 {
-                _ = try await store.deliver(message: ImportSessionTests.message(n),
+                _ = try await store.delivery.deliver(message: ImportSessionTests.message(n),
                                             envelope: Self.envelope(to: ["team@example.org", "forward@example.org"]))
             }
-            let before = try await store.messages(in: "INBOX", of: "bob@example.org")
-            let queueBefore = try await store.outboundQueue()
-            #expect(try await store.reindex() == 5)
-            #expect(try await store.users() == ["anna@example.org", "bob@example.org"])
-            #expect(try await store.messages(in: "INBOX", of: "bob@example.org") == before)
-            #expect(try await store.outboundQueue() == queueBefore)
+            let before = try await store.mailboxes.messages(in: "INBOX", of: "bob@example.org")
+            let queueBefore = try await store.queue.list()
+            #expect(try await store.delivery.reindex() == 5)
+            #expect(try await store.accounts.users() == ["anna@example.org", "bob@example.org"])
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: "bob@example.org") == before)
+            #expect(try await store.queue.list() == queueBefore)
             #expect(try await store.catalog.messages.count(SearchQuery(parsing: "source:smtp")) == 5)
-            #expect(try await store.recover().routed == 0)
-            #expect(try await store.messages(in: "INBOX", of: "anna@example.org").count == 5)
+            #expect(try await store.delivery.recover().routed == 0)
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: "anna@example.org").count == 5)
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArchiveStore
 import Catalog
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 
@@ -11,7 +11,7 @@ import TestSupport
     static let anna = "anna@example.org", bob = "bob@example.org"
 
     static func deliver(_ n: Int, to users: [String] = [anna], store: MailStore) async throws -> DeliveryOutcome {
-        try await store.deliver(message: ImportSessionTests.message(n), envelope: DeliveryTests.envelope(to: users))
+        try await store.delivery.deliver(message: ImportSessionTests.message(n), envelope: DeliveryTests.envelope(to: users))
     }
 
     static func raw(_ subject: String) -> [UInt8] {
@@ -29,14 +29,14 @@ import TestSupport
         #expect(try IMAPMailboxName.validate("Ärger/2025.v1") == "Ärger/2025.v1")
         try await ResolutionTests.withAccounts { store in
             await #expect(throws: MailboxError.invalidName("a/../INBOX")) {
-                try await store.mailboxSnapshot("a/../INBOX", of: Self.anna)
+                try await store.mailboxes.snapshot("a/../INBOX", of: Self.anna)
             }
             await #expect(throws: MailboxError.invalidName("\\Bogus")) {
-                try await store.createMailbox("Bills", specialUse: "\\Bogus", of: Self.anna)
+                try await store.mailboxes.createMailbox("Bills", specialUse: "\\Bogus", of: Self.anna)
             }
             _ = try await Self.deliver(0, store: store)
-            #expect(try await store.mailboxSnapshot("iNbOx", of: "Anna@Example.ORG").messages.count == 1)
-            #expect(try await store.createMailbox("Lists/Swift/Forums", of: Self.anna) == ["Lists", "Lists/Swift",
+            #expect(try await store.mailboxes.snapshot("iNbOx", of: "Anna@Example.ORG").messages.count == 1)
+            #expect(try await store.mailboxes.createMailbox("Lists/Swift/Forums", of: Self.anna) == ["Lists", "Lists/Swift",
                                                                                            "Lists/Swift/Forums"])
         }
     }
@@ -45,43 +45,43 @@ import TestSupport
         try await ResolutionTests.withAccounts { store in
             let sent = Self.raw("appended-report")
             let date = Date(timeIntervalSince1970: 1_700_000_000)
-            let appended = try await store.append(sent, flags: ["\\Seen"], internalDate: date, to: "Sent", of: Self.anna)
+            let appended = try await store.mailboxes.append(sent, flags: ["\\Seen"], internalDate: date, to: "Sent", of: Self.anna, by: .system("test"))
             #expect(!appended.isDraft && appended.uid == 1)
-            #expect(appended.uidValidity == (try await store.mailboxStatus("Sent", of: Self.anna)).uidValidity)
+            #expect(appended.uidValidity == (try await store.mailboxes.status("Sent", of: Self.anna)).uidValidity)
             let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "source:imap"))
             #expect(hits.count == 1 && hits.first?.subject == "appended-report")
-            let entry = try #require(try await store.mailboxSnapshot("Sent", of: Self.anna).messages.first)
+            let entry = try #require(try await store.mailboxes.snapshot("Sent", of: Self.anna).messages.first)
             #expect(entry.internalDate == date && entry.flags.names == ["\\Seen"] && entry.size == sent.count)
-            #expect(try await store.content(sha256: entry.sha256) == sent)
-            #expect(try await store.messageBytes(uid: 1, in: "Sent", of: Self.anna) == sent)
+            #expect(try await store.reader.content(sha256: entry.sha256) == sent)
+            #expect(try await store.reader.bytes(uid: 1, in: "Sent", of: Self.anna) == sent)
 
             let draft = Self.raw("half-written")
-            let saved = try await store.append(draft, flags: ["\\Draft"], to: "Drafts", of: Self.anna)
+            let saved = try await store.mailboxes.append(draft, flags: ["\\Draft"], to: "Drafts", of: Self.anna, by: .system("test"))
             #expect(saved.isDraft && saved.uid == 1)
-            let draftEntry = try #require(try await store.mailboxSnapshot("Drafts", of: Self.anna).messages.first)
-            #expect(try await store.content(sha256: draftEntry.sha256) == nil, "no draft in the archive")
+            let draftEntry = try #require(try await store.mailboxes.snapshot("Drafts", of: Self.anna).messages.first)
+            #expect(try await store.reader.content(sha256: draftEntry.sha256) == nil, "no draft in the archive")
             #expect(try await store.catalog.messages.search(try SearchQuery(parsing: "half")).isEmpty)
-            #expect(try await store.messageBytes(uid: 1, in: "Drafts", of: Self.anna) == draft)
+            #expect(try await store.reader.bytes(uid: 1, in: "Drafts", of: Self.anna) == draft)
             // Even with anna's draft in the byte cache, bob cannot read it through her entry.
-            #expect(try await store.messageBytes(of: draftEntry, user: Self.bob) == nil)
+            #expect(try await store.reader.bytes(of: draftEntry, user: Self.bob) == nil)
             #expect(try await store.catalog.mailboxes.draftBytes(id: Self.draftID(draftEntry), of: Self.bob) == nil)
-            #expect(try await store.searchCandidates([SearchTextTerm(.body, "nothing-like-it")], in: "Drafts",
+            #expect(try await store.mailboxes.searchCandidates([SearchTextTerm(.body, "nothing-like-it")], in: "Drafts",
                                                      of: Self.anna) == [1])
 
             // The draft lives while a placement names it: copy, then expunge both.
-            _ = try await store.copyMessages(uids: [1...1], from: "Drafts", to: "Archive", of: Self.anna)
-            _ = try await store.storeFlags(["\\Deleted"], mode: .add, uids: [1...1], in: "Drafts", of: Self.anna)
-            _ = try await store.expunge(in: "Drafts", of: Self.anna)
+            _ = try await store.mailboxes.copyMessages(uids: [1...1], from: "Drafts", to: "Archive", of: Self.anna)
+            _ = try await store.mailboxes.storeFlags(["\\Deleted"], mode: .add, uids: [1...1], in: "Drafts", of: Self.anna)
+            _ = try await store.mailboxes.expunge(in: "Drafts", of: Self.anna, by: .system("test"))
             #expect(try await store.catalog.mailboxes.draftCount(of: Self.anna) == 1)
-            #expect(try await store.messageBytes(uid: 1, in: "Archive", of: Self.anna) == draft)
-            try await store.deleteMailbox("Archive", of: Self.anna)
+            #expect(try await store.reader.bytes(uid: 1, in: "Archive", of: Self.anna) == draft)
+            try await store.mailboxes.deleteMailbox("Archive", of: Self.anna, by: .system("test"))
             #expect(try await store.catalog.mailboxes.draftCount(of: Self.anna) == 0)
 
             await #expect(throws: MailboxError.nonexistent("Nowhere")) {
-                try await store.append(sent, to: "Nowhere", of: Self.anna)
+                try await store.mailboxes.append(sent, to: "Nowhere", of: Self.anna, by: .system("test"))
             }
             await #expect(throws: MailboxError.invalidFlag("\\Bogus")) {
-                try await store.append(sent, flags: ["\\Bogus"], to: "Sent", of: Self.anna)
+                try await store.mailboxes.append(sent, flags: ["\\Bogus"], to: "Sent", of: Self.anna, by: .system("test"))
             }
         }
     }
@@ -97,62 +97,62 @@ import TestSupport
     @Test func recoveryPlacesAJournaledAppendOnce() async throws {
         try await ResolutionTests.withAccounts { store in
             _ = try await Self.deliver(0, store: store)
-            _ = try await store.recover()
+            _ = try await store.delivery.recover()
             let start = try #require(try await store.catalog.messages.recoveryCheckpoint())
-            let completed = try await store.append(Self.raw("completed"), flags: ["\\Seen"], to: "Sent", of: Self.anna)
+            let completed = try await store.mailboxes.append(Self.raw("completed"), flags: ["\\Seen"], to: "Sent", of: Self.anna, by: .system("test"))
             let raw = Self.raw("lost-transaction")
             let envelope = Envelope(recipients: [Self.anna], receivedAt: Date(timeIntervalSince1970: 1_700_000_000),
-                                    authenticatedUser: Self.anna, direction: .imported, source: "imap",
-                                    sourceDetail: "APPEND Sent")
+                                    authenticatedUser: Self.anna, direction: .imported, source: .imap,
+                                    imapMailbox: "Sent")
             _ = try await store.archive.append(message: raw, envelope: envelope)
-            #expect(try await store.mailboxSnapshot("Sent", of: Self.anna).messages.count == 1)
+            #expect(try await store.mailboxes.snapshot("Sent", of: Self.anna).messages.count == 1)
 
-            let report = try await store.recover()
+            let report = try await store.delivery.recover()
             #expect(report.routed == 1 && report.indexed == 1)
-            let sent = try await store.mailboxSnapshot("Sent", of: Self.anna).messages
+            let sent = try await store.mailboxes.snapshot("Sent", of: Self.anna).messages
             #expect(sent.map(\.uid) == [completed.uid, completed.uid + 1])
-            #expect(try await store.messageBytes(uid: completed.uid + 1, in: "Sent", of: Self.anna) == raw)
+            #expect(try await store.reader.bytes(uid: completed.uid + 1, in: "Sent", of: Self.anna) == raw)
             #expect(sent.last?.internalDate == envelope.receivedAt)
 
             try await store.catalog.messages.setRecoveryCheckpoint(start)
-            let again = try await store.recover()
+            let again = try await store.delivery.recover()
             #expect(again.routed == 0)
-            #expect(try await store.mailboxSnapshot("Sent", of: Self.anna).messages.count == 2)
+            #expect(try await store.mailboxes.snapshot("Sent", of: Self.anna).messages.count == 2)
         }
     }
 
     @Test func expungeLeavesTheArchiveAndSearchUntouched() async throws {
         try await ResolutionTests.withAccounts { store in
             let outcome = try await Self.deliver(7, store: store)
-            _ = try await store.storeFlags(["\\Deleted"], mode: .add, uids: [1...UInt32.max], in: "INBOX", of: Self.anna)
-            #expect(try await store.expunge(in: "INBOX", of: Self.anna).expunged == [1])
-            #expect(try await store.mailboxSnapshot("INBOX", of: Self.anna).messages.isEmpty)
-            #expect(try await store.content(sha256: outcome.receipt.sha256) != nil)
+            _ = try await store.mailboxes.storeFlags(["\\Deleted"], mode: .add, uids: [1...UInt32.max], in: "INBOX", of: Self.anna)
+            #expect(try await store.mailboxes.expunge(in: "INBOX", of: Self.anna, by: .system("test")).expunged == [1])
+            #expect(try await store.mailboxes.snapshot("INBOX", of: Self.anna).messages.isEmpty)
+            #expect(try await store.reader.content(sha256: outcome.receipt.sha256) != nil)
             let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:m7@example.com"))
             #expect(hits.map(\.id) == [outcome.receipt.sha256])
             // Recovery does not put it back, and the next UID is new.
-            _ = try await store.recover()
+            _ = try await store.delivery.recover()
             #expect(try await Self.deliver(8, store: store).placements.first?.uid == 2)
         }
     }
 
     @Test func deliveriesSieveFilingsAndPOP3DeletionsMoveHighestModSeq() async throws {
         try await ResolutionTests.withAccounts { store in
-            try await store.putSieveScript("lists", source: """
+            try await store.rules.put("lists", source: """
                 require ["fileinto", "imap4flags"];
                 if header :contains "subject" "filed" { fileinto :flags "$Filed" "Archive"; }
-                """, of: Self.anna, activate: true, actor: "test")
-            let inbox0 = try await store.mailboxStatus("INBOX", of: Self.anna).highestModSeq
-            let archive0 = try await store.mailboxStatus("Archive", of: Self.anna).highestModSeq
+                """, of: Self.anna, activate: true, by: .system("test"))
+            let inbox0 = try await store.mailboxes.status("INBOX", of: Self.anna).highestModSeq
+            let archive0 = try await store.mailboxes.status("Archive", of: Self.anna).highestModSeq
             _ = try await Self.deliver(1, store: store)
-            _ = try await store.deliver(message: ImportSessionTests.message(2, subject: "filed"),
+            _ = try await store.delivery.deliver(message: ImportSessionTests.message(2, subject: "filed"),
                                         envelope: DeliveryTests.envelope(to: [Self.anna]))
-            #expect(try await store.mailboxStatus("INBOX", of: Self.anna).highestModSeq == inbox0 + 1)
-            let archive = try await store.mailboxChanges("Archive", of: Self.anna, since: archive0)
+            #expect(try await store.mailboxes.status("INBOX", of: Self.anna).highestModSeq == inbox0 + 1)
+            let archive = try await store.mailboxes.changes("Archive", of: Self.anna, since: archive0)
             #expect(archive.highestModSeq == archive0 + 1)
             #expect(archive.changed.map(\.flags.names) == [["$Filed"]])
-            #expect(try await store.removeMessages(uids: [1], from: "INBOX", of: Self.anna) == 1)
-            let changes = try await store.mailboxChanges("INBOX", of: Self.anna, since: inbox0 + 1)
+            #expect(try await store.mailboxes.removeMessages(uids: [1], from: "INBOX", of: Self.anna, by: .system("test")) == 1)
+            let changes = try await store.mailboxes.changes("INBOX", of: Self.anna, since: inbox0 + 1)
             #expect(changes.expunged == [1] && changes.highestModSeq == inbox0 + 2)
         }
     }
@@ -160,33 +160,33 @@ import TestSupport
     @Test func oneUserCannotNameAnothersMailboxes() async throws {
         try await ResolutionTests.withAccounts { store in
             _ = try await Self.deliver(1, store: store)
-            try await store.createMailbox("Private", of: Self.anna)
+            try await store.mailboxes.createMailbox("Private", of: Self.anna)
             await #expect(throws: MailboxError.nonexistent("Private")) {
-                try await store.mailboxStatus("Private", of: Self.bob)
+                try await store.mailboxes.status("Private", of: Self.bob)
             }
             await #expect(throws: MailboxError.nonexistent("Private")) {
-                try await store.append(Self.raw("x"), to: "Private", of: Self.bob)
+                try await store.mailboxes.append(Self.raw("x"), to: "Private", of: Self.bob, by: .system("test"))
             }
-            #expect(try await store.messageBytes(uid: 1, in: "INBOX", of: Self.bob) == nil)
-            #expect(try await store.expunge(in: "INBOX", of: Self.bob).expunged.isEmpty)
-            #expect(try await store.listMailboxes(of: Self.bob).contains { $0.name == "Private" } == false)
-            #expect(try await store.mailboxSnapshot("INBOX", of: Self.anna).messages.count == 1)
+            #expect(try await store.reader.bytes(uid: 1, in: "INBOX", of: Self.bob) == nil)
+            #expect(try await store.mailboxes.expunge(in: "INBOX", of: Self.bob, by: .system("test")).expunged.isEmpty)
+            #expect(try await store.mailboxes.list(of: Self.bob).contains { $0.name == "Private" } == false)
+            #expect(try await store.mailboxes.snapshot("INBOX", of: Self.anna).messages.count == 1)
         }
     }
 
     @Test func theChangeFeedWakesOnADeliveryAndOnAnotherSessionsFlagChange() async throws {
         try await ResolutionTests.withAccounts { store in
-            let stream = try await store.watchMailbox("inbox", of: "Anna@Example.org")
-            let bobStream = try await store.watchMailbox("INBOX", of: Self.bob)
+            let stream = try await store.mailboxes.watch("inbox", of: "Anna@Example.org")
+            let bobStream = try await store.mailboxes.watch("INBOX", of: Self.bob)
             var events = stream.makeAsyncIterator()
             _ = try await Self.deliver(3, store: store)
             #expect(await events.next() == MailboxChange(user: Self.anna, mailbox: "INBOX", kind: .messagesAdded))
             // Another session of the same user sets a flag.
-            _ = try await store.storeFlags(["\\Flagged"], mode: .add, uids: [1...1], in: "INBOX", of: Self.anna)
+            _ = try await store.mailboxes.storeFlags(["\\Flagged"], mode: .add, uids: [1...1], in: "INBOX", of: Self.anna)
             #expect(await events.next()?.kind == .flagsChanged)
-            _ = try await store.moveMessages(uids: [1...1], from: "INBOX", to: "Archive", of: Self.anna)
+            _ = try await store.mailboxes.moveMessages(uids: [1...1], from: "INBOX", to: "Archive", of: Self.anna, by: .system("test"))
             #expect(await events.next()?.kind == .messagesExpunged)
-            try await store.renameMailbox("INBOX", to: "Before", of: Self.anna)
+            try await store.mailboxes.renameMailbox("INBOX", to: "Before", of: Self.anna, by: .system("test"))
             #expect(await events.next()?.kind == .renamed(to: "Before"))
 
             // Bob's stream heard nothing of anna's mailbox; it stops when dropped or cancelled.
@@ -207,14 +207,14 @@ import TestSupport
     @Test func statusCountsUnseenAndSize() async throws {
         try await ResolutionTests.withAccounts { store in
             let first = try await Self.deliver(1, store: store), second = try await Self.deliver(2, store: store)
-            _ = try await store.storeFlags(["\\Seen"], mode: .add, uids: [2...2], in: "INBOX", of: Self.anna)
-            let status = try await store.mailboxStatus("INBOX", of: Self.anna)
+            _ = try await store.mailboxes.storeFlags(["\\Seen"], mode: .add, uids: [2...2], in: "INBOX", of: Self.anna)
+            let status = try await store.mailboxes.status("INBOX", of: Self.anna)
             #expect(status.messages == 2 && status.unseen == 1 && status.uidNext == 3 && status.recent == 0)
             #expect(status.size == Int64(first.receipt.size + second.receipt.size))
-            try await store.subscribe("Elsewhere", of: Self.anna)
-            #expect(try await store.subscriptions(of: Self.anna).contains("Elsewhere"))
-            #expect(try await store.unsubscribe("Elsewhere", of: Self.anna))
-            #expect(try await store.unsubscribe("Elsewhere", of: Self.anna) == false)
+            try await store.mailboxes.subscribe("Elsewhere", of: Self.anna)
+            #expect(try await store.mailboxes.subscriptions(of: Self.anna).contains("Elsewhere"))
+            #expect(try await store.mailboxes.unsubscribe("Elsewhere", of: Self.anna))
+            #expect(try await store.mailboxes.unsubscribe("Elsewhere", of: Self.anna) == false)
         }
     }
 }

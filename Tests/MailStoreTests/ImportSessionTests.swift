@@ -2,7 +2,7 @@ import ArchiveStore
 import Catalog
 import Foundation
 import MailMessage
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 
@@ -76,11 +76,11 @@ import TestSupport
                                                       origin: "m\(n)", sourceDetail: "test"))
             }
             try await session.flush()
-            try await store.audit(actor: "tester", action: "search", detail: "before reindex")
+            try await store.compliance.record("search", detail: "before reindex", by: .system("tester"))
             let queries = ["vertrag", "subject:muller", "invoice OR vertrag", "-invoice", "zebracorn2", "after:2025-06-01"]
             var before: [[SearchHit]] = []
             for q in queries { before.append(try await store.catalog.messages.search(SearchQuery(parsing: q), limit: nil, offset: 0)) }
-            let count = try await store.reindex(batchSize: 25)
+            let count = try await store.delivery.reindex(batchSize: 25)
             #expect(count == 120)
             for (q, expected) in zip(queries, before) {
                 let after = try await store.catalog.messages.search(SearchQuery(parsing: q), limit: nil, offset: 0)

@@ -1,7 +1,7 @@
 import ArchiveStore
 import Catalog
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 
@@ -12,26 +12,26 @@ import TestSupport
         try await ResolutionTests.withAccounts { store in
             var hashes: [String] = []
             for n in 0..<3 {
-                let outcome = try await store.deliver(message: ImportSessionTests.message(n),
+                let outcome = try await store.delivery.deliver(message: ImportSessionTests.message(n),
                                                       envelope: DeliveryTests.envelope(to: ["anna@example.org"]))
                 hashes.append(outcome.receipt.sha256)
             }
-            #expect(try await store.removeMessages(uids: [1, 3, 99], from: "INBOX", of: "Anna@Example.org") == 2)
-            let inbox = try await store.messages(in: "INBOX", of: "anna@example.org")
+            #expect(try await store.mailboxes.removeMessages(uids: [1, 3, 99], from: "INBOX", of: "Anna@Example.org", by: .system("test")) == 2)
+            let inbox = try await store.mailboxes.messages(in: "INBOX", of: "anna@example.org")
             #expect(inbox.map(\.uid) == [2])
             // Nothing else changed: other users, and the UIDs that remain.
-            #expect(try await store.removeMessages(uids: [2], from: "INBOX", of: "bob@example.org") == 0)
-            #expect(try await store.messages(in: "INBOX", of: "anna@example.org").count == 1)
+            #expect(try await store.mailboxes.removeMessages(uids: [2], from: "INBOX", of: "bob@example.org", by: .system("test")) == 0)
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: "anna@example.org").count == 1)
             for hash in hashes {
-                #expect(try await store.content(sha256: hash) != nil, "archive keeps \(hash)")
+                #expect(try await store.reader.content(sha256: hash) != nil, "archive keeps \(hash)")
             }
             for n in 0..<3 {
                 let hits = try await store.catalog.messages.search(try SearchQuery(parsing: "message-id:m\(n)@example.com"))
                 #expect(hits.map(\.id) == [hashes[n]], "search still finds message \(n)")
             }
             // Recovery routes only unrouted deliveries: the removed placements stay removed.
-            _ = try await store.recover()
-            #expect(try await store.messages(in: "INBOX", of: "anna@example.org").map(\.uid) == [2])
+            _ = try await store.delivery.recover()
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: "anna@example.org").map(\.uid) == [2])
         }
     }
 

@@ -1,7 +1,7 @@
 import ArchiveStore
 import Catalog
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 
@@ -24,10 +24,10 @@ import TestSupport
         return Array(text.utf8)
     }
 
-    static func deliver(_ raw: [UInt8], to users: [String], store: MailStore, source: String = "smtp") async throws
+    static func deliver(_ raw: [UInt8], to users: [String], store: MailStore, source: MessageSource = .smtp) async throws
         -> DeliveryOutcome
     {
-        try await store.deliver(message: raw, envelope: DeliveryTests.envelope(to: users, source: source))
+        try await store.delivery.deliver(message: raw, envelope: DeliveryTests.envelope(to: users, source: source))
     }
 
     static func subjects(_ query: String, _ store: MailStore) async throws -> [String] {
@@ -46,12 +46,12 @@ import TestSupport
             let copied = try await Self.deliver(archiveOnly, to: [Self.anna], store: store)
             #expect(try await Self.subjects("report", store) == ["copybody report", "keptbody report", "sharedbody report"])
             let sizeBefore = try store.archive.bytesOnDisk()
-            var changes = try await store.watchMailbox("INBOX", of: Self.anna).makeAsyncIterator()
+            var changes = try await store.mailboxes.watch("INBOX", of: Self.anna).makeAsyncIterator()
 
-            let report = try await store.purge([
+            let report = try await store.compliance.purge([
                 PurgeItem(sha256: first.receipt.sha256, policy: "newsletters", scope: .archiveAndMailboxes),
                 PurgeItem(sha256: copied.receipt.sha256, policy: "old-mail", scope: .archiveOnly),
-            ], actor: "auditor", reason: "retention expired")
+            ], reason: "retention expired", by: .system("auditor"))
 
             #expect(report.messages == 2 && report.deliveries == 3)
             #expect(report.placementsRemoved == 4)
@@ -62,16 +62,16 @@ import TestSupport
             // Search: only the kept message.
             #expect(try await Self.subjects("report", store) == ["keptbody report"])
             // Mailboxes: the purged message is gone for both users; the archive-only one stays.
-            let inbox = try await store.mailboxSnapshot("INBOX", of: Self.anna).messages
+            let inbox = try await store.mailboxes.snapshot("INBOX", of: Self.anna).messages
             #expect(Set(inbox.map(\.sha256)) == [keptDelivery.receipt.sha256, copied.receipt.sha256])
-            #expect(try await store.mailboxSnapshot("INBOX", of: Self.bob).messages.isEmpty)
-            #expect(try await store.messages(in: "INBOX", of: Self.anna).map(\.sha256).sorted()
+            #expect(try await store.mailboxes.snapshot("INBOX", of: Self.bob).messages.isEmpty)
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: Self.anna).map(\.sha256).sorted()
                 == [keptDelivery.receipt.sha256, copied.receipt.sha256].sorted())
             let copyEntry = try #require(inbox.first { $0.sha256 == copied.receipt.sha256 })
-            #expect(try await store.messageBytes(of: copyEntry, user: Self.anna) == archiveOnly)
-            #expect(try await store.content(sha256: copied.receipt.sha256) == archiveOnly, "POP3 reads the kept copy")
-            #expect(try await store.content(sha256: first.receipt.sha256) == nil)
-            #expect(try await store.content(sha256: keptDelivery.receipt.sha256) == kept)
+            #expect(try await store.reader.bytes(of: copyEntry, user: Self.anna) == archiveOnly)
+            #expect(try await store.reader.content(sha256: copied.receipt.sha256) == archiveOnly, "POP3 reads the kept copy")
+            #expect(try await store.reader.content(sha256: first.receipt.sha256) == nil)
+            #expect(try await store.reader.content(sha256: keptDelivery.receipt.sha256) == kept)
             #expect(await changes.next()?.kind == .messagesExpunged)
             // The archive: the records are stubs, the rest reads as before.
             #expect(throws: ArchiveError.purged(first.receipt.body)) { try store.archive.readBody(at: first.receipt.body) }
@@ -87,14 +87,14 @@ import TestSupport
             #expect(purges.count == 1 && purges.first?.phase == .done && purges.first?.record == location)
 
             // A reindex does not bring them back; neither does recovery.
-            #expect(try await store.reindex() == 1)
+            #expect(try await store.delivery.reindex() == 1)
             #expect(try await Self.subjects("report", store) == ["keptbody report"])
-            #expect(try await store.recover().indexed == 0)
+            #expect(try await store.delivery.recover().indexed == 0)
             #expect(try await Self.subjects("report", store) == ["keptbody report"])
             // The same bytes arriving again are archived anew.
             let again = try await Self.deliver(shared, to: [Self.bob], store: store)
             #expect(!again.receipt.deduplicated)
-            #expect(try await store.content(sha256: again.receipt.sha256) == shared)
+            #expect(try await store.reader.content(sha256: again.receipt.sha256) == shared)
             #expect(ArchiveVerifier.verify(dataDirectory: store.dataDirectory).problem == nil)
         }
     }
@@ -105,30 +105,30 @@ import TestSupport
             let delivered = try await Self.deliver(gone, to: [Self.anna], store: store)
             let staying = try await Self.deliver(stays, to: [Self.anna], store: store)
             // Steps 1 and 2 of a purge, then a "crash": the catalog still has everything.
-            let entry = PurgeEntry(sha256: delivered.receipt.sha256, policy: "p", scope: "archiveAndMailboxes")
+            let entry = PurgeItem(sha256: delivered.receipt.sha256, policy: "p", scope: .archiveAndMailboxes)
             try await store.catalog.governance.beginPurge(id: "crashed", items: [entry], actor: "a", reason: "r", fromSegment: 1)
             _ = try await store.archive.journalPurge(PurgeRecord(
                 id: "crashed", time: Date(), actor: "a", reason: "r",
-                messages: [PurgeRecord.Message(sha256: entry.sha256, policy: "p", scope: entry.scope)]))
+                messages: [entry]))
             // A reindex meanwhile skips the purged delivery although its records are still there.
-            #expect(try await store.reindex() == 1)
+            #expect(try await store.delivery.reindex() == 1)
             #expect(try await Self.subjects("report", store) == ["staysbody report"])
-            #expect(try await store.mailboxSnapshot("INBOX", of: Self.anna).messages.count == 2, "not yet removed")
+            #expect(try await store.mailboxes.snapshot("INBOX", of: Self.anna).messages.count == 2, "not yet removed")
             // A purge row whose record never reached the archive is dropped.
             try await store.catalog.governance.beginPurge(id: "never-journaled", items: [entry], actor: "a", reason: "r",
                                                fromSegment: 1)
 
             // Young, it might be another process's purge between its first two steps: left alone.
-            let first = try await store.finishPendingPurges()
+            let first = try await store.compliance.finishPendingPurges()
             #expect(first.count == 1 && first.first?.deliveries == 1 && first.first?.placementsRemoved == 1)
             #expect(first.first?.segmentsRewritten == 1)
             #expect(try await store.catalog.governance.purges().map(\.id).sorted() == ["crashed", "never-journaled"])
             #expect(try await store.catalog.governance.unfinishedPurges().map(\.id) == ["never-journaled"])
-            let finished = try await store.finishPendingPurges(abandonAfter: 0)
+            let finished = try await store.compliance.finishPendingPurges(abandonAfter: 0)
             #expect(finished.isEmpty, "the first call finished the journaled one")
             #expect(try await store.catalog.governance.unfinishedPurges().isEmpty)
             #expect(try await store.catalog.governance.purges().map(\.id) == ["crashed"])
-            #expect(try await store.mailboxSnapshot("INBOX", of: Self.anna).messages.map(\.sha256)
+            #expect(try await store.mailboxes.snapshot("INBOX", of: Self.anna).messages.map(\.sha256)
                 == [staying.receipt.sha256])
             #expect(try store.archive.readBody(sha256: delivered.receipt.sha256) == nil)
             #expect(ArchiveVerifier.verify(dataDirectory: store.dataDirectory).problem == nil)
@@ -138,10 +138,10 @@ import TestSupport
     @Test func purgingNothingAndUnknownMessagesIsHarmless() async throws {
         try await ResolutionTests.withAccounts { store in
             let kept = try await Self.deliver(Self.large("onlybody", seed: 6), to: [Self.anna], store: store)
-            #expect(try await store.purge([], actor: "a", reason: "r") == PurgeReport())
-            let report = try await store.purge(
+            #expect(try await store.compliance.purge([], reason: "r", by: .system("a")) == PurgeReport())
+            let report = try await store.compliance.purge(
                 [PurgeItem(sha256: String(repeating: "ab", count: 32), policy: "p", scope: .archiveAndMailboxes)],
-                actor: "a", reason: "r")
+                reason: "r", by: .system("a"))
             #expect(report.messages == 0 && report.deliveries == 0 && report.segmentsRewritten == 0)
             #expect(report.purgeRecord != nil)
             #expect(try store.archive.readBody(at: kept.receipt.body) == Self.large("onlybody", seed: 6))

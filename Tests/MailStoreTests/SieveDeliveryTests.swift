@@ -22,7 +22,7 @@ import TestSupport
     }
 
     static func put(_ store: MailStore, _ source: String, user: String = anna, name: String = "main") async throws {
-        try await store.putSieveScript(name, source: source, of: user, activate: true, actor: "test")
+        try await store.rules.put(name, source: source, of: user, activate: true, by: .system("test"))
     }
 
     @Test func fileintoWithFlagsFilesIntoThatMailboxOnly() async throws {
@@ -31,15 +31,15 @@ import TestSupport
                 require ["fileinto", "imap4flags"];
                 if header :contains "subject" "report" { fileinto :flags ["\\\\Seen", "$Reports"] "Archive"; }
                 """)
-            let outcome = try await store.deliver(message: Self.message(1), envelope: Self.envelope())
+            let outcome = try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope())
             #expect(outcome.placements.map(\.mailbox) == ["Archive"])
             #expect(outcome.placements.first?.flags == ["\\Seen", "$Reports"])
-            let archived = try await store.messages(in: "Archive", of: Self.anna)
+            let archived = try await store.mailboxes.messages(in: "Archive", of: Self.anna)
             #expect(archived.map(\.sha256) == [outcome.receipt.sha256])
             #expect(archived.first?.flags == ["\\Seen", "$Reports"])
-            #expect(try await store.messages(in: "INBOX", of: Self.anna).isEmpty)
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: Self.anna).isEmpty)
             // A message the test does not match takes the implicit keep.
-            let other = try await store.deliver(message: Self.message(2, subject: "Lunch"), envelope: Self.envelope())
+            let other = try await store.delivery.deliver(message: Self.message(2, subject: "Lunch"), envelope: Self.envelope())
             #expect(other.placements.map(\.mailbox) == ["INBOX"])
         }
     }
@@ -50,20 +50,20 @@ import TestSupport
                 require ["fileinto", "mailbox"];
                 fileinto :create "Lists/swift";
                 """)
-            let before = try await store.mailboxes(of: Self.anna)
+            let before = try await store.mailboxes.mailboxes(of: Self.anna)
             #expect(!before.contains { $0.name == "Lists/swift" })
-            let outcome = try await store.deliver(message: Self.message(1), envelope: Self.envelope())
+            let outcome = try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope())
             #expect(outcome.placements.map(\.mailbox) == ["Lists/swift"])
             #expect(outcome.placements.map(\.uid) == [1])
-            let after = try await store.mailboxes(of: Self.anna)
+            let after = try await store.mailboxes.mailboxes(of: Self.anna)
             let created = try #require(after.first { $0.name == "Lists/swift" })
             #expect(created.messages == 1 && created.uidNext == 2)
             #expect(!before.map(\.uidValidity).contains(created.uidValidity))
             #expect(created.uidValidity > before.map(\.uidValidity).max()!)
             // The second delivery finds it and continues its UIDs.
-            let again = try await store.deliver(message: Self.message(2), envelope: Self.envelope())
+            let again = try await store.delivery.deliver(message: Self.message(2), envelope: Self.envelope())
             #expect(again.placements.map(\.uid) == [2])
-            #expect(try await store.mailboxes(of: Self.anna).filter { $0.name == "Lists/swift" }.count == 1)
+            #expect(try await store.mailboxes.mailboxes(of: Self.anna).filter { $0.name == "Lists/swift" }.count == 1)
         }
     }
 
@@ -74,19 +74,19 @@ import TestSupport
                 addflag "\\\\Flagged";
                 addflag "$Important";
                 """)
-            let outcome = try await store.deliver(message: Self.message(1), envelope: Self.envelope())
+            let outcome = try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope())
             #expect(outcome.placements.map(\.mailbox) == ["INBOX"])
-            #expect(try await store.messages(in: "INBOX", of: Self.anna).first?.flags == ["\\Flagged", "$Important"])
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: Self.anna).first?.flags == ["\\Flagged", "$Important"])
         }
     }
 
     @Test func discardPlacesNothingButTheArchiveKeepsTheMessage() async throws {
         try await ResolutionTests.withAccounts { store in
             try await Self.put(store, "discard;")
-            let outcome = try await store.deliver(message: Self.message(4), envelope: Self.envelope(to: [Self.anna, Self.bob]))
+            let outcome = try await store.delivery.deliver(message: Self.message(4), envelope: Self.envelope(to: [Self.anna, Self.bob]))
             #expect(outcome.placements.map(\.user) == [Self.bob])
             #expect(outcome.undeliverable.isEmpty)
-            for mailbox in try await store.mailboxes(of: Self.anna) { #expect(mailbox.messages == 0) }
+            for mailbox in try await store.mailboxes.mailboxes(of: Self.anna) { #expect(mailbox.messages == 0) }
             #expect(try store.archive.readBody(sha256: outcome.receipt.sha256) == Self.message(4))
             #expect(try await store.catalog.messages.count(SearchQuery(parsing: "message-id:m4@example.com")) == 1)
         }
@@ -95,10 +95,10 @@ import TestSupport
     @Test func redirectQueuesACopyAndJournalsWhoSentItWhere() async throws {
         try await ResolutionTests.withAccounts { store in
             try await Self.put(store, "redirect \"archive@elsewhere.test\";")
-            let outcome = try await store.deliver(message: Self.message(5), envelope: Self.envelope(from: "x@remote.test"))
+            let outcome = try await store.delivery.deliver(message: Self.message(5), envelope: Self.envelope(from: "x@remote.test"))
             #expect(outcome.placements.isEmpty)  // redirect cancels the implicit keep (RFC 5228 §4.2)
             #expect(outcome.queued == ["archive@elsewhere.test"])
-            let queue = try await store.outboundQueue()
+            let queue = try await store.queue.list()
             #expect(queue.map(\.recipient) == ["archive@elsewhere.test"])
             #expect(queue.first?.mailFrom == "x@remote.test")
             #expect(queue.first?.envelopeLocation == outcome.receipt.envelope.description)
@@ -128,10 +128,10 @@ import TestSupport
                 require "reject";
                 reject "I do not take reports.";
                 """)
-            let outcome = try await store.deliver(message: Self.message(6),
+            let outcome = try await store.delivery.deliver(message: Self.message(6),
                                                   envelope: Self.envelope(from: Self.bob, to: [Self.anna]))
             #expect(outcome.placements.isEmpty)
-            let notices = try await store.messages(in: "INBOX", of: Self.bob)
+            let notices = try await store.mailboxes.messages(in: "INBOX", of: Self.bob)
             #expect(notices.count == 1)
             let first = try #require(notices.first)
             let raw = try #require(try store.archive.readBody(sha256: first.sha256))
@@ -149,17 +149,17 @@ import TestSupport
             #expect(delivered.count == 1)
 
             // A message from the null reverse-path is rejected silently: no notice, nothing queued.
-            _ = try await store.deliver(message: Self.message(7), envelope: Self.envelope(from: "", to: [Self.anna]))
-            #expect(try await store.messages(in: "INBOX", of: Self.bob).count == 1)
-            #expect(try await store.outboundQueue().isEmpty)
+            _ = try await store.delivery.deliver(message: Self.message(7), envelope: Self.envelope(from: "", to: [Self.anna]))
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: Self.bob).count == 1)
+            #expect(try await store.queue.list().isEmpty)
         }
     }
 
     @Test func aRemoteSendersNoticeIsQueuedFromTheNullPath() async throws {
         try await ResolutionTests.withAccounts { store in
             try await Self.put(store, "require \"reject\"; reject \"no\";")
-            _ = try await store.deliver(message: Self.message(1), envelope: Self.envelope(from: "Someone@Remote.test"))
-            let queue = try await store.outboundQueue()
+            _ = try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope(from: "Someone@Remote.test"))
+            let queue = try await store.queue.list()
             #expect(queue.map(\.recipient) == ["Someone@Remote.test"])
             #expect(queue.first?.mailFrom == "")
         }
@@ -173,10 +173,10 @@ import TestSupport
                 set "target" "not an address";
                 redirect "${target}";
                 """)
-            let outcome = try await store.deliver(message: Self.message(1), envelope: Self.envelope())
+            let outcome = try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope())
             #expect(outcome.placements.map(\.mailbox) == ["INBOX"])
             #expect(outcome.queued.isEmpty)
-            #expect(try await store.messages(in: "Archive", of: Self.anna).isEmpty)
+            #expect(try await store.mailboxes.messages(in: "Archive", of: Self.anna).isEmpty)
         }
     }
 
@@ -186,9 +186,9 @@ import TestSupport
                 require ["fileinto", "imap4flags"];
                 fileinto :flags "\\\\Seen" "No/Such/Folder";
                 """)
-            let outcome = try await store.deliver(message: Self.message(1), envelope: Self.envelope())
+            let outcome = try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope())
             #expect(outcome.placements.map(\.mailbox) == ["INBOX"])
-            #expect(try await store.mailboxes(of: Self.anna).allSatisfy { $0.name != "No/Such/Folder" })
+            #expect(try await store.mailboxes.mailboxes(of: Self.anna).allSatisfy { $0.name != "No/Such/Folder" })
         }
     }
 
@@ -196,22 +196,22 @@ import TestSupport
     /// script (RFC 5232 internal variable), and users without a script get its verdict alone.
     @Test func globalAndUserScriptsRunTogether() async throws {
         try await ResolutionTests.withAccounts { store in
-            try await store.setGlobalSieveScript(source: """
+            try await store.rules.setGlobalScript(source: """
                 require "imap4flags";
                 if header :contains "subject" "report" { addflag "$Scanned"; }
-                """, actor: "admin")
+                """, by: .system("admin"))
             try await Self.put(store, "require \"fileinto\"; fileinto \"Archive\";")
-            let outcome = try await store.deliver(message: Self.message(1), envelope: Self.envelope(to: ["team@example.org"]))
+            let outcome = try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope(to: ["team@example.org"]))
             let byUser = Dictionary(grouping: outcome.placements, by: \.user)
             #expect(byUser[Self.anna]?.map(\.mailbox) == ["Archive"])
             #expect(byUser[Self.anna]?.first?.flags == ["$Scanned"])
             #expect(byUser[Self.bob]?.map(\.mailbox) == ["INBOX"])
             #expect(byUser[Self.bob]?.first?.flags == ["$Scanned"])
-            #expect(try await store.messages(in: "INBOX", of: Self.bob).first?.flags == ["$Scanned"])
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: Self.bob).first?.flags == ["$Scanned"])
 
-            try await store.setGlobalSieveScript(source: nil, actor: "admin")
-            #expect(try await store.globalSieveScript() == nil)
-            let later = try await store.deliver(message: Self.message(2), envelope: Self.envelope(to: [Self.bob]))
+            try await store.rules.setGlobalScript(source: nil, by: .system("admin"))
+            #expect(try await store.rules.globalScript() == nil)
+            let later = try await store.delivery.deliver(message: Self.message(2), envelope: Self.envelope(to: [Self.bob]))
             #expect(later.placements.first?.flags == [])
         }
     }
@@ -221,19 +221,19 @@ import TestSupport
     @Test func aScriptChangeIsPickedUpByTheNextDelivery() async throws {
         try await ResolutionTests.withAccounts { store in
             try await Self.put(store, "require \"fileinto\"; fileinto \"Archive\";")
-            #expect(try await store.deliver(message: Self.message(1), envelope: Self.envelope()).placements.map(\.mailbox)
+            #expect(try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope()).placements.map(\.mailbox)
                     == ["Archive"])
             try await Self.put(store, "require \"fileinto\"; fileinto \"Junk\";")
-            #expect(try await store.deliver(message: Self.message(2), envelope: Self.envelope()).placements.map(\.mailbox)
+            #expect(try await store.delivery.deliver(message: Self.message(2), envelope: Self.envelope()).placements.map(\.mailbox)
                     == ["Junk"])
 
             let other = try Catalog(path: MailStore.catalogPath(in: store.dataDirectory))
             #expect(try await other.accounts.setActiveSieveScript(nil, of: Self.anna) == .done)
-            #expect(try await store.deliver(message: Self.message(3), envelope: Self.envelope()).placements.map(\.mailbox)
+            #expect(try await store.delivery.deliver(message: Self.message(3), envelope: Self.envelope()).placements.map(\.mailbox)
                     == ["INBOX"])
             #expect(try await other.accounts.putSieveScript("other", source: "require \"fileinto\"; fileinto \"Sent\";",
                                                    of: Self.anna, activate: true) == .done)
-            #expect(try await store.deliver(message: Self.message(4), envelope: Self.envelope()).placements.map(\.mailbox)
+            #expect(try await store.delivery.deliver(message: Self.message(4), envelope: Self.envelope()).placements.map(\.mailbox)
                     == ["Sent"])
         }
     }
@@ -242,13 +242,13 @@ import TestSupport
     @Test func usersWithoutScriptsTakeTheFastPath() async throws {
         try await ResolutionTests.withAccounts { store in
             let generation = try await store.catalog.accounts.sieveGeneration()
-            _ = try await store.deliver(message: Self.message(1), envelope: Self.envelope(to: [Self.anna, Self.bob]))
+            _ = try await store.delivery.deliver(message: Self.message(1), envelope: Self.envelope(to: [Self.anna, Self.bob]))
             #expect(store.sieveCache.scripts(for: [Self.anna, Self.bob], generation: generation)?.isEmpty == true)
             try await Self.put(store, "keep;")
             let next = try await store.catalog.accounts.sieveGeneration()
             #expect(next > generation)
             #expect(store.sieveCache.scripts(for: [Self.bob], generation: next) == nil)  // not loaded yet
-            _ = try await store.deliver(message: Self.message(2), envelope: Self.envelope(to: [Self.anna, Self.bob]))
+            _ = try await store.delivery.deliver(message: Self.message(2), envelope: Self.envelope(to: [Self.anna, Self.bob]))
             let cached = try #require(store.sieveCache.scripts(for: [Self.anna, Self.bob], generation: next))
             #expect(Array(cached.keys) == [Self.anna])
             #expect(cached[Self.anna]?.map(\.name) == ["main"])
@@ -262,8 +262,8 @@ import TestSupport
             var journaled: AppendReceipt?
             do {
                 let store = try ImportSessionTests.makeStore(dir)
-                try await store.addDomain("example.org")
-                try await store.addUser(Self.anna, password: "pw")
+                try await store.accounts.addDomain("example.org", by: .system("test"))
+                try await store.accounts.addUser(Self.anna, password: "pw", by: .system("test"))
                 try await Self.put(store, """
                     require ["fileinto", "imap4flags", "mailbox"];
                     fileinto :create :flags "\\\\Flagged" "Recovered";
@@ -274,17 +274,17 @@ import TestSupport
             }
             let store = try MailStore(dataDirectory: dir)
             defer { store.close() }
-            let report = try await store.recover()
+            let report = try await store.delivery.recover()
             #expect(report.routed == 1)
-            let filed = try await store.messages(in: "Recovered", of: Self.anna)
+            let filed = try await store.mailboxes.messages(in: "Recovered", of: Self.anna)
             #expect(filed.map(\.sha256) == [journaled?.sha256])
             #expect(filed.first?.flags == ["\\Flagged"])
-            #expect(try await store.messages(in: "INBOX", of: Self.anna).isEmpty)
-            #expect(try await store.outboundQueue().map(\.recipient) == ["copy@elsewhere.test"])
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: Self.anna).isEmpty)
+            #expect(try await store.queue.list().map(\.recipient) == ["copy@elsewhere.test"])
             #expect(try await store.catalog.governance.auditLog().filter { $0.action == "sieve-redirect" }.count == 1)
             try await store.catalog.messages.setRecoveryCheckpoint(RecordLocation(segment: 0, offset: 0))
-            #expect(try await store.recover().routed == 0)
-            #expect(try await store.messages(in: "Recovered", of: Self.anna).count == 1)
+            #expect(try await store.delivery.recover().routed == 0)
+            #expect(try await store.mailboxes.messages(in: "Recovered", of: Self.anna).count == 1)
         }
     }
 
@@ -292,67 +292,66 @@ import TestSupport
 
     @Test func scriptsAreStoredActivatedRenamedAndDeletedWithAudit() async throws {
         try await ResolutionTests.withAccounts { store in
-            try await store.putSieveScript("b", source: "keep;", of: "Anna@Example.org", activate: false, actor: "anna")
-            try await store.putSieveScript("a", source: "discard;", of: Self.anna, activate: true, actor: "anna")
-            #expect(try await store.sieveScripts(of: Self.anna).map { "\($0.name):\($0.active)" } == ["a:true", "b:false"])
-            #expect(try await store.activeSieveScript(of: Self.anna)?.source == "discard;")
-            try await store.setActiveSieveScript("b", of: Self.anna, actor: "anna")
-            #expect(try await store.activeSieveScript(of: Self.anna)?.name == "b")
+            try await store.rules.put("b", source: "keep;", of: "Anna@Example.org", activate: false, by: .system("anna"))
+            try await store.rules.put("a", source: "discard;", of: Self.anna, activate: true, by: .system("anna"))
+            #expect(try await store.rules.scripts(of: Self.anna).map { "\($0.name):\($0.active)" } == ["a:true", "b:false"])
+            #expect(try await store.rules.activeScript(of: Self.anna)?.source == "discard;")
+            try await store.rules.activate("b", of: Self.anna, by: .system("anna"))
+            #expect(try await store.rules.activeScript(of: Self.anna)?.name == "b")
             // Replacing the active script keeps it active.
-            try await store.putSieveScript("b", source: "keep; # v2", of: Self.anna, activate: false, actor: "anna")
-            #expect(try await store.activeSieveScript(of: Self.anna)?.source == "keep; # v2")
+            try await store.rules.put("b", source: "keep; # v2", of: Self.anna, activate: false, by: .system("anna"))
+            #expect(try await store.rules.activeScript(of: Self.anna)?.source == "keep; # v2")
 
             await #expect(throws: SieveScriptStoreError.active("b")) {
-                try await store.deleteSieveScript("b", of: Self.anna, actor: "anna")
+                try await store.rules.delete("b", of: Self.anna, by: .system("anna"))
             }
             await #expect(throws: SieveScriptStoreError.alreadyExists("a")) {
-                try await store.renameSieveScript("b", to: "a", of: Self.anna, actor: "anna")
+                try await store.rules.rename("b", to: "a", of: Self.anna, by: .system("anna"))
             }
             await #expect(throws: SieveScriptStoreError.nonexistent("zz")) {
-                try await store.setActiveSieveScript("zz", of: Self.anna, actor: "anna")
+                try await store.rules.activate("zz", of: Self.anna, by: .system("anna"))
             }
             await #expect(throws: SieveScriptStoreError.invalidName("bad\u{1}name")) {
-                try await store.putSieveScript("bad\u{1}name", source: "keep;", of: Self.anna, activate: false, actor: "a")
+                try await store.rules.put("bad\u{1}name", source: "keep;", of: Self.anna, activate: false, by: .system("a"))
             }
             await #expect(throws: SieveScriptStoreError.unknownUser("nobody@example.org")) {
-                try await store.sieveScripts(of: "nobody@example.org")
+                try await store.rules.scripts(of: "nobody@example.org")
             }
-            await #expect(throws: SieveError.self) {
-                try await store.putSieveScript("broken", source: "fileinto \"x\";", of: Self.anna, activate: false,
-                                               actor: "anna")
+            await #expect(throws: SieveScriptStoreError.self) {
+                try await store.rules.put("broken", source: "fileinto \"x\";", of: Self.anna, activate: false, by: .system("anna"))
             }
-            #expect(try await store.sieveScript("broken", of: Self.anna) == nil)
+            #expect(try await store.rules.script("broken", of: Self.anna) == nil)
 
-            try await store.renameSieveScript("b", to: "c", of: Self.anna, actor: "anna")
-            #expect(try await store.activeSieveScript(of: Self.anna)?.name == "c")
-            try await store.setActiveSieveScript(nil, of: Self.anna, actor: "anna")
-            try await store.deleteSieveScript("c", of: Self.anna, actor: "anna")
-            #expect(try await store.sieveScripts(of: Self.anna).map(\.name) == ["a"])
+            try await store.rules.rename("b", to: "c", of: Self.anna, by: .system("anna"))
+            #expect(try await store.rules.activeScript(of: Self.anna)?.name == "c")
+            try await store.rules.activate(nil, of: Self.anna, by: .system("anna"))
+            try await store.rules.delete("c", of: Self.anna, by: .system("anna"))
+            #expect(try await store.rules.scripts(of: Self.anna).map(\.name) == ["a"])
 
-            let audit = try await store.catalog.governance.auditLog(actor: "anna").map(\.action)
+            let audit = try await store.catalog.governance.auditLog(actor: "system:anna").map(\.action)
             #expect(audit == ["sieve-put", "sieve-put", "sieve-activate", "sieve-put", "sieve-rename",
                               "sieve-deactivate", "sieve-delete"])
-            let put = try #require(try await store.catalog.governance.auditLog(actor: "anna").first)
-            #expect(put.detail == "user=\(Self.anna) script=b sha256=\(MailStore.sha256("keep;"))")
+            let put = try #require(try await store.catalog.governance.auditLog(actor: "system:anna").first)
+            #expect(put.detail == "user=\(Self.anna) script=b sha256=\(SieveRules.sha256("keep;"))")
         }
     }
 
     @Test func evaluateSieveShowsWhatDeliveryWouldDo() async throws {
         try await ResolutionTests.withAccounts { store in
-            try await store.setGlobalSieveScript(source: "require \"imap4flags\"; addflag \"$G\";", actor: "admin")
+            try await store.rules.setGlobalScript(source: "require \"imap4flags\"; addflag \"$G\";", by: .system("admin"))
             try await Self.put(store, """
                 require ["envelope", "fileinto", "subaddress"];
                 if envelope :detail "to" "lists" { fileinto "Archive"; }
                 """)
-            let listed = try await store.evaluateSieve(message: Self.message(1), for: Self.anna, envelopeFrom: "x@y.test",
+            let listed = try await store.rules.evaluate(message: Self.message(1), for: Self.anna, envelopeFrom: "x@y.test",
                                                        envelopeTo: "anna+lists@example.org", at: Date())
             #expect(listed.actions == [.fileInto(mailbox: "Archive", flags: ["$G"], create: false, copy: false)])
             #expect(!listed.implicitKeep)
-            let plain = try await store.evaluateSieve(message: Self.message(1), for: Self.anna, envelopeFrom: "x@y.test",
+            let plain = try await store.rules.evaluate(message: Self.message(1), for: Self.anna, envelopeFrom: "x@y.test",
                                                       envelopeTo: nil, at: Date())
             #expect(plain.actions.isEmpty && plain.implicitKeep && plain.implicitKeepFlags == ["$G"])
             // Nothing was delivered.
-            #expect(try await store.messages(in: "INBOX", of: Self.anna).isEmpty)
+            #expect(try await store.mailboxes.messages(in: "INBOX", of: Self.anna).isEmpty)
         }
     }
 

@@ -47,8 +47,10 @@ enum RetentionFixtures {
     static func deliver(_ raw: [UInt8], to recipients: [String] = ["bob@example.org"], archivedAt: Date,
                         store: MailStore) async throws -> String {
         let envelope = Envelope(mailFrom: "alice@example.com", recipients: recipients, receivedAt: archivedAt,
-                                direction: .inbound, source: "smtp")
-        let receipts = try await store.deliver([(message: Message(parsing: raw), envelope: envelope)])
+                                direction: .inbound, source: MessageSource("smtp"))
+        let items = [(message: Message(parsing: raw), envelope: envelope)]
+        let receipts = try await store.delivery.journal(items)
+        try await store.delivery.index(items, receipts: receipts)
         return receipts[0].sha256
     }
 

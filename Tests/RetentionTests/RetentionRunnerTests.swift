@@ -1,7 +1,7 @@
 import ArchiveStore
 import Catalog
 import Foundation
-import MailStore
+@testable import MailStore
 import Retention
 import Testing
 
@@ -68,10 +68,10 @@ import Testing
             let hold = LegalHold(name: "case-7", query: "from:mallory@example.com", reason: "investigation",
                                  createdBy: "legal", createdAt: Date())
             try await store.catalog.governance.addLegalHold(hold)
-            #expect(try await RetentionRunner.messages(of: hold, in: store.catalog).isEmpty)
+            #expect(try await store.compliance.covered(by: hold).isEmpty)
             let later = try await F.deliver(F.message("late", from: "mallory@example.com", date: F.day("2019-05-05")),
                                             archivedAt: F.day("2019-05-05"), store: store)
-            #expect(try await RetentionRunner.messages(of: hold, in: store.catalog).map(\.sha256) == [later])
+            #expect(try await store.compliance.covered(by: hold).map(\.sha256) == [later])
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
             let evaluation = try await runner.evaluate(asOf: F.day("2040-01-01"))
             #expect(evaluation.due.isEmpty && evaluation.held.map(\.sha256) == [later])
@@ -93,7 +93,7 @@ import Testing
             // Executing a stale list re-checks the holds right before purging: nothing reaches the purge.
             let execution = try await runner.execute(
                 [DueMessage(sha256: first, policy: "letters", action: "purge", expiredAt: F.day("2025-01-01"))],
-                actor: "admin", reason: "test")
+                actor: .system("admin"), reason: "test")
             #expect(execution.purged.isEmpty && execution.report == nil && execution.spared.map(\.heldBy) == [["carol"]])
         }
     }
@@ -122,8 +122,8 @@ import Testing
         try await F.withStore { store, _ in
             try await F.deliver(F.message("invoice", date: F.day("2020-03-15")), archivedAt: F.day("2020-03-15"), store: store)
             func load(_ text: String) async throws {
-                try await PolicyLocks.enforce(try F.policies(text, file: "pol/gobd.toml"), catalog: store.catalog,
-                                              remember: true)
+                try await PolicyLocks.enforce(try F.policies(text, file: "pol/gobd.toml"), store: store,
+                                              remember: true, by: .system("test"))
             }
             func refusal(_ text: String) async -> String? {
                 do { try await load(text); return nil } catch { return "\(error)" }
@@ -155,7 +155,7 @@ import Testing
             // `check` does not remember.
             try await PolicyLocks.enforce(try F.policies(F.policy("gobd", match: "domain:example.com", retain: "12y",
                                                                   countFrom: "year-end", action: "keep", locked: true)),
-                                          catalog: store.catalog, remember: false)
+                                          store: store, remember: false, by: .system("test"))
             #expect(try await store.catalog.governance.retentionLocks().map(\.retain) == ["10y"])
         }
     }
@@ -164,11 +164,11 @@ import Testing
         try await F.withStore { store, _ in
             try await F.deliver(F.message("note", date: F.day("2020-03-15")), archivedAt: F.day("2020-03-15"), store: store)
             let set = try F.policies(F.policy("invoices", match: "subject:invoice", retain: "10y", locked: true))
-            try await PolicyLocks.enforce(set, catalog: store.catalog, remember: true)
+            try await PolicyLocks.enforce(set, store: store, remember: true, by: .system("test"))
             try await PolicyLocks.enforce(try F.policies(F.policy("invoices", match: "subject:invoice", retain: "1y", locked: true)),
-                                          catalog: store.catalog, remember: true)
+                                          store: store, remember: true, by: .system("test"))
             #expect(try await store.catalog.governance.retentionLocks().map(\.retain) == ["1y"])
-            try await PolicyLocks.enforce(.empty, catalog: store.catalog, remember: true)
+            try await PolicyLocks.enforce(.empty, store: store, remember: true, by: .system("test"))
             #expect(try await store.catalog.governance.retentionLocks().isEmpty)
         }
     }
@@ -179,27 +179,27 @@ import Testing
         try await F.withStore { store, _ in
             let id = try await F.deliver(F.message("old", date: F.day("2010-01-01")), archivedAt: F.day("2010-01-01"), store: store)
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
-            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, actor: "alice")
+            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, actor: .system("alice"))
             let plan = try #require(outcome.plan)
-            #expect(plan.items.map(\.sha256) == [id] && plan.createdBy == "alice" && outcome.execution == nil)
+            #expect(plan.items.map(\.sha256) == [id] && plan.createdBy == "system:alice" && outcome.execution == nil)
             #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.items.map(\.policy) == ["letters"])
 
-            await #expect(throws: RetentionError.sameActor(plan: plan.id, actor: "alice")) {
-                try await runner.approve(planID: plan.id, actor: "alice")
+            await #expect(throws: RetentionError.sameActor(plan: plan.id, actor: "system:alice")) {
+                try await runner.approve(planID: plan.id, actor: .system("alice"))
             }
             await #expect(throws: RetentionError.unknownPlan("plan-nope")) {
-                try await runner.approve(planID: "plan-nope", actor: "bob")
+                try await runner.approve(planID: "plan-nope", actor: .system("bob"))
             }
             try await F.deliver(F.message("new", date: F.day("2026-01-01")), archivedAt: F.day("2026-01-01"), store: store)
             do {
-                _ = try await runner.approve(planID: plan.id, actor: "bob")
+                _ = try await runner.approve(planID: plan.id, actor: .system("bob"))
                 Issue.record("approved a plan made on another archive state")
             } catch let error as RetentionError {
                 #expect("\(error)".hasPrefix("plan expired: \(plan.id): the archive changed"))
             }
             #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.status == .expired)
             await #expect(throws: RetentionError.planNotPending(plan.id, status: "expired")) {
-                try await runner.approve(planID: plan.id, actor: "bob")
+                try await runner.approve(planID: plan.id, actor: .system("bob"))
             }
             let actions = try await store.catalog.governance.auditLog().map(\.action)
             #expect(actions == ["retention apply", "retention plan", "retention approve refused", "retention plan expired"])
@@ -210,12 +210,12 @@ import Testing
         try await F.withStore { store, _ in
             try await F.deliver(F.message("old", date: F.day("2010-01-01")), archivedAt: F.day("2010-01-01"), store: store)
             let plan = try #require(try await RetentionRunner(store: store, policies: try F.policies(Self.letters))
-                .apply(asOf: F.day("2020-01-01"), mode: .plan, actor: "alice").plan)
+                .apply(asOf: F.day("2020-01-01"), mode: .plan, actor: .system("alice")).plan)
             let changed = RetentionRunner(store: store, policies: try F.policies(
                 F.policy("letters", match: "domain:example.com", retain: "5y", countFrom: "year-end")))
             await #expect(throws: RetentionError.planExpired(
                 plan: plan.id, why: "the retention policies changed since the plan was made")) {
-                try await changed.approve(planID: plan.id, actor: "bob")
+                try await changed.approve(planID: plan.id, actor: .system("bob"))
             }
         }
     }
@@ -224,11 +224,11 @@ import Testing
         try await F.withStore { store, _ in
             try await F.deliver(F.message("old", date: F.day("2010-01-01")), archivedAt: F.day("2010-01-01"), store: store)
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
-            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .dryRun, actor: "alice")
+            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .dryRun, actor: .system("alice"))
             #expect(outcome.evaluation.due.count == 1 && outcome.execution == nil && outcome.plan == nil)
             #expect(try await store.catalog.messages.retentionCount(matching: nil) == 1)
             let audit = try #require(try await store.catalog.governance.auditLog().last)
-            #expect(audit.action == "retention apply" && audit.actor == "alice" && audit.resultCount == 1)
+            #expect(audit.action == "retention apply" && audit.actor == "system:alice" && audit.resultCount == 1)
             #expect(audit.detail.hasPrefix("mode=dry-run as-of=2020-01-01T00:00:00Z due=1 held=0"))
         }
     }
@@ -237,13 +237,13 @@ import Testing
 
     @Test func applyPurgesFromArchiveAndMailboxesOrFromTheArchiveOnlyAsTheActionSays() async throws {
         try await F.withStore { store, _ in
-            try await store.addDomain("example.org")
-            try await store.addUser("bob@example.org", password: "pw")
+            try await store.accounts.addDomain("example.org", by: .system("test"))
+            try await store.accounts.addUser("bob@example.org", password: "pw", by: .system("test"))
             func arrive(_ tag: String, subject: String) async throws -> String {
                 let raw = F.message(tag, subject: subject, date: F.day("2015-06-01"))
                 let envelope = Envelope(mailFrom: "alice@example.com", recipients: ["bob@example.org"],
-                                        receivedAt: F.day("2015-06-01"), direction: .inbound, source: "smtp")
-                let outcome = try await store.deliver(message: raw, envelope: envelope)
+                                        receivedAt: F.day("2015-06-01"), direction: .inbound, source: MessageSource("smtp"))
+                let outcome = try await store.delivery.deliver(message: raw, envelope: envelope)
                 return outcome.receipt.sha256
             }
             let news = try await arrive("news", subject: "Weekly news")
@@ -254,17 +254,17 @@ import Testing
                     + F.policy("reports", match: "subject:report", retain: "1y", action: "purge-archive")
                     + F.policy("contracts", match: "subject:contract", retain: "30y", countFrom: "year-end"))
             let runner = RetentionRunner(store: store, policies: policies)
-            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, actor: "admin")
+            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, actor: .system("admin"))
             let execution = try #require(outcome.execution)
             #expect(Set(execution.purged.map(\.sha256)) == [news, copy])
             #expect(execution.report?.messages == 2 && execution.report?.placementsRemoved == 1)
             // Gone from search; the archive-only purge leaves bob's mailbox copy.
             #expect(try await store.catalog.messages.retentionCandidates(matching: nil).map(\.sha256) == [fresh])
-            #expect(Set(try await store.messages(in: "INBOX", of: "bob@example.org").map(\.sha256)) == [copy, fresh])
+            #expect(Set(try await store.mailboxes.messages(in: "INBOX", of: "bob@example.org").map(\.sha256)) == [copy, fresh])
             let actions = try await store.catalog.governance.auditLog().map(\.action)
             #expect(actions.contains("retention apply") && actions.contains("retention purge"))
             // A second run finds nothing left to do.
-            #expect(try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, actor: "admin").execution == nil)
+            #expect(try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, actor: .system("admin")).execution == nil)
         }
     }
 
@@ -273,11 +273,11 @@ import Testing
             let held = try await F.deliver(F.message("old", subject: "Merger", date: F.day("2010-01-01")),
                                            archivedAt: F.day("2010-01-01"), store: store)
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
-            let plan = try #require(try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, actor: "alice").plan)
+            let plan = try #require(try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, actor: .system("alice")).plan)
             try await store.catalog.governance.addLegalHold(LegalHold(name: "merger", query: "subject:merger", reason: "audit",
                                                            createdBy: "legal", createdAt: Date()))
-            let (decided, execution) = try await runner.approve(planID: plan.id, actor: "bob")
-            #expect(decided.status == .executed && decided.decidedBy == "bob")
+            let (decided, execution) = try await runner.approve(planID: plan.id, actor: .system("bob"))
+            #expect(decided.status == .executed && decided.decidedBy == "system:bob")
             #expect(execution.purged.isEmpty && execution.spared.map(\.sha256) == [held] && execution.report == nil)
             #expect(try await store.catalog.messages.retentionCount(matching: nil) == 1)
             #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.outcome == "purged 0, spared by hold 1")

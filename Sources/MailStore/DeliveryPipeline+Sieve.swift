@@ -16,7 +16,7 @@ struct SievedRoute: Sendable {
     var rejections: [(user: String, reason: String)] = []
 }
 
-extension MailStore {
+extension DeliveryPipeline {
     /// Runs, for each local user of the route, the global script and then the user's active one
     /// (compiled scripts from `sieveCache`), and turns each outcome into that user's filings,
     /// redirects and rejections (`SieveFilingDecision`). Users without scripts keep the default
@@ -32,17 +32,17 @@ extension MailStore {
         let users = routing.route.localUsers
         guard !users.isEmpty else { return sieved }
         let scripts: [String: [CompiledSieveScript]]
-        if let cached = sieveCache.scripts(for: users, generation: routing.sieveGeneration) {
+        if let cached = store.sieveCache.scripts(for: users, generation: routing.sieveGeneration) {
             scripts = cached
         } else {
-            scripts = sieveCache.store(try await catalog.accounts.sieveDeliveryScripts(for: users), for: users)
+            scripts = store.sieveCache.store(try await catalog.accounts.sieveDeliveryScripts(for: users), for: users)
         }
         guard !scripts.isEmpty else { return sieved }
         let mailboxes = try await catalog.accounts.mailboxNames(of: Array(scripts.keys))
         for user in users where sieved.route.filings[user] == nil {
             guard let own = scripts[user] else { continue }
             let boxes = mailboxes[user] ?? []
-            let outcome = Self.runSieve(own, message: message, envelopeFrom: envelope.mailFrom,
+            let outcome = SieveRules.runSieve(own, message: message, envelopeFrom: envelope.mailFrom,
                                         envelopeTo: routing.envelopeTo[user] ?? user, at: envelope.receivedAt,
                                         mailboxes: boxes)
             let decision = SieveFilingDecision(outcome: outcome, mailboxExists: { boxes.contains($0) })
@@ -56,19 +56,12 @@ extension MailStore {
             for address in decision.redirects {
                 sieved.route.redirects.append(Redirect(user: user, address: address))
                 sieved.route.audit.append(AuditEntry(
-                    time: Date(), actor: "sieve:\(user)", action: "sieve-redirect",
+                    time: clock.now(), actor: "sieve:\(user)", action: "sieve-redirect",
                     detail: "delivery \(location) redirected by the script of \(user) to \(address)"))
             }
             for reason in decision.rejections { sieved.rejections.append((user, reason)) }
         }
         return sieved
-    }
-
-    /// Journals audit entries into the archive as events (hash-chained), before the catalog lists them.
-    func journalEvents(_ entries: [AuditEntry]) async throws {
-        for entry in entries {
-            _ = try await archive.append(event: .audit, payload: try Self.auditPayload(entry))
-        }
     }
 
     /// RFC 5429 §2.1: tells the envelope sender that a user's script rejected their message, with
@@ -80,17 +73,10 @@ extension MailStore {
         guard !envelope.mailFrom.isEmpty else { return }
         for rejection in rejections {
             let notice = RejectionNotice.make(original: original, reason: rejection.reason, recipient: rejection.user,
-                                              sender: envelope.mailFrom, date: Date())
+                                              sender: envelope.mailFrom, date: clock.now())
             do {
-                let local: Bool
-                switch try await resolveRecipient(envelope.mailFrom) {
-                case .local, .unknownLocal: local = true
-                case .remote: local = false
-                }
-                _ = try await deliver(message: notice, envelope: Envelope(
-                    mailFrom: "", recipients: [envelope.mailFrom], receivedAt: Date(),
-                    direction: local ? .internal : .outbound, source: "sieve",
-                    sourceDetail: "reject by \(rejection.user)"))
+                try await deliverFromNullSender(notice, to: envelope.mailFrom, source: .sieve,
+                                                detail: "reject by \(rejection.user)")
             } catch {
                 logger.error("sieve: rejection notice not sent", metadata: [
                     "user": "\(rejection.user)", "error": "\(error)",

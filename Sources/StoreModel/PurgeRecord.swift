@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import StoreModel
 
 /// The payload of a purge event (event kind `.purge`): what one purge removed and why. Journaled
 /// BEFORE any record is removed (the intent), in the hash chain like every record, so it cannot be
@@ -11,21 +10,6 @@ import StoreModel
 /// is named here with the same location, kind, record hash, content hash and frame length.
 /// Canonical JSON: sorted keys, no escaped slashes, times in milliseconds since 1970.
 public struct PurgeRecord: Codable, Sendable, Hashable {
-    /// One message the purge was asked to remove.
-    public struct Message: Codable, Sendable, Hashable {
-        /// Lower-case hex SHA-256 of the raw message.
-        public var sha256: String
-        public var policy: String
-        /// "archiveAndMailboxes" or "archiveOnly" (what the caller did to mailboxes).
-        public var scope: String
-
-        public init(sha256: String, policy: String, scope: String) {
-            self.sha256 = sha256
-            self.policy = policy
-            self.scope = scope
-        }
-    }
-
     /// One record removed from the archive.
     public struct Removed: Codable, Sendable, Hashable {
         /// Its logical location, `"segment:offset"`.
@@ -40,6 +24,25 @@ public struct PurgeRecord: Codable, Sendable, Hashable {
         public var length: UInt32
         /// For a body, the message's SHA-256; for an envelope, the SHA-256 of the body it named.
         public var sha256: String
+
+        public init(location: RecordLocation, kind: UInt8, recordHash: String, contentHash: String, length: UInt32,
+                    sha256: String) {
+            self.location = location
+            self.kind = kind
+            self.recordHash = recordHash
+            self.contentHash = contentHash
+            self.length = length
+            self.sha256 = sha256
+        }
+
+        /// "body", "envelope", or the kind's number.
+        public var kindName: String {
+            switch kind {
+            case 1: "body"
+            case 2: "envelope"
+            default: "kind \(kind)"
+            }
+        }
     }
 
     /// Unique per purge; the catalog's `purge` row has the same.
@@ -47,11 +50,12 @@ public struct PurgeRecord: Codable, Sendable, Hashable {
     public var time: Date
     public var actor: String
     public var reason: String
-    public var messages: [Message]
+    /// The messages the purge was asked to remove (`expiredAt` omitted).
+    public var messages: [PurgeItem]
     /// Filled by the archive's writer under its lock (callers pass []).
     public var removed: [Removed]
 
-    public init(id: String, time: Date, actor: String, reason: String, messages: [Message], removed: [Removed] = []) {
+    public init(id: String, time: Date, actor: String, reason: String, messages: [PurgeItem], removed: [Removed] = []) {
         self.id = id
         self.time = time
         self.actor = actor
@@ -63,7 +67,7 @@ public struct PurgeRecord: Codable, Sendable, Hashable {
     /// The distinct policies named by the messages, sorted.
     public var policies: [String] { Array(Set(messages.map(\.policy))).sorted() }
 
-    func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .millisecondsSince1970

@@ -4,8 +4,8 @@ import Foundation
 /// (addresses, domains, Message-IDs, sources): case and diacritics removed, so that
 /// `Zoë@Example.COM` and `zoe@example.com` compare equal. FTS5 columns get the same effect
 /// from `tokenize = "unicode61 remove_diacritics 2"`.
-enum TextFolding {
-    static func key(_ text: String) -> String {
+package enum TextFolding {
+    package static func key(_ text: String) -> String {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 }

@@ -7,21 +7,6 @@ import Foundation
 #endif
 import StoreModel
 
-/// One message to purge, and why.
-public struct PurgeItem: Sendable, Hashable {
-    public enum Scope: String, Sendable, Hashable, Codable { case archiveAndMailboxes, archiveOnly }
-    /// The message: its catalog row, `SearchHit.id`.
-    public var sha256: String
-    public var policy: String
-    /// `purge` → `.archiveAndMailboxes`, `purge-archive` → `.archiveOnly`.
-    public var scope: Scope
-    public init(sha256: String, policy: String, scope: Scope) {
-        self.sha256 = sha256
-        self.policy = policy
-        self.scope = scope
-    }
-}
-
 /// What one purge removed.
 public struct PurgeReport: Sendable, Hashable, Codable {
     /// Distinct messages (SHA-256s) whose records left the archive.
@@ -54,7 +39,7 @@ public enum PurgeError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Purging: the archive side of retention (issue 8). How a purge travels, each step durable before
+/// Purging: the archive side of retention. How a purge travels, each step durable before
 /// the next, so that a `kill -9` at any moment leaves a state the next purge or `recover()` finishes:
 ///
 /// 1. the catalog's `purge` row (phase `journaling`): who, why, which messages;
@@ -73,27 +58,32 @@ public enum PurgeError: Error, Sendable, Hashable, CustomStringConvertible {
 /// A crash after 1 but before 2 leaves a row whose record does not exist: it is dropped. After 2,
 /// everything is driven from the purge record. `reindex` and `recover()` never index an envelope
 /// a purge record names, whether or not it is compacted yet.
-extension MailStore {
+extension ComplianceService {
     /// Purges the messages from the catalog, mailboxes (where the scope says) and archive. The
     /// caller has checked holds and policies. A message named twice is purged once; if any of its
     /// items says `.archiveAndMailboxes`, that scope wins. First finishes purges a crash interrupted.
-    public func purge(_ items: [PurgeItem], actor: String, reason: String) async throws -> PurgeReport {
+    public func purge(_ items: [PurgeItem], reason: String, by actor: AuditActor) async throws(ComplianceError)
+        -> PurgeReport
+    {
+        try await catching { try await purgeMessages(items, reason: reason, by: actor) }
+    }
+
+    private func purgeMessages(_ items: [PurgeItem], reason: String, by actor: AuditActor) async throws -> PurgeReport {
         try await finishPendingPurges()
         let entries = Self.purgeEntries(items)
         guard !entries.isEmpty else { return PurgeReport() }
         let id = UUID().uuidString.lowercased()
         let fromSegment = try archive.segmentNumbers().last ?? 1
-        try await catalog.governance.beginPurge(id: id, items: entries, actor: actor, reason: reason, fromSegment: fromSegment)
-        let request = PurgeRecord(
-            id: id, time: Date(), actor: actor, reason: reason,
-            messages: entries.map { PurgeRecord.Message(sha256: $0.sha256, policy: $0.policy, scope: $0.scope) })
+        try await catalog.governance.beginPurge(id: id, items: entries, actor: actor.description, reason: reason,
+                                                fromSegment: fromSegment)
+        let request = PurgeRecord(id: id, time: clock.now(), actor: actor.description, reason: reason, messages: entries)
         let journaled = try await archive.journalPurge(request)
         let report = try await completePurge(id: id, items: entries, location: journaled.location, record: journaled.record)
-        try await catalog.governance.audit(AuditEntry(
-            time: Date(), actor: actor, action: "purge",
+        try await journal([AuditEntry(
+            time: clock.now(), actor: actor, action: "purge",
             detail: "purge \(id) record \(journaled.location): \(report.messages) messages, \(report.deliveries) deliveries, "
                 + "\(report.placementsRemoved) placements, \(report.bytesReclaimed) bytes reclaimed; \(reason)",
-            resultCount: report.messages))
+            resultCount: report.messages)])
         return report
     }
 
@@ -102,19 +92,24 @@ extension MailStore {
     /// `abandonAfter` seconds: a younger one may be another process's purge between its steps
     /// 1 and 2 (its writer may be scanning the archive for minutes on a large one).
     @discardableResult
-    public func finishPendingPurges(abandonAfter: TimeInterval = 600) async throws -> [PurgeReport] {
+    public func finishPendingPurges(abandonAfter: TimeInterval = 600) async throws(ComplianceError) -> [PurgeReport] {
+        try await catching { try await finishPurges(abandonAfter: abandonAfter) }
+    }
+
+    private func finishPurges(abandonAfter: TimeInterval) async throws -> [PurgeReport] {
         var reports: [PurgeReport] = []
         for pending in try await catalog.governance.unfinishedPurges() {
             let location: RecordLocation
             let record: PurgeRecord
+            let archive = self.archive
             if let known = pending.record {
                 location = known
-                record = try archive.purgeRecord(at: known)
-            } else if let found = try archive.purgeRecords(fromSegment: pending.fromSegment)
-                .first(where: { $0.record.id == pending.id })
-            {
+                record = try await BlockingWork.io.run { try archive.purgeRecord(at: known) }
+            } else if let found = try await BlockingWork.io.run({
+                try archive.purgeRecords(fromSegment: pending.fromSegment).first(where: { $0.record.id == pending.id })
+            }) {
                 (location, record) = found
-            } else if Date().timeIntervalSince(pending.created) < abandonAfter {
+            } else if clock.now().timeIntervalSince(pending.created) < abandonAfter {
                 continue
             } else {
                 logger.notice("dropping a purge that was never journaled", metadata: ["purge": "\(pending.id)"])
@@ -130,7 +125,7 @@ extension MailStore {
     }
 
     /// Steps 3 to 5 for a journaled purge record; each is safe to repeat.
-    private func completePurge(id: String, items: [PurgeEntry], location: RecordLocation, record: PurgeRecord)
+    private func completePurge(id: String, items: [PurgeItem], location: RecordLocation, record: PurgeRecord)
         async throws -> PurgeReport
     {
         var report = PurgeReport()
@@ -141,8 +136,8 @@ extension MailStore {
 
         let application = try await applyPurgeToCatalog(id: id, items: items, location: location, record: record)
         report.placementsRemoved = application.placementsRemoved
-        for sha256 in Set(items.map(\.sha256)) { byteCache.remove(key: sha256) }
-        await mailboxChanges.publish(application.expungedMailboxes.map {
+        for sha256 in Set(items.map(\.sha256)) { store.byteCache.remove(key: sha256) }
+        await store.mailboxChanges.publish(application.expungedMailboxes.map {
             MailboxChange(user: $0.user, mailbox: $0.mailbox, kind: .messagesExpunged)
         })
 
@@ -157,7 +152,7 @@ extension MailStore {
 
     /// Step 3: kept copies for `.archiveOnly` placements, then the one transaction. Placements may
     /// appear meanwhile (a COPY), so the transaction checks and this repeats a few times.
-    private func applyPurgeToCatalog(id: String, items: [PurgeEntry], location: RecordLocation, record: PurgeRecord)
+    private func applyPurgeToCatalog(id: String, items: [PurgeItem], location: RecordLocation, record: PurgeRecord)
         async throws -> PurgeApplication
     {
         let removedEnvelopes = Set(record.removed.filter { $0.kind == ArchiveRecordKind.envelope.rawValue }.map(\.location))
@@ -171,7 +166,8 @@ extension MailStore {
                 newBodies[item.sha256] = body
             }
         }
-        var pending = try await catalog.governance.archivePlacedMessages(among: items.filter { $0.scope == "archiveOnly" }.map(\.sha256))
+        var pending = try await catalog.governance.archivePlacedMessages(
+            among: items.filter { $0.scope == .archiveOnly }.map(\.sha256))
         for _ in 0..<5 {
             try await keepMailboxCopies(of: pending, purgedBodies: purgedBodies)
             let application = try await catalog.governance.applyPurge(id: id, record: location, removed: removedEnvelopes,
@@ -193,9 +189,10 @@ extension MailStore {
             for sha256 in chunk {
                 let raw: [UInt8]?
                 if let body = purgedBodies[sha256] {
-                    raw = try? archive.readBody(at: body)
+                    let archive = self.archive
+                    raw = try? await BlockingWork.io.run { try archive.readBody(at: body) }
                 } else {
-                    raw = try await content(sha256: sha256)
+                    raw = try await store.reader.content(sha256: sha256)
                 }
                 guard let raw else { throw PurgeError.keptCopyUnavailable(sha256: sha256) }
                 bytes[sha256] = raw
@@ -205,17 +202,16 @@ extension MailStore {
     }
 
     /// One entry per message, lower-case SHA-256; `.archiveAndMailboxes` wins over `.archiveOnly`.
-    static func purgeEntries(_ items: [PurgeItem]) -> [PurgeEntry] {
-        var result: [String: PurgeEntry] = [:]
+    static func purgeEntries(_ items: [PurgeItem]) -> [PurgeItem] {
+        var result: [String: PurgeItem] = [:]
         var order: [String] = []
         for item in items {
             let sha256 = item.sha256.lowercased()
+            let entry = PurgeItem(sha256: sha256, policy: item.policy, scope: item.scope)
             if let known = result[sha256] {
-                if item.scope == .archiveAndMailboxes && known.scope != PurgeItem.Scope.archiveAndMailboxes.rawValue {
-                    result[sha256] = PurgeEntry(sha256: sha256, policy: item.policy, scope: item.scope.rawValue)
-                }
+                if item.scope == .archiveAndMailboxes && known.scope != .archiveAndMailboxes { result[sha256] = entry }
             } else {
-                result[sha256] = PurgeEntry(sha256: sha256, policy: item.policy, scope: item.scope.rawValue)
+                result[sha256] = entry
                 order.append(sha256)
             }
         }

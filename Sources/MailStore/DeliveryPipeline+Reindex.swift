@@ -8,17 +8,21 @@ import Foundation
 #endif
 import StoreModel
 
-extension MailStore {
+extension DeliveryPipeline {
     /// Rebuilds the catalog from the archive alone: drops its derived data (the audit log
     /// stays), then reads every envelope record in archive order (not those a purge removed), inflates and parses its
     /// body and indexes the delivery, in batches. Returns the number of deliveries indexed.
-    public func reindex(batchSize: Int = 512, progress: (Int) -> Void = { _ in }) async throws -> Int {
+    public func reindex(batchSize: Int = 512, progress: (Int) -> Void = { _ in }) async throws(DeliveryError) -> Int {
+        try await catching { try await rebuildIndex(batchSize: batchSize, progress: progress) }
+    }
+
+    private func rebuildIndex(batchSize: Int, progress: (Int) -> Void) async throws -> Int {
         try await catalog.reset()
         var envelopes: [ArchiveRecord] = []
         var purged: Set<RecordLocation> = []
         try archive.forEachRecord { record in
             if record.kind == .envelope { envelopes.append(record) }
-            purged.formUnion(Self.purgedLocations(in: record))
+            purged.formUnion(ComplianceService.purgedLocations(in: record))
         }
         // A purge whose compaction has not run yet: its records are still there, but gone.
         if !purged.isEmpty { envelopes.removeAll { purged.contains($0.location) } }

@@ -19,20 +19,12 @@ public struct RecoveryReport: Sendable, Hashable {
     public var routed = 0
 }
 
-extension MailStore {
-    /// The user and mailbox of a journaled IMAP APPEND (source "imap", the user as only recipient,
-    /// `APPEND <mailbox>` as source detail), or nil for any other record.
-    static func appendTarget(of envelope: Envelope) -> (user: String, mailbox: String)? {
-        guard envelope.source.lowercased() == "imap", envelope.recipients.count == 1,
-              let detail = envelope.sourceDetail, detail.hasPrefix("APPEND ") else { return nil }
-        return (envelope.recipients[0], String(detail.dropFirst("APPEND ".count)))
-    }
-
+extension DeliveryPipeline {
     /// Startup catch-up; the server calls it before it accepts mail. The archive is fsync'd before
     /// anything reaches the catalog, but SQLite (WAL) may lose its last transactions on a power
     /// loss, and a crash can fall between the two. So: every envelope record after the recovery
     /// checkpoint whose delivery is not indexed is indexed, and every one from a routed source
-    /// (`routedSources`) that is not routed is filed (through the recipients' Sieve scripts, as
+    /// (`MessageSource.isRouted`) that is not routed is filed (through the recipients' Sieve scripts, as
     /// `deliver` does) and queued — in the same transaction, keyed
     /// by its envelope location, so running this twice (or beside a live delivery) never places a
     /// message twice. An IMAP APPEND (source "imap") that is journaled but not placed — the client
@@ -43,7 +35,11 @@ extension MailStore {
     /// Recipients are expanded with today's users and aliases (the envelope keeps the RCPT TO
     /// addresses, not their expansion at the time).
     @discardableResult
-    public func recover(batchSize: Int = 256) async throws -> RecoveryReport {
+    public func recover(batchSize: Int = 256) async throws(DeliveryError) -> RecoveryReport {
+        try await catching { try await recoverJournaled(batchSize: batchSize) }
+    }
+
+    private func recoverJournaled(batchSize: Int) async throws -> RecoveryReport {
         let checkpoint = try await catalog.messages.recoveryCheckpoint()
         var candidates: [ArchiveRecord] = []
         var last: RecordLocation?
@@ -51,7 +47,7 @@ extension MailStore {
         // every purged envelope after it: those are never indexed again.
         var purged: Set<RecordLocation> = []
         try archive.forEachRecord(after: checkpoint) { record in
-            purged.formUnion(Self.purgedLocations(in: record))
+            purged.formUnion(ComplianceService.purgedLocations(in: record))
             guard record.kind == .envelope else { return }
             last = record.location
             candidates.append(record)
@@ -66,10 +62,11 @@ extension MailStore {
                                              reason: "envelope record without its body reference")
             }
             let state = try await catalog.messages.deliveryState(at: record.location)
-            let routes = Self.routedSources.contains(envelope.source.lowercased())
-            let append = Self.appendTarget(of: envelope)
+            let routes = envelope.source.isRouted
+            let append = envelope.source == .imap ? envelope.imapMailbox : nil
             guard !state.indexed || ((routes || append != nil) && !state.routed) else { continue }
-            let raw = try archive.readBody(at: body)
+            let archive = self.archive
+            let raw = try await BlockingWork.io.run { try archive.readBody(at: body) }
             let receipt = AppendReceipt(sha256: sha256, body: body, envelope: record.location, deduplicated: false,
                                         size: raw.count)
             let message = Message(parsing: raw)
@@ -77,8 +74,9 @@ extension MailStore {
             if let append, !state.routed {
                 // An IMAP APPEND that was answered OK: place it as it was, once.
                 if !state.indexed { report.indexed += 1 }
-                if try await catalog.mailboxes.recoverAppend(item, internalDate: envelope.receivedAt, to: append.mailbox,
-                                                   of: append.user) {
+                if let user = envelope.recipients.first,
+                    try await catalog.mailboxes.recoverAppend(item, internalDate: envelope.receivedAt, to: append, of: user)
+                {
                     report.routed += 1
                 }
                 continue
@@ -86,7 +84,7 @@ extension MailStore {
             var sieved: SievedRoute?
             if routes && !state.routed {
                 // The same Sieve step as `deliver`, with today's scripts.
-                sieved = try await applySieve(try await self.route(for: envelope.recipients), message: message,
+                sieved = try await applySieve(try await store.accounts.route(for: envelope.recipients), message: message,
                                               envelope: envelope, location: record.location)
             }
             if !state.indexed { report.indexed += 1 }
@@ -99,7 +97,7 @@ extension MailStore {
         }
         if !batch.isEmpty { try await completeRecovered(batch) }
         if let last { try await catalog.messages.setRecoveryCheckpoint(last) }
-        try await finishPendingPurges()
+        try await store.compliance.finishPendingPurges()
         if report.indexed > 0 || report.routed > 0 {
             logger.notice("recovery completed journaled deliveries", metadata: [
                 "indexed": "\(report.indexed)", "routed": "\(report.routed)",
@@ -113,11 +111,11 @@ extension MailStore {
     private func completeRecovered(
         _ batch: [(delivery: RoutedDelivery, message: Message, rejections: [(user: String, reason: String)])]
     ) async throws {
-        try await journalEvents(batch.flatMap { $0.delivery.route?.audit ?? [] })
+        try await store.compliance.journalToArchive(batch.flatMap { $0.delivery.route?.audit ?? [] })
         let results = try await catalog.messages.deliver(batch.map(\.delivery))
         for (entry, result) in zip(batch, results) where entry.delivery.route != nil && !result.alreadyRouted {
             logFallbacks(result, location: entry.delivery.item.receipt.envelope)
-            await publishPlacements(result.placements)
+            await store.mailboxes.publishPlacements(result.placements)
             if !entry.rejections.isEmpty {
                 await sendRejections(entry.rejections, original: entry.message, envelope: entry.delivery.item.envelope)
             }

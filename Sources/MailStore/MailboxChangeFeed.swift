@@ -81,22 +81,3 @@ public actor MailboxChangeFeed {
         if subscribers[key]?.isEmpty == true { subscribers[key] = nil }
     }
 }
-
-extension MailStore {
-    /// Tells watchers of each mailbox a delivery placed messages into (once per mailbox).
-    func publishPlacements(_ placements: [Placement]) async {
-        var seen: Set<UserMailbox> = []
-        var changes: [MailboxChange] = []
-        for placement in placements where seen.insert(UserMailbox(user: placement.user, mailbox: placement.mailbox)).inserted {
-            changes.append(MailboxChange(user: placement.user, mailbox: placement.mailbox, kind: .messagesAdded))
-        }
-        await mailboxChanges.publish(changes)
-    }
-
-    /// Subscribes to the changes of one of `user`'s mailboxes (IDLE). The name is checked like every
-    /// other; the mailbox need not exist (yet).
-    public func watchMailbox(_ name: String, of user: String) async throws -> AsyncStream<MailboxChange> {
-        let mailbox = try IMAPMailboxName.validate(name)
-        return await mailboxChanges.subscribe(user: AccountAddress.fold(user), mailbox: mailbox)
-    }
-}

@@ -6,7 +6,7 @@ import Foundation
 
 /// A Sieve script as stored (schema "v3"): the catalog keeps source text only; compiling is the
 /// caller's job (MailStore, with the Sieve module), so the catalog stays free of the language.
-public struct SieveScriptRecord: Sendable, Hashable {
+public struct StoredSieveScript: Sendable, Hashable {
     public var name: String
     public var source: String
     /// The user's one active script (RFC 5804 §1.1: at most one is active).

@@ -1,4 +1,5 @@
 import GRDB
+import QueryLanguage
 
 /// Compiles a `QueryNode` into an SQL condition over `message AS m` (see `CatalogSchema`).
 ///

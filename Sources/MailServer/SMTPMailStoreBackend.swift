@@ -1,0 +1,107 @@
+import Logging
+import MailStore
+import SMTPServer
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The SMTP listeners' view of storage and accounts: `SMTPBackend` over `MailStore`. The relay
+/// policy (what MX and submission accept, and from whom) lives here; the wire mapping of every
+/// store outcome is in `deliver`.
+struct SMTPMailStoreBackend: SMTPBackend {
+    let store: MailStore
+    let logger: Logger
+
+    /// RFC 4954 §4: a wrong password gets 535 after a delay that grows with the client IP's
+    /// recent failures, so guessing is slow; the store answers in the same time for unknown users.
+    func authenticate(username: String, password: String, session: SMTPSessionInfo) async -> String? {
+        await store.accounts.authenticate(username, password: password, client: session.clientAddress,
+                                          protocolName: "smtp")
+    }
+
+    /// MAIL FROM. MX: any reverse-path (the sender's domain is not ours to check here).
+    /// Submission: RFC 6409 §6.1 lets a server refuse a sender the user may not use; an
+    /// authenticated user may send as its own addresses only (553 5.7.1, RFC 3463 §3.8).
+    func checkSender(_ reversePath: String, session: SMTPSessionInfo) async -> SMTPVerdict {
+        guard session.listener.requiresAuthentication else { return .accept }
+        guard let user = session.authenticatedUser else {
+            return .reject(SMTPReply(530, "5.7.0", "Authentication required"))  // RFC 4954 §6
+        }
+        do {
+            let allowed = try await store.accounts.sendableAddresses(of: user)
+            if allowed.contains(where: { $0.lowercased() == reversePath.lowercased() }) { return .accept }
+            return .reject(SMTPReply(553, "5.7.1", "Sender address not owned by \(user)"))
+        } catch {
+            logger.error("sender lookup failed", metadata: ["error": "\(error)"])
+            return .reject(SMTPReply(451, "4.3.0", "Temporary lookup failure, try again later"))
+        }
+    }
+
+    /// RCPT TO. MX: local domains only — an unknown local user gets 550 5.1.1 (RFC 3463 §3.2),
+    /// anything else is a relay attempt, 554 5.7.1. Submission (authenticated): any recipient,
+    /// but an unknown user in one of our own domains is still refused at once.
+    func checkRecipient(_ forwardPath: String, session: SMTPSessionInfo) async -> SMTPVerdict {
+        do {
+            switch try await store.accounts.resolveRecipient(forwardPath) {
+            case .local:
+                return .accept
+            case .unknownLocal:
+                return .reject(SMTPReply(550, "5.1.1", "<\(forwardPath)>: unknown user"))
+            case .remote:
+                if session.listener.requiresAuthentication && session.authenticatedUser != nil { return .accept }
+                return .reject(SMTPReply(554, "5.7.1", "<\(forwardPath)>: relay access denied"))
+            }
+        } catch {
+            logger.error("recipient lookup failed", metadata: ["error": "\(error)"])
+            return .reject(SMTPReply(451, "4.3.0", "Temporary lookup failure, try again later"))
+        }
+    }
+
+    /// Journals, indexes, files and queues the message through `DeliveryPipeline.deliver`, which
+    /// returns only when all of that is durable; only then 250 (DESIGN.md). Failures before
+    /// that are temporary (451 4.3.0, or 452 4.3.1 when the disk is full): the client keeps the
+    /// message and retries, and `recover()` completes a delivery journaled before a failure.
+    func deliver(envelope smtp: SMTPEnvelope, message: [UInt8], session: SMTPSessionInfo) async -> SMTPReply {
+        let envelope = Envelope(
+            mailFrom: smtp.mailFrom, recipients: smtp.recipients, receivedAt: store.clock.now(),
+            clientAddress: session.clientAddress, helo: session.helo,
+            authenticatedUser: session.authenticatedUser,
+            direction: await direction(of: smtp, session: session),
+            source: session.listener.requiresAuthentication ? .submission : .smtp,
+            sourceDetail: smtp.id)
+        do {
+            let outcome = try await store.delivery.deliver(message: message, envelope: envelope)
+            if outcome.placements.isEmpty && outcome.queued.isEmpty {
+                // Every recipient vanished between RCPT and the commit (a user deleted meanwhile).
+                return SMTPReply(550, "5.1.1", "No recipient could be reached; the message was archived")
+            }
+            return SMTPReply(250, "2.0.0", "OK \(smtp.id) archived as \(outcome.receipt.sha256.prefix(16))")
+        } catch {
+            guard case .storage(let failure) = error else { return SMTPReply(451, "4.3.0", "Temporary failure") }
+            switch failure.kind {
+            case .tooLarge(let size, let limit):
+                // Permanent: the same message would fail again (RFC 3463 §3.4 / RFC 1870).
+                logger.error("delivery refused: larger than the archive accepts",
+                             metadata: ["id": "\(smtp.id)", "size": "\(size)", "limit": "\(limit)"])
+                return SMTPReply(552, "5.3.4", "Message too big for the archive")
+            case .diskFull:
+                logger.error("delivery failed: disk full", metadata: ["id": "\(smtp.id)", "error": "\(failure)"])
+                return SMTPReply(452, "4.3.1", "Insufficient system storage, try again later")
+            case .damaged, .unavailable:
+                logger.error("delivery failed", metadata: ["id": "\(smtp.id)", "error": "\(failure)"])
+                return SMTPReply(451, "4.3.0", "Temporary failure, try again later")
+            }
+        }
+    }
+
+    /// MX mail is inbound; submission is internal when every recipient is local, else outbound.
+    private func direction(of envelope: SMTPEnvelope, session: SMTPSessionInfo) async -> Direction {
+        guard session.listener.requiresAuthentication else { return .inbound }
+        for recipient in envelope.recipients {
+            guard case .local = try? await store.accounts.resolveRecipient(recipient) else { return .outbound }
+        }
+        return .internal
+    }
+}

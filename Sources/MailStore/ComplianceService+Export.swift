@@ -1,0 +1,119 @@
+import ArchiveStore
+import Catalog
+import QueryLanguage
+import StoreModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What an export may sign with: the archive's key, which never leaves this module.
+public struct ExportSigner: Sendable {
+    let key: ArchiveKey
+
+    /// Hex of the archive's Ed25519 public key, recorded in `export.json`.
+    public var publicKeyHex: String { key.publicKeyHex }
+
+    /// The Ed25519 signature (64 bytes) of `bytes`.
+    public func sign(_ bytes: [UInt8]) -> [UInt8] { key.sign(bytes) }
+}
+
+extension ComplianceService {
+    /// The messages a query export writes, newest first. Audited as the start of an export (the
+    /// query and the ids chosen), since every one of them will be read.
+    public func exportSelection(_ query: SearchQuery, describing selection: String, by actor: AuditActor)
+        async throws(ComplianceError) -> [SearchHit]
+    {
+        try await catching {
+            let hits = try await catalog.messages.search(query, limit: nil, offset: 0)
+            try await audit("export start", "\(selection) "
+                                + Self.searchDetail(query, limit: nil, offset: 0, total: hits.count, hits: hits),
+                            count: hits.count, by: actor)
+            return hits
+        }
+    }
+
+    /// The hold of a case export and the messages its query matches now, newest first; nil when
+    /// there is no such hold. Audited as the start of an export.
+    public func exportSelection(forHold name: String, by actor: AuditActor) async throws(ComplianceError)
+        -> (hold: LegalHold, hits: [SearchHit])?
+    {
+        try await catching {
+            guard let hold = try await catalog.governance.legalHold(named: name) else { return nil }
+            let query = try Self.parse(hold.query)
+            let hits = try await catalog.messages.search(query, limit: nil, offset: 0)
+            try await audit("export start", "case=\(Self.quoted(name)) "
+                                + Self.searchDetail(query, limit: nil, offset: 0, total: hits.count, hits: hits),
+                            count: hits.count, by: actor)
+            return (hold, hits)
+        }
+    }
+
+    /// The folders of a user an export writes (with their messages, drafts included). Audited as
+    /// the start of an export.
+    public func exportMailboxes(of user: String, folders: [String], by actor: AuditActor)
+        async throws(ComplianceError) -> [(folder: String, snapshot: MailboxSnapshot)]
+    {
+        try await catching {
+            var result: [(folder: String, snapshot: MailboxSnapshot)] = []
+            for folder in folders { result.append((folder, try await store.mailboxes.snapshot(folder, of: user))) }
+            try await audit("export start", "mailbox=\(AccountAddress.fold(user)) folders=\(folders.joined(separator: ","))",
+                            count: result.reduce(0) { $0 + $1.snapshot.messages.count }, by: actor)
+            return result
+        }
+    }
+
+    /// `user:folder` for every placement of the given messages, across all users (an export's
+    /// manifest lists where each message was filed).
+    public func placements(of wanted: Set<String>) async throws(ComplianceError) -> [String: [String]] {
+        try await catching {
+            guard !wanted.isEmpty else { return [:] }
+            var result: [String: [String]] = [:]
+            for user in try await catalog.accounts.users() {
+                for mailbox in try await catalog.mailboxes.mailboxes(of: user) where mailbox.messages > 0 {
+                    for message in try await catalog.mailboxes.messages(in: mailbox.name, of: user)
+                    where wanted.contains(message.sha256) {
+                        let name = "\(user):\(mailbox.name)"
+                        if result[message.sha256, default: []].last != name {
+                            result[message.sha256, default: []].append(name)
+                        }
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    /// The archive key, to sign an export with; checked against the published public key.
+    public func exportSigner() async throws(ComplianceError) -> ExportSigner {
+        try await catching {
+            let keys = store.dataDirectory.appendingPathComponent("keys", isDirectory: true)
+            let key = try ArchiveKey.load(fromKeysDirectory: keys)
+            do {
+                guard try ArchivePublicKey.load(fromKeysDirectory: keys) == key.publicKey else {
+                    throw ComplianceError.storage(StorageFailure(
+                        kind: .damaged, description: "keys/archive.ed25519.pub is not the public half of the archive key"))
+                }
+            } catch ArchiveError.keyMissing {
+                // No published key to compare with.
+            }
+            return ExportSigner(key: key)
+        }
+    }
+
+    /// The archive's HEAD (nil before the first write), checked to be signed by the archive key:
+    /// an export records it, so that it names a point of the chain that covers every message.
+    public func signedHead() async throws(ComplianceError) -> ArchiveHead? {
+        try await catching {
+            let signer = try await exportSigner()
+            let directory = store.dataDirectory
+            let head = try await BlockingWork.io.run { try ArchiveHead.read(dataDirectory: directory) }
+            if let head, !head.isSigned(by: signer.key.publicKey) {
+                throw ComplianceError.storage(StorageFailure(kind: .damaged,
+                                                             description: "archive/HEAD is not signed by the archive key"))
+            }
+            return head
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Catalog
+import QueryLanguage
+import StoreModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The storage side of retention: what policies match (ids and dates, never content), the state
+/// of the archive a plan was made against, locked policies and purge plans. The Retention module
+/// evaluates the policies; purging is `purge(_:reason:by:)`.
+extension ComplianceService {
+    /// Every message `query` matches (all messages when nil) with the dates retention counts from.
+    public func retentionCandidates(matching query: SearchQuery?) async throws(ComplianceError)
+        -> [RetentionCandidate]
+    {
+        try await catching { try await catalog.messages.retentionCandidates(matching: query) }
+    }
+
+    /// How many messages `query` matches (all when nil).
+    public func retentionCount(matching query: SearchQuery?) async throws(ComplianceError) -> Int {
+        try await catching { try await catalog.messages.retentionCount(matching: query) }
+    }
+
+    /// A digest of the messages and deliveries in the catalog: a plan made against one state is
+    /// not executed against another.
+    public func archiveState() async throws(ComplianceError) -> String {
+        try await catching { try await catalog.messages.retentionArchiveState() }
+    }
+
+    /// The strictest version seen of each locked policy.
+    public func retentionLocks() async throws(ComplianceError) -> [RetentionLockRecord] {
+        try await catching { try await catalog.governance.retentionLocks() }
+    }
+
+    /// Remembers `record` (new or stricter locked policies) and forgets the locks in `forget`.
+    /// Audited when anything changes.
+    public func updateRetentionLocks(record: [RetentionLockRecord], forget: [String], by actor: AuditActor)
+        async throws(ComplianceError)
+    {
+        try await catching {
+            guard !record.isEmpty || !forget.isEmpty else { return }
+            try await catalog.governance.updateRetentionLocks(record: record, forget: forget)
+            try await audit("retention lock", "recorded=\(record.map(\.policy).joined(separator: ",")) "
+                                + "forgotten=\(forget.joined(separator: ","))", by: actor)
+        }
+    }
+
+    /// Stores a new purge plan. Audited.
+    public func savePlan(_ plan: PurgePlanRecord, by actor: AuditActor) async throws(ComplianceError) {
+        try await catching {
+            try await catalog.governance.savePurgePlan(plan)
+            try await audit("retention plan", "plan \(plan.id) as-of=\(plan.asOf.formatted(.iso8601)) "
+                                + "state=\(plan.archiveState)", count: plan.items.count, by: actor)
+        }
+    }
+
+    /// A plan with its items.
+    public func plan(id: String) async throws(ComplianceError) -> PurgePlanRecord? {
+        try await catching { try await catalog.governance.purgePlan(id: id) }
+    }
+
+    /// All plans, oldest first, without their items.
+    public func plans() async throws(ComplianceError) -> [PurgePlanRecord] {
+        try await catching { try await catalog.governance.purgePlans() }
+    }
+
+    /// Decides a pending plan (executed or expired); `PurgePlanError.notPending` when another
+    /// process decided it first. Audited.
+    public func decidePlan(id: String, status: PurgePlanRecord.Status, outcome: String, by actor: AuditActor)
+        async throws(ComplianceError)
+    {
+        try await catching {
+            try await catalog.governance.decidePurgePlan(id: id, status: status, by: actor.description, at: clock.now(),
+                                                         outcome: outcome)
+            try await audit("retention plan \(status.rawValue)", "plan \(id): \(outcome)", by: actor)
+        }
+    }
+
+    /// What executing a plan did, in words.
+    public func recordPlanOutcome(id: String, outcome: String) async throws(ComplianceError) {
+        try await catching { try await catalog.governance.recordPurgePlanOutcome(id: id, outcome: outcome) }
+    }
+}

@@ -1,0 +1,144 @@
+import ArchiveStore
+import Catalog
+import MailMessage
+import StoreModel
+
+/// What became of one SMTP delivery once it is durable.
+public struct DeliveryOutcome: Sendable, Hashable {
+    /// Where the archive journaled it.
+    public var receipt: AppendReceipt
+    /// One per mailbox a local user's copy was filed into (INBOX unless Sieve said otherwise),
+    /// with its UID and flags; none for a user whose script discarded or rejected it.
+    public var placements: [Placement]
+    /// Remote recipients and Sieve redirect targets now in the outbound queue.
+    public var queued: [String]
+    /// Envelope recipients that reached nobody, and users removed between RCPT and commit: the
+    /// message is archived with them in its envelope but placed for none of them.
+    public var undeliverable: [String]
+}
+
+/// Why a message could not be taken in. Before the journal step nothing was stored; after it,
+/// `DeliveryPipeline.recover()` completes the delivery at the next start.
+public enum DeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
+    case storage(StorageFailure)
+
+    public var description: String {
+        switch self {
+        case .storage(let failure): failure.description
+        }
+    }
+}
+
+extension DeliveryError: StoreFailure {}
+
+/// The way every message enters the store, in the steps of ARCHITECTURE.md ("How a message
+/// travels"):
+///
+/// 1. parse (`Message(parsing:)`) and route: recipients expanded through aliases and
+///    subaddresses, the Sieve generation read in the same catalog read;
+/// 2. journal: `ArchiveStore.append` — group commit, fsync (the record of truth);
+/// 3. Sieve, per local user: the global script, then the user's active one → filings,
+///    redirects, rejections (`applySieve`, outside any SQLite write);
+/// 4. one catalog transaction shared with concurrent deliveries (`CatalogCommitter`): index and
+///    full text, placements, outbound queue rows, the `routed` mark;
+/// 5. watching IMAP sessions told; rejection notices sent from the null sender.
+///
+/// Imports (`journal` + `index`), `recover()` and `reindex()` run the same steps in batches.
+public struct DeliveryPipeline: StoreService {
+    typealias Failure = DeliveryError
+    let store: MailStore
+
+    /// SMTP delivery: the steps above; returns only when all of it is durable. If this throws
+    /// after step 2, the delivery is in the archive and `recover()` completes it at the next start
+    /// (at-least-once: a client told 4xx may send it again).
+    public func deliver(message raw: [UInt8], envelope: Envelope) async throws(DeliveryError) -> DeliveryOutcome {
+        try await catching {
+            let message = Message(parsing: raw)
+            let routing = try await store.accounts.route(for: envelope.recipients)
+            let receipt = try await archive.append(message: raw, envelope: envelope)
+            let sieved = try await applySieve(routing, message: message, envelope: envelope, location: receipt.envelope)
+            try await store.compliance.journalToArchive(sieved.route.audit)
+            let item = IndexItem(message: message, receipt: receipt, envelope: envelope)
+            let result = try await store.committer.commit(RoutedDelivery(item: item, route: sieved.route))
+            logFallbacks(result, location: receipt.envelope)
+            await store.mailboxes.publishPlacements(result.placements)
+            if !result.alreadyRouted && !sieved.rejections.isEmpty {
+                await sendRejections(sieved.rejections, original: message, envelope: envelope)
+            }
+            return DeliveryOutcome(receipt: receipt, placements: result.placements, queued: result.queued,
+                                   undeliverable: routing.unknown + result.missingUsers)
+        }
+    }
+
+    /// A message generated here (a DSN, a rejection notice) from the null reverse-path
+    /// (RFC 5321 §4.5.5), to `recipient`: into a local user's INBOX, else into the outbound queue.
+    /// `source` says what made it; `detail` is kept in its envelope.
+    @discardableResult
+    public func deliverFromNullSender(_ raw: [UInt8], to recipient: String, source: MessageSource, detail: String)
+        async throws(DeliveryError) -> DeliveryOutcome
+    {
+        let local: Bool
+        do {
+            switch try await store.accounts.resolveRecipient(recipient) {
+            case .local, .unknownLocal: local = true
+            case .remote: local = false
+            }
+        } catch {
+            throw .storage(StorageFailure(error))
+        }
+        return try await deliver(message: raw, envelope: Envelope(
+            mailFrom: "", recipients: [recipient], receivedAt: clock.now(),
+            direction: local ? .internal : .outbound, source: source, sourceDetail: detail))
+    }
+
+    /// Import, step 1: journal a batch in the archive (one group commit). Returns when it is durable.
+    public func journal(_ items: [(message: Message, envelope: Envelope)]) async throws(DeliveryError)
+        -> [AppendReceipt]
+    {
+        try await catching {
+            guard !items.isEmpty else { return [] }
+            return try await appendConcurrently(items.map { (raw: $0.message.raw, envelope: $0.envelope) })
+        }
+    }
+
+    /// Import, step 2: index a journaled batch in the catalog, in one transaction.
+    public func index(_ items: [(message: Message, envelope: Envelope)], receipts: [AppendReceipt])
+        async throws(DeliveryError)
+    {
+        precondition(items.count == receipts.count, "one receipt per journaled message")
+        try await catching {
+            guard !items.isEmpty else { return }
+            var indexItems: [IndexItem] = []
+            indexItems.reserveCapacity(items.count)
+            for (item, receipt) in zip(items, receipts) {
+                indexItems.append(IndexItem(message: item.message, receipt: receipt, envelope: item.envelope))
+            }
+            // Index in archive order, the order `reindex` reads the records in, so that rows (and
+            // with them the order of equal-dated search results) are the same after a reindex.
+            indexItems.sort { $0.receipt.envelope < $1.receipt.envelope }
+            try await catalog.messages.index(indexItems)
+        }
+    }
+
+    /// Whether the archive already holds a message with these exact bytes (an import skips it).
+    public func isArchived(sha256: String) -> Bool {
+        archive.containsBody(sha256: sha256)
+    }
+
+    /// Splits a batch over the cores: compression and hashing happen in the appending task,
+    /// and the archive's group commit still writes and fsyncs them together.
+    private func appendConcurrently(_ items: [(raw: [UInt8], envelope: Envelope)]) async throws -> [AppendReceipt] {
+        let parts = ParallelChunks.split(items.count)
+        if parts.count <= 1 { return try await archive.append(messages: items) }
+        let archive = self.archive
+        return try await withThrowingTaskGroup(of: (Int, [AppendReceipt]).self) { group in
+            for (index, range) in parts.enumerated() {
+                let slice = Array(items[range])
+                group.addTask { (index, try await archive.append(messages: slice)) }
+            }
+            var results = [[AppendReceipt]](repeating: [], count: parts.count)
+            for try await (index, receipts) in group { results[index] = receipts }
+            return results.flatMap { $0 }
+        }
+    }
+}

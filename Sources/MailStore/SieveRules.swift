@@ -1,0 +1,206 @@
+import Catalog
+import Crypto
+import MailMessage
+import Sieve
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import StoreModel
+
+/// Why a script operation was refused (RFC 5804 §1.3 response codes where there is one).
+public enum SieveScriptStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unknownUser(String)
+    /// NONEXISTENT: no script of that name.
+    case nonexistent(String)
+    /// ACTIVE: the active script cannot be deleted; deactivate it first.
+    case active(String)
+    /// ALREADYEXISTS: the new name is taken.
+    case alreadyExists(String)
+    /// RFC 5804 §1.6: a script name is 1 to 128 characters without control characters.
+    case invalidName(String)
+    /// The script does not compile (`line:column: message`).
+    case invalidScript(String)
+    /// The archive or the catalog failed.
+    case storage(StorageFailure)
+
+    public var description: String {
+        switch self {
+        case .unknownUser(let user): "no user \(user)"
+        case .nonexistent(let name): "no script \"\(name)\""
+        case .active(let name): "script \"\(name)\" is active; deactivate it first"
+        case .alreadyExists(let name): "a script \"\(name)\" already exists"
+        case .invalidName(let name):
+            "invalid script name \"\(name)\" (1 to 128 characters, no control characters)"
+        case .invalidScript(let message): message
+        case .storage(let failure): failure.description
+        }
+    }
+}
+
+extension SieveScriptStoreError: StoreFailure {
+    static func translating(_ error: any Error) -> SieveScriptStoreError? {
+        (error as? SieveError).map { .invalidScript("\($0)") }
+    }
+}
+
+/// Users' Sieve scripts (RFC 5228; managed over ManageSieve, RFC 5804, and `tresor rules`) and the
+/// global script that runs before every user's. Each change is audited; delivery compiles the
+/// scripts once per change (`SieveScriptCache`).
+public struct SieveRules: StoreService {
+    typealias Failure = SieveScriptStoreError
+    let store: MailStore
+}
+
+extension SieveRules {
+    /// RFC 5804 §1.6: names of up to 128 characters must be allowed; this is also the most accepted.
+    public static let maximumSieveScriptNameLength = 128
+
+    /// A user's scripts, by name.
+    public func scripts(of user: String) async throws(SieveScriptStoreError) -> [StoredSieveScript] {
+        try await catching {
+            let address = AccountAddress.fold(user)
+            guard let records = try await catalog.accounts.sieveScripts(of: address) else {
+                throw SieveScriptStoreError.unknownUser(address)
+            }
+            return records
+        }
+    }
+
+    public func script(_ name: String, of user: String) async throws(SieveScriptStoreError) -> StoredSieveScript? {
+        try await catching {
+            try await scripts(of: user).first { $0.name == name }
+        }
+    }
+
+    public func activeScript(of user: String) async throws(SieveScriptStoreError) -> StoredSieveScript? {
+        try await catching {
+            try await scripts(of: user).first { $0.active }
+        }
+    }
+
+    /// Compiles first (throws `SieveError` from the Sieve module), then stores or replaces; `activate`
+    /// makes it the user's one active script. Audited (actor, user, name, sha256 of the source).
+    public func put(_ name: String, source: String, of user: String, activate: Bool,
+                               by actor: AuditActor) async throws(SieveScriptStoreError) {
+        try await catching {
+            let address = AccountAddress.fold(user)
+            try Self.checkScriptName(name)
+            _ = try SieveScript(source: source, name: name)
+            try Self.check(try await catalog.accounts.putSieveScript(name, source: source, of: address, activate: activate),
+                           name: name, user: address)
+            try await audit("sieve-put", "user=\(address) script=\(name) sha256=\(Self.sha256(source))"
+                                + (activate ? " activated" : ""), by: actor)
+        }
+    }
+
+    /// Refuses the active script (`.active`): deactivate it first.
+    public func delete(_ name: String, of user: String, by actor: AuditActor) async throws(SieveScriptStoreError) {
+        try await catching {
+            let address = AccountAddress.fold(user)
+            try Self.check(try await catalog.accounts.deleteSieveScript(name, of: address), name: name, user: address)
+            try await audit("sieve-delete", "user=\(address) script=\(name)", by: actor)
+        }
+    }
+
+    public func rename(_ name: String, to newName: String, of user: String, by actor: AuditActor) async throws(SieveScriptStoreError) {
+        try await catching {
+            let address = AccountAddress.fold(user)
+            try Self.checkScriptName(newName)
+            switch try await catalog.accounts.renameSieveScript(name, to: newName, of: address) {
+            case .alreadyExists: throw SieveScriptStoreError.alreadyExists(newName)
+            case let change: try Self.check(change, name: name, user: address)
+            }
+            try await audit("sieve-rename", "user=\(address) script=\(name) to=\(newName)", by: actor)
+        }
+    }
+
+    /// Makes `name` the user's one active script; nil deactivates the active one.
+    public func activate(_ name: String?, of user: String, by actor: AuditActor) async throws(SieveScriptStoreError) {
+        try await catching {
+            let address = AccountAddress.fold(user)
+            try Self.check(try await catalog.accounts.setActiveSieveScript(name, of: address), name: name ?? "", user: address)
+            try await audit(name == nil ? "sieve-deactivate" : "sieve-activate",
+                            "user=\(address)" + (name.map { " script=\($0)" } ?? ""), by: actor)
+        }
+    }
+
+    /// The script run before every user's own (named "global").
+    public func globalScript() async throws(SieveScriptStoreError) -> StoredSieveScript? {
+        try await catching {
+            try await catalog.accounts.globalSieveScript()
+        }
+    }
+
+    /// nil removes it. Compiles first. Audited.
+    public func setGlobalScript(source: String?, by actor: AuditActor) async throws(SieveScriptStoreError) {
+        try await catching {
+            if let source { _ = try SieveScript(source: source, name: "global") }
+            try await catalog.accounts.setGlobalSieveScript(source: source)
+            try await audit(source == nil ? "sieve-global-remove" : "sieve-global-put",
+                            source.map { "script=global sha256=\(Self.sha256($0))" } ?? "script=global", by: actor)
+        }
+    }
+
+    /// What delivery would do for `user` (the global script, then the user's active one), without
+    /// delivering: for `tresor rules test`. `envelopeTo` defaults to the user's address. The
+    /// scripts are read and compiled afresh (no cache), and a script that no longer compiles
+    /// yields an outcome with its error, as delivery would treat it.
+    public func evaluate(message raw: [UInt8], for user: String, envelopeFrom: String,
+                              envelopeTo: String?, at date: Date) async throws(SieveScriptStoreError) -> SieveOutcome {
+        try await catching {
+            let address = AccountAddress.fold(user)
+            guard try await catalog.accounts.withAccounts({ try $0.isUser(address) }) else {
+                throw SieveScriptStoreError.unknownUser(address)
+            }
+            let loaded = try await catalog.accounts.sieveDeliveryScripts(for: [address])
+            var scripts = loaded.global.map { [CompiledSieveScript($0)] } ?? []
+            if let own = loaded.active[address] { scripts.append(CompiledSieveScript(own)) }
+            let mailboxes = try await catalog.accounts.mailboxNames(of: [address])[address] ?? []
+            return Self.runSieve(scripts, message: Message(parsing: raw), envelopeFrom: envelopeFrom,
+                                 envelopeTo: envelopeTo ?? address, at: date, mailboxes: mailboxes)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Runs compiled scripts; a script that does not compile is a run-time error (implicit keep).
+    static func runSieve(_ scripts: [CompiledSieveScript], message: Message, envelopeFrom: String,
+                         envelopeTo: String, at date: Date, mailboxes: Set<String>) -> SieveOutcome {
+        var compiled: [SieveScript] = []
+        for entry in scripts {
+            switch entry.script {
+            case .success(let script): compiled.append(script)
+            case .failure(let error): return SieveOutcome(error: error)
+            }
+        }
+        let input = SieveInput(message: message, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo, currentDate: date,
+                               mailboxExists: { name in
+                                   SieveFilingDecision.mailboxName(name).map(mailboxes.contains) ?? false
+                               })
+        return SieveInterpreter.run(compiled, input: input)
+    }
+
+    static func checkScriptName(_ name: String) throws {
+        guard !name.isEmpty, name.count <= maximumSieveScriptNameLength,
+            !name.unicodeScalars.contains(where: {
+                $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}"
+            })
+        else { throw SieveScriptStoreError.invalidName(name) }
+    }
+
+    private static func check(_ change: SieveScriptChange, name: String, user: String) throws {
+        switch change {
+        case .done: return
+        case .unknownUser: throw SieveScriptStoreError.unknownUser(user)
+        case .nonexistent: throw SieveScriptStoreError.nonexistent(name)
+        case .active: throw SieveScriptStoreError.active(name)
+        case .alreadyExists: throw SieveScriptStoreError.alreadyExists(name)
+        }
+    }
+
+    static func sha256(_ text: String) -> String {
+        Hex.string(SHA256.hash(data: Array(text.utf8)))
+    }
+}
