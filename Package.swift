@@ -1,11 +1,13 @@
 // swift-tools-version:6.1
 // Tresor: a mail server whose every message is journaled into a tamper-evident archive.
 // Module map and import rules: ARCHITECTURE.md. Imports point only downward:
-//   tresor → MailServer → (MailStore, SMTPServer, POP3Server, ManageSieveServer, IMAPServer) ;
-//   SMTPServer → (ServerKit, MailMessage) ;  POP3Server, ManageSieveServer, IMAPServer → ServerKit
-//   tresor-bench, MailStore → (Catalog, Sieve) ;  Catalog → (MailMessage, ArchiveStore) ;  Sieve → MailMessage ;
-//   ArchiveStore → CZlib, Crypto.
-//   Retention, Export → MailStore ;  Delivery → (ServerKit, MailStore) ;  MailServer → (Retention, Delivery).
+//   tresor → (MailServer, Retention, Export, Delivery, MailStore) ;  MailServer → (protocol servers,
+//   Retention, Delivery, MailStore) ;  SMTPServer, POP3Server, ManageSieveServer, IMAPServer → ServerKit ;
+//   Retention, Export → MailStore ;  Delivery → (ServerKit, MailStore) ;
+//   MailStore → (ArchiveStore, Catalog, Sieve; re-exports StoreModel and QueryLanguage) — nothing else
+//   imports ArchiveStore or Catalog (tresor-bench and the tests excepted) ;
+//   Catalog → (StoreModel, QueryLanguage, MailMessage, GRDB) ;  ArchiveStore → (StoreModel, CZlib, Crypto) ;
+//   Sieve → MailMessage.  `Tests/PackageRulesTests` checks these against the sources' imports.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -28,7 +30,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -55,7 +56,8 @@ let package = Package(
             name: "Catalog",
             dependencies: ["MailMessage", "StoreModel", "QueryLanguage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        // The one façade over storage: journal → index (→ later Sieve, mailboxes, queue), audit.
+        // The one door into storage: delivery, accounts, mailboxes, rules, the message reader,
+        // compliance and the outbound queue, over the archive and the catalog (both internal).
         .target(
             name: "MailStore",
             dependencies: ["MailMessage", "StoreModel", "QueryLanguage", "ArchiveStore", "Catalog", "Sieve",
@@ -68,24 +70,23 @@ let package = Package(
             name: "ServerKit",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                           .product(name: "NIOExtras", package: "swift-nio-extras"),
                            .product(name: "X509", package: "swift-certificates"),
                            .product(name: "SwiftASN1", package: "swift-asn1"),
                            .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "_CryptoExtras", package: "swift-crypto"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // RFC 5321 grammar, session state machine, DATA/BDAT to a size-capped spool; hands each
-        // message to an `SMTPBackend` and never sees storage.
-        .target(name: "SMTPServer", dependencies: ["ServerKit", "MailMessage"], swiftSettings: strict),
+        // RFC 5321 grammar, session state machine, DATA/BDAT gathered in memory up to the size
+        // limit; hands each message to an `SMTPBackend` and never sees storage.
+        .target(name: "SMTPServer", dependencies: ["ServerKit", "MailMessage", .product(name: "NIOCore", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
         // RFC 1939 POP3 with CAPA, STLS and AUTH PLAIN; maildrops behind a `POP3Backend`.
-        .target(name: "POP3Server", dependencies: ["ServerKit"], swiftSettings: strict),
+        .target(name: "POP3Server", dependencies: ["ServerKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // RFC 5804 ManageSieve: grammar, session state machine, `ManageSieveService`; scripts behind a
         // `ManageSieveBackend` (it never sees storage or the Sieve language).
-        .target(name: "ManageSieveServer", dependencies: ["ServerKit"], swiftSettings: strict),
+        .target(name: "ManageSieveServer", dependencies: ["ServerKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // RFC 3501 / RFC 9051 IMAP: grammar, response encoding, session state machine.
-        .target(name: "IMAPServer", dependencies: ["ServerKit", "MailMessage",
+        .target(name: "IMAPServer", dependencies: ["ServerKit", "MailMessage", .product(name: "NIOCore", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
                                                  .product(name: "_NIOFileSystem", package: "swift-nio")],
                 swiftSettings: strict),
         // RFC 5228 Sieve and its extensions: lexer, parser, validator, interpreter. Pure: returns
@@ -94,20 +95,19 @@ let package = Package(
         // Retention policies (TOML files), their evaluation, legal holds, purge plans and their execution.
         .target(
             name: "Retention",
-            dependencies: ["MailStore", "Catalog", "ArchiveStore", "MailMessage",
+            dependencies: ["MailStore",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // Exports (mbox, Maildir, EML) with manifests and signatures, and their verification.
         .target(
             name: "Export",
-            dependencies: ["MailStore", "Catalog", "ArchiveStore", "MailMessage",
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MailStore", "MailMessage", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Outbound delivery: queue workers, DNS client, SMTP client, retries, DSN bounces, DKIM.
         .target(
             name: "Delivery",
-            dependencies: ["ServerKit", "MailStore", "Catalog", "ArchiveStore", "MailMessage",
+            dependencies: ["ServerKit", "MailStore", "MailMessage",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Crypto", package: "swift-crypto"),
@@ -126,15 +126,13 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "tresor",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "MailServer", "Sieve",
-                           "Retention", "Export", "Delivery",
+            dependencies: ["MailMessage", "MailStore", "MailServer", "Sieve", "Retention", "Export", "Delivery",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "tresor-bench",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "CZlib", "Retention", "Export",
-                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "Export",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -177,6 +175,8 @@ let package = Package(
                                                         .product(name: "_CryptoExtras", package: "swift-crypto")],
                     swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+        // The module map checked against the sources' imports (reads Package.swift and Sources/).
+        .testTarget(name: "PackageRulesTests", swiftSettings: strict),
         // The benchmarks' own pure parts (response framing, generated mailboxes, /proc parsing).
         .testTarget(name: "TresorBenchTests", dependencies: ["tresor-bench"], swiftSettings: strict),
     ]

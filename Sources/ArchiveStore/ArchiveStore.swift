@@ -18,8 +18,9 @@ import StoreModel
 ///   fsync; a new segment file is fsynced with its directory; only then is HEAD rewritten, the
 ///   dedup index updated and the callers resumed. A failed fsync is never retried: the store
 ///   refuses appends until reopened, and reopening recovers from the files.
-/// - Group commit: callers hash and compress in their own task and enqueue; one writer thread
-///   (not the Swift concurrency pool) writes all that is pending with one fsync.
+/// - Group commit: callers hash and compress (through `BlockingWork.cpu`, off the cooperative pool)
+///   and enqueue; one writer thread (not the Swift concurrency pool) writes all that is pending with
+///   one fsync.
 /// - Processes: writers serialise on `flock(DATA/archive/LOCK)`, held around recovery and each
 ///   batch; a writer first reads what others appended since its last batch.
 /// - A body is stored once per SHA-256 of its raw bytes (dedup); every delivery writes an
@@ -165,6 +166,22 @@ public final class ArchiveStore: Sendable {
         return (raw, false, dictionary.version)
     }
 
+    /// Hashing and compression are CPU work: they run through `BlockingWork.cpu`, off the
+    /// cooperative pool, in the caller's turn (the writer thread only writes and fsyncs).
+    func prepareOffPool(_ messages: [(raw: [UInt8], envelope: Envelope)]) async throws(ArchiveError) -> [PendingItem] {
+        do {
+            return try await BlockingWork.cpu.run {
+                try messages.map { message throws(ArchiveError) in
+                    PendingItem.message(try self.prepare(message.raw, envelope: message.envelope))
+                }
+            }
+        } catch let error as ArchiveError {
+            throw error
+        } catch {
+            throw .storeFailed("\(error)")
+        }
+    }
+
     /// Hands items to the writer and waits until they are durable.
     func submit(_ items: [PendingItem]) async throws(ArchiveError) -> [ItemOutcome] {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[ItemOutcome], ArchiveError>, Never>) in
@@ -180,17 +197,14 @@ public final class ArchiveStore: Sendable {
     /// Journals one delivery: body record (only if this SHA-256 is new) + envelope record.
     /// Returns only when durable (fsync'd). Concurrent callers share one write+fsync (group commit).
     public func append(message raw: [UInt8], envelope: Envelope) async throws(ArchiveError) -> AppendReceipt {
-        let outcomes = try await submit([.message(try prepare(raw, envelope: envelope))])
+        let outcomes = try await submit(try await prepareOffPool([(raw, envelope)]))
         guard case .message(let receipt) = outcomes.first else { preconditionFailure("writer answered a message with \(outcomes)") }
         return receipt
     }
 
     /// One batch (import): all messages become durable together, in order.
     public func append(messages: [(raw: [UInt8], envelope: Envelope)]) async throws(ArchiveError) -> [AppendReceipt] {
-        var items: [PendingItem] = []
-        items.reserveCapacity(messages.count)
-        for message in messages { items.append(.message(try prepare(message.raw, envelope: message.envelope))) }
-        return try await submit(items).map { outcome in
+        return try await submit(try await prepareOffPool(messages)).map { outcome in
             guard case .message(let receipt) = outcome else { preconditionFailure("writer answered a message with \(outcome)") }
             return receipt
         }

@@ -36,7 +36,7 @@ extension CatalogAccounts {
         try await pool.read { db in try body(AccountLookup(db: db)) }
     }
 
-    public func addDomain(_ name: String, at time: Date = Date()) async throws {
+    public func addDomain(_ name: String, at time: Date) async throws {
         try await pool.write { db in
             guard try !(AccountLookup(db: db).isLocalDomain(name)) else { throw AccountError.domainExists(name) }
             try db.execute(sql: "INSERT INTO domain (name, created) VALUES (?, ?)",
@@ -62,7 +62,7 @@ extension CatalogAccounts {
     /// Creates a user and its folders in one transaction. The domain must be local and the address
     /// must not already be a user or an alias.
     public func addUser(
-        _ email: String, domain: String, passwordHash: String, mailboxes: [MailboxTemplate], at time: Date = Date()
+        _ email: String, domain: String, passwordHash: String, mailboxes: [MailboxTemplate], at time: Date
     ) async throws {
         try await pool.write { db in
             let lookup = AccountLookup(db: db)
@@ -109,7 +109,7 @@ extension CatalogAccounts {
     /// already inserted, so that a check of the whole expansion (loops) sees the new state; throwing
     /// rolls the insert back.
     public func addAlias(
-        _ address: String, domain: String, targets: [String], at time: Date = Date(),
+        _ address: String, domain: String, targets: [String], at time: Date,
         validate: @escaping @Sendable (AccountLookup) throws -> Void = { _ in }
     ) async throws {
         guard !targets.isEmpty else { throw AccountError.noTargets(address) }

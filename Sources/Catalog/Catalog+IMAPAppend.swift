@@ -6,9 +6,9 @@ import StoreModel
 extension Catalog {
     /// Marks a journaled delivery as placed; false when it already was.
     @discardableResult
-    fileprivate static func markRouted(_ segment: UInt32, _ offset: Int64, in db: Database) throws -> Bool {
+    fileprivate static func markRouted(_ segment: UInt32, _ offset: Int64, at time: Date, in db: Database) throws -> Bool {
         try db.execute(sql: "INSERT OR IGNORE INTO routed (envelope_segment, envelope_offset, time) VALUES (?, ?, ?)",
-                       arguments: [Int64(segment), offset, Date().timeIntervalSince1970])
+                       arguments: [Int64(segment), offset, time.timeIntervalSince1970])
         return db.changesCount == 1
     }
 
@@ -47,7 +47,7 @@ extension CatalogMailboxes {
             let box = try Catalog.mailboxRow(name, of: email, in: db)
             try Catalog.index(prepared[0], statements: try IndexStatements(db), in: db)
             // The `routed` mark tells recovery this journaled APPEND is placed (see `recoverAppend`).
-            try Catalog.markRouted(item.receipt.envelope.segment, offset, in: db)
+            try Catalog.markRouted(item.receipt.envelope.segment, offset, at: item.envelope.receivedAt, in: db)
             let uid = try Catalog.place(
                 in: box, sha256: item.receipt.sha256.lowercased(), size: item.receipt.size,
                 transmittedSize: TransmittedSize.of(item.message.raw), flags: flags,
@@ -70,7 +70,7 @@ extension CatalogMailboxes {
         let prepared = await Catalog.prepareConcurrently([item])
         return try await pool.write { db in
             try Catalog.index(prepared[0], statements: try IndexStatements(db), in: db)
-            guard try Catalog.markRouted(item.receipt.envelope.segment, offset, in: db) else { return false }
+            guard try Catalog.markRouted(item.receipt.envelope.segment, offset, at: item.envelope.receivedAt, in: db) else { return false }
             guard let box = try? Catalog.mailboxRow(name, of: email, in: db) else { return false }
             _ = try Catalog.place(
                 in: box, sha256: item.receipt.sha256.lowercased(), size: item.receipt.size,
@@ -83,7 +83,7 @@ extension CatalogMailboxes {
     /// Places a draft: the bytes go into the catalog's `draft` table, never into the archive, and
     /// are not indexed for search. The placement names the draft as envelope segment 0.
     public func appendDraft(_ raw: [UInt8], sha256: String, flags: MessageFlags, internalDate: Date,
-                            to name: String, of email: String, at time: Date = Date()) async throws -> AppendResult {
+                            to name: String, of email: String, at time: Date) async throws -> AppendResult {
         try await pool.write { db in
             let box = try Catalog.mailboxRow(name, of: email, in: db)
             let user = try Catalog.userID(email, in: db)

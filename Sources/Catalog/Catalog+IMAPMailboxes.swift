@@ -71,7 +71,7 @@ extension CatalogMailboxes {
     /// exists. `specialUse` (RFC 6154 §3 CREATE-SPECIAL-USE) goes to `name` only. Returns the names created.
     @discardableResult
     public func createMailbox(_ name: String, of email: String, specialUse: String? = nil,
-                              at time: Date = Date()) async throws -> [String] {
+                              at time: Date) async throws -> [String] {
         try await pool.write { db in
             let user = try Catalog.userID(email, in: db)
             guard try !Catalog.mailboxExists(name, user: user, in: db) else { throw MailboxError.alreadyExists(name) }
@@ -112,7 +112,7 @@ extension CatalogMailboxes {
     /// renamed mailbox; subscriptions follow them.
     @discardableResult
     public func renameMailbox(_ name: String, to newName: String, of email: String,
-                              at time: Date = Date()) async throws -> [(from: String, to: String)] {
+                              at time: Date) async throws -> [(from: String, to: String)] {
         try await pool.write { db in
             let box = try Catalog.mailboxRow(name, of: email, in: db)
             let user = try Catalog.userID(email, in: db)

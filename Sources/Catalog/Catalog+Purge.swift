@@ -80,7 +80,7 @@ extension CatalogGovernance {
 extension CatalogGovernance {
     /// Step 1 of a purge: its row, before anything else happens.
     public func beginPurge(id: String, items: [PurgeItem], actor: String, reason: String, fromSegment: UInt32,
-                           at time: Date = Date()) async throws {
+                           at time: Date) async throws {
         let encoded = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
         try await pool.write { db in
             try db.execute(sql: """
@@ -120,7 +120,7 @@ extension CatalogGovernance {
     /// flags and MODSEQs stay: the message a client sees does not change. Returns how many
     /// placements were re-pointed. Safe to repeat.
     @discardableResult
-    public func keepMailboxCopies(_ bytes: [String: [UInt8]], at time: Date = Date()) async throws -> Int {
+    public func keepMailboxCopies(_ bytes: [String: [UInt8]], at time: Date) async throws -> Int {
         try await pool.write { db in
             let placements = try db.cachedStatement(sql: """
                 SELECT m.mailbox, m.uid, b.user FROM mailbox_message m JOIN mailbox b ON b.id = m.mailbox
@@ -253,7 +253,7 @@ extension CatalogGovernance {
 
     /// Step 5 of a purge: every segment is compacted. Counted once (a second process finishing
     /// the same purge changes nothing).
-    public func finishPurge(id: String, bytesReclaimed: Int64, segmentsRewritten: Int, at time: Date = Date())
+    public func finishPurge(id: String, bytesReclaimed: Int64, segmentsRewritten: Int, at time: Date)
         async throws
     {
         try await pool.write { db in

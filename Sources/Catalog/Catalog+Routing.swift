@@ -206,7 +206,7 @@ extension CatalogMessages {
     /// flags, `:create`), queue each remote recipient and Sieve redirect, write the route's audit
     /// entries, and mark it routed. A delivery already routed is not placed or queued again, so a
     /// replay (recovery after a crash, a retried batch) never duplicates a placement.
-    public func deliver(_ deliveries: [RoutedDelivery], at time: Date = Date()) async throws -> [RoutingResult] {
+    public func deliver(_ deliveries: [RoutedDelivery], at time: Date) async throws -> [RoutingResult] {
         guard !deliveries.isEmpty else { return [] }
         let prepared = await Catalog.prepareConcurrently(deliveries.map(\.item))
         return try await pool.write { db in

@@ -72,7 +72,7 @@ extension CatalogAccounts {
     /// Stores `source` as `name` (replacing a script of that name, which keeps its active state);
     /// with `activate`, it becomes the user's one active script. One transaction.
     public func putSieveScript(_ name: String, source: String, of email: String, activate: Bool,
-                               at time: Date = Date()) async throws -> SieveScriptChange {
+                               at time: Date) async throws -> SieveScriptChange {
         try await pool.write { db in
             guard let user = try Catalog.userID(email, in: db) else { return .unknownUser }
             if activate {
@@ -103,7 +103,7 @@ extension CatalogAccounts {
 
     /// Renames a script, keeping its active state (RFC 5804 §2.11.1).
     public func renameSieveScript(_ name: String, to newName: String, of email: String,
-                                  at time: Date = Date()) async throws -> SieveScriptChange {
+                                  at time: Date) async throws -> SieveScriptChange {
         try await pool.write { db in
             guard let user = try Catalog.userID(email, in: db) else { return .unknownUser }
             let exists = { (script: String) throws -> Bool in
@@ -148,7 +148,7 @@ extension CatalogAccounts {
     }
 
     /// Sets the global script; nil removes it.
-    public func setGlobalSieveScript(source: String?, at time: Date = Date()) async throws {
+    public func setGlobalSieveScript(source: String?, at time: Date) async throws {
         try await pool.write { db in
             guard let source else {
                 try db.execute(sql: "DELETE FROM sieve_global WHERE id = 1")

@@ -2,9 +2,10 @@
 //
 // On disk: DATA/keys/dkim/<domain>/<selector>.<rsa|ed25519>.pem — directories 0700, key files
 // 0600, created with O_EXCL (a key is never overwritten) and fsynced with their directory. The
-// files are the only state: `keygen` adds one, the signer reads the domain's folder on every
-// message, so a new key signs from the next message on without a restart. Removing a file
-// retires its key.
+// files are the only state: `keygen` adds one, and the signer keeps each domain's parsed keys
+// until the domain's folder changes (its modification time, which adding or removing a file
+// moves), so a new key signs from the next message on without a restart and an unchanged folder
+// costs one stat per message. Removing a file retires its key.
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -14,10 +15,13 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 public struct DKIMKeyStore: OutboundSigner {
     public let directory: URL
     private let now: @Sendable () -> Date
+    /// Parsed keys per domain, with the folder's modification time they were read at.
+    private let cache = KeyCache()
 
     /// DATA/keys/dkim
     public static func directory(in dataDirectory: URL) -> URL {
@@ -36,12 +40,24 @@ public struct DKIMKeyStore: OutboundSigner {
     /// domain has no key. Throws `DKIMError.missingFrom` for a message without From.
     public func signatureFields(for message: [UInt8], domain: String) throws -> [UInt8]? {
         guard let domain = try? Self.validated(domain) else { return nil }
-        let keys = try keys(for: domain)
+        let keys = try cachedKeys(for: domain)
         guard !keys.isEmpty else { return nil }
         let time = now()
         var fields: [UInt8] = []
         for key in keys { fields.append(contentsOf: try key.signer().signatureField(for: message, at: time)) }
         return fields
+    }
+
+    /// The domain's keys, read again only when its folder changed since the last read.
+    func cachedKeys(for domain: String) throws -> [DKIMKey] {
+        let folder = directory.appendingPathComponent(domain, isDirectory: true)
+        var info = stat()
+        guard stat(folder.path, &info) == 0 else { return [] }
+        let stamp = KeyCache.Stamp(seconds: info.st_mtim.tv_sec, nanoseconds: info.st_mtim.tv_nsec, inode: info.st_ino)
+        if let cached = cache.keys(for: domain, stamp: stamp) { return cached }
+        let keys = try keys(for: domain)
+        cache.store(keys, for: domain, stamp: stamp)
+        return keys
     }
 
     // MARK: - Keys
@@ -155,5 +171,27 @@ public struct DKIMKeyStore: OutboundSigner {
         guard fd >= 0 else { throw DKIMError.io(operation: "open", path: url.path, errno: errno) }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw DKIMError.io(operation: "fsync", path: url.path, errno: errno) }
+    }
+}
+
+/// The signer's parsed keys per domain (parsing a PEM RSA key costs far more than signing).
+final class KeyCache: Sendable {
+    struct Stamp: Hashable, Sendable {
+        var seconds: Int
+        var nanoseconds: Int
+        var inode: UInt
+    }
+
+    private let entries = Mutex([String: (stamp: Stamp, keys: [DKIMKey])]())
+
+    func keys(for domain: String, stamp: Stamp) -> [DKIMKey]? {
+        entries.withLock { entries in
+            guard let entry = entries[domain], entry.stamp == stamp else { return nil }
+            return entry.keys
+        }
+    }
+
+    func store(_ keys: [DKIMKey], for domain: String, stamp: Stamp) {
+        entries.withLock { $0[domain] = (stamp, keys) }
     }
 }

@@ -154,7 +154,9 @@ public final class OutboundDelivery: Sendable {
             return job.rows.map { ($0, .failed(status: "5.3.0", reason: "the message is no longer in the archive",
                                                remote: nil)) }
         }
-        let content = signed(Self.withoutReturnPath(MessageWireEncoding.canonicalLines(body)))
+        let unsigned = Self.withoutReturnPath(MessageWireEncoding.canonicalLines(body))
+        // Parsing and signing (RSA) are CPU work: off the cooperative pool.
+        let content = await BlockingWork.cpu.perform { self.signed(unsigned) }
         let outcome = try await session.send(OutboundTransaction(mailFrom: job.mailFrom, recipients: job.recipients,
                                                                  content: content))
         let remote = session.host.name

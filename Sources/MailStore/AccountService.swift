@@ -23,7 +23,7 @@ extension AccountService {
     /// Adds a local domain (folded to lower case).
     public func addDomain(_ domain: String, by actor: AuditActor) async throws(AccountError) {
         try await catching {
-            try await catalog.accounts.addDomain(try Self.validDomain(domain))
+            try await catalog.accounts.addDomain(try Self.validDomain(domain), at: clock.now())
             try await audit("domain add", AccountAddress.fold(domain), by: actor)
         }
     }
@@ -58,7 +58,7 @@ extension AccountService {
             let hash = try await BlockingWork.cpu.run { try PasswordHash.make(password: password).phcString }
             try await catalog.accounts.addUser(
                 address, domain: domain, passwordHash: hash,
-                mailboxes: defaultMailboxes.map { MailboxTemplate(name: $0.name, specialUse: $0.specialUse) })
+                mailboxes: defaultMailboxes.map { MailboxTemplate(name: $0.name, specialUse: $0.specialUse) }, at: clock.now())
             try await audit("user add", AccountAddress.fold(email), by: actor)
         }
     }
@@ -152,7 +152,7 @@ extension AccountService {
                 // Local parts of remote targets keep their case; local targets are folded when expanded.
                 if !cleaned.contains(bare) { cleaned.append(bare) }
             }
-            try await catalog.accounts.addAlias(alias, domain: domain, targets: cleaned) { lookup in
+            try await catalog.accounts.addAlias(alias, domain: domain, targets: cleaned, at: clock.now()) { lookup in
                 let expander = RecipientExpander(lookup: lookup)
                 if try expander.expand(alias).loop { throw AccountError.aliasLoop(alias) }
             }

@@ -1,4 +1,9 @@
 import Catalog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Group commit for the catalog side of SMTP deliveries: while one transaction is being written,
 /// the deliveries that arrive meanwhile wait and then share the next transaction. A lone delivery
@@ -10,11 +15,14 @@ import Catalog
 /// fails alone and the others still commit.
 actor CatalogCommitter {
     private let catalog: Catalog
+    /// The time the placements and queue rows are stamped with.
+    private let now: @Sendable () -> Date
     private var pending: [(delivery: RoutedDelivery, continuation: CheckedContinuation<RoutingResult, any Error>)] = []
     private var writing = false
 
-    init(catalog: Catalog) {
+    init(catalog: Catalog, now: @escaping @Sendable () -> Date) {
         self.catalog = catalog
+        self.now = now
     }
 
     func commit(_ delivery: RoutedDelivery) async throws -> RoutingResult {
@@ -32,7 +40,7 @@ actor CatalogCommitter {
             let batch = pending
             pending = []
             do {
-                let results = try await catalog.messages.deliver(batch.map(\.delivery))
+                let results = try await catalog.messages.deliver(batch.map(\.delivery), at: now())
                 for (entry, result) in zip(batch, results) { entry.continuation.resume(returning: result) }
             } catch {
                 if batch.count == 1 {
@@ -41,7 +49,7 @@ actor CatalogCommitter {
                 }
                 for entry in batch {
                     do {
-                        let results = try await catalog.messages.deliver([entry.delivery])
+                        let results = try await catalog.messages.deliver([entry.delivery], at: now())
                         entry.continuation.resume(returning: results[0])
                     } catch {
                         entry.continuation.resume(throwing: error)

@@ -75,7 +75,7 @@ extension ComplianceService {
         let id = UUID().uuidString.lowercased()
         let fromSegment = try archive.segmentNumbers().last ?? 1
         try await catalog.governance.beginPurge(id: id, items: entries, actor: actor.description, reason: reason,
-                                                fromSegment: fromSegment)
+                                                fromSegment: fromSegment, at: clock.now())
         let request = PurgeRecord(id: id, time: clock.now(), actor: actor.description, reason: reason, messages: entries)
         let journaled = try await archive.journalPurge(request)
         let report = try await completePurge(id: id, items: entries, location: journaled.location, record: journaled.record)
@@ -146,7 +146,7 @@ extension ComplianceService {
             report.bytesReclaimed += result.bytesReclaimed
         }
         try await catalog.governance.finishPurge(id: id, bytesReclaimed: report.bytesReclaimed,
-                                      segmentsRewritten: report.segmentsRewritten)
+                                      segmentsRewritten: report.segmentsRewritten, at: clock.now())
         return report
     }
 
@@ -197,7 +197,7 @@ extension ComplianceService {
                 guard let raw else { throw PurgeError.keptCopyUnavailable(sha256: sha256) }
                 bytes[sha256] = raw
             }
-            try await catalog.governance.keepMailboxCopies(bytes)
+            try await catalog.governance.keepMailboxCopies(bytes, at: clock.now())
         }
     }
 

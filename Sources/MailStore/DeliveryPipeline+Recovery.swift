@@ -112,7 +112,7 @@ extension DeliveryPipeline {
         _ batch: [(delivery: RoutedDelivery, message: Message, rejections: [(user: String, reason: String)])]
     ) async throws {
         try await store.compliance.journalToArchive(batch.flatMap { $0.delivery.route?.audit ?? [] })
-        let results = try await catalog.messages.deliver(batch.map(\.delivery))
+        let results = try await catalog.messages.deliver(batch.map(\.delivery), at: clock.now())
         for (entry, result) in zip(batch, results) where entry.delivery.route != nil && !result.alreadyRouted {
             logFallbacks(result, location: entry.delivery.item.receipt.envelope)
             await store.mailboxes.publishPlacements(result.placements)

@@ -80,7 +80,7 @@ public final class MailStore: Sendable {
         } catch {
             throw StorageFailure(error)
         }
-        self.committer = CatalogCommitter(catalog: catalog)
+        self.committer = CatalogCommitter(catalog: catalog, now: clock.now)
         self.authenticationThrottle = AuthenticationThrottle(baseDelay: authenticationFailureDelay)
     }
 

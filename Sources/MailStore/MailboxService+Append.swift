@@ -31,7 +31,7 @@ extension MailboxService {
             let result: AppendResult
             if try await catalog.mailboxes.specialUse(of: mailbox, of: address)?.lowercased() == "\\drafts" {
                 result = try await catalog.mailboxes.appendDraft(raw, sha256: Self.sha256Hex(raw), flags: parsed, internalDate: date,
-                                                       to: mailbox, of: address)
+                                                       to: mailbox, of: address, at: clock.now())
             } else {
                 let envelope = Envelope(recipients: [address], receivedAt: clock.now(), clientAddress: actor.clientAddress,
                                         authenticatedUser: address, direction: .imported, source: .imap,

@@ -38,7 +38,7 @@ extension MailboxService {
                 }
                 use = canonical
             }
-            return try await catalog.mailboxes.createMailbox(mailbox, of: AccountAddress.fold(user), specialUse: use)
+            return try await catalog.mailboxes.createMailbox(mailbox, of: AccountAddress.fold(user), specialUse: use, at: clock.now())
         }
     }
 
@@ -62,7 +62,7 @@ extension MailboxService {
         try await catching {
             let from = try IMAPMailboxName.validate(name), to = try IMAPMailboxName.validate(newName)
             let address = AccountAddress.fold(user)
-            let renamed = try await catalog.mailboxes.renameMailbox(from, to: to, of: address)
+            let renamed = try await catalog.mailboxes.renameMailbox(from, to: to, of: address, at: clock.now())
             try await audit("imap rename", "user=\(address) mailbox=\(from) to=\(to)", by: actor)
             await mailboxChanges.publish(renamed.map {
                 MailboxChange(user: address, mailbox: $0.from, kind: .renamed(to: $0.to))

@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// Splits `count` items into contiguous ranges, one per core (at least `minimum` items each),
-/// for CPU-bound work (parsing, hashing, compression) spread over a task group.
+/// for CPU-bound work (parsing, hashing, inflating) spread over the cores. Each range runs through
+/// `BlockingWork.cpu`, never on the cooperative pool.
 enum ParallelChunks {
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -19,11 +20,11 @@ enum ParallelChunks {
     /// Maps `items` with `transform` on every core, keeping the order.
     static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) -> R) async -> [R] {
         let ranges = split(items.count)
-        if ranges.count <= 1 { return items.map(transform) }
+        if ranges.count <= 1 { return await BlockingWork.cpu.perform { items.map(transform) } }
         return await withTaskGroup(of: (Int, [R]).self) { group in
             for (index, range) in ranges.enumerated() {
                 let slice = Array(items[range])
-                group.addTask { (index, slice.map(transform)) }
+                group.addTask { (index, await BlockingWork.cpu.perform { slice.map(transform) }) }
             }
             var results = [[R]](repeating: [], count: ranges.count)
             for await (index, part) in group { results[index] = part }
@@ -36,11 +37,11 @@ enum ParallelChunks {
         _ items: [T], _ transform: @escaping @Sendable (T) throws -> R
     ) async throws -> [R] {
         let ranges = split(items.count)
-        if ranges.count <= 1 { return try items.map(transform) }
+        if ranges.count <= 1 { return try await BlockingWork.cpu.run { try items.map(transform) } }
         return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
             for (index, range) in ranges.enumerated() {
                 let slice = Array(items[range])
-                group.addTask { (index, try slice.map(transform)) }
+                group.addTask { (index, try await BlockingWork.cpu.run { try slice.map(transform) }) }
             }
             var results = [[R]](repeating: [], count: ranges.count)
             for try await (index, part) in group { results[index] = part }

@@ -88,7 +88,7 @@ extension SieveRules {
             let address = AccountAddress.fold(user)
             try Self.checkScriptName(name)
             _ = try SieveScript(source: source, name: name)
-            try Self.check(try await catalog.accounts.putSieveScript(name, source: source, of: address, activate: activate),
+            try Self.check(try await catalog.accounts.putSieveScript(name, source: source, of: address, activate: activate, at: clock.now()),
                            name: name, user: address)
             try await audit("sieve-put", "user=\(address) script=\(name) sha256=\(Self.sha256(source))"
                                 + (activate ? " activated" : ""), by: actor)
@@ -108,7 +108,7 @@ extension SieveRules {
         try await catching {
             let address = AccountAddress.fold(user)
             try Self.checkScriptName(newName)
-            switch try await catalog.accounts.renameSieveScript(name, to: newName, of: address) {
+            switch try await catalog.accounts.renameSieveScript(name, to: newName, of: address, at: clock.now()) {
             case .alreadyExists: throw SieveScriptStoreError.alreadyExists(newName)
             case let change: try Self.check(change, name: name, user: address)
             }
@@ -137,7 +137,7 @@ extension SieveRules {
     public func setGlobalScript(source: String?, by actor: AuditActor) async throws(SieveScriptStoreError) {
         try await catching {
             if let source { _ = try SieveScript(source: source, name: "global") }
-            try await catalog.accounts.setGlobalSieveScript(source: source)
+            try await catalog.accounts.setGlobalSieveScript(source: source, at: clock.now())
             try await audit(source == nil ? "sieve-global-remove" : "sieve-global-put",
                             source.map { "script=global sha256=\(Self.sha256($0))" } ?? "script=global", by: actor)
         }

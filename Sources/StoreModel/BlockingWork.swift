@@ -42,6 +42,16 @@ public final class BlockingWork: Sendable {
         return try result.get()
     }
 
+    /// `run` for work that cannot fail.
+    public func perform<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await acquire()
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            queue.async { continuation.resume(returning: work()) }
+        }
+        release()
+        return result
+    }
+
     private func acquire() async {
         let admitted = state.withLock { state -> Bool in
             guard state.running < limit else { return false }

@@ -18,9 +18,9 @@ import StoreModel
         try await withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("catalog.sqlite")
             let catalog = try Catalog(path: path)
-            try await catalog.accounts.addDomain("example.org")
-            try await catalog.accounts.addUser(anna, domain: "example.org", passwordHash: "$x", mailboxes: folders)
-            try await catalog.accounts.addUser(bob, domain: "example.org", passwordHash: "$y", mailboxes: folders)
+            try await catalog.accounts.addDomain("example.org", at: Date())
+            try await catalog.accounts.addUser(anna, domain: "example.org", passwordHash: "$x", mailboxes: folders, at: Date())
+            try await catalog.accounts.addUser(bob, domain: "example.org", passwordHash: "$y", mailboxes: folders, at: Date())
             try await body(catalog, path)
         }
     }
@@ -37,7 +37,7 @@ import StoreModel
                 sha256: CatalogFixtures.fakeSHA256(n + 1), recipients: users)
             items.append(RoutedDelivery(item: item, route: Route(localUsers: users, remoteRecipients: [])))
         }
-        let results = try await catalog.messages.deliver(items)
+        let results = try await catalog.messages.deliver(items, at: Date())
         return results.flatMap { $0.placements.filter { $0.user == users[0] }.map(\.uid) }
     }
 
@@ -168,13 +168,13 @@ import StoreModel
 
     @Test func renameKeepsUIDValidityAndRecreateGetsANewOne() async throws {
         try await Self.withCatalog { catalog, _ in
-            try await catalog.mailboxes.createMailbox("Projects/2025/Q1", of: Self.anna)
+            try await catalog.mailboxes.createMailbox("Projects/2025/Q1", of: Self.anna, at: Date())
             try await catalog.mailboxes.subscribe("Projects/2025", of: Self.anna)
             let names = try await catalog.mailboxes.listMailboxes(of: Self.anna).map(\.name)
             #expect(names == ["INBOX", "Drafts", "Projects", "Projects/2025", "Projects/2025/Q1", "Work"])
             let validity = try await catalog.mailboxes.status(of: "Projects/2025", of: Self.anna).uidValidity
 
-            let renamed = try await catalog.mailboxes.renameMailbox("Projects", to: "Old/Projects", of: Self.anna)
+            let renamed = try await catalog.mailboxes.renameMailbox("Projects", to: "Old/Projects", of: Self.anna, at: Date())
             #expect(renamed.map(\.to) == ["Old/Projects", "Old/Projects/2025", "Old/Projects/2025/Q1"])
             #expect(try await catalog.mailboxes.status(of: "Old/Projects/2025", of: Self.anna).uidValidity == validity)
             #expect(try await catalog.mailboxes.subscriptions(of: Self.anna).contains("Old/Projects/2025"))
@@ -182,13 +182,13 @@ import StoreModel
             #expect(listing.first { $0.name == "Old" }?.hasChildren == true)
             #expect(listing.first { $0.name == "Old/Projects/2025/Q1" }?.hasChildren == false)
 
-            try await catalog.mailboxes.createMailbox("Projects/2025", of: Self.anna)
+            try await catalog.mailboxes.createMailbox("Projects/2025", of: Self.anna, at: Date())
             #expect(try await catalog.mailboxes.status(of: "Projects/2025", of: Self.anna).uidValidity != validity)
             await #expect(throws: MailboxError.renameIntoItself("Work")) {
-                try await catalog.mailboxes.renameMailbox("Work", to: "Work/Inner", of: Self.anna)
+                try await catalog.mailboxes.renameMailbox("Work", to: "Work/Inner", of: Self.anna, at: Date())
             }
             await #expect(throws: MailboxError.alreadyExists("Work")) {
-                try await catalog.mailboxes.renameMailbox("Drafts", to: "Work", of: Self.anna)
+                try await catalog.mailboxes.renameMailbox("Drafts", to: "Work", of: Self.anna, at: Date())
             }
         }
     }
@@ -197,9 +197,9 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(2, catalog: catalog, fixtures: &fixtures)
-            try await catalog.mailboxes.createMailbox("INBOX/Later", of: Self.anna)
+            try await catalog.mailboxes.createMailbox("INBOX/Later", of: Self.anna, at: Date())
             let old = try await catalog.mailboxes.status(of: "INBOX", of: Self.anna)
-            try await catalog.mailboxes.renameMailbox("INBOX", to: "Old Mail", of: Self.anna)
+            try await catalog.mailboxes.renameMailbox("INBOX", to: "Old Mail", of: Self.anna, at: Date())
             let moved = try await catalog.mailboxes.snapshot(of: "Old Mail", of: Self.anna)
             #expect(moved.messages.map(\.uid) == [1, 2] && moved.uidValidity == old.uidValidity)
             let inbox = try await catalog.mailboxes.status(of: "INBOX", of: Self.anna)
@@ -214,7 +214,7 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(1, catalog: catalog, fixtures: &fixtures)
-            try await catalog.mailboxes.createMailbox("Work/Clients", of: Self.anna)
+            try await catalog.mailboxes.createMailbox("Work/Clients", of: Self.anna, at: Date())
             try await catalog.mailboxes.subscribe("Work/Clients", of: Self.anna)
             await #expect(throws: MailboxError.cannotDeleteInbox) { try await catalog.mailboxes.deleteMailbox("INBOX", of: Self.anna) }
             await #expect(throws: MailboxError.hasChildren("Work")) { try await catalog.mailboxes.deleteMailbox("Work", of: Self.anna) }
@@ -232,7 +232,7 @@ import StoreModel
         try await Self.withCatalog { catalog, _ in
             var fixtures = CatalogFixtures()
             try await Self.deliver(2, catalog: catalog, fixtures: &fixtures)
-            try await catalog.mailboxes.createMailbox("Secret", of: Self.anna)
+            try await catalog.mailboxes.createMailbox("Secret", of: Self.anna, at: Date())
             await #expect(throws: MailboxError.nonexistent("Secret")) {
                 try await catalog.mailboxes.snapshot(of: "Secret", of: Self.bob)
             }

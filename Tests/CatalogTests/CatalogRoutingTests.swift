@@ -14,9 +14,9 @@ import StoreModel
     static func withCatalog(_ body: (Catalog) async throws -> Void) async throws {
         try await withTemporaryDirectory { dir in
             let catalog = try Catalog(path: dir.appendingPathComponent("catalog.sqlite"))
-            try await catalog.accounts.addDomain("example.org")
-            try await catalog.accounts.addUser("anna@example.org", domain: "example.org", passwordHash: "$x", mailboxes: folders)
-            try await catalog.accounts.addUser("bob@example.org", domain: "example.org", passwordHash: "$y", mailboxes: folders)
+            try await catalog.accounts.addDomain("example.org", at: Date())
+            try await catalog.accounts.addUser("anna@example.org", domain: "example.org", passwordHash: "$x", mailboxes: folders, at: Date())
+            try await catalog.accounts.addUser("bob@example.org", domain: "example.org", passwordHash: "$y", mailboxes: folders, at: Date())
             try await body(catalog)
         }
     }
@@ -31,13 +31,13 @@ import StoreModel
             let item = fixtures.item(Self.raw(1), sha256: CatalogFixtures.fakeSHA256(1), recipients: ["anna@example.org"])
             let route = Route(localUsers: ["anna@example.org", "bob@example.org", "anna@example.org"],
                               remoteRecipients: ["x@far.test", "x@far.test"])
-            let first = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)])
+            let first = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)], at: Date())
             #expect(first[0].placements.map(\.user) == ["anna@example.org", "bob@example.org"])
             #expect(first[0].placements.map(\.uid) == [1, 1])
             #expect(first[0].queued == ["x@far.test"])
             #expect(!first[0].alreadyRouted)
 
-            let again = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)])
+            let again = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)], at: Date())
             #expect(again[0].alreadyRouted && again[0].placements.isEmpty && again[0].queued.isEmpty)
             #expect(try await catalog.mailboxes.messages(in: "INBOX", of: "anna@example.org").count == 1)
             #expect(try await catalog.queue.outboundQueue().count == 1)
@@ -53,14 +53,14 @@ import StoreModel
                     item: fixtures.item(Self.raw(n), sha256: CatalogFixtures.fakeSHA256(n), recipients: ["anna@example.org"]),
                     route: Route(localUsers: ["anna@example.org"], remoteRecipients: []))
             }
-            let results = try await catalog.messages.deliver(batch)
+            let results = try await catalog.messages.deliver(batch, at: Date())
             #expect(results.flatMap(\.placements).map(\.uid) == [1, 2, 3, 4, 5])
             let inbox = try await catalog.mailboxes.mailboxes(of: "anna@example.org").first { $0.name == "INBOX" }
             #expect(inbox?.uidNext == 6 && inbox?.messages == 5)
             // A user removed meanwhile is reported, not an error for the others.
             let late = fixtures.item(Self.raw(9), sha256: CatalogFixtures.fakeSHA256(9))
             let result = try await catalog.messages.deliver([RoutedDelivery(
-                item: late, route: Route(localUsers: ["gone@example.org", "bob@example.org"], remoteRecipients: []))])
+                item: late, route: Route(localUsers: ["gone@example.org", "bob@example.org"], remoteRecipients: []))], at: Date())
             #expect(result[0].missingUsers == ["gone@example.org"])
             #expect(result[0].placements.map(\.user) == ["bob@example.org"])
         }
@@ -73,8 +73,8 @@ import StoreModel
             var fixtures = CatalogFixtures()
             let item = fixtures.item(Self.raw(1), sha256: CatalogFixtures.fakeSHA256(1), recipients: ["anna@example.org"])
             _ = try await catalog.messages.deliver([RoutedDelivery(
-                item: item, route: Route(localUsers: ["anna@example.org"], remoteRecipients: ["x@far.test"]))])
-            try await catalog.accounts.addAlias("team@example.org", domain: "example.org", targets: ["anna@example.org"])
+                item: item, route: Route(localUsers: ["anna@example.org"], remoteRecipients: ["x@far.test"]))], at: Date())
+            try await catalog.accounts.addAlias("team@example.org", domain: "example.org", targets: ["anna@example.org"], at: Date())
             let inbox = try await catalog.mailboxes.messages(in: "INBOX", of: "anna@example.org")
             try await catalog.reset()
             #expect(try await catalog.messages.deliveryState(at: item.receipt.envelope) == (indexed: false, routed: true))
@@ -85,7 +85,7 @@ import StoreModel
             #expect(try await catalog.queue.outboundQueue().count == 1)
             // Re-indexing the same delivery (as reindex does) does not route it again.
             let results = try await catalog.messages.deliver([RoutedDelivery(
-                item: item, route: Route(localUsers: ["anna@example.org"], remoteRecipients: []))])
+                item: item, route: Route(localUsers: ["anna@example.org"], remoteRecipients: []))], at: Date())
             #expect(results[0].alreadyRouted)
             #expect(try await catalog.mailboxes.messages(in: "INBOX", of: "anna@example.org") == inbox)
         }

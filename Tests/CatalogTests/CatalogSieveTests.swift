@@ -20,17 +20,17 @@ import StoreModel
                 #expect(now > last, sourceLocation: sourceLocation)
                 last = now
             }
-            #expect(try await catalog.accounts.putSieveScript("a", source: "keep;", of: Self.anna, activate: true) == .done)
+            #expect(try await catalog.accounts.putSieveScript("a", source: "keep;", of: Self.anna, activate: true, at: Date()) == .done)
             try await bumped()
-            #expect(try await catalog.accounts.putSieveScript("a", source: "discard;", of: Self.anna, activate: false) == .done)
+            #expect(try await catalog.accounts.putSieveScript("a", source: "discard;", of: Self.anna, activate: false, at: Date()) == .done)
             try await bumped()
-            #expect(try await catalog.accounts.renameSieveScript("a", to: "b", of: Self.anna) == .done)
+            #expect(try await catalog.accounts.renameSieveScript("a", to: "b", of: Self.anna, at: Date()) == .done)
             try await bumped()
             #expect(try await catalog.accounts.setActiveSieveScript(nil, of: Self.anna) == .done)
             try await bumped()
-            try await catalog.accounts.setGlobalSieveScript(source: "keep;")
+            try await catalog.accounts.setGlobalSieveScript(source: "keep;", at: Date())
             try await bumped()
-            try await catalog.accounts.setGlobalSieveScript(source: nil)
+            try await catalog.accounts.setGlobalSieveScript(source: nil, at: Date())
             try await bumped()
             try await catalog.accounts.removeUser(Self.anna)
             try await bumped()
@@ -43,15 +43,15 @@ import StoreModel
 
     @Test func atMostOneScriptIsActiveAndTheActiveOneCannotBeDeleted() async throws {
         try await CatalogRoutingTests.withCatalog { catalog in
-            _ = try await catalog.accounts.putSieveScript("one", source: "keep;", of: Self.anna, activate: true)
-            _ = try await catalog.accounts.putSieveScript("two", source: "keep;", of: Self.anna, activate: true)
+            _ = try await catalog.accounts.putSieveScript("one", source: "keep;", of: Self.anna, activate: true, at: Date())
+            _ = try await catalog.accounts.putSieveScript("two", source: "keep;", of: Self.anna, activate: true, at: Date())
             #expect(try await catalog.accounts.sieveScripts(of: Self.anna)?.map(\.active) == [false, true])
             #expect(try await catalog.accounts.deleteSieveScript("two", of: Self.anna) == .active)
             #expect(try await catalog.accounts.setActiveSieveScript("one", of: Self.anna) == .done)
             #expect(try await catalog.accounts.sieveScripts(of: Self.anna)?.map(\.active) == [true, false])
             #expect(try await catalog.accounts.deleteSieveScript("two", of: Self.anna) == .done)
-            #expect(try await catalog.accounts.renameSieveScript("zz", to: "x", of: Self.anna) == .nonexistent)
-            #expect(try await catalog.accounts.putSieveScript("x", source: "", of: "nobody@example.org", activate: true)
+            #expect(try await catalog.accounts.renameSieveScript("zz", to: "x", of: Self.anna, at: Date()) == .nonexistent)
+            #expect(try await catalog.accounts.putSieveScript("x", source: "", of: "nobody@example.org", activate: true, at: Date())
                     == .unknownUser)
             // The partial unique index itself refuses a second active script.
             await #expect(throws: (any Error).self) {
@@ -85,7 +85,7 @@ import StoreModel
                 redirects: [Redirect(user: Self.anna, address: "y@far.test"), Redirect(user: Self.anna, address: "x@far.test")],
                 audit: [AuditEntry(time: Date(timeIntervalSince1970: 5), actor: "sieve:\(Self.anna)",
                                    action: "sieve-redirect", detail: "to y@far.test")])
-            let result = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)])[0]
+            let result = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)], at: Date())[0]
             #expect(result.placements.map(\.mailbox) == ["Sent", "New", "INBOX"])
             #expect(result.placements.allSatisfy { $0.user == Self.anna })
             #expect(result.fallbacks == [UserMailbox(user: Self.anna, mailbox: "Gone")])
@@ -100,7 +100,7 @@ import StoreModel
             let created = try #require(boxes.first { $0.name == "New" })
             #expect(boxes.filter { $0.name != "New" }.allSatisfy { $0.uidValidity < created.uidValidity })
             // Replayed: nothing placed, queued or audited twice.
-            let again = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)])[0]
+            let again = try await catalog.messages.deliver([RoutedDelivery(item: item, route: route)], at: Date())[0]
             #expect(again.alreadyRouted && again.placements.isEmpty)
             #expect(try await catalog.governance.auditLog().count == 1)
             #expect(try await catalog.queue.outboundQueue().count == 2)

@@ -24,7 +24,7 @@ import StoreModel
                 sha256: CatalogFixtures.fakeSHA256(n + 1), recipients: users)
             items.append(RoutedDelivery(item: item, route: Route(localUsers: users, remoteRecipients: [])))
         }
-        _ = try await catalog.messages.deliver(items)
+        _ = try await catalog.messages.deliver(items, at: Date())
     }
 
     static func candidates(_ field: SearchTextField, _ value: String, in mailbox: String = "INBOX",
@@ -94,7 +94,7 @@ import StoreModel
             var fixtures = CatalogFixtures()
             _ = try await catalog.mailboxes.appendDraft(Array("Subject: draft\r\n\r\nhalf-written\r\n".utf8),
                                               sha256: CatalogFixtures.fakeSHA256(99), flags: MessageFlags(),
-                                              internalDate: Date(), to: "Drafts", of: Self.anna)
+                                              internalDate: Date(), to: "Drafts", of: Self.anna, at: Date())
             #expect(try await Self.candidates(.body, "zebra", in: "Drafts", catalog) == [1])
 
             // A body beyond the indexed limit: the word after the cut is not in the index.

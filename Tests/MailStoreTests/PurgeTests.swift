@@ -106,7 +106,7 @@ import TestSupport
             let staying = try await Self.deliver(stays, to: [Self.anna], store: store)
             // Steps 1 and 2 of a purge, then a "crash": the catalog still has everything.
             let entry = PurgeItem(sha256: delivered.receipt.sha256, policy: "p", scope: .archiveAndMailboxes)
-            try await store.catalog.governance.beginPurge(id: "crashed", items: [entry], actor: "a", reason: "r", fromSegment: 1)
+            try await store.catalog.governance.beginPurge(id: "crashed", items: [entry], actor: "a", reason: "r", fromSegment: 1, at: Date())
             _ = try await store.archive.journalPurge(PurgeRecord(
                 id: "crashed", time: Date(), actor: "a", reason: "r",
                 messages: [entry]))
@@ -116,7 +116,7 @@ import TestSupport
             #expect(try await store.mailboxes.snapshot("INBOX", of: Self.anna).messages.count == 2, "not yet removed")
             // A purge row whose record never reached the archive is dropped.
             try await store.catalog.governance.beginPurge(id: "never-journaled", items: [entry], actor: "a", reason: "r",
-                                               fromSegment: 1)
+                                               fromSegment: 1, at: Date())
 
             // Young, it might be another process's purge between its first two steps: left alone.
             let first = try await store.compliance.finishPendingPurges()

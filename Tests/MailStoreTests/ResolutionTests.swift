@@ -62,12 +62,12 @@ import TestSupport
     /// instead of hanging; a loop beside a real target still reaches the real target.
     @Test func loopsContributeNothing() async throws {
         try await Self.withAccounts { store throws in
-            try await store.catalog.accounts.addAlias("ping@example.org", domain: "example.org", targets: ["pong@example.org"])
+            try await store.catalog.accounts.addAlias("ping@example.org", domain: "example.org", targets: ["pong@example.org"], at: Date())
             try await store.catalog.accounts.addAlias("pong@example.org", domain: "example.org",
-                                             targets: ["ping@example.org", "pong+again@example.org"])
+                                             targets: ["ping@example.org", "pong+again@example.org"], at: Date())
             #expect(try await store.accounts.resolveRecipient("ping@example.org") == .unknownLocal)
             try await store.catalog.accounts.addAlias("half@example.org", domain: "example.org",
-                                             targets: ["ping@example.org", "bob@example.org"])
+                                             targets: ["ping@example.org", "bob@example.org"], at: Date())
             #expect(try await store.accounts.resolveRecipient("half@example.org") == .local(["bob@example.org"]))
         }
     }

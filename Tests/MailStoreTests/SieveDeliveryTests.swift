@@ -232,7 +232,7 @@ import TestSupport
             #expect(try await store.delivery.deliver(message: Self.message(3), envelope: Self.envelope()).placements.map(\.mailbox)
                     == ["INBOX"])
             #expect(try await other.accounts.putSieveScript("other", source: "require \"fileinto\"; fileinto \"Sent\";",
-                                                   of: Self.anna, activate: true) == .done)
+                                                   of: Self.anna, activate: true, at: Date()) == .done)
             #expect(try await store.delivery.deliver(message: Self.message(4), envelope: Self.envelope()).placements.map(\.mailbox)
                     == ["Sent"])
         }
