@@ -10,7 +10,7 @@ import Foundation
 #endif
 
 extension MailServer {
-    /// The enabled IMAP listeners of issue 6: `imap` (plaintext with STARTTLS, RFC 3501 §6.2.1) and
+    /// The enabled IMAP listeners: `imap` (plaintext with STARTTLS, RFC 3501 §6.2.1) and
     /// `imaps` (implicit TLS, RFC 8314 §3.3).
     func imapListeners() -> [(name: String, kind: IMAPListenerKind, listener: TresorConfiguration.Listener)] {
         [("imap", .plain, configuration.imap), ("imaps", .implicitTLS, configuration.imaps)]

@@ -5,7 +5,7 @@ import ServerKit
 import ServiceLifecycle
 
 extension MailServer {
-    /// The enabled POP3 listeners of issue 7: `pop3` (plaintext with STLS) and `pop3s`
+    /// The enabled POP3 listeners: `pop3` (plaintext with STLS) and `pop3s`
     /// (implicit TLS).
     func pop3Listeners() -> [(name: String, kind: POP3ListenerKind, listener: TresorConfiguration.Listener)] {
         [("pop3", .plain, configuration.pop3), ("pop3s", .implicitTLS, configuration.pop3s)]

@@ -28,26 +28,26 @@ public protocol ConnectionHandler: Sendable {
 /// child task of a discarding task group. Graceful shutdown stops accepting at once; the service
 /// returns when every connection's handler has returned (handlers see the shutdown through
 /// `withGracefulShutdownHandler` and finish the work in flight).
-public struct Listener<Handler: ConnectionHandler>: Service {
+public struct Listener: Service {
     public var host: String
     public var port: Int
     /// TLS from the first byte (implicit TLS), or nil for plaintext (which may upgrade later).
     public var implicitTLS: ServerTLS?
-    /// Concurrent connections allowed per client IP address.
-    public var connectionsPerAddress: Int
-    public var handler: Handler
+    /// Counts connections per client address.
+    public var limiter: ConnectionLimiter
+    public var handler: any ConnectionHandler
     public var logger: Logger
     /// Reports the bound port (what port 0 became).
     public var onBound: @Sendable (Int) -> Void
 
     public init(
-        host: String, port: Int, implicitTLS: ServerTLS? = nil, connectionsPerAddress: Int = 20,
-        handler: Handler, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
+        host: String, port: Int, implicitTLS: ServerTLS? = nil, limiter: ConnectionLimiter,
+        handler: any ConnectionHandler, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.host = host
         self.port = port
         self.implicitTLS = implicitTLS
-        self.connectionsPerAddress = connectionsPerAddress
+        self.limiter = limiter
         self.handler = handler
         self.logger = logger
         self.onBound = onBound
@@ -73,7 +73,7 @@ public struct Listener<Handler: ConnectionHandler>: Service {
         let boundPort = server.channel.localAddress?.port ?? port
         logger.info("listening", metadata: ["host": "\(host)", "port": "\(boundPort)"])
         onBound(boundPort)
-        let limiter = ConnectionLimiter(limit: connectionsPerAddress)
+        let limiter = self.limiter
         let handler = self.handler
         let logger = self.logger
         let implicit = tlsContext != nil
@@ -94,6 +94,18 @@ public struct Listener<Handler: ConnectionHandler>: Service {
             }
             logger.info("stopped accepting", metadata: ["port": "\(boundPort)"])
         }
+    }
+}
+
+/// A protocol's listener service: what it adds to `Listener` is only how its configuration
+/// becomes one (the handler, TLS, limits), so running it is the same for every protocol.
+public protocol ListenerService: Service {
+    var listener: Listener { get }
+}
+
+extension ListenerService {
+    public func run() async throws {
+        try await listener.run()
     }
 }
 
