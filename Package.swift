@@ -130,8 +130,9 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
-        // The raw socket client the protocol servers' tests share (connect, lines, bytes, STARTTLS).
-        .target(name: "SocketTestSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio"),
+        // The raw socket client the protocol servers' tests share (connect, lines, bytes, STARTTLS),
+        // and the hand-driven timers their timeout tests run on.
+        .target(name: "SocketTestSupport", dependencies: ["ServerKit", .product(name: "NIOCore", package: "swift-nio"),
                                                          .product(name: "NIOPosix", package: "swift-nio"),
                                                          .product(name: "NIOSSL", package: "swift-nio-ssl")],
                 path: "Tests/SocketTestSupport", swiftSettings: strict),
@@ -153,7 +154,8 @@ let package = Package(
         .testTarget(name: "IMAPServerTests", dependencies: ["IMAPServer", "ServerKit", "MailMessage", "TestSupport", "SocketTestSupport",
                                                           .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "Delivery", "TestSupport"],
+        .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "Delivery", "TestSupport",
+                                                            "SocketTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "RetentionTests", dependencies: ["Retention", "MailStore", "Catalog", "ArchiveStore", "TestSupport"],
                     swiftSettings: strict),

@@ -25,6 +25,8 @@ struct IMAPConnection: ProtocolConnection {
     private var parser: IMAPCommandParser
     /// Pending responses, timed waits, STARTTLS and closing.
     private var io: ConnectionShell
+    /// Bytes received since the last command ended: a command is under way (its deadline runs).
+    private var commandBytesPending = 0
     /// The reader task was asked for bytes and has not delivered them yet.
     private var demandOutstanding = false
     /// Forwards the backend's change notifications while the client idles.
@@ -39,7 +41,8 @@ struct IMAPConnection: ProtocolConnection {
         // Idle, waiting for a command (or in IDLE) at shutdown: say BYE and close now.
         ProtocolConnectionHandler(
             protocolName: "imap", listenerName: kind.rawValue,
-            farewell: ByteBuffer(bytes: IMAPResponseEncoder().encode(IMAPSession.shuttingDown))
+            farewell: ByteBuffer(bytes: IMAPResponseEncoder().encode(IMAPSession.shuttingDown)),
+            timing: configuration.timing
         ) { shell in
             IMAPConnection(shell: shell, configuration: configuration, backend: backend)
         }
@@ -102,7 +105,7 @@ struct IMAPConnection: ProtocolConnection {
         _ inputs: inout AsyncStream<Input>.AsyncIterator, demand: AsyncStream<Void>.Continuation,
         sink: AsyncStream<Input>.Continuation
     ) async throws {
-        try await perform(session.connected(exceedsPerAddressLimit: io.exceedsPerAddressLimit), sink: sink)
+        try await perform(session.connected(io.admission), sink: sink)
         while !io.isClosed {
             guard let input = try await nextInput(&inputs, demand: demand) else {
                 if io.stoppedForShutdown { try await perform(session.shutdownRequested(), sink: sink) }
@@ -110,6 +113,13 @@ struct IMAPConnection: ProtocolConnection {
             }
             let action: IMAPSession.Action
             var endsCommand = false
+            switch input {
+            case .event(.command), .event(.error), .event(.idleDone), .event(.continuationLine):
+                // The client's part of a command is complete; what follows belongs to the next one.
+                commandBytesPending = parser.bufferedByteCount
+            case .event, .mailboxChanged:
+                break
+            }
             switch input {
             case .event(.literalOctets(let octets, let isLast)):
                 try await spool(octets, isLast: isLast)
@@ -222,18 +232,20 @@ struct IMAPConnection: ProtocolConnection {
                 demand.yield()
                 demandOutstanding = true
             }
-            // RFC 9051 §5.4: the autologout timer; shorter before login.
+            // RFC 9051 §5.4: the autologout timer, shorter before login; and the deadline of a
+            // command under way (its line, its literals), which its bytes do not extend.
             let timeout =
                 session.state == .notAuthenticated ? configuration.unauthenticatedIdleTimeout : configuration.idleTimeout
             let farewell = ByteBuffer(bytes: IMAPResponseEncoder().encode(IMAPSession.autologout))
             guard let input = try await io.waitForInput(
-                idle: true, idleTimeout: timeout, farewell: farewell,
+                idle: true, idleTimeout: timeout, insideCommand: commandBytesPending > 0, farewell: farewell,
                 { await inputs.next() })
             else { return nil }
             switch input {
             case .bytes(let buffer):
                 demandOutstanding = false
                 io.received(buffer.readableBytes)
+                commandBytesPending += buffer.readableBytes
                 parser.append(buffer.readableBytesView)
             case .end:
                 return nil

@@ -15,7 +15,7 @@ public struct IMAPService: ListenerService {
         precondition(kind != .implicitTLS || configuration.tls != nil, "implicit TLS needs a TLS context")
         listener = Listener(
             host: host, port: port, implicitTLS: kind == .implicitTLS ? configuration.tls : nil,
-            limiter: ConnectionLimiter(limit: configuration.connectionsPerAddress),
+            limiter: configuration.limiter ?? ConnectionLimiter(limit: configuration.connectionsPerAddress),
             handler: IMAPConnection.handler(kind: kind, configuration: configuration, backend: backend),
             logger: logger, onBound: onBound)
     }

@@ -22,13 +22,16 @@ extension MailServer {
     /// as SMTP does; larger ones are streamed into `DATA/spool/imap` while they arrive.
     func makeIMAPListeners(
         _ listeners: [(name: String, kind: IMAPListenerKind, listener: TresorConfiguration.Listener)],
-        store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle, latch: ReadyLatch
+        store: MailStore, tls: ServerTLS, throttle: AuthenticationThrottle, connections: SharedConnections,
+        latch: ReadyLatch
     ) throws -> [any Service] {
         guard !listeners.isEmpty else { return [] }
         let backend = IMAPMailStoreBackend(store: store, throttle: throttle, logger: logger)
         var imap = IMAPConfiguration(tls: tls, allowPlaintextAuthOnLoopback: configuration.auth.allowPlaintextOnLoopback,
                                      connectionsPerAddress: configuration.limits.connectionsPerIP,
                                      spoolDirectory: try emptyIMAPSpool().path)
+        imap.limiter = connections.limiter
+        imap.timing = connections.timing
         imap.limits.messageSize = configuration.limits.messageSize
         imap.limits.commandSize = max(imap.limits.commandSize, configuration.limits.messageSize + (1 << 20))
         return listeners.map { entry in

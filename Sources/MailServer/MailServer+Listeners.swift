@@ -5,8 +5,9 @@ import ServiceLifecycle
 
 extension MailServer {
     /// Every enabled listener of every protocol — SMTP (`makeSMTPListeners`), POP3, ManageSieve and
-    /// IMAP — over one TLS context and one AUTH throttle. `onReady` is called once all of them are
-    /// bound.
+    /// IMAP — over one TLS context, one AUTH throttle and one connection limiter, so that a client
+    /// address's connections and the server's total count on all ports together. `onReady` is
+    /// called once all of them are bound.
     func makeListeners(store: MailStore, onReady: @escaping @Sendable (BoundPorts) -> Void) throws -> [any Service] {
         let tls = try TLSMaterial.load(configuration.tls, hostname: configuration.hostname,
                                        dataDirectory: dataDirectory, logger: logger)
@@ -17,9 +18,29 @@ extension MailServer {
         let latch = ReadyLatch(expected: Set(smtp.map(\.name) + pop3.map(\.name) + manageSieveListenerNames()
                                              + imap.map(\.name)),
                                onReady: onReady)
-        return makeSMTPListeners(smtp, backend: backend, tls: tls, latch: latch)
-            + makePOP3Listeners(pop3, store: store, tls: tls, throttle: backend.throttle, latch: latch)
-            + makeManageSieveListeners(store: store, tls: tls, throttle: backend.throttle, latch: latch)
-            + (try makeIMAPListeners(imap, store: store, tls: tls, throttle: backend.throttle, latch: latch))
+        let connections = sharedConnections()
+        return makeSMTPListeners(smtp, backend: backend, tls: tls, connections: connections, latch: latch)
+            + makePOP3Listeners(pop3, store: store, tls: tls, throttle: backend.throttle, connections: connections,
+                                latch: latch)
+            + makeManageSieveListeners(store: store, tls: tls, throttle: backend.throttle, connections: connections,
+                                       latch: latch)
+            + (try makeIMAPListeners(imap, store: store, tls: tls, throttle: backend.throttle,
+                                     connections: connections, latch: latch))
     }
+
+    /// The `[limits]` every listener shares: one limiter (per client address and in total) and the
+    /// command deadline on the event loops' clock.
+    func sharedConnections() -> SharedConnections {
+        let limits = configuration.limits
+        return SharedConnections(
+            limiter: ConnectionLimiter(limit: limits.connectionsPerIP, total: limits.connections),
+            timing: ConnectionTiming(commandDeadline: CommandDeadline(
+                grace: limits.commandDeadline, minimumBytesPerSecond: limits.minimumDataRate)))
+    }
+}
+
+/// What all listeners of one server share about connections.
+struct SharedConnections: Sendable {
+    let limiter: ConnectionLimiter
+    let timing: ConnectionTiming
 }

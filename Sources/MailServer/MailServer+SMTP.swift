@@ -16,12 +16,14 @@ extension MailServer {
     /// One `SMTPService` per enabled listener over one shared backend and TLS context.
     func makeSMTPListeners(
         _ listeners: [(name: String, kind: SMTPListenerKind, listener: TresorConfiguration.Listener)],
-        backend: MailStoreBackend, tls: ServerTLS, latch: ReadyLatch
+        backend: MailStoreBackend, tls: ServerTLS, connections: SharedConnections, latch: ReadyLatch
     ) -> [any Service] {
         var smtp = SMTPConfiguration(hostname: configuration.hostname, tls: tls)
         smtp.limits.messageSize = configuration.limits.messageSize
         smtp.limits.recipients = configuration.limits.recipients
         smtp.limits.connectionsPerAddress = configuration.limits.connectionsPerIP
+        smtp.limiter = connections.limiter
+        smtp.timing = connections.timing
         smtp.allowPlaintextAuthOnLoopback = configuration.auth.allowPlaintextOnLoopback
         return listeners.map { entry in
             var log = logger

@@ -20,7 +20,8 @@ struct ManageSieveConnection: ProtocolConnection {
         // Idle, waiting for a command at shutdown: say so and close now.
         ProtocolConnectionHandler(
             protocolName: "managesieve",
-            farewell: ManageSieveResponse.bye("Server shutting down", code: .tryLater).encoded
+            farewell: ManageSieveResponse.bye("Server shutting down", code: .tryLater).encoded,
+            timing: configuration.timing
         ) { shell in
             ManageSieveConnection(shell: shell, configuration: configuration, backend: backend)
         }
@@ -46,7 +47,7 @@ struct ManageSieveConnection: ProtocolConnection {
 
     mutating func run(_ inbound: Inbound) async throws {
         var iterator = inbound.makeAsyncIterator()
-        try await perform(session.connected(exceedsPerAddressLimit: io.exceedsPerAddressLimit))
+        try await perform(session.connected(io.admission))
         while !io.isClosed {
             // RFC 5804 §1.3: silence past the idle timeout gets BYE and the connection closes.
             let idleTimeout = session.isAuthenticated ? configuration.idleTimeout : configuration.unauthenticatedIdleTimeout
@@ -121,6 +122,6 @@ extension ManageSieveCommandFramer: InboundFramer {
         next()
     }
 
-    /// A line, or the literals of a command, not yet complete (STARTTLS refuses them).
+    /// A line, or the literals of a command, not yet complete.
     public var holdsPartialFrame: Bool { !isEmpty }
 }

@@ -14,7 +14,7 @@ public struct ManageSieveService: ListenerService {
     ) {
         listener = Listener(
             host: host, port: port,
-            limiter: ConnectionLimiter(limit: configuration.connectionsPerAddress),
+            limiter: configuration.limiter ?? ConnectionLimiter(limit: configuration.connectionsPerAddress),
             handler: ManageSieveConnection.handler(configuration: configuration, backend: backend),
             logger: logger, onBound: onBound)
     }

@@ -22,7 +22,8 @@ struct POP3Connection: ProtocolConnection {
         // Idle, waiting for a command at shutdown: close now, without UPDATE.
         ProtocolConnectionHandler(
             protocolName: "pop3", listenerName: kind.rawValue,
-            farewell: POP3Response.error("Server shutting down", code: .systemTemporary).encoded
+            farewell: POP3Response.error("Server shutting down", code: .systemTemporary).encoded,
+            timing: configuration.timing
         ) { shell in
             POP3Connection(shell: shell, configuration: configuration, backend: backend)
         }
@@ -43,7 +44,7 @@ struct POP3Connection: ProtocolConnection {
 
     mutating func run(_ inbound: Inbound) async throws {
         var iterator = inbound.makeAsyncIterator()
-        try await perform(session.connected(exceedsPerAddressLimit: io.exceedsPerAddressLimit))
+        try await perform(session.connected(io.admission))
         while !io.isClosed {
             // RFC 1939 §3: the autologout timer; when it fires nothing is deleted.
             guard let line = try await io.nextFrame(of: &framer, from: &iterator, idleTimeout: configuration.idleTimeout,

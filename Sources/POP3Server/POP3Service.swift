@@ -14,7 +14,7 @@ public struct POP3Service: ListenerService {
         precondition(kind != .implicitTLS || configuration.tls != nil, "implicit TLS needs a TLS context")
         listener = Listener(
             host: host, port: port, implicitTLS: kind == .implicitTLS ? configuration.tls : nil,
-            limiter: ConnectionLimiter(limit: configuration.connectionsPerAddress),
+            limiter: configuration.limiter ?? ConnectionLimiter(limit: configuration.connectionsPerAddress),
             handler: POP3Connection.handler(kind: kind, configuration: configuration, backend: backend),
             logger: logger, onBound: onBound)
     }

@@ -28,7 +28,7 @@ struct SMTPConnection: ProtocolConnection {
         // Idle and waiting for a command at shutdown: say goodbye now (RFC 5321 §3.8).
         ProtocolConnectionHandler(
             protocolName: "smtp", listenerName: kind.rawValue,
-            farewell: SMTPReply.shuttingDown(configuration.hostname).encoded
+            farewell: SMTPReply.shuttingDown(configuration.hostname).encoded, timing: configuration.timing
         ) { shell in
             SMTPConnection(shell: shell, configuration: configuration, kind: kind, backend: backend)
         }
@@ -50,7 +50,7 @@ struct SMTPConnection: ProtocolConnection {
 
     mutating func run(_ inbound: Inbound) async throws {
         var iterator = inbound.makeAsyncIterator()
-        try await perform(session.connected(exceedsPerAddressLimit: io.exceedsPerAddressLimit), &iterator)
+        try await perform(session.connected(io.admission), &iterator)
         while !io.isClosed {
             if session.isIdle, io.shutdownRequested, let action = session.shutdownRequested() {
                 try await perform(action, &iterator)
@@ -196,10 +196,11 @@ struct SMTPConnection: ProtocolConnection {
         return true
     }
 
-    /// Message content (DATA or a BDAT chunk): at most `dataBlock` between blocks (§4.5.3.2.5);
-    /// on timeout, 421 and close.
+    /// Message content (DATA or a BDAT chunk): at most `dataBlock` between blocks (§4.5.3.2.5),
+    /// and the whole content within the command deadline; on timeout, 421 and close.
     private mutating func readContent(_ iterator: inout Inbound.AsyncIterator) async throws -> ByteBuffer? {
-        try await io.read(from: &iterator, idleTimeout: configuration.limits.timeouts.dataBlock, farewell: timeoutReply)
+        try await io.read(from: &iterator, idleTimeout: configuration.limits.timeouts.dataBlock, insideCommand: true,
+                          farewell: timeoutReply)
     }
 
     /// 421 4.4.2: what a client that let a timeout pass is told before the close.

@@ -15,7 +15,7 @@ public struct SMTPService: ListenerService {
         precondition(kind != .submissionTLS || configuration.tls != nil, "implicit TLS needs a TLS context")
         listener = Listener(
             host: host, port: port, implicitTLS: kind == .submissionTLS ? configuration.tls : nil,
-            limiter: ConnectionLimiter(limit: configuration.limits.connectionsPerAddress),
+            limiter: configuration.limiter ?? ConnectionLimiter(limit: configuration.limits.connectionsPerAddress),
             handler: SMTPConnection.handler(kind: kind, configuration: configuration, backend: backend),
             logger: logger, onBound: onBound)
     }

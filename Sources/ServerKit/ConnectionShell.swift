@@ -7,9 +7,12 @@ import NIOCore
 /// only its framer, its session (a pure state machine) and the glue from the session's actions
 /// to these calls. One per connection, used only by its task.
 ///
-/// The idle timeout (RFC 5321 §4.5.3.2.7 and §4.5.3.2.5, RFC 1939 §3, RFC 9051 §5.4, RFC 5804
-/// §1.3) is a timer on the channel's event loop, armed around every wait and cancelled when bytes
-/// arrive, so the session's task never sleeps; it writes the protocol's farewell and closes.
+/// Timeouts (armed on `timing.timers` around every wait, never a sleep in the session's task):
+/// - idle: silence longer than the protocol's idle timeout for the state it is in (RFC 5321
+///   §4.5.3.2.7 and §4.5.3.2.5, RFC 1939 §3, RFC 9051 §5.4, RFC 5804 §1.3);
+/// - command deadline: while a command is incomplete, its bytes must all arrive within
+///   `timing.commandDeadline` of its first one; later bytes do not reset it (slowloris).
+/// Either writes the protocol's farewell and closes the connection.
 public struct ConnectionShell {
     public typealias Inbound = NIOAsyncChannelInboundStream<ByteBuffer>
 
@@ -18,8 +21,8 @@ public struct ConnectionShell {
     public let clientAddress: String
     public let isLoopback: Bool
     public let implicitTLS: Bool
-    /// Whether the client is over its connection limit (the session refuses it).
-    public let exceedsPerAddressLimit: Bool
+    /// Whether the connection limits let this connection in (the session refuses it otherwise).
+    public let admission: ConnectionAdmission
     public let logger: Logger
     /// Responses waiting for the next `flush()`.
     public var output = ByteBuffer()
@@ -33,15 +36,24 @@ public struct ConnectionShell {
     public private(set) var consumedBytes = 0
 
     private let shutdown: IdleShutdownSignal
+    private let timing: ConnectionTiming
+    /// When the last bytes arrived and how many, on `timing.timers`' clock.
+    private var lastArrival: Duration
+    private var lastArrivalBytes = 0
+    /// When the incomplete command's first bytes arrived, and how many of its bytes came since.
+    private var commandStart: Duration?
+    private var commandBytes = 0
 
-    public init(connection: Connection, shutdown: IdleShutdownSignal, logger: Logger) {
+    public init(connection: Connection, shutdown: IdleShutdownSignal, timing: ConnectionTiming, logger: Logger) {
         self.channel = connection.channel.channel
         self.clientAddress = connection.remoteAddress
         self.isLoopback = connection.isLoopback
         self.implicitTLS = connection.implicitTLS
-        self.exceedsPerAddressLimit = connection.exceedsPerAddressLimit
+        self.admission = connection.admission
         self.shutdown = shutdown
+        self.timing = timing
         self.logger = logger
+        self.lastArrival = timing.timers.now()
     }
 
     // MARK: - Writing and closing
@@ -70,37 +82,41 @@ public struct ConnectionShell {
 
     /// The next frame of `framer`, reading from `inbound` as needed; nil when the client closed,
     /// or when a graceful shutdown was requested while the session was `idle` (then
-    /// `stoppedForShutdown` is true). Silence longer than `idleTimeout` gets `farewell` and a close.
+    /// `stoppedForShutdown` is true). Silence longer than `idleTimeout`, or an incomplete frame
+    /// older than the command deadline, gets `farewell` and a close.
     public mutating func nextFrame<Framer: InboundFramer>(
         of framer: inout Framer, from inbound: inout Inbound.AsyncIterator, idle: Bool = true,
         idleTimeout: Duration, farewell: ByteBuffer
     ) async throws -> Framer.Frame? {
         while true {
             if let frame = framer.nextFrame() { return frame }
-            guard let bytes = try await read(from: &inbound, idle: idle, idleTimeout: idleTimeout, farewell: farewell)
+            guard let bytes = try await read(from: &inbound, idle: idle, idleTimeout: idleTimeout,
+                                             insideCommand: framer.holdsPartialFrame, farewell: farewell)
             else { return nil }
             framer.append(bytes)
         }
     }
 
     /// Flushes, then waits for the client's next bytes; nil when it closed (or, when `idle`, when
-    /// shutdown was requested).
+    /// shutdown was requested). `insideCommand`: the bytes awaited belong to a command already
+    /// begun (a partial line, DATA content, a literal), so the command deadline applies.
     public mutating func read(
-        from inbound: inout Inbound.AsyncIterator, idle: Bool = false, idleTimeout: Duration, farewell: ByteBuffer
+        from inbound: inout Inbound.AsyncIterator, idle: Bool = false, idleTimeout: Duration,
+        insideCommand: Bool, farewell: ByteBuffer
     ) async throws -> ByteBuffer? {
-        let bytes = try await waitForInput(idle: idle, idleTimeout: idleTimeout, farewell: farewell) {
-            try await inbound.next()
-        }
+        let bytes = try await waitForInput(idle: idle, idleTimeout: idleTimeout, insideCommand: insideCommand,
+                                           farewell: farewell) { try await inbound.next() }
         if let bytes { received(bytes.readableBytes) }
         return bytes
     }
 
-    /// Flushes, then runs `next` (which waits for the client) with the idle timer armed. Returns nil at
+    /// Flushes, then runs `next` (which waits for the client) with the timers armed. Returns nil at
     /// once, without waiting, when the session is `idle` and a graceful shutdown was requested; the
     /// shutdown handler closes a session idle in here. A protocol that reads by its own means (IMAP
     /// merges the client's bytes with mailbox changes) calls `received` for the bytes it gets.
     public mutating func waitForInput<Input>(
-        idle: Bool, idleTimeout: Duration, farewell: ByteBuffer, _ next: () async throws -> Input?
+        idle: Bool, idleTimeout: Duration, insideCommand: Bool, farewell: ByteBuffer,
+        _ next: () async throws -> Input?
     ) async throws -> Input? {
         try await flush()
         if idle {
@@ -110,17 +126,38 @@ public struct ConnectionShell {
             }
         }
         defer { if idle { shutdown.endIdleWait() } }
-        let channel = self.channel
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(idleTimeout.nanoseconds)) {
-            channel.writeAndFlush(farewell).whenComplete { _ in channel.close(promise: nil) }
-        }
+        let timer = armTimer(idleTimeout: idleTimeout, insideCommand: insideCommand, farewell: farewell)
         defer { timer.cancel() }
         return try await next()
     }
 
-    /// Counts bytes taken from the client (for STARTTLS).
+    /// Counts bytes taken from the client (for STARTTLS and the command deadline).
     public mutating func received(_ count: Int) {
         consumedBytes += count
+        lastArrival = timing.timers.now()
+        lastArrivalBytes = count
+        if commandStart != nil { commandBytes += count }
+    }
+
+    /// The timer for one wait: the idle timeout, or sooner the command's deadline. A command
+    /// starts with the bytes that arrived last (they hold its beginning).
+    private mutating func armTimer(idleTimeout: Duration, insideCommand: Bool, farewell: ByteBuffer) -> TimerHandle {
+        var delay = idleTimeout
+        if insideCommand {
+            if commandStart == nil {
+                commandStart = lastArrival
+                commandBytes = lastArrivalBytes
+            }
+            let deadline = commandStart! + timing.commandDeadline.allowance(forBytes: commandBytes)
+            delay = min(delay, max(.zero, deadline - timing.timers.now()))
+        } else {
+            commandStart = nil
+            commandBytes = 0
+        }
+        let channel = self.channel
+        return timing.timers.schedule(after: delay, on: channel.eventLoop) {
+            channel.writeAndFlush(farewell).whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 
     // MARK: - STARTTLS
@@ -153,7 +190,8 @@ public protocol InboundFramer {
     mutating func append(_ bytes: ByteBuffer)
     /// The next complete frame (or framing error), or nil when more bytes are needed.
     mutating func nextFrame() -> Frame?
-    /// Whether part of a frame has arrived, or bytes wait behind the last frame.
+    /// Whether part of a frame has arrived (the command deadline runs) or bytes wait behind the
+    /// last frame (STARTTLS refuses them).
     var holdsPartialFrame: Bool { get }
 }
 
@@ -163,15 +201,4 @@ extension CRLFFramer: InboundFramer {
     }
 
     public var holdsPartialFrame: Bool { bufferedBytes > 0 || isDiscarding }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating: a timeout of centuries stays positive).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000).overflow ? .max
-            : scaled + attoseconds / 1_000_000_000
-    }
 }

@@ -13,9 +13,9 @@ public struct Connection: Sendable {
     public let isLoopback: Bool
     /// Whether TLS was negotiated at connect (implicit TLS, RFC 8314 §3.3).
     public let implicitTLS: Bool
-    /// True when the peer already has as many connections as the listener allows; the protocol
-    /// should send its "too busy" reply and close.
-    public let exceedsPerAddressLimit: Bool
+    /// Whether the connection limits let it in; if not, the protocol sends its "too busy" reply
+    /// and closes.
+    public let admission: ConnectionAdmission
 }
 
 /// What a protocol plugs into a `Listener`.
@@ -33,7 +33,8 @@ public struct Listener: Service {
     public var port: Int
     /// TLS from the first byte (implicit TLS), or nil for plaintext (which may upgrade later).
     public var implicitTLS: ServerTLS?
-    /// Counts connections per client address.
+    /// Counts connections per client address and in total; one limiter shared by all of a
+    /// server's listeners counts an address's connections on every port together.
     public var limiter: ConnectionLimiter
     public var handler: any ConnectionHandler
     public var logger: Logger
@@ -82,12 +83,12 @@ public struct Listener: Service {
                 for try await channel in connections.cancelOnGracefulShutdown() {
                     let address = channel.channel.remoteAddress
                     let ip = address?.ipAddress ?? "unknown"
-                    let admitted = limiter.acquire(ip)
+                    let admission = limiter.admit(ip)
                     let connection = Connection(
                         channel: channel, remoteAddress: ip, isLoopback: address.map(isLoopback) ?? false,
-                        implicitTLS: implicit, exceedsPerAddressLimit: !admitted)
+                        implicitTLS: implicit, admission: admission)
                     group.addTask {
-                        defer { if admitted { limiter.release(ip) } }
+                        defer { if admission == .admitted { limiter.release(ip) } }
                         await handler.handle(connection, logger: logger)
                     }
                 }

@@ -26,15 +26,17 @@ public struct ProtocolConnectionHandler<Session: ProtocolConnection>: Connection
     /// What a session idle at graceful shutdown is told before the close (RFC 5321 §3.8 421,
     /// POP3 -ERR, IMAP and ManageSieve BYE).
     public let farewell: ByteBuffer
+    public let timing: ConnectionTiming
     private let makeSession: @Sendable (ConnectionShell) -> Session
 
     public init(
-        protocolName: String, listenerName: String? = nil, farewell: ByteBuffer,
+        protocolName: String, listenerName: String? = nil, farewell: ByteBuffer, timing: ConnectionTiming,
         makeSession: @escaping @Sendable (ConnectionShell) -> Session
     ) {
         self.protocolName = protocolName
         self.listenerName = listenerName
         self.farewell = farewell
+        self.timing = timing
         self.makeSession = makeSession
     }
 
@@ -44,7 +46,8 @@ public struct ProtocolConnectionHandler<Session: ProtocolConnection>: Connection
         if let listenerName { logger[metadataKey: "listener"] = "\(listenerName)" }
         logger[metadataKey: "client"] = "\(connection.remoteAddress)"
         let shutdown = IdleShutdownSignal()
-        var session = makeSession(ConnectionShell(connection: connection, shutdown: shutdown, logger: logger))
+        var session = makeSession(ConnectionShell(connection: connection, shutdown: shutdown, timing: timing,
+                                                  logger: logger))
         await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
             try await session.run(inbound)
         }
