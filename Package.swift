@@ -37,6 +37,8 @@ let package = Package(
     targets: [
         // zlib from the system (zlib1g-dev): raw deflate with a preset dictionary, CRC-32.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The fatal-signal handler of the executable: one line naming the signal, then death by it.
+        .target(name: "CrashSignals"),
         .target(name: "MailMessage", swiftSettings: strict),
         .target(
             name: "ArchiveStore",
@@ -119,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "tresor",
             dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "MailServer", "Sieve",
-                           "Retention", "Export", "Delivery",
+                           "Retention", "Export", "Delivery", "CrashSignals",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
