@@ -11,15 +11,21 @@ import Testing
         { $0.timing = ConnectionTiming(commandDeadline: CommandDeadline(grace: .seconds(30)), timers: timers) }
     }
 
+    /// Reads the greeting and logs in, each time until the server waits again.
+    static func logIn(_ client: inout IMAPTestClient, _ timers: ManualTimers) async throws -> ServerWaits {
+        var waits = ServerWaits(timers)
+        _ = try await client.line()
+        await waits.next()
+        _ = try await client.command("a", "LOGIN alice secret")
+        await waits.next()
+        return waits
+    }
+
     @Test func tricklingCommandLineGetsBye() async throws {
         let timers = ManualTimers()
         try await withIMAPServer(configure: Self.configure(timers)) { port, _ in
             try await IMAPTestClient.with(port) { c in
-                var waits = ServerWaits(timers)
-                _ = try await c.line()
-                await waits.next()
-                _ = try await c.command("a", "LOGIN alice secret")
-                await waits.next()
+                var waits = try await Self.logIn(&c, timers)
                 var fired = 0
                 for byte in Array("b SELECT INBOX".utf8) {
                     if fired > 0 { break }
@@ -39,11 +45,7 @@ import Testing
         let timers = ManualTimers()
         try await withIMAPServer(configure: Self.configure(timers)) { port, _ in
             try await IMAPTestClient.with(port) { c in
-                var waits = ServerWaits(timers)
-                _ = try await c.line()
-                await waits.next()
-                _ = try await c.command("a", "LOGIN alice secret")
-                await waits.next()
+                var waits = try await Self.logIn(&c, timers)
                 try await c.send("b APPEND INBOX {200+}\r\n")
                 await waits.next()
                 var fired = 0
@@ -64,11 +66,7 @@ import Testing
         let timers = ManualTimers()
         try await withIMAPServer(configure: Self.configure(timers)) { port, _ in
             try await IMAPTestClient.with(port) { c in
-                var waits = ServerWaits(timers)
-                _ = try await c.line()
-                await waits.next()
-                _ = try await c.command("a", "LOGIN alice secret")
-                await waits.next()
+                var waits = try await Self.logIn(&c, timers)
                 #expect(timers.advance(by: .seconds(600)) == 0)
                 #expect(try await c.command("b", "NOOP").hasPrefix("b OK"))
                 await waits.next()
