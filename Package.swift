@@ -38,6 +38,8 @@ let package = Package(
     targets: [
         // zlib from the system (zlib1g-dev): raw deflate with a preset dictionary, CRC-32.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The fatal-signal handler of the executable: one line naming the signal, then death by it.
+        .target(name: "CrashSignals"),
         .target(name: "MailMessage", swiftSettings: strict),
         // The value types storage speaks in, shared by ArchiveStore, Catalog and MailStore's
         // callers (MailStore re-exports it): envelopes and record locations, mailbox and message
@@ -127,6 +129,7 @@ let package = Package(
         .executableTarget(
             name: "tresor",
             dependencies: ["MailMessage", "MailStore", "MailServer", "Sieve", "Retention", "Export", "Delivery",
+                           "CrashSignals",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
@@ -136,8 +139,9 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
-        // The raw socket client the protocol servers' tests share (connect, lines, bytes, STARTTLS).
-        .target(name: "SocketTestSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio"),
+        // The raw socket client the protocol servers' tests share (connect, lines, bytes, STARTTLS),
+        // and the hand-driven timers their timeout tests run on.
+        .target(name: "SocketTestSupport", dependencies: ["ServerKit", .product(name: "NIOCore", package: "swift-nio"),
                                                          .product(name: "NIOPosix", package: "swift-nio"),
                                                          .product(name: "NIOSSL", package: "swift-nio-ssl")],
                 path: "Tests/SocketTestSupport", swiftSettings: strict),
@@ -159,7 +163,8 @@ let package = Package(
         .testTarget(name: "IMAPServerTests", dependencies: ["IMAPServer", "ServerKit", "MailMessage", "TestSupport", "SocketTestSupport",
                                                           .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "Delivery", "TestSupport"],
+        .testTarget(name: "MailServerTests", dependencies: ["MailServer", "MailStore", "Delivery", "TestSupport",
+                                                            "SocketTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "RetentionTests", dependencies: ["Retention", "MailStore", "Catalog", "ArchiveStore", "TestSupport"],
                     swiftSettings: strict),

@@ -26,8 +26,14 @@ public struct IMAPConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Silence allowed before login (RFC 9051 §5.4 allows it to be shorter).
     public var unauthenticatedIdleTimeout: Duration
-    /// Concurrent connections per client IP address.
+    /// Concurrent connections per client IP address, when the listener counts them alone
+    /// (`limiter` unset).
     public var connectionsPerAddress: Int
+    /// The connection limits shared with the server's other listeners; nil: this listener counts alone.
+    public var limiter: ConnectionLimiter?
+    /// The deadline of an incomplete command (a short one: RFC 9051 §5.4's 30 minutes are for a
+    /// silent client, not for one that has begun a command) and the timers of every timeout.
+    public var timing = ConnectionTiming()
     /// Refused commands (BAD) before the server says BYE and closes.
     public var errorLimit: Int
     /// Failed logins before BYE.

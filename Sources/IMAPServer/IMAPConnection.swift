@@ -2,29 +2,6 @@ import Logging
 import NIOCore
 import ServerKit
 
-/// Serves IMAP on the connections of a `Listener`.
-struct IMAPConnectionHandler<Backend: IMAPBackend>: ConnectionHandler {
-    let kind: IMAPListenerKind
-    let configuration: IMAPConfiguration
-    let backend: Backend
-
-    func handle(_ connection: Connection, logger: Logger) async {
-        var logger = logger
-        logger[metadataKey: "protocol"] = "imap"
-        logger[metadataKey: "listener"] = "\(kind.rawValue)"
-        logger[metadataKey: "client"] = "\(connection.remoteAddress)"
-        let shutdown = IdleShutdownSignal()
-        var session = IMAPConnection(connection: connection, configuration: configuration, backend: backend,
-                                     shutdown: shutdown, logger: logger)
-        // Idle, waiting for a command (or in IDLE): say BYE and close now.
-        let farewell = ByteBuffer(bytes: IMAPResponseEncoder().encode(IMAPSession.shuttingDown))
-        await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
-            try await session.run(inbound)
-        }
-        session.stopWatching()
-    }
-}
-
 /// One IMAP connection: frames bytes into commands (`IMAPCommandParser`), hands them to the
 /// session (`IMAPSession`) and carries out its actions: writing responses, running backend
 /// operations, STARTTLS, IDLE.
@@ -32,8 +9,8 @@ struct IMAPConnectionHandler<Backend: IMAPBackend>: ConnectionHandler {
 /// Input comes through one stream that merges the client's bytes (read by a child task, one
 /// buffer per request so that nothing is read ahead of a STARTTLS) with the backend's change
 /// notifications during IDLE; the session's task is the only one that touches the session.
-struct IMAPConnection<Backend: IMAPBackend> {
-    typealias Inbound = NIOAsyncChannelInboundStream<ByteBuffer>
+struct IMAPConnection: ProtocolConnection {
+    typealias Inbound = ConnectionShell.Inbound
 
     /// What the session's task waits for.
     enum Input: Sendable {
@@ -42,20 +19,14 @@ struct IMAPConnection<Backend: IMAPBackend> {
         case mailboxChanged
     }
 
-    private let channel: any Channel
     private let configuration: IMAPConfiguration
-    private let backend: Backend
-    private let clientAddress: String
-    private let exceedsLimit: Bool
-    private let shutdown: IdleShutdownSignal
-    private let logger: Logger
+    private let backend: any IMAPBackend
     private var session: IMAPSession
     private var parser: IMAPCommandParser
-    /// Responses not yet written, and the bytes read so far (for STARTTLS).
-    private var io: ConnectionIO
-    private var closed = false
-    /// Set when the session stopped reading because of a graceful shutdown.
-    private var shutdownClosed = false
+    /// Pending responses, timed waits, STARTTLS and closing.
+    private var io: ConnectionShell
+    /// Bytes received since the last command ended: a command is under way (its deadline runs).
+    private var commandBytesPending = 0
     /// The reader task was asked for bytes and has not delivered them yet.
     private var demandOutstanding = false
     /// Forwards the backend's change notifications while the client idles.
@@ -63,24 +34,34 @@ struct IMAPConnection<Backend: IMAPBackend> {
     /// Spool files of the current command's streamed APPEND literals.
     private var spooler: IMAPLiteralSpooler
 
-    init(connection: Connection, configuration: IMAPConfiguration, backend: Backend, shutdown: IdleShutdownSignal,
-         logger: Logger) {
-        self.channel = connection.channel.channel
-        self.io = ConnectionIO(channel: connection.channel.channel)
+    /// The handler of an IMAP listener of kind `kind`.
+    static func handler(kind: IMAPListenerKind, configuration: IMAPConfiguration, backend: any IMAPBackend)
+        -> ProtocolConnectionHandler<IMAPConnection>
+    {
+        // Idle, waiting for a command (or in IDLE) at shutdown: say BYE and close now.
+        ProtocolConnectionHandler(
+            protocolName: "imap", listenerName: kind.rawValue,
+            farewell: ByteBuffer(bytes: IMAPResponseEncoder().encode(IMAPSession.shuttingDown)),
+            timing: configuration.timing
+        ) { shell in
+            IMAPConnection(shell: shell, configuration: configuration, backend: backend)
+        }
+    }
+
+    init(shell: ConnectionShell, configuration: IMAPConfiguration, backend: any IMAPBackend) {
+        self.io = shell
         self.configuration = configuration
         self.backend = backend
-        self.clientAddress = connection.remoteAddress
-        self.exceedsLimit = connection.exceedsPerAddressLimit
-        self.shutdown = shutdown
-        self.logger = logger
         let settings = IMAPSession.Settings(
             serverName: configuration.serverName, tlsAvailable: configuration.tls != nil,
             allowPlaintextAuthOnLoopback: configuration.allowPlaintextAuthOnLoopback, limits: configuration.limits,
             errorLimit: configuration.errorLimit, authenticationFailureLimit: configuration.authenticationFailureLimit)
-        self.session = IMAPSession(settings: settings, tls: connection.implicitTLS, isLoopback: connection.isLoopback)
+        self.session = IMAPSession(settings: settings, tls: shell.implicitTLS, isLoopback: shell.isLoopback)
         self.parser = IMAPCommandParser(limits: configuration.limits)
         self.spooler = IMAPLiteralSpooler(directory: configuration.spoolDirectory)
     }
+
+    private var logger: Logger { io.logger }
 
     mutating func run(_ inbound: Inbound) async throws {
         let (inputs, sink) = AsyncStream<Input>.makeStream()
@@ -111,6 +92,10 @@ struct IMAPConnection<Backend: IMAPBackend> {
         }
     }
 
+    mutating func connectionClosed() async {
+        stopWatching()
+    }
+
     mutating func stopWatching() {
         watcher?.cancel()
         watcher = nil
@@ -120,14 +105,21 @@ struct IMAPConnection<Backend: IMAPBackend> {
         _ inputs: inout AsyncStream<Input>.AsyncIterator, demand: AsyncStream<Void>.Continuation,
         sink: AsyncStream<Input>.Continuation
     ) async throws {
-        try await perform(session.connected(exceedsPerAddressLimit: exceedsLimit), sink: sink)
-        while !closed {
+        try await perform(session.connected(io.admission), sink: sink)
+        while !io.isClosed {
             guard let input = try await nextInput(&inputs, demand: demand) else {
-                if shutdownClosed { try await perform(session.shutdownRequested(), sink: sink) }
+                if io.stoppedForShutdown { try await perform(session.shutdownRequested(), sink: sink) }
                 return
             }
             let action: IMAPSession.Action
             var endsCommand = false
+            switch input {
+            case .event(.command), .event(.error), .event(.idleDone), .event(.continuationLine):
+                // The client's part of a command is complete; what follows belongs to the next one.
+                commandBytesPending = parser.bufferedByteCount
+            case .event, .mailboxChanged:
+                break
+            }
             switch input {
             case .event(.literalOctets(let octets, let isLast)):
                 try await spool(octets, isLast: isLast)
@@ -157,14 +149,12 @@ struct IMAPConnection<Backend: IMAPBackend> {
             logger.error("imap: cannot spool a literal", metadata: ["error": "\(error)"])
             await spooler.discard()
             io.output.writeBytes(IMAPResponseEncoder().encode(IMAPSession.literalNotStored))
-            try await io.flush()
-            closed = true
-            try await channel.close()
+            try await io.close()
         }
     }
 
     private var info: IMAPSessionInfo {
-        IMAPSessionInfo(clientAddress: clientAddress, isLoopback: session.isLoopback, tls: session.tls)
+        IMAPSessionInfo(clientAddress: io.clientAddress, isLoopback: session.isLoopback, tls: session.tls)
     }
 
     // MARK: - Actions
@@ -200,34 +190,18 @@ struct IMAPConnection<Backend: IMAPBackend> {
             case .startTLS:
                 try await startTLS()
             case .close:
-                try await io.flush()
-                closed = true
-                try await channel.close()
+                try await io.close()
             }
             parser.utf8Enabled = session.utf8Enabled
         }
     }
 
+    /// RFC 9051 §6.2.1: the tagged OK is the last of the responses written; TLS starts right after.
     private mutating func startTLS() async throws {
         let reply = io.takeOutput()
-        guard parser.bufferedByteCount == 0, let tls = configuration.tls else {
-            try await refusePipelinedPlaintext()
-            return
-        }
-        do {
-            try await ServerKit.startTLS(on: channel, tls: tls, reply: reply, consumedBytes: io.consumedBytes)
-        } catch StartTLSError.plaintextPipelined {
-            try await refusePipelinedPlaintext()
-            return
-        }
+        guard try await io.startTLS(configuration.tls, reply: reply, framerHoldsBytes: parser.bufferedByteCount > 0)
+        else { return }
         session.tlsStarted()
-    }
-
-    /// CVE-2011-0411: bytes sent after STARTTLS, before the handshake, would pass for TLS-protected.
-    private mutating func refusePipelinedPlaintext() async throws {
-        logger.info("plaintext pipelined after STARTTLS; closing")
-        closed = true
-        try await channel.close()
     }
 
     private mutating func startWatching(_ mailbox: MailboxName, user: String, sink: AsyncStream<Input>.Continuation) {
@@ -258,23 +232,20 @@ struct IMAPConnection<Backend: IMAPBackend> {
                 demand.yield()
                 demandOutstanding = true
             }
-            try await io.flush()
-            if shutdown.beginIdleWait() {
-                shutdownClosed = true
-                return nil
-            }
-            defer { shutdown.endIdleWait() }
-            // RFC 9051 §5.4: the autologout timer; shorter before login.
+            // RFC 9051 §5.4: the autologout timer, shorter before login; and the deadline of a
+            // command under way (its line, its literals), which its bytes do not extend.
             let timeout =
                 session.state == .notAuthenticated ? configuration.unauthenticatedIdleTimeout : configuration.idleTimeout
             let farewell = ByteBuffer(bytes: IMAPResponseEncoder().encode(IMAPSession.autologout))
-            let timer = ReadTimeout(channel: channel, timeout: timeout, farewell: farewell)
-            defer { timer.cancel() }
-            guard let input = await inputs.next() else { return nil }
+            guard let input = try await io.waitForInput(
+                idle: true, idleTimeout: timeout, insideCommand: commandBytesPending > 0, farewell: farewell,
+                { await inputs.next() })
+            else { return nil }
             switch input {
             case .bytes(let buffer):
                 demandOutstanding = false
-                io.consumed(buffer.readableBytes)
+                io.received(buffer.readableBytes)
+                commandBytesPending += buffer.readableBytes
                 parser.append(buffer.readableBytesView)
             case .end:
                 return nil

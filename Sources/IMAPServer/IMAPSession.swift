@@ -145,11 +145,22 @@ public struct IMAPSession: Sendable {
 
     /// RFC 3501 §7.1.1: the greeting, with the capabilities; past the per-address limit, BYE.
     public mutating func connected(exceedsPerAddressLimit: Bool) -> Action {
-        if exceedsPerAddressLimit {
+        connected(exceedsPerAddressLimit ? .tooManyFromAddress : .admitted)
+    }
+
+    /// The greeting, or BYE [UNAVAILABLE] (RFC 9051 §7.1.5 greeting BYE; RFC 5530 §3 UNAVAILABLE:
+    /// a temporary condition) when a connection limit refuses the client.
+    public mutating func connected(_ admission: ConnectionAdmission) -> Action {
+        switch admission {
+        case .admitted:
+            return Action([.untaggedStatus(.ok, code: .capability(capabilities), text: "\(settings.serverName) IMAP ready")])
+        case .tooManyFromAddress:
             state = .logout
             return Action([.untaggedStatus(.bye, code: .unavailable, text: "Too many connections from your address")], .close)
+        case .serverFull:
+            state = .logout
+            return Action([.untaggedStatus(.bye, code: .unavailable, text: "Too many connections, try again later")], .close)
         }
-        return Action([.untaggedStatus(.ok, code: .capability(capabilities), text: "\(settings.serverName) IMAP ready")])
     }
 
     /// One event of the command parser.

@@ -18,17 +18,20 @@ extension MailServer {
     }
 
     /// One `IMAPService` per enabled listener over one shared backend, which shares the AUTH
-    /// throttle of SMTP, POP3 and ManageSieve. APPEND takes messages up to `limits.message_size`,
+    /// store's login throttle of SMTP, POP3 and ManageSieve. APPEND takes messages up to `limits.message_size`,
     /// as SMTP does; larger ones are streamed into `DATA/spool/imap` while they arrive.
     func makeIMAPListeners(
         _ listeners: [(name: String, kind: IMAPListenerKind, listener: TresorConfiguration.Listener)],
-        store: MailStore, tls: ServerTLS, latch: ReadyLatch
+        store: MailStore, tls: ServerTLS, connections: SharedConnections,
+        latch: ReadyLatch
     ) throws -> [any Service] {
         guard !listeners.isEmpty else { return [] }
         let backend = IMAPMailStoreBackend(store: store, logger: logger)
         var imap = IMAPConfiguration(tls: tls, allowPlaintextAuthOnLoopback: configuration.auth.allowPlaintextOnLoopback,
                                      connectionsPerAddress: configuration.limits.connectionsPerIP,
                                      spoolDirectory: try emptyIMAPSpool().path)
+        imap.limiter = connections.limiter
+        imap.timing = connections.timing
         imap.limits.messageSize = configuration.limits.messageSize
         imap.limits.commandSize = max(imap.limits.commandSize, configuration.limits.messageSize + (1 << 20))
         return listeners.map { entry in

@@ -11,9 +11,9 @@ extension MailServer {
     }
 
     /// One `ManageSieveService` (STARTTLS with the server's TLS context) over the script API of the
-    /// store, sharing the AUTH throttle of SMTP and POP3.
+    /// store, sharing the store's login throttle with SMTP and POP3.
     func makeManageSieveListeners(store: MailStore, tls: ServerTLS,
-                                  latch: ReadyLatch) -> [any Service] {
+                                  connections: SharedConnections, latch: ReadyLatch) -> [any Service] {
         let settings = configuration.manageSieve
         guard settings.listener.enabled else { return [] }
         let backend = ManageSieveMailStoreBackend(
@@ -22,6 +22,8 @@ extension MailServer {
         var manageSieve = ManageSieveConfiguration(tls: tls)
         manageSieve.allowPlaintextAuthOnLoopback = configuration.auth.allowPlaintextOnLoopback
         manageSieve.connectionsPerAddress = configuration.limits.connectionsPerIP
+        manageSieve.limiter = connections.limiter
+        manageSieve.timing = connections.timing
         manageSieve.maximumScriptSize = settings.maximumScriptSize
         var log = logger
         log[metadataKey: "listener"] = "managesieve"

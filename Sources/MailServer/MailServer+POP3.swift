@@ -16,13 +16,16 @@ extension MailServer {
     /// maildrop locks: a user's maildrop is locked across both ports).
     func makePOP3Listeners(
         _ listeners: [(name: String, kind: POP3ListenerKind, listener: TresorConfiguration.Listener)],
-        store: MailStore, tls: ServerTLS, latch: ReadyLatch
+        store: MailStore, tls: ServerTLS, connections: SharedConnections,
+        latch: ReadyLatch
     ) -> [any Service] {
         guard !listeners.isEmpty else { return [] }
         let backend = POP3MailStoreBackend(store: store, logger: logger)
         var pop3 = POP3Configuration(hostname: configuration.hostname, tls: tls)
         pop3.allowPlaintextOnLoopback = configuration.auth.allowPlaintextOnLoopback
         pop3.connectionsPerAddress = configuration.limits.connectionsPerIP
+        pop3.limiter = connections.limiter
+        pop3.timing = connections.timing
         return listeners.map { entry in
             var log = logger
             log[metadataKey: "listener"] = "\(entry.name)"

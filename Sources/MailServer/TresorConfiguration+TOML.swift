@@ -89,6 +89,15 @@ extension TresorConfiguration {
             if let connections = try table.int("connections_per_ip", in: 1...100_000) {
                 configuration.limits.connectionsPerIP = connections
             }
+            if let connections = try table.int("connections", in: 1...1_000_000) {
+                configuration.limits.connections = connections
+            }
+            if let seconds = try table.int("command_deadline_seconds", in: 5...3600) {
+                configuration.limits.commandDeadline = .seconds(seconds)
+            }
+            if let rate = try table.int("minimum_data_rate", in: 1...(1 << 30)) {
+                configuration.limits.minimumDataRate = rate
+            }
             try table.finish()
         }
         try configuration.readRetentionSettings(&reader, resolve: resolve)

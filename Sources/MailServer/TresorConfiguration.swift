@@ -92,8 +92,20 @@ public struct TresorConfiguration: Sendable, Equatable {
         public var messageSize = 50 << 20
         /// RFC 5321 §4.5.3.1.8: at least 100 must be accepted.
         public var recipients = 100
-        /// Simultaneous connections from one client IP; more are refused with 421.
+        /// Simultaneous connections from one client IP, counted over all listeners together; more
+        /// get the protocol's "too busy" reply (SMTP 421 4.7.0, POP3 -ERR [SYS/TEMP], IMAP and
+        /// ManageSieve BYE) and are closed.
         public var connectionsPerIP = 20
+        /// Simultaneous connections to the whole server, all listeners and addresses together;
+        /// refused the same way past it. Keep it under the open-file limit (`LimitNOFILE`).
+        public var connections = 1000
+        /// Time every command gets to arrive whole, counted from its first byte (later bytes do not
+        /// extend it): a command line, an IMAP command with its literals, SMTP DATA or a BDAT chunk.
+        public var commandDeadline: Duration = .seconds(60)
+        /// Beyond `commandDeadline`, one more second for every this many bytes of the command, so
+        /// large messages and literals sent at a sane rate are never cut off (as Postfix's
+        /// `smtpd_min_data_rate`).
+        public var minimumDataRate = 500
         public init() {}
     }
 

@@ -21,8 +21,13 @@ public struct ManageSieveConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Silence allowed before authentication. RFC 5804 §1.3 allows it to be shorter.
     public var unauthenticatedIdleTimeout: Duration
-    /// Concurrent connections per client IP address.
+    /// Concurrent connections per client IP address, when the listener counts them alone
+    /// (`limiter` unset).
     public var connectionsPerAddress: Int
+    /// The connection limits shared with the server's other listeners; nil: this listener counts alone.
+    public var limiter: ConnectionLimiter?
+    /// The command deadline and the timers of the idle timeouts and the deadline.
+    public var timing = ConnectionTiming()
     /// Failed commands before the server says BYE and closes.
     public var errorLimit: Int
     /// Failed AUTHENTICATE attempts before BYE (RFC 5804 §2.1 example: "Too many failed

@@ -2,74 +2,59 @@ import Logging
 import NIOCore
 import ServerKit
 
-/// Serves ManageSieve on the connections of a `Listener`.
-struct ManageSieveConnectionHandler<Backend: ManageSieveBackend>: ConnectionHandler {
-    let configuration: ManageSieveConfiguration
-    let backend: Backend
-
-    func handle(_ connection: Connection, logger: Logger) async {
-        var logger = logger
-        logger[metadataKey: "protocol"] = "managesieve"
-        logger[metadataKey: "client"] = "\(connection.remoteAddress)"
-        let shutdown = IdleShutdownSignal()
-        var session = ManageSieveConnection(connection: connection, configuration: configuration, backend: backend,
-                                            shutdown: shutdown, logger: logger)
-        // Idle, waiting for a command: say so and close now.
-        let farewell = ManageSieveResponse.bye("Server shutting down", code: .tryLater).encoded
-        await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
-            try await session.run(inbound)
-        }
-    }
-}
-
 /// One ManageSieve connection: carries out the actions of `ManageSieveSession` on a socket.
-struct ManageSieveConnection<Backend: ManageSieveBackend> {
-    typealias Inbound = NIOAsyncChannelInboundStream<ByteBuffer>
+struct ManageSieveConnection: ProtocolConnection {
+    typealias Inbound = ConnectionShell.Inbound
 
-    private let channel: any Channel
     private let configuration: ManageSieveConfiguration
-    private let backend: Backend
-    private let clientAddress: String
-    private let exceedsLimit: Bool
-    private let shutdown: IdleShutdownSignal
-    private let logger: Logger
+    private let backend: any ManageSieveBackend
     private var session: ManageSieveSession
     private var framer: ManageSieveCommandFramer
-    /// Responses not yet written, and the bytes read so far (for STARTTLS).
-    private var io: ConnectionIO
-    private var closed = false
-    /// Set when the session stopped reading because of a graceful shutdown.
-    private var shutdownClosed = false
+    /// Pending responses, timed reads, STARTTLS and closing.
+    private var io: ConnectionShell
 
-    init(connection: Connection, configuration: ManageSieveConfiguration, backend: Backend,
-         shutdown: IdleShutdownSignal, logger: Logger) {
-        self.channel = connection.channel.channel
-        self.io = ConnectionIO(channel: connection.channel.channel)
+    /// The handler of a ManageSieve listener.
+    static func handler(configuration: ManageSieveConfiguration, backend: any ManageSieveBackend)
+        -> ProtocolConnectionHandler<ManageSieveConnection>
+    {
+        // Idle, waiting for a command at shutdown: say so and close now.
+        ProtocolConnectionHandler(
+            protocolName: "managesieve",
+            farewell: ManageSieveResponse.bye("Server shutting down", code: .tryLater).encoded,
+            timing: configuration.timing
+        ) { shell in
+            ManageSieveConnection(shell: shell, configuration: configuration, backend: backend)
+        }
+    }
+
+    init(shell: ConnectionShell, configuration: ManageSieveConfiguration, backend: any ManageSieveBackend) {
+        self.io = shell
         self.configuration = configuration
         self.backend = backend
-        self.clientAddress = connection.remoteAddress
-        self.exceedsLimit = connection.exceedsPerAddressLimit
-        self.shutdown = shutdown
-        self.logger = logger
         let settings = ManageSieveSession.Settings(
             implementationName: configuration.implementationName, sieveExtensions: backend.sieveExtensions,
             tlsAvailable: configuration.tls != nil,
             allowPlaintextAuthOnLoopback: configuration.allowPlaintextAuthOnLoopback,
             maximumScriptSize: configuration.maximumScriptSize, errorLimit: configuration.errorLimit,
             authenticationFailureLimit: configuration.authenticationFailureLimit)
-        self.session = ManageSieveSession(settings: settings, tls: connection.implicitTLS,
-                                          isLoopback: connection.isLoopback)
+        self.session = ManageSieveSession(settings: settings, tls: shell.implicitTLS, isLoopback: shell.isLoopback)
         self.framer = ManageSieveCommandFramer(
             maximumLineLength: configuration.maximumLineLength, maximumLiteralSize: configuration.maximumScriptSize,
             literalDiscardLimit: configuration.literalDiscardLimit)
     }
 
+    private var logger: Logger { io.logger }
+
     mutating func run(_ inbound: Inbound) async throws {
         var iterator = inbound.makeAsyncIterator()
-        try await perform(session.connected(exceedsPerAddressLimit: exceedsLimit))
-        while !closed {
-            guard let event = try await nextEvent(&iterator) else {
-                if shutdownClosed { try await perform(session.shutdownRequested()) }
+        try await perform(session.connected(io.admission))
+        while !io.isClosed {
+            // RFC 5804 §1.3: silence past the idle timeout gets BYE and the connection closes.
+            let idleTimeout = session.isAuthenticated ? configuration.idleTimeout : configuration.unauthenticatedIdleTimeout
+            guard let event = try await io.nextFrame(of: &framer, from: &iterator, idleTimeout: idleTimeout,
+                                                     farewell: ManageSieveSession.idleFarewell.encoded)
+            else {
+                if io.stoppedForShutdown { try await perform(session.shutdownRequested()) }
                 return
             }
             let action: ManageSieveSession.Action
@@ -94,7 +79,7 @@ struct ManageSieveConnection<Backend: ManageSieveBackend> {
     }
 
     private var info: ManageSieveSessionInfo {
-        ManageSieveSessionInfo(clientAddress: clientAddress, isLoopback: session.isLoopback, tls: session.tls)
+        ManageSieveSessionInfo(clientAddress: io.clientAddress, isLoopback: session.isLoopback, tls: session.tls)
     }
 
     // MARK: - Actions
@@ -110,9 +95,7 @@ struct ManageSieveConnection<Backend: ManageSieveBackend> {
                 if io.output.readableBytes > 1 << 16 { try await io.flush() }
             case .close(let response):
                 response.encode(into: &io.output)
-                try await io.flush()
-                closed = true
-                try await channel.close()
+                try await io.close()
             case .challenge(let bytes):
                 ManageSieveResponse.encodeString(bytes, into: &io.output)
                 io.output.writeString("\r\n")
@@ -125,52 +108,20 @@ struct ManageSieveConnection<Backend: ManageSieveBackend> {
                 let result = await backend.run(operation, user: user)
                 next = session.finished(result)
             case .startTLS(let response):
-                try await io.flush()
-                guard framer.isEmpty, let tls = configuration.tls else {
-                    try await refusePipelinedPlaintext()
-                    return
-                }
-                do {
-                    try await ServerKit.startTLS(on: channel, tls: tls, reply: response.encoded,
-                                                 consumedBytes: io.consumedBytes)
-                } catch StartTLSError.plaintextPipelined {
-                    try await refusePipelinedPlaintext()
-                    return
-                }
+                guard try await io.startTLS(configuration.tls, reply: response.encoded,
+                                            framerHoldsBytes: !framer.isEmpty) else { return }
                 // RFC 5804 §2.2: the capabilities again, now over TLS.
                 next = session.tlsStarted()
             }
         }
     }
+}
 
-    /// CVE-2011-0411: bytes sent after STARTTLS, before the handshake, would pass for TLS-protected.
-    private mutating func refusePipelinedPlaintext() async throws {
-        logger.info("plaintext pipelined after STARTTLS; closing")
-        closed = true
-        try await channel.close()
+extension ManageSieveCommandFramer: InboundFramer {
+    public mutating func nextFrame() -> ManageSieveFramingEvent? {
+        next()
     }
 
-    // MARK: - Reading
-
-    /// The next command (or framing error); nil when the peer closed or shutdown was requested.
-    private mutating func nextEvent(_ iterator: inout Inbound.AsyncIterator) async throws -> ManageSieveFramingEvent? {
-        while true {
-            if let event = framer.next() { return event }
-            if shutdown.beginIdleWait() {
-                shutdownClosed = true
-                return nil
-            }
-            defer { shutdown.endIdleWait() }
-            guard let bytes = try await read(&iterator) else { return nil }
-            framer.append(bytes)
-        }
-    }
-
-    /// Flushes pending responses, then waits for bytes; when the client stays silent past the
-    /// idle timeout (RFC 5804 §1.3), it gets BYE and the connection closes.
-    private mutating func read(_ iterator: inout Inbound.AsyncIterator) async throws -> ByteBuffer? {
-        let timeout = session.isAuthenticated ? configuration.idleTimeout : configuration.unauthenticatedIdleTimeout
-        return try await io.read(&iterator, timeout: timeout, farewell: ManageSieveSession.idleFarewell.encoded)
-    }
-
+    /// A line, or the literals of a command, not yet complete.
+    public var holdsPartialFrame: Bool { !isEmpty }
 }

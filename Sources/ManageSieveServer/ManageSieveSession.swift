@@ -106,11 +106,22 @@ public struct ManageSieveSession: Sendable {
     /// RFC 5804 §1.7: the greeting is the capability list and OK; past the per-address limit,
     /// BYE (TRYLATER).
     public mutating func connected(exceedsPerAddressLimit: Bool) -> Action {
-        if exceedsPerAddressLimit {
+        connected(exceedsPerAddressLimit ? .tooManyFromAddress : .admitted)
+    }
+
+    /// The capabilities as greeting (RFC 5804 §1.7), or BYE (TRYLATER) when a connection limit
+    /// refuses the client (RFC 5804 §1.3: TRYLATER, a temporary condition).
+    public mutating func connected(_ admission: ConnectionAdmission) -> Action {
+        switch admission {
+        case .admitted:
+            return .reply(capabilities(text: "\(settings.implementationName) ManageSieve ready"))
+        case .tooManyFromAddress:
             phase = .closed
             return .close(.bye("Too many connections from your address", code: .tryLater))
+        case .serverFull:
+            phase = .closed
+            return .close(.bye("Too many connections, try again later", code: .tryLater))
         }
-        return .reply(capabilities(text: "\(settings.implementationName) ManageSieve ready"))
     }
 
     public mutating func receive(_ command: ManageSieveCommand) -> Action {

@@ -23,8 +23,13 @@ public struct POP3Configuration: Sendable {
     public var lineLength: Int
     /// Failed commands (and failed logins) before the server closes the connection.
     public var errorLimit: Int
-    /// Concurrent connections per client IP address.
+    /// Concurrent connections per client IP address, when the listener counts them alone
+    /// (`limiter` unset).
     public var connectionsPerAddress: Int
+    /// The connection limits shared with the server's other listeners; nil: this listener counts alone.
+    public var limiter: ConnectionLimiter?
+    /// The command deadline and the timers of the autologout and the deadline.
+    public var timing = ConnectionTiming()
 
     public init(hostname: String, allowPlaintextOnLoopback: Bool = false, tls: ServerTLS? = nil,
                 idleTimeout: Duration = .seconds(600), lineLength: Int = 8192, errorLimit: Int = 20,

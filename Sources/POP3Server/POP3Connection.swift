@@ -2,72 +2,55 @@ import Logging
 import NIOCore
 import ServerKit
 
-/// Serves POP3 on the connections of a `Listener`.
-struct POP3ConnectionHandler<Backend: POP3Backend>: ConnectionHandler {
-    let kind: POP3ListenerKind
-    let configuration: POP3Configuration
-    let backend: Backend
-
-    func handle(_ connection: Connection, logger: Logger) async {
-        var logger = logger
-        logger[metadataKey: "protocol"] = "pop3"
-        logger[metadataKey: "listener"] = "\(kind.rawValue)"
-        logger[metadataKey: "client"] = "\(connection.remoteAddress)"
-        let shutdown = IdleShutdownSignal()
-        var session = POP3Connection(connection: connection, configuration: configuration, backend: backend,
-                                     shutdown: shutdown, logger: logger)
-        // Idle, waiting for a command: close now, without UPDATE.
-        let farewell = POP3Response.error("Server shutting down", code: .systemTemporary).encoded
-        await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
-            try await session.run(inbound)
-        }
-        // However the connection ended, the maildrop lock goes (a drop deletes nothing).
-        await session.closeMaildrop()
-    }
-}
-
 /// One POP3 connection: carries out the actions of `POP3Session` on a socket.
-struct POP3Connection<Backend: POP3Backend> {
-    typealias Inbound = NIOAsyncChannelInboundStream<ByteBuffer>
+struct POP3Connection: ProtocolConnection {
+    typealias Inbound = ConnectionShell.Inbound
 
-    private let channel: any Channel
     private let configuration: POP3Configuration
-    private let backend: Backend
-    private let clientAddress: String
-    private let exceedsLimit: Bool
-    private let shutdown: IdleShutdownSignal
-    private let logger: Logger
+    private let backend: any POP3Backend
     private var session: POP3Session
     private var framer: CRLFFramer
-    /// Responses not yet written, and the bytes read so far (for STARTTLS).
-    private var io: ConnectionIO
+    /// Pending responses, timed reads, STARTTLS and closing.
+    private var io: ConnectionShell
     /// The user whose maildrop this connection opened and locked.
     private var lockedUser: String?
-    private var closed = false
 
-    init(connection: Connection, configuration: POP3Configuration, backend: Backend,
-         shutdown: IdleShutdownSignal, logger: Logger) {
-        self.channel = connection.channel.channel
-        self.io = ConnectionIO(channel: connection.channel.channel)
+    /// The handler of a POP3 listener of kind `kind`.
+    static func handler(kind: POP3ListenerKind, configuration: POP3Configuration, backend: any POP3Backend)
+        -> ProtocolConnectionHandler<POP3Connection>
+    {
+        // Idle, waiting for a command at shutdown: close now, without UPDATE.
+        ProtocolConnectionHandler(
+            protocolName: "pop3", listenerName: kind.rawValue,
+            farewell: POP3Response.error("Server shutting down", code: .systemTemporary).encoded,
+            timing: configuration.timing
+        ) { shell in
+            POP3Connection(shell: shell, configuration: configuration, backend: backend)
+        }
+    }
+
+    init(shell: ConnectionShell, configuration: POP3Configuration, backend: any POP3Backend) {
+        self.io = shell
         self.configuration = configuration
         self.backend = backend
-        self.clientAddress = connection.remoteAddress
-        self.exceedsLimit = connection.exceedsPerAddressLimit
-        self.shutdown = shutdown
-        self.logger = logger
         let settings = POP3Session.Settings(
             hostname: configuration.hostname, tlsAvailable: configuration.tls != nil,
             allowPlaintextOnLoopback: configuration.allowPlaintextOnLoopback, errorLimit: configuration.errorLimit)
-        self.session = POP3Session(settings: settings, tls: connection.implicitTLS, isLoopback: connection.isLoopback)
+        self.session = POP3Session(settings: settings, tls: shell.implicitTLS, isLoopback: shell.isLoopback)
         self.framer = CRLFFramer(maximumLineLength: configuration.lineLength)
     }
 
+    private var logger: Logger { io.logger }
+
     mutating func run(_ inbound: Inbound) async throws {
         var iterator = inbound.makeAsyncIterator()
-        try await perform(session.connected(exceedsPerAddressLimit: exceedsLimit))
-        while !closed {
-            guard let line = try await nextLine(&iterator) else {
-                if shutdownClosed { try await perform(session.shutdownRequested()) }
+        try await perform(session.connected(io.admission))
+        while !io.isClosed {
+            // RFC 1939 §3: the autologout timer; when it fires nothing is deleted.
+            guard let line = try await io.nextFrame(of: &framer, from: &iterator, idleTimeout: configuration.idleTimeout,
+                                                    farewell: POP3Session.autologout.encoded)
+            else {
+                if io.stoppedForShutdown { try await perform(session.shutdownRequested()) }
                 return
             }
             let action: POP3Session.Action
@@ -93,15 +76,15 @@ struct POP3Connection<Backend: POP3Backend> {
         }
     }
 
-    /// Releases the maildrop lock, if this connection took one.
-    mutating func closeMaildrop() async {
+    /// However the connection ended, the maildrop lock goes (a drop deletes nothing).
+    mutating func connectionClosed() async {
         guard let user = lockedUser else { return }
         lockedUser = nil
         await backend.closeMaildrop(of: user)
     }
 
     private var info: POP3SessionInfo {
-        POP3SessionInfo(clientAddress: clientAddress, isLoopback: session.isLoopback, tls: session.tls)
+        POP3SessionInfo(clientAddress: io.clientAddress, isLoopback: session.isLoopback, tls: session.tls)
     }
 
     // MARK: - Actions
@@ -115,9 +98,7 @@ struct POP3Connection<Backend: POP3Backend> {
                 response.encode(into: &io.output)
             case .close(let response):
                 response.encode(into: &io.output)
-                try await io.flush()
-                closed = true
-                try await channel.close()
+                try await io.close()
             case .authenticate(let credentials):
                 let user = await backend.authenticate(username: credentials.username, password: credentials.password,
                                                       session: info)
@@ -140,21 +121,8 @@ struct POP3Connection<Backend: POP3Backend> {
                 // A large message goes out now rather than piling up behind pipelined commands.
                 if io.output.readableBytes > 1 << 16 { try await io.flush() }
             case .startTLS(let response):
-                try await io.flush()
-                guard framer.bufferedBytes == 0, let tls = configuration.tls else {
-                    logger.info("plaintext pipelined after STLS; closing")
-                    closed = true
-                    try await channel.close()
-                    return
-                }
-                do {
-                    try await ServerKit.startTLS(on: channel, tls: tls, reply: response.encoded, consumedBytes: io.consumedBytes)
-                } catch StartTLSError.plaintextPipelined {
-                    logger.info("plaintext pipelined after STLS; closing")
-                    closed = true
-                    try await channel.close()
-                    return
-                }
+                guard try await io.startTLS(configuration.tls, reply: response.encoded,
+                                            framerHoldsBytes: framer.bufferedBytes > 0) else { return }
                 session.tlsStarted()
             case .commitDeletions(let user, let messages):
                 let done = await backend.commitDeletions(messages, user: user)
@@ -163,30 +131,4 @@ struct POP3Connection<Backend: POP3Backend> {
             }
         }
     }
-
-    // MARK: - Reading
-
-    /// Set when the session stopped reading because of a graceful shutdown.
-    private var shutdownClosed = false
-
-    /// The next line (or framing error); nil when the peer closed or shutdown was requested.
-    private mutating func nextLine(_ iterator: inout Inbound.AsyncIterator) async throws -> Result<ByteBuffer, CRLFFramingError>? {
-        while true {
-            if let line = framer.nextLine() { return line }
-            if shutdown.beginIdleWait() {
-                shutdownClosed = true
-                return nil
-            }
-            defer { shutdown.endIdleWait() }
-            guard let bytes = try await read(&iterator) else { return nil }
-            framer.append(bytes)
-        }
-    }
-
-    /// Flushes pending responses, then waits for bytes; when the autologout timer (RFC 1939 §3)
-    /// fires first, it says so and closes, and nothing is deleted.
-    private mutating func read(_ iterator: inout Inbound.AsyncIterator) async throws -> ByteBuffer? {
-        try await io.read(&iterator, timeout: configuration.idleTimeout, farewell: POP3Session.autologout.encoded)
-    }
-
 }

@@ -95,11 +95,22 @@ public struct POP3Session: Sendable {
 
     /// RFC 1939 §4: the greeting; or, past the per-address limit, a refusal (RFC 2449 §8: SYS/TEMP).
     public mutating func connected(exceedsPerAddressLimit: Bool) -> Action {
-        if exceedsPerAddressLimit {
+        connected(exceedsPerAddressLimit ? .tooManyFromAddress : .admitted)
+    }
+
+    /// The greeting, or -ERR [SYS/TEMP] (RFC 3206 §4: a temporary problem on the server's side)
+    /// when a connection limit refuses the client.
+    public mutating func connected(_ admission: ConnectionAdmission) -> Action {
+        switch admission {
+        case .admitted:
+            return .reply(.ok("\(settings.hostname) POP3 server ready"))
+        case .tooManyFromAddress:
             phase = .closed
             return .close(.error("Too many connections from your address", code: .systemTemporary))
+        case .serverFull:
+            phase = .closed
+            return .close(.error("Too many connections, try again later", code: .systemTemporary))
         }
-        return .reply(.ok("\(settings.hostname) POP3 server ready"))
     }
 
     /// A command line that did not parse.

@@ -38,7 +38,8 @@ public struct SMTPLimits: Sendable, Hashable {
     public var recipients = 100
     /// Failed commands (5xx replies) before 421 and close, as Postfix `smtpd_hard_error_limit`.
     public var errors = 20
-    /// Concurrent connections per client IP address.
+    /// Concurrent connections per client IP address, when the listener counts them alone
+    /// (`SMTPConfiguration.limiter` unset).
     public var connectionsPerAddress = 20
     public var timeouts = SMTPTimeouts()
 
@@ -56,6 +57,11 @@ public struct SMTPConfiguration: Sendable {
     public var tls: ServerTLS?
     /// The clock for `Received:` dates.
     public var now: @Sendable () -> Date
+    /// The command deadline and the timers of every timeout (`timeouts.server`, `timeouts.dataBlock`).
+    public var timing = ConnectionTiming()
+    /// The connection limits shared with the server's other listeners; nil: this listener counts
+    /// its connections alone, `limits.connectionsPerAddress` per client address.
+    public var limiter: ConnectionLimiter?
 
     public init(
         hostname: String, limits: SMTPLimits = SMTPLimits(), allowPlaintextAuthOnLoopback: Bool = false,

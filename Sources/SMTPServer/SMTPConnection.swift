@@ -7,74 +7,59 @@ import Logging
 import NIOCore
 import ServerKit
 
-/// Serves SMTP on the connections of a `Listener`.
-struct SMTPConnectionHandler<Backend: SMTPBackend>: ConnectionHandler {
-    let kind: SMTPListenerKind
-    let configuration: SMTPConfiguration
-    let backend: Backend
-
-    func handle(_ connection: Connection, logger: Logger) async {
-        var logger = logger
-        logger[metadataKey: "protocol"] = "smtp"
-        logger[metadataKey: "listener"] = "\(kind.rawValue)"
-        logger[metadataKey: "client"] = "\(connection.remoteAddress)"
-        let shutdown = IdleShutdownSignal()
-        var session = SMTPConnection(connection: connection, configuration: configuration, kind: kind, backend: backend,
-                                     shutdown: shutdown, logger: logger)
-        // Idle and waiting for a command: say goodbye now (RFC 5321 §3.8).
-        let farewell = SMTPReply.shuttingDown(configuration.hostname).encoded
-        await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
-            try await session.run(inbound)
-        }
-    }
-}
-
 /// One SMTP connection: carries out the actions of `SMTPSession` on a socket.
-struct SMTPConnection<Backend: SMTPBackend> {
-    typealias Inbound = NIOAsyncChannelInboundStream<ByteBuffer>
+struct SMTPConnection: ProtocolConnection {
+    typealias Inbound = ConnectionShell.Inbound
 
-    private let channel: any Channel
     private let configuration: SMTPConfiguration
-    private let backend: Backend
-    private let clientAddress: String
-    private let exceedsLimit: Bool
-    private let shutdown: IdleShutdownSignal
-    private var logger: Logger
+    private let backend: any SMTPBackend
     private var session: SMTPSession
     private var framer: CRLFFramer
-    /// Responses not yet written, and the bytes read so far (for STARTTLS).
-    private var io: ConnectionIO
+    /// Pending responses, timed reads, STARTTLS and closing.
+    private var io: ConnectionShell
     /// The message being received: trace headers, then content.
     private var message: [UInt8] = []
     private var transactionID = ""
-    private var closed = false
 
-    init(connection: Connection, configuration: SMTPConfiguration, kind: SMTPListenerKind, backend: Backend,
-         shutdown: IdleShutdownSignal, logger: Logger) {
-        self.channel = connection.channel.channel
-        self.io = ConnectionIO(channel: connection.channel.channel)
+    /// The handler of an SMTP listener of kind `kind`.
+    static func handler(kind: SMTPListenerKind, configuration: SMTPConfiguration, backend: any SMTPBackend)
+        -> ProtocolConnectionHandler<SMTPConnection>
+    {
+        // Idle and waiting for a command at shutdown: say goodbye now (RFC 5321 §3.8).
+        ProtocolConnectionHandler(
+            protocolName: "smtp", listenerName: kind.rawValue,
+            farewell: SMTPReply.shuttingDown(configuration.hostname).encoded, timing: configuration.timing
+        ) { shell in
+            SMTPConnection(shell: shell, configuration: configuration, kind: kind, backend: backend)
+        }
+    }
+
+    init(shell: ConnectionShell, configuration: SMTPConfiguration, kind: SMTPListenerKind, backend: any SMTPBackend) {
+        self.io = shell
         self.configuration = configuration
         self.backend = backend
-        self.clientAddress = connection.remoteAddress
-        self.exceedsLimit = connection.exceedsPerAddressLimit
-        self.shutdown = shutdown
-        self.logger = logger
         let settings = SMTPSession.Settings(
             hostname: configuration.hostname, listener: kind, limits: configuration.limits,
             tlsAvailable: configuration.tls != nil, allowPlaintextAuthOnLoopback: configuration.allowPlaintextAuthOnLoopback)
-        self.session = SMTPSession(settings: settings, tls: connection.implicitTLS, isLoopback: connection.isLoopback)
+        self.session = SMTPSession(settings: settings, tls: shell.implicitTLS, isLoopback: shell.isLoopback)
         self.framer = CRLFFramer(maximumLineLength: configuration.limits.lineLength)
     }
 
+    private var clientAddress: String { io.clientAddress }
+    private var logger: Logger { io.logger }
+
     mutating func run(_ inbound: Inbound) async throws {
         var iterator = inbound.makeAsyncIterator()
-        try await perform(session.connected(exceedsPerAddressLimit: exceedsLimit), &iterator)
-        while !closed {
-            if session.isIdle, shutdown.isRequested, let action = session.shutdownRequested() {
+        try await perform(session.connected(io.admission), &iterator)
+        while !io.isClosed {
+            if session.isIdle, io.shutdownRequested, let action = session.shutdownRequested() {
                 try await perform(action, &iterator)
                 break
             }
-            guard let line = try await nextLine(&iterator) else { return }
+            guard let line = try await nextLine(&iterator) else {
+                if io.stoppedForShutdown, let action = session.shutdownRequested() { try await perform(action, &iterator) }
+                return
+            }
             let action: SMTPSession.Action
             switch line {
             case .failure(let error):
@@ -107,9 +92,7 @@ struct SMTPConnection<Backend: SMTPBackend> {
                 reply.encode(into: &io.output)
             case .close(let reply):
                 reply.encode(into: &io.output)
-                try await io.flush()
-                closed = true
-                try await channel.close()
+                try await io.close()
             case .checkSender(let path):
                 let verdict = await timed("checkSender", limit: configuration.limits.timeouts.mail) {
                     await backend.checkSender(path, session: session.info(clientAddress: clientAddress))
@@ -148,21 +131,8 @@ struct SMTPConnection<Backend: SMTPBackend> {
                 logTransaction(size: size, reply, envelope: envelope)
                 next = session.delivered(reply)
             case .startTLS(let reply):
-                try await io.flush()
-                guard framer.bufferedBytes == 0, let tls = configuration.tls else {
-                    logger.info("plaintext pipelined after STARTTLS; closing")
-                    closed = true
-                    try await channel.close()
-                    return
-                }
-                do {
-                    try await ServerKit.startTLS(on: channel, tls: tls, reply: reply.encoded, consumedBytes: io.consumedBytes)
-                } catch StartTLSError.plaintextPipelined {
-                    logger.info("plaintext pipelined after STARTTLS; closing")
-                    closed = true
-                    try await channel.close()
-                    return
-                }
+                guard try await io.startTLS(configuration.tls, reply: reply.encoded,
+                                            framerHoldsBytes: framer.bufferedBytes > 0) else { return }
                 session.tlsStarted()
             }
         }
@@ -182,21 +152,15 @@ struct SMTPConnection<Backend: SMTPBackend> {
 
     // MARK: - Reading
 
-    /// The next line (or framing error); nil when the peer closed.
+    /// The next line (or framing error); nil when the peer closed or, while idle, shutdown was requested.
     private mutating func nextLine(_ iterator: inout Inbound.AsyncIterator) async throws -> Result<ByteBuffer, SMTPSyntaxError>? {
-        while true {
-            if let line = framer.nextLine() {
-                switch line {
-                case .success(let bytes): return .success(bytes)
-                case .failure(.lineTooLong): return .failure(.lineTooLong)
-                case .failure(.bareLineFeed), .failure(.bareCarriageReturn): return .failure(.bareLineEnding)
-                }
-            }
-            let idle = session.isIdle
-            if idle, shutdown.beginIdleWait() { return nil }
-            defer { if idle { shutdown.endIdleWait() } }
-            guard let bytes = try await read(&iterator, timeout: configuration.limits.timeouts.server) else { return nil }
-            framer.append(bytes)
+        let line = try await io.nextFrame(of: &framer, from: &iterator, idle: session.isIdle,
+                                          idleTimeout: configuration.limits.timeouts.server, farewell: timeoutReply)
+        switch line {
+        case nil: return nil
+        case .success(let bytes): return .success(bytes)
+        case .failure(.lineTooLong): return .failure(.lineTooLong)
+        case .failure(.bareLineFeed), .failure(.bareCarriageReturn): return .failure(.bareLineEnding)
         }
     }
 
@@ -210,7 +174,7 @@ struct SMTPConnection<Backend: SMTPBackend> {
                     return outcome
                 }
             }
-            guard let bytes = try await read(&iterator, timeout: configuration.limits.timeouts.dataBlock) else {
+            guard let bytes = try await readContent(&iterator) else {
                 throw ConnectionClosed()  // no final dot: nothing is delivered
             }
             framer.append(bytes)
@@ -226,21 +190,23 @@ struct SMTPConnection<Backend: SMTPBackend> {
                 if keep { message.append(contentsOf: bytes.readableBytesView) }
                 continue
             }
-            guard let bytes = try await read(&iterator, timeout: configuration.limits.timeouts.dataBlock) else {
-                return false
-            }
+            guard let bytes = try await readContent(&iterator) else { return false }
             framer.append(bytes)
         }
         return true
     }
 
-    /// Flushes pending replies, then waits for bytes; on timeout the timer sends 421 and closes.
-    private mutating func read(_ iterator: inout Inbound.AsyncIterator, timeout: Duration) async throws -> ByteBuffer? {
-        var farewell = ByteBuffer()
-        SMTPReply.timeout(configuration.hostname).encode(into: &farewell)
-        return try await io.read(&iterator, timeout: timeout, farewell: farewell)
+    /// Message content (DATA or a BDAT chunk): at most `dataBlock` between blocks (§4.5.3.2.5),
+    /// and the whole content within the command deadline; on timeout, 421 and close.
+    private mutating func readContent(_ iterator: inout Inbound.AsyncIterator) async throws -> ByteBuffer? {
+        try await io.read(from: &iterator, idleTimeout: configuration.limits.timeouts.dataBlock, insideCommand: true,
+                          farewell: timeoutReply)
     }
 
+    /// 421 4.4.2: what a client that let a timeout pass is told before the close.
+    private var timeoutReply: ByteBuffer {
+        SMTPReply.timeout(configuration.hostname).encoded
+    }
 
     // MARK: - Messages
 

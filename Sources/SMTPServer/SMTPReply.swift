@@ -118,6 +118,10 @@ extension SMTPReply {
     public static func tooManyConnections(_ hostname: String) -> SMTPReply {
         SMTPReply(421, "4.7.0", "\(hostname) Too many connections from your address")
     }
+    /// The server's cap on simultaneous connections is reached (RFC 3463 X.7.0, temporary).
+    public static func serverBusy(_ hostname: String) -> SMTPReply {
+        SMTPReply(421, "4.7.0", "\(hostname) Too many connections, try again later")
+    }
     /// §3.8: the server is shutting down; RFC 3463 X.3.2 system not accepting messages.
     public static func shuttingDown(_ hostname: String) -> SMTPReply {
         SMTPReply(421, "4.3.2", "\(hostname) Service shutting down, closing connection")

@@ -139,11 +139,22 @@ public struct SMTPSession: Sendable {
 
     /// The connection opened: the greeting (§4.2, §3.1), or 421 when the client is over its limit.
     public mutating func connected(exceedsPerAddressLimit: Bool) -> Action {
-        if exceedsPerAddressLimit {
+        connected(exceedsPerAddressLimit ? .tooManyFromAddress : .admitted)
+    }
+
+    /// The greeting, or 421 when a connection limit refuses the client (RFC 5321 §3.1: a server
+    /// may refuse with 421 at connection time; 4.7.0, a temporary policy reason, RFC 3463).
+    public mutating func connected(_ admission: ConnectionAdmission) -> Action {
+        switch admission {
+        case .admitted:
+            return .reply(SMTPReply(220, nil, "\(settings.hostname) ESMTP Tresor"))
+        case .tooManyFromAddress:
             phase = .closed
             return .close(.tooManyConnections(settings.hostname))
+        case .serverFull:
+            phase = .closed
+            return .close(.serverBusy(settings.hostname))
         }
-        return .reply(SMTPReply(220, nil, "\(settings.hostname) ESMTP Tresor"))
     }
 
     /// A command line that did not parse.

@@ -34,6 +34,9 @@ public struct CRLFFramer: Sendable {
     /// Bytes received and not yet taken as a line or raw bytes.
     public var bufferedBytes: Int { buffer.readableBytes }
 
+    /// Skipping the rest of a too-long line (its start was taken, its end has not come).
+    public var isDiscarding: Bool { discarding }
+
     /// Adds bytes read from the peer.
     public mutating func append(_ bytes: ByteBuffer) {
         if buffer.readableBytes == 0 {

@@ -13,9 +13,9 @@ public struct Connection: Sendable {
     public let isLoopback: Bool
     /// Whether TLS was negotiated at connect (implicit TLS, RFC 8314 §3.3).
     public let implicitTLS: Bool
-    /// True when the peer already has as many connections as the listener allows; the protocol
-    /// should send its "too busy" reply and close.
-    public let exceedsPerAddressLimit: Bool
+    /// Whether the connection limits let it in; if not, the protocol sends its "too busy" reply
+    /// and closes.
+    public let admission: ConnectionAdmission
 }
 
 /// What a protocol plugs into a `Listener`.
@@ -28,26 +28,27 @@ public protocol ConnectionHandler: Sendable {
 /// child task of a discarding task group. Graceful shutdown stops accepting at once; the service
 /// returns when every connection's handler has returned (handlers see the shutdown through
 /// `withGracefulShutdownHandler` and finish the work in flight).
-public struct Listener<Handler: ConnectionHandler>: Service {
+public struct Listener: Service {
     public var host: String
     public var port: Int
     /// TLS from the first byte (implicit TLS), or nil for plaintext (which may upgrade later).
     public var implicitTLS: ServerTLS?
-    /// Concurrent connections allowed per client IP address.
-    public var connectionsPerAddress: Int
-    public var handler: Handler
+    /// Counts connections per client address and in total; one limiter shared by all of a
+    /// server's listeners counts an address's connections on every port together.
+    public var limiter: ConnectionLimiter
+    public var handler: any ConnectionHandler
     public var logger: Logger
     /// Reports the bound port (what port 0 became).
     public var onBound: @Sendable (Int) -> Void
 
     public init(
-        host: String, port: Int, implicitTLS: ServerTLS? = nil, connectionsPerAddress: Int = 20,
-        handler: Handler, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
+        host: String, port: Int, implicitTLS: ServerTLS? = nil, limiter: ConnectionLimiter,
+        handler: any ConnectionHandler, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.host = host
         self.port = port
         self.implicitTLS = implicitTLS
-        self.connectionsPerAddress = connectionsPerAddress
+        self.limiter = limiter
         self.handler = handler
         self.logger = logger
         self.onBound = onBound
@@ -73,7 +74,7 @@ public struct Listener<Handler: ConnectionHandler>: Service {
         let boundPort = server.channel.localAddress?.port ?? port
         logger.info("listening", metadata: ["host": "\(host)", "port": "\(boundPort)"])
         onBound(boundPort)
-        let limiter = ConnectionLimiter(limit: connectionsPerAddress)
+        let limiter = self.limiter
         let handler = self.handler
         let logger = self.logger
         let implicit = tlsContext != nil
@@ -82,18 +83,30 @@ public struct Listener<Handler: ConnectionHandler>: Service {
                 for try await channel in connections.cancelOnGracefulShutdown() {
                     let address = channel.channel.remoteAddress
                     let ip = address?.ipAddress ?? "unknown"
-                    let admitted = limiter.acquire(ip)
+                    let admission = limiter.admit(ip)
                     let connection = Connection(
                         channel: channel, remoteAddress: ip, isLoopback: address.map(isLoopback) ?? false,
-                        implicitTLS: implicit, exceedsPerAddressLimit: !admitted)
+                        implicitTLS: implicit, admission: admission)
                     group.addTask {
-                        defer { if admitted { limiter.release(ip) } }
+                        defer { if admission == .admitted { limiter.release(ip) } }
                         await handler.handle(connection, logger: logger)
                     }
                 }
             }
             logger.info("stopped accepting", metadata: ["port": "\(boundPort)"])
         }
+    }
+}
+
+/// A protocol's listener service: what it adds to `Listener` is only how its configuration
+/// becomes one (the handler, TLS, limits), so running it is the same for every protocol.
+public protocol ListenerService: Service {
+    var listener: Listener { get }
+}
+
+extension ListenerService {
+    public func run() async throws {
+        try await listener.run()
     }
 }
 

@@ -1,4 +1,8 @@
 import ArgumentParser
+// Linked for its effect: before `main`, a handler for fatal signals (SIGSEGV, SIGILL, SIGABRT, …)
+// that writes one line naming the signal to standard error, on a per-thread signal stack, and
+// then lets the signal end the process, so a crash is never silent and never exits 0.
+import CrashSignals
 
 /// The `tresor` command line: one program for the server and for the people who search,
 /// hold, export and verify the archive. Every command that touches the archive is audited.

@@ -10,12 +10,22 @@ import Testing
 import TestSupport
 
 /// The wall clock plus an offset the test moves by hand, so that rows queued "now" are due at
-/// once however long the set-up took, and hours pass without sleeping.
+/// once however long the set-up took, and hours pass without sleeping. Once set (or frozen) it
+/// stops following the wall clock, so that a test's waits and deadlines do not drift with the
+/// real time a loaded machine takes between two steps.
 final class TestClock: Sendable {
-    private let offset = Mutex<TimeInterval>(0)
-    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-    func set(_ date: Date) { offset.withLock { $0 = date.timeIntervalSinceNow } }
-    func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+    private struct State { var offset: TimeInterval = 0; var frozen: Date? }
+    private let state = Mutex(State())
+    var now: Date { state.withLock { $0.frozen ?? Date().addingTimeInterval($0.offset) } }
+    /// Stands still at `date` until moved.
+    func set(_ date: Date) { state.withLock { $0.frozen = date } }
+    /// Stands still at the present time until moved.
+    func freeze() { state.withLock { $0.frozen = Date().addingTimeInterval($0.offset) } }
+    func advance(_ seconds: TimeInterval) {
+        state.withLock { state in
+            if let frozen = state.frozen { state.frozen = frozen.addingTimeInterval(seconds) } else { state.offset += seconds }
+        }
+    }
 }
 
 /// A signer that prepends a recognisable field for a.test only.
@@ -108,6 +118,7 @@ struct MarkerSigner: OutboundSigner {
     @Test func deferredOnceThenDeliveredExactlyOnce() async throws {
         try await Self.withFixture { f in
             try await Self.submit(f.store, Self.message("d1@a.test"), to: ["defer@sink.test"])
+            f.clock.freeze()  // the retry's wait below is measured on this clock, not the wall's
             var report = try await f.delivery.deliverDue()
             let afterFirst = try await f.store.queue.list()
             #expect(report.deferred == 1 && report.delivered == 0, "\(afterFirst)")

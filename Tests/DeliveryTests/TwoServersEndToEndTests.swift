@@ -242,6 +242,10 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
 
     /// Required TLS checks the certificate: Tresor's self-signed certificate is refused when it
     /// is not trusted, and when it is trusted but names another host; nothing is sent either way.
+    /// What must hold is the refusal (`tlsRequired`) and that no session was handed out; the
+    /// reason's wording is BoringSSL's and depends on timing (a verify failure, or the server
+    /// seeing the client's alert first and the client reading a closed connection), so it is not
+    /// asserted.
     /// (A trusted self-signed certificate with CA:FALSE is refused by BoringSSL as a trust anchor
     /// too, so the passing case needs a CA-issued certificate and is not covered here.)
     @Test func requiredTLSRefusesAnUnverifiedCertificate() async throws {
@@ -256,17 +260,19 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
                 var wrongName = host
                 wrongName.name = "other.test"
                 for (candidate, roots) in [(host, nil), (wrongName, NIOSSLTrustRoots.certificates(certificate))] {
+                    var refused = false
                     do {
                         try await SMTPClientSession.with(host: candidate, localName: "client.test", trustRoots: roots) { _ in
                             Issue.record("a session over an unverified certificate")
                         }
                     } catch let error as SMTPClientError {
-                        guard case .tlsRequired(let why) = error else {
+                        guard case .tlsRequired = error else {
                             Issue.record("expected tlsRequired, got \(error)")
                             continue
                         }
-                        #expect(why.contains("CERTIFICATE_VERIFY_FAILED"), "\(why)")
+                        refused = true
                     }
+                    #expect(refused, "\(candidate.name): required TLS over an unverified certificate was not refused")
                 }
                 // The same host with opportunistic TLS delivers over an encrypted connection.
                 var opportunistic = host

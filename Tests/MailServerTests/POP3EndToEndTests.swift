@@ -16,7 +16,7 @@ import base64, json, poplib, socket, ssl, sys, time
 host, cafile, steps = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 ctx = ssl.create_default_context(cafile=cafile)
 ctx.check_hostname = False
-sessions, out = {}, []
+sessions, logins, ports, out = {}, {}, {}, []
 def text(b): return b.decode('utf-8', 'replace')
 def joined(lines): return base64.b64encode(b''.join(l + b'\r\n' for l in lines)).decode()
 for step in steps:
@@ -27,6 +27,7 @@ for step in steps:
             port, how = int(args[0]), args[1]
             p = poplib.POP3_SSL(host, port, context=ctx) if how == 'ssl' else poplib.POP3(host, port)
             sessions[name] = p
+            ports[name] = port
             out.append(text(p.getwelcome()))
         elif op == 'stls': out.append(text(p.stls(context=ctx)))
         elif op == 'capa': out.append(sorted(p.capa().keys()))
@@ -34,6 +35,7 @@ for step in steps:
             start = time.monotonic()
             try:
                 p.user(args[0]); out.append(text(p.pass_(args[1])))
+                logins[name] = (args[0], args[1])
             except poplib.error_proto as e:
                 out.append('%s after %.2f' % (text(e.args[0]), time.monotonic() - start))
         elif op == 'authplain':
@@ -54,7 +56,20 @@ for step in steps:
         elif op == 'apop': out.append(text(p._shortcmd('APOP alice 0123456789abcdef0123456789abcdef')))
         elif op == 'quit': out.append(text(p.quit()))
         elif op == 'drop':
-            p.sock.shutdown(socket.SHUT_RDWR); p.sock.close(); p.file.close(); time.sleep(0.5)
+            p.sock.shutdown(socket.SHUT_RDWR); p.sock.close(); p.file.close()
+            # The server sees the drop in its own time: wait (up to a minute) until the maildrop's
+            # lock is free, probing with a session that logs in and quits without changes.
+            user, password = logins[name]
+            deadline = time.monotonic() + 60
+            while True:
+                probe = poplib.POP3(host, ports[name])
+                try:
+                    probe.user(user); probe.pass_(password); probe.quit()
+                    break
+                except poplib.error_proto as e:
+                    probe.close()
+                    if b'[IN-USE]' not in e.args[0] or time.monotonic() > deadline: raise
+                    time.sleep(0.1)
             out.append('dropped')
     except poplib.error_proto as e:
         out.append(text(e.args[0]))

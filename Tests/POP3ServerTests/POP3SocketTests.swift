@@ -93,9 +93,10 @@ func withPOP3Server(
     }
 }
 
-/// Waits (up to 5 s) until `condition` holds.
+/// Waits until `condition` holds: polls every 50 ms, for up to a minute (a loaded machine may take
+/// seconds to run the server's side; only a defect takes a minute).
 func eventually(_ condition: () -> Bool) async throws -> Bool {
-    for _ in 0..<100 {
+    for _ in 0..<1200 {
         if condition() { return true }
         try await Task.sleep(for: .milliseconds(50))
     }

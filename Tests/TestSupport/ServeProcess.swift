@@ -38,8 +38,10 @@ public final class ServeProcess: Sendable {
     }
 
     /// Starts `tresor serve` with `config` (TRESOR_DATA_DIR removed from its environment; its
-    /// standard error is the test's) and waits for `ready`.
-    public static func start(config: URL, logLevel: String = "error") async throws -> ServeProcess {
+    /// standard error is the test's, or goes to `standardError`) and waits for `ready`.
+    public static func start(config: URL, logLevel: String = "error", standardError: FileHandle? = nil)
+        async throws -> ServeProcess
+    {
         let process = Process()
         process.executableURL = CommandRunner.executable("tresor")
         process.arguments = ["serve", "--config", config.path, "--log-level", logLevel]
@@ -48,6 +50,7 @@ public final class ServeProcess: Sendable {
         process.environment = environment
         let out = Pipe()
         process.standardOutput = out
+        if let standardError { process.standardError = standardError }
         try process.run()
         var output = ""
         var ports: [String: Int] = [:]
