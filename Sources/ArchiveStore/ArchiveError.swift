@@ -1,4 +1,9 @@
 import StoreModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 /// Everything the archive can fail with. I/O failures carry the operation, the path and errno
 /// for the log; `corrupted` names the file and offset, like `verify`.
 public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -20,6 +25,8 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A write or fsync failed earlier; the store refuses appends until it is reopened (fsyncgate).
     case storeFailed(String)
     case closed
+    /// A purge was asked for at a time earlier than the newest record: the clock was set back.
+    case clockBehind(clock: Date, newestRecord: Date)
 
     public var description: String {
         switch self {
@@ -37,6 +44,9 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case .compression(let reason): "deflate: \(reason)"
         case .storeFailed(let reason): "the archive store failed earlier and must be reopened: \(reason)"
         case .closed: "the archive store is closed"
+        case .clockBehind(let clock, let newest):
+            "the clock reads \(Timestamp.string(clock)), earlier than the newest archived record "
+                + "(\(Timestamp.string(newest))): no purge while the clock is behind"
         }
     }
 }

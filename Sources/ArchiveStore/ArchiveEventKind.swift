@@ -12,4 +12,6 @@ public enum ArchiveEventKind: UInt8, Sendable, Codable, CaseIterable {
     case export = 3
     case hold = 4
     case retention = 5
+    /// A change of what governs the record (protection settings; see `ProtectionChange`).
+    case governance = 6
 }

@@ -16,8 +16,13 @@ import StoreModel
 /// it add up to (a stub counts its original length); a stub's kept record hash must link the
 /// chain; every stub must be named — location, kind, record hash, content hash, length — by a
 /// purge record, which the chain authenticates; purge records are listed in the report.
+///
+/// `visit` sees every record that passed its checks, in archive order (bodies, envelopes with their
+/// decoded envelope, events with their payload, seals, stubs), so that a caller can compare the
+/// archive with what else it keeps in the same single pass.
 public enum ArchiveVerifier {
-    public static func verify(dataDirectory: URL, publicKey: ArchivePublicKey? = nil) -> VerificationReport {
+    public static func verify(dataDirectory: URL, publicKey: ArchivePublicKey? = nil,
+                              visit: ((ArchiveRecord) -> Void)? = nil) -> VerificationReport {
         var report = VerificationReport()
         let keys = dataDirectory.appendingPathComponent("keys", isDirectory: true)
         guard let key = publicKey ?? (try? ArchivePublicKey.load(fromKeysDirectory: keys)) else {
@@ -27,7 +32,7 @@ public enum ArchiveVerifier {
         }
         report.publicKeyHex = key.hex
         var run = Verification(
-            directory: dataDirectory.appendingPathComponent("archive", isDirectory: true).path, key: key)
+            directory: dataDirectory.appendingPathComponent("archive", isDirectory: true).path, key: key, visit: visit)
         run.run(into: &report)
         return report
     }
@@ -38,15 +43,17 @@ private struct Verification {
 
     let directory: String
     let key: ArchivePublicKey
+    let visit: ((ArchiveRecord) -> Void)?
     /// Body records seen so far: location → SHA-256, for envelope references.
     var bodies: [RecordLocation: ContentHash] = [:]
     var chain: [UInt8] = []
     /// Stubs found so far, to be matched with the purge records at the end.
     var stubs: [(location: RecordLocation, kind: UInt8, recordHash: [UInt8], contentHash: [UInt8], length: UInt32)] = []
 
-    init(directory: String, key: ArchivePublicKey) {
+    init(directory: String, key: ArchivePublicKey, visit: ((ArchiveRecord) -> Void)?) {
         self.directory = directory
         self.key = key
+        self.visit = visit
     }
 
     mutating func run(into report: inout VerificationReport) {
@@ -233,6 +240,7 @@ private struct Verification {
                 case nil:
                     throw fail(number, at, "unknown record kind \(frame.kind)")
                 }
+                if let visit, let record = ArchiveRecord(frame: frame, location: location) { visit(record) }
                 chain = frame.chain
                 recordsInSegment += 1
                 report.records += 1

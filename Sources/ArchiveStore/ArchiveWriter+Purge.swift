@@ -2,6 +2,11 @@
 import Glibc
 #endif
 import StoreModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What compacting one segment did.
 public struct CompactionResult: Sendable, Hashable {
@@ -26,32 +31,61 @@ extension ArchiveWriter {
     /// naming one of them, journals the purge record listing them (the intent, before anything is
     /// removed), and seals the active segment if it holds any of them (compaction rewrites sealed
     /// segments only). A failing scan fails this caller only; nothing was written.
+    ///
+    /// Two rules hold here, from the archive's own records, whatever the catalog or the caller say:
+    /// - a message an envelope's retention floor protects beyond the purge's time is left out (the
+    ///   purge record names only what it removes, and lists the protected messages);
+    /// - a purge whose time is earlier than the newest record's (the clock was set back) is refused.
     func journalPurge(_ request: PurgeRecord) throws(ArchiveError) -> ItemOutcome {
-        let removed: [PurgeRecord.Removed]
+        var scan: PurgeScan
         do {
             try flush()  // records of this batch, so that the scan sees them
-            removed = try findRecords(of: Set(request.messages.compactMap { ContentHash(hex: $0.sha256) }))
+            scan = try findRecords(of: Set(request.messages.compactMap { ContentHash(hex: $0.sha256) }))
         } catch {
             return .failed(error)
         }
+        if let newest = scan.newestTime, request.time < newest.addingTimeInterval(-Self.clockSlack) {
+            return .failed(.clockBehind(clock: request.time, newestRecord: newest))
+        }
         var record = request
-        record.removed = removed
+        let protected = Set(scan.floors.filter { $0.value > request.time }.keys)
+        record.messages = request.messages.filter { !protected.contains($0.sha256.lowercased()) }
+        let kept = request.messages.compactMap { item -> PurgeRecord.Protected? in
+            guard let until = scan.floors[item.sha256.lowercased()], until > request.time else { return nil }
+            return PurgeRecord.Protected(sha256: item.sha256, until: until)
+        }
+        record.protected = kept.isEmpty ? nil : kept
+        record.removed = scan.removed.filter { !protected.contains($0.sha256) }
         let bytes = [ArchiveEventKind.purge.rawValue] + record.encoded()
         try rotateIfFull(adding: bytes.count)
         let location = append(.event, flags: [], rawSize: UInt64(bytes.count), contentHash: sha256(bytes), payload: bytes)
         notePurges(of: record)
-        if removed.contains(where: { $0.location.segment == segment }) { try sealAndRotate() }
+        if record.removed.contains(where: { $0.location.segment == segment }) { try sealAndRotate() }
         logger.notice("journaled a purge", metadata: [
-            "purge": "\(record.id)", "record": "\(location)", "removed records": "\(removed.count)",
+            "purge": "\(record.id)", "record": "\(location)", "removed records": "\(record.removed.count)",
         ])
         return .purgeJournaled(location, record)
     }
 
-    /// Every body record with one of `hashes` and every envelope record naming one, in archive
-    /// order (stubs of earlier purges are skipped).
-    private func findRecords(of hashes: Set<ContentHash>) throws(ArchiveError) -> [PurgeRecord.Removed] {
+    /// How far the clock may lag the newest record before a purge is refused (clocks of two processes
+    /// on one machine agree; a minute covers a slow NTP step).
+    static let clockSlack: TimeInterval = 60
+
+    /// What a purge's scan found: the records to remove, the latest retention floor of each message
+    /// among its envelopes, and the newest instant the archive holds a record of.
+    struct PurgeScan {
         var removed: [PurgeRecord.Removed] = []
-        guard !hashes.isEmpty, segment > 0 else { return removed }
+        var floors: [String: Date] = [:]
+        var newestTime: Date?
+    }
+
+    /// Every body record with one of `hashes` and every envelope record naming one, in archive
+    /// order (stubs of earlier purges are skipped), with the floors those envelopes carry; and the
+    /// newest time the newest segment shows (its creation, its envelopes' archive times).
+    private func findRecords(of hashes: Set<ContentHash>) throws(ArchiveError) -> PurgeScan {
+        var scan = PurgeScan()
+        scan.newestTime = Date(timeIntervalSince1970: Double(header.createdAt) / 1000)
+        guard !hashes.isEmpty, segment > 0 else { return scan }
         for number in 1...segment {
             var scanner = try SegmentScanner(path: segmentPath(number))
             loop: while true {
@@ -67,10 +101,22 @@ extension ArchiveWriter {
                                              reason: "envelope JSON does not decode")
                         }
                         hash = named
+                        if number == segment || hashes.contains(hash) {
+                            guard let envelope = EnvelopePayload.decode(frame.payload)?.envelope else {
+                                throw .corrupted(file: SegmentName.fileName(number), offset: scanned.offset,
+                                                 reason: "envelope JSON does not decode")
+                            }
+                            if number == segment, envelope.archiveTime > scan.newestTime ?? .distantPast {
+                                scan.newestTime = envelope.archiveTime
+                            }
+                            if hashes.contains(hash), let until = envelope.retentionFloors?.map(\.until).max() {
+                                scan.floors[hash.hex] = Swift.max(until, scan.floors[hash.hex] ?? until)
+                            }
+                        }
                     default: continue loop
                     }
                     guard hashes.contains(hash) else { continue loop }
-                    removed.append(PurgeRecord.Removed(
+                    scan.removed.append(PurgeRecord.Removed(
                         location: RecordLocation(segment: number, offset: scanned.offset), kind: frame.kind,
                         recordHash: Hex.string(frame.recordHash), contentHash: Hex.string(frame.contentHash),
                         length: UInt32(scanned.frameLength), sha256: hash.hex))
@@ -81,7 +127,7 @@ extension ArchiveWriter {
                 }
             }
         }
-        return removed
+        return scan
     }
 
     private static let sha256Key = Array(#""sha256":""#.utf8)

@@ -6,7 +6,7 @@ import StoreModel
 extension Catalog {
     /// Marks a journaled delivery as placed; false when it already was.
     @discardableResult
-    fileprivate static func markRouted(_ segment: UInt32, _ offset: Int64, at time: Date, in db: Database) throws -> Bool {
+    static func markRouted(_ segment: UInt32, _ offset: Int64, at time: Date, in db: Database) throws -> Bool {
         try db.execute(sql: "INSERT OR IGNORE INTO routed (envelope_segment, envelope_offset, time) VALUES (?, ?, ?)",
                        arguments: [Int64(segment), offset, time.timeIntervalSince1970])
         return db.changesCount == 1
@@ -86,6 +86,8 @@ extension CatalogMailboxes {
                             to name: String, of email: String, at time: Date) async throws -> AppendResult {
         try await pool.write { db in
             let box = try Catalog.mailboxRow(name, of: email, in: db)
+            // Checked inside the transaction: a RENAME may have made it an ordinary folder meanwhile.
+            guard try Catalog.isDraftsFolder(box.id, in: db) else { throw DraftsFolderChanged(mailbox: name) }
             let user = try Catalog.userID(email, in: db)
             try db.execute(sql: "INSERT INTO draft (user, sha256, raw, created) VALUES (?, ?, ?, ?)",
                            arguments: [user, sha256.lowercased(), Data(raw), time.timeIntervalSince1970])
@@ -112,5 +114,19 @@ extension CatalogMailboxes {
                 SELECT count(*) FROM draft d JOIN user u ON u.id = d.user WHERE u.email = ?
                 """, arguments: [email]) ?? 0
         }
+    }
+}
+
+/// The mailbox stopped being the drafts folder (or, for `archiveDrafts`, gained a draft) between
+/// the caller's look and its transaction; the caller goes the archive's way or tries again.
+public struct DraftsFolderChanged: Error, Sendable, Hashable {
+    public var mailbox: String
+}
+
+extension Catalog {
+    /// Whether mailbox `id` has SPECIAL-USE `\Drafts`.
+    static func isDraftsFolder(_ id: Int64, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT lower(coalesce(special_use, '')) = '\\drafts' FROM mailbox WHERE id = ?",
+                          arguments: [id]) ?? false
     }
 }

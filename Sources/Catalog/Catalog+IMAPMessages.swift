@@ -131,21 +131,37 @@ extension CatalogMailboxes {
     /// ONE transaction). Copies keep flags and INTERNALDATE and get the destination's next UIDs in
     /// source UID order under one new MODSEQ. Returns COPYUID data (RFC 4315 §3); empty lists when no
     /// UID of the set exists. A missing destination is `MailboxError.nonexistent` (TRYCREATE).
+    /// `journaled`: drafts leaving the drafts folder, by source UID, already journaled in the archive:
+    /// their copies are placed as those archive records (indexed and marked placed in the same
+    /// transaction), never as draft-store references.
     public func copyMessages(
         uids: [ClosedRange<UInt32>], from source: String, to destination: String, of email: String,
-        move: Bool = false
+        move: Bool = false, journaled: [UInt32: IndexItem] = [:]
     ) async throws -> CopyResult {
         let set = UIDRanges(uids)
+        let prepared = await Catalog.prepareConcurrently(Array(journaled.values))
+        let byEnvelope = Dictionary(prepared.map { ($0.receipt.envelope, $0) }, uniquingKeysWith: { first, _ in first })
         return try await pool.write { db in
+            let statements = journaled.isEmpty ? nil : try IndexStatements(db)
             let from = try Catalog.mailboxRow(source, of: email, in: db)
             let to = try Catalog.mailboxRow(destination, of: email, in: db)
+            // Every journaled record is indexed, even when another session expunged its draft meanwhile.
+            if let statements { try Catalog.indexJournaled(prepared, statements: statements, in: db) }
             var result = CopyResult(uidValidity: UInt32(to.uidValidity), sourceUIDs: [], destinationUIDs: [])
             guard let bounds = set.bounds else { return result }
+            let toDrafts = try Catalog.isDraftsFolder(to.id, in: db)
+            // A draft that is not journaled never leaves for another folder: one APPENDed after the
+            // caller journaled the others stays behind (no placement without an archive record).
             let rows = try Row.fetchAll(db, sql: """
-                SELECT uid, sha256, size, system_flags, keywords, internal_date, envelope_segment, envelope_offset,
-                       transmitted_size
-                FROM mailbox_message WHERE mailbox = ? AND uid BETWEEN ? AND ? ORDER BY uid
-                """, arguments: [from.id, bounds.lowerBound, bounds.upperBound]).filter { set.contains($0[0]) }
+                SELECT mm.uid, mm.sha256, mm.size, mm.system_flags, mm.keywords, mm.internal_date, mm.envelope_segment,
+                       mm.envelope_offset, mm.transmitted_size, d.kept = 0
+                FROM mailbox_message mm LEFT JOIN draft d ON mm.envelope_segment = 0 AND d.id = mm.envelope_offset
+                WHERE mm.mailbox = ? AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid
+                """, arguments: [from.id, bounds.lowerBound, bounds.upperBound]).filter { row in
+                guard set.contains(row[0]) else { return false }
+                let isDraft = (row[9] as Bool?) ?? false
+                return !isDraft || toDrafts || journaled[UInt32(row[0] as Int64)] != nil
+            }
             guard !rows.isEmpty else { return result }
             let modSeq = try Catalog.nextModSeq(of: to.id, in: db)
             let insert = try db.cachedStatement(sql: """
@@ -155,9 +171,16 @@ extension CatalogMailboxes {
                 """)
             var uid = to.uidNext
             for row in rows {
+                var segment: Int64 = row[6], offset: Int64 = row[7]
+                if let item = journaled[UInt32(row[0] as Int64)], byEnvelope[item.receipt.envelope] != nil,
+                    let location = Int64(exactly: item.receipt.envelope.offset)
+                {
+                    segment = Int64(item.receipt.envelope.segment)
+                    offset = location
+                }
                 try insert.execute(arguments: [
                     to.id, uid, row[1] as String, row[2] as Int64, row[3] as Int64, row[4] as String,
-                    row[5] as Double, row[6] as Int64, row[7] as Int64, modSeq, row[8] as Int64?,
+                    row[5] as Double, segment, offset, modSeq, row[8] as Int64?,
                 ])
                 result.sourceUIDs.append(UInt32(row[0] as Int64))
                 result.destinationUIDs.append(UInt32(uid))
@@ -191,6 +214,97 @@ extension CatalogMailboxes {
                                           from: box.id, in: db)
             return ExpungeResult(expunged: rows.map { UInt32($0[0] as Int64) },
                                  highestModSeq: UInt64(modSeq ?? box.highestModSeq))
+        }
+    }
+}
+
+extension CatalogMailboxes {
+    /// The draft-store ids among `ids` that hold drafts (APPENDed into a `\Drafts` mailbox), not
+    /// the kept copies an `.archiveOnly` purge left.
+    public func drafts(among ids: [Int64]) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.read { db in
+            var found: Set<Int64> = []
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min(ids.count, $0 + 500)]) }) {
+                let marks = chunk.map { _ in "?" }.joined(separator: ",")
+                found.formUnion(try Int64.fetchAll(db, sql: "SELECT id FROM draft WHERE kept = 0 AND id IN (\(marks))",
+                                                   arguments: StatementArguments(chunk)))
+            }
+            return found
+        }
+    }
+
+    /// A draft journaled on its way out of the drafts folder now has an archive record: its
+    /// placements in `name` (by UID) are re-pointed from the draft store to that record, and the
+    /// record is indexed and marked placed, in one transaction; with `clearDraftsUse`, the mailbox
+    /// loses its `\Drafts` attribute in the same transaction (a renamed drafts folder is an
+    /// ordinary one) — unless a draft the caller did not journal is still there (APPENDed
+    /// meanwhile): then it returns false and the caller journals that one and calls again. UIDs,
+    /// flags and MODSEQs stay; the drafts are dropped once nothing names them.
+    @discardableResult
+    public func archiveDrafts(_ journaled: [UInt32: IndexItem], in name: String, of email: String,
+                              clearDraftsUse: Bool) async throws -> Bool {
+        let prepared = await Catalog.prepareConcurrently(Array(journaled.values))
+        let byEnvelope = Dictionary(prepared.map { ($0.receipt.envelope, $0) }, uniquingKeysWith: { first, _ in first })
+        return try await pool.write { db in
+            let box = try Catalog.mailboxRow(name, of: email, in: db)
+            let statements = try IndexStatements(db)
+            try Catalog.indexJournaled(prepared, statements: statements, in: db)
+            var dropped: [Int64] = []
+            var cleared = false
+            for (uid, item) in journaled {
+                guard let draft = try Int64.fetchOne(db, sql: """
+                    SELECT envelope_offset FROM mailbox_message WHERE mailbox = ? AND uid = ? AND envelope_segment = 0
+                    """, arguments: [box.id, Int64(uid)]),
+                    byEnvelope[item.receipt.envelope] != nil,
+                    let offset = Int64(exactly: item.receipt.envelope.offset)
+                else { continue }
+                try db.execute(sql: """
+                    UPDATE mailbox_message SET envelope_segment = ?, envelope_offset = ? WHERE mailbox = ? AND uid = ?
+                    """, arguments: [Int64(item.receipt.envelope.segment), offset, box.id, Int64(uid)])
+                dropped.append(draft)
+            }
+            if clearDraftsUse {
+                // A draft APPENDed after the caller journaled the others keeps the folder a drafts
+                // folder: the caller journals it too and comes back.
+                let unjournaled = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM mailbox_message mm JOIN draft d ON d.id = mm.envelope_offset
+                    WHERE mm.mailbox = ? AND mm.envelope_segment = 0 AND d.kept = 0
+                    """, arguments: [box.id]) ?? 0
+                if unjournaled == 0 {
+                    try db.execute(sql: "UPDATE mailbox SET special_use = NULL WHERE id = ? AND lower(special_use) = ?",
+                                   arguments: [box.id, "\\drafts"])
+                    cleared = true
+                }
+            }
+            try Catalog.removeUnusedDrafts(dropped, in: db)
+            return cleared
+        }
+    }
+}
+
+extension CatalogMessages {
+    /// Indexes records journaled for an IMAP command that then failed (its mailbox vanished: a COPY,
+    /// MOVE or RENAME of drafts, an APPEND): they are in the archive, so the catalog lists them,
+    /// unplaced, and marks them routed so that no restart places them later.
+    public func indexUnplaced(_ items: [IndexItem]) async throws {
+        guard !items.isEmpty else { return }
+        let prepared = await Catalog.prepareConcurrently(items)
+        try await pool.write { db in
+            try Catalog.indexJournaled(prepared, statements: try IndexStatements(db), in: db)
+        }
+    }
+}
+
+extension Catalog {
+    /// Indexes journaled drafts and marks their records routed (placed by the caller, if at all).
+    static func indexJournaled(_ prepared: [PreparedDelivery], statements: IndexStatements, in db: Database) throws {
+        for delivery in prepared {
+            guard let offset = Int64(exactly: delivery.receipt.envelope.offset) else {
+                throw CatalogError.locationOutOfRange(delivery.receipt.envelope)
+            }
+            try index(delivery, statements: statements, in: db)
+            _ = try markRouted(delivery.receipt.envelope.segment, offset, at: delivery.envelope.receivedAt, in: db)
         }
     }
 }

@@ -36,7 +36,8 @@ extension Catalog {
             return
         }
 
-        let archivedAt = envelope.receivedAt.timeIntervalSince1970
+        let archivedAt = envelope.archiveTime.timeIntervalSince1970
+        let receivedAt = envelope.receivedAt.timeIntervalSince1970
         let messageRow: Int64
         let isNewMessage: Bool
         if let row = try Row.fetchOne(statements.findMessage, arguments: [item.sha256]) {
@@ -46,10 +47,15 @@ extension Catalog {
             if archivedAt < row[2] as Double {
                 try statements.updateArchivedAt.execute(arguments: [archivedAt, date ?? archivedAt, messageRow])
             }
+            // Retention counts from the latest receipt: a message received again is kept for that
+            // receipt's period too.
+            if receivedAt > (row[3] as Double? ?? -Double.infinity) {
+                try statements.updateReceivedAt.execute(arguments: [receivedAt, messageRow])
+            }
         } else {
             let message = item.message
             try statements.insertMessage.execute(arguments: [
-                item.sha256, message.date, message.date ?? archivedAt, archivedAt, message.subject,
+                item.sha256, message.date, message.date ?? archivedAt, archivedAt, receivedAt, message.subject,
                 message.fromList, message.senderList, message.replyToList, message.toList, message.ccList,
                 message.bccList, message.messageID, message.messageIDKey, receipt.size, message.hasAttachments,
                 message.attachments, Int64(receipt.body.segment), bodyOffset,
@@ -62,10 +68,17 @@ extension Catalog {
         }
 
         try statements.insertDelivery.execute(arguments: [
-            messageRow, envelopeSegment, envelopeOffset, envelope.mailFrom, item.recipients, archivedAt,
+            messageRow, envelopeSegment, envelopeOffset, envelope.mailFrom, item.recipients, receivedAt,
             envelope.clientAddress, envelope.helo, envelope.authenticatedUser, envelope.direction.rawValue,
             envelope.source.description, item.sourceKey, envelope.sourceDetail,
+            (envelope.receivedFrom ?? .archive).rawValue, archivedAt,
         ])
+        for floor in envelope.retentionFloors ?? [] {
+            try statements.insertFloor.execute(arguments: [
+                messageRow, floor.policy, floor.policyHash, floor.until.timeIntervalSince1970, envelopeSegment,
+                envelopeOffset,
+            ])
+        }
         for address in item.envelopeAddresses {
             try statements.insertAddress.execute(arguments: [messageRow, address.role, address.address, address.rdomain])
         }
@@ -143,24 +156,31 @@ extension Catalog {
 
 /// The statements of one index transaction, prepared once (GRDB's statement cache).
 struct IndexStatements {
-    let deliveryExists, findMessage, updateArchivedAt, insertMessage, insertAddress, insertDelivery: Statement
+    let deliveryExists, findMessage, updateArchivedAt, updateReceivedAt, insertMessage, insertAddress, insertDelivery,
+        insertFloor: Statement
     let readFullText, deleteFullText, envelopeAddresses, insertFullText: Statement
 
     init(_ db: Database) throws {
         deliveryExists = try db.cachedStatement(sql: "SELECT 1 FROM delivery WHERE envelope_segment = ? AND envelope_offset = ?")
-        findMessage = try db.cachedStatement(sql: "SELECT id, date, archived_at FROM message WHERE sha256 = ?")
+        findMessage = try db.cachedStatement(sql: "SELECT id, date, archived_at, received_at FROM message WHERE sha256 = ?")
         updateArchivedAt = try db.cachedStatement(sql: "UPDATE message SET archived_at = ?, sort_date = ? WHERE id = ?")
+        updateReceivedAt = try db.cachedStatement(sql: "UPDATE message SET received_at = ? WHERE id = ?")
         insertMessage = try db.cachedStatement(sql: """
-            INSERT INTO message (sha256, date, sort_date, archived_at, subject, from_list, sender_list,
+            INSERT INTO message (sha256, date, sort_date, archived_at, received_at, subject, from_list, sender_list,
                 reply_to_list, to_list, cc_list, bcc_list, message_id, message_id_key, size, has_attachments,
                 attachments, body_segment, body_offset)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertFloor = try db.cachedStatement(sql: """
+            INSERT INTO retention_floor (message, policy, policy_hash, until, envelope_segment, envelope_offset)
+            VALUES (?, ?, ?, ?, ?, ?)
             """)
         insertAddress = try db.cachedStatement(sql: "INSERT OR IGNORE INTO address (message, role, address, rdomain) VALUES (?, ?, ?, ?)")
         insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO delivery (message, envelope_segment, envelope_offset, mail_from, recipients, received_at,
-                client_address, helo, authenticated_user, direction, source, source_key, source_detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                client_address, helo, authenticated_user, direction, source, source_key, source_detail,
+                received_source, archived_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         readFullText = try db.cachedStatement(sql: "SELECT subject, body, attachment FROM message_fts WHERE rowid = ?")
         deleteFullText = try db.cachedStatement(sql: "DELETE FROM message_fts WHERE rowid = ?")

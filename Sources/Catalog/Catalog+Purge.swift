@@ -251,6 +251,22 @@ extension CatalogGovernance {
         }
     }
 
+    /// After a purge's catalog transaction: the full-text index is merged so that no segment of it
+    /// keeps a purged message's terms (FTS5 only marks deleted rows until its segments are merged),
+    /// and the WAL is checkpointed and truncated so that no old page image of the purged rows stays
+    /// in it. Best effort: a reader holding an old snapshot can keep the WAL from truncating, which
+    /// the next purge (or the next checkpoint) completes; returns whether it truncated.
+    @discardableResult
+    public func scrubAfterPurge() async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO message_fts(message_fts) VALUES('optimize')")
+        }
+        return try await pool.writeWithoutTransaction { db in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            return (row?[0] as Int64?) == 0
+        }
+    }
+
     /// Step 5 of a purge: every segment is compacted. Counted once (a second process finishing
     /// the same purge changes nothing).
     public func finishPurge(id: String, bytesReclaimed: Int64, segmentsRewritten: Int, at time: Date)

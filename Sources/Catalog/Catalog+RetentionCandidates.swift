@@ -10,11 +10,30 @@ extension CatalogMessages {
         let condition: SQL = query.map { QueryCompiler.condition($0.root) } ?? "1"
         return try await pool.read { db in
             try Row.fetchAll(
-                db, SQLRequest(literal: "SELECT m.sha256, m.date, m.archived_at FROM message m WHERE \(condition)")
+                db, SQLRequest(literal: """
+                    SELECT m.sha256, m.date, m.archived_at, m.received_at,
+                        (SELECT MAX(f.until) FROM retention_floor f WHERE f.message = m.id)
+                    FROM message m WHERE \(condition)
+                    """)
             ).map { row in
                 RetentionCandidate(
                     sha256: row[0], date: (row[1] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    archivedAt: Date(timeIntervalSince1970: row[2]))
+                    archivedAt: Date(timeIntervalSince1970: row[2]),
+                    receivedAt: (row[3] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    floor: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)))
+            }
+        }
+    }
+
+    /// The floors stamped at arrival, per locked policy version: how many messages, earliest and latest.
+    public func retentionFloorSummary() async throws -> [RetentionFloorSummary] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT policy, policy_hash, COUNT(DISTINCT message), MIN(until), MAX(until)
+                FROM retention_floor GROUP BY policy, policy_hash ORDER BY policy, MIN(until)
+                """).map { row in
+                RetentionFloorSummary(policy: row[0], policyHash: row[1], messages: row[2],
+                                      earliest: Date(timeIntervalSince1970: row[3]), latest: Date(timeIntervalSince1970: row[4]))
             }
         }
     }

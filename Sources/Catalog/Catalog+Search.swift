@@ -33,7 +33,9 @@ extension CatalogMessages {
                     m.attachments, m.body_segment, m.body_offset, m.archived_at,
                     (SELECT d.direction FROM delivery d WHERE d.message = m.id ORDER BY d.received_at, d.id LIMIT 1),
                     (SELECT d.source FROM delivery d WHERE d.message = m.id ORDER BY d.received_at, d.id LIMIT 1),
-                    (SELECT COUNT(*) FROM delivery d WHERE d.message = m.id)
+                    (SELECT COUNT(*) FROM delivery d WHERE d.message = m.id), m.received_at,
+                    (SELECT d.received_source FROM delivery d WHERE d.message = m.id
+                     ORDER BY d.received_at DESC, d.id DESC LIMIT 1)
                 FROM (
                     SELECT m.id FROM \(source) WHERE \(condition)
                     ORDER BY m.sort_date DESC, m.archived_at DESC, m.id DESC
@@ -48,7 +50,10 @@ extension CatalogMessages {
                     messageID: row[6], size: row[7], attachments: Catalog.lines(row[8]),
                     direction: Direction(rawValue: row[12] ?? "") ?? .imported, source: row[13] ?? "",
                     bodyLocation: RecordLocation(segment: UInt32(row[9] as Int64), offset: UInt64(row[10] as Int64)),
-                    archivedAt: Date(timeIntervalSince1970: row[11]), deliveries: row[14])
+                    archivedAt: Date(timeIntervalSince1970: row[11]),
+                    receivedAt: (row[15] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    receivedFrom: (row[16] as String?).flatMap(ReceivedTimeSource.init(rawValue:)) ?? .archive,
+                    deliveries: row[14])
             }
         }
     }
@@ -84,17 +89,25 @@ extension CatalogMessages {
                 db,
                 SQLRequest(literal: """
                     SELECT envelope_segment, envelope_offset, mail_from, recipients, received_at, client_address,
-                        helo, authenticated_user, direction, source, source_detail
+                        helo, authenticated_user, direction, source, source_detail, received_source, archived_at
                     FROM delivery WHERE message = \(rowID) ORDER BY received_at, id
                     """)
             ).map { d in
-                CatalogDelivery(
+                let floors = try Row.fetchAll(db, sql: """
+                    SELECT policy, policy_hash, until FROM retention_floor
+                    WHERE envelope_segment = ? AND envelope_offset = ? ORDER BY until, policy
+                    """, arguments: [d[0] as Int64, d[1] as Int64]).map { f in
+                    RetentionFloor(policy: f[0], policyHash: f[1], until: Date(timeIntervalSince1970: f[2]))
+                }
+                return CatalogDelivery(
                     envelopeLocation: RecordLocation(segment: UInt32(d[0] as Int64), offset: UInt64(d[1] as Int64)),
                     envelope: Envelope(
                         mailFrom: d[2], recipients: Catalog.lines(d[3]), receivedAt: Date(timeIntervalSince1970: d[4]),
                         clientAddress: d[5], helo: d[6], authenticatedUser: d[7],
                         direction: Direction(rawValue: d[8]) ?? .imported, source: MessageSource(d[9] as String),
-                        sourceDetail: d[10]))
+                        sourceDetail: d[10], receivedFrom: (d[11] as String?).flatMap(ReceivedTimeSource.init(rawValue:)),
+                        archivedAt: (d[12] as Double?).map(Date.init(timeIntervalSince1970:)),
+                        retentionFloors: floors.isEmpty ? nil : floors))
             }
             return CatalogMessage(
                 id: row[1], date: (row[2] as Double?).map(Date.init(timeIntervalSince1970:)), subject: row[3],

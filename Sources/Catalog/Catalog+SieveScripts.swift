@@ -18,6 +18,11 @@ extension AccountLookup {
     public func sieveGeneration() throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT value FROM catalog_state WHERE key = 'sieve_generation'") ?? 0
     }
+
+    /// The locked-policy generation: changes whenever a locked policy is recorded or forgotten.
+    public func lockGeneration() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM catalog_state WHERE key = 'lock_generation'") ?? 0
+    }
 }
 
 extension Catalog {

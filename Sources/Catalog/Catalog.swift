@@ -41,13 +41,23 @@ public final class Catalog: Sendable {
 
     /// Opens (creating if needed) the catalog database and brings its schema up to date.
     /// Fails with `CatalogError.fullTextSearchUnavailable` if SQLite lacks FTS5.
-    public init(path: URL) throws {
-        try FileManager.default.createDirectory(
-            at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+    public convenience init(path: URL) throws {
+        try self.init(path: path, readOnly: false)
+    }
+
+    /// `readOnly`: no migration and no write (see `openForReading`).
+    init(path: URL, readOnly: Bool) throws {
+        if !readOnly {
+            try FileManager.default.createDirectory(
+                at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        }
         var configuration = Configuration()
+        configuration.readonly = readOnly
         // The CLI and a running server share the file; wait for the other's write to finish.
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
+        // A purged message must leave no readable byte behind: freed pages are zeroed, not kept.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         pool = try DatabasePool(path: path.path, configuration: configuration)
         try pool.read { db in
             let options = try String.fetchAll(db, sql: "PRAGMA compile_options")
@@ -56,7 +66,7 @@ public final class Catalog: Sendable {
                     db, sql: "SELECT sqlite_version()") ?? "?")
             }
         }
-        try CatalogSchema.migrator.migrate(pool)
+        if !readOnly { try CatalogSchema.migrator.migrate(pool) }
         accounts = CatalogAccounts(pool: pool)
         mailboxes = CatalogMailboxes(pool: pool)
         messages = CatalogMessages(pool: pool)
@@ -105,6 +115,8 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     case ambiguousMessageID(String)
     /// A record offset beyond what SQLite's signed 64-bit integers hold.
     case locationOutOfRange(RecordLocation)
+    /// No catalog file where one was expected.
+    case missing(path: String)
 
     public var description: String {
         switch self {
@@ -114,6 +126,7 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidMessageID(let id): "invalid message id \"\(id)\": give 8 to 64 hex digits of its SHA-256"
         case .ambiguousMessageID(let id): "message id \"\(id)\" matches several messages; give more digits"
         case .locationOutOfRange(let location): "record location \(location) is out of range"
+        case .missing(let path): "no catalog at \(path)"
         }
     }
 }

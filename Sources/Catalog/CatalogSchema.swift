@@ -289,6 +289,7 @@ enum CatalogSchema {
                 ALTER TABLE audit_log ADD COLUMN record TEXT;
                 """)
         }
+        migrator.registerMigration("v10") { db in try migrateToReceivedTime(db) }
         return migrator
     }
 
@@ -368,6 +369,7 @@ enum CatalogSchema {
     /// Deletes everything derived from the archive, keeping the audit log (and the migrations table).
     static func deleteDerivedData(_ db: Database) throws {
         try db.execute(sql: """
+            DELETE FROM retention_floor;
             DELETE FROM message_fts;
             DELETE FROM address;
             DELETE FROM delivery;

@@ -158,7 +158,7 @@ public struct Exporter: Sendable {
         try refuseNonEmpty(root)
         try directories.make(root)
         let note = """
-            This export was started at \(startedAt.formatted(.iso8601)) by \(actor) and has not completed.
+            This export was started at \(Timestamp.string(startedAt)) by \(actor) and has not completed.
             It is incomplete: do not use it. Run the export again into a new folder.
 
             """

@@ -82,7 +82,7 @@ struct MessageFilesWriter {
         }
         rows.append(ManifestRow(
             archiveID: item.isDraft ? "" : item.sha256, sha256: item.sha256,
-            date: summary.date.map { $0.formatted(.iso8601) } ?? "", from: summary.from, to: summary.to,
+            date: summary.date.map { Timestamp.string($0) } ?? "", from: summary.from, to: summary.to,
             subject: summary.subject,
             folders: item.folders, size: raw.count, file: file, flags: item.flags.joined(separator: " ")))
         bytes += Int64(raw.count)

@@ -109,6 +109,14 @@ public enum DateParser {
         var rest = Array(tokens[5...])
         // "T" glued to the time: the tokenizer yields a word "t".
         if let first = rest.first, first == .word("t") { rest.removeFirst() }
+        // A weekday between the date and the time ("2002/09/14 Sat 02:29:32 CDT") is read and
+        // skipped, so the time of day is not lost.
+        while let first = rest.first, case .word(let word) = first, rest.count >= 3,
+            case .number = rest[1], rest[2] == .punctuation(UInt8(ascii: ":"))
+        {
+            fields.read(word: word)
+            rest.removeFirst()
+        }
         if !rest.isEmpty {
             var index = 0
             if rest.count >= 3, case .number(let hour, _) = rest[0], rest[1] == .punctuation(UInt8(ascii: ":")),

@@ -39,6 +39,9 @@ struct RetentionService: Service {
 
     func run() async throws {
         try await PolicyLocks.enforce(runner.policies, store: runner.store, remember: true, by: Self.actor)
+        let decided = try await runner.mode(dryRun: true, configured: settings.protection, actor: Self.actor)
+        logger.info("retention protection", metadata: ["settings": "\(decided.protection)"])
+        if let note = decided.note { logger.notice("retention: \(note)") }
         await planOnce(mode: .dryRun)
         while true {
             let delay = Self.secondsUntilNext(minuteOfDay: settings.planMinuteOfDay, after: runner.store.clock.now())
@@ -47,15 +50,22 @@ struct RetentionService: Service {
             } catch {
                 return  // graceful shutdown or cancellation
             }
-            let mode: RetentionApplyMode = settings.autoPurge ? (settings.requireApproval ? .plan : .execute) : .dryRun
-            await planOnce(mode: mode)
+            await planOnce(mode: nil)
         }
     }
 
     /// One evaluation now; logs a line with what is due and what was done. Never throws: a failed run
-    /// is logged and tried again the next day.
-    func planOnce(mode: RetentionApplyMode) async {
+    /// is logged and tried again the next day. Without a `mode`, the data directory's protection
+    /// settings (after adopting the configuration's) decide: nothing without `auto_purge`, a plan
+    /// under `require_approval`, else a purge.
+    func planOnce(mode requested: RetentionApplyMode?) async {
         do {
+            var mode = requested ?? .dryRun
+            if requested == nil {
+                let decided = try await runner.mode(dryRun: false, configured: settings.protection, actor: Self.actor)
+                if let note = decided.note { logger.notice("retention: \(note)") }
+                if decided.protection.autoPurge { mode = decided.mode }
+            }
             let outcome = try await runner.apply(asOf: runner.store.clock.now(), mode: mode, actor: Self.actor)
             let evaluation = outcome.evaluation
             var metadata: Logger.Metadata = [

@@ -70,7 +70,7 @@ struct SMTPMailStoreBackend: SMTPBackend {
             authenticatedUser: session.authenticatedUser,
             direction: await direction(of: smtp, session: session),
             source: session.listener.requiresAuthentication ? .submission : .smtp,
-            sourceDetail: smtp.id)
+            sourceDetail: smtp.id, receivedFrom: .archive)
         do {
             let outcome = try await store.delivery.deliver(message: message, envelope: envelope)
             if outcome.placements.isEmpty && outcome.queued.isEmpty {

@@ -1,5 +1,6 @@
-import Retention
 import Foundation
+import MailStore
+import Retention
 
 extension TresorConfiguration {
     /// The top-level `retention_policies` key and the `[retention]` table:
@@ -7,7 +8,9 @@ extension TresorConfiguration {
     /// retention_policies = "retention-policies"   # folder of *.toml policy files (relative: to this file)
     /// [retention]
     /// auto_purge = false        # true: `tresor serve` purges what is due at plan_time by itself
-    /// require_approval = false  # true: purges need a plan and a second person's `retention approve`
+    /// require_approval = false  # true: purges need a plan and a second person's `retention approve`;
+    ///                           # stored in the data directory, where only an approved proposal
+    ///                           # switches it off again
     /// plan_time = "03:00"       # HH:MM UTC, when `tresor serve` plans each day
     /// ```
     public struct RetentionSettings: Sendable, Equatable {
@@ -28,6 +31,12 @@ extension TresorConfiguration {
             self.autoPurge = autoPurge
             self.requireApproval = requireApproval
             self.planMinuteOfDay = planMinuteOfDay
+        }
+
+        /// What the file asks of the data directory's protection settings (it may raise them, not
+        /// lower them: see `ComplianceService.adoptConfiguredProtection`).
+        public var protection: ProtectionSettings {
+            ProtectionSettings(requireApproval: requireApproval, autoPurge: autoPurge)
         }
 
         /// The folder read when `retention_policies` is not set.

@@ -55,7 +55,7 @@ extension AccountService {
     public func addUser(_ email: String, password: String, by actor: AuditActor) async throws(AccountError) {
         try await catching {
             let (address, domain) = try Self.validAddress(email)
-            let hash = try await BlockingWork.cpu.run { try PasswordHash.make(password: password).phcString }
+            let hash = try await BlockingWork.passwordHashing.run { try PasswordHash.make(password: password).phcString }
             try await catalog.accounts.addUser(
                 address, domain: domain, passwordHash: hash,
                 mailboxes: defaultMailboxes.map { MailboxTemplate(name: $0.name, specialUse: $0.specialUse) }, at: clock.now())
@@ -67,7 +67,7 @@ extension AccountService {
         try await catching {
             let address = AccountAddress.fold(email)
             guard try await catalog.accounts.passwordHash(of: address) != nil else { throw AccountError.unknownUser(address) }
-            let hash = try await BlockingWork.cpu.run { try PasswordHash.make(password: password).phcString }
+            let hash = try await BlockingWork.passwordHashing.run { try PasswordHash.make(password: password).phcString }
             try await catalog.accounts.setPasswordHash(hash, of: address)
             try await audit("user passwd", AccountAddress.fold(email), by: actor)
         }
@@ -117,7 +117,7 @@ extension AccountService {
         try await catching {
             let address = AccountAddress.fold(username)
             let stored = try await catalog.accounts.passwordHash(of: address).flatMap(PasswordHash.init(phcString:))
-            let matches = try await BlockingWork.cpu.run {
+            let matches = try await BlockingWork.passwordHashing.run {
                 guard let stored else {
                     _ = try Self.dummyHash.verify(password: password)
                     return false
@@ -215,7 +215,8 @@ extension AccountService {
         try await catalog.accounts.withAccounts { lookup in
             let expander = RecipientExpander(lookup: lookup)
             var total = RecipientExpander.Expansion()
-            var routing = DeliveryRouting(sieveGeneration: try lookup.sieveGeneration())
+            var routing = DeliveryRouting(sieveGeneration: try lookup.sieveGeneration(),
+                                          lockGeneration: try lookup.lockGeneration())
             for recipient in recipients {
                 let expansion = try expander.expand(recipient)
                 if expansion.users.isEmpty && expansion.remote.isEmpty { routing.unknown.append(recipient) }

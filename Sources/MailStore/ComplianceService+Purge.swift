@@ -17,6 +17,11 @@ public struct PurgeReport: Sendable, Hashable, Codable {
     public var placementsRemoved = 0
     /// Bytes the archive's segment files shrank by.
     public var bytesReclaimed: Int64 = 0
+    /// Bytes the removed records took in the archive (compressed bodies and envelopes): what a
+    /// purge can reclaim at most.
+    public var bytesPurged: Int64 = 0
+    /// Messages asked for that a retention floor stamped at their arrival still protects.
+    public var protected: [PurgeRecord.Protected] = []
     public var segmentsRewritten = 0
     /// `"segment:offset"` of the journaled purge record.
     public var purgeRecord: String?
@@ -30,11 +35,16 @@ public enum PurgeError: Error, Sendable, Hashable, CustomStringConvertible {
     case keptCopyUnavailable(sha256: String)
     /// Placements of `.archiveOnly` messages kept appearing while their copies were made.
     case placementsKeepChanging
+    /// The clock reads earlier than the newest archived record: it was set back.
+    case clockBehind(clock: Date, newestRecord: Date)
 
     public var description: String {
         switch self {
         case .keptCopyUnavailable(let sha256): "message \(sha256) is placed in a mailbox but its bytes cannot be read"
         case .placementsKeepChanging: "mailbox placements of the messages kept changing; run the purge again"
+        case .clockBehind(let clock, let newest):
+            "the clock reads \(Timestamp.string(clock)), earlier than the newest archived record "
+                + "(\(Timestamp.string(newest))): no purge while the clock is behind"
         }
     }
 }
@@ -62,29 +72,71 @@ extension ComplianceService {
     /// Purges the messages from the catalog, mailboxes (where the scope says) and archive. The
     /// caller has checked holds and policies. A message named twice is purged once; if any of its
     /// items says `.archiveAndMailboxes`, that scope wins. First finishes purges a crash interrupted.
-    public func purge(_ items: [PurgeItem], reason: String, by actor: AuditActor) async throws(ComplianceError)
-        -> PurgeReport
+    /// While the data directory requires approval, only the messages of `plan` are purged, and only
+    /// once a different person has approved it (`ProtectionError.approvalRequired` otherwise).
+    public func purge(_ items: [PurgeItem], reason: String, plan: String? = nil, by actor: AuditActor)
+        async throws(ComplianceError) -> PurgeReport
     {
-        try await catching { try await purgeMessages(items, reason: reason, by: actor) }
+        try await catching { try await purgeMessages(items, reason: reason, plan: plan, by: actor) }
     }
 
-    private func purgeMessages(_ items: [PurgeItem], reason: String, by actor: AuditActor) async throws -> PurgeReport {
+    private func purgeMessages(_ items: [PurgeItem], reason: String, plan: String?, by actor: AuditActor) async throws
+        -> PurgeReport
+    {
         try await finishPendingPurges()
         let entries = Self.purgeEntries(items)
         guard !entries.isEmpty else { return PurgeReport() }
+        try await requireApproval(of: entries, plan: plan, by: actor)
         let id = UUID().uuidString.lowercased()
         let fromSegment = try archive.segmentNumbers().last ?? 1
         try await catalog.governance.beginPurge(id: id, items: entries, actor: actor.description, reason: reason,
                                                 fromSegment: fromSegment, at: clock.now())
         let request = PurgeRecord(id: id, time: clock.now(), actor: actor.description, reason: reason, messages: entries)
-        let journaled = try await archive.journalPurge(request)
-        let report = try await completePurge(id: id, items: entries, location: journaled.location, record: journaled.record)
+        let journaled = try await journalPurge(request, id: id)
+        var report = try await completePurge(id: id, items: journaled.record.messages, location: journaled.location,
+                                             record: journaled.record)
+        report.protected = journaled.record.protected ?? []
         try await journal([AuditEntry(
             time: clock.now(), actor: actor, action: "purge",
             detail: "purge \(id) record \(journaled.location): \(report.messages) messages, \(report.deliveries) deliveries, "
                 + "\(report.placementsRemoved) placements, \(report.bytesReclaimed) bytes reclaimed; \(reason)",
             resultCount: report.messages)])
         return report
+    }
+
+    /// Four eyes, checked here where every purge passes: with `require_approval` on, the messages
+    /// must all be items of a plan that a different person approved (its status `executed`).
+    private func requireApproval(of entries: [PurgeItem], plan id: String?, by actor: AuditActor) async throws {
+        guard try await currentProtection().requireApproval else { return }
+        if let id, let plan = try await catalog.governance.purgePlan(id: id), plan.status == .executed,
+            let approver = plan.decidedBy, approver != plan.createdBy,
+            Set(entries.map(\.sha256)).isSubset(of: Set(plan.items.map { $0.sha256.lowercased() }))
+        {
+            return
+        }
+        try await audit("purge refused", "require_approval is on and \(id.map { "plan \($0) does not cover it" } ?? "no plan was given"): "
+                            + "\(entries.count) message(s)", count: entries.count, by: actor)
+        throw ProtectionError.approvalRequired
+    }
+
+    /// Step 2, with a clock set back (`ArchiveError.clockBehind`) turned into the purge's own error
+    /// after the catalog's row is dropped (nothing happened).
+    private func journalPurge(_ request: PurgeRecord, id: String) async throws -> (location: RecordLocation, record: PurgeRecord) {
+        let outcome: Result<(location: RecordLocation, record: PurgeRecord), ArchiveError>
+        do {
+            outcome = .success(try await archive.journalPurge(request))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let journaled):
+            return journaled
+        case .failure(.clockBehind(let clock, let newest)):
+            try await catalog.governance.abandonPurge(id: id)
+            throw PurgeError.clockBehind(clock: clock, newestRecord: newest)
+        case .failure(let error):
+            throw error
+        }
     }
 
     /// Completes every purge a crash interrupted (see the steps above); returns their reports.
@@ -117,7 +169,8 @@ extension ComplianceService {
                 continue
             }
             logger.notice("finishing an interrupted purge", metadata: ["purge": "\(pending.id)", "record": "\(location)"])
-            var report = try await completePurge(id: pending.id, items: pending.items, location: location, record: record)
+            var report = try await completePurge(id: pending.id, items: record.messages, location: location, record: record)
+            report.protected = record.protected ?? []
             if pending.phase == .journaled { report.placementsRemoved = pending.placements }
             reports.append(report)
         }
@@ -133,6 +186,7 @@ extension ComplianceService {
         report.purgeRecord = location.description
         report.messages = Set(record.removed.map(\.sha256)).count
         report.deliveries = record.removed.filter { $0.kind == ArchiveRecordKind.envelope.rawValue }.count
+        report.bytesPurged = record.removed.reduce(0) { $0 + Int64($1.length) }
 
         let application = try await applyPurgeToCatalog(id: id, items: items, location: location, record: record)
         report.placementsRemoved = application.placementsRemoved
@@ -144,6 +198,10 @@ extension ComplianceService {
         for result in try await archive.compact(after: record) where result.stubsWritten > 0 {
             report.segmentsRewritten += 1
             report.bytesReclaimed += result.bytesReclaimed
+        }
+        if try await !catalog.governance.scrubAfterPurge() {
+            logger.notice("purge: the catalog's write-ahead log could not be truncated yet (a reader holds it)",
+                          metadata: ["purge": "\(id)"])
         }
         try await catalog.governance.finishPurge(id: id, bytesReclaimed: report.bytesReclaimed,
                                       segmentsRewritten: report.segmentsRewritten, at: clock.now())

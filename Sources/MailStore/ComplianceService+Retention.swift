@@ -18,6 +18,11 @@ extension ComplianceService {
         try await catching { try await catalog.messages.retentionCandidates(matching: query) }
     }
 
+    /// The retention floors locked policies stamped at arrival, per policy version.
+    public func retentionFloors() async throws(ComplianceError) -> [RetentionFloorSummary] {
+        try await catching { try await catalog.messages.retentionFloorSummary() }
+    }
+
     /// How many messages `query` matches (all when nil).
     public func retentionCount(matching query: SearchQuery?) async throws(ComplianceError) -> Int {
         try await catching { try await catalog.messages.retentionCount(matching: query) }
@@ -51,7 +56,7 @@ extension ComplianceService {
     public func savePlan(_ plan: PurgePlanRecord, by actor: AuditActor) async throws(ComplianceError) {
         try await catching {
             try await catalog.governance.savePurgePlan(plan)
-            try await audit("retention plan", "plan \(plan.id) as-of=\(plan.asOf.formatted(.iso8601)) "
+            try await audit("retention plan", "plan \(plan.id) as-of=\(Timestamp.string(plan.asOf)) "
                                 + "state=\(plan.archiveState)", count: plan.items.count, by: actor)
         }
     }

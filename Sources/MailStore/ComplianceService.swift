@@ -21,6 +21,7 @@ public enum ComplianceError: Error, Sendable, Hashable, CustomStringConvertible 
     case legalHold(LegalHoldError)
     case purgePlan(PurgePlanError)
     case purge(PurgeError)
+    case protection(ProtectionError)
 
     public var description: String {
         switch self {
@@ -33,6 +34,7 @@ public enum ComplianceError: Error, Sendable, Hashable, CustomStringConvertible 
         case .legalHold(let error): error.description
         case .purgePlan(let error): error.description
         case .purge(let error): error.description
+        case .protection(let error): error.description
         }
     }
 }
@@ -43,10 +45,11 @@ extension ComplianceError: StoreFailure {
         case let error as LegalHoldError: .legalHold(error)
         case let error as PurgePlanError: .purgePlan(error)
         case let error as PurgeError: .purge(error)
+        case let error as ProtectionError: .protection(error)
         case let error as CatalogError:
             switch error {
             case .invalidMessageID, .ambiguousMessageID: .unknownMessage(error.description)
-            case .fullTextSearchUnavailable, .locationOutOfRange: nil
+            case .fullTextSearchUnavailable, .locationOutOfRange, .missing: nil
             }
         default: nil
         }

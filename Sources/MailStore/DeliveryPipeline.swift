@@ -1,5 +1,6 @@
 import ArchiveStore
 import Catalog
+import Crypto
 import MailMessage
 import StoreModel
 
@@ -15,6 +16,13 @@ public struct DeliveryOutcome: Sendable, Hashable {
     /// Envelope recipients that reached nobody, and users removed between RCPT and commit: the
     /// message is archived with them in its envelope but placed for none of them.
     public var undeliverable: [String]
+}
+
+/// A message durable in the archive, with the envelope as journaled (floors stamped) and where.
+public struct JournaledMessage: Sendable {
+    public var message: Message
+    public var envelope: Envelope
+    public var receipt: AppendReceipt
 }
 
 /// Why a message could not be taken in. Before the journal step nothing was stored; after it,
@@ -35,7 +43,8 @@ extension DeliveryError: StoreFailure {}
 /// travels"):
 ///
 /// 1. parse (`Message(parsing:)`) and route: recipients expanded through aliases and
-///    subaddresses, the Sieve generation read in the same catalog read;
+///    subaddresses, the Sieve and lock generations read in the same catalog read; the locked
+///    policies that match stamp their retention floors into the envelope (`RetentionFloorStamper`);
 /// 2. journal: `ArchiveStore.append` — group commit, fsync (the record of truth);
 /// 3. Sieve, per local user: the global script, then the user's active one → filings,
 ///    redirects, rejections (`applySieve`, outside any SQLite write);
@@ -55,6 +64,8 @@ public struct DeliveryPipeline: StoreService {
         try await catching {
             let message = Message(parsing: raw)
             let routing = try await store.accounts.route(for: envelope.recipients)
+            var envelope = envelope
+            try await stampFloors(on: &envelope, message: message, lockGeneration: routing.lockGeneration)
             let receipt = try await archive.append(message: raw, envelope: envelope)
             let sieved = try await applySieve(routing, message: message, envelope: envelope, location: receipt.envelope)
             try await store.compliance.journalToArchive(sieved.route.audit)
@@ -88,31 +99,46 @@ public struct DeliveryPipeline: StoreService {
         }
         return try await deliver(message: raw, envelope: Envelope(
             mailFrom: "", recipients: [recipient], receivedAt: clock.now(),
-            direction: local ? .internal : .outbound, source: source, sourceDetail: detail))
+            direction: local ? .internal : .outbound, source: source, sourceDetail: detail, receivedFrom: .archive))
     }
 
-    /// Import, step 1: journal a batch in the archive (one group commit). Returns when it is durable.
+    /// Import, step 1: journal a batch in the archive (one group commit), each envelope with the
+    /// retention floors of the locked policies that match its message. Returns when it is durable.
     public func journal(_ items: [(message: Message, envelope: Envelope)]) async throws(DeliveryError)
-        -> [AppendReceipt]
+        -> [JournaledMessage]
     {
         try await catching {
             guard !items.isEmpty else { return [] }
-            return try await appendConcurrently(items.map { (raw: $0.message.raw, envelope: $0.envelope) })
+            let generation = try await catalog.accounts.withAccounts { try $0.lockGeneration() }
+            var stamped: [(raw: [UInt8], envelope: Envelope)] = []
+            stamped.reserveCapacity(items.count)
+            for item in items {
+                var envelope = item.envelope
+                try await stampFloors(on: &envelope, message: item.message, lockGeneration: generation)
+                stamped.append((item.message.raw, envelope))
+            }
+            let receipts = try await appendConcurrently(stamped)
+            return zip(items, zip(stamped, receipts)).map { item, journaled in
+                JournaledMessage(message: item.message, envelope: journaled.0.envelope, receipt: journaled.1)
+            }
         }
     }
 
+    /// Stamps the retention floors of the locked policies that match `message` into `envelope`.
+    func stampFloors(on envelope: inout Envelope, message: Message, lockGeneration: Int64) async throws {
+        let policies = try await store.floorStamper.policies(generation: lockGeneration, catalog: catalog)
+        guard !policies.isEmpty else { return }
+        let sha256 = Hex.string(SHA256.hash(data: message.raw))
+        let floors = try await store.floorStamper.floors(for: message, envelope: envelope, sha256: sha256,
+                                                         policies: policies)
+        envelope.retentionFloors = floors.isEmpty ? nil : floors
+    }
+
     /// Import, step 2: index a journaled batch in the catalog, in one transaction.
-    public func index(_ items: [(message: Message, envelope: Envelope)], receipts: [AppendReceipt])
-        async throws(DeliveryError)
-    {
-        precondition(items.count == receipts.count, "one receipt per journaled message")
+    public func index(_ journaled: [JournaledMessage]) async throws(DeliveryError) {
         try await catching {
-            guard !items.isEmpty else { return }
-            var indexItems: [IndexItem] = []
-            indexItems.reserveCapacity(items.count)
-            for (item, receipt) in zip(items, receipts) {
-                indexItems.append(IndexItem(message: item.message, receipt: receipt, envelope: item.envelope))
-            }
+            guard !journaled.isEmpty else { return }
+            var indexItems = journaled.map { IndexItem(message: $0.message, receipt: $0.receipt, envelope: $0.envelope) }
             // Index in archive order, the order `reindex` reads the records in, so that rows (and
             // with them the order of equal-dated search results) are the same after a reindex.
             indexItems.sort { $0.receipt.envelope < $1.receipt.envelope }

@@ -12,8 +12,11 @@ struct DeliveryRouting: Sendable {
     var envelopeTo: [String: String] = [:]
     /// `catalog_state.sieve_generation`, read with the accounts (see `SieveScriptCache`).
     var sieveGeneration: Int64
+    /// `catalog_state.lock_generation`, read with the accounts (see `RetentionFloorStamper`).
+    var lockGeneration: Int64
 
-    init(sieveGeneration: Int64) {
+    init(sieveGeneration: Int64, lockGeneration: Int64) {
         self.sieveGeneration = sieveGeneration
+        self.lockGeneration = lockGeneration
     }
 }

@@ -14,11 +14,15 @@ public struct ImportCandidate: Sendable {
     public var origin: String
     /// Stored in the envelope's `sourceDetail`: the file or folder it was imported from.
     public var sourceDetail: String
+    /// A date the source knows besides the bytes (mbox `From ` line, Maildir file name), for the
+    /// received time (`ReceivedTimeRule`).
+    public var hint: ReceivedTimeHint?
 
-    public init(raw: [UInt8], origin: String, sourceDetail: String) {
+    public init(raw: [UInt8], origin: String, sourceDetail: String, hint: ReceivedTimeHint? = nil) {
         self.raw = raw
         self.origin = origin
         self.sourceDetail = sourceDetail
+        self.hint = hint
     }
 }
 
@@ -111,7 +115,7 @@ public struct ImportSession {
         }
         guard !fresh.isEmpty else { return }
 
-        let receivedAt = store.clock.now()
+        let archivedAt = store.clock.now()
         started = ContinuousClock.now
         let parsed = await ParallelChunks.map(fresh) { candidate, sha256 in
             (Message(parsing: candidate.raw), candidate, sha256)
@@ -120,8 +124,10 @@ public struct ImportSession {
         var items: [(message: Message, envelope: Envelope)] = []
         items.reserveCapacity(parsed.count)
         for (message, candidate, sha256) in parsed {
-            let envelope = Envelope(receivedAt: receivedAt, direction: .imported, source: .import,
-                                    sourceDetail: candidate.sourceDetail)
+            let received = ReceivedTimeRule.choose(for: message, hint: candidate.hint, archivedAt: archivedAt)
+            let envelope = Envelope(receivedAt: received.date, direction: .imported, source: .import,
+                                    sourceDetail: candidate.sourceDetail, receivedFrom: received.source,
+                                    archivedAt: received.date == archivedAt ? nil : archivedAt)
             items.append((message, envelope))
             if !message.problems.isEmpty {
                 totals.malformed.append(ImportProblemReport(origin: candidate.origin, sha256: sha256,
@@ -130,16 +136,15 @@ public struct ImportSession {
             totals.bytesArchived += candidate.raw.count
         }
         started = ContinuousClock.now
-        let receipts = try await store.delivery.journal(items)
+        let journaled = try await store.delivery.journal(items)
         totals.secondsJournaling += started.duration(to: .now).seconds
         totals.archived += items.count
         // Durable now; index it once the previous batch is indexed (catalog order = archive order).
         try await waitForIndexing()
         let store = self.store
-        let journaled = items
         indexing = Task {
             let started = ContinuousClock.now
-            try await store.delivery.index(journaled, receipts: receipts)
+            try await store.delivery.index(journaled)
             return started.duration(to: .now).seconds
         }
     }

@@ -53,6 +53,8 @@ public final class MailStore: Sendable {
     let committer: CatalogCommitter
     /// Compiled Sieve scripts for deliveries, valid for one `sieve_generation`.
     let sieveCache = SieveScriptCache()
+    /// Compiled locked policies and the matcher that stamps retention floors at arrival.
+    let floorStamper = RetentionFloorStamper()
     /// Wakes IMAP sessions (IDLE) when a mailbox changes; see `MailboxChangeFeed`.
     let mailboxChanges = MailboxChangeFeed()
     /// Recently read message bytes, for FETCH.
@@ -137,6 +139,13 @@ extension MailStore {
     /// else the data directory's own public key. Opens nothing for writing, so it is safe beside a
     /// running server and changes nothing.
     public static func verifyArchive(dataDirectory: URL, publicKey: String? = nil) -> VerificationReport {
+        verifyArchive(dataDirectory: dataDirectory, publicKey: publicKey, visit: nil)
+    }
+
+    /// `verifyArchive`, showing every checked record to `visit`.
+    static func verifyArchive(dataDirectory: URL, publicKey: String?, visit: ((ArchiveRecord) -> Void)?)
+        -> VerificationReport
+    {
         if let publicKey {
             guard let key = ArchivePublicKey(hex: publicKey) else {
                 var report = VerificationReport()
@@ -144,8 +153,8 @@ extension MailStore {
                                                      reason: "not an Ed25519 public key in hex")
                 return report
             }
-            return ArchiveVerifier.verify(dataDirectory: dataDirectory, publicKey: key)
+            return ArchiveVerifier.verify(dataDirectory: dataDirectory, publicKey: key, visit: visit)
         }
-        return ArchiveVerifier.verify(dataDirectory: dataDirectory)
+        return ArchiveVerifier.verify(dataDirectory: dataDirectory, visit: visit)
     }
 }

@@ -16,8 +16,9 @@ import StoreModel
 /// catalog transaction — EXCEPT when the target mailbox has SPECIAL-USE `\Drafts` (RFC 6154): drafts
 /// change constantly (a client re-APPENDs at every autosave) and are no business records, so their
 /// bytes go into the catalog's `draft` table, are not indexed, and are dropped when the last placement
-/// naming them is expunged. A draft COPYed or MOVEd elsewhere keeps living in the draft store; the
-/// message a user finally sends is archived by SMTP submission.
+/// naming them is expunged. A draft COPYed or MOVEd elsewhere, or left in a renamed drafts folder,
+/// is journaled at that moment (`MailboxService+Drafts`); the message a user finally sends is
+/// archived by SMTP submission.
 extension MailboxService {
     /// Appends `raw` to one of the user's mailboxes with `flags` (as the client names them) and
     /// `internalDate` (now when nil). A missing mailbox is `MailboxError.nonexistent` (TRYCREATE),
@@ -29,21 +30,49 @@ extension MailboxService {
             let parsed = try MessageFlags(parsing: flags)
             let date = internalDate ?? clock.now()
             let result: AppendResult
-            if try await catalog.mailboxes.specialUse(of: mailbox, of: address)?.lowercased() == "\\drafts" {
-                result = try await catalog.mailboxes.appendDraft(raw, sha256: Self.sha256Hex(raw), flags: parsed, internalDate: date,
-                                                       to: mailbox, of: address, at: clock.now())
+            if let draft = try await appendDraft(raw, flags: parsed, internalDate: date, to: mailbox, of: address) {
+                result = draft
             } else {
-                let envelope = Envelope(recipients: [address], receivedAt: clock.now(), clientAddress: actor.clientAddress,
-                                        authenticatedUser: address, direction: .imported, source: .imap,
-                                        imapMailbox: mailbox)
-                let receipt = try await archive.append(message: raw, envelope: envelope)
-                let item = IndexItem(message: Message(parsing: raw), receipt: receipt, envelope: envelope)
-                result = try await catalog.mailboxes.appendMessage(item, flags: parsed, internalDate: date, to: mailbox, of: address)
+                result = try await appendArchived(raw, flags: parsed, internalDate: date, to: mailbox, of: address, by: actor)
             }
             try await audit("imap append", "user=\(address) mailbox=\(mailbox) uid=\(result.uid) sha256=\(Self.sha256Hex(raw))",
                             by: actor)
             await mailboxChanges.publish(MailboxChange(user: address, mailbox: mailbox, kind: .messagesAdded))
             return result
+        }
+    }
+
+    /// Stores `raw` as a draft when `mailbox` is the drafts folder, still at the moment of the
+    /// transaction (a RENAME may turn it into an ordinary folder meanwhile); nil otherwise.
+    private func appendDraft(_ raw: [UInt8], flags: MessageFlags, internalDate: Date, to mailbox: String,
+                             of address: String) async throws -> AppendResult? {
+        guard try await isDraftsFolder(mailbox, of: address) else { return nil }
+        do {
+            return try await catalog.mailboxes.appendDraft(raw, sha256: Self.sha256Hex(raw), flags: flags,
+                                                           internalDate: internalDate, to: mailbox, of: address,
+                                                           at: clock.now())
+        } catch is DraftsFolderChanged {
+            return nil
+        }
+    }
+
+    /// Journals `raw` as an APPEND into `mailbox`, then indexes and places it in one transaction.
+    private func appendArchived(_ raw: [UInt8], flags: MessageFlags, internalDate: Date, to mailbox: String,
+                                of address: String, by actor: AuditActor) async throws -> AppendResult {
+        var envelope = Envelope(recipients: [address], receivedAt: clock.now(), clientAddress: actor.clientAddress,
+                                authenticatedUser: address, direction: .imported, source: .imap,
+                                imapMailbox: mailbox, receivedFrom: .archive)
+        let message = Message(parsing: raw)
+        let generation = try await catalog.accounts.withAccounts { try $0.lockGeneration() }
+        try await store.delivery.stampFloors(on: &envelope, message: message, lockGeneration: generation)
+        let receipt = try await archive.append(message: raw, envelope: envelope)
+        let item = IndexItem(message: message, receipt: receipt, envelope: envelope)
+        do {
+            return try await catalog.mailboxes.appendMessage(item, flags: flags, internalDate: internalDate, to: mailbox,
+                                                             of: address)
+        } catch {
+            try await catalog.messages.indexUnplaced([item])  // the mailbox was deleted meanwhile
+            throw error
         }
     }
 

@@ -26,7 +26,9 @@ extension MailboxService {
 
     /// CREATE (RFC 3501 §6.3.3): creates the mailbox and any missing superior levels, each with a
     /// fresh UIDVALIDITY. `specialUse` is one of RFC 6154 §2's attributes (CREATE-SPECIAL-USE, §3);
-    /// an unknown one is `MailboxError.invalidName`. Returns the names created, superiors first.
+    /// an unknown one is `MailboxError.invalidName`, and a second `\Drafts` folder is refused
+    /// (`.specialUseTaken`): drafts stay out of the archive only in the one drafts folder. Returns
+    /// the names created, superiors first.
     @discardableResult
     public func createMailbox(_ name: String, specialUse: String? = nil, of user: String) async throws(MailboxError) -> [String] {
         try await catching {
@@ -37,6 +39,12 @@ extension MailboxService {
                     throw MailboxError.invalidName(specialUse)
                 }
                 use = canonical
+                if canonical.lowercased() == "\\drafts",
+                    try await catalog.mailboxes.listMailboxes(of: AccountAddress.fold(user))
+                        .contains(where: { $0.specialUse?.lowercased() == "\\drafts" })
+                {
+                    throw MailboxError.specialUseTaken(canonical)
+                }
             }
             return try await catalog.mailboxes.createMailbox(mailbox, of: AccountAddress.fold(user), specialUse: use, at: clock.now())
         }
@@ -62,6 +70,13 @@ extension MailboxService {
         try await catching {
             let from = try IMAPMailboxName.validate(name), to = try IMAPMailboxName.validate(newName)
             let address = AccountAddress.fold(user)
+            // A renamed drafts folder (or one renamed with its parent) becomes an ordinary folder:
+            // its drafts are archived first, so the new name holds no unarchived message.
+            for listing in try await catalog.mailboxes.listMailboxes(of: address)
+            where listing.name == from || listing.name.hasPrefix(from + "/") {
+                let renamedTo = to + listing.name.dropFirst(from.count)
+                try await archiveDraftsFolder(listing.name, renamedTo: renamedTo, of: address, by: actor)
+            }
             let renamed = try await catalog.mailboxes.renameMailbox(from, to: to, of: address, at: clock.now())
             try await audit("imap rename", "user=\(address) mailbox=\(from) to=\(to)", by: actor)
             await mailboxChanges.publish(renamed.map {

@@ -60,9 +60,9 @@ extension MailboxService {
     /// COPY / UID COPY (RFC 3501 §6.4.7) with COPYUID data (RFC 4315 §3). A missing destination is
     /// `MailboxError.nonexistent` (answer TRYCREATE).
     public func copyMessages(uids: [ClosedRange<UInt32>], from source: String, to destination: String,
-                             of user: String) async throws(MailboxError) -> CopyResult {
+                             of user: String, by actor: AuditActor) async throws(MailboxError) -> CopyResult {
         try await catching {
-            try await transfer(uids: uids, from: source, to: destination, of: user, move: false)
+            try await transfer(uids: uids, from: source, to: destination, of: user, move: false, by: actor)
         }
     }
 
@@ -71,7 +71,7 @@ extension MailboxService {
     public func moveMessages(uids: [ClosedRange<UInt32>], from source: String, to destination: String,
                              of user: String, by actor: AuditActor) async throws(MailboxError) -> CopyResult {
         try await catching {
-            let result = try await transfer(uids: uids, from: source, to: destination, of: user, move: true)
+            let result = try await transfer(uids: uids, from: source, to: destination, of: user, move: true, by: actor)
             if !result.sourceUIDs.isEmpty {
                 try await audit("imap move", "user=\(AccountAddress.fold(user)) mailbox=\(source) to=\(destination) "
                                     + "uids=\(Self.uidList(result.sourceUIDs)) new=\(Self.uidList(result.destinationUIDs))",
@@ -127,11 +127,27 @@ extension MailboxService {
         return parts.joined(separator: ",")
     }
 
+    /// COPY and MOVE. Drafts leaving the drafts folder for another are journaled first (see
+    /// `MailboxService+Drafts`), and their copies name the new archive records.
     private func transfer(uids: [ClosedRange<UInt32>], from source: String, to destination: String, of user: String,
-                          move: Bool) async throws -> CopyResult {
+                          move: Bool, by actor: AuditActor) async throws -> CopyResult {
         let from = try IMAPMailboxName.validate(source), to = try IMAPMailboxName.validate(destination)
         let address = AccountAddress.fold(user)
-        let result = try await catalog.mailboxes.copyMessages(uids: uids, from: from, to: to, of: address, move: move)
+        var journaled: [UInt32: IndexItem] = [:]
+        if try await isDraftsFolder(from, of: address), !(try await isDraftsFolder(to, of: address)) {
+            let entries = try await catalog.mailboxes.snapshot(of: from, of: address).messages
+                .filter { entry in uids.contains { $0.contains(entry.uid) } }
+            journaled = try await journalDrafts(entries, into: to, of: address, by: actor)
+        }
+        let result: CopyResult
+        do {
+            result = try await catalog.mailboxes.copyMessages(uids: uids, from: from, to: to, of: address, move: move,
+                                                              journaled: journaled)
+        } catch {
+            // The destination vanished meanwhile: the journaled records are listed all the same.
+            try await catalog.messages.indexUnplaced(Array(journaled.values))
+            throw error
+        }
         if !result.sourceUIDs.isEmpty {
             var changes = [MailboxChange(user: address, mailbox: to, kind: .messagesAdded)]
             if move { changes.append(MailboxChange(user: address, mailbox: from, kind: .messagesExpunged)) }

@@ -29,7 +29,7 @@ struct PasswordHash: Sendable, Hashable {
     var hash: [UInt8]
 
     /// Hashes a new password with scrypt and a random salt. CPU- and memory-heavy: call it off the
-    /// concurrency pool (`BlockingWork.cpu`).
+    /// concurrency pool (`BlockingWork.passwordHashing`).
     static func make(password: String) throws -> PasswordHash {
         var generator = SystemRandomNumberGenerator()
         let salt = (0..<saltLength).map { _ in UInt8.random(in: .min ... .max, using: &generator) }

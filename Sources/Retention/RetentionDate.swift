@@ -1,3 +1,4 @@
+import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -23,10 +24,6 @@ public enum RetentionDate {
         return date
     }
 
-    /// `2027-01-01` for a date (UTC).
-    public static func day(_ date: Date) -> String {
-        let c = RetentionPeriod.calendar.dateComponents([.year, .month, .day], from: date)
-        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day))"
-    }
+    /// `2027-01-01` for a date (UTC), the year always four digits.
+    public static func day(_ date: Date) -> String { Timestamp.day(date) }
 }

@@ -43,7 +43,7 @@ public struct PolicySummary: Sendable, Hashable, Codable {
     public var matches: Int
     /// Messages it governs: those where its period ends last of all policies that match them.
     public var governs: Int
-    /// The date of the oldest message it governs (message date, else archive time).
+    /// The received time of the oldest message it governs.
     public var oldest: Date?
     /// The earliest end of a period still running among the messages it governs.
     public var nextExpiry: Date?
@@ -75,8 +75,9 @@ public struct RetentionEvaluation: Sendable, Hashable {
 /// Rules: a message no policy matches is kept. Where several match, the policy whose period ends
 /// last governs (longest retention wins); on a tie the one that removes less (keep, then
 /// purge-archive, then purge), then the one loaded first. A governed message is due when its period
-/// ended at or before `asOf` and the action is not `keep`. A due message any active hold matches
-/// is held, never purged.
+/// ended at or before `asOf` and the action is not `keep`; a retention floor a locked policy stamped
+/// on the message when it arrived moves that end later, never earlier. A due message any active
+/// hold matches is held, never purged.
 public enum RetentionEvaluator {
     public static func evaluate(policies: [RetentionPolicy], matches: [String: [RetentionCandidate]],
                                 holds: [String: Set<String>], asOf: Date) -> RetentionEvaluation {
@@ -91,7 +92,7 @@ public enum RetentionEvaluator {
             let candidates = matches[policy.name] ?? []
             matchCounts[index] = candidates.count
             for candidate in candidates {
-                let expiry = policy.expiry(of: candidate)
+                let expiry = Swift.max(policy.expiry(of: candidate), candidate.floor ?? .distantPast)
                 if let current = decisions[candidate.sha256] {
                     let winner = policies[current.policy]
                     let wins = expiry > current.expiry
@@ -99,7 +100,7 @@ public enum RetentionEvaluator {
                     guard wins else { continue }
                 }
                 decisions[candidate.sha256] = Decision(
-                    policy: index, expiry: expiry, date: candidate.date ?? candidate.archivedAt)
+                    policy: index, expiry: expiry, date: candidate.receivedAt)
             }
         }
         var holdsByMessage: [String: [String]] = [:]

@@ -84,6 +84,18 @@ public struct RetentionRunner: Sendable {
                                            holds: try await heldMessages(), asOf: asOf)
     }
 
+    /// The mode a run takes: a dry run when asked; else, after adopting what the configuration asks
+    /// of the protection settings (it may switch approval on, never off), a plan while the data
+    /// directory requires approval and a purge otherwise. The note says when the configuration asks
+    /// for less than the data directory holds.
+    public func mode(dryRun: Bool, configured: ProtectionSettings, actor: AuditActor) async throws
+        -> (mode: RetentionApplyMode, protection: ProtectionSettings, note: String?)
+    {
+        let (protection, note) = try await store.compliance.adoptConfiguredProtection(configured, by: actor)
+        let mode: RetentionApplyMode = dryRun ? .dryRun : protection.requireApproval ? .plan : .execute
+        return (mode, protection, note)
+    }
+
     /// Evaluates as of `asOf` and then, by `mode`, reports, purges or writes a plan. Audited.
     public func apply(asOf: Date, mode: RetentionApplyMode, actor: AuditActor) async throws -> RetentionApplyOutcome {
         let evaluation = try await evaluate(asOf: asOf)
@@ -107,33 +119,46 @@ public struct RetentionRunner: Sendable {
         return outcome
     }
 
-    /// Purges `due`, minus whatever an active hold matches at this moment. Audited.
-    public func execute(_ due: [DueMessage], actor: AuditActor, reason: String) async throws -> RetentionExecution {
+    /// Purges `due`, minus whatever an active hold matches at this moment and whatever the real
+    /// clock says is not yet due (a plan made for another day never purges early). Audited.
+    public func execute(_ due: [DueMessage], actor: AuditActor, reason: String, plan: String? = nil) async throws
+        -> RetentionExecution
+    {
         let held = try await heldMessages()
+        let now = store.clock.now()
         var holders: [String: [String]] = [:]
         for (hold, ids) in held { for id in ids { holders[id, default: []].append(hold) } }
         var purged: [DueMessage] = []
         var spared: [DueMessage] = []
+        var early: [DueMessage] = []
         for var message in due {
-            if let names = holders[message.sha256] {
+            if message.expiredAt > now {
+                early.append(message)
+            } else if let names = holders[message.sha256] {
                 message.heldBy = names.sorted()
                 spared.append(message)
             } else {
                 purged.append(message)
             }
         }
+        if !early.isEmpty {
+            logger.notice("retention: not yet due by the real clock, kept", metadata: [
+                "messages": "\(early.count)", "first expiry": "\(Self.timestamp(early.map(\.expiredAt).min()!))",
+            ])
+        }
         let items = purged.compactMap(\.purgeItem)
         guard !items.isEmpty else { return RetentionExecution(purged: [], spared: spared, report: nil) }
         logger.notice("retention purge", metadata: [
             "messages": "\(items.count)", "spared": "\(spared.count)", "actor": "\(actor)", "reason": "\(reason)",
         ])
-        let report = try await store.compliance.purge(items, reason: reason, by: actor)
+        let report = try await store.compliance.purge(items, reason: reason, plan: plan, by: actor)
         let byPolicy = Dictionary(grouping: purged, by: \.policy).map { "\($0.key)=\($0.value.count)" }.sorted()
         try await store.compliance.record(
             "retention purge",
             detail: "\(reason); policies \(byPolicy.joined(separator: " ")); deliveries=\(report.deliveries) "
                 + "placements=\(report.placementsRemoved) bytes=\(report.bytesReclaimed) "
-                + "record=\(report.purgeRecord ?? "-") spared-by-hold=\(spared.count)",
+                + "record=\(report.purgeRecord ?? "-") spared-by-hold=\(spared.count) not-yet-due=\(early.count) "
+                + "protected-by-floor=\(report.protected.count)",
             resultCount: report.messages, by: actor)
         return RetentionExecution(purged: purged, spared: spared, report: report)
     }
@@ -186,7 +211,8 @@ public struct RetentionRunner: Sendable {
         }
         do {
             let execution = try await execute(
-                due, actor: actor, reason: "retention plan \(planID) by \(plan.createdBy), approved by \(actor)")
+                due, actor: actor, reason: "retention plan \(planID) by \(plan.createdBy), approved by \(actor)",
+                plan: planID)
             try await store.compliance.recordPlanOutcome(
                 id: planID, outcome: "purged \(execution.report?.messages ?? 0), spared by hold \(execution.spared.count)")
             var decided = plan
@@ -211,6 +237,6 @@ public struct RetentionRunner: Sendable {
 
     /// ISO 8601 in UTC, to the second.
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        Timestamp.string(date)
     }
 }

@@ -11,13 +11,16 @@ import Foundation
 /// a blocked one stalls every task behind it). Work runs on a concurrent Dispatch queue, at most
 /// `limit` items at once; callers past the limit wait as suspended tasks, in arrival order.
 ///
-/// Two instances: `io` for file work (many can wait on the disk at once) and `cpu` for work that
-/// only burns a core or memory (a scrypt derivation takes tens of milliseconds and 32 MiB).
+/// Three instances: `io` for file work (many can wait on the disk at once), `cpu` for short work that
+/// only burns a core (hashing, compressing, parsing, signing), and `passwordHashing` for scrypt
+/// (tens of milliseconds and 32 MiB each): a flood of logins queues there, never in front of mail.
 /// The archive's writer has a thread of its own (group commit) and is not routed through here.
 public final class BlockingWork: Sendable {
     public static let io = BlockingWork(label: "tresor.blocking-io", limit: 16)
     public static let cpu = BlockingWork(
         label: "tresor.blocking-cpu", limit: max(1, ProcessInfo.processInfo.activeProcessorCount))
+    public static let passwordHashing = BlockingWork(
+        label: "tresor.password-hashing", limit: max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     private let queue: DispatchQueue
     private let limit: Int

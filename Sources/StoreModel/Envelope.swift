@@ -17,7 +17,13 @@ public struct Envelope: Codable, Sendable, Hashable {
     public var mailFrom: String
     /// The forward-paths of every RCPT TO (RFC 5321 §4.1.1.3), Bcc recipients included.
     public var recipients: [String]
+    /// The received time: when Tresor accepted the message, or for an import the best trace the
+    /// message carries (`receivedFrom` says which). Retention counts from it.
     public var receivedAt: Date
+    /// Where `receivedAt` was read; nil in records written before this was kept (the archive time).
+    public var receivedFrom: ReceivedTimeSource?
+    /// When Tresor archived it, where that differs from `receivedAt` (imports); nil otherwise.
+    public var archivedAt: Date?
     public var clientAddress: String?
     /// The domain given in HELO/EHLO (RFC 5321 §4.1.1.1).
     public var helo: String?
@@ -31,11 +37,14 @@ public struct Envelope: Codable, Sendable, Hashable {
     /// For an IMAP APPEND (and a draft leaving Drafts): the mailbox the user put it in, so that
     /// recovery places a journaled APPEND whose catalog transaction was lost exactly there, once.
     public var imapMailbox: String?
+    /// The floors the locked retention policies that matched the message stamped at its arrival.
+    public var retentionFloors: [RetentionFloor]?
 
     public init(
         mailFrom: String = "", recipients: [String] = [], receivedAt: Date, clientAddress: String? = nil,
         helo: String? = nil, authenticatedUser: String? = nil, direction: Direction, source: MessageSource,
-        sourceDetail: String? = nil, imapMailbox: String? = nil
+        sourceDetail: String? = nil, imapMailbox: String? = nil, receivedFrom: ReceivedTimeSource? = nil,
+        archivedAt: Date? = nil, retentionFloors: [RetentionFloor]? = nil
     ) {
         self.mailFrom = mailFrom
         self.recipients = recipients
@@ -47,7 +56,13 @@ public struct Envelope: Codable, Sendable, Hashable {
         self.source = source
         self.sourceDetail = sourceDetail
         self.imapMailbox = imapMailbox
+        self.receivedFrom = receivedFrom
+        self.archivedAt = archivedAt
+        self.retentionFloors = retentionFloors
     }
+
+    /// When Tresor archived the delivery.
+    public var archiveTime: Date { archivedAt ?? receivedAt }
 }
 
 /// What callers get back once a delivery is durable.

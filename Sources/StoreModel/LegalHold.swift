@@ -46,11 +46,11 @@ public enum LegalHoldError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .exists(let name, nil): "hold \"\(name)\" already exists"
         case .exists(let name, let released?):
-            "hold \"\(name)\" exists (released \(released.formatted(.iso8601))); case names are not reused, "
+            "hold \"\(name)\" exists (released \(Timestamp.string(released))); case names are not reused, "
                 + "choose another"
         case .unknown(let name): "no hold \"\(name)\""
         case .alreadyReleased(let name, let released):
-            "hold \"\(name)\" was already released \(released.formatted(.iso8601))"
+            "hold \"\(name)\" was already released \(Timestamp.string(released))"
         case .invalidName(let name): "invalid case name \"\(name)\" (1 to 200 characters, no control characters)"
         }
     }

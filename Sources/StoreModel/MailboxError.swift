@@ -19,6 +19,8 @@ public enum MailboxError: Error, Sendable, Hashable, CustomStringConvertible {
     case renameIntoItself(String)
     /// A flag that is no system flag and no atom (RFC 3501 §9).
     case invalidFlag(String)
+    /// RFC 6154 §5.3 USEATTR: the user already has a mailbox with this attribute (one `\Drafts`).
+    case specialUseTaken(String)
     /// The archive or the catalog failed (answered NO [SERVERBUG] or [UNAVAILABLE]).
     case storage(StorageFailure)
 
@@ -32,6 +34,7 @@ public enum MailboxError: Error, Sendable, Hashable, CustomStringConvertible {
         case .hasChildren(let name): "mailbox \"\(name)\" has children; delete them first"
         case .renameIntoItself(let name): "cannot rename \"\(name)\" into its own hierarchy"
         case .invalidFlag(let flag): "invalid flag \"\(flag)\""
+        case .specialUseTaken(let use): "a mailbox with \(use) exists already; there is one drafts folder"
         case .storage(let failure): failure.description
         }
     }

@@ -45,6 +45,18 @@ public struct PurgeRecord: Codable, Sendable, Hashable {
         }
     }
 
+    /// A message asked for but left in the archive: an envelope's retention floor protects it.
+    public struct Protected: Codable, Sendable, Hashable {
+        public var sha256: String
+        /// The latest floor among its envelopes.
+        public var until: Date
+
+        public init(sha256: String, until: Date) {
+            self.sha256 = sha256
+            self.until = until
+        }
+    }
+
     /// Unique per purge; the catalog's `purge` row has the same.
     public var id: String
     public var time: Date
@@ -54,6 +66,8 @@ public struct PurgeRecord: Codable, Sendable, Hashable {
     public var messages: [PurgeItem]
     /// Filled by the archive's writer under its lock (callers pass []).
     public var removed: [Removed]
+    /// Filled by the writer: messages asked for that a retention floor kept (absent when none).
+    public var protected: [Protected]?
 
     public init(id: String, time: Date, actor: String, reason: String, messages: [PurgeItem], removed: [Removed] = []) {
         self.id = id

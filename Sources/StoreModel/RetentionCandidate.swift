@@ -12,10 +12,16 @@ public struct RetentionCandidate: Sendable, Hashable {
     public var date: Date?
     /// When the message was first archived.
     public var archivedAt: Date
+    /// The latest received time of its deliveries (what `count_from = "received"` counts from).
+    public var receivedAt: Date
+    /// The latest retention floor a locked policy stamped on it at arrival: never purged before.
+    public var floor: Date?
 
-    public init(sha256: String, date: Date?, archivedAt: Date) {
+    public init(sha256: String, date: Date?, archivedAt: Date, receivedAt: Date? = nil, floor: Date? = nil) {
         self.sha256 = sha256
         self.date = date
         self.archivedAt = archivedAt
+        self.receivedAt = receivedAt ?? archivedAt
+        self.floor = floor
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -26,5 +27,14 @@ public struct RetentionLockRecord: Sendable, Hashable {
         self.action = action
         self.file = file
         self.recordedAt = recordedAt
+    }
+}
+
+extension RetentionLockRecord {
+    /// Hex SHA-256 of the policy's canonical text — name, match, retain, count_from and action, one
+    /// per line — the identity a retention floor names the policy by.
+    public var policyHash: String {
+        let text = [policy, match, retain, countFrom, action].joined(separator: "\n")
+        return Hex.string(SHA256.hash(data: Array(text.utf8)))
     }
 }

@@ -23,10 +23,16 @@ public struct SearchHit: Sendable, Codable, Hashable {
     public var bodyLocation: RecordLocation
     /// When the first delivery was archived.
     public var archivedAt: Date
+    /// The received time retention counts from (the latest of its deliveries').
+    public var receivedAt: Date
+    /// Where that received time was read.
+    public var receivedFrom: ReceivedTimeSource
     /// How many deliveries (envelope records) the message has.
     public var deliveries: Int
 
-    public init(id: String, date: Date?, from: [String], to: [String], cc: [String], subject: String?, messageID: String?, size: Int, attachments: [String], direction: Direction, source: String, bodyLocation: RecordLocation, archivedAt: Date, deliveries: Int) {
+    public init(id: String, date: Date?, from: [String], to: [String], cc: [String], subject: String?, messageID: String?,
+                size: Int, attachments: [String], direction: Direction, source: String, bodyLocation: RecordLocation,
+                archivedAt: Date, receivedAt: Date? = nil, receivedFrom: ReceivedTimeSource = .archive, deliveries: Int) {
         self.id = id
         self.date = date
         self.from = from
@@ -40,6 +46,8 @@ public struct SearchHit: Sendable, Codable, Hashable {
         self.source = source
         self.bodyLocation = bodyLocation
         self.archivedAt = archivedAt
+        self.receivedAt = receivedAt ?? archivedAt
+        self.receivedFrom = receivedFrom
         self.deliveries = deliveries
     }
 }

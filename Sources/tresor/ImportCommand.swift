@@ -39,7 +39,7 @@ struct ImportCommand: AsyncParsableCommand {
         for source in sources {
             try await source.forEachMessage { message in
                 try await session.add(ImportCandidate(raw: message.raw, origin: message.origin,
-                                                      sourceDetail: message.fileName))
+                                                      sourceDetail: message.fileName, hint: message.hint))
                 progress.update(session.totals.offered)
             }
         }

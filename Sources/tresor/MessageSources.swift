@@ -1,4 +1,5 @@
 import MailMessage
+import MailStore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -8,10 +9,12 @@ import Glibc
 /// envelope's `sourceDetail`).
 struct SourceMessage: Sendable {
     var raw: [UInt8]
+    /// Where it was read, for reports: a path, or "path message 12 (byte 3456)".
     var origin: String
-    /// The mbox separator's date or the file's modification time: the archive time of a message
-    /// imported from old mail is the import time; this is only kept for the report.
+    /// The file it came from (the envelope's `sourceDetail`).
     var fileName: String
+    /// The mbox separator's or the Maildir file name's date, for the received time.
+    var hint: ReceivedTimeHint? = nil
 }
 
 enum SourceError: Error, CustomStringConvertible {
@@ -81,7 +84,8 @@ enum ImportSource: CustomStringConvertible {
             try await body(SourceMessage(raw: try Self.read(url), origin: url.path, fileName: url.path))
         case .maildir(let url):
             for file in try Self.maildirFiles(url) {
-                try await body(SourceMessage(raw: try Self.read(file), origin: file.path, fileName: file.path))
+                try await body(SourceMessage(raw: try Self.read(file), origin: file.path, fileName: file.path,
+                                             hint: Self.maildirDate(file.lastPathComponent).map { .maildirName($0) }))
             }
         case .messageFolder(let url):
             for file in try Self.files(under: url).filter({ $0.pathExtension.lowercased() == "eml" }) {
@@ -96,8 +100,27 @@ enum ImportSource: CustomStringConvertible {
         for entry in MboxReader(data: data) {
             index += 1
             try await body(SourceMessage(raw: entry.message, origin: "\(name) message \(index) (byte \(entry.offset))",
-                                         fileName: name))
+                                         fileName: name,
+                                         hint: Self.separatorDate(entry.separator).map { .mboxSeparator($0) }))
         }
+    }
+
+    /// The date of an mbox separator line: "From sender Sat Jan  3 01:05:34 1996" (RFC 4155 §2:
+    /// the sender, then the date in ctime's form); nil when it has none that reads.
+    static func separatorDate(_ line: [UInt8]) -> Date? {
+        let words = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: true)
+        guard words.count == 3 else { return nil }
+        return DateParser.parse(words[2])
+    }
+
+    /// The leading timestamp of a Maildir file name ("1227888843.M123P456.host:2,S"), the time of
+    /// its delivery into the Maildir.
+    static func maildirDate(_ name: String) -> Date? {
+        let digits = name.prefix { $0.isASCII && $0.isNumber }
+        guard (9...11).contains(digits.count), name.dropFirst(digits.count).first == ".", let seconds = Int(digits) else {
+            return nil
+        }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
     /// Maildir: messages are the files in `cur/` and `new/` of the folder and of each Maildir++

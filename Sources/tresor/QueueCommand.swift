@@ -127,6 +127,6 @@ enum QueueFormatting {
     }
 
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        Timestamp.string(date)
     }
 }

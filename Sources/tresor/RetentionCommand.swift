@@ -16,7 +16,7 @@ struct RetentionCommand: AsyncParsableCommand {
             message no policy matches is kept; a message an active legal hold matches is never \
             purged (see `tresor hold`).
             """,
-        subcommands: [Check.self, List.self, Apply.self, Approve.self, Plans.self]
+        subcommands: [Check.self, List.self, Apply.self, Approve.self, Plans.self, Protection.self]
     )
 
     /// Opens the store, checks the locked policies against the catalog (remembering the strictest
@@ -85,6 +85,7 @@ struct RetentionCommand: AsyncParsableCommand {
                     print("as of \(RetentionRunner.timestamp(evaluation.asOf)): \(evaluation.governed) message(s) "
                           + "governed by a policy, \(evaluation.due.count) due, \(evaluation.held.count) held")
                     print(RetentionOutput.table(evaluation), terminator: "")
+                    print(RetentionOutput.floors(try await runner.store.compliance.retentionFloors()), terminator: "")
                 }
                 try await runner.store.compliance.record(
                     "retention list", detail: "as-of=\(RetentionRunner.timestamp(evaluation.asOf))",
@@ -100,8 +101,9 @@ struct RetentionCommand: AsyncParsableCommand {
             discussion: """
                 Evaluates every policy and every active hold, then purges the messages whose period \
                 is over and that no hold matches (holds are checked again right before the purge). \
-                With retention.require_approval = true in tresor.toml it only writes a purge plan, \
-                which another person runs with `tresor retention approve PLAN`. --as-of evaluates \
+                While the data directory requires approval (`tresor retention protection`, or \
+                retention.require_approval = true in tresor.toml, which switches it on for good) it \
+                only writes a purge plan, which another person runs with `tresor retention approve PLAN`. --as-of evaluates \
                 as at 00:00 UTC of that day: a period ending then or earlier is over.
                 """)
         @OptionGroup var options: RetentionOptions
@@ -110,9 +112,20 @@ struct RetentionCommand: AsyncParsableCommand {
         @OptionGroup var asOf: AsOfOption
         @Flag(help: "Only show what would be purged.") var dryRun = false
 
+        func validate() throws {
+            if asOf.asOf != nil && !dryRun {
+                throw ValidationError("""
+                    --as-of previews another day and needs --dry-run: a purge (or a purge plan) always uses \
+                    the real clock, so that nothing leaves the archive before its time
+                    """)
+            }
+        }
+
         func run() async throws {
             try await withRunner(options, data, remember: true, actor: actor.auditActor) { runner, configuration in
-                let mode: RetentionApplyMode = dryRun ? .dryRun : configuration.retention.requireApproval ? .plan : .execute
+                let (mode, _, note) = try await runner.mode(dryRun: dryRun, configured: configuration.retention.protection,
+                                                            actor: actor.auditActor)
+                if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 let outcome = try await runner.apply(asOf: asOf.date, mode: mode, actor: actor.auditActor)
                 let evaluation = outcome.evaluation
                 print("as of \(RetentionRunner.timestamp(evaluation.asOf)): \(evaluation.due.count) message(s) due, "
@@ -127,9 +140,13 @@ struct RetentionCommand: AsyncParsableCommand {
                     for message in execution.spared { print(RetentionOutput.line(message, verb: "held")) }
                     for message in execution.purged { print(RetentionOutput.line(message, verb: "purged")) }
                     if let report = execution.report {
+                        for kept in report.protected {
+                            print("kept \(kept.sha256): a locked policy's floor protects it until \(Timestamp.string(kept.until))")
+                        }
                         print("purged \(report.messages) message(s): \(report.deliveries) deliveries, "
-                              + "\(report.placementsRemoved) mailbox placements, \(report.bytesReclaimed) bytes reclaimed, "
-                              + "\(report.segmentsRewritten) segment(s) rewritten; purge record \(report.purgeRecord ?? "-")")
+                              + "\(report.placementsRemoved) mailbox placements; \(report.bytesReclaimed) bytes reclaimed "
+                              + "of \(report.bytesPurged) archive bytes purged, \(report.segmentsRewritten) segment(s) "
+                              + "rewritten; purge record \(report.purgeRecord ?? "-")")
                     }
                 case .plan:
                     guard let plan = outcome.plan else { print("nothing to plan"); break }
@@ -144,11 +161,12 @@ struct RetentionCommand: AsyncParsableCommand {
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "approve",
-            abstract: "Execute a purge plan made by another person (four-eyes principle).",
+            abstract: "Execute a purge plan, or carry out a protection proposal, made by another person.",
             discussion: """
                 Refused when you made the plan yourself, and when the archive (its messages and \
                 deliveries) or the policies changed since it was made ("plan expired"). Messages an \
-                active hold matches now are spared.
+                active hold matches now are spared. A protection proposal (protect-…, see \
+                `tresor retention protection`) takes effect when a different person approves it.
                 """)
         @OptionGroup var options: RetentionOptions
         @OptionGroup var data: DataDirectoryOptions
@@ -156,6 +174,13 @@ struct RetentionCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The plan id `retention apply` printed.", valueName: "plan")) var plan: String
 
         func run() async throws {
+            if plan.hasPrefix("protect-") {
+                try await withStore(data) { store in
+                    let settings = try await store.compliance.approveProtection(proposal: plan, by: actor.auditActor)
+                    print("proposal \(plan) approved by \(actor.auditActor): \(settings)")
+                }
+                return
+            }
             try await withRunner(options, data, remember: true, actor: actor.auditActor) { runner, _ in
                 let (decided, execution) = try await runner.approve(planID: plan, actor: actor.auditActor)
                 for message in execution.spared { print(RetentionOutput.line(message, verb: "held")) }
@@ -186,6 +211,52 @@ struct RetentionCommand: AsyncParsableCommand {
                 if plans.isEmpty { print("no purge plans") }
                 try await store.compliance.record("retention plans", detail: "", resultCount: plans.count,
                                                   by: actor.auditActor)
+            }
+        }
+    }
+
+    struct Protection: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "protection",
+            abstract: "Show or change the data directory's protection settings.",
+            discussion: """
+                require_approval: purges need a plan that a different person approves. auto_purge: \
+                `tresor serve` runs retention each day by itself (under require_approval it only \
+                writes plans). The settings live in the data directory (journaled in the archive), \
+                so every command sees them wherever it runs. Switching require_approval on takes \
+                effect at once; switching it off writes a proposal that a different person carries \
+                out with `tresor retention approve PROPOSAL`.
+                """)
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @Option(name: .customLong("require-approval"), help: ArgumentHelp("on or off.", valueName: "on|off"))
+        var requireApproval: Switch?
+        @Option(name: .customLong("auto-purge"), help: ArgumentHelp("on or off.", valueName: "on|off"))
+        var autoPurge: Switch?
+
+        enum Switch: String, ExpressibleByArgument { case on, off }
+
+        func run() async throws {
+            try await withStore(data) { store in
+                let current = try await store.compliance.protection()
+                if requireApproval == nil && autoPurge == nil {
+                    print(current)
+                    for proposal in try await store.compliance.protectionProposals() {
+                        print("\(proposal.id) \(proposal.status.rawValue) by \(proposal.createdBy) "
+                              + "\(Timestamp.string(proposal.createdAt)): \(proposal.settings)"
+                              + (proposal.decidedBy.map { " approved by \($0)" } ?? ""))
+                    }
+                    return
+                }
+                var wanted = current
+                if let requireApproval { wanted.requireApproval = requireApproval == .on }
+                if let autoPurge { wanted.autoPurge = autoPurge == .on }
+                if let proposal = try await store.compliance.changeProtection(to: wanted, by: actor.auditActor) {
+                    print("proposal \(proposal.id) written: \(proposal.settings); nothing changes until a different "
+                          + "person runs: tresor retention approve \(proposal.id)")
+                } else {
+                    print(try await store.compliance.protection())
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MailStore
 import Retention
 
 /// The text `tresor retention` prints.
@@ -26,10 +27,21 @@ enum RetentionOutput {
         return text
     }
 
+    /// The floors locked policies stamped at arrival: none of these messages is purged before its floor.
+    static func floors(_ floors: [RetentionFloorSummary]) -> String {
+        guard !floors.isEmpty else { return "" }
+        var text = "floors stamped at arrival (never purged earlier, whatever the policy files say now):\n"
+        for floor in floors {
+            text += "  \(floor.policy) [policy text \(floor.policyHash.prefix(12))]: \(floor.messages) message(s) kept until "
+                + "\(day(floor.earliest))\(floor.latest > floor.earliest ? " … \(day(floor.latest))" : "")\n"
+        }
+        return text
+    }
+
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = Timestamp.jsonEncoding
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 

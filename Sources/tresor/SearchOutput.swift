@@ -6,18 +6,20 @@ enum SearchOutput {
     static func json(_ hits: [SearchHit]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = Timestamp.jsonEncoding
         return String(decoding: try encoder.encode(hits), as: UTF8.self)
     }
 
-    static let csvColumns = ["id", "date", "from", "to", "cc", "subject", "message_id", "size", "attachments", "direction", "source"]
+    static let csvColumns = ["id", "date", "from", "to", "cc", "subject", "message_id", "size", "attachments", "direction", "source",
+                             "received", "received_from"]
 
     static func csv(_ hits: [SearchHit]) -> String {
         var out = csvColumns.joined(separator: ",") + "\r\n"
         for hit in hits {
             let fields: [String] = [hit.id, hit.date.map(iso8601) ?? "", hit.from.joined(separator: ", "), hit.to.joined(separator: ", "),
                           hit.cc.joined(separator: ", "), hit.subject ?? "", hit.messageID ?? "", String(hit.size),
-                          hit.attachments.joined(separator: "; "), hit.direction.rawValue, hit.source]
+                          hit.attachments.joined(separator: "; "), hit.direction.rawValue, hit.source,
+                          iso8601(hit.receivedAt), hit.receivedFrom.rawValue]
             out += fields.map(csvField).joined(separator: ",") + "\r\n"
         }
         return out
@@ -63,11 +65,11 @@ enum SearchOutput {
         return 120
     }
 
-    static func iso8601(_ date: Date) -> String { date.formatted(.iso8601) }
+    static func iso8601(_ date: Date) -> String { Timestamp.string(date) }
 
     /// "2025-07-01 08:00" in UTC, the same for every reader of a report.
     static func shortDate(_ date: Date) -> String {
-        let s = date.formatted(.iso8601)  // 2025-07-01T08:00:00Z
+        let s = Timestamp.string(date)  // 2025-07-01T08:00:00Z
         return String(s.prefix(16)).replacingOccurrences(of: "T", with: " ")
     }
 }

@@ -52,7 +52,7 @@ struct ShowCommand: AsyncParsableCommand {
             if let value, !value.isEmpty { lines.append(label.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
         }
         add("ID:", entry.id)
-        add("Date:", message.date.map { $0.formatted(.iso8601) })
+        add("Date:", message.date.map { Timestamp.string($0) })
         add("From:", message.from.map(format).joined(separator: ", "))
         add("To:", message.to.map(format).joined(separator: ", "))
         add("Cc:", message.cc.map(format).joined(separator: ", "))
@@ -64,11 +64,17 @@ struct ShowCommand: AsyncParsableCommand {
         if !message.problems.isEmpty { add("Problems:", message.problems.map { "byte \($0.offset): \($0.kind)" }.joined(separator: "; ")) }
         for delivery in entry.deliveries {
             let envelope = delivery.envelope
-            var line = "\(envelope.receivedAt.formatted(.iso8601)) \(envelope.direction.rawValue) via \(envelope.source)"
+            var line = "\(Timestamp.string(envelope.receivedAt)) \(envelope.direction.rawValue) via \(envelope.source)"
             if let detail = envelope.sourceDetail { line += " (\(detail))" }
             if !envelope.mailFrom.isEmpty { line += " from <\(envelope.mailFrom)>" }
             if !envelope.recipients.isEmpty { line += " to \(envelope.recipients.joined(separator: ", "))" }
             add("Delivery:", line + " [envelope \(delivery.envelopeLocation)]")
+            add("Received:", "\(Timestamp.string(envelope.receivedAt)) from \((envelope.receivedFrom ?? .archive).rawValue), "
+                + "archived \(Timestamp.string(envelope.archiveTime))")
+            for floor in envelope.retentionFloors ?? [] {
+                add("Floor:", "kept until \(Timestamp.string(floor.until)) by locked policy \"\(floor.policy)\" "
+                    + "(policy text sha256 \(floor.policyHash.prefix(16)))")
+            }
         }
         return lines.joined(separator: "\n")
     }

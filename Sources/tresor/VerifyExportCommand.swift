@@ -1,5 +1,6 @@
 import ArgumentParser
 import Export
+import MailStore
 import Foundation
 
 /// `tresor verify-export`: checks an export folder on its own, without the data directory.
@@ -40,7 +41,7 @@ struct VerifyExportCommand: AsyncParsableCommand {
         }
         let record = result.record!
         print("export:     \(record.format.rawValue), \(record.counts.messages) messages, \(result.filesChecked) files checked")
-        print("made:       \(record.completedAt.formatted(.iso8601)) by \(record.createdBy) (Tresor \(record.tresorVersion))")
+        print("made:       \(Timestamp.string(record.completedAt)) by \(record.createdBy) (Tresor \(record.tresorVersion))")
         print("selection:  \(Self.describe(record.selection))")
         if let head = record.archive.head { print("chain head: \(head.chainHex) (segment \(head.segment))") }
         print("OK: signature, checksums, manifest and counts check out")

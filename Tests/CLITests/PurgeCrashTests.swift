@@ -20,7 +20,7 @@ import TestSupport
     }
 
     func verify(_ directory: URL) throws -> CommandResult {
-        try CommandRunner.run("tresor", ["verify", "--data-dir", directory.path, "--actor", "crash-test"])
+        try CommandRunner.run("tresor", ["verify", "--data-dir", directory.path])
     }
 
     /// When to kill: after some seconds, or as soon as the purge logs a line containing a text

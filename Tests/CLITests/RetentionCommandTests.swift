@@ -117,24 +117,42 @@ import TestSupport
         }
     }
 
-    @Test func applyPurgesTheDayAfterExpiryAndVerifyStillPasses() async throws {
+    /// RFC 5322 date-time of `date` in UTC.
+    static func rfc5322(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, d MMM yyyy HH:mm:ss +0000"
+        return formatter.string(from: date)
+    }
+
+    @Test func applyPurgesWhatTheRealClockSaysIsDueAndRefusesTimeTravel() async throws {
         try await withTemporaryDirectory { dir in
             let folder = try setUp(dir)
-            let kept = try tresor(dir, ["retention", "apply", "--policies", folder, "--as-of", "2026-12-31", "--actor", "admin"])
-            #expect(kept.status == 0, "\(kept.stderr)")
-            #expect(try count(dir, "subject:offer") == "1")
-            #expect(try count(dir, "subject:unsubscribe") == "0")
-            let purged = try tresor(dir, ["retention", "apply", "--policies", folder, "--as-of", "2027-01-02", "--actor", "admin"])
+            // Written a month ago: under "letters" (6 years from the end of its year) never due in this test.
+            let recent = Self.message("recent", subject: "Recent order", date: Self.rfc5322(Date().addingTimeInterval(-30 * 86_400)))
+            #expect(try tresor(dir, ["import", "-"], stdin: recent).status == 0)
+            let newsletter = try id(dir, "subject:unsubscribe")
+
+            let travel = try tresor(dir, ["retention", "apply", "--policies", folder, "--as-of", "2099-01-01", "--actor", "admin"])
+            #expect(travel.status != 0)
+            #expect(travel.stderr.contains("--as-of previews another day and needs --dry-run"), "\(travel.stderr)")
+            #expect(try count(dir, "subject:recent") == "1" && count(dir, "subject:unsubscribe") == "1")
+            let preview = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder, "--as-of", "2099-01-01"])
+            #expect(preview.status == 0 && preview.stdout.contains("dry run: nothing purged"), "\(preview.stderr)")
+            #expect(try count(dir, "subject:recent") == "1")
+
+            let purged = try tresor(dir, ["retention", "apply", "--policies", folder, "--actor", "admin"])
             #expect(purged.status == 0, "\(purged.stderr)")
-            #expect(purged.stdout.contains("purged 1 message(s)"))
-            #expect(try count(dir, "subject:offer") == "0")
-            let reclaimed = purged.stdout.split(separator: "\n").first { $0.hasPrefix("purged 1 message(s)") }?
-                .split(separator: ",").first { $0.hasSuffix("bytes reclaimed") }?
-                .split(separator: " ").first.flatMap { Int($0) }
+            #expect(purged.stdout.contains("purged \(newsletter) newsletters purge"), "\(purged.stdout)")
+            #expect(try count(dir, "subject:unsubscribe") == "0")
+            #expect(try count(dir, "subject:recent") == "1")
+            let reclaimed = purged.stdout.split(separator: "\n").first { $0.hasPrefix("purged ") && $0.contains("bytes reclaimed") }?
+                .split(separator: ";").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) }
             #expect((reclaimed ?? 0) > 0, "\(purged.stdout)")
             let verify = try tresor(dir, ["verify"])
             #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-            #expect(verify.stdout.contains("policies: letters"), "\(verify.stdout)")
+            #expect(verify.stdout.contains("policies: newsletters"), "\(verify.stdout)")
             let audit = try tresor(dir, ["audit"]).stdout
             #expect(audit.contains("retention apply") && audit.contains("retention purge"))
         }
@@ -231,6 +249,158 @@ import TestSupport
             #expect(serve.status != 0)
             #expect(serve.stderr.contains("mail.toml:4: policy \"x\": retain: \"forever\" is not a period"), "\(serve.stderr)")
             #expect(!serve.stdout.contains("ready"))
+        }
+    }
+
+    /// Received on 2024-03-01 by its Received: trace; one says Date: 1995, the other year 1.
+    static func tracedMessage(_ tag: String, date: String) -> [UInt8] {
+        Array("""
+            Received: from relay.example.com by mx.example.org; Fri, 1 Mar 2024 09:30:00 +0000\r
+            From: <anna@example.com>\r
+            To: <bob@example.org>\r
+            Subject: Contract \(tag)\r
+            Date: \(date)\r
+            Message-ID: <\(tag)@example.com>\r
+            \r
+            The \(tag) contract.\r
+
+            """.utf8)
+    }
+
+    static let lockedTenYears = """
+        [[policy]]
+        name = "contracts"
+        match = "subject:contract"
+        retain = "10y"
+        count_from = "year-end"
+        action = "purge"
+        locked = true
+
+        """
+
+    @Test func aLockedPolicysFloorKeepsMailWhateverItsDateThePolicyFilesOrTheCatalogSay() async throws {
+        try await withTemporaryDirectory { dir in
+            #expect(try tresor(dir, ["init"]).status == 0)
+            let folder = dir.appendingPathComponent("pol", isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let policyFile = folder.appendingPathComponent("contracts.toml")
+            try Self.lockedTenYears.write(to: policyFile, atomically: true, encoding: .utf8)
+            // The catalog learns the locked policy; mail arriving from now on is stamped with its floor.
+            #expect(try tresor(dir, ["retention", "list", "--policies", folder.path]).status == 0)
+            for (tag, date) in [("nineties", "Tue, 3 Jan 1995 10:00:00 +0000"), ("yearone", "Sat, 29 Oct 0001 14:15:47 -0800")] {
+                let imported = try tresor(dir, ["import", "-"], stdin: Self.tracedMessage(tag, date: date))
+                #expect(imported.status == 0, "\(imported.stderr)")
+            }
+            let nineties = try id(dir, "subject:nineties"), yearOne = try id(dir, "subject:yearone")
+
+            let shown = try tresor(dir, ["show", yearOne])
+            #expect(shown.stdout.contains("Date:        0001-10-29T22:15:47Z"), "\(shown.stdout)")
+            #expect(shown.stdout.contains("Received:    2024-03-01T09:30:00Z from received-field"), "\(shown.stdout)")
+            #expect(shown.stdout.contains("Floor:       kept until 2035-01-01T00:00:00Z by locked policy \"contracts\""),
+                    "\(shown.stdout)")
+            let json = try tresor(dir, ["search", "subject:contract", "--json"])
+            let hits = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+            #expect(hits.count == 2 && hits.allSatisfy {
+                $0["receivedAt"] as? String == "2024-03-01T09:30:00Z" && $0["receivedFrom"] as? String == "received-field"
+            }, "\(json.stdout)")
+            #expect(json.stdout.contains("\"date\" : \"0001-10-29T22:15:47Z\""), "\(json.stdout)")
+
+            // Either side of 2035-01-01, whatever Date: reads.
+            let before = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder.path, "--as-of", "2034-12-31"])
+            #expect(before.status == 0 && before.stdout.contains("0 message(s) due"), "\(before.stdout)\(before.stderr)")
+            let after = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder.path, "--as-of", "2035-01-02"])
+            for message in [nineties, yearOne] {
+                #expect(after.stdout.contains("would purge \(message) contracts purge expired 2035-01-01"), "\(after.stdout)")
+            }
+            let list = try tresor(dir, ["retention", "list", "--policies", folder.path])
+            #expect(list.stdout.contains("contracts [policy text ") && list.stdout.contains("2 message(s) kept until 2035-01-01"),
+                    "\(list.stdout)")
+            let travel = try tresor(dir, ["retention", "apply", "--policies", folder.path, "--as-of", "2036-01-01"])
+            #expect(travel.status != 0 && travel.stderr.contains("needs --dry-run"))
+
+            // Someone with a shell edits the policy to one year, unlocked, and deletes the catalog's
+            // record of the lock so that the edit is accepted: the floors in the archive still hold.
+            try Self.lockedTenYears.replacingOccurrences(of: "retain = \"10y\"", with: "retain = \"1y\"")
+                .replacingOccurrences(of: "locked = true\n", with: "")
+                .write(to: policyFile, atomically: true, encoding: .utf8)
+            let catalog = dir.appendingPathComponent("data/catalog.sqlite").path
+            _ = try await ChildProcess.python(
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM retention_lock'); c.commit()",
+                [catalog])
+            let edited = try tresor(dir, ["retention", "apply", "--policies", folder.path, "--actor", "mallory"])
+            #expect(edited.status == 0, "\(edited.stderr)")
+            #expect(try count(dir, "subject:contract") == "2", "\(edited.stdout)")
+            #expect(edited.stdout.contains("floor") || edited.stdout.contains("0 message(s) due"), "\(edited.stdout)")
+
+            // And with the catalog's floor rows deleted too: the archive's envelope records carry them.
+            _ = try await ChildProcess.python(
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM retention_floor'); c.commit()",
+                [catalog])
+            let bare = try tresor(dir, ["retention", "apply", "--policies", folder.path, "--actor", "mallory"])
+            #expect(bare.status == 0, "\(bare.stderr)")
+            #expect(bare.stdout.contains("kept \(nineties): a locked policy's floor protects it until 2035-01-01"),
+                    "\(bare.stdout)")
+            #expect(try count(dir, "subject:contract") == "2")
+            let noticed = try tresor(dir, ["verify"])
+            #expect(noticed.status != 0 && noticed.stdout.contains("retention floor"), "\(noticed.stdout)")
+            // reindex brings the floors back into the catalog from the archive.
+            #expect(try tresor(dir, ["reindex"]).status == 0)
+            let restored = try tresor(dir, ["show", nineties])
+            #expect(restored.stdout.contains("Floor:       kept until 2035-01-01"), "\(restored.stdout)")
+            let verify = try tresor(dir, ["verify"])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        }
+    }
+
+    @Test func approvalLivesInTheDataDirectoryAndOnlyASecondPersonSwitchesItOff() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try setUp(dir)
+            let config = dir.appendingPathComponent("tresor.toml")
+            try "retention_policies = \"pol\"\n[retention]\nrequire_approval = true\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            // One run with the configuration switches it on for good ...
+            let planned = try tresor(dir, ["retention", "apply", "--config", config.path, "--actor", "alice"])
+            #expect(planned.status == 0 && planned.stdout.contains("plan "), "\(planned.stdout)\(planned.stderr)")
+            // ... so a run from another folder, without the file, still only plans.
+            let elsewhere = try tresor(dir, ["retention", "apply", "--policies", dir.appendingPathComponent("pol").path,
+                                             "--actor", "alice"])
+            #expect(elsewhere.status == 0 && elsewhere.stdout.contains("plan "), "\(elsewhere.stdout)\(elsewhere.stderr)")
+            #expect(try count(dir, "subject:unsubscribe") == "1")
+            let shown = try tresor(dir, ["retention", "protection"])
+            #expect(shown.stdout.contains("require_approval = true"), "\(shown.stdout)")
+
+            // A configuration saying false is noted, not obeyed.
+            try "retention_policies = \"pol\"\n[retention]\nrequire_approval = false\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let ignored = try tresor(dir, ["retention", "apply", "--config", config.path, "--actor", "alice"])
+            #expect(ignored.stdout.contains("plan ") && ignored.stderr.contains("requires approval"), "\(ignored.stderr)")
+
+            // Switching off is a proposal; its maker cannot approve it, a second person can.
+            let proposed = try tresor(dir, ["retention", "protection", "--require-approval", "off", "--actor", "alice"])
+            #expect(proposed.status == 0, "\(proposed.stderr)")
+            let proposal = try #require(proposed.stdout.split(separator: " ").dropFirst().first.map(String.init))
+            #expect(proposal.hasPrefix("protect-"), "\(proposed.stdout)")
+            #expect(try tresor(dir, ["retention", "protection"]).stdout.contains("require_approval = true"))
+            let same = try tresor(dir, ["retention", "approve", proposal, "--actor", "alice"])
+            #expect(same.status != 0 && same.stderr.contains("a different person must approve it"), "\(same.stderr)")
+            let approved = try tresor(dir, ["retention", "approve", proposal, "--actor", "bob"])
+            #expect(approved.status == 0, "\(approved.stderr)")
+            #expect(try tresor(dir, ["retention", "protection"]).stdout.contains("require_approval = false"))
+            let purged = try tresor(dir, ["retention", "apply", "--policies", dir.appendingPathComponent("pol").path,
+                                          "--actor", "alice"])
+            #expect(purged.status == 0 && purged.stdout.contains("purged "), "\(purged.stdout)\(purged.stderr)")
+            let audit = try tresor(dir, ["audit"]).stdout
+            #expect(audit.contains("protection proposal") && audit.contains("protection"))
+
+            // The setting is journaled: a catalog edited by hand is caught by verify and undone by reindex.
+            let catalog = dir.appendingPathComponent("data/catalog.sqlite").path
+            _ = try await ChildProcess.python(
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('UPDATE protection_setting SET require_approval = 1'); c.commit()",
+                [catalog])
+            let caught = try tresor(dir, ["verify"])
+            #expect(caught.status != 0 && caught.stdout.contains("protection:"), "\(caught.stdout)")
+            #expect(try tresor(dir, ["reindex"]).status == 0)
+            #expect(try tresor(dir, ["verify"]).status == 0)
         }
     }
 }

@@ -26,7 +26,7 @@ import TestSupport
                 _ = try await store.delivery.deliver(message: raw, envelope: envelope)
             }
             try await store.mailboxes.createMailbox("Projects/2025/Q3", of: anna)
-            _ = try await store.mailboxes.copyMessages(uids: [1...2], from: "INBOX", to: "Projects/2025/Q3", of: anna)
+            _ = try await store.mailboxes.copyMessages(uids: [1...2], from: "INBOX", to: "Projects/2025/Q3", of: anna, by: .system("test"))
             _ = try await store.mailboxes.storeFlags(["\\Seen", "\\Flagged", "$Work"], mode: .add, uids: [1...1], in: "INBOX", of: anna)
             _ = try await store.mailboxes.storeFlags(["\\Answered"], mode: .add, uids: [2...2], in: "Projects/2025/Q3", of: anna)
             _ = try await store.mailboxes.append(Array("Subject: half-written\r\n\r\ndraft\r\n".utf8), flags: ["\\Draft"],

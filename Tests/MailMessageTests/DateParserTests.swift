@@ -49,6 +49,8 @@ import Testing
     ("Fri, 31 Dec 9999 23:59:59 +0000", 253402300799),
     ("Tue, 29 Feb 2000 00:00:00 GMT", 951782400),
     ("Tue, 1 Jul 2003 10:52:37 +9999", 1057056757),  // impossible offset read as +0000
+    ("2002/09/14 Sat 02:29:32 CDT", 1031988572),  // weekday between date and time: the time is kept
+    ("Sat, 29 Oct 0001 14:15:47 -0800", -62109510253),  // a broken client's year 1, as written
 ])
 func parsesDate(_ input: String, _ seconds: Int) {
     #expect(DateParser.parse(Array(input.utf8)) == Date(timeIntervalSince1970: TimeInterval(seconds)))

@@ -68,14 +68,17 @@ import TestSupport
             #expect(try await store.mailboxes.searchCandidates([SearchTextTerm(.body, "nothing-like-it")], in: "Drafts",
                                                      of: Self.anna) == [1])
 
-            // The draft lives while a placement names it: copy, then expunge both.
-            _ = try await store.mailboxes.copyMessages(uids: [1...1], from: "Drafts", to: "Archive", of: Self.anna)
+            // A copy out of Drafts is a message someone kept: it is journaled, and the draft row
+            // goes once Drafts no longer names it.
+            _ = try await store.mailboxes.copyMessages(uids: [1...1], from: "Drafts", to: "Archive", of: Self.anna, by: .system("test"))
+            #expect(try await store.reader.content(sha256: MailboxService.sha256Hex(draft)) == draft, "journaled on copy")
+            #expect(try await store.catalog.messages.search(try SearchQuery(parsing: "half")).count == 1)
             _ = try await store.mailboxes.storeFlags(["\\Deleted"], mode: .add, uids: [1...1], in: "Drafts", of: Self.anna)
             _ = try await store.mailboxes.expunge(in: "Drafts", of: Self.anna, by: .system("test"))
-            #expect(try await store.catalog.mailboxes.draftCount(of: Self.anna) == 1)
+            #expect(try await store.catalog.mailboxes.draftCount(of: Self.anna) == 0)
             #expect(try await store.reader.bytes(uid: 1, in: "Archive", of: Self.anna) == draft)
             try await store.mailboxes.deleteMailbox("Archive", of: Self.anna, by: .system("test"))
-            #expect(try await store.catalog.mailboxes.draftCount(of: Self.anna) == 0)
+            #expect(try await store.reader.content(sha256: MailboxService.sha256Hex(draft)) == draft, "the record outlives the folder")
 
             await #expect(throws: MailboxError.nonexistent("Nowhere")) {
                 try await store.mailboxes.append(sent, to: "Nowhere", of: Self.anna, by: .system("test"))

@@ -1,4 +1,5 @@
 import Foundation
+import MailStore
 import Retention
 import Testing
 import TestSupport

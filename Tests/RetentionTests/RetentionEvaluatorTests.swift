@@ -30,16 +30,31 @@ import Testing
         #expect(p("2y").isNeverShorter(than: p("700d")))
     }
 
-    @Test func periodsStartFromTheDateTheArchiveTimeOrTheYearEnd() {
-        let dated = RetentionCandidate(sha256: "a", date: F.day("2020-03-15", hour: 9), archivedAt: F.day("2021-05-01"))
-        let undated = RetentionCandidate(sha256: "b", date: nil, archivedAt: F.day("2021-05-01", hour: 7))
-        #expect(CountFrom.messageDate.start(of: dated) == F.day("2020-03-15", hour: 9))
-        #expect(CountFrom.messageDate.start(of: undated) == F.day("2021-05-01", hour: 7))
-        #expect(CountFrom.archived.start(of: dated) == F.day("2021-05-01"))
-        #expect(CountFrom.yearEnd.start(of: dated) == F.day("2021-01-01"))
-        #expect(CountFrom.yearEnd.start(of: undated) == F.day("2022-01-01"))
+    @Test func periodsStartFromTheReceivedTimeAPlausibleDateTheArchiveTimeOrTheYearEnd() {
+        // Imported in 2021, received (by its Received: trace) on 2020-03-15 09:00.
+        let received = F.day("2020-03-15", hour: 9)
+        func candidate(date: Date?) -> RetentionCandidate {
+            RetentionCandidate(sha256: "a", date: date, archivedAt: F.day("2021-05-01"), receivedAt: received)
+        }
+        #expect(CountFrom.received.start(of: candidate(date: nil)) == received)
+        #expect(CountFrom.archived.start(of: candidate(date: nil)) == F.day("2021-05-01"))
+        // message-date: a plausible Date: counts; one the sender made up falls back to the received time.
+        let cases: [(date: Date?, start: Date)] = [
+            (F.day("2020-03-14", hour: 22), F.day("2020-03-14", hour: 22)),  // written the evening before
+            (F.day("2020-03-16", hour: 8), F.day("2020-03-16", hour: 8)),    // within a day after receipt
+            (F.day("2020-03-17"), received),                                  // more than a day in the future
+            (F.day("2019-01-01"), received),                                  // backdated past the tolerance
+            (Date(timeIntervalSince1970: -86_400), received),                 // before 1970
+            (nil, received),
+        ]
+        for (date, start) in cases {
+            #expect(CountFrom.messageDate.start(of: candidate(date: date)) == start, "Date: \(String(describing: date))")
+        }
+        // year-end: 1 January after the year of the received time, whatever Date: says.
+        #expect(CountFrom.yearEnd.start(of: candidate(date: F.day("2024-06-01"))) == F.day("2021-01-01"))
         // December 31, 23:59 UTC still belongs to its year.
-        let late = RetentionCandidate(sha256: "c", date: F.day("2020-12-31", hour: 23), archivedAt: F.day("2021-01-01"))
+        let late = RetentionCandidate(sha256: "c", date: nil, archivedAt: F.day("2021-01-01"),
+                                      receivedAt: F.day("2020-12-31", hour: 23))
         #expect(CountFrom.yearEnd.start(of: late) == F.day("2021-01-01"))
     }
 

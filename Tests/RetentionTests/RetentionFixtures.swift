@@ -49,9 +49,9 @@ enum RetentionFixtures {
         let envelope = Envelope(mailFrom: "alice@example.com", recipients: recipients, receivedAt: archivedAt,
                                 direction: .inbound, source: MessageSource("smtp"))
         let items = [(message: Message(parsing: raw), envelope: envelope)]
-        let receipts = try await store.delivery.journal(items)
-        try await store.delivery.index(items, receipts: receipts)
-        return receipts[0].sha256
+        let journaled = try await store.delivery.journal(items)
+        try await store.delivery.index(journaled)
+        return journaled[0].receipt.sha256
     }
 
     /// Parses policy text as one file `name` (the test's expectations name it).

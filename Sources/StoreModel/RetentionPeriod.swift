@@ -21,7 +21,7 @@ public struct RetentionPeriod: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The largest amount accepted: 1,000 years (in any unit), far beyond any law.
-    static let maximumDays = 366_000
+    public static let maximumDays = 366_000
 
     /// `"30d"`, `"18m"`, `"10y"` (the unit letter in either case); nil when malformed or beyond 1,000 years.
     public init?(parsing text: String) {
@@ -66,7 +66,7 @@ public struct RetentionPeriod: Sendable, Hashable, CustomStringConvertible {
         case .years: amount * 365
         }
     }
-    var maximumDays: Int {
+    public var maximumDays: Int {
         switch unit {
         case .days: amount
         case .months: amount * 31
@@ -75,7 +75,7 @@ public struct RetentionPeriod: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Gregorian in UTC: retention is the same wherever the server runs.
-    static let calendar: Calendar = {
+    public static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar
