@@ -37,3 +37,28 @@ extension CatalogGovernance {
         }
     }
 }
+
+/// One row of the catalog's audit log as `tresor audit --verify` compares it with the archive.
+public struct AuditLogRow: Sendable, Hashable {
+    public var id: Int64
+    public var entry: AuditEntry
+    /// The audit event's record in the archive; nil for entries kept in the catalog only.
+    public var record: RecordLocation?
+}
+
+extension CatalogGovernance {
+    /// Every row of the audit log, oldest first, with its id and record.
+    public func auditRows() async throws -> [AuditLogRow] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, time, actor, action, detail, result_count, client, record FROM audit_log ORDER BY id
+                """).map { row in
+                AuditLogRow(
+                    id: row[0],
+                    entry: AuditEntry(time: Date(timeIntervalSince1970: row[1]), actor: row[2], action: row[3],
+                                      detail: row[4], resultCount: row[5], client: row[6]),
+                    record: (row[7] as String?).flatMap(RecordLocation.init))
+            }
+        }
+    }
+}

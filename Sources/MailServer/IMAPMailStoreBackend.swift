@@ -1,6 +1,7 @@
 import IMAPServer
 import Logging
 import MailStore
+import ServerKit
 
 /// The IMAP listeners' view of storage: `IMAPBackend` over `MailStore`.
 ///
@@ -29,7 +30,7 @@ struct IMAPMailStoreBackend: IMAPBackend {
     }
 
     /// Who the audit trail names for a change the user made over IMAP.
-    private func actor(_ user: String) -> AuditActor { .user(user, client: nil) }
+    private func actor(_ user: String) -> AuditActor { .user(user, client: SessionContext.clientAddress) }
 
     // MARK: - Mailboxes (RFC 3501 §6.3)
 
@@ -180,7 +181,7 @@ struct IMAPMailStoreBackend: IMAPBackend {
             move ? try await store.mailboxes.moveMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name,
                                                     of: user, by: actor(user))
                 : try await store.mailboxes.copyMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name,
-                                                         of: user)
+                                                         of: user, by: actor(user))
         }
         return IMAPCopyResult(uidValidity: result.uidValidity, sourceUIDs: result.sourceUIDs,
                               destinationUIDs: result.destinationUIDs)
@@ -267,7 +268,7 @@ struct IMAPMailStoreBackend: IMAPBackend {
                 if let selected, (try? IMAPMailboxName.validate(selected.name)) == name { throw .mailboxGone }
                 throw .nonExistent
             case .alreadyExists: throw .alreadyExists
-            case .invalidName, .cannotDeleteInbox, .hasChildren, .renameIntoItself, .invalidFlag:
+            case .invalidName, .cannotDeleteInbox, .hasChildren, .renameIntoItself, .invalidFlag, .specialUseTaken:
                 throw .cannot(error.description)
             case .unknownUser:
                 logger.error("imap: authenticated user has no account", metadata: ["user": "\(user)"])

@@ -1,6 +1,7 @@
 import Logging
 import MailStore
 import ManageSieveServer
+import ServerKit
 import Sieve
 
 /// The ManageSieve listener's view of storage: `ManageSieveBackend` over `MailStore`'s script API
@@ -45,7 +46,7 @@ struct ManageSieveMailStoreBackend: ManageSieveBackend {
     func putScript(_ name: String, source: String, of user: String) async throws(ManageSieveFailure) {
         try await haveSpace(for: name, size: source.utf8.count, of: user)
         try await mapped(user: user) {
-            try await store.rules.put(name, source: source, of: user, activate: false, by: .user(user, client: nil))
+            try await store.rules.put(name, source: source, of: user, activate: false, by: .user(user, client: SessionContext.clientAddress))
         }
     }
 
@@ -58,15 +59,15 @@ struct ManageSieveMailStoreBackend: ManageSieveBackend {
     }
 
     func deleteScript(_ name: String, of user: String) async throws(ManageSieveFailure) {
-        try await mapped(user: user) { try await store.rules.delete(name, of: user, by: .user(user, client: nil)) }
+        try await mapped(user: user) { try await store.rules.delete(name, of: user, by: .user(user, client: SessionContext.clientAddress)) }
     }
 
     func renameScript(_ name: String, to newName: String, of user: String) async throws(ManageSieveFailure) {
-        try await mapped(user: user) { try await store.rules.rename(name, to: newName, of: user, by: .user(user, client: nil)) }
+        try await mapped(user: user) { try await store.rules.rename(name, to: newName, of: user, by: .user(user, client: SessionContext.clientAddress)) }
     }
 
     func setActive(_ name: String?, of user: String) async throws(ManageSieveFailure) {
-        try await mapped(user: user) { try await store.rules.activate(name, of: user, by: .user(user, client: nil)) }
+        try await mapped(user: user) { try await store.rules.activate(name, of: user, by: .user(user, client: SessionContext.clientAddress)) }
     }
 
     /// RFC 5804 §2.3: would a script of `size` octets named `name` fit? Replacing a script does not

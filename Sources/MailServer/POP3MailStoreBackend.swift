@@ -1,6 +1,7 @@
 import Logging
 import MailStore
 import POP3Server
+import ServerKit
 import Synchronization
 
 /// The POP3 listeners' view of storage: `POP3Backend` over `MailStore`. The maildrop is the
@@ -66,7 +67,7 @@ struct POP3MailStoreBackend: POP3Backend {
     func commitDeletions(_ messages: [POP3MessageInfo], user: String) async -> Bool {
         let uids = messages.compactMap { $0.key.split(separator: " ").first.flatMap { UInt32($0) } }
         do {
-            try await store.mailboxes.removeMessages(uids: uids, from: "INBOX", of: user, by: .user(user, client: nil))
+            try await store.mailboxes.removeMessages(uids: uids, from: "INBOX", of: user, by: .user(user, client: SessionContext.clientAddress))
             return true
         } catch {
             logger.error("POP3 update failed", metadata: ["user": "\(user)", "error": "\(error)"])

@@ -94,7 +94,14 @@ public enum PolicyLocks {
             if query == nil && trimmed != RetentionPolicy.matchEverything { return Int.max }
             return try await compliance.retentionCount(matching: query)
         }
-        guard reconciliation.problems.isEmpty else { throw PolicyLoadError(problems: reconciliation.problems) }
+        guard reconciliation.problems.isEmpty else {
+            // A refused loosening leaves a trace: who tried, and what.
+            try await compliance.record(
+                "retention lock refused",
+                detail: reconciliation.problems.map(\.description).joined(separator: "; "),
+                resultCount: reconciliation.problems.count, by: actor)
+            throw PolicyLoadError(problems: reconciliation.problems)
+        }
         if remember {
             try await compliance.updateRetentionLocks(record: reconciliation.record, forget: reconciliation.forget,
                                                       by: actor)

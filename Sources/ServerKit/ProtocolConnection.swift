@@ -48,9 +48,11 @@ public struct ProtocolConnectionHandler<Session: ProtocolConnection>: Connection
         let shutdown = IdleShutdownSignal()
         var session = makeSession(ConnectionShell(connection: connection, shutdown: shutdown, timing: timing,
                                                   logger: logger))
-        await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
-            try await session.run(inbound)
+        await SessionContext.$clientAddress.withValue(connection.remoteAddress) {
+            await connection.serve(shutdown: shutdown, farewell: farewell, logger: logger) { inbound in
+                try await session.run(inbound)
+            }
+            await session.connectionClosed()
         }
-        await session.connectionClosed()
     }
 }
