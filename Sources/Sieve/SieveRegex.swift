@@ -49,18 +49,19 @@ final class SieveRegex {
 
     /// The whole match and the nine first groups when `text` matches, else nil. The text is
     /// given by its bounds (`REG_STARTEND`, in glibc and the BSDs), so a NUL byte in a body
-    /// does not end it early.
+    /// does not end it early; it is still followed by a NUL, because `regexec` takes a C string
+    /// and whatever reads it as one (AddressSanitizer's interceptor does) must find its end
+    /// inside the buffer.
     func match(_ text: String) -> [String]? {
-        let bytes = Array(text.utf8)
+        var bytes = Array(text.utf8)
+        let length = bytes.count
+        bytes.append(0)
         let groupCount = 10
         var groups = [regmatch_t](repeating: regmatch_t(), count: groupCount)
         groups[0].rm_so = 0
-        groups[0].rm_eo = regoff_t(bytes.count)
+        groups[0].rm_eo = regoff_t(length)
         let status = bytes.withUnsafeBufferPointer { buffer -> Int32 in
-            // A valid pointer even for empty text; regexec reads only within the bounds.
-            var empty: CChar = 0
-            guard let base = buffer.baseAddress else { return regexec(compiled, &empty, groupCount, &groups, REG_STARTEND) }
-            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { start in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { start in
                 regexec(compiled, start, groupCount, &groups, REG_STARTEND)
             }
         }
@@ -68,7 +69,7 @@ final class SieveRegex {
         return groups.map { group in
             let start = Int(group.rm_so)
             let end = Int(group.rm_eo)
-            guard start >= 0, end >= start, end <= bytes.count else { return "" }
+            guard start >= 0, end >= start, end <= length else { return "" }
             return String(decoding: bytes[start..<end], as: UTF8.self)
         }
     }
