@@ -7,24 +7,42 @@ import QueryLanguage
 /// build ourselves from quoted strings (`"…"`, with `"` doubled), so no user syntax ever reaches
 /// FTS5. Neighbouring full-text terms under one AND/OR (including negated ones under an AND with a
 /// positive one) are merged into a single MATCH, so `merger -draft subject:q3` is one FTS lookup.
+///
+/// Both SQLite's parser and FTS5's keep a fixed stack of 100 entries (SQLite 3.40), and a nested
+/// operand written after an operator holds three of them per level (`a AND (`), so the text is
+/// kept shallow: parentheses only around an operand that is itself an AND or OR, and the most
+/// deeply nested operand of each AND or OR first (`(b OR (c …)) AND a`: one entry per level).
+/// AND and OR are commutative, so the order changes nothing but the parse.
 enum QueryCompiler {
     /// The SQL condition for `node`, for use in `WHERE`.
     static func condition(_ node: QueryNode) -> SQL {
         switch compile(node) {
-        case .fts(let match): ftsMembership(match)
-        case .sql(let sql): sql
+        case .fts(let match): ftsMembership(match.text)
+        case .sql(let condition): condition.text
         }
     }
 
     /// The FTS5 MATCH string of a node that is pure full-text, or nil. Used by tests.
     static func matchExpression(_ node: QueryNode) -> String? {
-        if case .fts(let match) = compile(node) { return match }
+        if case .fts(let match) = compile(node) { return match.text }
         return nil
     }
 
     private enum Compiled {
-        case fts(String)
-        case sql(SQL)
+        case fts(Expression<String>)
+        case sql(Expression<SQL>)
+
+        /// A term: never compound, no parentheses of the query's.
+        static func fts(_ text: String) -> Compiled { .fts(Expression(text: text)) }
+        static func sql(_ text: SQL) -> Compiled { .sql(Expression(text: text)) }
+    }
+
+    /// Compiled text, whether it is a bare AND/OR (`isCompound`: it needs parentheses to be an
+    /// operand), and how many parentheses deep it nests.
+    private struct Expression<Text: QueryText> {
+        var text: Text
+        var isCompound = false
+        var nesting = 0
     }
 
     private static func ftsMembership(_ match: String) -> SQL {
@@ -37,53 +55,92 @@ enum QueryCompiler {
             return compile(term)
         case .not(let child):
             switch compile(child) {
-            case .fts(let match): return .sql("m.id NOT IN (SELECT rowid FROM message_fts WHERE message_fts MATCH \(match))")
-            case .sql(let sql): return .sql("NOT (\(sql))")
+            case .fts(let match):
+                return .sql(Expression(text: "m.id NOT IN (SELECT rowid FROM message_fts WHERE message_fts MATCH \(match.text))"))
+            case .sql(let condition):
+                return .sql(negated(condition))
             }
         case .and(let children):
-            var positive: [String] = []
-            var negative: [String] = []
-            var others: [SQL] = []
+            var positive: [Expression<String>] = []
+            var negative: [Expression<String>] = []
+            var others: [Expression<SQL>] = []
             for child in children {
-                if case .not(let inner) = child, case .fts(let match) = compile(inner) {
-                    negative.append(match)
+                // Each child is compiled once: compiling it again for a second look would double the
+                // work at every level of a nested query.
+                if case .not(let inner) = child {
+                    switch compile(inner) {
+                    case .fts(let match): negative.append(match)
+                    case .sql(let condition): others.append(negated(condition))
+                    }
                     continue
                 }
                 switch compile(child) {
                 case .fts(let match): positive.append(match)
-                case .sql(let sql): others.append(sql)
+                case .sql(let condition): others.append(condition)
                 }
             }
             if !positive.isEmpty {
                 // FTS5: NOT binds tighter than AND, and `a NOT b` is "a and not b".
-                var match = positive.map { "(\($0))" }.joined(separator: " AND ")
-                if !negative.isEmpty { match = "(\(match))" + negative.map { " NOT (\($0))" }.joined() }
+                var match = joined(positive, with: " AND ")
+                if !negative.isEmpty {
+                    let kept = operand(match)
+                    var text = kept.text
+                    var nesting = kept.nesting
+                    for excluded in negative {
+                        let excluded = operand(excluded)
+                        text += " NOT " + excluded.text
+                        nesting = max(nesting, excluded.nesting)
+                    }
+                    match = Expression(text: text, isCompound: true, nesting: nesting)
+                }
                 if others.isEmpty { return .fts(match) }
-                others.insert(ftsMembership(match), at: 0)
+                others.insert(Expression(text: ftsMembership(match.text)), at: 0)  // FTS5 parses the MATCH string apart
             } else if !negative.isEmpty {
-                let excluded = negative.map { "(\($0))" }.joined(separator: " OR ")
-                others.append("m.id NOT IN (SELECT rowid FROM message_fts WHERE message_fts MATCH \(excluded))")
+                let excluded = joined(negative, with: " OR ")
+                others.append(Expression(text: "m.id NOT IN (SELECT rowid FROM message_fts WHERE message_fts MATCH \(excluded.text))"))
             }
-            return .sql(joined(others, with: "AND"))
+            return .sql(joined(others, with: " AND "))
         case .or(let children):
-            var matches: [String] = []
-            var others: [SQL] = []
+            var matches: [Expression<String>] = []
+            var others: [Expression<SQL>] = []
             for child in children {
                 switch compile(child) {
                 case .fts(let match): matches.append(match)
-                case .sql(let sql): others.append(sql)
+                case .sql(let condition): others.append(condition)
                 }
             }
-            let match = matches.map { "(\($0))" }.joined(separator: " OR ")
-            if others.isEmpty { return .fts(match) }
-            if !matches.isEmpty { others.insert(ftsMembership(match), at: 0) }
-            return .sql(joined(others, with: "OR"))
+            if !matches.isEmpty {
+                let match = joined(matches, with: " OR ")
+                if others.isEmpty { return .fts(match) }
+                others.insert(Expression(text: ftsMembership(match.text)), at: 0)
+            }
+            return .sql(joined(others, with: " OR "))
         }
     }
 
-    private static func joined(_ parts: [SQL], with keyword: String) -> SQL {
+    /// NOT binds tighter than AND and OR, and looser than comparisons and IN: `NOT m.size > ?` is
+    /// `NOT (m.size > ?)`.
+    private static func negated(_ condition: Expression<SQL>) -> Expression<SQL> {
+        let operand = self.operand(condition)
+        return Expression(text: "NOT " + operand.text, nesting: operand.nesting)
+    }
+
+    /// `expression` as an operand of an operator: in parentheses when it is a bare AND/OR.
+    private static func operand<Text>(_ expression: Expression<Text>) -> Expression<Text> {
+        guard expression.isCompound else { return expression }
+        return Expression(text: "(" + expression.text + ")", nesting: expression.nesting + 1)
+    }
+
+    /// The parts joined by `keyword` (" AND " or " OR "), the most deeply nested first; one part alone as it is.
+    private static func joined<Text>(_ parts: [Expression<Text>], with keyword: Text) -> Expression<Text> {
         guard parts.count > 1 else { return parts[0] }
-        return "(" + parts.map { "(\($0))" as SQL }.joined(separator: " \(keyword) ") + ")"
+        var operands = parts.map { operand($0) }
+        if let deepest = operands.indices.max(by: { operands[$0].nesting < operands[$1].nesting }), deepest > 0 {
+            operands.insert(operands.remove(at: deepest), at: 0)
+        }
+        var text = operands[0].text
+        for next in operands.dropFirst() { text = text + keyword + next.text }
+        return Expression(text: text, isCompound: true, nesting: operands.map(\.nesting).max() ?? 0)
     }
 
     // MARK: - Terms
@@ -183,3 +240,11 @@ enum QueryCompiler {
         return columns + " : " + String(quoted) + (prefix ? "*" : "")
     }
 }
+
+/// What compiled text is made of: `String` for FTS5 expressions, `SQL` for conditions.
+private protocol QueryText: ExpressibleByStringLiteral {
+    static func + (lhs: Self, rhs: Self) -> Self
+}
+
+extension String: QueryText {}
+extension SQL: QueryText {}

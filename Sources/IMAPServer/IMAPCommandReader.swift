@@ -215,8 +215,9 @@ struct IMAPCommandReader {
     mutating func parenthesizedList<T>(
         allowEmpty: Bool = true, _ item: (inout IMAPCommandReader) throws(IMAPSyntaxError) -> T
     ) throws(IMAPSyntaxError) -> [T] {
+        let open = position
         try expect(UInt8(ascii: "("), "\"(\"")
-        try enter()
+        try enter(at: open)
         defer { depth -= 1 }
         var items: [T] = []
         if skip(UInt8(ascii: ")")) {
@@ -231,9 +232,14 @@ struct IMAPCommandReader {
         }
     }
 
-    /// Counts one level of parentheses; refuses nesting beyond the limit.
-    mutating func enter() throws(IMAPSyntaxError) {
+    /// Counts one level of nesting (a parenthesized list, or the key of a NOT or an OR) that
+    /// starts at offset `start`; refuses nesting beyond `IMAPLimits.nestingDepth`, naming the
+    /// octet of the command (counted from 1, the tag's first) where the level too many begins.
+    mutating func enter(at start: Int) throws(IMAPSyntaxError) {
         depth += 1
-        guard depth <= limits.nestingDepth else { throw IMAPSyntaxError("parentheses nested too deeply") }
+        guard depth <= limits.nestingDepth else {
+            throw IMAPSyntaxError(
+                "lists and search keys nested more than \(limits.nestingDepth) deep (at octet \(start + 1) of the command)")
+        }
     }
 }

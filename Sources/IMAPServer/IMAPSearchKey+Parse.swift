@@ -60,7 +60,7 @@ extension IMAPSearchKey {
         }
         func nested() throws(IMAPSyntaxError) -> IMAPSearchKey {
             try reader.space()
-            try reader.enter()
+            try reader.enter(at: reader.position)
             defer { reader.depth -= 1 }
             return try IMAPSearchKey.parse(&reader)
         }

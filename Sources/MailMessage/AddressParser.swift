@@ -96,31 +96,39 @@ private struct ListParser {
             return [Address(displayName: phraseText(Array(tokens[..<angleIndex])), mailbox: spec, group: group)]
         }
         // No angle brackets: the addr-spec is the run of tokens around the (last) "@" that is not
-        // separated by white space; what comes before it is a display name without its brackets.
-        var tokens = tokens
-        // obs-route without angle brackets: "@a,@b:user@c" (RFC 5322 §4.4), as old UUCP gateways wrote.
-        if tokens.first?.kind == .at, let colon = tokens.firstIndex(where: { $0.kind == .colon }) {
-            tokens.removeSubrange(...colon)
-        }
-        guard let atIndex = tokens.lastIndex(where: { $0.kind == .at }) else {
-            return mailboxFromPhrase(tokens, group: group).map { [$0] } ?? []
-        }
-        var start = atIndex
-        if start > 0, tokens[start - 1].isWordLike {
-            start -= 1
-            // "a!b@host@relay": earlier "@"s belong to the local part when nothing separates them.
-            while start > 0, !tokens[start].spaceBefore, tokens[start - 1].isWordLike || tokens[start - 1].kind == .at {
-                start -= 1
+        // separated by white space; what comes before it is a display name without its brackets,
+        // or, when it holds an "@" too, more bare addresses ("a@x b@y", no comma between them).
+        // Those are taken from the end, one per turn of the loop: a header of 100,000 of them must
+        // neither recurse 100,000 deep nor copy the rest each time.
+        var trailing: [Address] = []  // found from the end, last first
+        var begin = tokens.startIndex
+        var end = tokens.endIndex
+        while true {
+            // obs-route without angle brackets: "@a,@b:user@c" (RFC 5322 §4.4), as old UUCP gateways wrote.
+            if begin < end, tokens[begin].kind == .at, let colon = tokens[begin..<end].firstIndex(where: { $0.kind == .colon }) {
+                begin = colon + 1
             }
+            guard let atIndex = tokens[begin..<end].lastIndex(where: { $0.kind == .at }) else {
+                let leading = mailboxFromPhrase(Array(tokens[begin..<end]), group: group)
+                return (leading.map { [$0] } ?? []) + trailing.reversed()
+            }
+            var start = atIndex
+            if start > begin, tokens[start - 1].isWordLike {
+                start -= 1
+                // "a!b@host@relay": earlier "@"s belong to the local part when nothing separates them.
+                while start > begin, !tokens[start].spaceBefore, tokens[start - 1].isWordLike || tokens[start - 1].kind == .at {
+                    start -= 1
+                }
+            }
+            let spec = AddressSpec.from(Array(tokens[start..<end]))
+            guard !spec.isEmpty else { return trailing.reversed() }
+            guard tokens[begin..<start].contains(where: { $0.kind == .at }) else {
+                let first = Address(displayName: phraseText(Array(tokens[begin..<start])), mailbox: spec, group: group)
+                return [first] + trailing.reversed()
+            }
+            trailing.append(Address(displayName: nil, mailbox: spec, group: group))
+            end = start
         }
-        let spec = AddressSpec.from(Array(tokens[start...]))
-        guard !spec.isEmpty else { return [] }
-        let prefix = Array(tokens[..<start])
-        if prefix.contains(where: { $0.kind == .at }) {
-            // "a@x b@y": two bare addresses without a comma.
-            return mailboxes(from: prefix, group: group) + [Address(displayName: nil, mailbox: spec, group: group)]
-        }
-        return [Address(displayName: phraseText(prefix), mailbox: spec, group: group)]
     }
 
     /// A unit that is only words: a local mailbox such as "root", or "undisclosed recipients".

@@ -36,14 +36,10 @@ struct QueryLexer {
         characters = Array(text)
     }
 
-    static func tokens(_ text: String) throws(QueryError) -> [QueryToken] {
-        var lexer = QueryLexer(text)
-        var tokens: [QueryToken] = []
-        while let token = try lexer.next() { tokens.append(token) }
-        return tokens
-    }
-
     private var column: Int { index + 1 }
+
+    /// The column just after the last character.
+    var endColumn: Int { characters.count + 1 }
 
     private static func isBreak(_ c: Character) -> Bool {
         c.isWhitespace || c == "(" || c == ")" || c == "\""

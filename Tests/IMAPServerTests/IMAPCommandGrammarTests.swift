@@ -165,9 +165,9 @@ import Testing
 
     @Test func nestingIsBounded() {
         let deep = String(repeating: "(", count: 40) + "SEEN" + String(repeating: ")", count: 40)
-        #expect(refusal("a SEARCH \(deep)")?.text == "parentheses nested too deeply")
+        #expect(refusal("a SEARCH \(deep)")?.text == "lists and search keys nested more than 32 deep (at octet 42 of the command)")
         let nots = String(repeating: "NOT ", count: 40) + "SEEN"
-        #expect(refusal("a SEARCH \(nots)")?.text == "parentheses nested too deeply")
+        #expect(refusal("a SEARCH \(nots)")?.text == "lists and search keys nested more than 32 deep (at octet 142 of the command)")
         let fine = String(repeating: "(", count: 5) + "SEEN" + String(repeating: ")", count: 5)
         #expect(command("a SEARCH \(fine)") == .search(IMAPSearchCommand(key: .seen), uid: false))
     }
