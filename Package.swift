@@ -192,6 +192,11 @@ let package = Package(
                                                         .product(name: "Crypto", package: "swift-crypto"),
                                                         .product(name: "_CryptoExtras", package: "swift-crypto")],
                     swiftSettings: strict),
+        .testTarget(name: "TimeStampingTests", dependencies: ["TimeStamping", "TestSupport",
+                                                             .product(name: "SwiftASN1", package: "swift-asn1"),
+                                                             .product(name: "X509", package: "swift-certificates"),
+                                                             .product(name: "Crypto", package: "swift-crypto")],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         // The module map checked against the sources' imports (reads Package.swift and Sources/).
         .testTarget(name: "PackageRulesTests", swiftSettings: strict),
