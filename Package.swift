@@ -7,7 +7,8 @@
 //   MailStore → (ArchiveStore, Catalog, Sieve; re-exports StoreModel and QueryLanguage) — nothing else
 //   imports ArchiveStore or Catalog (tresor-bench and the tests excepted) ;
 //   Catalog → (StoreModel, QueryLanguage, MailMessage, GRDB) ;  ArchiveStore → (StoreModel, CZlib, Crypto) ;
-//   Sieve → MailMessage.  `Tests/PackageRulesTests` checks these against the sources' imports.
+//   Sieve → MailMessage ;  TimeStamping → (SwiftASN1, X509, Crypto, AsyncHTTPClient), imported by
+//   nothing of ours yet.  `Tests/PackageRulesTests` checks these against the sources' imports.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -40,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // zlib from the system (zlib1g-dev): raw deflate with a preset dictionary, CRC-32.
@@ -72,6 +74,17 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "_CryptoExtras", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // RFC 3161 time stamps of the archive's HEAD: requests, responses, tokens (RFC 5652
+        // SignedData, parsed here), their verification against configured TSA roots, and the
+        // HTTP client that asks a TSA. Knows nothing of the archive.
+        .target(
+            name: "TimeStamping",
+            dependencies: [.product(name: "SwiftASN1", package: "swift-asn1"),
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
         // What the protocol servers share: listeners, TLS and STARTTLS, CRLF framing, SASL, limits.
         .target(
@@ -186,6 +199,11 @@ let package = Package(
                                                         .product(name: "Crypto", package: "swift-crypto"),
                                                         .product(name: "_CryptoExtras", package: "swift-crypto")],
                     swiftSettings: strict),
+        .testTarget(name: "TimeStampingTests", dependencies: ["TimeStamping", "TestSupport",
+                                                             .product(name: "SwiftASN1", package: "swift-asn1"),
+                                                             .product(name: "X509", package: "swift-certificates"),
+                                                             .product(name: "Crypto", package: "swift-crypto")],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         // The module map checked against the sources' imports (reads Package.swift and Sources/).
         .testTarget(name: "PackageRulesTests", swiftSettings: strict),
