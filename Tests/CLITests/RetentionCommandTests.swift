@@ -19,8 +19,12 @@ import TestSupport
     }
 
     static let letter = message("letter", subject: "Offer", date: "Sun, 15 Mar 2020 10:00:00 +0000")
+    /// Long enough (distinct lines that compress poorly) that purging it shrinks its segment by more
+    /// than the offset table a compacted segment gains.
     static let newsletter = message("news", subject: "Our news, unsubscribe here", date: "Mon, 6 Jan 2025 08:00:00 +0000",
                                     from: "newsletter@shop.example")
+        + Array((1...120).map { "Offer \($0 * 7919 % 10007): item \(String($0 * 104_729, radix: 36)) now \($0 * 31)% off\r\n" }
+                    .joined().utf8)
 
     static let policies = """
         [[policy]]
