@@ -88,6 +88,32 @@ import TestSupport
         }
     }
 
+    /// Copy HEAD and the segments, archive three more messages, put the copies back: the chain
+    /// alone is consistent again, but the catalog remembers the deliveries the archive lost.
+    @Test func anArchiveRolledBackBehindTheCatalogIsFound() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try setUp(dir)
+            let archive = dir.appendingPathComponent("data/archive")
+            let copy = dir.appendingPathComponent("archive-copy")
+            try FileManager.default.copyItem(at: archive, to: copy)
+            for tag in ["late1", "late2", "late3"] {
+                let raw = RetentionCommandTests.message(tag, subject: "Late \(tag)", date: "Fri, 4 Dec 2026 09:00:00 +0000")
+                #expect(try tresor(dir, ["import", "-"], stdin: raw).status == 0)
+            }
+            try FileManager.default.removeItem(at: archive)
+            try FileManager.default.copyItem(at: copy, to: archive)
+
+            let verify = try tresor(dir, ["verify"])
+            #expect(verify.status != 0, "\(verify.stdout)")
+            #expect(verify.stdout.contains("catalog"), "\(verify.stdout)")
+            let late = try tresor(dir, ["search", "subject:late1", "--json"])
+            let hits = try JSONSerialization.jsonObject(with: Data(late.stdout.utf8)) as? [[String: Any]]
+            let id = try #require(hits?.first?["id"] as? String, "\(late.stdout)")
+            let shown = try tresor(dir, ["show", id, "--raw"])
+            #expect(shown.status != 0 && shown.stderr.contains("not in the archive"), "\(shown.stderr)")
+        }
+    }
+
     @Test func operatorsCannotStandInForEachOtherOrActBeyondTheirRole() async throws {
         try await withTemporaryDirectory { dir in
             _ = try setUp(dir)
