@@ -72,59 +72,92 @@ extension CatalogMailboxes {
         }
     }
 
-    /// STORE / UID STORE (RFC 3501 §6.4.6) in one transaction. With `unchangedSince` (RFC 7162 §3.1.3),
-    /// a message whose MODSEQ is above it is left alone and listed in `failed`. Messages whose flags
-    /// really change share one new MODSEQ; the others keep theirs.
+    /// STORE / UID STORE (RFC 3501 §6.4.6), committed in transactions of at most
+    /// `MailboxLimits.messagesPerTransaction` messages, so that a STORE over a large mailbox never
+    /// holds the catalog's writer for long (RFC 3501 asks no atomicity of STORE; each message's
+    /// change is atomic). With `unchangedSince` (RFC 7162 §3.1.3), a message whose MODSEQ is above
+    /// it is left alone and listed in `failed`. Messages whose flags really change in one batch
+    /// share one new MODSEQ; the others keep theirs. New keywords beyond
+    /// `MailboxLimits.keywordsPerMailbox` distinct ones in the mailbox are refused before anything
+    /// changes (`MailboxError.limit`).
     public func storeFlags(
         _ flags: MessageFlags, mode: FlagStoreMode, uids: [ClosedRange<UInt32>], unchangedSince: UInt64? = nil,
         in name: String, of email: String
     ) async throws -> FlagStoreResult {
         let set = UIDRanges(uids)
-        return try await pool.write { db in
-            let box = try Catalog.mailboxRow(name, of: email, in: db)
-            guard let bounds = set.bounds else {
-                return FlagStoreResult(messages: [], failed: [], highestModSeq: UInt64(box.highestModSeq))
-            }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT uid, system_flags, keywords, modseq, internal_date, size, transmitted_size FROM mailbox_message
-                WHERE mailbox = ? AND uid BETWEEN ? AND ? ORDER BY uid
-                """, arguments: [box.id, bounds.lowerBound, bounds.upperBound])
-            var states: [FlagState] = [], failed: [UInt32] = []
-            for row in rows {
-                let uid: Int64 = row[0], modSeq: Int64 = row[3]
-                guard set.contains(uid) else { continue }
-                if let unchangedSince, UInt64(modSeq) > unchangedSince {
-                    failed.append(UInt32(uid))
-                    continue
+        var result = FlagStoreResult(messages: [], failed: [], highestModSeq: 0)
+        var next: Int64 = -1
+        while true {
+            let after = next
+            let batch = try await pool.write { db -> (FlagStoreResult, last: Int64?) in
+                let box = try Catalog.mailboxRow(name, of: email, in: db)
+                guard let bounds = set.bounds else {
+                    return (FlagStoreResult(messages: [], failed: [], highestModSeq: UInt64(box.highestModSeq)), nil)
                 }
-                let old = MessageFlags(systemBits: row[1], storedKeywords: row[2])
-                var new = old
-                switch mode {
-                case .add: new.formUnion(flags)
-                case .remove: new.subtract(flags)
-                case .replace: new = flags
-                }
-                let changed = !new.isSameSet(as: old)
-                states.append(FlagState(uid: UInt32(uid), flags: changed ? new : old, modSeq: UInt64(modSeq),
-                                        changed: changed, internalDate: Date(timeIntervalSince1970: row[4]),
-                                        size: row[5], transmittedSize: row[6]))
+                if after < 0, mode != .remove { try Catalog.requireKeywordRoom(for: flags, in: box.id, db) }
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT uid, system_flags, keywords, modseq, internal_date, size, transmitted_size FROM mailbox_message
+                    WHERE mailbox = ? AND uid BETWEEN ? AND ? AND uid > ? ORDER BY uid LIMIT ?
+                    """, arguments: [box.id, bounds.lowerBound, bounds.upperBound, after, MailboxLimits.messagesPerTransaction])
+                let (states, failed) = Self.flagChanges(rows, flags: flags, mode: mode, set: set, unchangedSince: unchangedSince)
+                let stored = try Self.writeFlags(states, in: box, db)
+                let last: Int64? = rows.count == MailboxLimits.messagesPerTransaction ? rows.last?[0] : nil
+                return (FlagStoreResult(messages: stored.states, failed: failed, highestModSeq: stored.highest), last)
             }
-            var highest = box.highestModSeq
-            if states.contains(where: \.changed) {
-                highest = try Catalog.nextModSeq(of: box.id, in: db)
-                let update = try db.cachedStatement(sql: """
-                    UPDATE mailbox_message SET system_flags = ?, keywords = ?, modseq = ? WHERE mailbox = ? AND uid = ?
-                    """)
-                for index in states.indices where states[index].changed {
-                    let state = states[index]
-                    try update.execute(arguments: [
-                        state.flags.system.rawValue, state.flags.storedKeywords, highest, box.id, Int64(state.uid),
-                    ])
-                    states[index].modSeq = UInt64(highest)
-                }
-            }
-            return FlagStoreResult(messages: states, failed: failed, highestModSeq: UInt64(highest))
+            result.messages += batch.0.messages
+            result.failed += batch.0.failed
+            result.highestModSeq = batch.0.highestModSeq
+            guard let last = batch.last else { return result }
+            next = last
         }
+    }
+
+    /// The new flags of each row in `set` (its state unchanged where nothing changes), and the UIDs
+    /// UNCHANGEDSINCE leaves alone.
+    private static func flagChanges(_ rows: [Row], flags: MessageFlags, mode: FlagStoreMode, set: UIDRanges,
+                                    unchangedSince: UInt64?) -> ([FlagState], [UInt32]) {
+        var states: [FlagState] = [], failed: [UInt32] = []
+        for row in rows {
+            let uid: Int64 = row[0], modSeq: Int64 = row[3]
+            guard set.contains(uid) else { continue }
+            if let unchangedSince, UInt64(modSeq) > unchangedSince {
+                failed.append(UInt32(uid))
+                continue
+            }
+            let old = MessageFlags(systemBits: row[1], storedKeywords: row[2])
+            var new = old
+            switch mode {
+            case .add: new.formUnion(flags)
+            case .remove: new.subtract(flags)
+            case .replace: new = flags
+            }
+            let changed = !new.isSameSet(as: old)
+            states.append(FlagState(uid: UInt32(uid), flags: changed ? new : old, modSeq: UInt64(modSeq),
+                                    changed: changed, internalDate: Date(timeIntervalSince1970: row[4]),
+                                    size: row[5], transmittedSize: row[6]))
+        }
+        return (states, failed)
+    }
+
+    /// Writes the changed states under one new MODSEQ; returns them with it, and the mailbox's
+    /// highest MODSEQ.
+    private static func writeFlags(_ states: [FlagState], in box: MailboxRow, _ db: Database) throws
+        -> (states: [FlagState], highest: UInt64)
+    {
+        var states = states
+        var highest = box.highestModSeq
+        guard states.contains(where: \.changed) else { return (states, UInt64(highest)) }
+        highest = try Catalog.nextModSeq(of: box.id, in: db)
+        let update = try db.cachedStatement(sql: """
+            UPDATE mailbox_message SET system_flags = ?, keywords = ?, modseq = ? WHERE mailbox = ? AND uid = ?
+            """)
+        for index in states.indices where states[index].changed {
+            let state = states[index]
+            try update.execute(arguments: [state.flags.system.rawValue, state.flags.storedKeywords, highest, box.id,
+                                           Int64(state.uid)])
+            states[index].modSeq = UInt64(highest)
+        }
+        return (states, UInt64(highest))
     }
 
     /// COPY (RFC 3501 §6.4.7) or, with `move`, MOVE (RFC 6851 §3.3: copy, then expunge the sources, in
@@ -195,25 +228,39 @@ extension CatalogMailboxes {
     }
 
     /// EXPUNGE (RFC 3501 §6.4.3): removes every message flagged `\Deleted`; with `uids`, only those
-    /// of them in the set (UID EXPUNGE, RFC 4315 §2.1). One transaction, one new MODSEQ, a tombstone
-    /// per UID. The archive and the search index keep the messages.
+    /// of them in the set (UID EXPUNGE, RFC 4315 §2.1). Each batch one transaction with one new
+    /// MODSEQ, a tombstone per UID. The archive and the search index keep the messages.
     public func expunge(uids: [ClosedRange<UInt32>]? = nil, in name: String, of email: String) async throws
         -> ExpungeResult
     {
         let set = uids.map(UIDRanges.init)
-        return try await pool.write { db in
-            let box = try Catalog.mailboxRow(name, of: email, in: db)
-            if let set, set.bounds == nil { return ExpungeResult(expunged: [], highestModSeq: UInt64(box.highestModSeq)) }
-            let bounds = set?.bounds ?? 0...Int64(UInt32.max)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT uid, envelope_segment, envelope_offset FROM mailbox_message
-                WHERE mailbox = ? AND system_flags & ? != 0 AND uid BETWEEN ? AND ? ORDER BY uid
-                """, arguments: [box.id, MessageFlags.System.deleted.rawValue, bounds.lowerBound, bounds.upperBound])
-                .filter { set?.contains($0[0]) ?? true }
-            let modSeq = try Catalog.expunge(rows.map { ($0[0], Catalog.draftID(segment: $0[1], offset: $0[2])) },
-                                          from: box.id, in: db)
-            return ExpungeResult(expunged: rows.map { UInt32($0[0] as Int64) },
-                                 highestModSeq: UInt64(modSeq ?? box.highestModSeq))
+        var result = ExpungeResult(expunged: [], highestModSeq: 0)
+        // In transactions of at most `MailboxLimits.messagesPerTransaction` messages, so that a long
+        // EXPUNGE never holds the catalog's writer for long; each message goes in exactly one.
+        while true {
+            let batch = try await pool.write { db -> (ExpungeResult, more: Bool) in
+                let box = try Catalog.mailboxRow(name, of: email, in: db)
+                if let set, set.bounds == nil {
+                    return (ExpungeResult(expunged: [], highestModSeq: UInt64(box.highestModSeq)), false)
+                }
+                let bounds = set?.bounds ?? 0...Int64(UInt32.max)
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT uid, envelope_segment, envelope_offset FROM mailbox_message
+                    WHERE mailbox = ? AND system_flags & ? != 0 AND uid BETWEEN ? AND ? ORDER BY uid
+                    """, arguments: [box.id, MessageFlags.System.deleted.rawValue, bounds.lowerBound, bounds.upperBound])
+                var chosen: [Row] = []
+                while chosen.count < MailboxLimits.messagesPerTransaction, let row = try rows.next() {
+                    if set?.contains(row[0]) ?? true { chosen.append(row.copy()) }
+                }
+                let modSeq = try Catalog.expunge(chosen.map { ($0[0], Catalog.draftID(segment: $0[1], offset: $0[2])) },
+                                                 from: box.id, in: db)
+                return (ExpungeResult(expunged: chosen.map { UInt32($0[0] as Int64) },
+                                      highestModSeq: UInt64(modSeq ?? box.highestModSeq)),
+                        chosen.count == MailboxLimits.messagesPerTransaction)
+            }
+            result.expunged += batch.0.expunged
+            result.highestModSeq = batch.0.highestModSeq
+            if !batch.more { return result }
         }
     }
 }

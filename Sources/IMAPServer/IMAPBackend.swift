@@ -72,6 +72,8 @@ public enum IMAPBackendError: Error, Hashable, Sendable {
     case cannot(String)
     case noPermission
     case overQuota
+    /// Over a limit of the server's (RFC 5530 §3 LIMIT); says which.
+    case limit(String)
     /// The store cannot answer now (try again later).
     case unavailable
     /// The selected mailbox's UIDVALIDITY changed or it was deleted: the session must end.

@@ -341,6 +341,7 @@ public struct IMAPSession: Sendable {
         case .cannot(let why): return no(tag, why, code: .cannot)
         case .noPermission: return no(tag, "Permission denied", code: .noPerm)
         case .overQuota: return no(tag, "Quota exceeded", code: .overQuota)
+        case .limit(let why): return no(tag, why, code: .limit)
         case .unavailable: return no(tag, "Storage temporarily unavailable", code: .unavailable)
         case .mailboxGone: return no(tag, "Mailbox was removed", code: .nonExistent)
         }

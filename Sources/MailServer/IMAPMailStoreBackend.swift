@@ -268,6 +268,7 @@ struct IMAPMailStoreBackend: IMAPBackend {
                 if let selected, (try? IMAPMailboxName.validate(selected.name)) == name { throw .mailboxGone }
                 throw .nonExistent
             case .alreadyExists: throw .alreadyExists
+            case .limit(let why): throw .limit(why)
             case .invalidName, .cannotDeleteInbox, .hasChildren, .renameIntoItself, .invalidFlag, .specialUseTaken:
                 throw .cannot(error.description)
             case .unknownUser:

@@ -28,6 +28,7 @@ extension MailboxService {
         try await catching {
             let mailbox = try IMAPMailboxName.validate(name), address = AccountAddress.fold(user)
             let parsed = try MessageFlags(parsing: flags)
+            try await catalog.mailboxes.requireKeywordRoom(for: parsed, in: mailbox, of: address)
             let date = internalDate ?? clock.now()
             let result: AppendResult
             if let draft = try await appendDraft(raw, flags: parsed, internalDate: date, to: mailbox, of: address) {

@@ -21,6 +21,8 @@ public enum MailboxError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidFlag(String)
     /// RFC 6154 §5.3 USEATTR: the user already has a mailbox with this attribute (one `\Drafts`).
     case specialUseTaken(String)
+    /// Over one of `MailboxLimits` (answered NO [LIMIT], RFC 5530 §3); says which.
+    case limit(String)
     /// The archive or the catalog failed (answered NO [SERVERBUG] or [UNAVAILABLE]).
     case storage(StorageFailure)
 
@@ -34,6 +36,7 @@ public enum MailboxError: Error, Sendable, Hashable, CustomStringConvertible {
         case .hasChildren(let name): "mailbox \"\(name)\" has children; delete them first"
         case .renameIntoItself(let name): "cannot rename \"\(name)\" into its own hierarchy"
         case .invalidFlag(let flag): "invalid flag \"\(flag)\""
+        case .limit(let what): what
         case .specialUseTaken(let use): "a mailbox with \(use) exists already; there is one drafts folder"
         case .storage(let failure): failure.description
         }

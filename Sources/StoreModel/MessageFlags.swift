@@ -43,7 +43,13 @@ public struct MessageFlags: Sendable, Hashable {
                 system.insert(bit)
             } else {
                 guard Self.isAtom(flag) else { throw .invalidFlag(flag) }
+                guard flag.utf8.count <= MailboxLimits.keywordLength else {
+                    throw .limit("keyword longer than \(MailboxLimits.keywordLength) characters")
+                }
                 insert(keyword: flag)
+                guard keywords.count <= MailboxLimits.keywordsPerMailbox else {
+                    throw .limit("more than \(MailboxLimits.keywordsPerMailbox) keywords")
+                }
             }
         }
     }

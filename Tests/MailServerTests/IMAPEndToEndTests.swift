@@ -323,6 +323,32 @@ print(json.dumps(out))
         }
     }
 
+    /// A flood of new keywords is answered NO [LIMIT] (RFC 5530) and changes nothing; the mailbox
+    /// keeps working for everyone.
+    @Test func aKeywordFloodIsRefusedWithLimit() async throws {
+        try await withTemporaryDirectory { folder in
+            let data = try await ServerHarness.makeDataDirectory(in: folder, users: EndToEndTests.users)
+            let server = try await POP3EndToEndTests.Running.start(data)
+            let flood = "(" + (0...MailboxLimits.keywordsPerMailbox).map { "flood\($0)" }.joined(separator: " ") + ")"
+            let long = "(" + String(repeating: "x", count: MailboxLimits.keywordLength + 1) + ")"
+            let r = try await Self.imap([
+                ["a", "connect", String(server.ports["imap"]!), "plain"],
+                ["a", "login", "alice@localhost", "correct horse"],
+                ["a", "append", "INBOX", "", Self.b64(Self.messages()[0])],
+                ["a", "select", "INBOX"],
+                ["a", "store", "1", "+FLAGS.SILENT", flood],
+                ["a", "store", "1", "+FLAGS.SILENT", long],
+                ["a", "store", "1", "+FLAGS", "($Important)"],
+                ["a", "logout"],
+            ])
+            try await server.stop()
+            #expect(r[4][0].string == "NO" && r[4][1].flattened.contains("[LIMIT]"), "\(r[4])")
+            #expect(r[5][0].string == "NO" && r[5][1].flattened.contains("[LIMIT]"), "\(r[5])")
+            #expect(r[6][0].string == "OK" && r[6][1].flattened.contains("$Important"), "\(r[6])")
+            #expect(!r[6][1].flattened.contains("flood"), "\(r[6])")
+        }
+    }
+
     /// `[imap]` and `[imaps]` in `tresor.toml`: unprivileged loopback defaults, read like the other listeners.
     @Test func configurationHasIMAPListeners() throws {
         let defaults = TresorConfiguration()
