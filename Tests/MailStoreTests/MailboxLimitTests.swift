@@ -36,7 +36,7 @@ import TestSupport
             #expect(conditional.messages.count == MailboxLimits.messagesPerTransaction)
             #expect(conditional.failed.count == count - MailboxLimits.messagesPerTransaction)
 
-            // EXPUNGE over more than one batch takes every \\Deleted message, and only those.
+            // EXPUNGE over more than one batch takes every \Deleted message, and only those.
             _ = try await store.mailboxes.storeFlags(["\\Deleted"], mode: .add, uids: [2...UInt32.max], in: "INBOX", of: Self.anna)
             let expunged = try await store.mailboxes.expunge(in: "INBOX", of: Self.anna, by: .system("test"))
             #expect(expunged.expunged.count == count - 1 && expunged.expunged == Array(2...UInt32(count)))
