@@ -17,6 +17,8 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
     case keyPermissions(path: String, mode: UInt32)
     /// A private seal key is still in `DATA/keys/` although the seal key is kept elsewhere.
     case privateKeyInDataDirectory(path: String, keptAt: String)
+    /// Another process is rotating the seal key (it holds this lock file).
+    case rotationInProgress(lock: String)
     /// The seal key file holds a key this archive is not sealed with (a wrong file, or a retired key).
     case sealKeyMismatch(path: String, reason: String)
     case corrupted(file: String, offset: UInt64, reason: String)
@@ -49,6 +51,7 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case .privateKeyInDataDirectory(let path, let keptAt):
             "a private seal key is still at \(path), although the seal key is kept at \(keptAt): remove it from the "
                 + "data directory (shred it), so that the data directory holds public keys only"
+        case .rotationInProgress(let lock): "another key rotation is running (it holds \(lock))"
         case .sealKeyMismatch(let path, let reason): "the seal key at \(path) is not this archive's: \(reason)"
         case .corrupted(let file, let offset, let reason): "\(file) at byte \(offset): \(reason)"
         case .headAhead(let file, let reason): "\(file): \(reason)"

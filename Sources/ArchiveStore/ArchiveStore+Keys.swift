@@ -41,32 +41,32 @@ extension ArchiveStore {
     /// record and the rename is finished by the next open, which finds the key under `.new`.
     public func rotateSealKey(newKeyPath: String? = nil) async throws(ArchiveError) -> VerifiedKeyRotation {
         let files = sealKeyFiles
+        // One rotation at a time: two would write the same `PATH.new`.
+        let lock = try files.lockForRotation()
+        defer { lock.release() }
+        let inEffect = try await currentSealKey().key.publicKey
         let current = files.privateKeyPath
         let target = newKeyPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         if let target, target == current { throw .keyExists(path: target) }
         let written = target ?? current + SealKeyFiles.newSuffix
         let newKey = ArchiveKey.generate()
         try await Self.onIOThread { () throws(ArchiveError) in
-            try files.writeRotatedKey(newKey, at: written, ownedLike: current)
+            try files.writeRotatedKey(newKey, at: written, ownedLike: current, keyInEffect: inEffect)
         }
-        let outcomes: [ItemOutcome]
-        do {
-            outcomes = try await submit([.rotateKey(newKey)])
-        } catch {
-            unlink(written)
-            throw error
-        }
+        // A thrown error may come after the record reached the disk (a failed fsync), so the new
+        // key stays where a reader of that record looks for it.
+        let outcomes = try await submit([.rotateKey(newKey)])
         let rotation: VerifiedKeyRotation
         switch outcomes.first {
         case .keyRotated(let done)?: rotation = done
         case .failed(let error)?:
-            unlink(written)
+            unlink(written)  // refused before anything was written
             throw error
         default: preconditionFailure("writer answered a key rotation with \(outcomes)")
         }
         let chain = try await sealKeyChain()
         try await Self.onIOThread { () throws(ArchiveError) in
-            try files.install(rotatedKeyAt: written, replacing: current)
+            try files.install(rotatedKeyAt: written, replacing: current, newKey: newKey.publicKey)
             try files.publish(chain)
         }
         return rotation

@@ -20,6 +20,7 @@ import StoreModel
 /// DATA/keys/archive.ed25519.location  the private key's path, when it is kept elsewhere
 /// DATA/keys/archive.ed25519.pub       the current public key, hex
 /// DATA/keys/archive.ed25519.chain     every public key, oldest first (`ArchiveKeyList`)
+/// DATA/keys/archive.ed25519.lock      flock'ed by a rotation, so that two never run at once
 /// PATH.new                            a new key while `keys rotate` installs it (see below)
 /// ```
 /// The public files are a convenience for people and for finding the root key; what the archive is
@@ -38,6 +39,7 @@ public struct SealKeyFiles: Sendable {
 
     static let locationFileName = "archive.ed25519.location"
     static let chainFileName = "archive.ed25519.chain"
+    static let lockFileName = "archive.ed25519.lock"
     static let newSuffix = ".new"
 
     public init(dataDirectory: URL, configuredPath: String? = nil) {
@@ -160,9 +162,14 @@ public struct SealKeyFiles: Sendable {
     /// Writes a new private key for a rotation at `path` (`PATH.new` beside the current key, or
     /// `--new-key`), mode 0600 and, where the system allows, owned like the current key file, so
     /// that a rotation run as root leaves a key the service can still read. A leftover `.new` file
-    /// of a rotation that never journaled is replaced.
-    func writeRotatedKey(_ key: ArchiveKey, at path: String, ownedLike template: String) throws(ArchiveError) {
-        if path.hasSuffix(Self.newSuffix), FileIO.exists(path) { unlink(path) }
+    /// is replaced unless it holds `keyInEffect` (a journaled rotation not yet installed: opening
+    /// the store where that file can be renamed finishes it).
+    func writeRotatedKey(_ key: ArchiveKey, at path: String, ownedLike template: String,
+                         keyInEffect: ArchivePublicKey) throws(ArchiveError) {
+        if path.hasSuffix(Self.newSuffix), FileIO.exists(path) {
+            if (try? Self.readPrivateKey(at: path))?.publicKey == keyInEffect { throw .keyExists(path: path) }
+            unlink(path)
+        }
         try FileIO.makeDirectory(URL(fileURLWithPath: Self.directory(of: path), isDirectory: true), mode: 0o700)
         try FileIO.createExclusively(path: path, contents: key.fileContents, mode: 0o600)
         var owner = stat()
@@ -173,9 +180,14 @@ public struct SealKeyFiles: Sendable {
     /// After a rotation is journaled: puts the new key at `path` in place of the old one. A key
     /// written beside the old one (`.new`) replaces it by rename; a key written elsewhere becomes the
     /// recorded location and the old file is removed, so that the retired key can sign nothing more.
-    func install(rotatedKeyAt path: String, replacing old: String) throws(ArchiveError) {
+    func install(rotatedKeyAt path: String, replacing old: String, newKey: ArchivePublicKey) throws(ArchiveError) {
         if path == old + Self.newSuffix {
-            guard rename(path, old) == 0 else { throw FileIO.fail("rename", path) }
+            guard rename(path, old) == 0 else {
+                let failure = FileIO.fail("rename", path)
+                // A process that read the rotation first may have moved the key into place already.
+                if errno == ENOENT, (try? Self.readPrivateKey(at: old))?.publicKey == newKey { return }
+                throw failure
+            }
             try FileIO.syncDirectory(Self.directory(of: old))
             return
         }
@@ -208,6 +220,26 @@ public struct SealKeyFiles: Sendable {
             let key = ArchivePublicKey(hex: String(decoding: bytes, as: UTF8.self))
         else { return [] }
         return [key]
+    }
+
+    /// An exclusive lock on `DATA/keys/archive.ed25519.lock` for one rotation; fails at once,
+    /// naming the file, when another process holds it.
+    func lockForRotation() throws(ArchiveError) -> RotationLock {
+        let path = keysDirectory + "/" + Self.lockFileName
+        let fd = try FileIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o600)
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw .rotationInProgress(lock: path)
+        }
+        return RotationLock(fd: fd)
+    }
+
+    struct RotationLock {
+        let fd: Int32
+        func release() {
+            flock(fd, LOCK_UN)
+            close(fd)
+        }
     }
 
     private func record(location path: String) throws(ArchiveError) {

@@ -104,6 +104,25 @@ import StoreModel
         }
     }
 
+    @Test func oneRotationAtATimeAndAStrayNewKeyIsReplaced() async throws {
+        try await withTemporaryDirectory { directory in
+            let fixture = try ArchiveFixture(directory)
+            let store = try fixture.open()
+            defer { store.close() }
+            let lock = try SealKeyFiles(dataDirectory: directory).lockForRotation()
+            await #expect(throws: ArchiveError.rotationInProgress(lock: fixture.keysDirectory.path + "/archive.ed25519.lock")) {
+                try await store.rotateSealKey()
+            }
+            lock.release()
+            // A `.new` file of a rotation that never got journaled is not the key in effect: replaced.
+            let stray = fixture.keysDirectory.appendingPathComponent("archive.ed25519.new").path
+            try FileIO.createExclusively(path: stray, contents: ArchiveKey.generate().fileContents, mode: 0o600)
+            let rotation = try await store.rotateSealKey()
+            #expect(try ArchiveKey.load(fromKeysDirectory: fixture.keysDirectory).publicKeyHex == rotation.record.new)
+            #expect(!FileManager.default.fileExists(atPath: stray))
+        }
+    }
+
     @Test func aRotationNotSignedByTheKeyInEffectIsDamage() async throws {
         try await withTemporaryDirectory { directory in
             let fixture = try ArchiveFixture(directory)
