@@ -17,6 +17,9 @@ public struct ArchiveConfiguration: Sendable {
     public var compressionLevel: Int32 = 6
     /// The preset dictionary new segments use (.none = version 0).
     public var dictionary: DeflateDictionary = .current
+    /// Where the private seal key is (`seal_key` in `tresor.toml`); nil: where the data directory
+    /// recorded it, else `DATA/keys/archive.ed25519` (see `SealKeyFiles`).
+    public var sealKeyPath: String? = nil
     /// The clock for record times, seals and day boundaries (injected by tests).
     public var now: @Sendable () -> Date = { Date() }
     /// Records per group commit: bounds the memory of one batch and the latency of its fsync.

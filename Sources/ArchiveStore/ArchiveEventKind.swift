@@ -14,4 +14,6 @@ public enum ArchiveEventKind: UInt8, Sendable, Codable, CaseIterable {
     case retention = 5
     /// A change of what governs the record (protection settings; see `ProtectionChange`).
     case governance = 6
+    /// The seal key changed: the old key hands over to a new one (see `KeyRotationRecord`).
+    case keyRotation = 8
 }

@@ -9,9 +9,10 @@ import Glibc
 #endif
 import StoreModel
 
-/// The archive's Ed25519 signing key (RFC 8032). It signs every seal and the HEAD file.
-/// On disk: `DATA/keys/archive.ed25519` (hex of the 32-byte private key, mode 0600) and
-/// `DATA/keys/archive.ed25519.pub` (hex of the 32-byte public key, mode 0644, for auditors).
+/// The archive's Ed25519 signing key (RFC 8032), the seal key. It signs every seal and the HEAD file.
+/// On disk: a private key file (hex of the 32-byte private key, mode 0600), by default
+/// `DATA/keys/archive.ed25519`, and `DATA/keys/archive.ed25519.pub` (hex of the 32-byte public key,
+/// mode 0644, for auditors); see `SealKeyFiles` for keeping the private key elsewhere.
 public struct ArchiveKey: Sendable {
     static let privateFileName = "archive.ed25519"
     static let publicFileName = "archive.ed25519.pub"
@@ -21,28 +22,40 @@ public struct ArchiveKey: Sendable {
     public var publicKey: ArchivePublicKey { ArchivePublicKey(key: privateKey.publicKey) }
     public var publicKeyHex: String { publicKey.hex }
 
-    /// Creates a fresh key pair; refuses to overwrite an existing private or public key file.
+    /// A fresh key pair, in memory only.
+    static func generate() -> ArchiveKey { ArchiveKey(privateKey: Curve25519.Signing.PrivateKey()) }
+
+    /// A private key file's contents: hex of the 32 raw bytes and a newline.
+    var fileContents: [UInt8] { Array((Hex.string(privateKey.rawRepresentation) + "\n").utf8) }
+
+    /// From a private key file's contents; nil when they are not 64 hex digits of a key.
+    init?(fileContents bytes: [UInt8]) {
+        guard let raw = Hex.bytes(String(decoding: bytes, as: UTF8.self).trimmingASCIIWhitespace()),
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else { return nil }
+        self.init(privateKey: key)
+    }
+
+    init(privateKey: Curve25519.Signing.PrivateKey) { self.privateKey = privateKey }
+
+    /// Creates a fresh key pair in `directory` (the private key kept there); refuses to overwrite an
+    /// existing private or public key file. `tresor init` goes through `SealKeyFiles.createFirstKey`,
+    /// which can keep the private key elsewhere.
     public static func create(inKeysDirectory directory: URL) throws(ArchiveError) -> ArchiveKey {
         try FileIO.makeDirectory(directory, mode: 0o700)
-        let key = ArchiveKey(privateKey: Curve25519.Signing.PrivateKey())
+        let key = generate()
         let privatePath = directory.appendingPathComponent(privateFileName).path
         let publicPath = directory.appendingPathComponent(publicFileName).path
         for path in [privatePath, publicPath] where FileIO.exists(path) { throw .keyExists(path: path) }
-        try FileIO.createExclusively(
-            path: privatePath, contents: Array((Hex.string(key.privateKey.rawRepresentation) + "\n").utf8), mode: 0o600)
+        try FileIO.createExclusively(path: privatePath, contents: key.fileContents, mode: 0o600)
         try FileIO.createExclusively(path: publicPath, contents: Array((key.publicKeyHex + "\n").utf8), mode: 0o644)
         try FileIO.syncDirectory(directory.path)
         return key
     }
 
+    /// The private key kept in `directory` (checked as `SealKeyFiles` checks every private key file).
     public static func load(fromKeysDirectory directory: URL) throws(ArchiveError) -> ArchiveKey {
-        let path = directory.appendingPathComponent(privateFileName).path
-        guard FileIO.exists(path) else { throw .keyMissing(path: path) }
-        let text = try FileIO.readAll(path: path)
-        guard let raw = Hex.bytes(String(decoding: text, as: UTF8.self).trimmingASCIIWhitespace()),
-            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-        else { throw .invalidKey(path: path) }
-        return ArchiveKey(privateKey: key)
+        try SealKeyFiles.readPrivateKey(at: directory.appendingPathComponent(privateFileName).path)
     }
 
     /// The Ed25519 signature (64 bytes) of `message`, for whatever the archive vouches for (seals,

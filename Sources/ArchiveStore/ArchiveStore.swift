@@ -29,7 +29,8 @@ import StoreModel
 ///
 /// On-disk layout (format version 1, all integers big-endian)
 /// ```
-/// DATA/keys/archive.ed25519(.pub)   Ed25519 key, hex (see ArchiveKey)
+/// DATA/keys/archive.ed25519(.pub)   Ed25519 seal key, hex (see ArchiveKey); the private key may be
+///                                   kept outside the data directory (see SealKeyFiles)
 /// DATA/archive/LOCK                 empty; flock'ed by writers
 /// DATA/archive/HEAD                 last acknowledged state, signed (see ArchiveHead)
 /// DATA/archive/segment-00000001.tsa segments, numbered from 1 without gaps
@@ -58,8 +59,8 @@ import StoreModel
 ///   envelope  canonical JSON: {"body":"seg:off","envelope":{…},"sha256":hex,"size":n}
 ///   event     event kind u8 ‖ the caller's bytes (JSON)
 ///   seal      segment u32 | records before the seal u32 | chain before the seal (32) |
-///             sealed at ms i64 | Ed25519 signature (64) over "tresor-seal-v1" ‖ those fields.
-///             Only ever the last record of a segment.
+///             sealed at ms i64 | Ed25519 signature (64) over "tresor-seal-v1" ‖ those fields, by
+///             the seal key in effect (below). Only ever the last record of a segment.
 ///   purged    what compaction leaves of a removed body or envelope: the frame keeps the
 ///             original raw size, content hash and chain value; payload = original kind u8 |
 ///             original flags u8 | original record hash (32) | original frame length u32
@@ -67,6 +68,11 @@ import StoreModel
 ///             {"actor","id","messages":[{"policy","scope","sha256"}],"reason",
 ///              "removed":[{"contentHash","kind","length","location":"seg:off","recordHash",
 ///              "sha256"}],"time"}; journaled before any of the records it names is removed
+///   key rotation event (event kind 8) canonical JSON, see KeyRotationRecord:
+///             {"new","newSignature","old","oldSignature","time"}; both keys sign "tresor-key-rotation-v1"
+///             ‖ the chain value before the record ‖ old key ‖ new key ‖ time. The seal key in effect
+///             is the key whose genesis value starts segment 1 (the root), and after each rotation
+///             record its new key: every seal and HEAD is signed by the key in effect at its place.
 /// compacted segment (format version 2)
 ///   header (version 2, otherwise the original's) | the frames in their original order, each
 ///   copied byte for byte or replaced by its stub | offset table: per record, logical offset u64
@@ -94,8 +100,8 @@ public final class ArchiveStore: Sendable {
     let queue = WriterQueue()
     let readers: SegmentReaders
 
-    /// Opens (creating `DATA/archive/` if needed) the archive of a data directory; loads the
-    /// key from DATA/keys; recovers a torn tail; builds the in-memory dedup index (SHA-256 →
+    /// Opens (creating `DATA/archive/` if needed) the archive of a data directory; loads the seal
+    /// key in effect (see `SealKeyFiles` for where it is kept); recovers a torn tail; builds the in-memory dedup index (SHA-256 →
     /// body location) by scanning record headers.
     public init(
         dataDirectory: URL, configuration: ArchiveConfiguration = .init(),
@@ -109,10 +115,10 @@ public final class ArchiveStore: Sendable {
         self.readers = SegmentReaders(directory: archive.path)
         let writer: ArchiveWriter
         do {
-            let key = try ArchiveKey.load(fromKeysDirectory: dataDirectory.appendingPathComponent("keys", isDirectory: true))
             try FileIO.makeDirectory(archive, mode: 0o755)
             writer = try ArchiveWriter(
-                directory: archive.path, key: key, configuration: configuration, logger: logger, shared: shared)
+                directory: archive.path, keyFiles: SealKeyFiles(dataDirectory: dataDirectory, configuredPath: configuration.sealKeyPath),
+                configuration: configuration, logger: logger, shared: shared)
         } catch {
             // No writer thread will run: let deinit's close() find everything finished.
             shared.state.withLock { $0.closed = true }
@@ -212,6 +218,7 @@ public final class ArchiveStore: Sendable {
 
     /// Journals an event (audit, purge, …); the payload is opaque JSON from the caller.
     public func append(event kind: ArchiveEventKind, payload: [UInt8]) async throws(ArchiveError) -> RecordLocation {
+        precondition(kind != .keyRotation, "a key rotation is journaled by rotateSealKey, which switches the key")
         let outcomes = try await submit([.event(kind: kind, payload: payload)])
         guard case .event(let location) = outcomes.first else { preconditionFailure("writer answered an event with \(outcomes)") }
         return location
@@ -222,6 +229,7 @@ public final class ArchiveStore: Sendable {
         -> [RecordLocation]
     {
         guard !events.isEmpty else { return [] }
+        precondition(!events.contains { $0.kind == .keyRotation }, "a key rotation is journaled by rotateSealKey")
         return try await submit(events.map { .event(kind: $0.kind, payload: $0.payload) }).map { outcome in
             guard case .event(let location) = outcome else { preconditionFailure("writer answered an event with \(outcome)") }
             return location

@@ -10,8 +10,13 @@ import StoreModel
 /// header (magic, version, CRC, number, dictionary) and its start chain (genesis, or the
 /// previous segment's final chain); every record's frame CRC and chain link; every body's
 /// inflate and SHA-256; every envelope's JSON and the body it names; every seal (only as the
-/// last record, fields, Ed25519 signature); every segment but the last sealed; HEAD (signature,
-/// and that the archive holds at least what it names, with the same chain value). Purges: each
+/// last record, fields, Ed25519 signature by the seal key in effect); every segment but the last
+/// sealed; HEAD (signed by the key in effect at its place, and the archive holds at least what it
+/// names, with the same chain value). Keys: the root is the key whose genesis value starts segment 1
+/// (a pinned key, a key the data directory publishes, or the key the first rotation hands over
+/// from); each key-rotation record must be signed by the key in effect and the new key, over the
+/// chain value before it; with pinned keys, every seal and HEAD must be signed by a pinned key or a
+/// key rotated to after one, else the finding names the key that signed. Purges: each
 /// compacted segment's offset table must give every record the logical offset the records before
 /// it add up to (a stub counts its original length); a stub's kept record hash must link the
 /// chain; every stub must be named — location, kind, record hash, content hash, length — by a
@@ -21,20 +26,31 @@ import StoreModel
 /// decoded envelope, events with their payload, seals, stubs), so that a caller can compare the
 /// archive with what else it keeps in the same single pass.
 public enum ArchiveVerifier {
-    public static func verify(dataDirectory: URL, publicKey: ArchivePublicKey? = nil,
+    /// Verifies the archive; with `pinned` keys (`verify --public-key`), also that it is sealed by
+    /// them or by keys they rotated to.
+    public static func verify(dataDirectory: URL, pinned: [ArchivePublicKey] = [],
                               visit: ((ArchiveRecord) -> Void)? = nil) -> VerificationReport {
         var report = VerificationReport()
-        let keys = dataDirectory.appendingPathComponent("keys", isDirectory: true)
-        guard let key = publicKey ?? (try? ArchivePublicKey.load(fromKeysDirectory: keys)) else {
+        let directory = dataDirectory.appendingPathComponent("archive", isDirectory: true).path
+        let candidates = pinned + SealKeyFiles(dataDirectory: dataDirectory).publishedKeys()
+        let genesis = try? SegmentScanner(path: directory + "/" + SegmentName.fileName(1)).readHeader().get().startChain
+        let matching = candidates.first { genesisChain(publicKey: $0) == genesis }
+            ?? (genesis == nil ? nil : (try? SealKeyChain.read(dataDirectory: dataDirectory))?.root)
+        guard let root = matching ?? candidates.first else {
             report.problem = VerificationProblem(
                 file: "keys/" + ArchiveKey.publicFileName, segment: 0, offset: 0, reason: "no archive public key")
             return report
         }
-        report.publicKeyHex = key.hex
-        var run = Verification(
-            directory: dataDirectory.appendingPathComponent("archive", isDirectory: true).path, key: key, visit: visit)
+        report.publicKeyHex = root.hex
+        var run = Verification(directory: directory, root: root, pinned: pinned, visit: visit)
         run.run(into: &report)
         return report
+    }
+
+    /// Verifies the archive with one pinned key.
+    public static func verify(dataDirectory: URL, publicKey: ArchivePublicKey,
+                              visit: ((ArchiveRecord) -> Void)? = nil) -> VerificationReport {
+        verify(dataDirectory: dataDirectory, pinned: [publicKey], visit: visit)
     }
 }
 
@@ -42,7 +58,14 @@ private struct Verification {
     struct Failure: Error { var problem: VerificationProblem }
 
     let directory: String
-    let key: ArchivePublicKey
+    /// The keys checked so far: the one in effect is `keys.current`.
+    var keys: SealKeyChain
+    /// Keys the caller pinned; empty: none (any chain rooted in the genesis value is accepted).
+    let pinned: Set<ArchivePublicKey>
+    /// Whether the key in effect is pinned or was rotated to after a pinned one.
+    var trusted: Bool
+    /// The key in effect at HEAD's position, and whether it was trusted there.
+    var headKey: (key: ArchivePublicKey, trusted: Bool)?
     let visit: ((ArchiveRecord) -> Void)?
     /// Body records seen so far: location → SHA-256, for envelope references.
     var bodies: [RecordLocation: ContentHash] = [:]
@@ -50,9 +73,11 @@ private struct Verification {
     /// Stubs found so far, to be matched with the purge records at the end.
     var stubs: [(location: RecordLocation, kind: UInt8, recordHash: [UInt8], contentHash: [UInt8], length: UInt32)] = []
 
-    init(directory: String, key: ArchivePublicKey, visit: ((ArchiveRecord) -> Void)?) {
+    init(directory: String, root: ArchivePublicKey, pinned: [ArchivePublicKey], visit: ((ArchiveRecord) -> Void)?) {
         self.directory = directory
-        self.key = key
+        self.keys = SealKeyChain(root: root)
+        self.pinned = Set(pinned)
+        self.trusted = pinned.isEmpty || pinned.contains(root)
         self.visit = visit
     }
 
@@ -63,6 +88,14 @@ private struct Verification {
             report.problem = error.problem
         }
         report.chainHead = Hex.string(chain)
+        report.sealKeys = keys
+    }
+
+    /// What a seal or HEAD signed by `key` while it is not trusted is.
+    func untrusted(_ what: String, _ key: ArchivePublicKey) -> String {
+        let pins = pinned.map(\.hex).sorted()
+        return "\(what) is signed by key \(key.hex), which is not the pinned key \(pins.joined(separator: " or ")) "
+            + "nor a key rotated to from it: the archive was re-signed, or the pin is not this archive's key"
     }
 
     func fail(_ segment: UInt32, _ offset: UInt64, _ reason: String) -> Failure {
@@ -80,7 +113,7 @@ private struct Verification {
             throw fail(UInt32(position + 1), 0, "segment missing (the next present is \(SegmentName.fileName(number)))")
         }
         let head = try readHead()
-        chain = genesisChain(publicKey: key)
+        chain = genesisChain(publicKey: keys.root)
         var headChecked = false
         for number in numbers {
             let isLast = number == numbers.last
@@ -100,6 +133,7 @@ private struct Verification {
             throw fail(head.segment, head.length, "HEAD names \(SegmentName.fileName(head.segment)), which is missing: "
                 + "acknowledged records were removed")
         }
+        try checkHeadSignature(head)
         try checkStubs(&report)
     }
 
@@ -131,10 +165,20 @@ private struct Verification {
         }
         guard let bytes = try? FileIO.readAll(path: path) else { throw problem("HEAD missing") }
         guard let head = ArchiveHead(file: bytes) else { throw problem("HEAD does not decode") }
-        guard head.isSigned(by: key) else {
-            throw problem("HEAD signature invalid")
-        }
         return head
+    }
+
+    /// HEAD must be signed by the key in effect at the position it names (it may lag a rotation
+    /// after a crash, so that can be an older key than the newest).
+    func checkHeadSignature(_ head: ArchiveHead) throws(Failure) {
+        let problem = { (reason: String) in
+            Failure(problem: VerificationProblem(file: ArchiveHead.fileName, segment: 0, offset: 0, reason: reason))
+        }
+        guard let headKey else { return }
+        guard head.isSigned(by: headKey.key) else {
+            throw problem("HEAD signature invalid: not signed by key \(headKey.key.hex), the seal key in effect at its position")
+        }
+        if !headKey.trusted { throw problem(untrusted("HEAD", headKey.key)) }
     }
 
     /// Checks one segment; returns the chain value at `headLength` if that is a record boundary.
@@ -156,13 +200,18 @@ private struct Verification {
         }
         guard header.startChain == chain else {
             throw fail(number, 0, number == 1
-                ? "start chain is not the genesis value of this archive key"
+                ? "start chain is not the genesis value of key \(keys.root.hex), nor of any key pinned or published "
+                    + "in keys/"
                 : "start chain differs from the final chain of \(SegmentName.fileName(number - 1)): "
                     + "a segment was removed, replaced or reordered")
         }
         report.segments += 1
         if scanner.isCompacted { report.compactedSegments += 1 }
-        var boundary: [UInt8]? = headLength == UInt64(SegmentHeader.size) ? chain : nil
+        var boundary: [UInt8]? = nil
+        if headLength == UInt64(SegmentHeader.size) {
+            boundary = chain
+            headKey = (keys.current, trusted)
+        }
         /// The logical offset the next record must have.
         var logical = UInt64(SegmentHeader.size)
         var recordsInSegment: UInt32 = 0
@@ -216,6 +265,15 @@ private struct Verification {
                     guard let first = frame.payload.first, let eventKind = ArchiveEventKind(rawValue: first) else {
                         throw fail(number, at, "unknown event kind")
                     }
+                    if eventKind == .keyRotation {
+                        guard let rotation = KeyRotationRecord.decode(Array(frame.payload.dropFirst())) else {
+                            throw fail(number, at, "key rotation record does not decode")
+                        }
+                        if let problem = keys.apply(rotation, at: location, previousChain: chain) {
+                            throw fail(number, at, problem)
+                        }
+                        if pinned.contains(keys.current) { trusted = true }
+                    }
                     if eventKind == .purge {
                         guard let purge = PurgeRecord.decode(Array(frame.payload.dropFirst())) else {
                             throw fail(number, at, "purge record does not decode")
@@ -230,9 +288,11 @@ private struct Verification {
                         throw fail(number, at, "seal names segment \(seal.segment), \(seal.recordCount) records and "
                             + "a chain head that differ from the segment's")
                     }
-                    guard key.isValidSignature(seal.signature, for: seal.signedBytes) else {
-                        throw fail(number, at, "seal signature invalid")
+                    guard keys.current.isValidSignature(seal.signature, for: seal.signedBytes) else {
+                        throw fail(number, at, "seal signature invalid: not signed by key \(keys.current.hex), "
+                            + "the seal key in effect here")
                     }
+                    if !trusted { throw fail(number, at, untrusted("seal", keys.current)) }
                     sealed = true
                     report.sealedSegments += 1
                 case .purged:
@@ -245,7 +305,10 @@ private struct Verification {
                 recordsInSegment += 1
                 report.records += 1
                 logical = at + originalLength
-                if headLength == logical { boundary = chain }
+                if headLength == logical {
+                    boundary = chain
+                    headKey = (keys.current, trusted)
+                }
             case .end:
                 if scanner.isCompacted && !sealed { throw fail(number, logical, "a compacted segment must end with its seal") }
                 if !isLast && !sealed { throw fail(number, scanner.fileSize, "segment is not sealed, yet a newer one exists") }

@@ -14,7 +14,13 @@ import StoreModel
 /// thread, hence `@unchecked Sendable`: no two threads ever touch it at once.
 final class ArchiveWriter: @unchecked Sendable {
     let directory: String
-    let key: ArchiveKey
+    /// Where the private seal key is read from (at open, and when another process rotated it).
+    let keyFiles: SealKeyFiles
+    /// The seal key in effect at the end of the archive: it signs seals and HEAD. Nil only while
+    /// `openArchive` has not yet found out which key that is.
+    var key: ArchiveKey?
+    /// The archive's chain of seal keys as read so far; nil while opening, until the root is known.
+    var sealKeys: SealKeyChain?
     let configuration: ArchiveConfiguration
     let logger: Logger
     let shared: SharedState
@@ -45,11 +51,11 @@ final class ArchiveWriter: @unchecked Sendable {
     var stagedPurges: [(hash: ContentHash, location: RecordLocation)] = []
     var purgedLocations: Set<RecordLocation> = []
 
-    init(directory: String, key: ArchiveKey, configuration: ArchiveConfiguration, logger: Logger, shared: SharedState)
-        throws(ArchiveError)
+    init(directory: String, keyFiles: SealKeyFiles, configuration: ArchiveConfiguration, logger: Logger,
+         shared: SharedState) throws(ArchiveError)
     {
         self.directory = directory
-        self.key = key
+        self.keyFiles = keyFiles
         self.configuration = configuration
         self.logger = logger
         self.shared = shared
@@ -84,7 +90,8 @@ final class ArchiveWriter: @unchecked Sendable {
     // MARK: - Open and recovery
 
     /// Indexes the sealed segments by their record headers, scans the last one fully,
-    /// truncates a torn tail, and checks that HEAD does not lead the files.
+    /// truncates a torn tail, finds the seal key in effect (the root, or the last key rotation's
+    /// key) and loads it, and checks that HEAD does not lead the files.
     private func openArchive() throws(ArchiveError) {
         removeInterruptedCompactions()
         let numbers = try FileIO.listDirectory(directory).compactMap(SegmentName.number(of:)).sorted()
@@ -106,7 +113,7 @@ final class ArchiveWriter: @unchecked Sendable {
             unlink(segmentPath(last))
             last -= 1
         }
-        var previousChain = genesisChain(publicKey: key.publicKey)
+        var previousChain: [UInt8] = []
         if last > 1 {
             for number in 1..<last {
                 let summary = try indexSealedSegment(number, into: &index, statistics: &statistics)
@@ -115,12 +122,14 @@ final class ArchiveWriter: @unchecked Sendable {
         }
         shared.state.withLock { $0.index = index; $0.statistics = statistics }
         if last == 0 {
-            try createSegment(1, startChain: previousChain)
+            try loadSealKey(genesis: nil)
+            try createSegment(1, startChain: genesisChain(publicKey: sealKeys!.root))
             writeHead()
         } else {
-            try openActive(last, expectedStartChain: last == 1 ? previousChain : nil, previousFinalChain: previousChain)
+            try openActive(last, previousFinalChain: previousChain)
             var recovered = false
             try absorb(from: UInt64(SegmentHeader.size), head: head, recovered: &recovered)
+            try loadSealKey(genesis: try readHeader(of: 1).startChain)
             if let head, head.segment > segment || (head.segment == segment && head.length > length) {
                 throw .headAhead(
                     file: ArchiveHead.fileName,
@@ -162,6 +171,7 @@ final class ArchiveWriter: @unchecked Sendable {
         loop: while true {
             switch try scanner.next(checkCRC: false) {
             case .record(let record):
+                let previous = chain
                 chain = record.frame.chain
                 lastKind = record.frame.kind
                 let location = RecordLocation(segment: number, offset: record.offset)
@@ -170,6 +180,7 @@ final class ArchiveWriter: @unchecked Sendable {
                 {
                     // A purge not yet compacted: its bodies must not be deduplicated against.
                     for (hash, body) in Self.purgedBodies(in: full) where index[hash] == body { index[hash] = nil }
+                    try noteKeyRotation(in: full, at: location, previousChain: previous)
                 }
                 count(record.frame, at: location, index: &index, statistics: &statistics)
             case .end: break loop
@@ -205,7 +216,7 @@ final class ArchiveWriter: @unchecked Sendable {
         }
     }
 
-    private func openActive(_ number: UInt32, expectedStartChain: [UInt8]?, previousFinalChain: [UInt8]) throws(ArchiveError) {
+    private func openActive(_ number: UInt32, previousFinalChain: [UInt8]) throws(ArchiveError) {
         let header = try readHeader(of: number)
         if header.isCompacted {
             throw .corrupted(file: SegmentName.fileName(number), offset: 0,
@@ -214,10 +225,6 @@ final class ArchiveWriter: @unchecked Sendable {
         if number > 1, header.startChain != previousFinalChain {
             throw .corrupted(file: SegmentName.fileName(number), offset: 0,
                              reason: "start chain differs from the previous segment's final chain")
-        }
-        if let expectedStartChain, header.startChain != expectedStartChain {
-            throw .corrupted(file: SegmentName.fileName(number), offset: 0,
-                             reason: "start chain is not this archive key's genesis value")
         }
         guard let dictionary = DeflateDictionary.version(header.dictionaryVersion) else {
             throw .corrupted(file: SegmentName.fileName(number), offset: 0,
@@ -250,6 +257,7 @@ final class ArchiveWriter: @unchecked Sendable {
             case .record(let record):
                 let location = RecordLocation(segment: segment, offset: record.offset)
                 notePurges(in: record.frame)
+                try noteKeyRotation(in: record.frame, at: location, previousChain: chain)
                 count(record.frame, at: location, index: &staged, statistics: &stagedStatistics)
                 stagedStatistics.bytesOnDisk += UInt64(record.frameLength)
                 chain = record.frame.chain
@@ -315,7 +323,7 @@ final class ArchiveWriter: @unchecked Sendable {
                 throw .corrupted(file: SegmentName.fileName(segment), offset: length,
                                  reason: "a newer segment exists but this one is not sealed")
             }
-            try openActive(segment + 1, expectedStartChain: nil, previousFinalChain: chain)
+            try openActive(segment + 1, previousFinalChain: chain)
             try absorb(from: UInt64(SegmentHeader.size), head: readHead(), recovered: &recovered)
         }
         if recovered { writeHead() }
@@ -334,19 +342,23 @@ final class ArchiveWriter: @unchecked Sendable {
             return
         }
         do {
+            // A batch of catch-up requests only reads: no new segment, fsync or HEAD for it.
+            let writes = batch.contains { $0.items.contains { !$0.onlyReads } }
             let outcomes = try withLock { () throws(ArchiveError) -> [[ItemOutcome]] in
                 try catchUp()
-                try startNewSegmentIfDue()
+                if writes { try startNewSegmentIfDue() }
                 var outcomes: [[ItemOutcome]] = []
                 for request in batch {
                     var results: [ItemOutcome] = []
                     for item in request.items { results.append(try write(item)) }
                     outcomes.append(results)
                 }
-                try flush()
-                try sync(fd, path: path)
-                stagedStatistics.batches += 1
-                writeHead()
+                if writes {
+                    try flush()
+                    try sync(fd, path: path)
+                    stagedStatistics.batches += 1
+                    writeHead()
+                }
                 publishStaged()
                 return outcomes
             }
@@ -409,6 +421,10 @@ final class ArchiveWriter: @unchecked Sendable {
             return .sealed
         case .purge(let record):
             return try journalPurge(record)
+        case .rotateKey(let newKey):
+            return try rotateKey(to: newKey)
+        case .catchUp:
+            return .sealKeys(key!, sealKeys!)
         case .compact(let number, let offsets):
             do {
                 return .compacted(try compact(number, removing: offsets))
@@ -489,7 +505,7 @@ final class ArchiveWriter: @unchecked Sendable {
         var seal = SealInfo(
             segment: segment, recordCount: recordCount, chainHead: chain,
             sealedAt: Date(timeIntervalSince1970: Double(Self.milliseconds(configuration.now())) / 1000), signature: [])
-        seal.signature = key.sign(seal.signedBytes)
+        seal.signature = sign(seal.signedBytes)
         let payload = seal.encoded
         _ = append(.seal, flags: [], rawSize: UInt64(payload.count), contentHash: sha256(payload), payload: payload)
         try flush()
@@ -539,7 +555,7 @@ final class ArchiveWriter: @unchecked Sendable {
     /// Rewrites HEAD (temp + rename, not fsynced: it may lag after a crash, never lead).
     func writeHead() {
         var head = ArchiveHead(segment: segment, length: length, recordCount: UInt64(recordCount), chainHead: chain)
-        head.signature = key.sign(head.signedBytes)
+        head.signature = sign(head.signedBytes)
         do {
             try FileIO.replaceAtomically(path: directory + "/" + ArchiveHead.fileName, contents: head.encoded)
         } catch {
@@ -555,7 +571,9 @@ final class ArchiveWriter: @unchecked Sendable {
         stagedStatistics = ArchiveStatistics()
         stagedPurges = []
         purgedLocations = []
+        let keys = sealKeys
         shared.state.withLock { state in
+            state.sealKeys = keys
             // Purges first: a body stored again after its purge (in `entries`) takes its place.
             for (hash, location) in purges where state.index[hash] == location { state.index[hash] = nil }
             for (hash, location) in entries where state.index[hash] == nil { state.index[hash] = location }

@@ -11,6 +11,8 @@ final class SharedState: Sendable {
         /// Set when a write or fsync failed: appends then throw until the store is reopened.
         var failure: String?
         var closed = false
+        /// The archive's chain of seal keys, as the writer last read it.
+        var sealKeys: SealKeyChain?
     }
 
     let state = Mutex(State())

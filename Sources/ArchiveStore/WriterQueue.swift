@@ -13,12 +13,25 @@ enum PendingItem: Sendable {
     case purge(PurgeRecord)
     /// Rewrites a sealed segment with stubs for the records at these logical offsets.
     case compact(segment: UInt32, offsets: Set<UInt64>)
+    /// Journals a key rotation to this key (already durable in its file) and seals with it from then on.
+    case rotateKey(ArchiveKey)
+    /// Writes nothing: reads what other processes appended, and answers with the seal keys in effect.
+    case catchUp
 
     /// How many records the item may write (for the batch bound).
     var recordCount: Int {
         switch self {
         case .message: 2
-        case .event, .seal, .purge, .compact: 1
+        case .event, .seal, .purge, .compact, .rotateKey: 1
+        case .catchUp: 0
+        }
+    }
+
+    /// Whether the item writes nothing.
+    var onlyReads: Bool {
+        switch self {
+        case .catchUp: true
+        case .message, .event, .seal, .purge, .compact, .rotateKey: false
         }
     }
 }
@@ -38,6 +51,9 @@ enum ItemOutcome: Sendable {
     case sealed
     case purgeJournaled(RecordLocation, PurgeRecord)
     case compacted(CompactionResult)
+    case keyRotated(VerifiedKeyRotation)
+    /// The seal key in effect and the chain of keys, after catching up.
+    case sealKeys(ArchiveKey, SealKeyChain)
     /// A purge scan or a compaction failed before changing anything: only that caller fails.
     case failed(ArchiveError)
 }

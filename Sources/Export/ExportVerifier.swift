@@ -20,10 +20,15 @@ public struct ExportVerification: Sendable {
     public var problems: [ExportProblem] = []
     /// `export.json` as read (nil when it is missing or does not decode).
     public var record: ExportRecord?
-    /// The key the signature was checked with (hex), and whether it came from the caller
-    /// (`--public-key`) rather than from `export.json` itself.
+    /// The key the signature was checked with (hex): the one `export.json` names as its signer.
     public var publicKeyHex = ""
+    /// Whether the caller gave the keys to trust (`--public-key`, `--data-dir`). Without them the
+    /// export can only be checked against itself: whoever re-signs a changed export names their
+    /// own key in it, so a valid export is not yet proof of who signed it.
     public var keyGiven = false
+    /// Whether the signer is one of the keys the caller trusts (then, with `isValid`, the export is
+    /// the archive's, unchanged).
+    public var signerVerified = false
     /// Messages checked against the manifest, files checked against `SHA256SUMS`.
     public var messagesChecked = 0
     public var filesChecked = 0
@@ -37,11 +42,19 @@ public struct ExportVerification: Sendable {
 /// listed in `SHA256SUMS` exists and has that SHA-256, and no other file is there; `manifest.csv`
 /// has the SHA-256 `export.json` names; the counts agree; each message read back from its file
 /// (mboxrd unescaped) has the size and SHA-256 its manifest row names. Every problem is listed,
-/// not only the first.
+/// not only the first. With trusted keys, the key `export.json` names (and the signature is
+/// checked with) must be one of them.
 public enum ExportVerifier {
     static let recordFiles: Set<String> = [ExportRecord.fileName, ExportSignature.fileName, SHA256Sums.fileName]
 
+    /// Verifies the export, trusting `given` (one key, hex) when not nil.
     public static func verify(directory: URL, publicKeyHex given: String? = nil) -> ExportVerification {
+        verify(directory: directory, trustedKeys: given.map { [$0] })
+    }
+
+    /// Verifies the export; with `trustedKeys` (hex: the archive's key, or its chain of keys), the
+    /// export must also be signed by one of them.
+    public static func verify(directory: URL, trustedKeys: [String]?) -> ExportVerification {
         var result = ExportVerification()
         let root = directory.standardizedFileURL.path
         func problem(_ file: String, _ reason: String) { result.problems.append(ExportProblem(file: file, reason: reason)) }
@@ -73,21 +86,27 @@ public enum ExportVerifier {
             problem(ExportRecord.fileName, "export version \(record.exportVersion) is not one this Tresor knows")
         }
 
-        // The signature.
-        if let given {
-            result.publicKeyHex = given.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-            result.keyGiven = true
-            if let record = result.record, record.archive.publicKey.lowercased() != result.publicKeyHex {
-                problem(ExportRecord.fileName, "names public key \(record.archive.publicKey), not the one given")
+        // The signature, by the key export.json names; with trusted keys, that key must be one of them.
+        result.publicKeyHex = result.record?.archive.publicKey.lowercased() ?? ""
+        var signatureValid = false
+        if let json, let signature, let sumsBytes {
+            signatureValid = ExportSignature.isValid(signature, exportJSON: json, sums: sumsBytes,
+                                                     publicKeyHex: result.publicKeyHex)
+            if !signatureValid {
+                problem(ExportSignature.fileName, "bad signature: export.json or SHA256SUMS was changed, "
+                            + "or the export was not signed by key \(result.publicKeyHex)")
             }
-        } else {
-            result.publicKeyHex = result.record?.archive.publicKey.lowercased() ?? ""
         }
-        if let json, let signature, let sumsBytes,
-            !ExportSignature.isValid(signature, exportJSON: json, sums: sumsBytes, publicKeyHex: result.publicKeyHex)
-        {
-            problem(ExportSignature.fileName, "bad signature: export.json or SHA256SUMS was changed, "
-                        + "or the export was not signed by key \(result.publicKeyHex)")
+        if let trustedKeys {
+            result.keyGiven = true
+            let trusted = Set(trustedKeys.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() })
+            if result.record != nil, !trusted.contains(result.publicKeyHex) {
+                problem(ExportRecord.fileName, "signed by key \(result.publicKeyHex), which is not "
+                            + (trusted.count == 1 ? "the given key \(trusted.first!)" : "one of the \(trusted.count) keys given")
+                            + ": the export was re-signed, or it is not this archive's")
+            } else {
+                result.signerVerified = result.record != nil && signatureValid
+            }
         }
         if let head = result.record?.archive.head, !ExportSignature.isSigned(head, by: result.publicKeyHex) {
             problem(ExportRecord.fileName, "the archive HEAD it records is not signed by key \(result.publicKeyHex)")

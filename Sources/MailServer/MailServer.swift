@@ -73,7 +73,7 @@ public final class MailServer: Sendable {
     /// Opens the data directory made by `tresor init`, runs the store's catch-up recovery and
     /// makes the configured domains local.
     private func openStore() async throws -> MailStore {
-        let store = try MailStore(dataDirectory: dataDirectory,
+        let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: configuration.archive.sealKey?.path,
                                   authenticationFailureDelay: configuration.auth.failureDelay, logger: logger)
         do {
             let report = try await store.delivery.recover()

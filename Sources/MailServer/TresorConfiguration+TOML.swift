@@ -102,6 +102,7 @@ extension TresorConfiguration {
         }
         try configuration.readRetentionSettings(&reader, resolve: resolve)
         try configuration.readDeliverySettings(&reader, resolve: resolve)
+        try configuration.readArchiveSettings(&reader, resolve: resolve)
         try reader.finish()
         return configuration
     }

@@ -85,21 +85,10 @@ extension ComplianceService {
         }
     }
 
-    /// The archive key, to sign an export with; checked against the published public key.
+    /// The archive's seal key in effect, to sign an export with (after any rotation by another
+    /// process), so that the export's signature and the HEAD it records name the same key.
     public func exportSigner() async throws(ComplianceError) -> ExportSigner {
-        try await catching {
-            let keys = store.dataDirectory.appendingPathComponent("keys", isDirectory: true)
-            let key = try ArchiveKey.load(fromKeysDirectory: keys)
-            do {
-                guard try ArchivePublicKey.load(fromKeysDirectory: keys) == key.publicKey else {
-                    throw ComplianceError.storage(StorageFailure(
-                        kind: .damaged, description: "keys/archive.ed25519.pub is not the public half of the archive key"))
-                }
-            } catch ArchiveError.keyMissing {
-                // No published key to compare with.
-            }
-            return ExportSigner(key: key)
-        }
+        try await catching { ExportSigner(key: try await store.archive.currentSealKey().key) }
     }
 
     /// The archive's HEAD (nil before the first write), checked to be signed by the archive key:

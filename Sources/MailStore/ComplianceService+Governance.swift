@@ -17,7 +17,7 @@ extension ComplianceService {
     func journalGovernance(_ action: GovernanceAction, by signer: GovernanceSigner) async throws
         -> (record: GovernanceRecord, location: RecordLocation)
     {
-        let (key, sign) = try signingKey(for: signer)
+        let (key, sign) = try await signingKey(for: signer)
         var record = GovernanceRecord(signer: signer.signerName, key: key, at: clock.now(), action: action)
         record.signature = Hex.string(sign(record.signedBytes))
         let state = try await cachedGovernanceState()
@@ -30,24 +30,27 @@ extension ComplianceService {
     }
 
     /// The public key (hex) and the signing function of `signer`.
-    private func signingKey(for signer: GovernanceSigner) throws -> (String, @Sendable ([UInt8]) -> [UInt8]) {
+    private func signingKey(for signer: GovernanceSigner) async throws -> (String, @Sendable ([UInt8]) -> [UInt8]) {
         switch signer.key {
         case .operatorKey(let key):
             return (key.publicKeyHex, { key.sign($0) })
         case .system:
-            let key = try store.sealKey()
+            // The seal key in effect (after any rotation, wherever `seal_key` keeps it).
+            let key = try await store.archive.currentSealKey().key
             return (key.publicKeyHex, { key.sign($0) })
         }
     }
 
     /// The seal keys a "system" record may be signed with.
-    func systemKeys() -> Set<String> {
-        Set([try? ArchivePublicKey.load(fromKeysDirectory: store.keysDirectory)].compactMap { $0?.hex.lowercased() })
+    /// Every key of the archive's chain of seal keys (from its root through each rotation record),
+    /// since a record is signed with the key in effect when it was written.
+    func systemKeys() async throws -> Set<String> {
+        Set(try await store.trustedSealKeys().map { $0.hex.lowercased() })
     }
 
     /// The governance state as the catalog caches it (for checking an action before journaling it).
     func cachedGovernanceState() async throws -> GovernanceState {
-        try await Self.cachedGovernanceState(catalog: catalog, systemKeys: systemKeys())
+        try await Self.cachedGovernanceState(catalog: catalog, systemKeys: try await systemKeys())
     }
 
     static func cachedGovernanceState(catalog: Catalog, systemKeys: Set<String>) async throws -> GovernanceState {
@@ -75,7 +78,7 @@ extension ComplianceService {
 
     func foldGovernance() async throws -> GovernanceState {
         let archive = self.archive
-        let keys = systemKeys()
+        let keys = try await systemKeys()
         return try await BlockingWork.io.run {
             var state = GovernanceState(systemKeys: keys)
             try archive.forEachRecord { record in

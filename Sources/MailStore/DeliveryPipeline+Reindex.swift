@@ -21,7 +21,7 @@ extension DeliveryPipeline {
         try await catalog.reset()
         var envelopes: [ArchiveRecord] = []
         var purged: Set<RecordLocation> = []
-        var governance = GovernanceState(systemKeys: store.compliance.systemKeys())
+        var governance = GovernanceState(systemKeys: try await store.compliance.systemKeys())
         try archive.forEachRecord { record in
             if record.kind == .envelope { envelopes.append(record) }
             purged.formUnion(ComplianceService.purgedLocations(in: record))

@@ -46,10 +46,9 @@ extension MailStore {
     public static func verify(dataDirectory: URL, publicKey: String? = nil) async -> IntegrityReport {
         var envelopes: [RecordLocation: String] = [:]
         var purged: Set<RecordLocation> = []
-        var systemKeys = Set([try? ArchivePublicKey.load(fromKeysDirectory: dataDirectory.appendingPathComponent("keys"))]
-            .compactMap { $0?.hex.lowercased() })
-        if let publicKey, let pinned = ArchivePublicKey(hex: publicKey) { systemKeys = [pinned.hex.lowercased()] }
-        var governance = GovernanceState(systemKeys: systemKeys)
+        // Folded once the archive has been verified: "system" records must be signed with a key of
+        // the chain of seal keys the verification derived from the archive's own records.
+        var governanceRecords: [(GovernanceRecord, RecordLocation)] = []
         var floorCounts: [RecordLocation: Int] = [:]
         let archive = verifyArchive(dataDirectory: dataDirectory, publicKey: publicKey) { record in
             switch record.kind {
@@ -58,13 +57,15 @@ extension MailStore {
                 if let floors = record.envelope?.retentionFloors, !floors.isEmpty { floorCounts[record.location] = floors.count }
             case .event:
                 purged.formUnion(ComplianceService.purgedLocations(in: record))
-                if let signed = ComplianceService.governanceRecord(in: record) { governance.apply(signed, at: record.location) }
+                if let signed = ComplianceService.governanceRecord(in: record) { governanceRecords.append((signed, record.location)) }
             case .body, .seal, .purged:
                 break
             }
         }
         var report = IntegrityReport(archive: archive)
         guard archive.isValid else { return report }
+        var governance = GovernanceState(systemKeys: Set((archive.sealKeys?.keys ?? []).map { $0.hex.lowercased() }))
+        for (record, location) in governanceRecords { governance.apply(record, at: location) }
         do {
             let catalog = try Catalog.openForReading(path: catalogPath(in: dataDirectory))
             let deliveries = try await catalog.messages.deliveryLocations()

@@ -29,7 +29,7 @@
 /// - Blocking work (archive reads, scrypt) runs through `BlockingWork`, never on the cooperative pool.
 /// - Library code reads the time from `clock`, never from `Date()`.
 /// - Layout of a data directory: `archive/` (segments, owned by ArchiveStore), `keys/`
-///   (the archive key), `catalog.sqlite` (+ WAL files, owned by Catalog).
+///   (the archive's seal key, or only its public files when the private key is kept elsewhere), `catalog.sqlite` (+ WAL files, owned by Catalog).
 import ArchiveStore
 import Catalog
 import Logging
@@ -67,15 +67,18 @@ public final class MailStore: Sendable {
     }
 
     /// Opens the data directory's archive (recovering a torn tail) and catalog (migrating it).
-    /// `authenticationFailureDelay` is the first wait before a wrong password is answered.
-    public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(), clock: WallClock = .system,
-                authenticationFailureDelay: Duration = .seconds(1),
+    /// `authenticationFailureDelay` is the first wait before a wrong password is answered;
+    /// `sealKeyPath` is where the private seal key is kept (`seal_key`), when not where the data
+    /// directory recorded it.
+    public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(), sealKeyPath: String? = nil,
+                clock: WallClock = .system, authenticationFailureDelay: Duration = .seconds(1),
                 logger: Logger = Logger(label: "tresor.store")) throws(StorageFailure) {
         self.dataDirectory = dataDirectory
         self.logger = logger
         self.clock = clock
         var configuration = archiveConfiguration
         configuration.now = clock.now
+        if let sealKeyPath { configuration.sealKeyPath = sealKeyPath }
         do {
             self.archive = try ArchiveStore(dataDirectory: dataDirectory, configuration: configuration, logger: logger)
             self.catalog = try Catalog(path: Self.catalogPath(in: dataDirectory))
@@ -89,13 +92,6 @@ public final class MailStore: Sendable {
     public func close() {
         archive.close()
     }
-
-    /// `DATA/keys`: the archive's public key for auditors (and, unless configured elsewhere, its
-    /// seal key).
-    var keysDirectory: URL { dataDirectory.appendingPathComponent("keys", isDirectory: true) }
-
-    /// The archive's seal key, which signs what the server records by itself.
-    func sealKey() throws -> ArchiveKey { try ArchiveKey.load(fromKeysDirectory: keysDirectory) }
 
     /// The pipeline every message takes into the store.
     public var delivery: DeliveryPipeline { DeliveryPipeline(store: self) }
@@ -115,21 +111,22 @@ public final class MailStore: Sendable {
 
 extension MailStore {
     /// Makes a new data directory (`tresor init`): its `keys/` folder (0700) with a fresh archive
-    /// key, refusing to overwrite an existing key, then the archive and catalog; audited. Returns
-    /// the archive's public key (hex), which auditors pin.
-    public static func initialise(dataDirectory: URL, by actor: AuditActor, clock: WallClock = .system)
-        async throws(StorageFailure) -> String
+    /// seal key — the private key at `sealKeyPath` when given (outside the data directory, which
+    /// then records where it is), else in `keys/` — refusing to overwrite an existing key, then the
+    /// archive and catalog; audited. Returns the archive's public key (hex), which auditors pin.
+    public static func initialise(dataDirectory: URL, sealKeyPath: String? = nil, by actor: AuditActor,
+                                  clock: WallClock = .system) async throws(StorageFailure) -> String
     {
         let key: ArchiveKey
         do {
             let keys = dataDirectory.appendingPathComponent("keys", isDirectory: true)
             try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            key = try ArchiveKey.create(inKeysDirectory: keys)
+            key = try SealKeyFiles(dataDirectory: dataDirectory, configuredPath: sealKeyPath).createFirstKey()
         } catch {
             throw StorageFailure(error)
         }
-        let store = try MailStore(dataDirectory: dataDirectory, clock: clock)
+        let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: sealKeyPath, clock: clock)
         defer { store.close() }
         do {
             try await store.compliance.record("init", detail: dataDirectory.path, by: actor)
@@ -142,9 +139,11 @@ extension MailStore {
 
 extension MailStore {
     /// `tresor verify`: recomputes the archive from its files alone — segments, records, chain,
-    /// seals, HEAD, purge stubs against their purge records — with `publicKey` (hex) when given,
-    /// else the data directory's own public key. Opens nothing for writing, so it is safe beside a
-    /// running server and changes nothing.
+    /// seals and HEAD (each by the seal key in effect at its place), key rotations, purge stubs
+    /// against their purge records. `publicKey` pins the keys to trust: one key in hex, or the text
+    /// of a key list (`ArchiveKeyList`); the seals must then be signed by one of them or by a key
+    /// rotated to after one. Opens nothing for writing, so it is safe beside a running server and
+    /// changes nothing.
     public static func verifyArchive(dataDirectory: URL, publicKey: String? = nil) -> VerificationReport {
         verifyArchive(dataDirectory: dataDirectory, publicKey: publicKey, visit: nil)
     }
@@ -154,13 +153,15 @@ extension MailStore {
         -> VerificationReport
     {
         if let publicKey {
-            guard let key = ArchivePublicKey(hex: publicKey) else {
+            switch ArchiveKeyList.parse(publicKey) {
+            case .success(let keys):
+                return ArchiveVerifier.verify(dataDirectory: dataDirectory, pinned: keys, visit: visit)
+            case .failure(let problem):
                 var report = VerificationReport()
                 report.problem = VerificationProblem(file: "--public-key", segment: 0, offset: 0,
-                                                     reason: "not an Ed25519 public key in hex")
+                                                     reason: "not Ed25519 public keys in hex: \(problem)")
                 return report
             }
-            return ArchiveVerifier.verify(dataDirectory: dataDirectory, publicKey: key, visit: visit)
         }
         return ArchiveVerifier.verify(dataDirectory: dataDirectory, visit: visit)
     }

@@ -32,8 +32,11 @@ public struct VerificationReport: Sendable {
     public var events = 0
     /// Hex chain value after the last record checked.
     public var chainHead = ""
-    /// The key the seals and HEAD were checked with.
+    /// The root of the chain of keys: the key the archive was created with (its genesis value).
     public var publicKeyHex = ""
+    /// The chain of seal keys as far as it was checked: the root and every key rotation, in archive
+    /// order (the seals and HEAD after a rotation are checked with its key).
+    public var sealKeys: SealKeyChain?
     /// Segments rewritten by purges (format version 2) and the stubs they hold.
     public var compactedSegments = 0
     public var purgedRecords = 0

@@ -7,9 +7,12 @@ struct InitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Create a data directory: the archive, its signing key, the catalog and the first operator.",
         discussion: """
-            Prints the archive's Ed25519 public key. Give it to your auditors: it checks the \
-            seals of every archive segment and the signatures of exports, without the server. \
-            Refuses to touch a data directory that already has a key. Then makes the first \
+            Prints the archive's Ed25519 public key. Give it to your auditors, and keep it \
+            somewhere off this machine: `tresor verify --public-key` and `tresor verify-export \
+            --public-key` check the seals of every archive segment and the signatures of exports \
+            against it, without the server. With --seal-key the private key is written there \
+            (mode 0600) instead of into DATA/keys/, which then holds the public key only. Refuses \
+            to touch a data directory that already has a key. Then makes the first \
             operator, an admin (--operator, else the OS user), whose key is written outside the \
             data directory (--key, else ~/.config/tresor/operators/NAME.key; an existing key there \
             is used) and encrypted with a passphrase (--passphrase-file, TRESOR_PASSPHRASE, or \
@@ -22,11 +25,16 @@ struct InitCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActorOption
     @OptionGroup var signing: OperatorOption
     @Flag(name: .customLong("no-operator"), help: "Make no operator now.") var noOperator = false
+    @Option(name: .customLong("seal-key"),
+            help: ArgumentHelp("Where to write the private seal key, outside the data directory.",
+                               discussion: "Default: DATA/keys/archive.ed25519.", valueName: "path"))
+    var sealKey: String?
 
     func run() async throws {
         let url = data.url
-        let publicKey = try await MailStore.initialise(dataDirectory: url, by: actor.auditActor)
+        let publicKey = try await MailStore.initialise(dataDirectory: url, sealKeyPath: sealKey, by: actor.auditActor)
         print("Initialised \(url.path)")
+        if sealKey != nil { print("Private seal key: \(MailStore.sealKeyPath(dataDirectory: url))") }
         print("Archive public key (Ed25519): \(publicKey)")
         let environment = ProcessInfo.processInfo.environment
         guard !noOperator,

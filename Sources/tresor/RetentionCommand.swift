@@ -27,7 +27,7 @@ struct RetentionCommand: AsyncParsableCommand {
         let configuration = try options.configuration()
         let policies = try options.loadPolicies(configuration)
         let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
-        let store = try MailStore(dataDirectory: url)
+        let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path)
         defer { store.close() }
         try await PolicyLocks.enforce(policies, store: store, remember: remember, by: signer)
         return try await body(RetentionRunner(store: store, policies: policies), configuration)
@@ -48,7 +48,7 @@ struct RetentionCommand: AsyncParsableCommand {
             let url = data.url(configuredBy: configuration)
             var lockNote = "no data directory at \(url.path): locked policies not compared with a catalog"
             if (try? DataDirectoryOptions.requireInitialised(url)) != nil {
-                let store = try MailStore(dataDirectory: url)
+                let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path)
                 defer { store.close() }
                 try await PolicyLocks.enforce(policies, store: store, remember: false,
                                               by: .system("retention check", onBehalfOf: actor.auditActor))

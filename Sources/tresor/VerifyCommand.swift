@@ -8,8 +8,11 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Check every archive segment, record and seal, and the hash chain.",
         discussion: """
             Recomputes every checksum, SHA-256 and chain link, inflates every body, checks each \
-            seal's Ed25519 signature with the archive's public key (or the one --public-key pins) \
-            and that no segment is missing; then compares the catalog with the archive: every \
+            seal's Ed25519 signature with the seal key in effect — the key the archive was created \
+            with, then each key rotation's new key — and that no segment is missing. With \
+            --public-key, every seal and HEAD must also be signed by a pinned key or a key rotated to \
+            from it: keep the key `tresor init` printed outside the machine and pin it here, or a \
+            history re-signed with a new key goes unnoticed. Then compares the catalog with the archive: every \
             delivery it lists has its record, every record is indexed or purged, and every message \
             in a folder has an archive record (drafts in the drafts folder and the copies an \
             archive-only purge left excepted). Exits 0 with a summary when all is well; otherwise \
@@ -24,20 +27,14 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "List every record each purge removed, with its hashes.")
     var verbose = false
     @Option(name: .customLong("public-key"),
-            help: ArgumentHelp("A file with the archive's public key (hex) to check against, instead of the data directory's.",
-                               valueName: "file"))
-    var publicKeyFile: String?
+            help: ArgumentHelp("The archive public key to pin: 64 hex digits, or a file of keys (one a line).",
+                               valueName: "file|hex"))
+    var publicKey: String?
 
     func run() async throws {
         let url = try data.requireInitialised()
-        var pinned: String?
-        if let publicKeyFile {
-            guard let text = FileManager.default.contents(atPath: publicKeyFile) else {
-                throw CommandError("cannot read the public key file \(publicKeyFile)")
-            }
-            pinned = String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let integrity = await MailStore.verify(dataDirectory: url, publicKey: pinned)
+        let pinned = try publicKey.map(PinnedKeys.read)
+        let integrity = await MailStore.verify(dataDirectory: url, publicKey: pinned.map(ArchiveKeyList.text))
         let report = integrity.archive
         print("segments:   \(report.segments) (\(report.sealedSegments) sealed)")
         print("records:    \(report.records) (\(report.bodies) bodies, \(report.envelopes) envelopes, \(report.events) events)")
@@ -45,6 +42,7 @@ struct VerifyCommand: AsyncParsableCommand {
         print("purged:     \(report.purgedRecords) records in \(report.compactedSegments) compacted segments, "
             + "\(report.purges.count) purges")
         for purge in report.purges { print(Self.describe(purge, verbose: verbose)) }
+        if let keys = report.sealKeys { print(Self.describe(keys, pinned: pinned)) }
         if let problem = report.problem {
             print("FAILED: \(problem)")
             throw ExitCode(1)
@@ -60,6 +58,19 @@ struct VerifyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("OK: every segment, record, seal and chain link checks out, and the catalog agrees with the archive")
+    }
+
+    /// The chain of seal keys as checked, and which of them were pinned.
+    static func describe(_ keys: SealKeyChain, pinned: [ArchivePublicKey]?) -> String {
+        let mark = { (key: ArchivePublicKey) in pinned?.contains(key) == true ? " (pinned)" : "" }
+        var lines = ["seal keys:  \(keys.root.hex) (root)\(mark(keys.root))"]
+        for rotation in keys.rotations {
+            let key = ArchivePublicKey(hex: rotation.record.new)
+            lines.append("            \(rotation.record.new) from record \(rotation.location), "
+                + "\(Timestamp.string(rotation.record.time))\(key.map(mark) ?? "")")
+        }
+        if pinned == nil { lines.append("            not pinned: pass --public-key to check them against a key kept elsewhere") }
+        return lines.joined(separator: "\n")
     }
 
     /// One purge: when, where its record is, who, why, which policies, how many messages and

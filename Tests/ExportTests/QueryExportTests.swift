@@ -169,11 +169,16 @@ import TestSupport
         try await Self.withExport(.eml) { store, out, _ in
             let published = try String(contentsOf: store.dataDirectory.appendingPathComponent("keys/archive.ed25519.pub"),
                                        encoding: .utf8)
-            #expect(ExportVerifier.verify(directory: out, publicKeyHex: published).isValid)
+            let trusted = ExportVerifier.verify(directory: out, publicKeyHex: published)
+            #expect(trusted.isValid && trusted.keyGiven && trusted.signerVerified)
+            let unpinned = ExportVerifier.verify(directory: out)
+            #expect(unpinned.isValid && !unpinned.keyGiven && !unpinned.signerVerified)
             let other = String(repeating: "1", count: 64)
-            let problems = ExportVerifier.verify(directory: out, publicKeyHex: other).problems
-            #expect(problems.contains { $0.file == "export.sig" })
-            #expect(problems.contains { $0.file == "export.json" && $0.reason.contains("public key") })
+            let refused = ExportVerifier.verify(directory: out, publicKeyHex: other)
+            #expect(!refused.signerVerified)
+            let signer = published.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(refused.problems.map(\.file) == ["export.json"])
+            #expect(refused.problems.first?.reason.contains("signed by key \(signer)") == true)
         }
     }
 

@@ -49,6 +49,9 @@ import TestSupport
             message_size = "25M"
             recipients = 500
             connections_per_ip = 7
+
+            [archive]
+            seal_key = "secrets/seal.key"
             """
         let folder = URL(fileURLWithPath: "/srv/tresor", isDirectory: true)
         let configuration = try TresorConfiguration.parse(text, relativeTo: folder)
@@ -65,6 +68,7 @@ import TestSupport
         #expect(configuration.limits.messageSize == 25 << 20)
         #expect(configuration.limits.recipients == 500)
         #expect(configuration.limits.connectionsPerIP == 7)
+        #expect(configuration.archive.sealKey?.path == "/srv/tresor/secrets/seal.key")
     }
 
     @Test func dottedKeysAndInlineTablesWork() throws {
@@ -110,6 +114,8 @@ import TestSupport
         ("[jmap]\nport = 8080\n", "tresor.toml:1: jmap: unknown key"),
         ("[imap]\nport = 143\nstarttls = true\n", "tresor.toml:3: imap.starttls: unknown key"),
         ("[imaps]\n\nport = 99999\n", "tresor.toml:3: imaps.port: must be an integer from 0 to 65535, not 99999"),
+        ("[archive]\nseal_key = \"\"\n", "tresor.toml:2: archive.seal_key: must not be empty"),
+        ("[archive]\nsealkey = \"/etc/tresor/seal.key\"\n", "tresor.toml:2: archive.sealkey: unknown key"),
         ("[imap]\naddress = \"localhost\"\n",
          "tresor.toml:2: imap.address: must be an IPv4 or IPv6 address, not \"localhost\""),
     ])

@@ -128,7 +128,7 @@ print(json.dumps(out))
                 "export", "--data-dir", data.path, "--query", "subject:deep", "--format", "eml", "--out", exportFolder.path,
             ])
             #expect(exported.status == 0, "export: \(exported.stderr)")
-            let verified = try CommandRunner.run("tresor", ["verify-export", exportFolder.path])
+            let verified = try CommandRunner.run("tresor", ["verify-export", exportFolder.path, "--data-dir", data.path])
             #expect(verified.status == 0, "verify-export: \(verified.stdout) \(verified.stderr)")
             #expect(server.process.isRunning, "tresor serve is still running")
         }

@@ -26,7 +26,7 @@ import TestSupport
             let release = GovernanceAction.holdReleased(name: "acme", reason: "settled")
 
             // The seal key signs only what keeps more.
-            let seal = try store.sealKey()
+            let seal = try await store.archive.currentSealKey().key
             try await Self.forge(release, as: GovernanceRecord.systemSigner, key: seal.publicKeyHex, store: store,
                                  sign: seal.sign)
             // A key of one's own under alice's name.
@@ -54,6 +54,25 @@ import TestSupport
             let report = await MailStore.verify(dataDirectory: store.dataDirectory)
             #expect(!report.isValid)
             #expect(report.findings.filter { $0.area == "governance" }.count == 4, "\(report.findings)")
+        }
+    }
+
+    /// After a rotation of the seal key, what the server signs is signed with the new key, and both
+    /// the records signed before and after it are the archive's own.
+    @Test func systemRecordsFollowTheChainOfSealKeys() async throws {
+        try await ResolutionTests.withAccounts { store in
+            let lock = RetentionLockRecord(policy: "gobd", match: "*", retain: "10y", countFrom: "received", action: "purge",
+                                           file: "pol/gobd.toml", recordedAt: Date())
+            try await store.compliance.updateRetentionLocks(record: [lock], forget: [], by: .system("test"))
+            _ = try await store.rotateSealKey(by: .system("test"))
+            var longer = lock
+            longer.retain = "12y"
+            try await store.compliance.updateRetentionLocks(record: [longer], forget: [], by: .system("test"))
+            let chain = try await store.compliance.governanceFromArchive()
+            #expect(chain.problems.isEmpty, "\(chain.problems)")
+            #expect(chain.locks["gobd"]?.retain == "12y")
+            let report = await MailStore.verify(dataDirectory: store.dataDirectory)
+            #expect(report.isValid, "\(report.findings) \(String(describing: report.archive.problem))")
         }
     }
 
