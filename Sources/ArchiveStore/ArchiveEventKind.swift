@@ -14,4 +14,8 @@ public enum ArchiveEventKind: UInt8, Sendable, Codable, CaseIterable {
     case retention = 5
     /// A change of what governs the record (protection settings; see `ProtectionChange`).
     case governance = 6
+    /// An RFC 3161 time stamp of a point of the chain, by a Time-Stamping Authority outside the
+    /// machine (see `AnchorRecord`). Anchors are not counted as the archive moving: stamping one
+    /// never makes the next stamp due (`ArchiveTip.lastNonAnchor`).
+    case anchor = 7
 }

@@ -1,7 +1,7 @@
 import Synchronization
 import StoreModel
 
-/// What callers read while the writer thread writes: the dedup index, the counters and the
+/// What callers read while the writer thread writes: the dedup index, the counters, the tip and the
 /// failure flag, behind one mutex held only for dictionary operations.
 final class SharedState: Sendable {
     struct State {
@@ -11,6 +11,10 @@ final class SharedState: Sendable {
         /// Set when a write or fsync failed: appends then throw until the store is reopened.
         var failure: String?
         var closed = false
+        /// The newest durable record and chain value, and the newest record that is no anchor
+        /// (published with each batch, see `ArchiveStore.tip`).
+        var last: ChainPoint?
+        var lastNonAnchor: RecordLocation?
     }
 
     let state = Mutex(State())
