@@ -34,6 +34,8 @@ public struct IntegrityReport: Sendable {
     /// commit leaves, and the next start of `tresor serve` indexes and places. Not a finding; an
     /// unindexed record before an indexed one is.
     public var awaitingRecovery = 0
+    /// Time stamps, their copies and witnesses (`AnchorCheck`); its findings are in `findings` too.
+    public var anchors = AnchorReport()
 
     public var isValid: Bool { archive.isValid && findings.isEmpty }
 }
@@ -42,13 +44,18 @@ extension MailStore {
     /// `tresor verify`: the archive from its files alone (`verifyArchive`), then the catalog against
     /// it — every delivery the catalog lists has its envelope record, every envelope record is
     /// indexed or purged, and every message in a folder has an archive record, except drafts in the
-    /// drafts folder and the kept copies an `.archiveOnly` purge left. Opens nothing for writing.
-    public static func verify(dataDirectory: URL, publicKey: String? = nil) async -> IntegrityReport {
+    /// drafts folder and the kept copies an `.archiveOnly` purge left; then the anchors (`AnchorCheck`).
+    /// Opens nothing for writing.
+    public static func verify(dataDirectory: URL, publicKey: String? = nil, anchoring: AnchorVerification? = nil)
+        async -> IntegrityReport
+    {
+        var anchors = AnchorCheck(dataDirectory: dataDirectory, input: anchoring)
         var envelopes: [RecordLocation: String] = [:]
         var purged: Set<RecordLocation> = []
         var protection: (change: ProtectionChange, location: RecordLocation)?
         var floorCounts: [RecordLocation: Int] = [:]
         let archive = verifyArchive(dataDirectory: dataDirectory, publicKey: publicKey) { record in
+            anchors.visit(record)
             switch record.kind {
             case .envelope:
                 if let sha256 = record.sha256 { envelopes[record.location] = sha256 }
@@ -124,6 +131,8 @@ extension MailStore {
         } catch {
             report.findings.append(IntegrityFinding(area: "catalog", detail: "cannot be read: \(error)"))
         }
+        report.anchors = await anchors.finish(publicKeyHex: archive.publicKeyHex)
+        report.findings += report.anchors.findings
         return report
     }
 
