@@ -136,11 +136,12 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last).
+        // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last);
+        // anchoring (RFC 3161 stamps of the chain, witness mail) joins MailStore and TimeStamping here.
         .target(
             name: "MailServer",
             dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "IMAPServer", "Sieve", "ServerKit",
-                           "Retention", "Delivery",
+                           "Retention", "Delivery", "TimeStamping", "MailMessage",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],

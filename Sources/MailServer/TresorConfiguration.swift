@@ -39,6 +39,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var retention: RetentionSettings
     /// The `[delivery]` table: outbound routing, retries, DKIM (TresorConfiguration+Delivery.swift).
     public var delivery: DeliverySettings
+    /// The `[anchor]` table: time stamps of the chain and the witness mail (TresorConfiguration+Anchor.swift).
+    public var anchor: AnchorSettings
 
     /// One listening socket. `port = 0` lets the OS choose (tests).
     public struct Listener: Sendable, Equatable {
@@ -127,6 +129,7 @@ public struct TresorConfiguration: Sendable, Equatable {
         limits = Limits()
         retention = RetentionSettings()
         delivery = DeliverySettings()
+        anchor = AnchorSettings()
     }
 
     /// The machine's host name (gethostname), or `localhost` if it has none.
