@@ -22,6 +22,7 @@ struct Tresor: AsyncParsableCommand {
             SearchCommand.self,
             ShowCommand.self,
             VerifyCommand.self,
+            AnchorCommand.self,
             ReindexCommand.self,
             AuditCommand.self,
             DomainCommand.self, UserCommand.self, AliasCommand.self,
