@@ -71,6 +71,8 @@ struct AnchorService: Service {
         if !due.isEmpty, let point = tip.last {
             do {
                 let round = try await stamper.stamp(point, recordCount: tip.records, by: Set(due))
+                // Cancelled by a graceful shutdown: what did not answer is no TSA's failure.
+                if Task.isCancelled && round.journaled.isEmpty { return }
                 for anchor in round.journaled {
                     schedule.stamped(anchor.record.tsa, covering: tip.lastNonAnchor, at: now)
                     logger.info("anchors: the archive's chain was time-stamped", metadata: [
