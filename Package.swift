@@ -205,7 +205,9 @@ let package = Package(
                                                              .product(name: "X509", package: "swift-certificates"),
                                                              .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+        // The attack scripts re-sign HEAD with the archive key, as an intruder with the files would.
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+                    swiftSettings: strict),
         // The module map checked against the sources' imports (reads Package.swift and Sources/).
         .testTarget(name: "PackageRulesTests", swiftSettings: strict),
         // The benchmarks' own pure parts (response framing, generated mailboxes, /proc parsing).
