@@ -26,7 +26,7 @@ struct VerifyCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var data: DataDirectoryOptions
-    @Flag(name: .shortAndLong, help: "List every record each purge removed, with its hashes.")
+    @Flag(name: .shortAndLong, help: "List every record each purge removed, with its hashes, and every time stamp.")
     var verbose = false
     @Option(name: .customLong("public-key"),
             help: ArgumentHelp("A file with the archive's public key (hex) to check against, instead of the data directory's.",
