@@ -43,9 +43,7 @@ extension CatalogGovernance {
 
     /// Records a new hold. The caller has parsed `hold.query` (the catalog stores text only).
     public func addLegalHold(_ hold: LegalHold) async throws {
-        guard (1...200).contains(hold.name.count), !hold.name.contains(where: { $0.isControlCharacter }),
-            hold.name.trimmingCharacters(in: .whitespaces) == hold.name
-        else { throw LegalHoldError.invalidName(hold.name) }
+        guard LegalHold.isValidName(hold.name) else { throw LegalHoldError.invalidName(hold.name) }
         try await pool.write { db in
             if let existing = try Row.fetchOne(db, sql: "\(Catalog.holdColumns) WHERE name = ?", arguments: [hold.name])
                 .map(Catalog.legalHold) {

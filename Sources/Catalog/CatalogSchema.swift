@@ -290,6 +290,7 @@ enum CatalogSchema {
                 """)
         }
         migrator.registerMigration("v10") { db in try migrateToReceivedTime(db) }
+        migrator.registerMigration("v11") { db in try migrateToGovernance(db) }
         return migrator
     }
 

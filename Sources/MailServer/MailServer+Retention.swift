@@ -34,12 +34,13 @@ struct RetentionService: Service {
     let settings: TresorConfiguration.RetentionSettings
     let logger: Logger
 
-    /// The actor the server's own runs are audited as.
-    static let actor = AuditActor.system("retention planner")
+    /// The server's own runs: signed with the archive's seal key, which may record locks and plans,
+    /// and purge only where the protection settings let the server purge alone.
+    static let signer = GovernanceSigner.system("retention planner")
 
     func run() async throws {
-        try await PolicyLocks.enforce(runner.policies, store: runner.store, remember: true, by: Self.actor)
-        let decided = try await runner.mode(dryRun: true, configured: settings.protection, actor: Self.actor)
+        try await PolicyLocks.enforce(runner.policies, store: runner.store, remember: true, by: Self.signer)
+        let decided = try await runner.mode(dryRun: true, configured: settings.protection, signer: Self.signer)
         logger.info("retention protection", metadata: ["settings": "\(decided.protection)"])
         if let note = decided.note { logger.notice("retention: \(note)") }
         await planOnce(mode: .dryRun)
@@ -62,11 +63,11 @@ struct RetentionService: Service {
         do {
             var mode = requested ?? .dryRun
             if requested == nil {
-                let decided = try await runner.mode(dryRun: false, configured: settings.protection, actor: Self.actor)
+                let decided = try await runner.mode(dryRun: false, configured: settings.protection, signer: Self.signer)
                 if let note = decided.note { logger.notice("retention: \(note)") }
                 if decided.protection.autoPurge { mode = decided.mode }
             }
-            let outcome = try await runner.apply(asOf: runner.store.clock.now(), mode: mode, actor: Self.actor)
+            let outcome = try await runner.apply(asOf: runner.store.clock.now(), mode: mode, signer: Self.signer)
             let evaluation = outcome.evaluation
             var metadata: Logger.Metadata = [
                 "due": "\(evaluation.due.count)", "held": "\(evaluation.held.count)", "mode": "\(mode.rawValue)",

@@ -15,30 +15,40 @@ public struct CoveredHold: Sendable, Hashable {
 
 extension ComplianceService {
     /// Places a hold: `query` (which must parse) selects what it keeps, now and whatever arrives
-    /// later while it is active. Audited with the query, the reason and the messages covered now.
-    public func placeHold(_ name: String, query: String, reason: String, by actor: AuditActor)
+    /// later while it is active. A governance record signed by the operator, then the catalog;
+    /// audited with the query, the reason and the messages covered now.
+    public func placeHold(_ name: String, query: String, reason: String, by signer: GovernanceSigner)
         async throws(ComplianceError) -> CoveredHold
     {
         try await catching {
             let parsed = try Self.parse(query)
-            let hold = LegalHold(name: name, query: query, reason: reason, createdBy: actor.description,
-                                 createdAt: clock.now())
+            guard LegalHold.isValidName(name) else { throw LegalHoldError.invalidName(name) }
+            if let existing = try await catalog.governance.legalHold(named: name) {
+                throw LegalHoldError.exists(name, releasedAt: existing.releasedAt)
+            }
+            let (record, location) = try await journalGovernance(.holdPlaced(name: name, query: query, reason: reason),
+                                                                 by: signer)
+            let hold = LegalHold(name: name, query: query, reason: reason, createdBy: signer.foldName, createdAt: record.at)
             try await catalog.governance.addLegalHold(hold)
             let covered = try await catalog.messages.retentionCount(matching: parsed)
-            try await audit("hold add", "\(name): query=\(Self.quoted(query)); reason=\(Self.quoted(reason))",
-                            count: covered, by: actor)
+            try await audit("hold add", "\(name): query=\(Self.quoted(query)); reason=\(Self.quoted(reason)); "
+                                + "record \(location)", count: covered, by: signer.actor)
             return CoveredHold(hold: hold, messages: covered)
         }
     }
 
-    /// Releases an active hold; its messages fall back under the retention policies. Audited.
-    public func releaseHold(_ name: String, reason: String, by actor: AuditActor) async throws(ComplianceError)
+    /// Releases an active hold; its messages fall back under the retention policies. Signed,
+    /// journaled, cached, audited.
+    public func releaseHold(_ name: String, reason: String, by signer: GovernanceSigner) async throws(ComplianceError)
         -> LegalHold
     {
         try await catching {
-            let hold = try await catalog.governance.releaseLegalHold(named: name, by: actor.description, reason: reason,
-                                                                      at: clock.now())
-            try await audit("hold release", "\(name): reason=\(Self.quoted(reason))", by: actor)
+            guard let existing = try await catalog.governance.legalHold(named: name) else { throw LegalHoldError.unknown(name) }
+            if let released = existing.releasedAt { throw LegalHoldError.alreadyReleased(name, releasedAt: released) }
+            let (record, location) = try await journalGovernance(.holdReleased(name: name, reason: reason), by: signer)
+            let hold = try await catalog.governance.releaseLegalHold(named: name, by: signer.foldName, reason: reason,
+                                                                      at: record.at)
+            try await audit("hold release", "\(name): reason=\(Self.quoted(reason)); record \(location)", by: signer.actor)
             return hold
         }
     }

@@ -23,7 +23,7 @@ extension ComplianceService {
 
     /// What `tresor.toml` asks for, applied: approval is switched on when asked (never off: the
     /// returned note says how), `auto_purge` follows the file. Journaled when anything changes.
-    public func adoptConfiguredProtection(_ configured: ProtectionSettings, by actor: AuditActor)
+    public func adoptConfiguredProtection(_ configured: ProtectionSettings, by signer: GovernanceSigner)
         async throws(ComplianceError) -> (settings: ProtectionSettings, note: String?)
     {
         try await catching {
@@ -31,8 +31,8 @@ extension ComplianceService {
             let adopted = ProtectionSettings(requireApproval: current.requireApproval || configured.requireApproval,
                                              autoPurge: configured.autoPurge)
             if adopted != current {
-                try await journalProtection(ProtectionChange(settings: adopted, by: actor.description, at: clock.now(),
-                                                             reason: "tresor.toml"), by: actor)
+                try await journalProtection(ProtectionChange(settings: adopted, by: signer.foldName, at: clock.now(),
+                                                             reason: "tresor.toml"), by: signer)
             }
             let note = current.requireApproval && !configured.requireApproval
                 ? "the data directory requires approval for purges although the configuration says "
@@ -45,29 +45,31 @@ extension ComplianceService {
 
     /// Changes the settings at once when that does not lower protection; else writes a proposal
     /// (returned) for a different person to approve with `approveProtection`.
-    public func changeProtection(to new: ProtectionSettings, by actor: AuditActor) async throws(ComplianceError)
+    public func changeProtection(to new: ProtectionSettings, by signer: GovernanceSigner) async throws(ComplianceError)
         -> ProtectionProposal?
     {
         try await catching {
             let current = try await currentProtection()
             guard new != current else { return nil }
             guard current.isLowered(by: new) else {
-                try await journalProtection(ProtectionChange(settings: new, by: actor.description, at: clock.now(),
-                                                             reason: "command"), by: actor)
+                try await journalProtection(ProtectionChange(settings: new, by: signer.foldName, at: clock.now(),
+                                                             reason: "command"), by: signer)
                 return nil
             }
             let now = clock.now()
             let proposal = ProtectionProposal(id: Self.proposalID(at: now), from: current, settings: new,
-                                              createdBy: actor.description, createdAt: now)
+                                              createdBy: signer.foldName, createdAt: now)
+            let (_, location) = try await journalGovernance(.protectionProposed(proposal), by: signer)
             try await catalog.governance.saveProtectionProposal(proposal)
-            try await audit("protection proposal", "proposal \(proposal.id): \(current) → \(new)", by: actor)
+            try await audit("protection proposal", "proposal \(proposal.id): \(current) → \(new); record \(location)",
+                            by: signer.actor)
             return proposal
         }
     }
 
     /// Carries out a pending proposal for `actor`, who must not be its maker, while the settings are
     /// still what they were when it was made. Refusals are audited.
-    public func approveProtection(proposal id: String, by actor: AuditActor) async throws(ComplianceError)
+    public func approveProtection(proposal id: String, by signer: GovernanceSigner) async throws(ComplianceError)
         -> ProtectionSettings
     {
         try await catching {
@@ -75,8 +77,8 @@ extension ComplianceService {
                 throw ProtectionError.unknownProposal(id)
             }
             guard proposal.status == .pending else { throw ProtectionError.notPending(id, proposal.status) }
-            guard proposal.createdBy != actor.description else {
-                try await audit("protection approve refused", "proposal \(id): made by the same person", by: actor)
+            guard proposal.createdBy != signer.foldName else {
+                try await audit("protection approve refused", "proposal \(id): made with the same key", by: signer.actor)
                 throw ProtectionError.sameActor(proposal: id, actor: proposal.createdBy)
             }
             let current = try await currentProtection()
@@ -85,7 +87,7 @@ extension ComplianceService {
             }
             try await journalProtection(ProtectionChange(settings: proposal.settings, by: proposal.createdBy,
                                                          at: clock.now(), reason: "proposal", proposal: id,
-                                                         approvedBy: actor.description), by: actor)
+                                                         approvedBy: signer.foldName), by: signer)
             return proposal.settings
         }
     }
@@ -95,18 +97,12 @@ extension ComplianceService {
         try await catching { try await catalog.governance.protectionProposals() }
     }
 
-    /// Journal, then cache, then audit.
-    private func journalProtection(_ change: ProtectionChange, by actor: AuditActor) async throws {
-        let location = try await archive.append(event: .governance, payload: change.encoded())
+    /// Journal (a governance record), then cache, then audit.
+    private func journalProtection(_ change: ProtectionChange, by signer: GovernanceSigner) async throws {
+        let (_, location) = try await journalGovernance(.protectionChanged(change), by: signer)
         try await catalog.governance.setProtection(change, record: location)
         try await audit("protection", "\(change.settings) (\(change.reason)\(change.proposal.map { " \($0)" } ?? "")"
-                            + "\(change.approvedBy.map { ", approved by \($0)" } ?? "")) record \(location)", by: actor)
-    }
-
-    /// The protection change a governance record carries, if it is one.
-    static func protectionChange(in record: ArchiveRecord) -> ProtectionChange? {
-        guard record.kind == .event, record.eventKind == .governance, let payload = record.eventPayload else { return nil }
-        return ProtectionChange.decode(payload)
+                            + "\(change.approvedBy.map { ", approved by \($0)" } ?? "")) record \(location)", by: signer.actor)
     }
 
     /// `protect-20261129-143012-3f9a`.

@@ -74,19 +74,26 @@ extension ComplianceService {
     /// items says `.archiveAndMailboxes`, that scope wins. First finishes purges a crash interrupted.
     /// While the data directory requires approval, only the messages of `plan` are purged, and only
     /// once a different person has approved it (`ProtectionError.approvalRequired` otherwise).
-    public func purge(_ items: [PurgeItem], reason: String, plan: String? = nil, by actor: AuditActor)
+    ///
+    /// Before anything is removed, the governance state the purge relies on is folded from the
+    /// archive and compared with the catalog (a difference stops it, named); then the purge must be
+    /// authorised in the chain: by `plan`, approved with a key other than its maker's, or — where
+    /// no approval is required — by a purge order `signer` journals now.
+    public func purge(_ items: [PurgeItem], reason: String, plan: String? = nil, by signer: GovernanceSigner)
         async throws(ComplianceError) -> PurgeReport
     {
-        try await catching { try await purgeMessages(items, reason: reason, plan: plan, by: actor) }
+        try await catching { try await purgeMessages(items, reason: reason, plan: plan, by: signer) }
     }
 
-    private func purgeMessages(_ items: [PurgeItem], reason: String, plan: String?, by actor: AuditActor) async throws
-        -> PurgeReport
+    private func purgeMessages(_ items: [PurgeItem], reason: String, plan: String?, by signer: GovernanceSigner)
+        async throws -> PurgeReport
     {
+        let actor = signer.actor
         try await finishPendingPurges()
         let entries = Self.purgeEntries(items)
         guard !entries.isEmpty else { return PurgeReport() }
-        try await requireApproval(of: entries, plan: plan, by: actor)
+        let chain = try await requireGovernanceMatchesArchive(by: actor)
+        try await authorise(entries, plan: plan, reason: reason, chain: chain, by: signer)
         let id = UUID().uuidString.lowercased()
         let fromSegment = try archive.segmentNumbers().last ?? 1
         try await catalog.governance.beginPurge(id: id, items: entries, actor: actor.description, reason: reason,
@@ -104,19 +111,25 @@ extension ComplianceService {
         return report
     }
 
-    /// Four eyes, checked here where every purge passes: with `require_approval` on, the messages
-    /// must all be items of a plan that a different person approved (its status `executed`).
-    private func requireApproval(of entries: [PurgeItem], plan id: String?, by actor: AuditActor) async throws {
-        guard try await currentProtection().requireApproval else { return }
-        if let id, let plan = try await catalog.governance.purgePlan(id: id), plan.status == .executed,
-            let approver = plan.decidedBy, approver != plan.createdBy,
-            Set(entries.map(\.sha256)).isSubset(of: Set(plan.items.map { $0.sha256.lowercased() }))
+    /// Four eyes, checked here where every purge passes, on the state folded from the archive: with
+    /// approval required, every message must be an item of a plan approved with a key other than
+    /// its maker's; otherwise the signer orders the purge in a governance record of its own.
+    private func authorise(_ entries: [PurgeItem], plan id: String?, reason: String, chain: GovernanceState,
+                           by signer: GovernanceSigner) async throws {
+        if let id, let plan = chain.plans[id], plan.status == .executed, let approver = plan.decidedBy,
+            approver != plan.madeBy,
+            Set(entries.map(\.sha256)).isSubset(of: Set(plan.version.items.map { $0.sha256.lowercased() }))
         {
             return
         }
-        try await audit("purge refused", "require_approval is on and \(id.map { "plan \($0) does not cover it" } ?? "no plan was given"): "
-                            + "\(entries.count) message(s)", count: entries.count, by: actor)
-        throw ProtectionError.approvalRequired
+        guard !chain.protection.requireApproval else {
+            try await audit("purge refused", "require_approval is on and \(id.map { "plan \($0) is not approved for it" } ?? "no plan was given"): "
+                                + "\(entries.count) message(s)", count: entries.count, by: signer.actor)
+            throw ProtectionError.approvalRequired
+        }
+        let order = UUID().uuidString.lowercased()
+        _ = try await journalGovernance(.purgeOrdered(id: order, messages: entries.map(\.sha256), reason: reason),
+                                        by: signer)
     }
 
     /// Step 2, with a clock set back (`ArchiveError.clockBehind`) turned into the purge's own error

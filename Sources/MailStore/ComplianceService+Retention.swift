@@ -39,25 +39,39 @@ extension ComplianceService {
         try await catching { try await catalog.governance.retentionLocks() }
     }
 
-    /// Remembers `record` (new or stricter locked policies) and forgets the locks in `forget`.
-    /// Audited when anything changes.
-    public func updateRetentionLocks(record: [RetentionLockRecord], forget: [String], by actor: AuditActor)
+    /// Remembers `record` (new or stricter locked policies) and forgets the locks in `forget`: a
+    /// governance record each, signed by `signer`. The server may record (that keeps more) but not
+    /// forget: without an operator, forgetting is left for later. Audited when anything changes.
+    public func updateRetentionLocks(record: [RetentionLockRecord], forget: [String], by signer: GovernanceSigner)
         async throws(ComplianceError)
     {
         try await catching {
+            let forget = signer.isSystem ? [] : forget
             guard !record.isEmpty || !forget.isEmpty else { return }
+            var locations: [RecordLocation] = []
+            for lock in record {
+                locations.append(try await journalGovernance(.lockRecorded(LockedPolicyVersion(lock)), by: signer).location)
+            }
+            for policy in forget {
+                locations.append(try await journalGovernance(.lockForgotten(policy: policy), by: signer).location)
+            }
             try await catalog.governance.updateRetentionLocks(record: record, forget: forget)
             try await audit("retention lock", "recorded=\(record.map(\.policy).joined(separator: ",")) "
-                                + "forgotten=\(forget.joined(separator: ","))", by: actor)
+                                + "forgotten=\(forget.joined(separator: ",")) records=\(locations.map(\.description).joined(separator: ","))",
+                            by: signer.actor)
         }
     }
 
-    /// Stores a new purge plan. Audited.
-    public func savePlan(_ plan: PurgePlanRecord, by actor: AuditActor) async throws(ComplianceError) {
+    /// Stores a new purge plan: a governance record signed by its maker, then the catalog. Audited.
+    public func savePlan(_ plan: PurgePlanRecord, by signer: GovernanceSigner) async throws(ComplianceError) {
         try await catching {
+            var plan = plan
+            plan.createdBy = signer.foldName
+            let (record, location) = try await journalGovernance(.planMade(PlanVersion(plan)), by: signer)
+            plan.createdAt = record.at
             try await catalog.governance.savePurgePlan(plan)
             try await audit("retention plan", "plan \(plan.id) as-of=\(Timestamp.string(plan.asOf)) "
-                                + "state=\(plan.archiveState)", count: plan.items.count, by: actor)
+                                + "state=\(plan.archiveState) record \(location)", count: plan.items.count, by: signer.actor)
         }
     }
 
@@ -71,15 +85,21 @@ extension ComplianceService {
         try await catching { try await catalog.governance.purgePlans() }
     }
 
-    /// Decides a pending plan (executed or expired); `PurgePlanError.notPending` when another
-    /// process decided it first. Audited.
-    public func decidePlan(id: String, status: PurgePlanRecord.Status, outcome: String, by actor: AuditActor)
+    /// Decides a pending plan (executed: approved by a different operator's key, or expired): a
+    /// governance record, then the catalog; `PurgePlanError.notPending` when another process decided
+    /// it first. Audited.
+    public func decidePlan(id: String, status: PurgePlanRecord.Status, outcome: String, by signer: GovernanceSigner)
         async throws(ComplianceError)
     {
         try await catching {
-            try await catalog.governance.decidePurgePlan(id: id, status: status, by: actor.description, at: clock.now(),
+            guard let plan = try await catalog.governance.purgePlan(id: id) else { throw PurgePlanError.unknown(id) }
+            guard plan.status == .pending else { throw PurgePlanError.notPending(id, plan.status) }
+            let (record, location) = try await journalGovernance(.planDecided(id: id, status: status, outcome: outcome),
+                                                                 by: signer)
+            try await catalog.governance.decidePurgePlan(id: id, status: status, by: signer.foldName, at: record.at,
                                                          outcome: outcome)
-            try await audit("retention plan \(status.rawValue)", "plan \(id): \(outcome)", by: actor)
+            try await audit("retention plan \(status.rawValue)", "plan \(id): \(outcome); record \(location)",
+                            by: signer.actor)
         }
     }
 

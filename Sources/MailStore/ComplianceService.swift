@@ -22,6 +22,8 @@ public enum ComplianceError: Error, Sendable, Hashable, CustomStringConvertible 
     case purgePlan(PurgePlanError)
     case purge(PurgeError)
     case protection(ProtectionError)
+    case governance(GovernanceError)
+    case operatorKey(OperatorKeyError)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum ComplianceError: Error, Sendable, Hashable, CustomStringConvertible 
         case .purgePlan(let error): error.description
         case .purge(let error): error.description
         case .protection(let error): error.description
+        case .governance(let error): error.description
+        case .operatorKey(let error): error.description
         }
     }
 }
@@ -46,6 +50,8 @@ extension ComplianceError: StoreFailure {
         case let error as PurgePlanError: .purgePlan(error)
         case let error as PurgeError: .purge(error)
         case let error as ProtectionError: .protection(error)
+        case let error as GovernanceError: .governance(error)
+        case let error as OperatorKeyError: .operatorKey(error)
         case let error as CatalogError:
             switch error {
             case .invalidMessageID, .ambiguousMessageID: .unknownMessage(error.description)

@@ -10,7 +10,8 @@ import StoreModel
 
 extension DeliveryPipeline {
     /// Rebuilds the catalog from the archive alone: drops its derived data (the audit log
-    /// stays), restores the protection settings from the newest governance record, then reads every envelope record in archive order (not those a purge removed), inflates and parses its
+    /// stays), rebuilds the governance tables (operators, holds, locks, plans, protection) from the
+    /// archive's governance records, then reads every envelope record in archive order (not those a purge removed), inflates and parses its
     /// body and indexes the delivery, in batches. Returns the number of deliveries indexed.
     public func reindex(batchSize: Int = 512, progress: (Int) -> Void = { _ in }) async throws(DeliveryError) -> Int {
         try await catching { try await rebuildIndex(batchSize: batchSize, progress: progress) }
@@ -20,17 +21,17 @@ extension DeliveryPipeline {
         try await catalog.reset()
         var envelopes: [ArchiveRecord] = []
         var purged: Set<RecordLocation> = []
-        var protection: (change: ProtectionChange, location: RecordLocation)?
+        var governance = GovernanceState(systemKeys: store.compliance.systemKeys())
         try archive.forEachRecord { record in
             if record.kind == .envelope { envelopes.append(record) }
             purged.formUnion(ComplianceService.purgedLocations(in: record))
-            if let change = ComplianceService.protectionChange(in: record) { protection = (change, record.location) }
+            if let signed = ComplianceService.governanceRecord(in: record) { governance.apply(signed, at: record.location) }
         }
-        // The protection settings are what the newest governance record says, whatever the catalog held.
-        if let protection, try await catalog.governance.protection().map({
-            $0.record != protection.location || $0.settings != protection.change.settings
-        }) ?? true {
-            try await catalog.governance.setProtection(protection.change, record: protection.location)
+        // Operators, holds, locks, plans and protection are what the archive's governance records
+        // say, whatever the catalog held.
+        try await catalog.governance.rebuildGovernance(from: governance)
+        if let change = governance.protectionChange, let location = governance.protectionRecord {
+            try await catalog.governance.setProtection(change, record: location)
         }
         // A purge whose compaction has not run yet: its records are still there, but gone.
         if !purged.isEmpty { envelopes.removeAll { purged.contains($0.location) } }

@@ -52,7 +52,10 @@ extension MailStore {
         var anchors = AnchorCheck(dataDirectory: dataDirectory, input: anchoring)
         var envelopes: [RecordLocation: String] = [:]
         var purged: Set<RecordLocation> = []
-        var protection: (change: ProtectionChange, location: RecordLocation)?
+        var systemKeys = Set([try? ArchivePublicKey.load(fromKeysDirectory: dataDirectory.appendingPathComponent("keys"))]
+            .compactMap { $0?.hex.lowercased() })
+        if let publicKey, let pinned = ArchivePublicKey(hex: publicKey) { systemKeys = [pinned.hex.lowercased()] }
+        var governance = GovernanceState(systemKeys: systemKeys)
         var floorCounts: [RecordLocation: Int] = [:]
         let archive = verifyArchive(dataDirectory: dataDirectory, publicKey: publicKey) { record in
             anchors.visit(record)
@@ -62,7 +65,7 @@ extension MailStore {
                 if let floors = record.envelope?.retentionFloors, !floors.isEmpty { floorCounts[record.location] = floors.count }
             case .event:
                 purged.formUnion(ComplianceService.purgedLocations(in: record))
-                if let change = ComplianceService.protectionChange(in: record) { protection = (change, record.location) }
+                if let signed = ComplianceService.governanceRecord(in: record) { governance.apply(signed, at: record.location) }
             case .body, .seal, .purged:
                 break
             }
@@ -103,7 +106,7 @@ extension MailStore {
                     area: "catalog", detail: "archive record \(location) carries \(count) retention floor(s), the catalog "
                         + "lists \(cachedFloors[location, default: 0]) (run `tresor reindex`; purges obey the archive's)"))
             }
-            report.findings += protectionFindings(journaled: protection, cached: try await catalog.governance.protection())
+            report.findings += try await governanceFindings(governance, catalog: catalog)
             let placements = try await catalog.mailboxes.placementsToCheck()
             report.placements = placements.count
             for placement in placements {
@@ -136,24 +139,21 @@ extension MailStore {
         return report
     }
 
-    /// The catalog's protection settings must be the newest journaled ones (none journaled: none cached).
-    static func protectionFindings(journaled: (change: ProtectionChange, location: RecordLocation)?,
-                                   cached: StoredProtection?) -> [IntegrityFinding] {
-        switch (journaled, cached) {
-        case (nil, nil):
-            return []
-        case (nil, let cached?):
-            return [IntegrityFinding(area: "protection", detail: "the catalog says \(cached.settings) (record "
-                                     + "\(cached.record)), but the archive journals no protection change")]
-        case (let journaled?, nil):
-            return [IntegrityFinding(area: "protection", detail: "the archive's newest protection change (record "
-                                     + "\(journaled.location)) says \(journaled.change.settings), but the catalog has no "
-                                     + "settings (run `tresor reindex`)")]
-        case (let journaled?, let cached?):
-            guard journaled.location != cached.record || journaled.change.settings != cached.settings else { return [] }
-            return [IntegrityFinding(area: "protection", detail: "the catalog says \(cached.settings) (record "
-                                     + "\(cached.record)), the archive's newest protection change (record "
-                                     + "\(journaled.location)) says \(journaled.change.settings)")]
+    /// Governance records that failed their checks, and every difference between the catalog's
+    /// governance tables and what the records say.
+    static func governanceFindings(_ chain: GovernanceState, catalog: Catalog) async throws -> [IntegrityFinding] {
+        var findings = chain.problems.map { IntegrityFinding(area: "governance", detail: $0.description) }
+        let cached = try await ComplianceService.cachedGovernanceState(catalog: catalog, systemKeys: chain.systemKeys)
+        let (differences, unvouched) = ComplianceService.compare(chain: chain, cached: cached)
+        findings += differences.map { IntegrityFinding(area: "governance", detail: $0) }
+        findings += unvouched.map { IntegrityFinding(area: "governance", detail: $0) }
+        if let change = chain.protectionChange, let stored = try await catalog.governance.protection(),
+            stored.record != chain.protectionRecord || stored.settings != change.settings
+        {
+            findings.append(IntegrityFinding(area: "protection", detail: "the catalog says \(stored.settings) (record "
+                + "\(stored.record)), the archive's newest protection change (record "
+                + "\(chain.protectionRecord.map(\.description) ?? "-")) says \(change.settings)"))
         }
+        return findings
     }
 }

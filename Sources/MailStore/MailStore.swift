@@ -92,6 +92,13 @@ public final class MailStore: Sendable {
         archive.close()
     }
 
+    /// `DATA/keys`: the archive's public key for auditors (and, unless configured elsewhere, its
+    /// seal key).
+    var keysDirectory: URL { dataDirectory.appendingPathComponent("keys", isDirectory: true) }
+
+    /// The archive's seal key, which signs what the server records by itself.
+    func sealKey() throws -> ArchiveKey { try ArchiveKey.load(fromKeysDirectory: keysDirectory) }
+
     /// The pipeline every message takes into the store.
     public var delivery: DeliveryPipeline { DeliveryPipeline(store: self) }
     /// Domains, users, aliases, authentication.

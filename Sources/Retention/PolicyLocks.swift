@@ -78,9 +78,10 @@ public enum PolicyLocks {
         return result
     }
 
-    /// Checks `policies` against the catalog; throws every refusal. With `remember`, stores the new
-    /// strictest versions (loading for a run does; `retention check` does not).
-    public static func enforce(_ policies: PolicySet, store: MailStore, remember: Bool, by actor: AuditActor)
+    /// Checks `policies` against the catalog; throws every refusal (audited). With `remember`,
+    /// stores the new strictest versions as governance records signed by `signer` (loading for a
+    /// run does; `retention check` does not).
+    public static func enforce(_ policies: PolicySet, store: MailStore, remember: Bool, by signer: GovernanceSigner)
         async throws
     {
         let compliance = store.compliance
@@ -99,12 +100,12 @@ public enum PolicyLocks {
             try await compliance.record(
                 "retention lock refused",
                 detail: reconciliation.problems.map(\.description).joined(separator: "; "),
-                resultCount: reconciliation.problems.count, by: actor)
+                resultCount: reconciliation.problems.count, by: signer.actor)
             throw PolicyLoadError(problems: reconciliation.problems)
         }
         if remember {
             try await compliance.updateRetentionLocks(record: reconciliation.record, forget: reconciliation.forget,
-                                                      by: actor)
+                                                      by: signer)
         }
     }
 

@@ -11,7 +11,7 @@
 //   query that no longer parses stops every purge (fail closed).
 // - A locked policy is never loosened or removed while it governs messages (`PolicyLocks`): a run
 //   refuses to start on such files.
-// - Four eyes: under `require_approval` a run only writes a plan; another actor approves it, and only
+// - Four eyes: under `require_approval` a run only writes a plan; another operator's key approves it, and only
 //   while the archive (messages and deliveries) and the policies are as they were when it was made.
 // - Every run, plan, approval, refusal and purge is written to the audit log (archive event first,
 //   then the catalog, inside `MailStore.compliance`).
@@ -88,16 +88,20 @@ public struct RetentionRunner: Sendable {
     /// of the protection settings (it may switch approval on, never off), a plan while the data
     /// directory requires approval and a purge otherwise. The note says when the configuration asks
     /// for less than the data directory holds.
-    public func mode(dryRun: Bool, configured: ProtectionSettings, actor: AuditActor) async throws
+    public func mode(dryRun: Bool, configured: ProtectionSettings, signer: GovernanceSigner) async throws
         -> (mode: RetentionApplyMode, protection: ProtectionSettings, note: String?)
     {
-        let (protection, note) = try await store.compliance.adoptConfiguredProtection(configured, by: actor)
+        // What tresor.toml asks for is signed with the seal key (it may only raise protection), on
+        // behalf of whoever runs this.
+        let (protection, note) = try await store.compliance.adoptConfiguredProtection(
+            configured, by: .system("tresor.toml", onBehalfOf: signer.actor))
         let mode: RetentionApplyMode = dryRun ? .dryRun : protection.requireApproval ? .plan : .execute
         return (mode, protection, note)
     }
 
     /// Evaluates as of `asOf` and then, by `mode`, reports, purges or writes a plan. Audited.
-    public func apply(asOf: Date, mode: RetentionApplyMode, actor: AuditActor) async throws -> RetentionApplyOutcome {
+    public func apply(asOf: Date, mode: RetentionApplyMode, signer: GovernanceSigner) async throws -> RetentionApplyOutcome {
+        let actor = signer.actor
         let evaluation = try await evaluate(asOf: asOf)
         var outcome = RetentionApplyOutcome(evaluation: evaluation, mode: mode)
         try await store.compliance.record(
@@ -111,19 +115,20 @@ public struct RetentionRunner: Sendable {
         case .execute:
             guard !evaluation.due.isEmpty else { break }
             outcome.execution = try await execute(
-                evaluation.due, actor: actor, reason: "retention apply as of \(Self.timestamp(asOf))")
+                evaluation.due, signer: signer, reason: "retention apply as of \(Self.timestamp(asOf))")
         case .plan:
             guard !evaluation.due.isEmpty else { break }
-            outcome.plan = try await writePlan(evaluation, actor: actor)
+            outcome.plan = try await writePlan(evaluation, signer: signer)
         }
         return outcome
     }
 
     /// Purges `due`, minus whatever an active hold matches at this moment and whatever the real
     /// clock says is not yet due (a plan made for another day never purges early). Audited.
-    public func execute(_ due: [DueMessage], actor: AuditActor, reason: String, plan: String? = nil) async throws
+    public func execute(_ due: [DueMessage], signer: GovernanceSigner, reason: String, plan: String? = nil) async throws
         -> RetentionExecution
     {
+        let actor = signer.actor
         let held = try await heldMessages()
         let now = store.clock.now()
         var holders: [String: [String]] = [:]
@@ -151,7 +156,7 @@ public struct RetentionRunner: Sendable {
         logger.notice("retention purge", metadata: [
             "messages": "\(items.count)", "spared": "\(spared.count)", "actor": "\(actor)", "reason": "\(reason)",
         ])
-        let report = try await store.compliance.purge(items, reason: reason, plan: plan, by: actor)
+        let report = try await store.compliance.purge(items, reason: reason, plan: plan, by: signer)
         let byPolicy = Dictionary(grouping: purged, by: \.policy).map { "\($0.key)=\($0.value.count)" }.sorted()
         try await store.compliance.record(
             "retention purge",
@@ -164,31 +169,32 @@ public struct RetentionRunner: Sendable {
     }
 
     /// Stores a purge plan of everything due in `evaluation`. Audited.
-    public func writePlan(_ evaluation: RetentionEvaluation, actor: AuditActor) async throws -> PurgePlanRecord {
+    public func writePlan(_ evaluation: RetentionEvaluation, signer: GovernanceSigner) async throws -> PurgePlanRecord {
         let now = store.clock.now()
         let plan = PurgePlanRecord(
-            id: Self.planID(at: now), createdBy: actor.description, createdAt: now, asOf: evaluation.asOf,
+            id: Self.planID(at: now), createdBy: signer.foldName, createdAt: now, asOf: evaluation.asOf,
             archiveState: try await store.compliance.archiveState(), policyFingerprint: policies.fingerprint,
             items: evaluation.due.compactMap { due in
                 due.purgeItem.map { PurgeItem(sha256: $0.sha256, policy: $0.policy, scope: $0.scope, expiredAt: due.expiredAt) }
             })
-        try await store.compliance.savePlan(plan, by: actor)
+        try await store.compliance.savePlan(plan, by: signer)
         return plan
     }
 
-    /// Executes a pending plan for `actor`, who must not be the plan's maker, if the archive and the
+    /// Executes a pending plan for `signer`, whose key must not be the plan's maker's, if the archive and the
     /// policies are unchanged since it was made (else the plan expires). Audited, refusals too.
-    public func approve(planID: String, actor: AuditActor) async throws -> (PurgePlanRecord, RetentionExecution) {
+    public func approve(planID: String, signer: GovernanceSigner) async throws -> (PurgePlanRecord, RetentionExecution) {
+        let actor = signer.actor
         guard let plan = try await store.compliance.plan(id: planID) else {
             throw RetentionError.unknownPlan(planID)
         }
         guard plan.status == .pending else {
             throw RetentionError.planNotPending(planID, status: plan.status.rawValue)
         }
-        guard plan.createdBy != actor.description else {
-            try await store.compliance.record("retention approve refused", detail: "plan \(planID): made by the same actor",
+        guard plan.createdBy != signer.foldName else {
+            try await store.compliance.record("retention approve refused", detail: "plan \(planID): made with the same key",
                                               by: actor)
-            throw RetentionError.sameActor(plan: planID, actor: actor.description)
+            throw RetentionError.sameActor(plan: planID, actor: signer.foldName)
         }
         let state = try await store.compliance.archiveState()
         var why: String?
@@ -198,12 +204,12 @@ public struct RetentionRunner: Sendable {
             why = "the retention policies changed since the plan was made"
         }
         if let why {
-            try await store.compliance.decidePlan(id: planID, status: .expired, outcome: why, by: actor)
+            try await store.compliance.decidePlan(id: planID, status: .expired, outcome: why, by: signer)
             throw RetentionError.planExpired(plan: planID, why: why)
         }
         // Claim the plan first, so two approvers racing execute it once.
         try await store.compliance.decidePlan(id: planID, status: .executed,
-                                              outcome: "executing, made by \(plan.createdBy)", by: actor)
+                                              outcome: "executing, made by \(plan.createdBy)", by: signer)
         let due = plan.items.map {
             DueMessage(sha256: $0.sha256, policy: $0.policy,
                        action: $0.scope == .archiveOnly ? RetentionAction.purgeArchive.rawValue : RetentionAction.purge.rawValue,
@@ -211,13 +217,13 @@ public struct RetentionRunner: Sendable {
         }
         do {
             let execution = try await execute(
-                due, actor: actor, reason: "retention plan \(planID) by \(plan.createdBy), approved by \(actor)",
+                due, signer: signer, reason: "retention plan \(planID) by \(plan.createdBy), approved by \(actor)",
                 plan: planID)
             try await store.compliance.recordPlanOutcome(
                 id: planID, outcome: "purged \(execution.report?.messages ?? 0), spared by hold \(execution.spared.count)")
             var decided = plan
             decided.status = .executed
-            decided.decidedBy = actor.description
+            decided.decidedBy = signer.foldName
             return (decided, execution)
         } catch {
             try? await store.compliance.recordPlanOutcome(id: planID, outcome: "failed: \(error)")

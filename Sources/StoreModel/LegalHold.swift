@@ -20,6 +20,12 @@ public struct LegalHold: Sendable, Hashable, Codable {
     public var releaseReason: String?
     public var isActive: Bool { releasedAt == nil }
 
+    /// 1–200 characters, no control characters, no white space around.
+    public static func isValidName(_ name: String) -> Bool {
+        (1...200).contains(name.count) && !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            && name.trimmingCharacters(in: .whitespaces) == name
+    }
+
     public init(name: String, query: String, reason: String, createdBy: String, createdAt: Date,
                 releasedBy: String? = nil, releasedAt: Date? = nil, releaseReason: String? = nil) {
         self.name = name

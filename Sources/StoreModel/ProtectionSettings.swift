@@ -27,14 +27,13 @@ public struct ProtectionSettings: Sendable, Hashable, Codable, CustomStringConve
     }
 }
 
-/// One journaled change of the protection settings: the payload of a governance event of type
-/// "protection" (canonical JSON), and what the catalog caches.
+/// One change of the protection settings, as a governance record carries it and the catalog
+/// caches it.
 public struct ProtectionChange: Sendable, Hashable, Codable {
-    public var type = "protection"
     public var settings: ProtectionSettings
     public var by: String
     public var at: Date
-    /// Where the change came from: "tresor.toml", "command", or the proposal it carried out.
+    /// Where the change came from: "tresor.toml", "command", or "proposal" (with its id).
     public var reason: String
     /// For a lowering: the proposal's id and who approved it.
     public var proposal: String?
@@ -49,27 +48,11 @@ public struct ProtectionChange: Sendable, Hashable, Codable {
         self.proposal = proposal
         self.approvedBy = approvedBy
     }
-
-    public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        return Array((try? encoder.encode(self)) ?? Data())
-    }
-
-    /// Nil when the payload is not a protection change.
-    public static func decode(_ bytes: [UInt8]) -> ProtectionChange? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        guard let change = try? decoder.decode(ProtectionChange.self, from: Data(bytes)), change.type == "protection"
-        else { return nil }
-        return change
-    }
 }
 
 /// A proposal to lower the protection settings, waiting for a different person's approval.
-public struct ProtectionProposal: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable { case pending, approved, withdrawn }
+public struct ProtectionProposal: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable { case pending, approved, withdrawn }
     public var id: String
     /// The settings when it was proposed, and what it proposes.
     public var from: ProtectionSettings

@@ -15,9 +15,12 @@ struct HoldCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add", abstract: "Place a hold on the messages a query matches, now and later.",
-            discussion: "Example: tresor hold add acme-2026 --query 'domain:acme.example' --reason 'Lawsuit ACME v. us'")
+            discussion: """
+                Example: tresor hold add acme-2026 --query 'domain:acme.example' --reason 'Lawsuit ACME v. us'. \
+                Signed with your operator key (admin or compliance) and journaled in the archive.
+                """)
         @OptionGroup var data: DataDirectoryOptions
-        @OptionGroup var actor: ActorOption
+        @OptionGroup var signing: OperatorOption
         @Argument(help: ArgumentHelp("The case name (unique, never reused).", valueName: "case")) var name: String
         @Option(help: ArgumentHelp("What to hold, in the search language of `tresor search`.", valueName: "query"))
         var query: String
@@ -34,7 +37,8 @@ struct HoldCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             try await withStore(data) { store in
-                let placed = try await store.compliance.placeHold(name, query: query, reason: reason, by: actor.auditActor)
+                let placed = try await store.compliance.placeHold(name, query: query, reason: reason,
+                                                                  by: try await signing.signer())
                 print("hold \(name) placed: covers \(placed.messages) message(s) now, and matching mail that arrives while it is active")
             }
         }
@@ -91,9 +95,10 @@ struct HoldCommand: AsyncParsableCommand {
 
     struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "release", abstract: "Release a hold; its messages fall back under the retention policies.")
+            commandName: "release", abstract: "Release a hold; its messages fall back under the retention policies.",
+            discussion: "Signed with your operator key (admin or compliance) and journaled in the archive.")
         @OptionGroup var data: DataDirectoryOptions
-        @OptionGroup var actor: ActorOption
+        @OptionGroup var signing: OperatorOption
         @Argument(help: ArgumentHelp("The case name.", valueName: "case")) var name: String
         @Option(help: ArgumentHelp("Why (the case closed, the court's order).", valueName: "text")) var reason: String
 
@@ -103,7 +108,7 @@ struct HoldCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStore(data) { store in
-                let hold = try await store.compliance.releaseHold(name, reason: reason, by: actor.auditActor)
+                let hold = try await store.compliance.releaseHold(name, reason: reason, by: try await signing.signer())
                 print("hold \(hold.name) released")
             }
         }

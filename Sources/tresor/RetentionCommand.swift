@@ -22,14 +22,14 @@ struct RetentionCommand: AsyncParsableCommand {
     /// Opens the store, checks the locked policies against the catalog (remembering the strictest
     /// versions when `remember`), and runs `body`.
     static func withRunner<T>(_ options: RetentionOptions, _ data: DataDirectoryOptions, remember: Bool,
-                              actor: AuditActor,
+                              signer: GovernanceSigner,
                               _ body: (RetentionRunner, TresorConfiguration) async throws -> T) async throws -> T {
         let configuration = try options.configuration()
         let policies = try options.loadPolicies(configuration)
         let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
-        try await PolicyLocks.enforce(policies, store: store, remember: remember, by: actor)
+        try await PolicyLocks.enforce(policies, store: store, remember: remember, by: signer)
         return try await body(RetentionRunner(store: store, policies: policies), configuration)
     }
 
@@ -50,7 +50,8 @@ struct RetentionCommand: AsyncParsableCommand {
             if (try? DataDirectoryOptions.requireInitialised(url)) != nil {
                 let store = try MailStore(dataDirectory: url)
                 defer { store.close() }
-                try await PolicyLocks.enforce(policies, store: store, remember: false, by: actor.auditActor)
+                try await PolicyLocks.enforce(policies, store: store, remember: false,
+                                              by: .system("retention check", onBehalfOf: actor.auditActor))
                 let locked = policies.policies.filter(\.locked).count
                 lockNote = "\(locked) locked polic\(locked == 1 ? "y" : "ies") consistent with the catalog"
                 try await store.compliance.record(
@@ -77,7 +78,8 @@ struct RetentionCommand: AsyncParsableCommand {
         @Flag(help: "JSON instead of a table.") var json = false
 
         func run() async throws {
-            try await withRunner(options, data, remember: true, actor: actor.auditActor) { runner, _ in
+            try await withRunner(options, data, remember: true,
+                                 signer: .system("retention list", onBehalfOf: actor.auditActor)) { runner, _ in
                 let evaluation = try await runner.evaluate(asOf: asOf.date)
                 if json {
                     print(try RetentionOutput.json(evaluation.summaries))
@@ -109,6 +111,7 @@ struct RetentionCommand: AsyncParsableCommand {
         @OptionGroup var options: RetentionOptions
         @OptionGroup var data: DataDirectoryOptions
         @OptionGroup var actor: ActorOption
+        @OptionGroup var signing: OperatorOption
         @OptionGroup var asOf: AsOfOption
         @Flag(help: "Only show what would be purged.") var dryRun = false
 
@@ -122,11 +125,15 @@ struct RetentionCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await withRunner(options, data, remember: true, actor: actor.auditActor) { runner, configuration in
+            // A dry run signs nothing but the locked policies it records (with the seal key); a purge
+            // or a plan is the operator's.
+            let signer: GovernanceSigner = dryRun
+                ? .system("retention apply --dry-run", onBehalfOf: actor.auditActor) : try await signing.signer()
+            try await withRunner(options, data, remember: true, signer: signer) { runner, configuration in
                 let (mode, _, note) = try await runner.mode(dryRun: dryRun, configured: configuration.retention.protection,
-                                                            actor: actor.auditActor)
+                                                            signer: signer)
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-                let outcome = try await runner.apply(asOf: asOf.date, mode: mode, actor: actor.auditActor)
+                let outcome = try await runner.apply(asOf: asOf.date, mode: mode, signer: signer)
                 let evaluation = outcome.evaluation
                 print("as of \(RetentionRunner.timestamp(evaluation.asOf)): \(evaluation.due.count) message(s) due, "
                       + "\(evaluation.held.count) held")
@@ -163,30 +170,31 @@ struct RetentionCommand: AsyncParsableCommand {
             commandName: "approve",
             abstract: "Execute a purge plan, or carry out a protection proposal, made by another person.",
             discussion: """
-                Refused when you made the plan yourself, and when the archive (its messages and \
+                Signed with your operator key; refused when the plan was made with that key, and when the archive (its messages and \
                 deliveries) or the policies changed since it was made ("plan expired"). Messages an \
                 active hold matches now are spared. A protection proposal (protect-…, see \
                 `tresor retention protection`) takes effect when a different person approves it.
                 """)
         @OptionGroup var options: RetentionOptions
         @OptionGroup var data: DataDirectoryOptions
-        @OptionGroup var actor: ActorOption
+        @OptionGroup var signing: OperatorOption
         @Argument(help: ArgumentHelp("The plan id `retention apply` printed.", valueName: "plan")) var plan: String
 
         func run() async throws {
+            let signer = try await signing.signer()
             if plan.hasPrefix("protect-") {
                 try await withStore(data) { store in
-                    let settings = try await store.compliance.approveProtection(proposal: plan, by: actor.auditActor)
-                    print("proposal \(plan) approved by \(actor.auditActor): \(settings)")
+                    let settings = try await store.compliance.approveProtection(proposal: plan, by: signer)
+                    print("proposal \(plan) approved by \(signer.actor): \(settings)")
                 }
                 return
             }
-            try await withRunner(options, data, remember: true, actor: actor.auditActor) { runner, _ in
-                let (decided, execution) = try await runner.approve(planID: plan, actor: actor.auditActor)
+            try await withRunner(options, data, remember: true, signer: signer) { runner, _ in
+                let (decided, execution) = try await runner.approve(planID: plan, signer: signer)
                 for message in execution.spared { print(RetentionOutput.line(message, verb: "held")) }
                 for message in execution.purged { print(RetentionOutput.line(message, verb: "purged")) }
                 let report = execution.report
-                print("plan \(decided.id) (by \(decided.createdBy)) approved by \(actor.auditActor): purged "
+                print("plan \(decided.id) (by \(decided.createdBy)) approved by \(signer.actor): purged "
                       + "\(report?.messages ?? 0) message(s), \(report?.bytesReclaimed ?? 0) bytes reclaimed, "
                       + "\(execution.spared.count) spared by a hold")
             }
@@ -202,7 +210,7 @@ struct RetentionCommand: AsyncParsableCommand {
             try await withStore(data) { store in
                 let plans = try await store.compliance.plans()
                 for plan in plans {
-                    var line = "\(plan.id) \(plan.status.rawValue) by \(plan.createdBy) "
+                    var line = "\(plan.id) \(plan.status.rawValue), made by \(plan.createdBy) "
                         + "\(RetentionRunner.timestamp(plan.createdAt)) as-of \(RetentionRunner.timestamp(plan.asOf))"
                     if let decidedBy = plan.decidedBy { line += " decided by \(decidedBy)" }
                     if let outcome = plan.outcome { line += ": \(outcome)" }
@@ -225,10 +233,11 @@ struct RetentionCommand: AsyncParsableCommand {
                 writes plans). The settings live in the data directory (journaled in the archive), \
                 so every command sees them wherever it runs. Switching require_approval on takes \
                 effect at once; switching it off writes a proposal that a different person carries \
-                out with `tresor retention approve PROPOSAL`.
+                out with `tresor retention approve PROPOSAL`. Changes are signed with an admin's \
+                operator key.
                 """)
         @OptionGroup var data: DataDirectoryOptions
-        @OptionGroup var actor: ActorOption
+        @OptionGroup var signing: OperatorOption
         @Option(name: .customLong("require-approval"), help: ArgumentHelp("on or off.", valueName: "on|off"))
         var requireApproval: Switch?
         @Option(name: .customLong("auto-purge"), help: ArgumentHelp("on or off.", valueName: "on|off"))
@@ -251,7 +260,7 @@ struct RetentionCommand: AsyncParsableCommand {
                 var wanted = current
                 if let requireApproval { wanted.requireApproval = requireApproval == .on }
                 if let autoPurge { wanted.autoPurge = autoPurge == .on }
-                if let proposal = try await store.compliance.changeProtection(to: wanted, by: actor.auditActor) {
+                if let proposal = try await store.compliance.changeProtection(to: wanted, by: try await signing.signer()) {
                     print("proposal \(proposal.id) written: \(proposal.settings); nothing changes until a different "
                           + "person runs: tresor retention approve \(proposal.id)")
                 } else {

@@ -11,7 +11,8 @@ import TestSupport
     ]
 
     func tresor(_ dataDir: URL, _ arguments: [String]) throws -> CommandResult {
-        try CommandRunner.run("tresor", arguments + ["--data-dir", dataDir.path])
+        try CommandRunner.run("tresor", arguments + ["--data-dir", dataDir.path],
+                              environment: TestOperators.environment(dataDir.deletingLastPathComponent()))
     }
 
     /// An initialised data directory with the three messages imported.
@@ -98,7 +99,7 @@ import TestSupport
     @Test func caseExportAfterAHold() async throws {
         try await withArchive { data, dir in
             let hold = try tresor(data, ["hold", "add", "Acme v. Example", "--query", "subject:contract",
-                                         "--reason", "litigation hold", "--actor", "counsel"])
+                                         "--reason", "litigation hold"])
             #expect(hold.status == 0, "\(hold.stderr)")
             let out = dir.appendingPathComponent("acme")
             let exported = try tresor(data, ["export", "--case", "Acme v. Example", "--format", "eml", "--out", out.path])

@@ -73,7 +73,8 @@ import TestSupport
             #expect(try Self.leftovers(of: needles + controls, in: store.dataDirectory, archive: store.archive)
                 == Set(needles + controls), "before the purge the scan finds everything")
 
-            let report = try await store.compliance.purge(items, reason: "leftover scan", by: .system("auditor"))
+            let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
+            let report = try await store.compliance.purge(items, reason: "leftover scan", by: admin)
             #expect(report.messages == doomed.count)
             #expect(report.bytesReclaimed > 0 && report.bytesReclaimed <= report.bytesPurged + 4096,
                     "reclaimed \(report.bytesReclaimed) of \(report.bytesPurged)")
@@ -92,12 +93,14 @@ import TestSupport
             _ = try ArchiveKey.create(inKeysDirectory: keys)
             let now = Date()
             var sha256 = ""
+            var admin: OperatorKey?
             do {
                 let store = try MailStore(dataDirectory: dir, clock: .fixed(now))
                 defer { store.close() }
                 try await store.accounts.addDomain("example.org", by: .system("test"))
                 try await store.accounts.addUser(Self.anna, password: "pw", by: .system("test"))
                 sha256 = try await PurgeTests.deliver(Self.message("clock"), to: [Self.anna], store: store).receipt.sha256
+                admin = try await store.compliance.enrolOperator("admin", role: .admin)
             }
             // Someone sets the clock back a day (to make a period look over, or to hide when they purged).
             let behind = try MailStore(dataDirectory: dir, clock: .fixed(now.addingTimeInterval(-86_400)))
@@ -105,7 +108,7 @@ import TestSupport
             let item = PurgeItem(sha256: sha256, policy: "p", scope: .archiveAndMailboxes)
             let outcome: Result<PurgeReport, ComplianceError>
             do {
-                outcome = .success(try await behind.compliance.purge([item], reason: "clock", by: .system("test")))
+                outcome = .success(try await behind.compliance.purge([item], reason: "clock", by: .operatorKey(try #require(admin))))
             } catch {
                 guard let error = error as? ComplianceError else { throw error }
                 outcome = .failure(error)

@@ -48,10 +48,11 @@ import TestSupport
             let sizeBefore = try store.archive.bytesOnDisk()
             var changes = try await store.mailboxes.watch("INBOX", of: Self.anna).makeAsyncIterator()
 
+            let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
             let report = try await store.compliance.purge([
                 PurgeItem(sha256: first.receipt.sha256, policy: "newsletters", scope: .archiveAndMailboxes),
                 PurgeItem(sha256: copied.receipt.sha256, policy: "old-mail", scope: .archiveOnly),
-            ], reason: "retention expired", by: .system("auditor"))
+            ], reason: "retention expired", by: admin)
 
             #expect(report.messages == 2 && report.deliveries == 3)
             #expect(report.placementsRemoved == 4)
@@ -135,13 +136,34 @@ import TestSupport
         }
     }
 
+    /// The last line of defence: a message that arrived while a locked policy governed it carries
+    /// that policy's floor in its envelope record, and the archive's writer leaves it out of any
+    /// purge before then — even a purge an operator orders directly, past every catalog check.
+    @Test func anEnvelopesRetentionFloorKeepsAMessageOutOfAnEarlyPurge() async throws {
+        try await ResolutionTests.withAccounts { store in
+            let lock = RetentionLockRecord(policy: "reports", match: "subject:report", retain: "10y", countFrom: "received",
+                                           action: "purge", file: "pol/reports.toml", recordedAt: Date())
+            try await store.compliance.updateRetentionLocks(record: [lock], forget: [], by: .system("test"))
+            let floored = try await Self.deliver(Self.large("floored", seed: 7), to: [Self.anna], store: store)
+            let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
+            let report = try await store.compliance.purge(
+                [PurgeItem(sha256: floored.receipt.sha256, policy: "p", scope: .archiveAndMailboxes)],
+                reason: "early", by: admin)
+            #expect(report.messages == 0 && report.protected.map(\.sha256) == [floored.receipt.sha256])
+            let until = try #require(report.protected.first?.until)
+            #expect(until > Date(), "floor \(until)")
+            #expect(try store.archive.readBody(sha256: floored.receipt.sha256) == Self.large("floored", seed: 7))
+        }
+    }
+
     @Test func purgingNothingAndUnknownMessagesIsHarmless() async throws {
         try await ResolutionTests.withAccounts { store in
             let kept = try await Self.deliver(Self.large("onlybody", seed: 6), to: [Self.anna], store: store)
-            #expect(try await store.compliance.purge([], reason: "r", by: .system("a")) == PurgeReport())
+            let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
+            #expect(try await store.compliance.purge([], reason: "r", by: admin) == PurgeReport())
             let report = try await store.compliance.purge(
                 [PurgeItem(sha256: String(repeating: "ab", count: 32), policy: "p", scope: .archiveAndMailboxes)],
-                reason: "r", by: .system("a"))
+                reason: "r", by: admin)
             #expect(report.messages == 0 && report.deliveries == 0 && report.segmentsRewritten == 0)
             #expect(report.purgeRecord != nil)
             #expect(try store.archive.readBody(at: kept.receipt.body) == Self.large("onlybody", seed: 6))

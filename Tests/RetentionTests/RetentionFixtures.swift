@@ -19,6 +19,13 @@ enum RetentionFixtures {
         }
     }
 
+    /// Two operators of `store`: alice, its first admin, and bob, a compliance officer she added.
+    static func operators(_ store: MailStore) async throws -> (alice: GovernanceSigner, bob: GovernanceSigner) {
+        let alice = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("alice", role: .admin))
+        let bob = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("bob", role: .compliance, by: alice))
+        return (alice, bob)
+    }
+
     /// `2020-03-15` at `hour`:00 UTC.
     static func day(_ text: String, hour: Int = 0) -> Date {
         RetentionDate.parse(text)!.addingTimeInterval(Double(hour) * 3600)

@@ -93,7 +93,7 @@ import Testing
             // Executing a stale list re-checks the holds right before purging: nothing reaches the purge.
             let execution = try await runner.execute(
                 [DueMessage(sha256: first, policy: "letters", action: "purge", expiredAt: F.day("2025-01-01"))],
-                actor: .system("admin"), reason: "test")
+                signer: try await F.operators(store).alice, reason: "test")
             #expect(execution.purged.isEmpty && execution.report == nil && execution.spared.map(\.heldBy) == [["carol"]])
         }
     }
@@ -168,7 +168,10 @@ import Testing
             try await PolicyLocks.enforce(try F.policies(F.policy("invoices", match: "subject:invoice", retain: "1y", locked: true)),
                                           store: store, remember: true, by: .system("test"))
             #expect(try await store.catalog.governance.retentionLocks().map(\.retain) == ["1y"])
+            // Forgetting a lock is no strengthening: the server's key alone leaves it for an operator.
             try await PolicyLocks.enforce(.empty, store: store, remember: true, by: .system("test"))
+            #expect(try await store.catalog.governance.retentionLocks().map(\.retain) == ["1y"])
+            try await PolicyLocks.enforce(.empty, store: store, remember: true, by: try await F.operators(store).alice)
             #expect(try await store.catalog.governance.retentionLocks().isEmpty)
         }
     }
@@ -179,43 +182,46 @@ import Testing
         try await F.withStore { store, _ in
             let id = try await F.deliver(F.message("old", date: F.day("2010-01-01")), archivedAt: F.day("2010-01-01"), store: store)
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
-            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, actor: .system("alice"))
+            let (alice, bob) = try await F.operators(store)
+            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, signer: alice)
             let plan = try #require(outcome.plan)
-            #expect(plan.items.map(\.sha256) == [id] && plan.createdBy == "system:alice" && outcome.execution == nil)
+            #expect(plan.items.map(\.sha256) == [id] && plan.createdBy == "operator:alice" && outcome.execution == nil)
             #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.items.map(\.policy) == ["letters"])
 
-            await #expect(throws: RetentionError.sameActor(plan: plan.id, actor: "system:alice")) {
-                try await runner.approve(planID: plan.id, actor: .system("alice"))
+            await #expect(throws: RetentionError.sameActor(plan: plan.id, actor: "operator:alice")) {
+                try await runner.approve(planID: plan.id, signer: alice)
             }
             await #expect(throws: RetentionError.unknownPlan("plan-nope")) {
-                try await runner.approve(planID: "plan-nope", actor: .system("bob"))
+                try await runner.approve(planID: "plan-nope", signer: bob)
             }
             try await F.deliver(F.message("new", date: F.day("2026-01-01")), archivedAt: F.day("2026-01-01"), store: store)
             do {
-                _ = try await runner.approve(planID: plan.id, actor: .system("bob"))
+                _ = try await runner.approve(planID: plan.id, signer: bob)
                 Issue.record("approved a plan made on another archive state")
             } catch let error as RetentionError {
                 #expect("\(error)".hasPrefix("plan expired: \(plan.id): the archive changed"))
             }
             #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.status == .expired)
             await #expect(throws: RetentionError.planNotPending(plan.id, status: "expired")) {
-                try await runner.approve(planID: plan.id, actor: .system("bob"))
+                try await runner.approve(planID: plan.id, signer: bob)
             }
             let actions = try await store.catalog.governance.auditLog().map(\.action)
-            #expect(actions == ["retention apply", "retention plan", "retention approve refused", "retention plan expired"])
+            #expect(actions == ["operator add", "operator add", "retention apply", "retention plan", "retention approve refused",
+                                "retention plan expired"])
         }
     }
 
     @Test func aPlanExpiresWhenThePoliciesChange() async throws {
         try await F.withStore { store, _ in
             try await F.deliver(F.message("old", date: F.day("2010-01-01")), archivedAt: F.day("2010-01-01"), store: store)
+            let (alice, bob) = try await F.operators(store)
             let plan = try #require(try await RetentionRunner(store: store, policies: try F.policies(Self.letters))
-                .apply(asOf: F.day("2020-01-01"), mode: .plan, actor: .system("alice")).plan)
+                .apply(asOf: F.day("2020-01-01"), mode: .plan, signer: alice).plan)
             let changed = RetentionRunner(store: store, policies: try F.policies(
                 F.policy("letters", match: "domain:example.com", retain: "5y", countFrom: "year-end")))
             await #expect(throws: RetentionError.planExpired(
                 plan: plan.id, why: "the retention policies changed since the plan was made")) {
-                try await changed.approve(planID: plan.id, actor: .system("bob"))
+                try await changed.approve(planID: plan.id, signer: bob)
             }
         }
     }
@@ -224,7 +230,7 @@ import Testing
         try await F.withStore { store, _ in
             try await F.deliver(F.message("old", date: F.day("2010-01-01")), archivedAt: F.day("2010-01-01"), store: store)
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
-            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .dryRun, actor: .system("alice"))
+            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .dryRun, signer: .system("alice"))
             #expect(outcome.evaluation.due.count == 1 && outcome.execution == nil && outcome.plan == nil)
             #expect(try await store.catalog.messages.retentionCount(matching: nil) == 1)
             let audit = try #require(try await store.catalog.governance.auditLog().last)
@@ -254,7 +260,8 @@ import Testing
                     + F.policy("reports", match: "subject:report", retain: "1y", action: "purge-archive")
                     + F.policy("contracts", match: "subject:contract", retain: "30y", countFrom: "year-end"))
             let runner = RetentionRunner(store: store, policies: policies)
-            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, actor: .system("admin"))
+            let admin = try await F.operators(store).alice
+            let outcome = try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, signer: admin)
             let execution = try #require(outcome.execution)
             #expect(Set(execution.purged.map(\.sha256)) == [news, copy])
             #expect(execution.report?.messages == 2 && execution.report?.placementsRemoved == 1)
@@ -264,7 +271,7 @@ import Testing
             let actions = try await store.catalog.governance.auditLog().map(\.action)
             #expect(actions.contains("retention apply") && actions.contains("retention purge"))
             // A second run finds nothing left to do.
-            #expect(try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, actor: .system("admin")).execution == nil)
+            #expect(try await runner.apply(asOf: F.day("2020-01-01"), mode: .execute, signer: admin).execution == nil)
         }
     }
 
@@ -273,11 +280,12 @@ import Testing
             let held = try await F.deliver(F.message("old", subject: "Merger", date: F.day("2010-01-01")),
                                            archivedAt: F.day("2010-01-01"), store: store)
             let runner = RetentionRunner(store: store, policies: try F.policies(Self.letters))
-            let plan = try #require(try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, actor: .system("alice")).plan)
+            let (alice, bob) = try await F.operators(store)
+            let plan = try #require(try await runner.apply(asOf: F.day("2020-01-01"), mode: .plan, signer: alice).plan)
             try await store.catalog.governance.addLegalHold(LegalHold(name: "merger", query: "subject:merger", reason: "audit",
                                                            createdBy: "legal", createdAt: Date()))
-            let (decided, execution) = try await runner.approve(planID: plan.id, actor: .system("bob"))
-            #expect(decided.status == .executed && decided.decidedBy == "system:bob")
+            let (decided, execution) = try await runner.approve(planID: plan.id, signer: bob)
+            #expect(decided.status == .executed && decided.decidedBy == "operator:bob")
             #expect(execution.purged.isEmpty && execution.spared.map(\.sha256) == [held] && execution.report == nil)
             #expect(try await store.catalog.messages.retentionCount(matching: nil) == 1)
             #expect(try await store.catalog.governance.purgePlan(id: plan.id)?.outcome == "purged 0, spared by hold 1")

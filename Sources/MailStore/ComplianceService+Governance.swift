@@ -1,0 +1,178 @@
+import ArchiveStore
+import Catalog
+import StoreModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Governance in the chain. Every governance action is signed (`GovernanceSigner`), checked
+/// against the rules on the state the catalog caches (so a refusal comes before anything is
+/// written), journaled as a governance record, then cached in the catalog and audited. The
+/// archive's records are what counts: `governanceFromArchive()` folds them, a purge stops when the
+/// catalog says otherwise, `verify` names every difference, and `reindex` rebuilds the cache.
+extension ComplianceService {
+    /// Signs `action`, checks it, journals it; the record and where it is.
+    func journalGovernance(_ action: GovernanceAction, by signer: GovernanceSigner) async throws
+        -> (record: GovernanceRecord, location: RecordLocation)
+    {
+        let (key, sign) = try signingKey(for: signer)
+        var record = GovernanceRecord(signer: signer.signerName, key: key, at: clock.now(), action: action)
+        record.signature = Hex.string(sign(record.signedBytes))
+        let state = try await cachedGovernanceState()
+        if let reason = state.refusal(of: record) {
+            try await audit("\(action.name) refused", reason, by: signer.actor)
+            throw GovernanceError.refused(action: action.name, reason: reason)
+        }
+        let location = try await archive.append(event: .governance, payload: record.canonicalJSON())
+        return (record, location)
+    }
+
+    /// The public key (hex) and the signing function of `signer`.
+    private func signingKey(for signer: GovernanceSigner) throws -> (String, @Sendable ([UInt8]) -> [UInt8]) {
+        switch signer.key {
+        case .operatorKey(let key):
+            return (key.publicKeyHex, { key.sign($0) })
+        case .system:
+            let key = try store.sealKey()
+            return (key.publicKeyHex, { key.sign($0) })
+        }
+    }
+
+    /// The seal keys a "system" record may be signed with.
+    func systemKeys() -> Set<String> {
+        Set([try? ArchivePublicKey.load(fromKeysDirectory: store.keysDirectory)].compactMap { $0?.hex.lowercased() })
+    }
+
+    /// The governance state as the catalog caches it (for checking an action before journaling it).
+    func cachedGovernanceState() async throws -> GovernanceState {
+        try await Self.cachedGovernanceState(catalog: catalog, systemKeys: systemKeys())
+    }
+
+    static func cachedGovernanceState(catalog: Catalog, systemKeys: Set<String>) async throws -> GovernanceState {
+        var state = GovernanceState(systemKeys: systemKeys)
+        for op in try await catalog.governance.operators() { state.operators[op.record.name] = op }
+        for hold in try await catalog.governance.legalHolds() { state.holds[hold.name] = hold }
+        for lock in try await catalog.governance.retentionLocks() { state.locks[lock.policy] = lock }
+        for plan in try await catalog.governance.purgePlans() {
+            var folded = GovernanceState.Plan(version: PlanVersion(plan), madeBy: plan.createdBy, madeAt: plan.createdAt)
+            folded.status = plan.status
+            folded.decidedBy = plan.decidedBy
+            state.plans[plan.id] = folded
+        }
+        if let stored = try await catalog.governance.protection() { state.protection = stored.settings }
+        for proposal in try await catalog.governance.protectionProposals() {
+            state.proposals[proposal.id] = (proposal, proposal.createdBy)
+        }
+        return state
+    }
+
+    /// Folds every governance record of the archive, in chain order (reads the whole archive).
+    public func governanceFromArchive() async throws(ComplianceError) -> GovernanceState {
+        try await catching { try await foldGovernance() }
+    }
+
+    func foldGovernance() async throws -> GovernanceState {
+        let archive = self.archive
+        let keys = systemKeys()
+        return try await BlockingWork.io.run {
+            var state = GovernanceState(systemKeys: keys)
+            try archive.forEachRecord { record in
+                if let governance = Self.governanceRecord(in: record) { state.apply(governance, at: record.location) }
+            }
+            return state
+        }
+    }
+
+    /// The governance record an archive record carries, if it is one.
+    static func governanceRecord(in record: ArchiveRecord) -> GovernanceRecord? {
+        guard record.kind == .event, record.eventKind == .governance, let payload = record.eventPayload else { return nil }
+        return GovernanceRecord.decode(payload)
+    }
+
+    /// Every difference between the catalog's governance tables and the archive's records: what the
+    /// chain says is missing or different in the catalog (a purge must not rely on that), and what
+    /// only the catalog has (`unvouched`: it keeps more mail, nothing vouches for it).
+    public func governanceDifferences(from chain: GovernanceState) async throws(ComplianceError)
+        -> (differences: [String], unvouched: [String])
+    {
+        try await catching { Self.compare(chain: chain, cached: try await cachedGovernanceState()) }
+    }
+
+    static func compare(chain: GovernanceState, cached: GovernanceState) -> (differences: [String], unvouched: [String]) {
+        var differences: [String] = []
+        var unvouched: [String] = []
+        for (name, op) in chain.operators.sorted(by: { $0.key < $1.key }) {
+            guard let mine = cached.operators[name] else {
+                differences.append("operator \(name) is missing from the catalog")
+                continue
+            }
+            if mine.record != op.record || mine.isActive != op.isActive {
+                differences.append("operator \(name) differs (catalog: \(mine.record.role.rawValue), "
+                                   + "\(mine.isActive ? "active" : "revoked"); archive: \(op.record.role.rawValue), "
+                                   + "\(op.isActive ? "active" : "revoked"))")
+            }
+        }
+        for name in cached.operators.keys.sorted() where chain.operators[name] == nil {
+            differences.append("the catalog lists operator \(name), whom no governance record added")
+        }
+        for (name, hold) in chain.holds.sorted(by: { $0.key < $1.key }) {
+            guard let mine = cached.holds[name] else {
+                differences.append("hold \(name) (\(hold.isActive ? "active" : "released")) is missing from the catalog")
+                continue
+            }
+            if mine.query != hold.query || mine.isActive != hold.isActive {
+                differences.append("hold \(name) differs (catalog: \(mine.isActive ? "active" : "released"), "
+                                   + "query \(mine.query); archive: \(hold.isActive ? "active" : "released"), "
+                                   + "query \(hold.query))")
+            }
+        }
+        for name in cached.holds.keys.sorted() where chain.holds[name] == nil {
+            unvouched.append("hold \(name) is in the catalog but no governance record placed it")
+        }
+        for (policy, lock) in chain.locks.sorted(by: { $0.key < $1.key }) {
+            guard let mine = cached.locks[policy] else {
+                differences.append("locked policy \(policy) is missing from the catalog")
+                continue
+            }
+            if LockedPolicyVersion(mine) != LockedPolicyVersion(lock) {
+                differences.append("locked policy \(policy) differs (catalog: \(mine.retain) \(mine.countFrom) "
+                                   + "\(mine.action) \(mine.match); archive: \(lock.retain) \(lock.countFrom) "
+                                   + "\(lock.action) \(lock.match))")
+            }
+        }
+        for policy in cached.locks.keys.sorted() where chain.locks[policy] == nil {
+            unvouched.append("locked policy \(policy) is in the catalog but no governance record recorded it")
+        }
+        for (id, plan) in chain.plans.sorted(by: { $0.key < $1.key }) {
+            guard let mine = cached.plans[id] else {
+                differences.append("purge plan \(id) is missing from the catalog")
+                continue
+            }
+            if mine.status != plan.status {
+                differences.append("purge plan \(id) is \(mine.status.rawValue) in the catalog, "
+                                   + "\(plan.status.rawValue) in the archive")
+            }
+        }
+        for id in cached.plans.keys.sorted() where chain.plans[id] == nil {
+            unvouched.append("purge plan \(id) is in the catalog but no governance record made it (a purge never relies on it)")
+        }
+        if chain.protection != cached.protection {
+            differences.append("protection settings differ (catalog: \(cached.protection); archive: \(chain.protection))")
+        }
+        return (differences, unvouched)
+    }
+
+    /// Before a purge: the state it relies on (holds, locks, plans, protection) must be what the
+    /// archive's governance records say; otherwise nothing is purged and the difference is named.
+    func requireGovernanceMatchesArchive(by actor: AuditActor) async throws -> GovernanceState {
+        let chain = try await foldGovernance()
+        let (differences, _) = Self.compare(chain: chain, cached: try await cachedGovernanceState())
+        guard differences.isEmpty else {
+            try await audit("purge refused", "governance differs: " + differences.joined(separator: "; "), by: actor)
+            throw GovernanceError.catalogDiffers(differences)
+        }
+        return chain
+    }
+}
