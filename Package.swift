@@ -136,11 +136,12 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last).
+        // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last);
+        // anchoring (RFC 3161 stamps of the chain, witness mail) joins MailStore and TimeStamping here.
         .target(
             name: "MailServer",
             dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "IMAPServer", "Sieve", "ServerKit",
-                           "Retention", "Delivery",
+                           "Retention", "Delivery", "TimeStamping", "MailMessage",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
@@ -204,7 +205,9 @@ let package = Package(
                                                              .product(name: "X509", package: "swift-certificates"),
                                                              .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+        // The attack scripts re-sign HEAD with the archive key, as an intruder with the files would.
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+                    swiftSettings: strict),
         // The module map checked against the sources' imports (reads Package.swift and Sources/).
         .testTarget(name: "PackageRulesTests", swiftSettings: strict),
         // The benchmarks' own pure parts (response framing, generated mailboxes, /proc parsing).

@@ -35,6 +35,7 @@ import StoreModel
 /// DATA/archive/HEAD                 last acknowledged state, signed (see ArchiveHead)
 /// DATA/archive/segment-00000001.tsa segments, numbered from 1 without gaps
 /// DATA/archive/segment-0000000N.tsa.compacting   a compaction in progress (never read)
+/// DATA/anchors/                    copies of the journaled time stamps (see AnchorCopies)
 ///
 /// segment header (60 bytes)
 ///   magic "TRESORSG" (8) | format version u16 = 1, or 2 for a compacted segment |
@@ -58,6 +59,7 @@ import StoreModel
 ///             as is when that is not smaller
 ///   envelope  canonical JSON: {"body":"seg:off","envelope":{…},"sha256":hex,"size":n}
 ///   event     event kind u8 ‖ the caller's bytes (JSON)
+///             (kind 7, anchor: an RFC 3161 token of a point of the chain, see AnchorRecord)
 ///   seal      segment u32 | records before the seal u32 | chain before the seal (32) |
 ///             sealed at ms i64 | Ed25519 signature (64) over "tresor-seal-v1" ‖ those fields, by
 ///             the seal key in effect (below). Only ever the last record of a segment.
@@ -346,4 +348,13 @@ public final class ArchiveStore: Sendable {
     }
 
     public var statistics: ArchiveStatistics { shared.state.withLock { $0.statistics } }
+
+    /// The newest durable point of the chain this process knows (what another process appended
+    /// is known from this one's next batch on), with the counts that go with it; no I/O.
+    public var tip: ArchiveTip {
+        shared.state.withLock { state in
+            ArchiveTip(last: state.last, lastNonAnchor: state.lastNonAnchor, records: state.statistics.records,
+                       sealedSegments: state.statistics.sealedSegments)
+        }
+    }
 }

@@ -39,6 +39,10 @@ final class ArchiveWriter: @unchecked Sendable {
     var recordCount: UInt32 = 0
     var chain: [UInt8] = []
     var sealed = false
+    /// The newest record of the archive (in any segment), and the newest that is not an anchor:
+    /// published with the batch as the store's `tip`.
+    var lastRecord: RecordLocation?
+    var lastNonAnchor: RecordLocation?
 
     /// Frames not yet written, starting at `length`.
     var buffer: [UInt8] = []
@@ -117,7 +121,9 @@ final class ArchiveWriter: @unchecked Sendable {
         if last > 1 {
             for number in 1..<last {
                 let summary = try indexSealedSegment(number, into: &index, statistics: &statistics)
-                previousChain = summary
+                previousChain = summary.chain
+                // A sealed segment ends with its seal, which is no anchor.
+                if let final = summary.last { lastRecord = final; lastNonAnchor = final }
             }
         }
         shared.state.withLock { $0.index = index; $0.statistics = statistics }
@@ -159,15 +165,17 @@ final class ArchiveWriter: @unchecked Sendable {
         }
     }
 
-    /// Reads the record headers of a sealed segment into the index; returns its final chain.
+    /// Reads the record headers of a sealed segment into the index; returns its final chain and
+    /// the location of its last record.
     private func indexSealedSegment(
         _ number: UInt32, into index: inout [ContentHash: RecordLocation], statistics: inout ArchiveStatistics
-    ) throws(ArchiveError) -> [UInt8] {
+    ) throws(ArchiveError) -> (chain: [UInt8], last: RecordLocation?) {
         let path = segmentPath(number)
         let header = try readHeader(of: number)
         var scanner = try SegmentScanner(path: path)
         var chain = header.startChain
         var lastKind: UInt8 = 0
+        var last: RecordLocation?
         loop: while true {
             switch try scanner.next(checkCRC: false) {
             case .record(let record):
@@ -175,6 +183,7 @@ final class ArchiveWriter: @unchecked Sendable {
                 chain = record.frame.chain
                 lastKind = record.frame.kind
                 let location = RecordLocation(segment: number, offset: record.offset)
+                last = location
                 if record.frame.kind == ArchiveRecordKind.event.rawValue,
                     let full = try SegmentScanner.readFrame(fd: scanner.fd, path: path, at: record.physicalOffset)
                 {
@@ -194,7 +203,7 @@ final class ArchiveWriter: @unchecked Sendable {
         }
         statistics.segments += 1
         statistics.bytesOnDisk += FileIO.size(atPath: path) ?? scanner.fileSize
-        return chain
+        return (chain, last)
     }
 
     private func count(
@@ -263,6 +272,8 @@ final class ArchiveWriter: @unchecked Sendable {
                 chain = record.frame.chain
                 recordCount += 1
                 length = record.offset + UInt64(record.frameLength)
+                lastRecord = location
+                if !record.frame.isAnchor { lastNonAnchor = location }
                 if record.frame.kind == ArchiveRecordKind.seal.rawValue { sealed = true }
             case .end:
                 return
@@ -446,6 +457,8 @@ final class ArchiveWriter: @unchecked Sendable {
         frame.encode(into: &buffer)
         chain = frame.chain
         recordCount += 1
+        lastRecord = location
+        if !frame.isAnchor { lastNonAnchor = location }
         var ignored: [ContentHash: RecordLocation] = [:]
         count(frame, at: location, index: &ignored, statistics: &stagedStatistics)
         stagedStatistics.bytesOnDisk += UInt64(frame.encodedCount)
@@ -567,6 +580,8 @@ final class ArchiveWriter: @unchecked Sendable {
         let entries = staged
         let delta = stagedStatistics
         let purges = stagedPurges
+        let tip = lastRecord.map { ChainPoint(location: $0, chain: chain) }
+        let nonAnchor = lastNonAnchor
         staged = [:]
         stagedStatistics = ArchiveStatistics()
         stagedPurges = []
@@ -578,6 +593,8 @@ final class ArchiveWriter: @unchecked Sendable {
             for (hash, location) in purges where state.index[hash] == location { state.index[hash] = nil }
             for (hash, location) in entries where state.index[hash] == nil { state.index[hash] = location }
             state.statistics.add(delta)
+            state.last = tip
+            state.lastNonAnchor = nonAnchor
         }
     }
 }

@@ -87,6 +87,11 @@ struct RecordFrame: Sendable {
 
     var isPurgedStub: Bool { kind == ArchiveRecordKind.purged.rawValue }
 
+    /// An anchor event (a journaled time stamp); false for a frame read without its payload.
+    var isAnchor: Bool {
+        kind == ArchiveRecordKind.event.rawValue && payload.first == ArchiveEventKind.anchor.rawValue
+    }
+
     /// The fields of a frame whose length field and size were already checked.
     static func decodeFields(_ raw: ArraySlice<UInt8>, payloadLength: Int) -> RecordFrame {
         var fields = ByteReader(raw)

@@ -1,7 +1,7 @@
 import Synchronization
 import StoreModel
 
-/// What callers read while the writer thread writes: the dedup index, the counters and the
+/// What callers read while the writer thread writes: the dedup index, the counters, the tip and the
 /// failure flag, behind one mutex held only for dictionary operations.
 final class SharedState: Sendable {
     struct State {
@@ -13,6 +13,10 @@ final class SharedState: Sendable {
         var closed = false
         /// The archive's chain of seal keys, as the writer last read it.
         var sealKeys: SealKeyChain?
+        /// The newest durable record and chain value, and the newest record that is no anchor
+        /// (published with each batch, see `ArchiveStore.tip`).
+        var last: ChainPoint?
+        var lastNonAnchor: RecordLocation?
     }
 
     let state = Mutex(State())

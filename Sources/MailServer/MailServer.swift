@@ -48,6 +48,7 @@ public final class MailServer: Sendable {
         var services: [any Service] = [StoreService(store: store, logger: logger)]
         services += try makeDeliveryServices(store: store)
         services += try makeRetentionServices(store: store)
+        services += try makeAnchorServices(store: store)
         services += try makeListeners(store: store, onReady: onReady)
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

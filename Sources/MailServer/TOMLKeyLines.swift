@@ -3,13 +3,16 @@
 /// TOMLKit reports positions only for syntax errors, not for the nodes of a parsed document,
 /// so configuration errors find their line here: every `key = value` line and every
 /// `[table]` / `[[array]]` header is recorded under its full dotted path (TOML v1.0.0
-/// "Keys", "Table"). A key inside an inline table is not recorded; `line(of:)` then falls
-/// back to the nearest enclosing key that is.
+/// "Keys", "Table", "Array of Tables"). The n-th table of an array (from 0) is also recorded as
+/// `path[n]`, with its keys under `path[n].key`, so an error names the entry it is in. A key
+/// inside an inline table is not recorded; `line(of:)` then falls back to the nearest
+/// enclosing key that is.
 struct TOMLKeyLines: Sendable {
     private var lines: [String: Int] = [:]
 
     init(text: String) {
         var table: [String] = []
+        var arrayEntries: [String: Int] = [:]  // tables seen so far per array of tables
         var openMultiline: String?  // the delimiter of a multi-line string being skipped
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
@@ -22,7 +25,14 @@ struct TOMLKeyLines: Sendable {
             if line.hasPrefix("[") {
                 let inner = line.drop { $0 == "[" }.prefix { $0 != "]" }
                 table = Self.keyPath(Substring(inner))
-                record(table.joined(separator: "."), number)
+                let path = table.joined(separator: ".")
+                record(path, number)
+                if line.hasPrefix("[["), let last = table.popLast() {
+                    let entry = arrayEntries[path, default: 0]
+                    arrayEntries[path] = entry + 1
+                    table.append("\(last)[\(entry)]")
+                    record(table.joined(separator: "."), number)
+                }
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else { continue }

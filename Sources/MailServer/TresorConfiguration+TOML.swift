@@ -103,6 +103,7 @@ extension TresorConfiguration {
         try configuration.readRetentionSettings(&reader, resolve: resolve)
         try configuration.readDeliverySettings(&reader, resolve: resolve)
         try configuration.readArchiveSettings(&reader, resolve: resolve)
+        try configuration.readAnchorSettings(&reader, resolve: resolve)
         try reader.finish()
         return configuration
     }
@@ -196,6 +197,30 @@ struct TOMLTableReader {
         guard let value = value(key) else { return nil }
         guard let table = value.table else { throw typeError(key, expected: "a table", got: value) }
         return TOMLTableReader(table: table, path: fullKey(key), lines: lines, file: file)
+    }
+
+    /// An array of tables (`[[key]]` headers, TOML v1.0.0 "Array of Tables"); entry n reports its
+    /// keys as `key[n].name`.
+    mutating func tables(_ key: String) throws(ConfigurationError) -> [TOMLTableReader]? {
+        guard let value = value(key) else { return nil }
+        guard let array = value.array else { throw typeError(key, expected: "an array of tables ([[\(fullKey(key))]])", got: value) }
+        var readers: [TOMLTableReader] = []
+        for (index, element) in array.enumerated() {
+            guard let table = element.table else {
+                throw typeError(key, expected: "an array of tables ([[\(fullKey(key))]])", got: element)
+            }
+            readers.append(TOMLTableReader(table: table, path: "\(fullKey(key))[\(index)]", lines: lines, file: file))
+        }
+        return readers
+    }
+
+    /// A string or an array of strings, as a list.
+    mutating func stringOrStrings(_ key: String) throws(ConfigurationError) -> [String]? {
+        if let value = table[key], let single = value.string {
+            used.insert(key)
+            return [single]
+        }
+        return try strings(key)
     }
 
     /// The keys of a listener table: `enabled`, `address` (a numeric IP address), `port`.

@@ -41,6 +41,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var delivery: DeliverySettings
     /// The `[archive]` table: where the seal key is kept (TresorConfiguration+Archive.swift).
     public var archive: ArchiveSettings
+    /// The `[anchor]` table: time stamps of the chain and the witness mail (TresorConfiguration+Anchor.swift).
+    public var anchor: AnchorSettings
 
     /// One listening socket. `port = 0` lets the OS choose (tests).
     public struct Listener: Sendable, Equatable {
@@ -130,6 +132,7 @@ public struct TresorConfiguration: Sendable, Equatable {
         retention = RetentionSettings()
         delivery = DeliverySettings()
         archive = ArchiveSettings()
+        anchor = AnchorSettings()
     }
 
     /// The machine's host name (gethostname), or `localhost` if it has none.

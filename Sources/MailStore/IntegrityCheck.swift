@@ -34,6 +34,8 @@ public struct IntegrityReport: Sendable {
     /// commit leaves, and the next start of `tresor serve` indexes and places. Not a finding; an
     /// unindexed record before an indexed one is.
     public var awaitingRecovery = 0
+    /// Time stamps, their copies and witnesses (`AnchorCheck`); its findings are in `findings` too.
+    public var anchors = AnchorReport()
 
     public var isValid: Bool { archive.isValid && findings.isEmpty }
 }
@@ -42,8 +44,12 @@ extension MailStore {
     /// `tresor verify`: the archive from its files alone (`verifyArchive`), then the catalog against
     /// it — every delivery the catalog lists has its envelope record, every envelope record is
     /// indexed or purged, and every message in a folder has an archive record, except drafts in the
-    /// drafts folder and the kept copies an `.archiveOnly` purge left. Opens nothing for writing.
-    public static func verify(dataDirectory: URL, publicKey: String? = nil) async -> IntegrityReport {
+    /// drafts folder and the kept copies an `.archiveOnly` purge left; then the anchors (`AnchorCheck`).
+    /// Opens nothing for writing.
+    public static func verify(dataDirectory: URL, publicKey: String? = nil, anchoring: AnchorVerification? = nil)
+        async -> IntegrityReport
+    {
+        var anchors = AnchorCheck(dataDirectory: dataDirectory, input: anchoring)
         var envelopes: [RecordLocation: String] = [:]
         var purged: Set<RecordLocation> = []
         // Folded once the archive has been verified: "system" records must be signed with a key of
@@ -51,6 +57,7 @@ extension MailStore {
         var governanceRecords: [(GovernanceRecord, RecordLocation)] = []
         var floorCounts: [RecordLocation: Int] = [:]
         let archive = verifyArchive(dataDirectory: dataDirectory, publicKey: publicKey) { record in
+            anchors.visit(record)
             switch record.kind {
             case .envelope:
                 if let sha256 = record.sha256 { envelopes[record.location] = sha256 }
@@ -128,6 +135,9 @@ extension MailStore {
         } catch {
             report.findings.append(IntegrityFinding(area: "catalog", detail: "cannot be read: \(error)"))
         }
+        report.anchors = await anchors.finish(
+            sealKeys: Set((archive.sealKeys?.keys.map(\.hex) ?? [archive.publicKeyHex]).map { $0.lowercased() }))
+        report.findings += report.anchors.findings
         return report
     }
 

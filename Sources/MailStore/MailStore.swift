@@ -11,6 +11,7 @@
 /// | `reader` | message bytes: off the cooperative pool, cached, with the kept-copy fallback |
 /// | `compliance` | search, show, legal holds, retention, purges, exports, the audit trail; each audits itself |
 /// | `queue` | the outbound queue, for the delivery workers and `tresor queue` |
+/// | `anchors` | the chain's tip, journaled time stamps (and their copies in `DATA/anchors/`), signed witnesses |
 ///
 /// Invariants:
 /// - Order of a delivery: parse → journal in the archive (durable, fsync'd, group commit) →
@@ -29,7 +30,9 @@
 /// - Blocking work (archive reads, scrypt) runs through `BlockingWork`, never on the cooperative pool.
 /// - Library code reads the time from `clock`, never from `Date()`.
 /// - Layout of a data directory: `archive/` (segments, owned by ArchiveStore), `keys/`
-///   (the archive's seal key, or only its public files when the private key is kept elsewhere), `catalog.sqlite` (+ WAL files, owned by Catalog).
+///   (the archive's seal key, or only its public files when the private key is kept elsewhere),
+///   `anchors/` (copies of the journaled time stamps, `AnchorCopies`), `catalog.sqlite` (+ WAL
+///   files, owned by Catalog).
 import ArchiveStore
 import Catalog
 import Logging
@@ -107,6 +110,8 @@ public final class MailStore: Sendable {
     public var compliance: ComplianceService { ComplianceService(store: self) }
     /// The outbound queue.
     public var queue: OutboundQueue { OutboundQueue(store: self) }
+    /// Time stamps of the chain and witnesses, for anchoring the record outside the machine.
+    public var anchors: AnchorLedger { AnchorLedger(store: self) }
 }
 
 extension MailStore {

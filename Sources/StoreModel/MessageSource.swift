@@ -16,6 +16,8 @@ public enum MessageSource: Hashable, Sendable, Codable, CustomStringConvertible 
     case dsn
     /// A vacation or other automatic reply.
     case autoreply
+    /// The server's daily witness of the archive's chain (`tresor anchor`), mailed to an outside address.
+    case witness
     case other(String)
 
     public init(_ word: String) {
@@ -27,6 +29,7 @@ public enum MessageSource: Hashable, Sendable, Codable, CustomStringConvertible 
         case "sieve": self = .sieve
         case "dsn": self = .dsn
         case "autoreply": self = .autoreply
+        case "witness": self = .witness
         default: self = .other(word)
         }
     }
@@ -40,6 +43,7 @@ public enum MessageSource: Hashable, Sendable, Codable, CustomStringConvertible 
         case .sieve: "sieve"
         case .dsn: "dsn"
         case .autoreply: "autoreply"
+        case .witness: "witness"
         case .other(let word): word
         }
     }
@@ -48,7 +52,7 @@ public enum MessageSource: Hashable, Sendable, Codable, CustomStringConvertible 
     /// recovered by routing them when the catalog lacks them).
     public var isRouted: Bool {
         switch self {
-        case .smtp, .submission, .sieve, .dsn, .autoreply: true
+        case .smtp, .submission, .sieve, .dsn, .autoreply, .witness: true
         case .imap, .import, .other: false
         }
     }

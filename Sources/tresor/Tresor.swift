@@ -22,6 +22,7 @@ struct Tresor: AsyncParsableCommand {
             SearchCommand.self,
             ShowCommand.self,
             VerifyCommand.self,
+            AnchorCommand.self,
             KeysCommand.self,
             ReindexCommand.self,
             AuditCommand.self,

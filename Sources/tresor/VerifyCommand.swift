@@ -1,4 +1,5 @@
 import ArgumentParser
+import MailServer
 import MailStore
 import Foundation
 
@@ -19,22 +20,28 @@ struct VerifyCommand: AsyncParsableCommand {
             names every finding (the archive's first bad segment and byte offset) and exits 1. \
             Reads the files only and writes nothing, so it is safe while `tresor serve` runs and on \
             a copy. Purges are listed: when, who, which policies, how many records; with --verbose \
-            every removed record and its hashes.
+            every removed record and its hashes. Time stamps (`tresor anchor`) are checked too: each \
+            token against the CA of its TSA ([[anchor.tsa]] in --config, or --tsa-ca), each stamped \
+            record still in the chain with the stamped value, each copy in DATA/anchors/ still in \
+            the archive; --witness checks witness files kept elsewhere. A rollback or a rewritten \
+            history is a finding that names the stamp or witness it contradicts.
             """
     )
 
     @OptionGroup var data: DataDirectoryOptions
-    @Flag(name: .shortAndLong, help: "List every record each purge removed, with its hashes.")
+    @Flag(name: .shortAndLong, help: "List every record each purge removed, with its hashes, and every time stamp.")
     var verbose = false
     @Option(name: .customLong("public-key"),
             help: ArgumentHelp("The archive public key to pin: 64 hex digits, or a file of keys (one a line).",
                                valueName: "file|hex"))
     var publicKey: String?
+    @OptionGroup var anchoring: VerifyAnchorOptions
 
     func run() async throws {
         let url = try data.requireInitialised()
         let pinned = try publicKey.map(PinnedKeys.read)
-        let integrity = await MailStore.verify(dataDirectory: url, publicKey: pinned.map(ArchiveKeyList.text))
+        let integrity = await MailStore.verify(dataDirectory: url, publicKey: pinned.map(ArchiveKeyList.text),
+                                               anchoring: try anchoring.verification())
         let report = integrity.archive
         print("segments:   \(report.segments) (\(report.sealedSegments) sealed)")
         print("records:    \(report.records) (\(report.bodies) bodies, \(report.envelopes) envelopes, \(report.events) events)")
@@ -52,6 +59,7 @@ struct VerifyCommand: AsyncParsableCommand {
             print("recovery:   \(integrity.awaitingRecovery) journaled record(s) not indexed yet (a crash came between the "
                   + "archive and the catalog); the next start of `tresor serve` indexes and places them")
         }
+        Self.printAnchors(integrity.anchors, verbose: verbose)
         for finding in integrity.findings { print("FINDING \(finding)") }
         guard integrity.isValid else {
             print("FAILED: \(integrity.findings.count) finding(s)")

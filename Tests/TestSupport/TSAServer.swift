@@ -1,13 +1,15 @@
 import Foundation
-import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A TSA on 127.0.0.1: Python's http.server, started as a child process on port 0, that
 /// answers each POST by running `openssl ts -reply` on the request with the authority's
 /// configuration (RFC 3161 §3.4: `application/timestamp-reply`). `stop()` ends it.
-struct TSAServer {
+public struct TSAServer: Sendable {
     let process: Process
-    let port: Int
-    var url: String { "http://127.0.0.1:\(port)/tsa" }
+    public let port: Int
+    public var url: String { "http://127.0.0.1:\(port)/tsa" }
 
     static let script = #"""
         import http.server, os, subprocess, sys, tempfile, threading
@@ -59,12 +61,12 @@ struct TSAServer {
         """#
 
     /// Starts the TSA for `authority`.
-    static func start(for authority: OpenSSLAuthority) async throws -> TSAServer {
+    public static func start(for authority: OpenSSLAuthority) async throws -> TSAServer {
         try await start(script: script, arguments: [authority.configuration.path])
     }
 
     /// Starts a server that never answers.
-    static func startSilent() async throws -> TSAServer {
+    public static func startSilent() async throws -> TSAServer {
         try await start(script: silentScript, arguments: [])
     }
 
@@ -85,20 +87,20 @@ struct TSAServer {
         return TSAServer(process: process, port: port)
     }
 
-    func stop() async {
+    public func stop() async {
         // SIGKILL: a child inherits the test process's signal mask, in which SIGTERM may be blocked.
         await ChildProcess.stop(process, signal: SIGKILL)
     }
 
-    struct NotStarted: Error, CustomStringConvertible {
-        var output: String
-        var description: String { "the test TSA did not start (printed \"\(output)\")" }
+    public struct NotStarted: Error, CustomStringConvertible {
+        public var output: String
+        public var description: String { "the test TSA did not start (printed \"\(output)\")" }
     }
 }
 
 /// Runs `body` with a fresh temporary folder, an openssl CA and TSA in it, and the TSA's server;
 /// nil (skipped) where `openssl ts` is missing outside CI.
-func withTestTSA<T>(name: String = "Test TSA", key: OpenSSLAuthority.KeyKind = .rsa,
+public func withTestTSA<T>(name: String = "Test TSA", key: OpenSSLAuthority.KeyKind = .rsa,
                     _ body: (OpenSSLAuthority, TSAServer) async throws -> T) async throws -> T? {
     guard try await OpenSSLAuthority.available() else { return nil }
     return try await withTemporaryDirectory { folder in

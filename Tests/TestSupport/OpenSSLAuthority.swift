@@ -1,13 +1,11 @@
 import Foundation
-import TestSupport
-import TimeStamping
 
 /// A CA and a TSA signed by it, made with `openssl` in a folder of the test's: `ca.pem` (the
 /// certificate Tresor would be configured with), `tsa.pem` with its key (extended key usage
 /// `critical,timeStamping`, RFC 3161 §2.3), and `tsa.cnf` with the `[tsa]` section that
 /// `openssl ts -reply` reads.
-struct OpenSSLAuthority {
-    enum KeyKind {
+public struct OpenSSLAuthority: Sendable {
+    public enum KeyKind: Sendable {
         case rsa, ecdsaP256
 
         var newKeyArguments: [String] {
@@ -18,17 +16,17 @@ struct OpenSSLAuthority {
         }
     }
 
-    let folder: URL
-    var caCertificate: URL { folder.appendingPathComponent("ca.pem") }
-    var tsaCertificate: URL { folder.appendingPathComponent("tsa.pem") }
-    var configuration: URL { folder.appendingPathComponent("tsa.cnf") }
+    public let folder: URL
+    public var caCertificate: URL { folder.appendingPathComponent("ca.pem") }
+    public var tsaCertificate: URL { folder.appendingPathComponent("tsa.pem") }
+    public var configuration: URL { folder.appendingPathComponent("tsa.cnf") }
 
     /// The policy the TSA stamps under unless asked for `otherPolicy`.
-    static let defaultPolicy = "1.2.3.4.1"
-    static let otherPolicy = "1.2.3.4.5"
+    public static let defaultPolicy = "1.2.3.4.1"
+    public static let otherPolicy = "1.2.3.4.5"
 
     /// Makes the CA and the TSA in `folder` (which must exist), named after `name`.
-    static func make(in folder: URL, name: String, key: KeyKind = .rsa) async throws -> OpenSSLAuthority {
+    public static func make(in folder: URL, name: String, key: KeyKind = .rsa) async throws -> OpenSSLAuthority {
         let authority = OpenSSLAuthority(folder: folder)
         try await openssl(["req", "-x509"] + key.newKeyArguments + [
             "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650",
@@ -73,34 +71,29 @@ struct OpenSSLAuthority {
         return authority
     }
 
-    /// A verifier trusting this CA, as Tresor would be configured.
-    func verifier() throws -> TimeStampVerifier {
-        try TimeStampVerifier(pemEncodedRoots: String(contentsOf: caCertificate, encoding: .utf8))
-    }
-
     /// Runs `openssl arguments…` in `folder`; its result, whatever the exit status.
     @discardableResult
-    static func run(_ arguments: [String], in folder: URL) async throws -> CommandResult {
+    public static func run(_ arguments: [String], in folder: URL) async throws -> CommandResult {
         try await ChildProcess.run(["openssl"] + arguments, in: folder)
     }
 
     /// Runs `openssl arguments…` in `folder` and throws unless it succeeds.
-    static func openssl(_ arguments: [String], in folder: URL) async throws {
+    public static func openssl(_ arguments: [String], in folder: URL) async throws {
         let result = try await run(arguments, in: folder)
         guard result.status == 0 else { throw Failed(arguments: arguments, result: result) }
     }
 
-    struct Failed: Error, CustomStringConvertible {
-        var arguments: [String]
-        var result: CommandResult
-        var description: String {
+    public struct Failed: Error, CustomStringConvertible {
+        public var arguments: [String]
+        public var result: CommandResult
+        public var description: String {
             "openssl \(arguments.joined(separator: " ")) exited with \(result.status): \(result.stderr)"
         }
     }
 
     /// Whether `openssl ts` can be run. Without it the tests that need it are skipped with a
     /// printed reason, except under CI=true, where its absence is a failure.
-    static func available() async throws -> Bool {
+    public static func available() async throws -> Bool {
         let result = try? await ChildProcess.run(["openssl", "ts", "-help"])
         // `openssl ts -help` prints its usage and exits 0 (OpenSSL 3) or 1 (1.1); a missing
         // command exits 127 (env) or prints "Invalid command".
@@ -112,7 +105,7 @@ struct OpenSSLAuthority {
         return false
     }
 
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String { "`openssl ts` is not available; required when CI=true" }
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String { "`openssl ts` is not available; required when CI=true" }
     }
 }
