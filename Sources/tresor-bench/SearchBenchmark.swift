@@ -18,6 +18,9 @@ struct SearchBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("repeat"), help: "Runs of each query.") var repetitions = 10
     @Option(help: "Result limit per query, as `tresor search --limit`.") var limit = 50
     @Option(help: "A file with one query per line (default: the built-in mix).") var queries: String?
+    @Flag(help: ArgumentHelp("Also run each query as `tresor search` does (total count, audit event journaled in the archive and the catalog), alternating with the bare catalog query, and report both.",
+                             valueName: "audited"))
+    var compareAudit = false
 
     /// A mix over every kind of field and operator; words common in mailing-list and business mail.
     static let defaultQueries = [
@@ -44,10 +47,12 @@ struct SearchBenchmark: AsyncParsableCommand {
             Report.line("imported", "\(loaded.messages.count) messages in \(String(format: "%.1f", seconds)) s")
         }
         let catalog = try Catalog(path: MailStore.catalogPath(in: directory))
-        var all: [Double] = []
+        let store = compareAudit ? try MailStore(dataDirectory: directory) : nil
+        defer { store?.close() }
+        var all: [Double] = [], allAudited: [Double] = []
         for text in mix {
             let query = try SearchQuery(parsing: text)
-            var times: [Double] = []
+            var times: [Double] = [], audited: [Double] = []
             var hits = 0
             for _ in 0..<max(1, repetitions) {
                 let (count, seconds) = try await measure {
@@ -56,13 +61,30 @@ struct SearchBenchmark: AsyncParsableCommand {
                 }
                 hits = count
                 times.append(seconds * 1000)
+                if let store {
+                    let (_, seconds) = try await measure {
+                        try await store.compliance.search(query, limit: limit, by: .system("tresor-bench")).count
+                    }
+                    audited.append(seconds * 1000)
+                }
             }
             all += times
-            Report.line("  " + (text.count > 31 ? String(text.prefix(30)) + "…" : text),
-                        String(format: "p50 %6.2f ms  (%d hits shown)", Self.percentile(times, 0.5), hits))
+            allAudited += audited
+            let name = "  " + (text.count > 31 ? String(text.prefix(30)) + "…" : text)
+            if audited.isEmpty {
+                Report.line(name, String(format: "p50 %6.2f ms  (%d hits shown)", Self.percentile(times, 0.5), hits))
+            } else {
+                Report.line(name, String(format: "p50 %6.2f ms, audited %6.2f ms  (%d hits shown)",
+                                         Self.percentile(times, 0.5), Self.percentile(audited, 0.5), hits))
+            }
         }
         Report.line("all \(mix.count) queries × \(repetitions)", String(format: "p50 %.2f ms, p95 %.2f ms",
                                                                         Self.percentile(all, 0.5), Self.percentile(all, 0.95)))
+        if !allAudited.isEmpty {
+            Report.line("  audited, as tresor search", String(
+                format: "p50 %.2f ms, p95 %.2f ms (p50 ratio audited/bare %.2f)", Self.percentile(allAudited, 0.5),
+                Self.percentile(allAudited, 0.95), Self.percentile(allAudited, 0.5) / max(Self.percentile(all, 0.5), 0.001)))
+        }
     }
 
     static func percentile(_ values: [Double], _ p: Double) -> Double {

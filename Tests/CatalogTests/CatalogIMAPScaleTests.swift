@@ -3,7 +3,8 @@ import Testing
 @testable import Catalog
 import StoreModel
 
-/// A 10,000-message mailbox: the snapshot is one query, STORE on 1:* one transaction with one MODSEQ.
+/// A 10,000-message mailbox: the snapshot is one query; STORE on 1:* commits in batches of
+/// `MailboxLimits.messagesPerTransaction`, one MODSEQ each.
 @Suite struct CatalogIMAPScaleTests {
     @Test func tenThousandMessagesSnapshotAndStoreAll() async throws {
         try await CatalogIMAPTests.withCatalog { catalog, _ in
@@ -17,7 +18,11 @@ import StoreModel
             let stored = try await catalog.mailboxes.storeFlags(MessageFlags(system: .seen), mode: .add, uids: [1...UInt32.max],
                                                       in: "INBOX", of: CatalogIMAPTests.anna)
             #expect(stored.messages.count == 10_000)
-            #expect(Set(stored.messages.map(\.modSeq)) == [10_002], "HIGHESTMODSEQ 1 + 10,000 placements + one STORE")
+            // HIGHESTMODSEQ 1 + 10,000 placements, then one MODSEQ per batch, in UID order.
+            let batches = (10_000 + MailboxLimits.messagesPerTransaction - 1) / MailboxLimits.messagesPerTransaction
+            #expect(Set(stored.messages.map(\.modSeq)) == Set((0..<UInt64(batches)).map { 10_002 + $0 }))
+            #expect(stored.messages.map(\.modSeq) == stored.messages.map(\.modSeq).sorted())
+            #expect(stored.highestModSeq == 10_001 + UInt64(batches))
         }
     }
 }
