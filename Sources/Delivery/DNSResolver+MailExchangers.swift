@@ -59,9 +59,12 @@ extension DNSResolver {
         let results = await withTaskGroup(of: (Int, Result<[String], DNSResolutionError>).self) { group in
             for (index, entry) in exchanges.enumerated() {
                 group.addTask {
-                    (index, await Result(catching: { () async throws(DNSResolutionError) in
+                    // Awaited before the tuple is built (see `AnchorStamper.stamp`: Swift 6.3's release
+                    // build clobbered an index built into a tuple across a typed-throws await).
+                    let result = await Result(catching: { () async throws(DNSResolutionError) in
                         try await self.addresses(of: entry.exchange)
-                    }))
+                    })
+                    return (index, result)
                 }
             }
             var results = [Result<[String], DNSResolutionError>](repeating: .success([]), count: exchanges.count)

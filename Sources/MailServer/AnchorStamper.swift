@@ -80,31 +80,39 @@ public struct AnchorStamper: Sendable {
         let chosen = authorities.filter { urls?.contains($0.url) ?? true }
         let digest = point.anchorDigest
         let client = self.client
-        var answers: [Int: Result<VerifiedTimeStamp, any Error>] = [:]
-        await withTaskGroup(of: (Int, Result<VerifiedTimeStamp, any Error>).self) { group in
+        typealias Answer = Result<VerifiedTimeStamp, any Error>
+        let answers = await withTaskGroup(of: (Int, Answer).self, returning: [Int: Answer].self) { group in
             for (index, authority) in chosen.enumerated() {
                 group.addTask {
+                    // The answer is awaited before the tuple is built: with `(index, .success(try await …))`
+                    // Swift 6.3's release build returned a clobbered index (the stamp was then lost).
+                    let answer: Answer
                     do {
-                        return (index, .success(try await client.stamp(sha256Digest: digest, by: authority)))
+                        answer = .success(try await client.stamp(sha256Digest: digest, by: authority))
                     } catch {
-                        return (index, .failure(error))
+                        answer = .failure(error)
                     }
+                    return (index, answer)
                 }
             }
-            for await (index, answer) in group { answers[index] = answer }
+            var collected: [Int: Answer] = [:]
+            for await (index, answer) in group { collected[index] = answer }
+            return collected
         }
         var records: [AnchorRecord] = []
         var failures: [(url: String, reason: String)] = []
         for (index, authority) in chosen.enumerated() {
-            switch answers[index] {
-            case .success(let stamped)?:
+            guard let answer = answers[index] else {
+                failures.append((authority.url, "no answer"))
+                continue
+            }
+            switch answer {
+            case .success(let stamped):
                 records.append(AnchorRecord(point: point, records: recordCount,
                                             tsa: authority.url, genTime: stamped.genTime,
                                             token: stamped.token.derEncoded))
-            case .failure(let error)?:
+            case .failure(let error):
                 failures.append((authority.url, "\(error)"))
-            case nil:
-                failures.append((authority.url, "no answer"))
             }
         }
         let journaled = records.isEmpty ? [] : try await store.anchors.journal(records)

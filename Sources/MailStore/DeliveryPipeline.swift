@@ -160,7 +160,11 @@ public struct DeliveryPipeline: StoreService {
         return try await withThrowingTaskGroup(of: (Int, [AppendReceipt]).self) { group in
             for (index, range) in parts.enumerated() {
                 let slice = Array(items[range])
-                group.addTask { (index, try await archive.append(messages: slice)) }
+                group.addTask {
+                    // Awaited before the tuple is built (see `ParallelChunks`).
+                    let receipts = try await archive.append(messages: slice)
+                    return (index, receipts)
+                }
             }
             var results = [[AppendReceipt]](repeating: [], count: parts.count)
             for try await (index, receipts) in group { results[index] = receipts }

@@ -24,7 +24,12 @@ enum ParallelChunks {
         return await withTaskGroup(of: (Int, [R]).self) { group in
             for (index, range) in ranges.enumerated() {
                 let slice = Array(items[range])
-                group.addTask { (index, await BlockingWork.cpu.perform { slice.map(transform) }) }
+                group.addTask {
+                    // Awaited before the tuple is built: Swift 6.3's release build was seen to clobber
+                    // an index built into a tuple across an await (in `AnchorStamper.stamp`).
+                    let part = await BlockingWork.cpu.perform { slice.map(transform) }
+                    return (index, part)
+                }
             }
             var results = [[R]](repeating: [], count: ranges.count)
             for await (index, part) in group { results[index] = part }
@@ -41,7 +46,10 @@ enum ParallelChunks {
         return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
             for (index, range) in ranges.enumerated() {
                 let slice = Array(items[range])
-                group.addTask { (index, try await BlockingWork.cpu.run { try slice.map(transform) }) }
+                group.addTask {
+                    let part = try await BlockingWork.cpu.run { try slice.map(transform) }
+                    return (index, part)
+                }
             }
             var results = [[R]](repeating: [], count: ranges.count)
             for try await (index, part) in group { results[index] = part }
