@@ -148,12 +148,24 @@ func eventually(_ condition: () -> Bool) async throws -> Bool {
         }
     }
 
+    /// RFC 1939 §3: an idle session may be closed (at least ten minutes). Time is driven by hand,
+    /// so a loaded machine that answers slowly cannot look idle.
     @Test func idleTimeoutSaysSoDeletesNothingAndReleasesTheLock() async throws {
-        try await withPOP3Server(configure: { $0.idleTimeout = .seconds(2) }) { port, backend, _ in
+        let timers = ManualTimers()
+        try await withPOP3Server(configure: { $0.timing = ConnectionTiming(timers: timers) }) { port, backend, _ in
             try await POP3TestClient.with(port) { client in
                 _ = try await client.line()
                 try await client.send("USER alice\r\nPASS secret\r\nDELE 1\r\n")
                 for _ in 0..<3 { _ = try await client.line() }
+                #expect(timers.advance(by: .seconds(599)) == 0, "nothing fires before the ten minutes")
+                // The server arms its wait for the next command after its last answer: move the
+                // clock on until that wait has been armed and runs out.
+                var fired = 0
+                for _ in 0..<500 where fired == 0 {
+                    fired = timers.advance(by: .seconds(2))
+                    if fired == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                #expect(fired >= 1)
                 #expect(try await client.line() == "-ERR Autologout: idle for too long\r\n")
                 #expect(try await client.line() == nil)
             }
