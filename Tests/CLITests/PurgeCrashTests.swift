@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Crash safety of purging (issue 8): a real `tresor-bench retention` purging half of a
+/// Crash safety of purging: a real `tresor-bench retention` purging half of a
 /// 3,000-message archive is killed with SIGKILL at moments spread over its run — before its
 /// record is journaled, while the catalog changes, while segments are compacted — and then:
 /// `tresor verify` must pass on the files as the kill left them, and the benchmark's `--check`

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue 4, "Durability": the real `tresor serve` binary is killed with SIGKILL while ten
+/// Durability: the real `tresor serve` binary is killed with SIGKILL while ten
 /// connections deliver 500 messages; after a restart every message that got 250 is archived,
 /// indexed and in its mailbox, and `tresor verify` passes.
 @Suite struct DurabilityTests {

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 @testable import MailServer
 
-/// Issue 4, "End-to-end over sockets": Python's smtplib, a client independent of our code,
+/// End to end over sockets: Python's smtplib, a client independent of our code,
 /// against the real server in this process.
 @Suite struct EndToEndTests {
     /// One smtplib session per run; prints one JSON object. Modes: plain, starttls, submissions,

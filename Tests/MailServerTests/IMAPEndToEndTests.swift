@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 @testable import MailServer
 
-/// Issue 6, end to end: Python's imaplib, a client independent of our code, against the real
+/// IMAP end to end: Python's imaplib, a client independent of our code, against the real
 /// server in this process, with mail delivered over SMTP (and filed by Sieve) first.
 @Suite struct IMAPEndToEndTests {
     /// Runs the steps given as JSON on named imaplib sessions; prints one JSON list with one

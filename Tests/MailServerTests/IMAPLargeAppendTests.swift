@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 @testable import MailServer
 
-/// Issue 6, "literals are streamed": imaplib APPENDs a message far larger than the in-memory
+/// Literals are streamed: imaplib APPENDs a message far larger than the in-memory
 /// literal limit; the real server spools it under `DATA/spool/imap` while it arrives, archives it,
 /// serves it back byte for byte, and leaves the spool empty.
 @Suite struct IMAPLargeAppendTests {

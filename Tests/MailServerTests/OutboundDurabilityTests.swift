@@ -9,7 +9,7 @@ import TestSupport
 import Glibc
 #endif
 
-/// Issue 10: the outbound queue survives `kill -9`. The real `tresor serve` queues twenty
+/// The outbound queue survives `kill -9`. The real `tresor serve` queues twenty
 /// submitted messages for a domain whose server is down, is killed with SIGKILL, and restarts
 /// once that server is up: every message arrives, none twice.
 @Suite struct OutboundDurabilityTests {

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 @testable import MailServer
 
-/// Issue 7, end to end: Python's poplib, a client independent of our code, against the real
+/// POP3 end to end: Python's poplib, a client independent of our code, against the real
 /// server in this process, with mail delivered over SMTP first.
 @Suite struct POP3EndToEndTests {
     /// Runs the steps given as JSON on one or two poplib sessions; prints one JSON list of

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 @testable import MailServer
 
-/// Issue 5, end to end: a message sent with Python's smtplib to the running server is filed as
+/// Sieve filing end to end: a message sent with Python's smtplib to the running server is filed as
 /// the recipient's Sieve script says — into the folder it names, with the flags it sets — and a
 /// script that fails at run time still delivers into INBOX.
 @Suite struct SieveEndToEndTests {

@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 @testable import MailStore
 
-/// Delivery through the recipients' Sieve scripts (issue 5): filings with flags, `:create`,
+/// Delivery through the recipients' Sieve scripts: filings with flags, `:create`,
 /// implicit keep, discard, redirect, reject, the INBOX fallbacks, the global script, script
 /// changes seen by the next delivery (also from another process), and recovery.
 @Suite struct SieveDeliveryTests {
