@@ -23,25 +23,13 @@ extension ArchiveWriter {
     {
         guard frame.kind == ArchiveRecordKind.event.rawValue, frame.payload.first == ArchiveEventKind.keyRotation.rawValue
         else { return }
-        let file = SegmentName.fileName(location.segment)
-        guard let record = KeyRotationRecord.decode(Array(frame.payload.dropFirst())) else {
-            throw .corrupted(file: file, offset: location.offset, reason: "key rotation record does not decode")
-        }
-        if var chain = sealKeys {
-            if let problem = chain.apply(record, at: location, previousChain: previousChain) {
-                throw .corrupted(file: file, offset: location.offset, reason: problem)
-            }
-            sealKeys = chain
-        } else {
-            switch SealKeyChain.starting(with: record, at: location, previousChain: previousChain) {
-            case .success(let chain): sealKeys = chain
-            case .failure(let problem): throw .corrupted(file: file, offset: location.offset, reason: problem.reason)
-            }
-        }
-        if key != nil, let new = ArchivePublicKey(hex: record.new), key?.publicKey != new {
-            key = try keyFiles.load(expecting: new)
+        let chain = try SealKeyChain.following(sealKeys, rotationPayload: frame.payload, at: location,
+                                               previousChain: previousChain)
+        sealKeys = chain
+        if key != nil, key?.publicKey != chain.current {
+            key = try keyFiles.load(expecting: chain.current)
             logger.notice("the archive's seal key was rotated; sealing with the new key",
-                          metadata: ["key": "\(record.new)", "record": "\(location)"])
+                          metadata: ["key": "\(chain.current.hex)", "record": "\(location)"])
         }
     }
 

@@ -6,6 +6,29 @@ import Foundation
 import StoreModel
 
 extension SealKeyChain {
+    /// `chain` after the key-rotation event whose payload (kind byte first) was found at
+    /// `location`: the chain it starts when there was none yet, else `chain` extended. A record
+    /// that does not decode, or does not follow, is damage named with its place.
+    static func following(_ chain: SealKeyChain?, rotationPayload payload: [UInt8], at location: RecordLocation,
+                          previousChain: [UInt8]) throws(ArchiveError) -> SealKeyChain {
+        let file = SegmentName.fileName(location.segment)
+        guard let record = KeyRotationRecord.decode(Array(payload.dropFirst())) else {
+            throw .corrupted(file: file, offset: location.offset, reason: "key rotation record does not decode")
+        }
+        guard var known = chain else {
+            switch starting(with: record, at: location, previousChain: previousChain) {
+            case .success(let first): return first
+            case .failure(let problem): throw .corrupted(file: file, offset: location.offset, reason: problem.reason)
+            }
+        }
+        if let problem = known.apply(record, at: location, previousChain: previousChain) {
+            throw .corrupted(file: file, offset: location.offset, reason: problem)
+        }
+        return known
+    }
+}
+
+extension SealKeyChain {
     /// The chain of seal keys of the archive in `dataDirectory`, read from its files without a
     /// private key or a lock (safe beside a running server): the key-rotation records, each checked
     /// to be signed by the key it hands over from and the key it hands over to and to follow the
@@ -36,20 +59,8 @@ extension SealKeyChain {
                         frame.payload.first == ArchiveEventKind.keyRotation.rawValue
                     else { continue loop }
                     let location = RecordLocation(segment: number, offset: scanned.offset)
-                    guard let record = KeyRotationRecord.decode(Array(frame.payload.dropFirst())) else {
-                        throw .corrupted(file: file, offset: scanned.offset, reason: "key rotation record does not decode")
-                    }
-                    if var known = chain {
-                        if let problem = known.apply(record, at: location, previousChain: previous) {
-                            throw .corrupted(file: file, offset: scanned.offset, reason: problem)
-                        }
-                        chain = known
-                    } else {
-                        switch SealKeyChain.starting(with: record, at: location, previousChain: previous) {
-                        case .success(let first): chain = first
-                        case .failure(let problem): throw .corrupted(file: file, offset: scanned.offset, reason: problem.reason)
-                        }
-                    }
+                    chain = try SealKeyChain.following(chain, rotationPayload: frame.payload, at: location,
+                                                       previousChain: previous)
                 case .end:
                     break loop
                 case .damaged(let offset, let reason, let incomplete):
