@@ -44,15 +44,32 @@ struct InitCommand: AsyncParsableCommand {
                   + "`tresor operator add NAME --role admin` makes the first")
             return
         }
+        do {
+            try await makeFirstOperator(in: url, environment: environment)
+        } catch {
+            // The data directory is made and usable; only governance waits for an operator.
+            throw CommandError("the data directory is ready, but no operator was made: \(error) — "
+                               + "`tresor operator add NAME --role admin` makes the first")
+        }
+    }
+
+    /// The first operator, an admin signing for themselves, with a key found at or written to the
+    /// operator's key path. A new key's passphrase typed on the terminal is asked twice.
+    private func makeFirstOperator(in url: URL, environment: [String: String]) async throws {
         let name = signing.name
         guard ComplianceService.isValidOperatorName(name) else {
             throw CommandError("\"\(name)\" is no operator name: give --operator NAME (letters, digits, . _ -)")
         }
         let path = signing.keyPath
+        let exists = FileManager.default.fileExists(atPath: path.path)
         let passphrase = try OperatorOption.passphrase(file: signing.passphraseFile, environment: environment,
                                                        prompt: "Passphrase for the operator key of \(name): ")
+        let typed = signing.passphraseFile == nil && (environment["TRESOR_PASSPHRASE"] ?? "").isEmpty
+        if !exists, typed, try OperatorOption.passphrase(file: nil, environment: [:], prompt: "Again: ") != passphrase {
+            throw CommandError("the passphrases differ")
+        }
         let key: OperatorKey
-        if FileManager.default.fileExists(atPath: path.path) {
+        if exists {
             key = try await OperatorKeyFile.read(from: path, passphrase: passphrase, expecting: name)
             print("Operator key of \(name) found at \(path.path)")
         } else {

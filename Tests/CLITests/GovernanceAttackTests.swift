@@ -155,6 +155,25 @@ import TestSupport
         }
     }
 
+    /// A first operator `init` cannot make (here: a key file asked for inside the data directory)
+    /// leaves a usable data directory, a clear error, and the way to make one later.
+    @Test func aFirstOperatorInitCannotMakeIsAClearErrorAndCanBeMadeLater() async throws {
+        try await withTemporaryDirectory { dir in
+            let inside = dir.appendingPathComponent("data/alice.key").path
+            let refused = try tresor(dir, ["init", "--key", inside])
+            #expect(refused.status != 0 && refused.stderr.contains("no operator was made")
+                        && refused.stderr.contains("inside the data directory")
+                        && refused.stderr.contains("tresor operator add NAME --role admin"), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: inside))
+            let raw = RetentionCommandTests.message("after", subject: "After init", date: "Thu, 2 Jan 2020 09:00:00 +0000")
+            #expect(try tresor(dir, ["import", "-"], stdin: raw).status == 0)
+            let first = try tresor(dir, ["operator", "add", "alice", "--role", "admin"])
+            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+            #expect(try tresor(dir, ["hold", "add", "c", "--query", "subject:after", "--reason", "r"]).status == 0)
+            #expect(try tresor(dir, ["verify"]).status == 0)
+        }
+    }
+
     @Test func anOperatorCannotApproveTheirOwnPlanUnderAnotherName() async throws {
         try await withTemporaryDirectory { dir in
             let policies = try setUp(dir)
