@@ -111,12 +111,14 @@ struct AnchorCommand: AsyncParsableCommand {
                 Lists the archive's newest point, then for every configured TSA (and every other TSA \
                 that stamped) its newest stamp, how old it is and how many records came after the \
                 point it stamps. A stamp older than twice [anchor] interval while records came after \
-                it is marked GAP. Writes nothing.
+                it is marked GAP. Changes nothing of the record; the look itself is audited, like \
+                every read.
                 """
         )
 
         @OptionGroup var data: DataDirectoryOptions
         @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
 
         func run() async throws {
             let configuration = try config.load()
@@ -152,6 +154,8 @@ struct AnchorCommand: AsyncParsableCommand {
                 if !configuration.anchor.authorities.contains(where: { $0.url == tsa }) { line += " (not configured)" }
                 print(line)
             }
+            try await store.compliance.record("anchor status", detail: "tip \(last.location)", resultCount: newest.count,
+                                              by: actor.auditActor)
         }
     }
 

@@ -20,6 +20,7 @@ import TestSupport
             let status = try test.tresor(["anchor", "status", "--config", config])
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("TSA \(server.url): last stamp"))
+            #expect(try test.tresor(["audit"]).stdout.contains("anchor status"), "the look is audited")
 
             let witness = test.folder.appendingPathComponent("witness.json").path
             let exported = try test.tresor(["anchor", "export", witness, "--config", config])
