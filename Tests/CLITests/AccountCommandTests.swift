@@ -80,7 +80,7 @@ import TestSupport
         try await withTemporaryDirectory { dir in
             #expect(try tresor(dir, ["init"]).status == 0)
             #expect(try tresor(dir, ["domain", "add", "example.org"]).status == 0)
-            let process = Process()
+            let process = SpawnedProcess()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
             process.arguments = ["--wait", CommandRunner.executable("tresor").path, "user", "add", "anna@example.org",
                                  "--data-dir", dir.path]

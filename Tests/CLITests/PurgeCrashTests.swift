@@ -34,7 +34,7 @@ import TestSupport
     /// whether the kill came before it finished, and its log (the last line says which step the
     /// kill interrupted). Output goes through pipes, drained while it runs.
     func purgeKilled(_ directory: URL, at moment: Moment) throws -> (killed: Bool, log: String) {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = CommandRunner.executable("tresor-bench")
         process.arguments = ["retention", "--data-dir", directory.path, "--compaction-pause", "\(Self.pause)"]
         let out = Pipe(), err = Pipe()

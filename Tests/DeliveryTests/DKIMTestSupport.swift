@@ -10,7 +10,7 @@ enum Dkimpy {
     /// Whether dkimpy (and PyNaCl, for Ed25519) can be used; nil means skip, with the reason
     /// printed. Under CI=true a missing dkimpy is a failure (CI installs python3-dkim).
     static func available() throws -> Bool {
-        let probe = Process()
+        let probe = SpawnedProcess()
         probe.executableURL = URL(fileURLWithPath: python)
         probe.arguments = ["-c", "import dkim, nacl"]
         probe.standardOutput = FileHandle.nullDevice
@@ -84,7 +84,7 @@ enum Dkimpy {
             try Data(message).write(to: url)
             paths.append(url.path)
         }
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [scriptURL.path, recordsURL.path, String(signatures)] + paths
         let output = Pipe()

@@ -61,9 +61,9 @@ asyncio.run(main())
 """#
 
     /// Starts the server; its port, and the file its transcript goes to.
-    static func start(in folder: URL, mode: String) async throws -> (Process, Int, URL) {
+    static func start(in folder: URL, mode: String) async throws -> (SpawnedProcess, Int, URL) {
         let transcript = folder.appendingPathComponent("transcript")
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", Self.server, transcript.path, mode]
         let out = Pipe()

@@ -86,9 +86,9 @@ asyncio.run(main())
 
     let port: Int
     let folder: URL
-    private let process: Process
+    private let process: SpawnedProcess
 
-    private init(port: Int, folder: URL, process: Process) {
+    private init(port: Int, folder: URL, process: SpawnedProcess) {
         self.port = port
         self.folder = folder
         self.process = process
@@ -97,7 +97,7 @@ asyncio.run(main())
     /// Whether Debian's python3 has aiosmtpd. Without it the tests that need a sink are skipped
     /// with a printed reason, except under CI=true, where that is a failure.
     static func available() throws -> Bool {
-        let probe = Process()
+        let probe = SpawnedProcess()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         probe.arguments = ["-c", "import aiosmtpd"]
         probe.standardError = FileHandle.nullDevice
@@ -122,7 +122,7 @@ asyncio.run(main())
 
     /// Starts the sink writing into `folder`; `stop()` ends it.
     static func start(in folder: URL, slowSeconds: Double = 3, sizeLimit: Int = 100_000) async throws -> SMTPSink {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-c", script, folder.path, String(slowSeconds), String(sizeLimit)]
         let out = Pipe()

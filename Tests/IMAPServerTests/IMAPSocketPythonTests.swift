@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import IMAPServer
 import Testing
 
@@ -58,7 +59,7 @@ m.logout()
 /// Runs `python3 -c script args…` and returns its standard output; waits for the exit through
 /// `terminationHandler` so that no thread of the cooperative pool blocks.
 func runPython(_ script: String, _ arguments: [String]) async throws -> String {
-    let process = Process()
+    let process = SpawnedProcess()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script] + arguments
     let output = Pipe()

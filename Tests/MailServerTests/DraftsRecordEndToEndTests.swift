@@ -225,7 +225,7 @@ print(json.dumps(out))
             let server = try await startServer(in: folder)
             defer { server.killIfRunning() }
             let drafts = 300
-            let client = Process()
+            let client = SpawnedProcess()
             client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             client.arguments = ["python3", "-c", Self.moveManyDrafts, String(server.ports["imap"]!), String(drafts)]
             let out = Pipe()

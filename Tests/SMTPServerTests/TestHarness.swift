@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Logging
 import NIOCore
 import NIOPosix
@@ -110,7 +111,7 @@ extension SocketTestClient {
 /// Runs python3 with a script; returns (exit status, stdout + stderr). Waits without blocking a
 /// thread of the concurrency pool (it has two threads here, and the server under test needs them).
 func runPython(_ script: String, arguments: [String]) async throws -> (Int32, String) {
-    let process = Process()
+    let process = SpawnedProcess()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script] + arguments
     let pipe = Pipe()

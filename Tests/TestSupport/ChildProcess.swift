@@ -19,7 +19,7 @@ public enum ChildProcess {
     /// Runs `/usr/bin/env arguments…` (a name is looked up on PATH, a path runs as is) in
     /// `directory`, with no standard input, and collects its exit status and output.
     public static func run(_ arguments: [String], in directory: URL? = nil) async throws -> CommandResult {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
@@ -97,7 +97,7 @@ public enum ChildProcess {
     }
 
     /// Awaits the end of `process`; its exit status or terminating signal.
-    public static func exit(of process: Process) async -> Int32 {
+    public static func exit(of process: SpawnedProcess) async -> Int32 {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 process.waitUntilExit()
@@ -108,7 +108,7 @@ public enum ChildProcess {
 
     /// Sends `signal` to `process` (if it still runs) and awaits its end; its exit status or signal.
     @discardableResult
-    public static func stop(_ process: Process, signal: Int32) async -> Int32 {
+    public static func stop(_ process: SpawnedProcess, signal: Int32) async -> Int32 {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, signal)
         return await exit(of: process)

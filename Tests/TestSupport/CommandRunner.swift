@@ -28,7 +28,7 @@ public enum CommandRunner {
     /// Runs `name arguments…` with `stdin` as standard input; waits for it to end.
     public static func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil,
                            environment: [String: String] = [:]) throws -> CommandResult {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = executable(name)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment

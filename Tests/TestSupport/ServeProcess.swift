@@ -7,11 +7,11 @@ import Glibc
 /// the tests that kill it (`kill -9`) and start it again. `start` returns once it printed
 /// `ready`, with the port of each `listening NAME HOST:PORT` line before it.
 public final class ServeProcess: Sendable {
-    public let process: Process
+    public let process: SpawnedProcess
     /// Listener name (`smtp`, `submission`, …) → the port it bound.
     public let ports: [String: Int]
 
-    private init(process: Process, ports: [String: Int]) {
+    private init(process: SpawnedProcess, ports: [String: Int]) {
         self.process = process
         self.ports = ports
     }
@@ -42,7 +42,7 @@ public final class ServeProcess: Sendable {
     public static func start(config: URL, logLevel: String = "error", standardError: FileHandle? = nil)
         async throws -> ServeProcess
     {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = CommandRunner.executable("tresor")
         process.arguments = ["serve", "--config", config.path, "--log-level", logLevel]
         var environment = ProcessInfo.processInfo.environment

@@ -7,7 +7,7 @@ import Glibc
 /// answers each POST by running `openssl ts -reply` on the request with the authority's
 /// configuration (RFC 3161 §3.4: `application/timestamp-reply`). `stop()` ends it.
 public struct TSAServer: Sendable {
-    let process: Process
+    let process: SpawnedProcess
     public let port: Int
     public var url: String { "http://127.0.0.1:\(port)/tsa" }
 
@@ -71,7 +71,7 @@ public struct TSAServer: Sendable {
     }
 
     private static func start(script: String, arguments: [String]) async throws -> TSAServer {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
         let out = Pipe()
@@ -88,7 +88,6 @@ public struct TSAServer: Sendable {
     }
 
     public func stop() async {
-        // SIGKILL: a child inherits the test process's signal mask, in which SIGTERM may be blocked.
         await ChildProcess.stop(process, signal: SIGKILL)
     }
 

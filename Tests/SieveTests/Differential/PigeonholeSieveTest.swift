@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,7 +48,7 @@ struct PigeonholeSieveTest: Sendable {
         guard !envelopeFrom.isEmpty else { throw PigeonholeError("sieve-test cannot run with the null reverse-path") }
         let arguments = ["-c", configuration.path, "-r", envelopeTo, "-a", envelopeTo, "-f", envelopeFrom,
                          script.path, message.path]
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = executable
         process.arguments = arguments
         let output = Pipe()
