@@ -160,12 +160,21 @@ extension CatalogMailboxes {
         return (states, UInt64(highest))
     }
 
-    /// COPY (RFC 3501 §6.4.7) or, with `move`, MOVE (RFC 6851 §3.3: copy, then expunge the sources, in
-    /// ONE transaction). Copies keep flags and INTERNALDATE and get the destination's next UIDs in
-    /// source UID order under one new MODSEQ. Returns COPYUID data (RFC 4315 §3); empty lists when no
-    /// UID of the set exists. A missing destination is `MailboxError.nonexistent` (TRYCREATE).
+    /// COPY (RFC 3501 §6.4.7) or, with `move`, MOVE (RFC 6851 §3.3). Copies keep flags and
+    /// INTERNALDATE and get the destination's next UIDs in source UID order. Returns COPYUID data
+    /// (RFC 4315 §3); empty lists when no UID of the set exists. A missing destination is
+    /// `MailboxError.nonexistent` (TRYCREATE).
+    ///
+    /// In transactions of at most `MailboxLimits.messagesPerTransaction` messages, each with one
+    /// new MODSEQ, so that a long COPY or MOVE never holds the catalog's writer while deliveries
+    /// wait. A MOVE batch copies and expunges its messages together: each message is moved or
+    /// untouched, never in both mailboxes nor in neither, also when a later batch fails (RFC 6851
+    /// §3.3 allows a partial MOVE; it is thrown as `PartialMove`). A COPY that fails after its first batch expunges the copies it
+    /// made before rethrowing, restoring the destination (RFC 3501 §6.4.7; the UIDs it used stay
+    /// used, as UIDs must).
+    ///
     /// `journaled`: drafts leaving the drafts folder, by source UID, already journaled in the archive:
-    /// their copies are placed as those archive records (indexed and marked placed in the same
+    /// their copies are placed as those archive records (indexed and marked placed in the first
     /// transaction), never as draft-store references.
     public func copyMessages(
         uids: [ClosedRange<UInt32>], from source: String, to destination: String, of email: String,
@@ -174,57 +183,115 @@ extension CatalogMailboxes {
         let set = UIDRanges(uids)
         let prepared = await Catalog.prepareConcurrently(Array(journaled.values))
         let byEnvelope = Dictionary(prepared.map { ($0.receipt.envelope, $0) }, uniquingKeysWith: { first, _ in first })
-        return try await pool.write { db in
-            let statements = journaled.isEmpty ? nil : try IndexStatements(db)
-            let from = try Catalog.mailboxRow(source, of: email, in: db)
-            let to = try Catalog.mailboxRow(destination, of: email, in: db)
-            // Every journaled record is indexed, even when another session expunged its draft meanwhile.
-            if let statements { try Catalog.indexJournaled(prepared, statements: statements, in: db) }
-            var result = CopyResult(uidValidity: UInt32(to.uidValidity), sourceUIDs: [], destinationUIDs: [])
-            guard let bounds = set.bounds else { return result }
-            let toDrafts = try Catalog.isDraftsFolder(to.id, in: db)
+        var result: CopyResult?
+        var after: Int64 = -1
+        while true {
+            let batch: (CopyResult, last: Int64?)
+            do {
+                let first = result == nil, start = after
+                batch = try await pool.write { db in
+                    try Self.copyBatch(set, after: start, from: source, to: destination, of: email, move: move,
+                                          journaled: journaled, indexing: first ? prepared : [],
+                                          byEnvelope: byEnvelope, in: db)
+                }
+            } catch {
+                if move, let moved = result, !moved.sourceUIDs.isEmpty { throw PartialMove(moved: moved, cause: error) }
+                if !move, let copied = result, !copied.destinationUIDs.isEmpty {
+                    try? await pool.write { db in
+                        let to = try Catalog.mailboxRow(destination, of: email, in: db)
+                        let rows = try Row.fetchAll(db, sql: """
+                            SELECT uid, envelope_segment, envelope_offset FROM mailbox_message
+                            WHERE mailbox = ? AND uid BETWEEN ? AND ?
+                            """, arguments: [to.id, Int64(copied.destinationUIDs.min() ?? 0),
+                                             Int64(copied.destinationUIDs.max() ?? 0)])
+                        let made = Set(copied.destinationUIDs.map(Int64.init))
+                        _ = try Catalog.expunge(rows.filter { made.contains($0[0]) }.map {
+                            ($0[0], Catalog.draftID(segment: $0[1], offset: $0[2]))
+                        }, from: to.id, in: db)
+                    }
+                }
+                throw error
+            }
+            if result == nil {
+                result = batch.0
+            } else {
+                result?.sourceUIDs += batch.0.sourceUIDs
+                result?.destinationUIDs += batch.0.destinationUIDs
+            }
+            guard let last = batch.last else { return result ?? batch.0 }
+            after = last
+        }
+    }
+
+    /// A MOVE that failed after some of its batches: those messages are moved (and must be told
+    /// and audited as such), the rest untouched; `cause` is why it stopped.
+    public struct PartialMove: Error {
+        public var moved: CopyResult
+        public var cause: any Error
+    }
+
+    /// One transaction of `copyMessages`: the messages of `set` above UID `after`, at most
+    /// `MailboxLimits.messagesPerTransaction`; the copy data and the last source UID looked at when
+    /// more may follow.
+    private static func copyBatch(
+        _ set: UIDRanges, after: Int64, from source: String, to destination: String, of email: String, move: Bool,
+        journaled: [UInt32: IndexItem], indexing prepared: [PreparedDelivery],
+        byEnvelope: [RecordLocation: PreparedDelivery], in db: Database
+    ) throws -> (CopyResult, last: Int64?) {
+        let from = try Catalog.mailboxRow(source, of: email, in: db)
+        let to = try Catalog.mailboxRow(destination, of: email, in: db)
+        // Every journaled record is indexed, even when another session expunged its draft meanwhile.
+        if !prepared.isEmpty { try Catalog.indexJournaled(prepared, statements: try IndexStatements(db), in: db) }
+        var result = CopyResult(uidValidity: UInt32(to.uidValidity), sourceUIDs: [], destinationUIDs: [])
+        guard let bounds = set.bounds, bounds.upperBound > after else { return (result, nil) }
+        let toDrafts = try Catalog.isDraftsFolder(to.id, in: db)
+        let limit = MailboxLimits.messagesPerTransaction
+        let candidates = try Row.fetchCursor(db, sql: """
+            SELECT mm.uid, mm.sha256, mm.size, mm.system_flags, mm.keywords, mm.internal_date, mm.envelope_segment,
+                   mm.envelope_offset, mm.transmitted_size, d.kept = 0
+            FROM mailbox_message mm LEFT JOIN draft d ON mm.envelope_segment = 0 AND d.id = mm.envelope_offset
+            WHERE mm.mailbox = ? AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid
+            """, arguments: [from.id, max(bounds.lowerBound, after + 1), bounds.upperBound])
+        var rows: [Row] = []
+        var last: Int64?
+        while rows.count < limit, let row = try candidates.next() {
+            last = row[0]
+            guard set.contains(row[0]) else { continue }
             // A draft that is not journaled never leaves for another folder: one APPENDed after the
             // caller journaled the others stays behind (no placement without an archive record).
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT mm.uid, mm.sha256, mm.size, mm.system_flags, mm.keywords, mm.internal_date, mm.envelope_segment,
-                       mm.envelope_offset, mm.transmitted_size, d.kept = 0
-                FROM mailbox_message mm LEFT JOIN draft d ON mm.envelope_segment = 0 AND d.id = mm.envelope_offset
-                WHERE mm.mailbox = ? AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid
-                """, arguments: [from.id, bounds.lowerBound, bounds.upperBound]).filter { row in
-                guard set.contains(row[0]) else { return false }
-                let isDraft = (row[9] as Bool?) ?? false
-                return !isDraft || toDrafts || journaled[UInt32(row[0] as Int64)] != nil
-            }
-            guard !rows.isEmpty else { return result }
-            let modSeq = try Catalog.nextModSeq(of: to.id, in: db)
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO mailbox_message (mailbox, uid, sha256, size, system_flags, keywords, internal_date,
-                    envelope_segment, envelope_offset, routed, modseq, transmitted_size)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
-                """)
-            var uid = to.uidNext
-            for row in rows {
-                var segment: Int64 = row[6], offset: Int64 = row[7]
-                if let item = journaled[UInt32(row[0] as Int64)], byEnvelope[item.receipt.envelope] != nil,
-                    let location = Int64(exactly: item.receipt.envelope.offset)
-                {
-                    segment = Int64(item.receipt.envelope.segment)
-                    offset = location
-                }
-                try insert.execute(arguments: [
-                    to.id, uid, row[1] as String, row[2] as Int64, row[3] as Int64, row[4] as String,
-                    row[5] as Double, segment, offset, modSeq, row[8] as Int64?,
-                ])
-                result.sourceUIDs.append(UInt32(row[0] as Int64))
-                result.destinationUIDs.append(UInt32(uid))
-                uid += 1
-            }
-            try db.execute(sql: "UPDATE mailbox SET uid_next = ? WHERE id = ?", arguments: [uid, to.id])
-            if move {
-                try Catalog.expunge(rows.map { ($0[0], Catalog.draftID(segment: $0[6], offset: $0[7])) }, from: from.id, in: db)
-            }
-            return result
+            let isDraft = (row[9] as Bool?) ?? false
+            if !isDraft || toDrafts || journaled[UInt32(row[0] as Int64)] != nil { rows.append(row.copy()) }
         }
+        let more = rows.count == limit ? last : nil
+        guard !rows.isEmpty else { return (result, more) }
+        let modSeq = try Catalog.nextModSeq(of: to.id, in: db)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO mailbox_message (mailbox, uid, sha256, size, system_flags, keywords, internal_date,
+                envelope_segment, envelope_offset, routed, modseq, transmitted_size)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+            """)
+        var uid = to.uidNext
+        for row in rows {
+            var segment: Int64 = row[6], offset: Int64 = row[7]
+            if let item = journaled[UInt32(row[0] as Int64)], byEnvelope[item.receipt.envelope] != nil,
+                let location = Int64(exactly: item.receipt.envelope.offset)
+            {
+                segment = Int64(item.receipt.envelope.segment)
+                offset = location
+            }
+            try insert.execute(arguments: [
+                to.id, uid, row[1] as String, row[2] as Int64, row[3] as Int64, row[4] as String,
+                row[5] as Double, segment, offset, modSeq, row[8] as Int64?,
+            ])
+            result.sourceUIDs.append(UInt32(row[0] as Int64))
+            result.destinationUIDs.append(UInt32(uid))
+            uid += 1
+        }
+        try db.execute(sql: "UPDATE mailbox SET uid_next = ? WHERE id = ?", arguments: [uid, to.id])
+        if move {
+            try Catalog.expunge(rows.map { ($0[0], Catalog.draftID(segment: $0[6], offset: $0[7])) }, from: from.id, in: db)
+        }
+        return (result, more)
     }
 
     /// EXPUNGE (RFC 3501 §6.4.3): removes every message flagged `\Deleted`; with `uids`, only those

@@ -66,18 +66,14 @@ extension MailboxService {
         }
     }
 
-    /// MOVE / UID MOVE (RFC 6851): copy and expunge in ONE transaction, so no other session ever sees
-    /// the messages in both mailboxes or in neither. Returns COPYUID data.
+    /// MOVE / UID MOVE (RFC 6851): each message is copied and expunged in one transaction (in
+    /// batches, see `CatalogMailboxes.copyMessages`), so no other session ever sees it in both
+    /// mailboxes or in neither. Returns COPYUID data; audited, also the part of a MOVE that failed
+    /// after its first batch.
     public func moveMessages(uids: [ClosedRange<UInt32>], from source: String, to destination: String,
                              of user: String, by actor: AuditActor) async throws(MailboxError) -> CopyResult {
         try await catching {
-            let result = try await transfer(uids: uids, from: source, to: destination, of: user, move: true, by: actor)
-            if !result.sourceUIDs.isEmpty {
-                try await audit("imap move", "user=\(AccountAddress.fold(user)) mailbox=\(source) to=\(destination) "
-                                    + "uids=\(Self.uidList(result.sourceUIDs)) new=\(Self.uidList(result.destinationUIDs))",
-                                count: result.sourceUIDs.count, by: actor)
-            }
-            return result
+            try await transfer(uids: uids, from: source, to: destination, of: user, move: true, by: actor)
         }
     }
 
@@ -143,16 +139,30 @@ extension MailboxService {
         do {
             result = try await catalog.mailboxes.copyMessages(uids: uids, from: from, to: to, of: address, move: move,
                                                               journaled: journaled)
+        } catch let partial as CatalogMailboxes.PartialMove {
+            try await moved(partial.moved, from: from, to: to, of: address, by: actor)
+            throw partial.cause
         } catch {
             // The destination vanished meanwhile: the journaled records are listed all the same.
             try await catalog.messages.indexUnplaced(Array(journaled.values))
             throw error
         }
-        if !result.sourceUIDs.isEmpty {
-            var changes = [MailboxChange(user: address, mailbox: to, kind: .messagesAdded)]
-            if move { changes.append(MailboxChange(user: address, mailbox: from, kind: .messagesExpunged)) }
-            await mailboxChanges.publish(changes)
+        if move {
+            try await moved(result, from: from, to: to, of: address, by: actor)
+        } else if !result.sourceUIDs.isEmpty {
+            await mailboxChanges.publish([MailboxChange(user: address, mailbox: to, kind: .messagesAdded)])
         }
         return result
+    }
+
+    /// Tells the sessions of both mailboxes and audits the messages a MOVE moved.
+    private func moved(_ result: CopyResult, from source: String, to destination: String, of address: String,
+                       by actor: AuditActor) async throws {
+        guard !result.sourceUIDs.isEmpty else { return }
+        await mailboxChanges.publish([MailboxChange(user: address, mailbox: destination, kind: .messagesAdded),
+                                      MailboxChange(user: address, mailbox: source, kind: .messagesExpunged)])
+        try await audit("imap move", "user=\(address) mailbox=\(source) to=\(destination) "
+                            + "uids=\(Self.uidList(result.sourceUIDs)) new=\(Self.uidList(result.destinationUIDs))",
+                        count: result.sourceUIDs.count, by: actor)
     }
 }

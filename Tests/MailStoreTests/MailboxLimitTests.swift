@@ -4,13 +4,13 @@ import StoreModel
 import Testing
 import TestSupport
 
-/// A STORE over more messages than one catalog transaction takes commits in batches and still
-/// changes every message; keywords are bounded in length and in number per mailbox, refused as
+/// A STORE, COPY, MOVE or EXPUNGE over more messages than one catalog transaction takes commits in
+/// batches and still reaches every message; keywords are bounded in length and in number per mailbox, refused as
 /// `MailboxError.limit` (NO [LIMIT] over IMAP) before anything changes.
 @Suite struct MailboxLimitTests {
     static let anna = IMAPStoreTests.anna
 
-    @Test func aStoreOverMoreThanOneBatchChangesEveryMessage() async throws {
+    @Test func commandsOverMoreThanOneBatchReachEveryMessage() async throws {
         try await ResolutionTests.withAccounts { store in
             let count = MailboxLimits.messagesPerTransaction * 2 + 17
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -35,6 +35,22 @@ import TestSupport
                                                                    unchangedSince: first, in: "INBOX", of: Self.anna)
             #expect(conditional.messages.count == MailboxLimits.messagesPerTransaction)
             #expect(conditional.failed.count == count - MailboxLimits.messagesPerTransaction)
+
+            // COPY and MOVE over more than one batch: every message once, in UID order, flags kept,
+            // one MODSEQ per batch in the destination; MOVE empties the source.
+            _ = try await store.mailboxes.createMailbox("Kept", of: Self.anna)
+            _ = try await store.mailboxes.createMailbox("Moved", of: Self.anna)
+            let copied = try await store.mailboxes.copyMessages(uids: [1...UInt32.max], from: "INBOX", to: "Kept",
+                                                                of: Self.anna, by: .system("test"))
+            #expect(copied.sourceUIDs == Array(1...UInt32(count)) && copied.destinationUIDs == Array(1...UInt32(count)))
+            let kept = try await store.mailboxes.snapshot("Kept", of: Self.anna).messages
+            #expect(kept.count == count && kept.allSatisfy { $0.flags.contains(keyword: "$Done") })
+            #expect(Set(kept.map(\.modSeq)).count == 3, "one MODSEQ per batch")
+            let moved = try await store.mailboxes.moveMessages(uids: [2...UInt32.max], from: "Kept", to: "Moved",
+                                                               of: Self.anna, by: .system("test"))
+            #expect(moved.sourceUIDs == Array(2...UInt32(count)) && moved.destinationUIDs == Array(1...UInt32(count - 1)))
+            #expect(try await store.mailboxes.snapshot("Kept", of: Self.anna).messages.map(\.uid) == [1])
+            #expect(try await store.mailboxes.snapshot("Moved", of: Self.anna).messages.count == count - 1)
 
             // EXPUNGE over more than one batch takes every \Deleted message, and only those.
             _ = try await store.mailboxes.storeFlags(["\\Deleted"], mode: .add, uids: [2...UInt32.max], in: "INBOX", of: Self.anna)
