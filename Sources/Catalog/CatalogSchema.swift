@@ -291,6 +291,17 @@ enum CatalogSchema {
         }
         migrator.registerMigration("v10") { db in try migrateToReceivedTime(db) }
         migrator.registerMigration("v11") { db in try migrateToGovernance(db) }
+        migrator.registerMigration("v12-require-operator") { db in
+            // The protection setting that content reads at the command line need an operator's key
+            // (off for settings and proposals recorded before it existed), and the signature an
+            // operator's key puts on their audit entries.
+            try db.execute(sql: """
+                ALTER TABLE protection_setting ADD COLUMN require_operator INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE protection_proposal ADD COLUMN from_require_operator INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE protection_proposal ADD COLUMN require_operator INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE audit_log ADD COLUMN signature TEXT;
+                """)
+        }
         return migrator
     }
 

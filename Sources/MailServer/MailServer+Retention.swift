@@ -22,7 +22,7 @@ extension MailServer {
         ])
         return [RetentionService(
             runner: RetentionRunner(store: store, policies: policies, logger: logger),
-            settings: configuration.retention, logger: logger)]
+            settings: configuration.retention, protection: configuration.protection, logger: logger)]
     }
 }
 
@@ -32,6 +32,8 @@ extension MailServer {
 struct RetentionService: Service {
     let runner: RetentionRunner
     let settings: TresorConfiguration.RetentionSettings
+    /// What the configuration asks of the protection settings (retention's and `[access]`'s).
+    let protection: ProtectionSettings
     let logger: Logger
 
     /// The server's own runs: signed with the archive's seal key, which may record locks and plans,
@@ -40,7 +42,7 @@ struct RetentionService: Service {
 
     func run() async throws {
         try await PolicyLocks.enforce(runner.policies, store: runner.store, remember: true, by: Self.signer)
-        let decided = try await runner.mode(dryRun: true, configured: settings.protection, signer: Self.signer)
+        let decided = try await runner.mode(dryRun: true, configured: protection, signer: Self.signer)
         logger.info("retention protection", metadata: ["settings": "\(decided.protection)"])
         if let note = decided.note { logger.notice("retention: \(note)") }
         await planOnce(mode: .dryRun)
@@ -63,7 +65,7 @@ struct RetentionService: Service {
         do {
             var mode = requested ?? .dryRun
             if requested == nil {
-                let decided = try await runner.mode(dryRun: false, configured: settings.protection, signer: Self.signer)
+                let decided = try await runner.mode(dryRun: false, configured: protection, signer: Self.signer)
                 if let note = decided.note { logger.notice("retention: \(note)") }
                 if decided.protection.autoPurge { mode = decided.mode }
             }

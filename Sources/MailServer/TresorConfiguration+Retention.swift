@@ -33,12 +33,6 @@ extension TresorConfiguration {
             self.planMinuteOfDay = planMinuteOfDay
         }
 
-        /// What the file asks of the data directory's protection settings (it may raise them, not
-        /// lower them: see `ComplianceService.adoptConfiguredProtection`).
-        public var protection: ProtectionSettings {
-            ProtectionSettings(requireApproval: requireApproval, autoPurge: autoPurge)
-        }
-
         /// The folder read when `retention_policies` is not set.
         public static let defaultFolderName = "retention-policies"
 

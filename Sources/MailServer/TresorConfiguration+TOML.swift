@@ -104,6 +104,7 @@ extension TresorConfiguration {
         try configuration.readDeliverySettings(&reader, resolve: resolve)
         try configuration.readArchiveSettings(&reader, resolve: resolve)
         try configuration.readAnchorSettings(&reader, resolve: resolve)
+        try configuration.readAccessSettings(&reader)
         try reader.finish()
         return configuration
     }

@@ -43,6 +43,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var archive: ArchiveSettings
     /// The `[anchor]` table: time stamps of the chain and the witness mail (TresorConfiguration+Anchor.swift).
     public var anchor: AnchorSettings
+    /// The `[access]` table: who may read content (TresorConfiguration+Access.swift).
+    public var accessControl: AccessSettings
 
     /// One listening socket. `port = 0` lets the OS choose (tests).
     public struct Listener: Sendable, Equatable {
@@ -133,6 +135,7 @@ public struct TresorConfiguration: Sendable, Equatable {
         delivery = DeliverySettings()
         archive = ArchiveSettings()
         anchor = AnchorSettings()
+        accessControl = AccessSettings()
     }
 
     /// The machine's host name (gethostname), or `localhost` if it has none.

@@ -23,8 +23,12 @@ public struct AuditTrailReport: Sendable {
     /// Catalog rows with no record by design (entries written while the archive could not be
     /// appended to, such as `verify` of a damaged archive in older versions).
     public var catalogOnly = 0
+    /// Journaled entries that carry an operator's signature.
+    public var signed = 0
+    /// Journaled entries whose signature is not their operator's over the entry: forged or altered.
+    public var badSignatures: [(record: RecordLocation, entry: AuditEntry)] = []
 
-    public var isValid: Bool { removed.isEmpty && altered.isEmpty && unbacked.isEmpty }
+    public var isValid: Bool { removed.isEmpty && altered.isEmpty && unbacked.isEmpty && badSignatures.isEmpty }
 }
 
 extension ComplianceService {
@@ -44,10 +48,14 @@ extension ComplianceService {
                 return events
             }
             let rows = try await catalog.governance.auditRows()
-            let report = Self.compare(journaled: journaled, rows: rows)
+            var report = Self.compare(journaled: journaled, rows: rows)
+            let keys = Dictionary(try await catalog.governance.operators().map { ($0.record.name, $0.record.publicKey) },
+                                  uniquingKeysWith: { first, _ in first })
+            Self.checkSignatures(journaled, operatorKeys: keys, into: &report)
             try await audit("audit verify", "journaled=\(report.journaled) listed=\(report.listed) "
                                 + "removed=\(report.removed.count) altered=\(report.altered.count) "
-                                + "unbacked=\(report.unbacked.count)", by: actor)
+                                + "unbacked=\(report.unbacked.count) signed=\(report.signed) "
+                                + "bad-signatures=\(report.badSignatures.count)", by: actor)
             return report
         }
     }
@@ -85,9 +93,26 @@ extension ComplianceService {
     }
 
     /// Equal as far as both copies record: the archive's times are whole seconds.
+    /// Counts the journaled entries an operator signed and lists those whose signature is not the
+    /// named operator's over the entry (`operatorKeys`: name → public key hex, revoked ones included,
+    /// since a signature made while active stays valid).
+    static func checkSignatures(_ journaled: [RecordLocation: AuditEntry], operatorKeys keys: [String: String],
+                                into report: inout AuditTrailReport) {
+        for (location, entry) in journaled.sorted(by: { $0.key < $1.key }) {
+            guard let signature = entry.signature else { continue }
+            report.signed += 1
+            guard let name = entry.operatorName, let key = keys[name],
+                AuditSigningKey.isValid(signature: signature, of: entry.signedBytes, publicKey: key)
+            else {
+                report.badSignatures.append((location, entry))
+                continue
+            }
+        }
+    }
+
     static func sameEntry(_ a: AuditEntry, _ b: AuditEntry) -> Bool {
         a.actor == b.actor && a.action == b.action && a.detail == b.detail && a.resultCount == b.resultCount
-            && a.client == b.client && abs(a.time.timeIntervalSince(b.time)) < 1
+            && a.client == b.client && a.signature == b.signature && abs(a.time.timeIntervalSince(b.time)) < 1
     }
 
     static func decodeAuditPayload(_ payload: [UInt8]) -> AuditEntry? {

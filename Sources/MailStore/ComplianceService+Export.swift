@@ -26,6 +26,7 @@ extension ComplianceService {
         async throws(ComplianceError) -> [SearchHit]
     {
         try await catching {
+            try await admitContentRead("export \(selection)", by: actor)
             let hits = try await catalog.messages.search(query, limit: nil, offset: 0)
             try await audit("export start", "\(selection) "
                                 + Self.searchDetail(query, limit: nil, offset: 0, total: hits.count, hits: hits),
@@ -40,6 +41,7 @@ extension ComplianceService {
         -> (hold: LegalHold, hits: [SearchHit])?
     {
         try await catching {
+            try await admitContentRead("export case=\(Self.quoted(name))", by: actor)
             guard let hold = try await catalog.governance.legalHold(named: name) else { return nil }
             let query = try Self.parse(hold.query)
             let hits = try await catalog.messages.search(query, limit: nil, offset: 0)
@@ -56,6 +58,7 @@ extension ComplianceService {
         async throws(ComplianceError) -> [(folder: String, snapshot: MailboxSnapshot)]
     {
         try await catching {
+            try await admitContentRead("export mailbox=\(AccountAddress.fold(user))", by: actor)
             var result: [(folder: String, snapshot: MailboxSnapshot)] = []
             for folder in folders { result.append((folder, try await store.mailboxes.snapshot(folder, of: user))) }
             try await audit("export start", "mailbox=\(AccountAddress.fold(user)) folders=\(folders.joined(separator: ","))",

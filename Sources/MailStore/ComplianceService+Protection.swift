@@ -21,24 +21,32 @@ extension ComplianceService {
         try await catalog.governance.protection()?.settings ?? ProtectionSettings()
     }
 
-    /// What `tresor.toml` asks for, applied: approval is switched on when asked (never off: the
-    /// returned note says how), `auto_purge` follows the file. Journaled when anything changes.
+    /// What `tresor.toml` asks for, applied: approval and the operator requirement are switched on
+    /// when asked (never off: the returned note says how), `auto_purge` follows the file. Journaled when anything changes.
     public func adoptConfiguredProtection(_ configured: ProtectionSettings, by signer: GovernanceSigner)
         async throws(ComplianceError) -> (settings: ProtectionSettings, note: String?)
     {
         try await catching {
             let current = try await currentProtection()
             let adopted = ProtectionSettings(requireApproval: current.requireApproval || configured.requireApproval,
-                                             autoPurge: configured.autoPurge)
+                                             autoPurge: configured.autoPurge,
+                                             requireOperator: current.requireOperator || configured.requireOperator)
             if adopted != current {
                 try await journalProtection(ProtectionChange(settings: adopted, by: signer.foldName, at: clock.now(),
                                                              reason: "tresor.toml"), by: signer)
             }
-            let note = current.requireApproval && !configured.requireApproval
-                ? "the data directory requires approval for purges although the configuration says "
+            var notes: [String] = []
+            if current.requireApproval && !configured.requireApproval {
+                notes.append("the data directory requires approval for purges although the configuration says "
                     + "require_approval = false; switching it off needs `tresor retention protection "
-                    + "--require-approval off` and a different person's approval"
-                : nil
+                    + "--require-approval off` and a different person's approval")
+            }
+            if current.requireOperator && !configured.requireOperator {
+                notes.append("the data directory requires an operator's key for content reads although the "
+                    + "configuration says require_operator = false; switching it off needs `tresor retention "
+                    + "protection --require-operator off` and a different person's approval")
+            }
+            let note = notes.isEmpty ? nil : notes.joined(separator: "; ")
             return (adopted, note)
         }
     }

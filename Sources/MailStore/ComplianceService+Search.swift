@@ -46,6 +46,7 @@ extension ComplianceService {
             guard let entry = try await catalog.messages.message(id: id) else {
                 throw ComplianceError.unknownMessage("no archived message with id \(id)")
             }
+            if purpose != "summary" { try await admitContentRead("show \(entry.id) \(purpose)", by: actor) }
             guard let raw = try await store.reader.content(sha256: entry.id) else {
                 throw ComplianceError.missingFromArchive(entry.id)
             }

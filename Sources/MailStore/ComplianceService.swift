@@ -24,6 +24,9 @@ public enum ComplianceError: Error, Sendable, Hashable, CustomStringConvertible 
     case protection(ProtectionError)
     case governance(GovernanceError)
     case operatorKey(OperatorKeyError)
+    /// The data directory requires an operator's key for content reads, and none (or a key that is
+    /// not an active operator's) was given.
+    case operatorRequired(String)
 
     public var description: String {
         switch self {
@@ -39,6 +42,7 @@ public enum ComplianceError: Error, Sendable, Hashable, CustomStringConvertible 
         case .protection(let error): error.description
         case .governance(let error): error.description
         case .operatorKey(let error): error.description
+        case .operatorRequired(let reason): reason
         }
     }
 }

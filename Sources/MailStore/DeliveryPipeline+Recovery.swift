@@ -15,6 +15,8 @@ public struct RecoveryReport: Sendable, Hashable {
     public var examined = 0
     /// Deliveries that were journaled but not indexed, now indexed.
     public var indexed = 0
+    /// Audit events that were journaled but not listed in the catalog's audit log, now listed.
+    public var auditListed = 0
     /// SMTP deliveries that were journaled but not routed, now placed and queued.
     public var routed = 0
 }
@@ -46,8 +48,14 @@ extension DeliveryPipeline {
         // A purge record always follows the records it names, so one after the checkpoint names
         // every purged envelope after it: those are never indexed again.
         var purged: Set<RecordLocation> = []
+        var auditEvents: [(location: RecordLocation, entry: AuditEntry)] = []
         try archive.forEachRecord(after: checkpoint) { record in
             purged.formUnion(ComplianceService.purgedLocations(in: record))
+            if record.kind == .event, record.eventKind == .audit, let payload = record.eventPayload,
+                let entry = ComplianceService.decodeAuditPayload(payload)
+            {
+                auditEvents.append((record.location, entry))
+            }
             guard record.kind == .envelope else { return }
             last = record.location
             candidates.append(record)
@@ -96,14 +104,37 @@ extension DeliveryPipeline {
             }
         }
         if !batch.isEmpty { try await completeRecovered(batch) }
+        report.auditListed = try await listJournaledAudit(auditEvents)
         if let last { try await catalog.messages.setRecoveryCheckpoint(last) }
         try await store.compliance.finishPendingPurges()
-        if report.indexed > 0 || report.routed > 0 {
+        if report.indexed > 0 || report.routed > 0 || report.auditListed > 0 {
             logger.notice("recovery completed journaled deliveries", metadata: [
-                "indexed": "\(report.indexed)", "routed": "\(report.routed)",
+                "indexed": "\(report.indexed)", "routed": "\(report.routed)", "audit_listed": "\(report.auditListed)",
             ])
         }
         return report
+    }
+
+    /// Lists the given audit events (those after the checkpoint; for `reindex`, all) that the
+    /// catalog's audit log lacks (a crash came between the archive and the catalog, or someone
+    /// deleted the rows): each with its record, unless a row listed
+    /// without a record has the same content (a delivery's own entries). Returns how many it listed.
+    func listJournaledAudit(_ events: [(location: RecordLocation, entry: AuditEntry)]) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        let listed = try await catalog.governance.listedAuditRecords(events.map(\.location))
+        let missing = events.filter { !listed.contains($0.location) }
+        guard let earliest = missing.map(\.entry.time).min() else { return 0 }
+        var unrecorded = try await catalog.governance.unrecordedAuditEntries(since: earliest.addingTimeInterval(-1))
+        var relisted: [(entry: AuditEntry, record: RecordLocation?)] = []
+        for event in missing {
+            if let match = unrecorded.firstIndex(where: { ComplianceService.sameEntry($0, event.entry) }) {
+                unrecorded.remove(at: match)
+            } else {
+                relisted.append((event.entry, event.location))
+            }
+        }
+        try await catalog.governance.audit(relisted)
+        return relisted.count
     }
 
     /// Journals a recovered batch's Sieve events, commits it in one transaction, then sends the

@@ -10,7 +10,7 @@ import StoreModel
 
 extension DeliveryPipeline {
     /// Rebuilds the catalog from the archive alone: drops its derived data (the audit log
-    /// stays), rebuilds the governance tables (operators, holds, locks, plans, protection) from the
+    /// stays, and gets back any audit event of the archive it lacks), rebuilds the governance tables (operators, holds, locks, plans, protection) from the
     /// archive's governance records, then reads every envelope record in archive order (not those a purge removed), inflates and parses its
     /// body and indexes the delivery, in batches. Returns the number of deliveries indexed.
     public func reindex(batchSize: Int = 512, progress: (Int) -> Void = { _ in }) async throws(DeliveryError) -> Int {
@@ -22,8 +22,14 @@ extension DeliveryPipeline {
         var envelopes: [ArchiveRecord] = []
         var purged: Set<RecordLocation> = []
         var governance = GovernanceState(systemKeys: try await store.compliance.systemKeys())
+        var auditEvents: [(location: RecordLocation, entry: AuditEntry)] = []
         try archive.forEachRecord { record in
             if record.kind == .envelope { envelopes.append(record) }
+            if record.kind == .event, record.eventKind == .audit, let payload = record.eventPayload,
+                let entry = ComplianceService.decodeAuditPayload(payload)
+            {
+                auditEvents.append((record.location, entry))
+            }
             purged.formUnion(ComplianceService.purgedLocations(in: record))
             if let signed = ComplianceService.governanceRecord(in: record) { governance.apply(signed, at: record.location) }
         }
@@ -33,6 +39,8 @@ extension DeliveryPipeline {
         if let change = governance.protectionChange, let location = governance.protectionRecord {
             try await catalog.governance.setProtection(change, record: location)
         }
+        // The audit log is kept, not rebuilt; events of the archive missing from it are listed again.
+        _ = try await listJournaledAudit(auditEvents)
         // A purge whose compaction has not run yet: its records are still there, but gone.
         if !purged.isEmpty { envelopes.removeAll { purged.contains($0.location) } }
         var done = 0

@@ -34,6 +34,9 @@ public struct IntegrityReport: Sendable {
     /// commit leaves, and the next start of `tresor serve` indexes and places. Not a finding; an
     /// unindexed record before an indexed one is.
     public var awaitingRecovery = 0
+    /// Audit events after the recovery checkpoint not listed in the catalog yet (the next start of
+    /// `tresor serve` lists them).
+    public var auditAwaitingRecovery = 0
     /// Time stamps, their copies and witnesses (`AnchorCheck`); its findings are in `findings` too.
     public var anchors = AnchorReport()
 
@@ -56,6 +59,7 @@ extension MailStore {
         // the chain of seal keys the verification derived from the archive's own records.
         var governanceRecords: [(GovernanceRecord, RecordLocation)] = []
         var floorCounts: [RecordLocation: Int] = [:]
+        var auditEvents: [RecordLocation: AuditEntry] = [:]
         let archive = verifyArchive(dataDirectory: dataDirectory, publicKey: publicKey) { record in
             anchors.visit(record)
             switch record.kind {
@@ -65,6 +69,11 @@ extension MailStore {
             case .event:
                 purged.formUnion(ComplianceService.purgedLocations(in: record))
                 if let signed = ComplianceService.governanceRecord(in: record) { governanceRecords.append((signed, record.location)) }
+                if record.eventKind == .audit, let payload = record.eventPayload,
+                    let entry = ComplianceService.decodeAuditPayload(payload)
+                {
+                    auditEvents[record.location] = entry
+                }
             case .body, .seal, .purged:
                 break
             }
@@ -108,6 +117,11 @@ extension MailStore {
                         + "lists \(cachedFloors[location, default: 0]) (run `tresor reindex`; purges obey the archive's)"))
             }
             report.findings += try await governanceFindings(governance, catalog: catalog)
+            let audit = auditFindings(auditEvents, rows: try await catalog.governance.auditRows(),
+                                      operatorKeys: governance.operators.mapValues(\.record.publicKey),
+                                      recoveryCheckpoint: checkpoint)
+            report.findings += audit.findings
+            report.auditAwaitingRecovery = audit.awaitingRecovery
             let placements = try await catalog.mailboxes.placementsToCheck()
             report.placements = placements.count
             for placement in placements {
@@ -139,6 +153,42 @@ extension MailStore {
             sealKeys: Set((archive.sealKeys?.keys.map(\.hex) ?? [archive.publicKeyHex]).map { $0.lowercased() }))
         report.findings += report.anchors.findings
         return report
+    }
+
+    /// The audit trail: every audit event of the archive listed unchanged in the catalog's audit log,
+    /// no row there without its event, and every operator signature on an entry valid.
+    /// Events after the recovery checkpoint that the log lacks are counted as awaiting recovery (a
+    /// crash came between the archive and the catalog; the next `serve` lists them), not as findings.
+    static func auditFindings(_ journaled: [RecordLocation: AuditEntry], rows: [AuditLogRow],
+                              operatorKeys: [String: String], recoveryCheckpoint: RecordLocation?)
+        -> (findings: [IntegrityFinding], awaitingRecovery: Int)
+    {
+        var report = ComplianceService.compare(journaled: journaled, rows: rows)
+        ComplianceService.checkSignatures(journaled, operatorKeys: operatorKeys, into: &report)
+        func line(_ entry: AuditEntry) -> String { "\(Timestamp.string(entry.time)) \(entry.actor) \(entry.action)" }
+        var findings: [IntegrityFinding] = []
+        var awaiting = 0
+        for (record, entry) in report.removed {
+            if recoveryCheckpoint.map({ record > $0 }) ?? true {
+                awaiting += 1
+                continue
+            }
+            findings.append(IntegrityFinding(area: "audit", detail: "event \(record) (\(line(entry))) is missing from the "
+                                                 + "catalog's audit log"))
+        }
+        for (row, record, _, journaled) in report.altered {
+            findings.append(IntegrityFinding(area: "audit", detail: "row \(row) differs from event \(record) "
+                                                 + "(\(line(journaled))) it names"))
+        }
+        for (row, entry) in report.unbacked {
+            findings.append(IntegrityFinding(area: "audit", detail: "row \(row) (\(line(entry))) names no audit event "
+                                                 + "in the archive"))
+        }
+        for (record, entry) in report.badSignatures {
+            findings.append(IntegrityFinding(area: "audit", detail: "event \(record) (\(line(entry))) is not signed by "
+                                                 + "the operator it names"))
+        }
+        return (findings, awaiting)
     }
 
     /// Governance records that failed their checks, and every difference between the catalog's

@@ -1,4 +1,5 @@
 import Crypto
+import StoreModel
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -32,6 +33,13 @@ public struct OperatorKey: Sendable {
 
     public func sign(_ message: [UInt8]) -> [UInt8] {
         Array((try? privateKey.signature(for: message)) ?? Data())
+    }
+
+    /// The audit actor of this operator reading content, run by `osUser`: their audit entries are
+    /// signed with this key.
+    public func contentReader(osUser: String) -> AuditActor {
+        AuditActor(kind: .operator, name: "\(name) (os \(osUser))",
+                   signingKey: AuditSigningKey(operatorName: name, privateKey: privateKey))
     }
 }
 

@@ -26,11 +26,14 @@ public struct AuditActor: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     /// The IP address of the client, for protocol sessions.
     public var clientAddress: String?
+    /// An operator's unlocked key: their audit entries are signed with it.
+    public var signingKey: AuditSigningKey?
 
-    public init(kind: Kind, name: String, clientAddress: String? = nil) {
+    public init(kind: Kind, name: String, clientAddress: String? = nil, signingKey: AuditSigningKey? = nil) {
         self.kind = kind
         self.name = name
         self.clientAddress = clientAddress
+        self.signingKey = signingKey
     }
 
     /// "os:root", "operator:alice", "user:bob@example.com", "system:recovery".

@@ -13,17 +13,35 @@ public struct ProtectionSettings: Sendable, Hashable, Codable, CustomStringConve
     public var requireApproval: Bool
     /// `tresor serve` runs retention by itself each day (under `requireApproval` it only writes plans).
     public var autoPurge: Bool
+    /// Reading message content at the command line (`show --raw|--text|--attachments`, `export`)
+    /// takes an operator's key, and the audit entry of the read is signed with it: every content
+    /// read names a person who proved who they are, not an OS account anyone with root can use.
+    public var requireOperator: Bool
 
-    public init(requireApproval: Bool = false, autoPurge: Bool = false) {
+    public init(requireApproval: Bool = false, autoPurge: Bool = false, requireOperator: Bool = false) {
         self.requireApproval = requireApproval
         self.autoPurge = autoPurge
+        self.requireOperator = requireOperator
     }
 
-    /// Whether going from these settings to `new` lowers protection: switching approval off.
-    public func isLowered(by new: ProtectionSettings) -> Bool { requireApproval && !new.requireApproval }
+    /// Whether going from these settings to `new` lowers protection: switching approval or the
+    /// operator requirement off.
+    public func isLowered(by new: ProtectionSettings) -> Bool {
+        (requireApproval && !new.requireApproval) || (requireOperator && !new.requireOperator)
+    }
 
     public var description: String {
-        "require_approval = \(requireApproval), auto_purge = \(autoPurge)"
+        "require_approval = \(requireApproval), auto_purge = \(autoPurge), require_operator = \(requireOperator)"
+    }
+
+    private enum CodingKeys: String, CodingKey { case requireApproval, autoPurge, requireOperator }
+
+    /// Records journaled before `requireOperator` existed lack it: off.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requireApproval = try container.decode(Bool.self, forKey: .requireApproval)
+        autoPurge = try container.decode(Bool.self, forKey: .autoPurge)
+        requireOperator = try container.decodeIfPresent(Bool.self, forKey: .requireOperator) ?? false
     }
 }
 

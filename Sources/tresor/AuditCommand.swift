@@ -70,10 +70,15 @@ struct AuditCommand: AsyncParsableCommand {
         for (row, entry) in report.unbacked {
             print("UNBACKED row \(row) names no audit event in the archive: \(line(entry))")
         }
+        for (record, entry) in report.badSignatures {
+            print("BAD SIGNATURE record \(record) is not signed by the operator it names: \(line(entry))")
+        }
         print("audit trail: \(report.journaled) event(s) in the archive, \(report.listed) row(s) in the catalog"
-              + (report.catalogOnly > 0 ? " (\(report.catalogOnly) kept in the catalog only)" : ""))
+              + (report.catalogOnly > 0 ? " (\(report.catalogOnly) kept in the catalog only)" : "")
+              + (report.signed > 0 ? ", \(report.signed) signed by operators" : ""))
         guard report.isValid else {
-            print("FAILED: \(report.removed.count) removed, \(report.altered.count) altered, \(report.unbacked.count) unbacked")
+            print("FAILED: \(report.removed.count) removed, \(report.altered.count) altered, \(report.unbacked.count) unbacked, "
+                  + "\(report.badSignatures.count) with a bad signature")
             throw ExitCode(1)
         }
         print("OK: the catalog's audit log matches the archive's")

@@ -29,6 +29,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var actor: ActorOption
+    @OptionGroup(title: "Operator (needed when the data directory requires one)") var signing: OperatorOption
     @Option(help: ArgumentHelp("Export the messages matching this query.", valueName: "query")) var query: String?
     @Option(help: ArgumentHelp("Export this user's folders.", valueName: "user")) var mailbox: String?
     @Option(help: ArgumentHelp("With --mailbox: only this folder and the folders below it.", valueName: "folder"))
@@ -64,9 +65,10 @@ struct ExportCommand: AsyncParsableCommand {
         let interruption = InterruptionNotice(directory: destination.path)
         var reporter = ProgressReporter(label: "exporting", total: nil)
         let summary: ExportSummary
+        let reader = try await signing.contentReader(else: actor.auditActor)
         do {
             summary = try await Exporter(store: store).export(
-                ExportRequest(selection: selection, format: format, destination: destination, actor: actor.auditActor)
+                ExportRequest(selection: selection, format: format, destination: destination, actor: reader)
             ) { progress in
                 if reporter.total != progress.total { reporter = ProgressReporter(label: "exporting", total: progress.total) }
                 reporter.update(progress.written, force: progress.written == progress.total)

@@ -44,8 +44,19 @@ struct OperatorOption: ParsableArguments {
             || !(environment["TRESOR_OPERATOR_KEY"] ?? "").isEmpty
     }
 
+    /// The audit actor for a content read: the operator with their unlocked key (which signs the
+    /// read's audit entries) when one is named, else `fallback` (the OS account).
+    func contentReader(else fallback: AuditActor) async throws -> AuditActor {
+        guard isGiven else { return fallback }
+        return try await unlockedKey().contentReader(osUser: AuditActor.operatingSystemUser)
+    }
+
     /// The decrypted key, as a signer.
     func signer() async throws -> GovernanceSigner {
+        .operatorKey(try await unlockedKey(), osUser: AuditActor.operatingSystemUser)
+    }
+
+    private func unlockedKey() async throws -> OperatorKey {
         let path = keyPath
         guard FileManager.default.fileExists(atPath: path.path) else {
             throw CommandError("""
@@ -54,9 +65,7 @@ struct OperatorOption: ParsableArguments {
                 """)
         }
         let passphrase = try Self.passphrase(file: passphraseFile, environment: environment, prompt: "Passphrase for \(name): ")
-        let key = try await OperatorKeyFile.read(from: path, passphrase: passphrase,
-                                                 expecting: keyFile == nil ? name : nil)
-        return .operatorKey(key, osUser: AuditActor.operatingSystemUser)
+        return try await OperatorKeyFile.read(from: path, passphrase: passphrase, expecting: keyFile == nil ? name : nil)
     }
 
     /// The operator's signer when one is named or a key exists for the default name; else the

@@ -130,7 +130,7 @@ struct RetentionCommand: AsyncParsableCommand {
             let signer: GovernanceSigner = dryRun
                 ? .system("retention apply --dry-run", onBehalfOf: actor.auditActor) : try await signing.signer()
             try await withRunner(options, data, remember: true, signer: signer) { runner, configuration in
-                let (mode, _, note) = try await runner.mode(dryRun: dryRun, configured: configuration.retention.protection,
+                let (mode, _, note) = try await runner.mode(dryRun: dryRun, configured: configuration.protection,
                                                             signer: signer)
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 let outcome = try await runner.apply(asOf: asOf.date, mode: mode, signer: signer)
@@ -230,11 +230,12 @@ struct RetentionCommand: AsyncParsableCommand {
             discussion: """
                 require_approval: purges need a plan that a different person approves. auto_purge: \
                 `tresor serve` runs retention each day by itself (under require_approval it only \
-                writes plans). The settings live in the data directory (journaled in the archive), \
-                so every command sees them wherever it runs. Switching require_approval on takes \
-                effect at once; switching it off writes a proposal that a different person carries \
-                out with `tresor retention approve PROPOSAL`. Changes are signed with an admin's \
-                operator key.
+                writes plans). require_operator: `show --raw|--text|--attachments` and `export` need \
+                an operator's key, which signs the audit entry of the read. The settings live in the \
+                data directory (journaled in the archive), so every command sees them wherever it \
+                runs. Switching require_approval or require_operator on takes effect at once; \
+                switching either off writes a proposal that a different person carries out with \
+                `tresor retention approve PROPOSAL`. Changes are signed with an admin's operator key.
                 """)
         @OptionGroup var data: DataDirectoryOptions
         @OptionGroup var signing: OperatorOption
@@ -242,13 +243,15 @@ struct RetentionCommand: AsyncParsableCommand {
         var requireApproval: Switch?
         @Option(name: .customLong("auto-purge"), help: ArgumentHelp("on or off.", valueName: "on|off"))
         var autoPurge: Switch?
+        @Option(name: .customLong("require-operator"), help: ArgumentHelp("on or off.", valueName: "on|off"))
+        var requireOperator: Switch?
 
         enum Switch: String, ExpressibleByArgument { case on, off }
 
         func run() async throws {
             try await withStore(data) { store in
                 let current = try await store.compliance.protection()
-                if requireApproval == nil && autoPurge == nil {
+                if requireApproval == nil && autoPurge == nil && requireOperator == nil {
                     print(current)
                     for proposal in try await store.compliance.protectionProposals() {
                         print("\(proposal.id) \(proposal.status.rawValue) by \(proposal.createdBy) "
@@ -260,6 +263,7 @@ struct RetentionCommand: AsyncParsableCommand {
                 var wanted = current
                 if let requireApproval { wanted.requireApproval = requireApproval == .on }
                 if let autoPurge { wanted.autoPurge = autoPurge == .on }
+                if let requireOperator { wanted.requireOperator = requireOperator == .on }
                 if let proposal = try await store.compliance.changeProtection(to: wanted, by: try await signing.signer()) {
                     print("proposal \(proposal.id) written: \(proposal.settings); nothing changes until a different "
                           + "person runs: tresor retention approve \(proposal.id)")

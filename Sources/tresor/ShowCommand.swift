@@ -12,6 +12,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var actor: ActorOption
+    @OptionGroup(title: "Operator (needed for content when the data directory requires one)") var signing: OperatorOption
     @Argument(help: "The message id (SHA-256 or a unique prefix).") var id: String
     @Flag(help: "Print the message's exact archived bytes.") var raw = false
     @Flag(help: "Print the message's text (decoded, HTML turned into text).") var text = false
@@ -26,7 +27,8 @@ struct ShowCommand: AsyncParsableCommand {
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
         let mode = raw ? "raw" : text ? "text" : attachments != nil ? "attachments" : "summary"
-        let shown = try await store.compliance.show(id: id, purpose: mode, by: actor.auditActor)
+        let reader = mode == "summary" ? actor.auditActor : try await signing.contentReader(else: actor.auditActor)
+        let shown = try await store.compliance.show(id: id, purpose: mode, by: reader)
         let entry = shown.entry, bytes = shown.raw
         if raw {
             FileHandle.standardOutput.write(Data(bytes))

@@ -59,6 +59,10 @@ struct VerifyCommand: AsyncParsableCommand {
             print("recovery:   \(integrity.awaitingRecovery) journaled record(s) not indexed yet (a crash came between the "
                   + "archive and the catalog); the next start of `tresor serve` indexes and places them")
         }
+        if integrity.auditAwaitingRecovery > 0 {
+            print("recovery:   \(integrity.auditAwaitingRecovery) audit event(s) not listed in the catalog yet; the next "
+                  + "start of `tresor serve` lists them")
+        }
         Self.printAnchors(integrity.anchors, verbose: verbose)
         for finding in integrity.findings { print("FINDING \(finding)") }
         guard integrity.isValid else {
