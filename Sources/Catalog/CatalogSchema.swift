@@ -291,6 +291,7 @@ enum CatalogSchema {
         }
         migrator.registerMigration("v10") { db in try migrateToReceivedTime(db) }
         migrator.registerMigration("v11") { db in try migrateToGovernance(db) }
+        migrator.registerMigration("v12") { db in try migrateToRestrictions(db) }
         return migrator
     }
 
@@ -371,6 +372,7 @@ enum CatalogSchema {
     static func deleteDerivedData(_ db: Database) throws {
         try db.execute(sql: """
             DELETE FROM retention_floor;
+            DELETE FROM restricted_message;
             DELETE FROM message_fts;
             DELETE FROM address;
             DELETE FROM delivery;
