@@ -75,7 +75,9 @@ import StoreModel
 /// `purge_plan_item`), "v7" (purges: `purge`, `draft.kept`) and "v8" (outbound delivery: the
 /// attempt, claim and bounce columns of `outbound_queue`), each migration documents its tables in
 /// its own file (`CatalogSchema+Retention.swift`, `+Purge.swift`, `+Delivery.swift`). None of them is
-/// derivable from the archive, so `reset()` keeps them all.
+/// derivable from the archive, so `reset()` keeps them all. So do the later ones ("v11"
+/// `+Governance.swift`, "v12" `+Restrictions.swift`), except `restricted_message`, which indexing
+/// derives from the active restrictions: `reset()` empties it.
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

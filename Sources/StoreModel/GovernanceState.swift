@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// What governs the record, folded from the archive's governance records in chain order: the
-/// operators, legal holds, locked policies, purge plans and their decisions, purge orders and the
-/// protection settings. Each record is applied only if its signature checks and its signer may do
+/// operators, legal holds, restrictions of processing, the private-mail rule, locked policies,
+/// purge plans and their decisions, purge orders and the protection settings. Each record is applied only if its signature checks and its signer may do
 /// what it does at that point of the chain (`refusal(of:)`); a record that fails is listed in
 /// `problems` and changes nothing — so a hold release signed by a key nobody vouched for does not
 /// release the hold. Pure: the same records always give the same state.
