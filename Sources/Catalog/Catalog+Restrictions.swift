@@ -133,6 +133,36 @@ extension CatalogGovernance {
         }
     }
 
+    /// For each restriction whose hidden messages differ from what its query matches now: how many
+    /// matches are not hidden, and how many hidden ones are no match (or belong to a restriction
+    /// that is not active). Empty when the table is what indexing would have made it. A row whose
+    /// message a purge removed from the catalog is no drift: it keeps hiding a copy an
+    /// archive-only purge left in a mailbox.
+    public func restrictionDrift() async throws -> [(name: String, missing: Int, extra: Int)] {
+        try await pool.read { db in
+            var drift: [(name: String, missing: Int, extra: Int)] = []
+            var active: Set<String> = []
+            for (name, condition) in try Catalog.activeRestrictionConditions(db) {
+                active.insert(name)
+                let missing = try Int.fetchOne(db, SQLRequest<Int>(literal: """
+                    SELECT count(*) FROM message m WHERE \(condition)
+                    AND NOT EXISTS (SELECT 1 FROM restricted_message r WHERE r.sha256 = m.sha256 AND r.restriction = \(name))
+                    """)) ?? 0
+                let extra = try Int.fetchOne(db, SQLRequest<Int>(literal: """
+                    SELECT count(*) FROM restricted_message r WHERE r.restriction = \(name)
+                    AND EXISTS (SELECT 1 FROM message m WHERE m.sha256 = r.sha256)
+                    AND NOT EXISTS (SELECT 1 FROM message m WHERE m.sha256 = r.sha256 AND \(condition))
+                    """)) ?? 0
+                if missing > 0 || extra > 0 { drift.append((name, missing, extra)) }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT restriction, count(*) FROM restricted_message GROUP BY restriction")
+            where !active.contains(row[0] as String) {
+                drift.append((row[0], 0, row[1]))
+            }
+            return drift.sorted { $0.name < $1.name }
+        }
+    }
+
     /// Makes the cached restrictions say what the archive's records say (rows only the catalog has
     /// stay, as with holds: `verify` names them) and recomputes every active one's messages.
     static func rebuildRestrictions(_ restrictions: [ProcessingRestriction], in db: Database) throws {

@@ -121,6 +121,13 @@ import TestSupport
             try await store.catalog.governance.rebuildGovernance(from: try await store.compliance.governanceFromArchive())
             #expect(try await store.compliance.restrictedMessages() == [jane])
             #expect(await MailStore.verify(dataDirectory: store.dataDirectory).isValid)
+
+            // A hidden message un-hidden by hand is named too.
+            _ = try await ChildProcess.python(
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM restricted_message'); c.commit()",
+                [store.dataDirectory.appendingPathComponent("catalog.sqlite").path])
+            let drifted = await MailStore.verify(dataDirectory: store.dataDirectory)
+            #expect(drifted.findings.contains { $0.area == "restriction" && $0.detail.contains("dsr-2") }, "\(drifted.findings)")
         }
     }
 }
