@@ -101,6 +101,23 @@ import TestSupport
         }
     }
 
+    /// A release an auditor signs, appended to the archive by hand, releases nothing when the
+    /// chain is folded, and `verify` names it.
+    @Test func aForgedReleaseIsNotApplied() async throws {
+        try await ResolutionTests.withAccounts { store in
+            let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
+            let auditor = try await store.compliance.enrolOperator("eve", role: .auditor, by: admin)
+            _ = try await store.compliance.placeRestriction("dsr-3", query: "from:jane@remote.test", reason: "r", by: admin)
+            try await GovernanceRecordTests.forge(.restrictionReleased(name: "dsr-3", reason: "mine now"), as: "eve",
+                                                  key: auditor.publicKeyHex, store: store, sign: auditor.sign)
+            let chain = try await store.compliance.governanceFromArchive()
+            #expect(chain.restrictions["dsr-3"]?.isActive == true)
+            #expect(chain.problems.map(\.reason) == ["a auditor releases no restrictions"])
+            let report = await MailStore.verify(dataDirectory: store.dataDirectory)
+            #expect(report.findings.filter { $0.area == "governance" }.count == 1, "\(report.findings)")
+        }
+    }
+
     @Test func reindexRebuildsRestrictionsAndVerifyNamesARowDeletedByHand() async throws {
         try await ResolutionTests.withAccounts { store in
             let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
