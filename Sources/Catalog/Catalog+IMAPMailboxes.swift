@@ -177,14 +177,16 @@ extension CatalogMailboxes {
 
     /// RFC 3501 §6.3.10 STATUS, with HIGHESTMODSEQ (RFC 7162 §3.1.2.1) and SIZE (RFC 8438): one query
     /// over the mailbox's placements.
-    public func status(of name: String, of email: String) async throws -> MailboxStatus {
+    public func status(of name: String, of email: String, hidingRestricted: Bool = false) async throws
+        -> MailboxStatus
+    {
         try await pool.read { db in
             let box = try Catalog.mailboxRow(name, of: email, in: db)
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*), coalesce(sum(size), 0), coalesce(sum((system_flags & ?) = 0), 0),
                        coalesce(sum((system_flags & ?) != 0), 0), coalesce(sum(coalesce(transmitted_size, size)), 0),
                        coalesce(sum(transmitted_size IS NULL), 0)
-                FROM mailbox_message WHERE mailbox = ?
+                FROM mailbox_message m WHERE mailbox = ?\(Catalog.visibility(hidingRestricted: hidingRestricted))
                 """, arguments: [MessageFlags.System.seen.rawValue, MessageFlags.System.deleted.rawValue, box.id])
             return MailboxStatus(
                 messages: row?[0] ?? 0, uidNext: UInt32(box.uidNext), uidValidity: UInt32(box.uidValidity),

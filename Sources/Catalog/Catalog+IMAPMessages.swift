@@ -11,11 +11,15 @@ import StoreModel
 extension CatalogMailboxes {
     /// Every message of the mailbox in UID order, with UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ, read in
     /// one transaction (so all of it belongs to one instant): one query for the messages, however many.
-    public func snapshot(of name: String, of email: String) async throws -> MailboxSnapshot {
+    /// With `hidingRestricted`, messages an active restriction covers are left out (owners' views).
+    public func snapshot(of name: String, of email: String, hidingRestricted: Bool = false) async throws
+        -> MailboxSnapshot
+    {
         try await pool.read { db in
             let box = try Catalog.mailboxRow(name, of: email, in: db)
             let entries = try Row.fetchAll(db, sql: """
-                SELECT \(Catalog.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? ORDER BY m.uid
+                SELECT \(Catalog.entryColumns) FROM mailbox_message m
+                WHERE m.mailbox = ?\(Catalog.visibility(hidingRestricted: hidingRestricted)) ORDER BY m.uid
                 """, arguments: [box.id]).map(Catalog.entry)
             return MailboxSnapshot(name: box.name, uidValidity: UInt32(box.uidValidity), uidNext: UInt32(box.uidNext),
                                    highestModSeq: UInt64(box.highestModSeq), specialUse: box.specialUse,
@@ -25,12 +29,16 @@ extension CatalogMailboxes {
 
     /// What changed after `modSeq`: messages placed or re-flagged (MODSEQ above it) and UIDs expunged
     /// (tombstones above it). RFC 7162 §3.1.4 (CHANGEDSINCE), §3.2.5.2 (VANISHED (EARLIER)).
-    public func changes(in name: String, of email: String, since modSeq: UInt64) async throws -> MailboxChanges {
+    public func changes(in name: String, of email: String, since modSeq: UInt64, hidingRestricted: Bool = false)
+        async throws -> MailboxChanges
+    {
         let since = Int64(clamping: modSeq)
         return try await pool.read { db in
             let box = try Catalog.mailboxRow(name, of: email, in: db)
             let changed = try Row.fetchAll(db, sql: """
-                SELECT \(Catalog.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.modseq > ? ORDER BY m.uid
+                SELECT \(Catalog.entryColumns) FROM mailbox_message m
+                WHERE m.mailbox = ? AND m.modseq > ?\(Catalog.visibility(hidingRestricted: hidingRestricted))
+                ORDER BY m.uid
                 """, arguments: [box.id, since]).map(Catalog.entry)
             let expunged = try Int64.fetchAll(db, sql: """
                 SELECT uid FROM mailbox_expunged WHERE mailbox = ? AND modseq > ? ORDER BY uid
@@ -41,18 +49,23 @@ extension CatalogMailboxes {
     }
 
     /// One placed message, or nil if the UID is not (or no longer) in the mailbox.
-    public func message(uid: UInt32, in name: String, of email: String) async throws -> MailboxEntry? {
+    public func message(uid: UInt32, in name: String, of email: String, hidingRestricted: Bool = false) async throws
+        -> MailboxEntry?
+    {
         try await pool.read { db in
             let box = try Catalog.mailboxRow(name, of: email, in: db)
             return try Row.fetchOne(db, sql: """
-                SELECT \(Catalog.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.uid = ?
+                SELECT \(Catalog.entryColumns) FROM mailbox_message m
+                WHERE m.mailbox = ? AND m.uid = ?\(Catalog.visibility(hidingRestricted: hidingRestricted))
                 """, arguments: [box.id, Int64(uid)]).map(Catalog.entry)
         }
     }
 
     /// The placed messages among `uids` (one read for a FETCH or SEARCH batch), in UID order; UIDs
     /// not (or no longer) in the mailbox are left out.
-    public func messages(uids: [UInt32], in name: String, of email: String) async throws -> [MailboxEntry] {
+    public func messages(uids: [UInt32], in name: String, of email: String, hidingRestricted: Bool = false)
+        async throws -> [MailboxEntry]
+    {
         let wanted = Array(Set(uids)).sorted()
         guard !wanted.isEmpty else { return [] }
         return try await pool.read { db in
@@ -64,7 +77,8 @@ extension CatalogMailboxes {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let arguments = StatementArguments([box.id] + chunk.map { Int64($0) })
                 entries += try Row.fetchAll(db, sql: """
-                    SELECT \(Catalog.entryColumns) FROM mailbox_message m WHERE m.mailbox = ? AND m.uid IN (\(marks))
+                    SELECT \(Catalog.entryColumns) FROM mailbox_message m
+                    WHERE m.mailbox = ? AND m.uid IN (\(marks))\(Catalog.visibility(hidingRestricted: hidingRestricted))
                     ORDER BY m.uid
                     """, arguments: arguments).map(Catalog.entry)
             }

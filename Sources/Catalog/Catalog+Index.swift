@@ -83,6 +83,11 @@ extension Catalog {
             try statements.insertAddress.execute(arguments: [messageRow, address.role, address.address, address.rdomain])
         }
         try writeFullText(item, row: messageRow, isNewMessage: isNewMessage, statements: statements, in: db)
+        // Restrictions are live: a message that arrives later (or a delivery that adds an
+        // envelope recipient) joins every active restriction whose query now matches it.
+        if !statements.restrictions.isEmpty {
+            try restrictNewlyIndexed(message: messageRow, restrictions: statements.restrictions, in: db)
+        }
     }
 
     /// Writes the message's FTS5 row. For a new message all columns come from the prepared
@@ -159,6 +164,8 @@ struct IndexStatements {
     let deliveryExists, findMessage, updateArchivedAt, updateReceivedAt, insertMessage, insertAddress, insertDelivery,
         insertFloor: Statement
     let readFullText, deleteFullText, envelopeAddresses, insertFullText: Statement
+    /// The active restrictions, read once per transaction (none: nothing more is done per message).
+    let restrictions: [(name: String, condition: SQL)]
 
     init(_ db: Database) throws {
         deliveryExists = try db.cachedStatement(sql: "SELECT 1 FROM delivery WHERE envelope_segment = ? AND envelope_offset = ?")
@@ -182,6 +189,7 @@ struct IndexStatements {
                 received_source, archived_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        restrictions = try Catalog.activeRestrictionConditions(db)
         readFullText = try db.cachedStatement(sql: "SELECT subject, body, attachment FROM message_fts WHERE rowid = ?")
         deleteFullText = try db.cachedStatement(sql: "DELETE FROM message_fts WHERE rowid = ?")
         envelopeAddresses = try db.cachedStatement(sql: """

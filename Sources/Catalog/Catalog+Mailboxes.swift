@@ -51,13 +51,16 @@ extension CatalogMailboxes {
     }
 
     /// The messages of one mailbox in UID order.
-    public func messages(in mailbox: String, of email: String) async throws -> [MailboxMessage] {
+    /// With `hidingRestricted`, messages an active restriction covers are left out (owners' views).
+    public func messages(in mailbox: String, of email: String, hidingRestricted: Bool = false) async throws
+        -> [MailboxMessage]
+    {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT m.uid, m.sha256, m.size, m.system_flags, m.keywords, m.internal_date, m.envelope_segment,
                        m.envelope_offset
                 FROM mailbox_message m JOIN mailbox b ON b.id = m.mailbox JOIN user u ON u.id = b.user
-                WHERE u.email = ? AND b.name = ?
+                WHERE u.email = ? AND b.name = ?\(Catalog.visibility(hidingRestricted: hidingRestricted))
                 ORDER BY m.uid
                 """, arguments: [email, mailbox])
             return rows.map { row in

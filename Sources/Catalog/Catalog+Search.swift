@@ -11,8 +11,11 @@ extension Catalog {
 extension CatalogMessages {
     /// Messages matching `query`, newest first: by message date (the archive time where the
     /// message has no Date header), then archive time. `limit: nil` returns all.
-    public func search(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0) async throws -> [SearchHit] {
-        let condition = QueryCompiler.condition(query.root)
+    /// With `hidingRestricted`, messages an active restriction of processing covers are left out.
+    public func search(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0, hidingRestricted: Bool = false)
+        async throws -> [SearchHit]
+    {
+        let condition = Catalog.searchCondition(query, hidingRestricted: hidingRestricted)
         return try await pool.read { db in
             // Plan choice. A selective query is cheapest as "look up the matching ids, sort them";
             // a broad one (say, a word in every message) as "walk the date index newest first and
@@ -59,8 +62,8 @@ extension CatalogMessages {
     }
 
     /// How many messages match `query`.
-    public func count(_ query: SearchQuery) async throws -> Int {
-        let condition = QueryCompiler.condition(query.root)
+    public func count(_ query: SearchQuery, hidingRestricted: Bool = false) async throws -> Int {
+        let condition = Catalog.searchCondition(query, hidingRestricted: hidingRestricted)
         return try await pool.read { db in
             try Int.fetchOne(db, SQLRequest(literal: "SELECT COUNT(*) FROM message m WHERE \(condition)")) ?? 0
         }
@@ -117,5 +120,15 @@ extension CatalogMessages {
                 bodyLocation: RecordLocation(segment: UInt32(row[14] as Int64), offset: UInt64(row[15] as Int64)),
                 archivedAt: Date(timeIntervalSince1970: row[16]), deliveries: deliveries)
         }
+    }
+}
+
+extension Catalog {
+    /// The query's condition over `message m`, and with `hidingRestricted` none of the messages an
+    /// active restriction covers (one primary-key lookup per candidate).
+    static func searchCondition(_ query: SearchQuery, hidingRestricted: Bool) -> SQL {
+        let condition = QueryCompiler.condition(query.root)
+        guard hidingRestricted else { return condition }
+        return "(" + condition + ") AND NOT EXISTS (SELECT 1 FROM restricted_message r WHERE r.sha256 = m.sha256)"
     }
 }

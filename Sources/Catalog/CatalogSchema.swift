@@ -75,7 +75,9 @@ import StoreModel
 /// `purge_plan_item`), "v7" (purges: `purge`, `draft.kept`) and "v8" (outbound delivery: the
 /// attempt, claim and bounce columns of `outbound_queue`), each migration documents its tables in
 /// its own file (`CatalogSchema+Retention.swift`, `+Purge.swift`, `+Delivery.swift`). None of them is
-/// derivable from the archive, so `reset()` keeps them all.
+/// derivable from the archive, so `reset()` keeps them all. So do the later ones ("v11"
+/// `+Governance.swift`, "v12" `+Restrictions.swift`), except `restricted_message`, which indexing
+/// derives from the active restrictions: `reset()` empties it.
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -291,7 +293,8 @@ enum CatalogSchema {
         }
         migrator.registerMigration("v10") { db in try migrateToReceivedTime(db) }
         migrator.registerMigration("v11") { db in try migrateToGovernance(db) }
-        migrator.registerMigration("v12-require-operator") { db in
+        migrator.registerMigration("v12") { db in try migrateToRestrictions(db) }
+        migrator.registerMigration("v13") { db in
             // The protection setting that content reads at the command line need an operator's key
             // (off for settings and proposals recorded before it existed), and the signature an
             // operator's key puts on their audit entries.
@@ -382,6 +385,7 @@ enum CatalogSchema {
     static func deleteDerivedData(_ db: Database) throws {
         try db.execute(sql: """
             DELETE FROM retention_floor;
+            DELETE FROM restricted_message;
             DELETE FROM message_fts;
             DELETE FROM address;
             DELETE FROM delivery;

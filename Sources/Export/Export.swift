@@ -23,7 +23,7 @@ import MailStore
 /// ```
 /// DIR/INCOMPLETE                 only while writing, or after an interruption
 /// DIR/messages/…                 the messages:
-///     query or case:  export.mbox | cur/ new/ tmp/ (Maildir) | <date>_<sha256>.eml
+///     query, case or subject:  export.mbox | cur/ new/ tmp/ (Maildir) | <date>_<sha256>.eml
 ///     mailbox:        <folder>.mbox | <folder>/cur/ new/ tmp/ | <folder>/<date>_<sha256>.eml
 ///                     one per IMAP folder, nested folders as nested directories (`ExportPaths`)
 /// DIR/manifest.csv               one row per exported message, in file order (`ManifestCSV`)
@@ -49,8 +49,12 @@ public enum ExportSelection: Sendable, Hashable {
     case query(String)
     /// A user's folders as IMAP shows them: all of them, or one folder and the folders below it.
     case mailbox(user: String, folder: String?)
-    /// What a legal hold covers: the messages its query matches now.
+    /// What a legal hold covers: the messages its query matches now, without private mail unless
+    /// the request includes it (`ExportRequest.includePrivate`).
     case legalHold(name: String)
+    /// A data subject's access request (GDPR Art. 15): every message in which the address takes
+    /// part, in any role, restricted messages included; `export.json` carries a summary.
+    case subjectAccess(address: String)
 }
 
 /// The version written into `export.json`.

@@ -33,6 +33,35 @@ public struct ExportRecord: Codable, Sendable, Hashable {
         public var folders: [String]?
         /// For a case export: the legal hold as it stood.
         public var legalHold: LegalHoldState?
+        /// For a case export: private messages left out (the private-mail rule), or nil when the
+        /// export included them (`include_private`).
+        public var privateMessagesLeftOut: Int?
+        /// For a case export that names its private messages explicitly: true.
+        public var includePrivate: Bool?
+        /// For a subject-access export: the address and what was found.
+        public var subjectAccess: SubjectAccessSummary?
+    }
+
+    /// The summary of a subject-access export (GDPR Art. 15). Counts are of distinct messages; a
+    /// message counts once under each folder it is filed in and each role the address has in it.
+    public struct SubjectAccessSummary: Codable, Sendable, Hashable {
+        /// The address, folded as the index folds it.
+        public var address: String
+        public var messages: Int
+        /// Messages a restriction of processing hides from their owners; they are in the export.
+        public var restrictedMessages: Int
+        public var note: String
+        /// "user:folder", or "(archive only)" for a message no mailbox holds now.
+        public var byFolder: [Count]
+        /// The year of the message's Date field (else of its arrival), UTC.
+        public var byYear: [Count]
+        /// from, sender, reply-to, to, cc, bcc, envelope-from, envelope-to.
+        public var byRole: [Count]
+
+        public struct Count: Codable, Sendable, Hashable {
+            public var name: String
+            public var messages: Int
+        }
     }
 
     /// How the messages were chosen (the JSON value in parentheses).
@@ -43,6 +72,8 @@ public struct ExportRecord: Codable, Sendable, Hashable {
         case mailbox
         /// `--case` ("case").
         case legalHold = "case"
+        /// `--subject` ("subject-access").
+        case subjectAccess = "subject-access"
     }
 
     public struct LegalHoldState: Codable, Sendable, Hashable {

@@ -37,8 +37,8 @@ struct ResolvedSelection: Sendable {
 
 /// Turns what the user asked for into messages.
 enum ExportSelector {
-    static func resolve(_ selection: ExportSelection, store: MailStore, actor: AuditActor) async throws
-        -> ResolvedSelection
+    static func resolve(_ selection: ExportSelection, includePrivate: Bool = false, store: MailStore,
+                        actor: AuditActor) async throws -> ResolvedSelection
     {
         switch selection {
         case .query(let text):
@@ -47,15 +47,18 @@ enum ExportSelector {
             let hits = try await store.compliance.exportSelection(query, describing: "query", by: actor)
             return ResolvedSelection(record: record, groups: [try await queryGroup(hits, store: store)])
         case .legalHold(let name):
-            guard let (hold, hits) = try await store.compliance.exportSelection(forHold: name, by: actor) else {
-                throw ExportError.unknownLegalHold(name)
-            }
+            guard let (hold, hits, leftOut) = try await store.compliance.exportSelection(
+                forHold: name, includePrivate: includePrivate, by: actor)
+            else { throw ExportError.unknownLegalHold(name) }
             let state = ExportRecord.LegalHoldState(
                 name: hold.name, reason: hold.reason, createdBy: hold.createdBy, createdAt: hold.createdAt,
                 active: hold.isActive, releasedBy: hold.releasedBy, releasedAt: hold.releasedAt,
                 releaseReason: hold.releaseReason)
-            let record = ExportRecord.Selection(kind: .legalHold, query: hold.query, legalHold: state)
+            var record = ExportRecord.Selection(kind: .legalHold, query: hold.query, legalHold: state)
+            if includePrivate { record.includePrivate = true } else { record.privateMessagesLeftOut = leftOut }
             return ResolvedSelection(record: record, groups: [try await queryGroup(hits, store: store)])
+        case .subjectAccess(let address):
+            return try await subjectAccessGroup(address: address, store: store, actor: actor)
         case .mailbox(let user, let folder):
             return try await mailboxGroups(user: user, folder: folder, store: store, actor: actor)
         }
@@ -70,6 +73,34 @@ enum ExportSelector {
                        folders: (placements[hit.id] ?? []).sorted().joined(separator: "; "), flags: [])
         }
         return ExportGroup(folder: nil, items: items)
+    }
+
+    /// A subject-access export: the messages in one group like a query's, and the summary by
+    /// folder, year and role (each list sorted by name, so the same data gives the same record).
+    static func subjectAccessGroup(address: String, store: MailStore, actor: AuditActor) async throws
+        -> ResolvedSelection
+    {
+        let found = try await store.compliance.exportSelection(forSubject: address, by: actor)
+        let group = try await queryGroup(found.hits, store: store)
+        var byFolder: [String: Int] = [:], byYear: [String: Int] = [:], byRole: [String: Int] = [:]
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for (hit, item) in zip(found.hits.reversed(), group.items) {
+            let folders = item.folders.isEmpty ? ["(archive only)"] : item.folders.components(separatedBy: "; ")
+            for folder in Set(folders) { byFolder[folder, default: 0] += 1 }
+            byYear[String(calendar.component(.year, from: hit.date ?? hit.archivedAt)), default: 0] += 1
+            for role in found.roles[hit.id] ?? [] { byRole[role, default: 0] += 1 }
+        }
+        func counts(_ table: [String: Int]) -> [ExportRecord.SubjectAccessSummary.Count] {
+            table.sorted { $0.key < $1.key }.map { .init(name: $0.key, messages: $0.value) }
+        }
+        let summary = ExportRecord.SubjectAccessSummary(
+            address: found.address, messages: found.hits.count, restrictedMessages: found.restricted.count,
+            note: "access under GDPR Art. 15 covers restricted messages (Art. 18): they are included",
+            byFolder: counts(byFolder), byYear: counts(byYear), byRole: counts(byRole))
+        var record = ExportRecord.Selection(kind: .subjectAccess)
+        record.subjectAccess = summary
+        return ResolvedSelection(record: record, groups: [group])
     }
 
     /// The user's folders as IMAP lists them (INBOX first), or `folder` and the folders below it;

@@ -14,10 +14,14 @@ public struct ExportRequest: Sendable {
     /// Who runs it, for `export.json` and the audit log.
     public var actor: AuditActor
     public var tresorVersion: String
+    /// For a case export: the case names its private messages explicitly, so they are exported
+    /// too (audited as such); otherwise the private-mail rule's messages are left out.
+    public var includePrivate: Bool
 
     public init(selection: ExportSelection, format: ExportFormat, destination: URL, actor: AuditActor,
-                tresorVersion: String = TresorVersion.current) {
+                tresorVersion: String = TresorVersion.current, includePrivate: Bool = false) {
         self.selection = selection
+        self.includePrivate = includePrivate
         self.format = format
         self.destination = destination
         self.actor = actor
@@ -72,7 +76,8 @@ public struct Exporter: Sendable {
         let root = request.destination.standardizedFileURL.path
         try Self.refuseNonEmpty(root)
         // Chosen before anything is written, so that an unknown user, folder or case leaves no folder.
-        let resolved = try await ExportSelector.resolve(request.selection, store: store, actor: request.actor)
+        let resolved = try await ExportSelector.resolve(request.selection, includePrivate: request.includePrivate,
+                                                        store: store, actor: request.actor)
         // After the selection: every chosen message is durable in the archive, so HEAD covers it.
         let head = try await store.compliance.signedHead()
         var directories = ExportDirectories()
@@ -141,6 +146,7 @@ public struct Exporter: Sendable {
         case .mailbox: "mailbox=\(selection.user ?? "")" + (selection.folder.map { " folder=\($0)" } ?? "")
         case .legalHold: "case=\(selection.legalHold?.name ?? "") query=\(selection.query ?? "")"
         case .query: "query=\(selection.query ?? "")"
+        case .subjectAccess: "subject-access=\(selection.subjectAccess?.address ?? "")"
         }
     }
 

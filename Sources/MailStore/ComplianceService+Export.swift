@@ -36,19 +36,33 @@ extension ComplianceService {
     }
 
     /// The hold of a case export and the messages its query matches now, newest first; nil when
-    /// there is no such hold. Audited as the start of an export.
-    public func exportSelection(forHold name: String, by actor: AuditActor) async throws(ComplianceError)
-        -> (hold: LegalHold, hits: [SearchHit])?
+    /// there is no such hold. Private messages (the private-mail rule) are left out unless
+    /// `includePrivate` — the case then names them explicitly, and the trail says so. Audited as the
+    /// start of an export, with how many private messages were left out.
+    public func exportSelection(forHold name: String, includePrivate: Bool = false, by actor: AuditActor)
+        async throws(ComplianceError) -> (hold: LegalHold, hits: [SearchHit], privateLeftOut: Int)?
     {
         try await catching {
             try await admitContentRead("export case=\(Self.quoted(name))", by: actor)
             guard let hold = try await catalog.governance.legalHold(named: name) else { return nil }
             let query = try Self.parse(hold.query)
-            let hits = try await catalog.messages.search(query, limit: nil, offset: 0)
+            var hits = try await catalog.messages.search(query, limit: nil, offset: 0)
+            var leftOut = 0
+            let privateNote: String
+            if includePrivate {
+                privateNote = " private=included"
+            } else {
+                let privateIDs = try await privateMessages()
+                let before = hits.count
+                hits.removeAll { privateIDs.contains($0.id) }
+                leftOut = before - hits.count
+                privateNote = " private-left-out=\(leftOut)"
+            }
             try await audit("export start", "case=\(Self.quoted(name)) "
-                                + Self.searchDetail(query, limit: nil, offset: 0, total: hits.count, hits: hits),
+                                + Self.searchDetail(query, limit: nil, offset: 0, total: hits.count, hits: hits)
+                                + privateNote,
                             count: hits.count, by: actor)
-            return (hold, hits)
+            return (hold, hits, leftOut)
         }
     }
 
@@ -60,7 +74,10 @@ extension ComplianceService {
         try await catching {
             try await admitContentRead("export mailbox=\(AccountAddress.fold(user))", by: actor)
             var result: [(folder: String, snapshot: MailboxSnapshot)] = []
-            for folder in folders { result.append((folder, try await store.mailboxes.snapshot(folder, of: user))) }
+            // An export is no owner's view: restricted messages are in it (the export is audited).
+            for folder in folders {
+                result.append((folder, try await store.mailboxes.snapshot(folder, of: user, hidingRestricted: false)))
+            }
             try await audit("export start", "mailbox=\(AccountAddress.fold(user)) folders=\(folders.joined(separator: ","))",
                             count: result.reduce(0) { $0 + $1.snapshot.messages.count }, by: actor)
             return result

@@ -57,6 +57,8 @@ extension ComplianceService {
         var state = GovernanceState(systemKeys: systemKeys)
         for op in try await catalog.governance.operators() { state.operators[op.record.name] = op }
         for hold in try await catalog.governance.legalHolds() { state.holds[hold.name] = hold }
+        for restriction in try await catalog.governance.restrictions() { state.restrictions[restriction.name] = restriction }
+        state.privateMail = try await catalog.governance.privateMailRule()
         for lock in try await catalog.governance.retentionLocks() { state.locks[lock.policy] = lock }
         for plan in try await catalog.governance.purgePlans() {
             var folded = GovernanceState.Plan(version: PlanVersion(plan), madeBy: plan.createdBy, madeAt: plan.createdAt)
@@ -134,6 +136,11 @@ extension ComplianceService {
         for name in cached.holds.keys.sorted() where chain.holds[name] == nil {
             unvouched.append("hold \(name) is in the catalog but no governance record placed it")
         }
+        compareRestrictions(chain: chain, cached: cached, differences: &differences, unvouched: &unvouched)
+        if chain.privateMail?.rule != cached.privateMail?.rule {
+            differences.append("the private-mail rule differs (catalog: \(cached.privateMail?.rule.description ?? "none"); "
+                               + "archive: \(chain.privateMail?.rule.description ?? "none"))")
+        }
         for (policy, lock) in chain.locks.sorted(by: { $0.key < $1.key }) {
             guard let mine = cached.locks[policy] else {
                 differences.append("locked policy \(policy) is missing from the catalog")
@@ -177,5 +184,26 @@ extension ComplianceService {
             throw GovernanceError.catalogDiffers(differences)
         }
         return chain
+    }
+
+    /// Restrictions compare like holds: one the chain placed must be in the catalog as the chain
+    /// says (a missing or released row there would show restricted mail to its owners); one only
+    /// the catalog has hides more, nothing vouches for it.
+    static func compareRestrictions(chain: GovernanceState, cached: GovernanceState, differences: inout [String],
+                                    unvouched: inout [String]) {
+        func state(_ restriction: ProcessingRestriction) -> String { restriction.isActive ? "active" : "released" }
+        for (name, restriction) in chain.restrictions.sorted(by: { $0.key < $1.key }) {
+            guard let mine = cached.restrictions[name] else {
+                differences.append("restriction \(name) (\(state(restriction))) is missing from the catalog")
+                continue
+            }
+            if mine.query != restriction.query || mine.isActive != restriction.isActive {
+                differences.append("restriction \(name) differs (catalog: \(state(mine)), query \(mine.query); "
+                                   + "archive: \(state(restriction)), query \(restriction.query))")
+            }
+        }
+        for name in cached.restrictions.keys.sorted() where chain.restrictions[name] == nil {
+            unvouched.append("restriction \(name) is in the catalog but no governance record placed it")
+        }
     }
 }

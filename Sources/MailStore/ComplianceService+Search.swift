@@ -14,24 +14,31 @@ extension ComplianceService {
     /// Legal search (DESIGN.md "Search"): the messages matching `query`, newest first, at most
     /// `limit` after skipping `offset`. Audited with the query, the limit and offset, the number
     /// of hits in all, and the SHA-256 of the ordered result ids, so that a later reader of the
-    /// trail knows exactly which messages the searcher saw.
-    public func search(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0, by actor: AuditActor)
-        async throws(ComplianceError) -> [SearchHit]
+    /// trail knows exactly which messages the searcher saw. Messages a restriction of processing
+    /// covers (GDPR Art. 18) are left out unless `includeRestricted`, which the trail records as
+    /// its own action ("search restricted").
+    public func search(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0, includeRestricted: Bool = false,
+                       by actor: AuditActor) async throws(ComplianceError) -> [SearchHit]
     {
         try await catching {
-            let hits = try await catalog.messages.search(query, limit: limit, offset: offset)
-            let total = limit == nil && offset == 0 ? hits.count : try await catalog.messages.count(query)
-            try await audit("search", Self.searchDetail(query, limit: limit, offset: offset, total: total, hits: hits),
+            let hiding = !includeRestricted
+            let hits = try await catalog.messages.search(query, limit: limit, offset: offset, hidingRestricted: hiding)
+            let total = limit == nil && offset == 0
+                ? hits.count : try await catalog.messages.count(query, hidingRestricted: hiding)
+            try await audit(includeRestricted ? "search restricted" : "search",
+                            Self.searchDetail(query, limit: limit, offset: offset, total: total, hits: hits),
                             count: hits.count, by: actor)
             return hits
         }
     }
 
     /// How many messages match; audited like a search that shows no message.
-    public func count(_ query: SearchQuery, by actor: AuditActor) async throws(ComplianceError) -> Int {
+    public func count(_ query: SearchQuery, includeRestricted: Bool = false, by actor: AuditActor)
+        async throws(ComplianceError) -> Int
+    {
         try await catching {
-            let total = try await catalog.messages.count(query)
-            try await audit("search", "query=\(Self.quoted(query.text)) count-only total=\(total)", count: total,
+            let total = try await catalog.messages.count(query, hidingRestricted: !includeRestricted)
+            try await audit(includeRestricted ? "search restricted" : "search", "query=\(Self.quoted(query.text)) count-only total=\(total)", count: total,
                             by: actor)
             return total
         }

@@ -19,6 +19,9 @@ public enum ComplianceError: Error, Sendable, Hashable, CustomStringConvertible 
     /// A stored hold's query no longer parses: nothing may be purged until it is released.
     case invalidHoldQuery(hold: String, problem: String)
     case legalHold(LegalHoldError)
+    case restriction(RestrictionError)
+    /// A private-mail rule's folder or keyword is not one IMAP could name.
+    case invalidPrivateRule(String)
     case purgePlan(PurgePlanError)
     case purge(PurgeError)
     case protection(ProtectionError)
@@ -37,6 +40,8 @@ public enum ComplianceError: Error, Sendable, Hashable, CustomStringConvertible 
             "message \(id) is in the catalog but not in the archive: run `tresor verify`"
         case .invalidHoldQuery(let hold, let problem): "hold \"\(hold)\" has a query that no longer parses: \(problem)"
         case .legalHold(let error): error.description
+        case .restriction(let error): error.description
+        case .invalidPrivateRule(let problem): "private-mail rule: \(problem)"
         case .purgePlan(let error): error.description
         case .purge(let error): error.description
         case .protection(let error): error.description
@@ -51,6 +56,7 @@ extension ComplianceError: StoreFailure {
     static func translating(_ error: any Error) -> ComplianceError? {
         switch error {
         case let error as LegalHoldError: .legalHold(error)
+        case let error as RestrictionError: .restriction(error)
         case let error as PurgePlanError: .purgePlan(error)
         case let error as PurgeError: .purge(error)
         case let error as ProtectionError: .protection(error)

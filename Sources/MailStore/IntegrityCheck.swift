@@ -206,6 +206,12 @@ extension MailStore {
                 + "\(stored.record)), the archive's newest protection change (record "
                 + "\(chain.protectionRecord.map(\.description) ?? "-")) says \(change.settings)"))
         }
+        // A row removed from `restricted_message` shows restricted mail to its owner; one added
+        // hides mail nothing restricts. Each active restriction's query is run again.
+        for drift in try await catalog.governance.restrictionDrift() {
+            findings.append(IntegrityFinding(area: "restriction", detail: "restriction \(drift.name): "
+                + "\(drift.missing) message(s) its query matches are not hidden, \(drift.extra) hidden that it does not match"))
+        }
         return findings
     }
 }

@@ -101,10 +101,12 @@ extension MailboxService {
     }
 
     /// STATUS (RFC 3501 §6.3.10): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ (RFC 7162),
-    /// SIZE (RFC 8438); RECENT is 0.
+    /// SIZE (RFC 8438); RECENT is 0. Counts what the owner sees: not the messages a restriction
+    /// of processing hides.
     public func status(_ name: String, of user: String) async throws(MailboxError) -> MailboxStatus {
         try await catching {
-            try await catalog.mailboxes.status(of: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+            try await catalog.mailboxes.status(of: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user),
+                                               hidingRestricted: true)
         }
     }
 }

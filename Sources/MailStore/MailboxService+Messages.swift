@@ -9,9 +9,14 @@ import StoreModel
 extension MailboxService {
     /// SELECT / EXAMINE (RFC 3501 §6.3.1): every message in UID order with UID, flags, MODSEQ,
     /// INTERNALDATE, size, SHA-256 and where its bytes are; one query however large the mailbox.
-    public func snapshot(_ name: String, of user: String) async throws(MailboxError) -> MailboxSnapshot {
+    /// As the owner sees it: without the messages a restriction of processing covers, unless
+    /// `hidingRestricted` is false (exports of a user's folders).
+    public func snapshot(_ name: String, of user: String, hidingRestricted: Bool = true) async throws(MailboxError)
+        -> MailboxSnapshot
+    {
         try await catching {
-            try await catalog.mailboxes.snapshot(of: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+            try await catalog.mailboxes.snapshot(of: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user),
+                                                 hidingRestricted: hidingRestricted)
         }
     }
 
@@ -19,21 +24,25 @@ extension MailboxService {
     /// what a session reports after IDLE or NOOP, or a client resynchronises with.
     public func changes(_ name: String, of user: String, since modSeq: UInt64) async throws(MailboxError) -> MailboxChanges {
         try await catching {
-            try await catalog.mailboxes.changes(in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user), since: modSeq)
+            try await catalog.mailboxes.changes(in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user),
+                                                since: modSeq, hidingRestricted: true)
         }
     }
 
-    /// One message by UID, or nil.
+    /// One message by UID, or nil (also for a message a restriction hides).
     public func message(uid: UInt32, in name: String, of user: String) async throws(MailboxError) -> MailboxEntry? {
         try await catching {
-            try await catalog.mailboxes.message(uid: uid, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+            try await catalog.mailboxes.message(uid: uid, in: try IMAPMailboxName.validate(name),
+                                                of: AccountAddress.fold(user), hidingRestricted: true)
         }
     }
 
-    /// The placed messages among `uids`, in UID order, in one catalog read (FETCH and SEARCH batches).
+    /// The placed messages among `uids`, in UID order, in one catalog read (FETCH and SEARCH batches);
+    /// messages a restriction hides are left out.
     public func messages(uids: [UInt32], in name: String, of user: String) async throws(MailboxError) -> [MailboxEntry] {
         try await catching {
-            try await catalog.mailboxes.messages(uids: uids, in: try IMAPMailboxName.validate(name), of: AccountAddress.fold(user))
+            try await catalog.mailboxes.messages(uids: uids, in: try IMAPMailboxName.validate(name),
+                                                 of: AccountAddress.fold(user), hidingRestricted: true)
         }
     }
 

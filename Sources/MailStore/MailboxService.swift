@@ -19,9 +19,12 @@ public struct MailboxService: StoreService {
         try await catching { try await catalog.mailboxes.mailboxes(of: AccountAddress.fold(user)) }
     }
 
-    /// The messages of one of a user's mailboxes, in UID order.
+    /// The messages of one of a user's mailboxes, in UID order, as the owner sees them (POP3's
+    /// maildrop): without the messages a restriction of processing covers.
     public func messages(in mailbox: String, of user: String) async throws(MailboxError) -> [MailboxMessage] {
-        try await catching { try await catalog.mailboxes.messages(in: mailbox, of: AccountAddress.fold(user)) }
+        try await catching {
+            try await catalog.mailboxes.messages(in: mailbox, of: AccountAddress.fold(user), hidingRestricted: true)
+        }
     }
 
     /// Subscribes to the changes of one of `user`'s mailboxes (IDLE). The name is checked like every

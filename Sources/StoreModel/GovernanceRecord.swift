@@ -5,8 +5,8 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A change to what governs the record — an operator added or revoked, a legal hold placed or
-/// released, a locked retention policy recorded or forgotten, a purge plan made or decided, a purge
+/// A change to what governs the record — an operator added or revoked, a legal hold or a
+/// restriction of processing placed or released, the private-mail rule set, a locked retention policy recorded or forgotten, a purge plan made or decided, a purge
 /// ordered, a protection setting changed or proposed — journaled in the archive (an event of kind
 /// governance) and signed with the acting operator's Ed25519 key, or with the archive's seal key
 /// for what the server does by itself ("system": only changes that keep more, see
@@ -147,6 +147,11 @@ public enum GovernanceAction: Sendable, Hashable, Codable {
     case purgeOrdered(id: String, messages: [String], reason: String)
     case protectionChanged(ProtectionChange)
     case protectionProposed(ProtectionProposal)
+    /// A restriction of processing (GDPR Art. 18) placed: its query's messages leave their owners' views.
+    case restrictionPlaced(name: String, query: String, reason: String)
+    case restrictionReleased(name: String, reason: String)
+    /// The private-mail rule from now on (an empty rule: none).
+    case privateRuleSet(PrivateMailRule)
 
     /// A short name for findings and the audit trail.
     public var name: String {
@@ -162,6 +167,9 @@ public enum GovernanceAction: Sendable, Hashable, Codable {
         case .purgeOrdered: "purge order"
         case .protectionChanged: "protection"
         case .protectionProposed: "protection proposal"
+        case .restrictionPlaced: "restrict add"
+        case .restrictionReleased: "restrict release"
+        case .privateRuleSet: "private set"
         }
     }
 }

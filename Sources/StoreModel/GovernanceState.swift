@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// What governs the record, folded from the archive's governance records in chain order: the
-/// operators, legal holds, locked policies, purge plans and their decisions, purge orders and the
-/// protection settings. Each record is applied only if its signature checks and its signer may do
+/// operators, legal holds, restrictions of processing, the private-mail rule, locked policies,
+/// purge plans and their decisions, purge orders and the protection settings. Each record is applied only if its signature checks and its signer may do
 /// what it does at that point of the chain (`refusal(of:)`); a record that fails is listed in
 /// `problems` and changes nothing — so a hold release signed by a key nobody vouched for does not
 /// release the hold. Pure: the same records always give the same state.
@@ -55,6 +55,9 @@ public struct GovernanceState: Sendable {
 
     public var operators: [String: Operator] = [:]
     public var holds: [String: LegalHold] = [:]
+    public var restrictions: [String: ProcessingRestriction] = [:]
+    /// The private-mail rule in force; nil while none was ever set.
+    public var privateMail: PrivateMailSetting?
     public var locks: [String: RetentionLockRecord] = [:]
     public var plans: [String: Plan] = [:]
     /// Purge orders by id: who ordered them.
@@ -122,6 +125,15 @@ public struct GovernanceState: Sendable {
             }
         case .protectionProposed(let proposal):
             proposals[proposal.id] = (proposal, by)
+        case .restrictionPlaced(let name, let query, let reason):
+            restrictions[name] = ProcessingRestriction(name: name, query: query, reason: reason, createdBy: by,
+                                                       createdAt: record.at)
+        case .restrictionReleased(let name, let reason):
+            restrictions[name]?.releasedBy = by
+            restrictions[name]?.releasedAt = record.at
+            restrictions[name]?.releaseReason = reason
+        case .privateRuleSet(let rule):
+            privateMail = PrivateMailSetting(rule: rule, setBy: by, setAt: record.at)
         }
     }
 
@@ -220,6 +232,16 @@ public struct GovernanceState: Sendable {
         case .protectionProposed(let proposal):
             guard signer.role.mayManageOperators else { return "only an admin proposes protection changes" }
             return proposals[proposal.id] == nil ? nil : "proposal \(proposal.id) exists already"
+        // Restrictions and the private-mail rule decide who sees mail, as holds decide what is
+        // kept: the roles that place holds (admin, compliance) set them; an auditor does not.
+        case .restrictionPlaced(let name, _, _):
+            guard governs else { return "a \(signer.role.rawValue) places no restrictions" }
+            return restrictions[name] == nil ? nil : "restriction \(name) exists already"
+        case .restrictionReleased(let name, _):
+            guard governs else { return "a \(signer.role.rawValue) releases no restrictions" }
+            return restrictions[name]?.isActive == true ? nil : "restriction \(name) is not active"
+        case .privateRuleSet:
+            return governs ? nil : "a \(signer.role.rawValue) sets no private-mail rule"
         }
     }
 }

@@ -16,7 +16,12 @@ struct ExportCommand: AsyncParsableCommand {
         discussion: """
             Choose the messages with one of --query (the search language of `tresor search`), \
             --mailbox USER [--folder F] (the user's folders as IMAP shows them, F with the folders \
-            below it; drafts included) or --case CASE (what the legal hold CASE covers now). \
+            below it; drafts included), --case CASE (what the legal hold CASE covers now, without \
+            the messages the private-mail rule marks unless --include-private) or --subject ADDRESS \
+            (a data subject's access request, GDPR Art. 15: every message in which ADDRESS is \
+            sender, recipient, Cc, Bcc, envelope sender or envelope recipient, in every user's \
+            mailboxes and the archive, restricted messages included; export.json then carries a \
+            summary by folder, year and role). \
             Every message is written byte for byte as archived (mbox only adds its "From " lines, \
             mboxrd ">From " quoting and a final line end a message may lack). Beside the messages: \
             manifest.csv, SHA256SUMS (check with `sha256sum -c SHA256SUMS`), export.json (who, when, \
@@ -36,15 +41,21 @@ struct ExportCommand: AsyncParsableCommand {
     var folder: String?
     @Option(name: .customLong("case"), help: ArgumentHelp("Export what this legal hold covers.", valueName: "case"))
     var legalCase: String?
+    @Option(help: ArgumentHelp("Export every message in which this address takes part (GDPR Art. 15 access).",
+                               valueName: "address"))
+    var subject: String?
+    @Flag(help: "With --case: the case names its private messages explicitly; export them too (audited).")
+    var includePrivate = false
     @Option(help: "mbox (mboxrd), maildir or eml.") var format: ExportFormat = .mbox
     @Option(help: ArgumentHelp("The export folder (new or empty).",
                                discussion: "Default: exports/<time>-<slug of the query or case>.", valueName: "dir"))
     var out: String?
 
     func validate() throws {
-        if [query != nil, mailbox != nil, legalCase != nil].filter({ $0 }).count != 1 {
-            throw ValidationError("choose what to export with exactly one of --query, --mailbox, --case")
+        if [query != nil, mailbox != nil, legalCase != nil, subject != nil].filter({ $0 }).count != 1 {
+            throw ValidationError("choose what to export with exactly one of --query, --mailbox, --case, --subject")
         }
+        if includePrivate, legalCase == nil { throw ValidationError("--include-private needs --case") }
         if folder != nil, mailbox == nil { throw ValidationError("--folder needs --mailbox") }
         if let query {
             do { _ = try SearchQuery(parsing: query) } catch { throw ValidationError("--query: \(error)") }
@@ -54,6 +65,7 @@ struct ExportCommand: AsyncParsableCommand {
     var selection: ExportSelection {
         if let query { return .query(query) }
         if let mailbox { return .mailbox(user: mailbox, folder: folder) }
+        if let subject { return .subjectAccess(address: subject) }
         return .legalHold(name: legalCase ?? "")
     }
 
@@ -68,7 +80,8 @@ struct ExportCommand: AsyncParsableCommand {
         let reader = try await signing.contentReader(else: actor.auditActor)
         do {
             summary = try await Exporter(store: store).export(
-                ExportRequest(selection: selection, format: format, destination: destination, actor: reader)
+                ExportRequest(selection: selection, format: format, destination: destination, actor: reader,
+                              includePrivate: includePrivate)
             ) { progress in
                 if reporter.total != progress.total { reporter = ProgressReporter(label: "exporting", total: progress.total) }
                 reporter.update(progress.written, force: progress.written == progress.total)
@@ -93,6 +106,10 @@ struct ExportCommand: AsyncParsableCommand {
             line += ", \(counts.bytes) bytes, as \(format.rawValue) to \(summary.directory.path)"
             print(line)
         }
+        if let left = summary.record.selection.privateMessagesLeftOut, left > 0 {
+            print("\(left) private message\(left == 1 ? "" : "s") left out (name them with --include-private)")
+        }
+        if let access = summary.record.selection.subjectAccess { SubjectAccessReport.print(access) }
         print("export.json SHA-256 \(summary.recordSHA256), signed by archive key \(summary.record.archive.publicKey)")
         print("check it with: tresor verify-export \(summary.directory.path)")
     }
@@ -108,6 +125,7 @@ enum ExportDestination {
         case .query(let text): label = "query-" + text
         case .mailbox(let user, let folder): label = "mailbox-" + user + (folder.map { "-" + $0 } ?? "")
         case .legalHold(let name): label = "case-" + name
+        case .subjectAccess(let address): label = "subject-" + address
         }
         let time = now.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)
             .dateSeparator(.omitted).timeSeparator(.omitted))
@@ -158,5 +176,17 @@ final class InterruptionNotice {
     func cancel() {
         source.cancel()
         signal(SIGINT, SIG_DFL)
+    }
+}
+
+/// The summary of a subject-access export, as `tresor export --subject` prints it.
+enum SubjectAccessReport {
+    static func print(_ access: ExportRecord.SubjectAccessSummary) {
+        Swift.print("subject access for \(access.address): \(access.messages) message(s), "
+                    + "\(access.restrictedMessages) of them restricted (\(access.note))")
+        for (title, counts) in [("by folder", access.byFolder), ("by year", access.byYear), ("by role", access.byRole)] {
+            Swift.print("  \(title):")
+            for count in counts { Swift.print("    \(count.name)\t\(count.messages)") }
+        }
     }
 }

@@ -13,7 +13,9 @@ struct SearchCommand: AsyncParsableCommand {
             has:attachment direction: (in, out, internal, imported) source:. Free words match \
             subject, addresses, body and attachment names. Terms are ANDed; OR binds tighter \
             than AND (a b OR c = a AND (b OR c)); -term negates; "phrases", parentheses and \
-            prefix* work; case and diacritics are ignored.
+            prefix* work; case and diacritics are ignored. Messages under a restriction of \
+            processing (tresor restrict) are left out unless --include-restricted, which the \
+            audit trail records as "search restricted".
             Example: tresor search 'from:alice@example.com subject:"quarterly report" after:2024-01-01 -draft'
             """
     )
@@ -30,6 +32,8 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Print only the number of matches.") var count = false
     @Option(help: "At most this many results (default 100 on a terminal table, all otherwise).") var limit: Int?
     @Option(help: "Skip this many results first.") var offset = 0
+    @Flag(help: "Also show messages under a restriction of processing (audited as such).")
+    var includeRestricted = false
 
     func validate() throws {
         if words.isEmpty { throw ValidationError("give a query, e.g. tresor search 'from:alice subject:contract'") }
@@ -49,12 +53,13 @@ struct SearchCommand: AsyncParsableCommand {
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
         if count {
-            print(try await store.compliance.count(query, by: actor.auditActor))
+            print(try await store.compliance.count(query, includeRestricted: includeRestricted,
+                                                     by: actor.auditActor))
             return
         }
         let tableOnTerminal = !json && !csv && isatty(STDOUT_FILENO) == 1
         let hits = try await store.compliance.search(query, limit: limit ?? (tableOnTerminal ? 100 : nil), offset: offset,
-                                                     by: actor.auditActor)
+                                                     includeRestricted: includeRestricted, by: actor.auditActor)
         if json {
             print(try SearchOutput.json(hits))
         } else if csv {

@@ -28,7 +28,7 @@ struct Tresor: AsyncParsableCommand {
             AuditCommand.self,
             DomainCommand.self, UserCommand.self, AliasCommand.self,
             RulesCommand.self,
-            OperatorCommand.self, HoldCommand.self, RetentionCommand.self,
+            OperatorCommand.self, HoldCommand.self, RestrictCommand.self, PrivateCommand.self, RetentionCommand.self,
             ExportCommand.self, VerifyExportCommand.self,
             QueueCommand.self, DkimCommand.self,
         ]

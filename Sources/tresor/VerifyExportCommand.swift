@@ -81,6 +81,7 @@ struct VerifyExportCommand: AsyncParsableCommand {
         case .mailbox: "mailbox \(selection.user ?? "")" + (selection.folder.map { ", folder \($0)" } ?? ", all folders")
         case .legalHold: "legal hold \(selection.legalHold?.name ?? "") (query: \(selection.query ?? ""))"
         case .query: "query \(selection.query ?? "")"
+        case .subjectAccess: "subject access for \(selection.subjectAccess?.address ?? "")"
         }
     }
 }
