@@ -29,6 +29,7 @@ struct Tresor: AsyncParsableCommand {
             DomainCommand.self, UserCommand.self, AliasCommand.self,
             RulesCommand.self,
             OperatorCommand.self, HoldCommand.self, RestrictCommand.self, PrivateCommand.self, RetentionCommand.self,
+            ReportCommand.self,
             ExportCommand.self, VerifyExportCommand.self,
             QueueCommand.self, DkimCommand.self,
         ]

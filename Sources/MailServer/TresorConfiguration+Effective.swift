@@ -1,0 +1,55 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension TresorConfiguration {
+    /// The configuration in force, one `key = value` line per setting in the file's own names (the
+    /// defaults filled in), as the procedure report documents it. Paths as configured; secrets
+    /// (password files) by path only, never their contents.
+    public var effectiveSettings: [(key: String, value: String)] {
+        func listener(_ name: String, _ value: Listener) -> [(String, String)] {
+            [("\(name).enabled", "\(value.enabled)"), ("\(name).address", value.address), ("\(name).port", "\(value.port)")]
+        }
+        func seconds(_ duration: Duration) -> String { "\(duration.components.seconds)" }
+        var lines: [(String, String)] = [
+            ("data_dir", dataDirectory?.path ?? "(not set: the command line's --data-dir, else ./tresor-data)"),
+            ("hostname", hostname),
+            ("domains", domains.joined(separator: ", ")),
+        ]
+        lines += listener("smtp", smtp) + listener("submission", submission) + listener("submissions", submissions)
+        lines += listener("pop3", pop3) + listener("pop3s", pop3s) + listener("imap", imap) + listener("imaps", imaps)
+        lines += listener("managesieve", manageSieve.listener)
+        lines += [
+            ("managesieve.max_scripts", "\(manageSieve.maximumScripts)"),
+            ("managesieve.max_script_size", "\(manageSieve.maximumScriptSize)"),
+            ("tls.certificate", tls.certificate?.path ?? "(self-signed, DATA/tls/)"),
+            ("tls.key", tls.key?.path ?? "(self-signed, DATA/tls/)"),
+            ("auth.allow_plaintext_on_loopback", "\(auth.allowPlaintextOnLoopback)"),
+            ("auth.failure_delay_seconds", seconds(auth.failureDelay)),
+            ("limits.message_size", "\(limits.messageSize)"),
+            ("limits.recipients", "\(limits.recipients)"),
+            ("limits.connections_per_ip", "\(limits.connectionsPerIP)"),
+            ("limits.connections", "\(limits.connections)"),
+            ("limits.command_deadline_seconds", seconds(limits.commandDeadline)),
+            ("limits.minimum_data_rate", "\(limits.minimumDataRate)"),
+            ("retention_policies", retention.policiesFolder?.path ?? TresorConfiguration.RetentionSettings.defaultFolderName),
+            ("retention.auto_purge", "\(retention.autoPurge)"),
+            ("retention.require_approval", "\(retention.requireApproval)"),
+            ("retention.plan_time", String(format: "%02d:%02d", retention.planMinuteOfDay / 60, retention.planMinuteOfDay % 60)),
+            ("access.require_operator", "\(accessControl.requireOperator)"),
+            ("archive.seal_key", archive.sealKey?.path ?? "(DATA/keys/)"),
+            ("delivery.smarthost", delivery.smarthost.map { "\($0)" } ?? "(none: MX lookup)"),
+            ("delivery.require_tls", "\(delivery.requireTLS)"),
+            ("delivery.smtp_port", "\(delivery.smtpPort)"),
+            ("delivery.workers", "\(delivery.workers)"),
+            ("anchor.interval_seconds", seconds(anchor.interval)),
+            ("anchor.witness", anchor.witnessAddresses.joined(separator: ", ")),
+        ]
+        for (index, authority) in anchor.authorities.enumerated() {
+            lines += [("anchor.tsa[\(index)].url", authority.url), ("anchor.tsa[\(index)].ca_file", authority.caFile.path)]
+        }
+        return lines.map { (key: $0.0, value: $0.1) }
+    }
+}
