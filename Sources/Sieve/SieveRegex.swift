@@ -128,7 +128,11 @@ extension SieveRegex {
             case UInt8(ascii: "*"), UInt8(ascii: "?"):
                 break
             case UInt8(ascii: "+"):
-                add(lastAtom)  // a+ is aa*
+                // regcomp makes a+ into a a*, two copies of what `+` repeats; a second `+` repeats
+                // that pair, so each `+` in a row doubles the atom (`a+++…`, 80 of them, is 2^80).
+                let repeated = lastAtom
+                add(repeated)
+                lastAtom = min(repeated * 2, maximumPositions + 1)
             case UInt8(ascii: "{"):
                 guard let (count, end) = Self.interval(bytes, from: index) else {
                     add(1)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Export
 import Foundation
 import MailServer
@@ -49,7 +48,7 @@ struct ReportCommand: AsyncParsableCommand {
                 let markdown = Array(report.markdown.utf8), html = Array(report.html.utf8)
                 let signer = try await store.compliance.exportSigner()
                 let signed = ProcedureSignature.signedText(markdown: markdown, html: html, publicKey: signer.publicKeyHex)
-                let signature = ProcedureSignature.hex(signer.sign(Array(signed.utf8)))
+                let signature = Hex.string(signer.sign(Array(signed.utf8)))
                 try Data(markdown).write(to: folder.appendingPathComponent("report.md"))
                 try Data(html).write(to: folder.appendingPathComponent("report.html"))
                 try Data((signed + "signature \(signature)\n").utf8).write(to: folder.appendingPathComponent("report.sig"))
@@ -57,17 +56,4 @@ struct ReportCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// report.sig: what the archive key signs, one `name value` line each — the SHA-256 of report.md and
-/// report.html and the signing key — followed by `signature HEX` over exactly those lines.
-enum ProcedureSignature {
-    static func signedText(markdown: [UInt8], html: [UInt8], publicKey: String) -> String {
-        "tresor-procedure-report 1\n"
-            + "report.md \(hex(Array(SHA256.hash(data: markdown))))\n"
-            + "report.html \(hex(Array(SHA256.hash(data: html))))\n"
-            + "key \(publicKey)\n"
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 }

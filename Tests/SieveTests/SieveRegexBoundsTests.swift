@@ -13,6 +13,9 @@ import Testing
     ("a{2049}", false),
     ("a{2048}", true),
     ("x{1,}{1,}{1,}", true),
+    ("a" + String(repeating: "+", count: 12), false),  // each + doubles what it repeats: 4,096
+    ("a" + String(repeating: "+", count: 11), true),  // 2,048
+    ("(ab)+*+", true),
     ("(.*)(.*)(.*)\\3\\2\\1x", false),  // minutes over a 2 KB subject
     ("^(a)\\1", false),
     ("[\\1]", true),  // in a bracket expression a backslash is itself
