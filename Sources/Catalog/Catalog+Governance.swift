@@ -37,7 +37,7 @@ extension CatalogGovernance {
     }
 
     /// Makes the cached governance tables say what `state` (folded from the archive) says, in one
-    /// transaction: operators and the protection settings exactly; holds, locks and plans the chain
+    /// transaction: operators, their IMAP access and the protection settings exactly; holds, locks and plans the chain
     /// knows replace their rows, while rows the chain does not know stay (holds and locks only keep
     /// more mail, no purge relies on a plan the chain lacks, and `verify` names them as unvouched).
     public func rebuildGovernance(from state: GovernanceState) async throws {
@@ -79,6 +79,10 @@ extension CatalogGovernance {
                         """, arguments: [plan.version.id, item.sha256, item.policy, item.scope.rawValue,
                                          (item.expiredAt ?? plan.version.asOf).timeIntervalSince1970])
                 }
+            }
+            try db.execute(sql: "DELETE FROM operator_access")
+            for (name, access) in state.access {
+                try Self.insert(access, named: name, db)
             }
             for (proposal, _) in state.proposals.values {
                 try db.execute(sql: "DELETE FROM protection_proposal WHERE id = ?", arguments: [proposal.id])

@@ -291,6 +291,7 @@ enum CatalogSchema {
         }
         migrator.registerMigration("v10") { db in try migrateToReceivedTime(db) }
         migrator.registerMigration("v11") { db in try migrateToGovernance(db) }
+        migrator.registerMigration("v12") { db in try migrateToOperatorAccess(db) }
         return migrator
     }
 

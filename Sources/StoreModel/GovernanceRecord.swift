@@ -147,6 +147,15 @@ public enum GovernanceAction: Sendable, Hashable, Codable {
     case purgeOrdered(id: String, messages: [String], reason: String)
     case protectionChanged(ProtectionChange)
     case protectionProposed(ProtectionProposal)
+    /// An IMAP password for an auditor or compliance operator: the hash only (a PHC string, scrypt).
+    /// Signed by the operator themself or by an admin.
+    case operatorPasswordSet(name: String, hash: String)
+    /// What an auditor or compliance operator may read over IMAP; signed by an admin or a compliance operator.
+    case operatorScopeSet(name: String, scope: AuditorScopeDefinition)
+    /// A saved search shown as `Searches/SEARCH` (within the scope); signed by the operator, an admin or
+    /// a compliance operator.
+    case operatorSearchSaved(name: String, search: String, query: String)
+    case operatorSearchRemoved(name: String, search: String)
 
     /// A short name for findings and the audit trail.
     public var name: String {
@@ -162,6 +171,10 @@ public enum GovernanceAction: Sendable, Hashable, Codable {
         case .purgeOrdered: "purge order"
         case .protectionChanged: "protection"
         case .protectionProposed: "protection proposal"
+        case .operatorPasswordSet: "operator passwd"
+        case .operatorScopeSet: "operator scope"
+        case .operatorSearchSaved: "operator search add"
+        case .operatorSearchRemoved: "operator search remove"
         }
     }
 }
