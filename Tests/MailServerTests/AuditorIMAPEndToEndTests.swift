@@ -195,6 +195,13 @@ print(json.dumps(out))
                 }
             }
             #expect(fetches.allSatisfy { $0.actor == "operator:carol" }, "\(fetches)")
+            // `tresor audit` shows each read with the operator and the client's address.
+            let audit = try CommandRunner.run("tresor", ["audit", "--data-dir", store.dataDirectory.path])
+            let lines = audit.stdout.split(separator: "\n").filter { $0.contains("auditor fetch") }
+            for sha256 in fixture.caseSHA256 {
+                #expect(lines.contains { $0.contains(sha256) && $0.contains("operator:carol from 127.0.0.1") },
+                        "\(audit.stdout)")
+            }
             // The chain says what the catalog says about auditors' access.
             let chain = try await store.compliance.governanceFromArchive()
             let (differences, _) = try await store.compliance.governanceDifferences(from: chain)
