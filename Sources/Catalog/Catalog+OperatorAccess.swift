@@ -56,8 +56,10 @@ extension CatalogMessages {
     /// The archived messages `condition` matches, in row order (which is archive order), with what
     /// an auditor's read-only view needs. The size with CRLF line ends comes from any placement of
     /// the same body that recorded it.
-    public func scopedMessages(matching condition: QueryNode) async throws -> [ScopedMessage] {
-        let sql = QueryCompiler.condition(condition)
+    /// `ids`: only these rows (a FETCH's UIDs), still only where `condition` matches.
+    public func scopedMessages(matching condition: QueryNode, ids: [Int64]? = nil) async throws -> [ScopedMessage] {
+        let matched = QueryCompiler.condition(condition)
+        let sql: SQL = ids.map { "(\(matched)) AND m.id IN \($0)" } ?? matched
         return try await pool.read { db in
             try Row.fetchAll(db, SQLRequest(literal: """
                 SELECT m.id, m.sha256, m.archived_at,

@@ -95,29 +95,16 @@ extension ComplianceService {
         -> AuditorFolderView?
     {
         try await catching {
-            switch folder {
-            case .inbox:
-                break
-            case .caseFolder(let name):
-                guard scope.fixedFolders.contains(.caseFolder(name)) else { return nil }
-            case .search(let name):
-                guard scope.searches[name] != nil else { return nil }
-            case .month:
-                break
-            }
+            guard let rows = try await scopedRows(in: folder, of: scope, ids: nil) else { return nil }
             var messages: [AuditorFolderView.Message] = []
-            if let condition = scope.condition(for: folder) {
-                for message in try await catalog.messages.scopedMessages(matching: condition)
-                where scope.admits(message, in: folder) {
-                    guard let uid = UInt32(exactly: message.id) else { continue }
-                    var size = message.transmittedSize
-                    if size == nil, let bytes = try await store.reader.content(sha256: message.sha256) {
-                        size = TransmittedSize.of(bytes)
-                    }
-                    messages.append(AuditorFolderView.Message(uid: uid, sha256: message.sha256,
-                                                              archivedAt: message.archivedAt,
-                                                              transmittedSize: size ?? 0))
+            for message in rows {
+                guard let uid = UInt32(exactly: message.id) else { continue }
+                var size = message.transmittedSize
+                if size == nil, let bytes = try await store.reader.content(sha256: message.sha256) {
+                    size = TransmittedSize.of(bytes)
                 }
+                messages.append(AuditorFolderView.Message(uid: uid, sha256: message.sha256, archivedAt: message.archivedAt,
+                                                          transmittedSize: size ?? 0))
             }
             if case .month = folder, messages.isEmpty { return nil }
             return AuditorFolderView(folder: folder, uidValidity: scope.uidValidity(of: folder), messages: messages)
@@ -126,24 +113,45 @@ extension ComplianceService {
 
     /// The archived bytes of those of `uids` the folder shows (a UID outside it is left out, as an
     /// expunged one would be). Each read is an audit entry naming the operator, the message and
-    /// the client's address.
+    /// the client's address, journaled before the bytes are handed out.
     public func auditorMessages(_ uids: [UInt32], in folder: AuditorFolder, of scope: AuditorScope, client: String?)
         async throws(ComplianceError) -> [UInt32: [UInt8]]
     {
         try await catching {
-            guard let view = try await auditorFolder(folder, of: scope) else { return [:] }
-            let wanted = Set(uids)
+            guard !uids.isEmpty,
+                let rows = try await scopedRows(in: folder, of: scope, ids: uids.map { Int64($0) })
+            else { return [:] }
             var contents: [UInt32: [UInt8]] = [:]
             var entries: [AuditEntry] = []
             let actor = AuditActor(kind: .operator, name: scope.operatorName, clientAddress: client)
-            for message in view.messages where wanted.contains(message.uid) {
-                guard let bytes = try await store.reader.content(sha256: message.sha256) else { continue }
-                contents[message.uid] = bytes
+            for message in rows {
+                guard let uid = UInt32(exactly: message.id),
+                    let bytes = try await store.reader.content(sha256: message.sha256)
+                else { continue }
+                contents[uid] = bytes
                 entries.append(AuditEntry(time: clock.now(), actor: actor, action: "auditor fetch",
-                                          detail: "\(message.sha256) in \(folder.name) uid \(message.uid)", resultCount: 1))
+                                          detail: "\(message.sha256) in \(folder.name) uid \(uid)", resultCount: 1))
             }
             if !entries.isEmpty { try await journal(entries) }
             return contents
         }
+    }
+
+    /// The catalog rows a folder shows (only `ids` among them when given), through `AuditorScope`;
+    /// nil when the tree has no such folder.
+    private func scopedRows(in folder: AuditorFolder, of scope: AuditorScope, ids: [Int64]?) async throws
+        -> [ScopedMessage]?
+    {
+        switch folder {
+        case .inbox, .month:
+            break
+        case .caseFolder(let name):
+            guard scope.fixedFolders.contains(.caseFolder(name)) else { return nil }
+        case .search(let name):
+            guard scope.searches[name] != nil else { return nil }
+        }
+        guard let condition = scope.condition(for: folder) else { return [] }
+        return try await catalog.messages.scopedMessages(matching: condition, ids: ids)
+            .filter { scope.admits($0, in: folder) }
     }
 }
