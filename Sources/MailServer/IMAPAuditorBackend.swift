@@ -11,8 +11,8 @@ import ServerKit
 ///   from the folder's definition, so a changed scope or query makes a new one (RFC 3501 §2.3.1.1).
 /// - Every snapshot is `readOnly`: SELECT answers [READ-ONLY] and behaves as EXAMINE, so FETCH
 ///   never sets `\Seen` and no flag is ever stored (RFC 3501 §6.3.2); STORE and EXPUNGE are refused
-///   by the session, CREATE, DELETE, RENAME, APPEND and COPY/MOVE into the tree here, with NO
-///   [CANNOT] and a sentence saying the archive view is read-only.
+///   by the session, CREATE, DELETE, RENAME, APPEND and COPY/MOVE by `IMAPRoutingBackend` before
+///   they reach storage, with NO [CANNOT] and `readOnlyText`.
 /// - Every read of a message's bytes is audited with the operator's name and the client address
 ///   the connection carries (`SessionContext.clientAddress`, a task-local of that connection only).
 /// - The scope is looked up afresh on every call, so a revoked operator's session gets NO from then on.
