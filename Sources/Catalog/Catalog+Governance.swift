@@ -37,10 +37,10 @@ extension CatalogGovernance {
     }
 
     /// Makes the cached governance tables say what `state` (folded from the archive) says, in one
-    /// transaction: operators, the protection settings and the private-mail rule exactly; holds,
-    /// restrictions, locks and plans the chain knows replace their rows, while rows the chain does
-    /// not know stay (holds and locks only keep more mail, no purge relies on a plan the chain
-    /// lacks, and `verify` names them as unvouched); restricted messages are recomputed.
+    /// transaction: operators, their IMAP access, the protection settings and the private-mail rule
+    /// exactly; holds, restrictions, locks and plans the chain knows replace their rows, while rows
+    /// the chain does not know stay (holds and locks only keep more mail, no purge relies on a plan
+    /// the chain lacks, and `verify` names them as unvouched); restricted messages are recomputed.
     public func rebuildGovernance(from state: GovernanceState) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM governance_operator")
@@ -84,6 +84,10 @@ extension CatalogGovernance {
             try Self.rebuildRestrictions(Array(state.restrictions.values), in: db)
             try db.execute(sql: "DELETE FROM private_mail_rule")
             if let setting = state.privateMail { try Self.setPrivateMailRule(setting, in: db) }
+            try db.execute(sql: "DELETE FROM operator_access")
+            for (name, access) in state.access {
+                try Self.insert(access, named: name, db)
+            }
             for (proposal, _) in state.proposals.values {
                 try db.execute(sql: "DELETE FROM protection_proposal WHERE id = ?", arguments: [proposal.id])
                 try db.execute(sql: """

@@ -19,4 +19,20 @@ extension CatalogSchema {
             ) WITHOUT ROWID;
             """)
     }
+
+    /// "v12": auditors' IMAP access as the governance records set it, cached like the operators.
+    /// ```
+    /// operator_access  name, the IMAP password's PHC hash, the scope (JSON: cases, query) and the
+    ///                  saved searches (JSON: name → query); rebuilt by `reindex` from the archive
+    /// ```
+    static func migrateToOperatorAccess(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE operator_access (
+                name TEXT PRIMARY KEY,
+                password_hash TEXT,
+                scope TEXT,
+                searches TEXT NOT NULL DEFAULT '{}'
+            ) WITHOUT ROWID;
+            """)
+    }
 }

@@ -305,6 +305,7 @@ enum CatalogSchema {
                 ALTER TABLE audit_log ADD COLUMN signature TEXT;
                 """)
         }
+        migrator.registerMigration("v14") { db in try migrateToOperatorAccess(db) }
         return migrator
     }
 

@@ -143,12 +143,17 @@ public struct IMAPMailboxSnapshot: Hashable, Sendable {
     public var highestModSeq: UInt64
     /// In UID order.
     public var messages: [IMAPMessageInfo]
+    /// The backend allows no change to this mailbox: SELECT then behaves as EXAMINE and answers
+    /// [READ-ONLY] (RFC 3501 §6.3.1: the server decides whether a SELECTed mailbox is writable).
+    public var readOnly: Bool
 
-    public init(uidValidity: UInt32, uidNext: UInt32, highestModSeq: UInt64, messages: [IMAPMessageInfo]) {
+    public init(uidValidity: UInt32, uidNext: UInt32, highestModSeq: UInt64, messages: [IMAPMessageInfo],
+                readOnly: Bool = false) {
         self.uidValidity = uidValidity
         self.uidNext = uidNext
         self.highestModSeq = highestModSeq
         self.messages = messages
+        self.readOnly = readOnly
     }
 }
 

@@ -88,6 +88,10 @@ extension IMAPSession {
             if case .failed(let error) = result { return Action(responses + [refusal(tag, error)]) }
             return Action(responses + [no(tag, "Cannot select mailbox")])
         }
+        // RFC 3501 §6.3.1: a mailbox the backend keeps read-only is selected read-only, whatever
+        // the command; the tagged OK then says [READ-ONLY] and nothing sets \Seen.
+        let examined = readOnly
+        let readOnly = readOnly || snapshot.readOnly
         let mailbox = IMAPSelectedMailbox(name: name, readOnly: readOnly, snapshot: snapshot)
         selected = mailbox
         state = .selected
@@ -109,7 +113,7 @@ extension IMAPSession {
                 text: readOnly ? "No permanent flags permitted" : "Flags permitted"))
         responses.append(.untaggedStatus(.ok, code: .highestModSeq(mailbox.highestModSeq), text: "Highest"))
         responses.append(
-            ok(tag, readOnly ? "EXAMINE completed" : "SELECT completed", code: readOnly ? .readOnly : .readWrite))
+            ok(tag, examined ? "EXAMINE completed" : "SELECT completed", code: readOnly ? .readOnly : .readWrite))
         return Action(responses)
     }
 

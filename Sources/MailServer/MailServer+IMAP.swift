@@ -26,7 +26,7 @@ extension MailServer {
         latch: ReadyLatch
     ) throws -> [any Service] {
         guard !listeners.isEmpty else { return [] }
-        let backend = IMAPMailStoreBackend(store: store, logger: logger)
+        let backend = IMAPRoutingBackend(store: store, logger: logger)
         var imap = IMAPConfiguration(tls: tls, allowPlaintextAuthOnLoopback: configuration.auth.allowPlaintextOnLoopback,
                                      connectionsPerAddress: configuration.limits.connectionsPerIP,
                                      spoolDirectory: try emptyIMAPSpool().path)

@@ -129,7 +129,7 @@ extension AccountService {
     }
 
     /// Verified against when the user is unknown; its salt and hash are random, so no password matches.
-    private static let dummyHash: PasswordHash = {
+    static let dummyHash: PasswordHash = {
         var generator = SystemRandomNumberGenerator()
         func random(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) } }
         return PasswordHash(

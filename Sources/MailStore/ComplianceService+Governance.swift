@@ -70,6 +70,7 @@ extension ComplianceService {
         for proposal in try await catalog.governance.protectionProposals() {
             state.proposals[proposal.id] = (proposal, proposal.createdBy)
         }
+        state.access = try await catalog.governance.operatorAccess()
         return state
     }
 
@@ -167,6 +168,23 @@ extension ComplianceService {
         }
         for id in cached.plans.keys.sorted() where chain.plans[id] == nil {
             unvouched.append("purge plan \(id) is in the catalog but no governance record made it (a purge never relies on it)")
+        }
+        // IMAP access grants reading: the catalog must say exactly what the chain says, or an
+        // auditor could log in, or see, what no signed record allows.
+        for name in Set(chain.access.keys).union(cached.access.keys).sorted() {
+            let mine = cached.access[name] ?? OperatorAccess(), theirs = chain.access[name] ?? OperatorAccess()
+            if mine.passwordHash != theirs.passwordHash {
+                differences.append("operator \(name)'s IMAP password differs between the catalog and the archive")
+            }
+            if mine.scope != theirs.scope {
+                differences.append("operator \(name)'s scope differs (catalog: \(mine.scope?.summary ?? "none"); "
+                                   + "archive: \(theirs.scope?.summary ?? "none"))")
+            }
+            if mine.searches != theirs.searches {
+                differences.append("operator \(name)'s saved searches differ (catalog: "
+                                   + "\(mine.searches.keys.sorted().joined(separator: ", ")); archive: "
+                                   + "\(theirs.searches.keys.sorted().joined(separator: ", ")))")
+            }
         }
         if chain.protection != cached.protection {
             differences.append("protection settings differ (catalog: \(cached.protection); archive: \(chain.protection))")

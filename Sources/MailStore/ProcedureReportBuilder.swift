@@ -22,7 +22,7 @@ struct ProcedureReportBuilder {
 
     func report() -> ProcedureReport {
         ProcedureReport(title: "Procedure documentation (Verfahrensdokumentation)", sections: [
-            software(), configuration(), operators(), protection(), policies(), lockedVersions(), holds(),
+            software(), configuration(), operators(), auditorAccess(), protection(), policies(), lockedVersions(), holds(),
             restrictions(), privateMail(), keys(), anchoring(), purgeSummary(), governanceLog(), format(),
         ])
     }
@@ -55,6 +55,18 @@ struct ProcedureReportBuilder {
                     [person.record.name, person.record.role.rawValue, person.record.fingerprint,
                      "\(time(person.addedAt)) by \(person.addedBy)",
                      person.revokedAt.map { "\(time($0)) by \(person.revokedBy ?? "?")" } ?? ""]
+                })
+    }
+
+    private func auditorAccess() -> Section {
+        Section(title: "Auditor access over IMAP",
+                note: "Operators who may read part of the archive in a mail client, read-only: the scope (cases "
+                    + "and/or a query; restricted mail only when stated; private mail never) and saved searches.",
+                columns: ["operator", "IMAP password", "scope", "saved searches"],
+                rows: state.access.keys.sorted().compactMap { name in
+                    guard let access = state.access[name] else { return nil }
+                    return [name, access.passwordHash == nil ? "not set" : "set", access.scope?.summary ?? "nothing",
+                            access.searches.keys.sorted().map { "\($0): \(access.searches[$0] ?? "")" }.joined(separator: "; ")]
                 })
     }
 

@@ -152,6 +152,15 @@ public enum GovernanceAction: Sendable, Hashable, Codable {
     case restrictionReleased(name: String, reason: String)
     /// The private-mail rule from now on (an empty rule: none).
     case privateRuleSet(PrivateMailRule)
+    /// An IMAP password for an auditor or compliance operator: the hash only (a PHC string, scrypt).
+    /// Signed by the operator themself or by an admin.
+    case operatorPasswordSet(name: String, hash: String)
+    /// What an auditor or compliance operator may read over IMAP; signed by an admin or a compliance operator.
+    case operatorScopeSet(name: String, scope: AuditorScopeDefinition)
+    /// A saved search shown as `Searches/SEARCH` (within the scope); signed by the operator, an admin or
+    /// a compliance operator.
+    case operatorSearchSaved(name: String, search: String, query: String)
+    case operatorSearchRemoved(name: String, search: String)
 
     /// A short name for findings and the audit trail.
     public var name: String {
@@ -170,6 +179,10 @@ public enum GovernanceAction: Sendable, Hashable, Codable {
         case .restrictionPlaced: "restrict add"
         case .restrictionReleased: "restrict release"
         case .privateRuleSet: "private set"
+        case .operatorPasswordSet: "operator passwd"
+        case .operatorScopeSet: "operator scope"
+        case .operatorSearchSaved: "operator search add"
+        case .operatorSearchRemoved: "operator search remove"
         }
     }
 }

@@ -67,6 +67,8 @@ public struct GovernanceState: Sendable {
     public var protectionChange: ProtectionChange?
     public var protectionRecord: RecordLocation?
     public var proposals: [String: (proposal: ProtectionProposal, by: String)] = [:]
+    /// IMAP access of auditors and compliance operators (password hash, scope, saved searches), by name.
+    public var access: [String: OperatorAccess] = [:]
     public var problems: [Problem] = []
     /// Governance records applied.
     public var applied = 0
@@ -134,6 +136,14 @@ public struct GovernanceState: Sendable {
             restrictions[name]?.releaseReason = reason
         case .privateRuleSet(let rule):
             privateMail = PrivateMailSetting(rule: rule, setBy: by, setAt: record.at)
+        case .operatorPasswordSet(let name, let hash):
+            access[name, default: OperatorAccess()].passwordHash = hash
+        case .operatorScopeSet(let name, let scope):
+            access[name, default: OperatorAccess()].scope = scope
+        case .operatorSearchSaved(let name, let search, let query):
+            access[name, default: OperatorAccess()].searches[search] = query
+        case .operatorSearchRemoved(let name, let search):
+            access[name]?.searches[search] = nil
         }
     }
 
@@ -242,6 +252,31 @@ public struct GovernanceState: Sendable {
             return restrictions[name]?.isActive == true ? nil : "restriction \(name) is not active"
         case .privateRuleSet:
             return governs ? nil : "a \(signer.role.rawValue) sets no private-mail rule"
+        case .operatorPasswordSet(let name, _):
+            // Nobody gives themselves someone else's login: the operator sets their own, or an admin does.
+            guard signer.name == name || signer.role.mayManageOperators else {
+                return "only \(name) or an admin sets \(name)'s IMAP password"
+            }
+            return accessTargetRefusal(name)
+        case .operatorScopeSet(let name, _):
+            guard governs else { return "a \(signer.role.rawValue) sets no auditor scopes" }
+            return accessTargetRefusal(name)
+        case .operatorSearchSaved(let name, _, _):
+            guard governs || signer.name == name else { return "only \(name), an admin or a compliance operator saves \(name)'s searches" }
+            return accessTargetRefusal(name)
+        case .operatorSearchRemoved(let name, let search):
+            guard governs || signer.name == name else { return "only \(name), an admin or a compliance operator removes \(name)'s searches" }
+            if let refusal = accessTargetRefusal(name) { return refusal }
+            return access[name]?.searches[search] == nil ? "\(name) has no saved search \(search)" : nil
         }
+    }
+
+    /// IMAP access is for active auditors and compliance operators only.
+    private func accessTargetRefusal(_ name: String) -> String? {
+        guard let target = operators[name], target.isActive else { return "\(name) is no active operator" }
+        guard target.record.role == .auditor || target.record.role == .compliance else {
+            return "IMAP access is for auditors and compliance operators; \(name) is an \(target.record.role.rawValue)"
+        }
+        return nil
     }
 }

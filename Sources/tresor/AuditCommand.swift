@@ -48,7 +48,9 @@ struct AuditCommand: AsyncParsableCommand {
         } else {
             for entry in entries {
                 let count = entry.resultCount.map { " (\($0))" } ?? ""
-                print("\(Timestamp.string(entry.time))  \(entry.actor)  \(entry.action)\(count)  \(entry.detail)")
+                // A protocol session's entries name the client's address beside the actor.
+                let who = entry.client.map { "\(entry.actor) from \($0)" } ?? entry.actor
+                print("\(Timestamp.string(entry.time))  \(who)  \(entry.action)\(count)  \(entry.detail)")
             }
         }
     }

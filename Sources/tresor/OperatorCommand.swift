@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import MailStore
 
-/// `tresor operator add|revoke|list|keygen`: the people whose keys sign governance.
+/// `tresor operator add|revoke|list|keygen|passwd|scope|search`: the people whose keys sign governance,
+/// and auditors' IMAP access (`OperatorAccessCommands.swift`).
 struct OperatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "operator",
@@ -14,9 +15,10 @@ struct OperatorCommand: AsyncParsableCommand {
             ChaCha20-Poly1305). `tresor init` makes the first operator (an admin); later ones need an \
             admin's signature. Roles: admin (operators, protection settings, and all a compliance \
             operator may do), compliance (holds, policy locks, purge plans, approvals, purges), \
-            auditor (signs nothing).
+            auditor (signs nothing). Auditors and compliance operators may get an IMAP password \
+            (`passwd`) and a scope (`scope`, `search`): a read-only view of the archive over IMAP.
             """,
-        subcommands: [Add.self, Revoke.self, List.self, Keygen.self])
+        subcommands: [Add.self, Revoke.self, List.self, Keygen.self, Passwd.self, Scope.self, Search.self])
 
     /// Where a new key's passphrase comes from: `--new-passphrase-file`, else `TRESOR_NEW_PASSPHRASE`,
     /// else asked twice on the terminal.

@@ -56,6 +56,7 @@ import TestSupport
             #expect(try tresor(dir, ["restrict", "add", "dsr-1", "--query", "from:jane@example.com",
                                      "--reason", "Art. 18 request"]).status == 0)
             #expect(try tresor(dir, ["private", "set", "--folder", "Privat"]).status == 0)
+            #expect(try tresor(dir, ["operator", "scope", "bob", "--case", "acme"]).status == 0)
 
             let first = dir.appendingPathComponent("first"), second = dir.appendingPathComponent("second")
             let made = try tresor(dir, ["report", "procedure", "--policies", policies.path, "--out", first.path])
@@ -67,7 +68,7 @@ import TestSupport
             let markdown = String(decoding: try #require(one["report.md"]), as: UTF8.self)
             for expected in ["| alice | admin |", "| bob | compliance |", "| acme | subject:contract | lawsuit |",
                              "| dsr-1 | from:jane@example.com | Art. 18 request |", "folder=Privat",
-                             "contracts", "10y", "require_approval", "## Seal keys", "retention lock", "Tresor 0.1.0"] {
+                             "contracts", "10y", "| bob | not set | cases acme |", "require_approval", "## Seal keys", "retention lock", "Tresor 0.1.0"] {
                 #expect(markdown.contains(expected), "report.md lacks \(expected)")
             }
             let html = String(decoding: try #require(one["report.html"]), as: UTF8.self)

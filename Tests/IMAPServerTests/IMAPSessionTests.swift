@@ -164,6 +164,22 @@ func loggedIn(selecting mailbox: String? = "INBOX") async -> IMAPSessionHarness 
         #expect(harness.session.state == .authenticated)
     }
 
+    /// RFC 3501 §6.3.1: a mailbox the backend keeps read-only is selected read-only by SELECT too.
+    @Test func selectOfABackendReadOnlyMailboxBehavesAsExamine() async {
+        let backend = MemoryIMAPBackend()
+        backend.deliver(Samples.hello, to: "Sent")
+        backend.state.withLock { $0.boxes["Sent"]?.readOnly = true }
+        var harness = IMAPSessionHarness(backend: backend)
+        await harness.login()
+        let select = lines(await harness.send("s SELECT Sent"))
+        #expect(select.contains("* OK [PERMANENTFLAGS ()] No permanent flags permitted"), "\(select)")
+        #expect(select.last == "s OK [READ-ONLY] SELECT completed")
+        _ = await harness.send("f FETCH 1 BODY[]")
+        #expect(await harness.send("g FETCH 1 FLAGS").contains("FLAGS ()"))
+        #expect(await harness.send("st STORE 1 +FLAGS \\Seen") == "st NO [READ-ONLY] Mailbox is read-only\r\n")
+        #expect(await harness.send("x EXPUNGE") == "x NO [READ-ONLY] Mailbox is read-only\r\n")
+    }
+
     @Test func selectUnderIMAP4rev2HasNoRecent() async {
         var harness = await loggedIn(selecting: nil)
         #expect(await harness.send("e ENABLE IMAP4rev2") == "* ENABLED IMAP4rev2\r\ne OK ENABLE completed\r\n")

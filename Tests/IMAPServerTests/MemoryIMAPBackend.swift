@@ -28,6 +28,8 @@ final class MemoryIMAPBackend: IMAPBackend {
         var expunged: [(uid: UInt32, modSeq: UInt64)] = []
         var subscribed = false
         var specialUse: [String] = []
+        /// The backend lets nothing change here: its snapshots say `readOnly`.
+        var readOnly = false
     }
 
     struct State {
@@ -171,7 +173,7 @@ final class MemoryIMAPBackend: IMAPBackend {
     func select(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> IMAPMailboxSnapshot {
         let box = try box(mailbox)
         return IMAPMailboxSnapshot(uidValidity: box.uidValidity, uidNext: box.uidNext, highestModSeq: box.highestModSeq,
-                                   messages: box.messages.map(\.info))
+                                   messages: box.messages.map(\.info), readOnly: box.readOnly)
     }
 
     func changes(in mailbox: MailboxName, since modSeq: UInt64, user: String) async throws(IMAPBackendError)
