@@ -157,8 +157,9 @@ extension MailStore {
 
     /// The audit trail: every audit event of the archive listed unchanged in the catalog's audit log,
     /// no row there without its event, and every operator signature on an entry valid.
-    /// Events after the recovery checkpoint that the log lacks are counted as awaiting recovery (a
-    /// crash came between the archive and the catalog; the next `serve` lists them), not as findings.
+    /// Events the log lacks after the recovery checkpoint and after the newest event a row lists are
+    /// counted as awaiting recovery (a crash came between the archive and the catalog; the next
+    /// `serve` lists them), not as findings; an unlisted event before a listed one is a finding.
     static func auditFindings(_ journaled: [RecordLocation: AuditEntry], rows: [AuditLogRow],
                               operatorKeys: [String: String], recoveryCheckpoint: RecordLocation?)
         -> (findings: [IntegrityFinding], awaitingRecovery: Int)
@@ -168,8 +169,11 @@ extension MailStore {
         func line(_ entry: AuditEntry) -> String { "\(Timestamp.string(entry.time)) \(entry.actor) \(entry.action)" }
         var findings: [IntegrityFinding] = []
         var awaiting = 0
+        // A crash between archive and catalog leaves unlisted only the newest events: after the
+        // recovery checkpoint and after every event a row lists. Anything earlier was deleted.
+        let lastListed = rows.compactMap(\.record).max()
         for (record, entry) in report.removed {
-            if recoveryCheckpoint.map({ record > $0 }) ?? true {
+            if recoveryCheckpoint.map({ record > $0 }) ?? true, lastListed.map({ record > $0 }) ?? true {
                 awaiting += 1
                 continue
             }

@@ -35,11 +35,12 @@ struct ServerHarness {
         return configuration
     }
 
-    /// A data directory made by the real `tresor init` inside `folder`, with domain `localhost`
-    /// and `users` (address, password) added; the store is closed again before it returns.
+    /// A data directory made by the real `tresor init` inside `folder` (without an operator), with
+    /// domain `localhost` and `users` (address, password) added; the store is closed again before it returns.
     static func makeDataDirectory(in folder: URL, users: [(String, String)]) async throws -> URL {
         let data = folder.appendingPathComponent("data", isDirectory: true)
-        let initialised = try CommandRunner.run("tresor", ["init", "--data-dir", data.path])
+        // --no-operator: tests that need operators enrol their own, whatever the environment offers.
+        let initialised = try CommandRunner.run("tresor", ["init", "--no-operator", "--data-dir", data.path])
         try #require(initialised.status == 0, "tresor init: \(initialised.stderr)")
         let store = try MailStore(dataDirectory: data)
         defer { store.close() }
