@@ -20,13 +20,9 @@ extension Catalog {
         catalogMessages <= max(vocabularyScanFloor, mailboxMessages * vocabularyScanRatio)
     }
 
-    /// The UTF-8 bytes of body text the index keeps per message: `Message.plainText(limit:)`'s
-    /// default, which `PreparedMessage` uses at index time.
+    /// The UTF-8 bytes of body text the index takes per message (`PreparedMessage`); a message whose
+    /// text was cut there is marked `body_text_cut`.
     static let indexedBodyLimit = 1 << 20
-
-    /// Body text is at most this many times the message's raw size: transfer decoding shrinks, and a
-    /// charset converter turns one byte into at most 3 UTF-8 bytes (a replacement character too).
-    static let bodyTextExpansionBound = 4
 
     /// One SEARCH text key as the index sees it: its columns and its words' patterns.
     struct TermConstraint: Sendable {
@@ -134,8 +130,9 @@ extension CatalogMailboxes {
     /// CC and BCC the display names, addresses and group names of those header fields (not comments or
     /// routes); of BODY the decoded text of the text parts (`Message.plainText`) and attachment file
     /// names. Always candidates, whatever the terms: drafts (never indexed), messages whose index row
-    /// is missing (after `reset()`, before `reindex`), and — when a BODY term narrows — messages whose
-    /// indexed body text was cut at `indexedBodyLimit`.
+    /// is missing (after `reset()`, before `reindex`), messages without a full-text document (while
+    /// `DeliveryPipeline.bringFullTextUpToDate` rebuilds the index), and — when a BODY term narrows —
+    /// messages whose indexed body text was cut at `indexedBodyLimit`.
     ///
     /// How: a value is cut into words by the index's own tokenizer (`IndexTokenizer`); each word
     /// becomes an `IndexTermPattern` (inside, ending, whole or starting a term). Whole terms and term
@@ -158,7 +155,9 @@ extension CatalogMailboxes {
         }
         return try await pool.read { [constraints] db -> [UInt32]? in
             let box = try Catalog.mailboxRow(name, of: email, in: db)
-            var clauses = ["mm.envelope_segment = 0", "m.id IS NULL"]
+            // Drafts, messages without a row, and messages without a document (a rebuild pending).
+            var clauses = ["mm.envelope_segment = 0", "m.id IS NULL",
+                           "NOT EXISTS (SELECT 1 FROM message_fts_docsize d WHERE d.id = m.id)"]
             var arguments: StatementArguments = [box.id]
             switch try Catalog.ftsRestriction(constraints, mailbox: box.id, in: db) {
             case .unconstrained:
@@ -169,14 +168,7 @@ extension CatalogMailboxes {
                 clauses.append("m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)")
                 arguments += [query]
             }
-            if constraints.contains(where: \.isBody) {
-                // Cut text ends within 4 bytes of the limit (a scalar boundary, or a part refused when full).
-                let cutLength = Catalog.indexedBodyLimit - 4
-                clauses.append("""
-                    (m.size >= ? AND (SELECT length(CAST(f.body AS BLOB)) FROM message_fts f WHERE f.rowid = m.id) >= ?)
-                    """)
-                arguments += [cutLength / Catalog.bodyTextExpansionBound, cutLength]
-            }
+            if constraints.contains(where: \.isBody) { clauses.append("m.body_text_cut != 0") }
             return try Int64.fetchAll(db, sql: """
                 SELECT mm.uid FROM mailbox_message mm LEFT JOIN message m ON m.sha256 = mm.sha256
                 WHERE mm.mailbox = ? AND (\(clauses.joined(separator: " OR ")))

@@ -58,7 +58,7 @@ extension Catalog {
                 item.sha256, message.date, message.date ?? archivedAt, archivedAt, receivedAt, message.subject,
                 message.fromList, message.senderList, message.replyToList, message.toList, message.ccList,
                 message.bccList, message.messageID, message.messageIDKey, receipt.size, message.hasAttachments,
-                message.attachments, Int64(receipt.body.segment), bodyOffset,
+                message.attachments, Int64(receipt.body.segment), bodyOffset, message.bodyTextCut,
             ])
             messageRow = db.lastInsertedRowID
             isNewMessage = true
@@ -79,10 +79,15 @@ extension Catalog {
                 envelopeOffset,
             ])
         }
+        // The document as it stands, before this delivery's envelope may change its address columns.
+        var previous: FullTextDocument?
+        if !isNewMessage, try statements.fullText.hasDocument(messageRow) {
+            previous = try statements.fullText.document(of: item.message, row: messageRow)
+        }
         for address in item.envelopeAddresses {
             try statements.insertAddress.execute(arguments: [messageRow, address.role, address.address, address.rdomain])
         }
-        try writeFullText(item, row: messageRow, isNewMessage: isNewMessage, statements: statements, in: db)
+        try writeFullText(item, row: messageRow, replacing: previous, statements: statements.fullText)
         // Restrictions are live: a message that arrives later (or a delivery that adds an
         // envelope recipient) joins every active restriction whose query now matches it.
         if !statements.restrictions.isEmpty {
@@ -90,27 +95,19 @@ extension Catalog {
         }
     }
 
-    /// Writes the message's FTS5 row. For a new message all columns come from the prepared
-    /// values. For a further delivery of a stored message the subject, body and attachment
-    /// names are read back from the stored row (the body text is extracted once per distinct
-    /// message) and the address columns are recomputed with every delivery's envelope.
+    /// Writes the message's `message_fts` document: for a further delivery of a stored message it
+    /// replaces the previous one (removed with the values it was indexed with, the index being
+    /// contentless) when this delivery's envelope added addresses, else leaves it as it is. The
+    /// message is the same bytes (one row per SHA-256), so its own text is unchanged.
     fileprivate static func writeFullText(
-        _ item: PreparedDelivery, row: Int64, isNewMessage: Bool, statements: IndexStatements, in db: Database
+        _ item: PreparedDelivery, row: Int64, replacing previous: FullTextDocument?, statements: FullTextStatements
     ) throws {
-        var subject = item.message.ftsSubject, body = item.message.ftsBody, attachment = item.message.ftsAttachment
-        if !isNewMessage, let stored = try Row.fetchOne(statements.readFullText, arguments: [row]) {
-            (subject, body, attachment) = (stored[0], stored[1], stored[2])
-            try statements.deleteFullText.execute(arguments: [row])
+        let document = try statements.document(of: item.message, row: row)
+        if let previous {
+            guard previous != document else { return }
+            try statements.delete(previous, row: row)
         }
-        let envelopeRows = try Row.fetchAll(statements.envelopeAddresses, arguments: [row])
-        let blind = envelopeRows.filter { $0[0] == AddressRole.bcc.rawValue }.map { $0[1] as String }
-        let envelopeParticipants = envelopeRows.filter { $0[0] != AddressRole.bcc.rawValue }.map { $0[1] as String }
-        let message = item.message
-        try statements.insertFullText.execute(arguments: [
-            row, subject, body, attachment, message.fromText, message.toText, message.ccText,
-            message.bccText + "\n" + blind.joined(separator: "\n"),
-            message.headerParticipants + "\n" + envelopeParticipants.joined(separator: "\n"),
-        ])
+        try statements.insert(document, row: row)
     }
 
     // MARK: - Normal forms
@@ -163,7 +160,7 @@ extension Catalog {
 struct IndexStatements {
     let deliveryExists, findMessage, updateArchivedAt, updateReceivedAt, insertMessage, insertAddress, insertDelivery,
         insertFloor: Statement
-    let readFullText, deleteFullText, envelopeAddresses, insertFullText: Statement
+    let fullText: FullTextStatements
     /// The active restrictions, read once per transaction (none: nothing more is done per message).
     let restrictions: [(name: String, condition: SQL)]
 
@@ -175,8 +172,8 @@ struct IndexStatements {
         insertMessage = try db.cachedStatement(sql: """
             INSERT INTO message (sha256, date, sort_date, archived_at, received_at, subject, from_list, sender_list,
                 reply_to_list, to_list, cc_list, bcc_list, message_id, message_id_key, size, has_attachments,
-                attachments, body_segment, body_offset)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                attachments, body_segment, body_offset, body_text_cut)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertFloor = try db.cachedStatement(sql: """
             INSERT INTO retention_floor (message, policy, policy_hash, until, envelope_segment, envelope_offset)
@@ -190,16 +187,7 @@ struct IndexStatements {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         restrictions = try Catalog.activeRestrictionConditions(db)
-        readFullText = try db.cachedStatement(sql: "SELECT subject, body, attachment FROM message_fts WHERE rowid = ?")
-        deleteFullText = try db.cachedStatement(sql: "DELETE FROM message_fts WHERE rowid = ?")
-        envelopeAddresses = try db.cachedStatement(sql: """
-            SELECT role, address FROM address WHERE message = ?
-            AND role IN ('\(AddressRole.bcc.rawValue)', '\(AddressRole.envelopeFrom.rawValue)', '\(AddressRole.envelopeTo.rawValue)')
-            """)
-        insertFullText = try db.cachedStatement(sql: """
-            INSERT INTO message_fts (rowid, subject, body, attachment, from_text, to_text, cc_text, bcc_text, participant)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        fullText = try FullTextStatements(db)
     }
 }
 
@@ -227,6 +215,8 @@ struct PreparedMessage: Sendable {
     let attachments: String
     let addresses: [PreparedAddress]
     let ftsSubject, ftsBody, ftsAttachment: String
+    /// Whether `ftsBody` was cut at `Catalog.indexedBodyLimit` (IMAP SEARCH then reads the message).
+    let bodyTextCut: Bool
     let fromText, toText, ccText, bccText, headerParticipants: String
     /// Folded To and Cc addresses: envelope recipients outside them are blind (Bcc).
     let headerRecipients: Set<String>
@@ -259,7 +249,9 @@ struct PreparedMessage: Sendable {
         }
         self.addresses = addresses
         ftsSubject = message.subject ?? ""
-        ftsBody = message.plainText()
+        ftsBody = message.plainText(limit: Catalog.indexedBodyLimit)
+        // A cut text ends within 4 bytes of the limit (a scalar boundary, or a part refused when full).
+        bodyTextCut = ftsBody.utf8.count >= Catalog.indexedBodyLimit - 4
         ftsAttachment = names.joined(separator: "\n")
         fromText = C.searchable(message.from)
         toText = C.searchable(message.to)

@@ -43,6 +43,9 @@ public struct PurgeApplication: Sendable, Hashable {
     public var expungedMailboxes: [UserMailbox] = []
     /// `.archiveOnly` messages still placed with an archive body: their bytes must be kept first.
     public var needsKeptCopies: [String] = []
+    /// Messages leaving the catalog whose full-text documents are still there: the index is
+    /// contentless, so the caller removes them with the archived text (`removeFullText`) first.
+    public var needsFullTextRemoval: [IndexedBody] = []
     public var alreadyApplied = false
 }
 
@@ -182,6 +185,8 @@ extension CatalogGovernance {
             let archiveOnly = items.filter { $0.scope == .archiveOnly }.map(\.sha256)
             result.needsKeptCopies = try CatalogGovernance.archivePlaced(archiveOnly, in: db)
             guard result.needsKeptCopies.isEmpty else { return result }
+            result.needsFullTextRemoval = try Catalog.documentsLeaving(Set(items.map(\.sha256)), removed: removed, in: db)
+            guard result.needsFullTextRemoval.isEmpty else { return result }
 
             let placements = try db.cachedStatement(sql: """
                 SELECT m.mailbox, m.uid, m.envelope_segment, m.envelope_offset, u.email, b.name
@@ -223,7 +228,6 @@ extension CatalogGovernance {
                     }
                 }
                 if remaining == 0 {
-                    try db.execute(sql: "DELETE FROM message_fts WHERE rowid = ?", arguments: [message])
                     try db.execute(sql: "DELETE FROM address WHERE message = ?", arguments: [message])
                     try db.execute(sql: "DELETE FROM message WHERE id = ?", arguments: [message])
                     result.messages += 1
@@ -280,5 +284,31 @@ extension CatalogGovernance {
                 """, arguments: [PurgeProgress.Phase.done.rawValue, bytesReclaimed, segmentsRewritten,
                                  time.timeIntervalSince1970, id, PurgeProgress.Phase.done.rawValue])
         }
+    }
+}
+
+extension Catalog {
+    /// The messages among `sha256s` whose every delivery is in `removed` (so the purge deletes their
+    /// rows) and that still have a full-text document, with where their bodies lie.
+    static func documentsLeaving(_ sha256s: Set<String>, removed: Set<RecordLocation>, in db: Database) throws
+        -> [IndexedBody]
+    {
+        let fullText = try FullTextStatements(db)
+        let findMessage = try db.cachedStatement(sql: "SELECT id, body_segment, body_offset FROM message WHERE sha256 = ?")
+        let deliveries = try db.cachedStatement(sql: "SELECT envelope_segment, envelope_offset FROM delivery WHERE message = ?")
+        var leaving: [IndexedBody] = []
+        for sha256 in sha256s.sorted() {
+            guard let row = try Row.fetchOne(findMessage, arguments: [sha256]) else { continue }
+            let message: Int64 = row[0]
+            guard try fullText.hasDocument(message) else { continue }
+            let stays = try Row.fetchAll(deliveries, arguments: [message]).contains { delivery in
+                !removed.contains(RecordLocation(segment: UInt32(delivery[0] as Int64), offset: UInt64(delivery[1] as Int64)))
+            }
+            if !stays {
+                leaving.append(IndexedBody(row: message, sha256: sha256,
+                                           body: RecordLocation(segment: UInt32(row[1] as Int64), offset: UInt64(row[2] as Int64))))
+            }
+        }
+        return leaving
     }
 }

@@ -13,7 +13,7 @@ import StoreModel
 ///              recipients not in To/Cc)
 /// message_fts  FTS5, rowid = message.id: subject, body, attachment, from_text, to_text, cc_text,
 ///              bcc_text, participant (names and addresses); unicode61 with diacritics removed;
-///              prefix indexes for 2- and 3-character prefixes, so that `w3*` does not scan every term
+///              contentless and without prefix indexes since "v15" (`+ContentlessText.swift`)
 /// audit_log    who searched, showed, imported, exported… (not derived: `reset()` keeps it); since
 ///              "v9" with the client's address and the location of the audit event in the archive
 /// ```
@@ -306,6 +306,7 @@ enum CatalogSchema {
                 """)
         }
         migrator.registerMigration("v14") { db in try migrateToOperatorAccess(db) }
+        migrator.registerMigration("v15") { db in try migrateToContentlessText(db) }
         return migrator
     }
 
@@ -387,7 +388,9 @@ enum CatalogSchema {
         try db.execute(sql: """
             DELETE FROM retention_floor;
             DELETE FROM restricted_message;
-            DELETE FROM message_fts;
+            INSERT INTO message_fts(message_fts) VALUES ('delete-all');
+            DELETE FROM catalog_state WHERE key = 'full_text_rebuilt_through';
+            INSERT OR REPLACE INTO catalog_state (key, value) VALUES ('full_text_format', \(Catalog.fullTextFormat));
             DELETE FROM address;
             DELETE FROM delivery;
             DELETE FROM message;

@@ -77,6 +77,13 @@ public final class MailServer: Sendable {
         let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: configuration.archive.sealKey?.path,
                                   authenticationFailureDelay: configuration.auth.failureDelay, logger: logger)
         do {
+            if try await !store.compliance.fullTextIsCurrent() {
+                logger.notice("full-text index: building every document anew from the archive (new index format)")
+                let rebuild = try await store.delivery.bringFullTextUpToDate()
+                logger.notice("full-text index: rebuilt", metadata: [
+                    "messages": "\(rebuild.messages)", "unreadable": "\(rebuild.unreadable.count)",
+                ])
+            }
             let report = try await store.delivery.recover()
             logger.info("recovery done", metadata: ["report": "\(report)"])
             let known = Set(try await store.accounts.domains())

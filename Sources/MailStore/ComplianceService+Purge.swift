@@ -243,10 +243,39 @@ extension ComplianceService {
             try await keepMailboxCopies(of: pending, purgedBodies: purgedBodies)
             let application = try await catalog.governance.applyPurge(id: id, record: location, removed: removedEnvelopes,
                                                            items: items, newBodies: newBodies)
+            if !application.needsFullTextRemoval.isEmpty {
+                try await removeFullText(of: application.needsFullTextRemoval)
+                pending = []
+                continue
+            }
             if application.needsKeptCopies.isEmpty { return application }
             pending = application.needsKeptCopies
         }
         throw PurgeError.placementsKeepChanging
+    }
+
+    /// Removes the full-text documents of messages leaving the catalog, 256 per transaction: the
+    /// index is contentless, so each document is computed again from the message's archived bytes
+    /// (still there: compaction comes later). A message that cannot be read back leaves a document
+    /// that nothing could remove, so then every document goes and the index is rebuilt from the
+    /// archive (`DeliveryPipeline.bringFullTextUpToDate`, at the next start or search).
+    private func removeFullText(of bodies: [IndexedBody]) async throws {
+        var start = 0
+        while start < bodies.count {
+            let chunk = Array(bodies[start..<min(bodies.count, start + 256)])
+            start += chunk.count
+            let read = try await DeliveryPipeline.readForFullText(chunk, archive: archive)
+            guard read.unreadable.isEmpty else {
+                logger.error("""
+                    purge: a purged message could not be read back to remove it from the full-text index; \
+                    the index is dropped and rebuilt from the archive
+                    """,
+                             metadata: ["sha256": "\(read.unreadable.joined(separator: ","))"])
+                try await catalog.messages.discardFullText()
+                return
+            }
+            try await catalog.messages.removeFullText(read.sources)
+        }
     }
 
     /// Reads the bytes of `sha256s` (their body records are still there: compaction comes later)

@@ -32,6 +32,13 @@ extension ComplianceService {
         }
     }
 
+    /// Whether the full-text index holds every message's document in the current format; false
+    /// while `DeliveryPipeline.bringFullTextUpToDate` has a rebuild to do (words in messages it has
+    /// not reached yet are not found).
+    public func fullTextIsCurrent() async throws(ComplianceError) -> Bool {
+        try await catching { try await catalog.messages.fullTextIsCurrent() }
+    }
+
     /// How many messages match; audited like a search that shows no message.
     public func count(_ query: SearchQuery, includeRestricted: Bool = false, by actor: AuditActor)
         async throws(ComplianceError) -> Int

@@ -34,6 +34,10 @@ struct ImportCommand: AsyncParsableCommand {
         let sources = try paths.map { try ImportSource.classify($0) }
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
+        if try await !store.compliance.fullTextIsCurrent() {
+            FileHandle.standardError.write(Data("full-text index: building every document anew from the archive (new index format)\n".utf8))
+            _ = try await store.delivery.bringFullTextUpToDate()
+        }
         var session = ImportSession(store: store)
         var progress = ProgressReporter(label: "importing", total: nil)
         for source in sources {

@@ -52,6 +52,10 @@ struct SearchCommand: AsyncParsableCommand {
         }
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
+        if try await !store.compliance.fullTextIsCurrent() {
+            FileHandle.standardError.write(Data(("warning: the full-text index is being built anew (new index format), so words "
+                + "in messages not yet reached are not found; `tresor serve` and `tresor import` build it\n").utf8))
+        }
         if count {
             print(try await store.compliance.count(query, includeRestricted: includeRestricted,
                                                      by: actor.auditActor))

@@ -1,0 +1,121 @@
+@testable import Catalog
+import Foundation
+import GRDB
+@testable import MailStore
+import StoreModel
+import Testing
+import TestSupport
+
+/// The full-text index keeps terms, never the text (catalog schema "v15"): no sentence of a message
+/// stands in the catalog file, a further delivery's envelope still reaches the index, a purge takes
+/// every term of the message out of it (FTS5 removes a contentless document only with the values it
+/// indexed, read back from the archive), and an index of an older format is built anew from the
+/// archive.
+@Suite struct ContentlessIndexTests {
+    static let anna = PurgeTests.anna, bob = PurgeTests.bob
+
+    static func message(_ tag: String) -> [UInt8] {
+        Array(("From: Sender <sender@remote.test>\r\nTo: anna@example.org\r\nSubject: \(tag) minutes\r\n"
+               + "Message-ID: <\(tag)@remote.test>\r\nDate: Mon, 2 Jun 2025 10:00:00 +0000\r\n\r\n"
+               + "Minutes of the \(tag) board meeting: the shipment leaves the harbour on Tuesday morning.\r\n"
+               + "Cargo reference \(tag)cargo.\r\n").utf8)
+    }
+
+    /// Every term the full-text index holds, whatever its column.
+    static func vocabulary(_ store: MailStore) async throws -> Set<String> {
+        try await store.catalog.pool.write { db in
+            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.test_terms USING fts5vocab(main, message_fts, 'row')")
+            return Set(try String.fetchAll(db, sql: "SELECT term FROM temp.test_terms"))
+        }
+    }
+
+    static func catalogFileText(_ store: MailStore) throws -> String {
+        var text = ""
+        for suffix in ["", "-wal"] {
+            let url = URL(fileURLWithPath: MailStore.catalogPath(in: store.dataDirectory).path + suffix)
+            if let data = try? Data(contentsOf: url) { text += String(decoding: data, as: UTF8.self) }
+        }
+        return text
+    }
+
+    @Test func theCatalogHoldsTermsButNoSentenceOfTheText() async throws {
+        try await ResolutionTests.withAccounts { store in
+            _ = try await PurgeTests.deliver(Self.message("zqharbour"), to: [Self.anna], store: store)
+            #expect(try await PurgeTests.subjects("body:\"shipment leaves the harbour\"", store) == ["zqharbour minutes"])
+            #expect(try await PurgeTests.subjects("tuesday", store) == ["zqharbour minutes"])
+            #expect(try await Self.vocabulary(store).isSuperset(of: ["shipment", "harbour", "tuesday"]))
+            let file = try Self.catalogFileText(store)
+            #expect(!file.contains("the shipment leaves the harbour"), "the body text is stored in the catalog")
+        }
+    }
+
+    @Test func aFurtherDeliveryReachesTheIndexAndAPurgeLeavesNoTerm() async throws {
+        try await ResolutionTests.withAccounts { store in
+            let first = try await PurgeTests.deliver(Self.message("zqfirst"), to: [Self.anna], store: store)
+            _ = try await PurgeTests.deliver(Self.message("zqkept"), to: [Self.anna], store: store)
+            // The same bytes again, now also to bob, who is in no header: a blind recipient.
+            _ = try await PurgeTests.deliver(Self.message("zqfirst"), to: [Self.anna, Self.bob], store: store)
+            #expect(try await PurgeTests.subjects("bcc:bob@example.org", store) == ["zqfirst minutes"])
+            #expect(try await PurgeTests.subjects("participant:bob", store) == ["zqfirst minutes"])
+            #expect(try await PurgeTests.subjects("minutes", store) == ["zqfirst minutes", "zqkept minutes"])
+
+            let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
+            let report = try await store.compliance.purge(
+                [PurgeItem(sha256: first.receipt.sha256, policy: "test", scope: .archiveAndMailboxes)],
+                reason: "contentless index", by: admin)
+            #expect(report.messages == 1)
+            let terms = try await Self.vocabulary(store)
+            #expect(!terms.contains("zqfirst") && !terms.contains("bob"), "left in the index: \(terms.sorted())")
+            #expect(try await PurgeTests.subjects("minutes", store) == ["zqkept minutes"])
+            // Exactly the terms of the message that stays: those of a store that only ever had it.
+            try await ResolutionTests.withAccounts { other in
+                _ = try await PurgeTests.deliver(Self.message("zqkept"), to: [Self.anna], store: other)
+                #expect(try await Self.vocabulary(other) == terms)
+            }
+        }
+    }
+
+    @Test func anIndexOfAnOlderFormatIsBuiltAnewFromTheArchive() async throws {
+        try await withTemporaryDirectory { dir in
+            var sha256s: [String] = []
+            do {
+                let store = try ImportSessionTests.makeStore(dir)
+                defer { store.close() }
+                try await store.accounts.addDomain("example.org", by: .system("test"))
+                try await store.accounts.addUser(Self.anna, password: "pw", by: .system("test"))
+                for tag in ["zqone", "zqtwo", "zqthree"] {
+                    sha256s.append(try await PurgeTests.deliver(Self.message(tag), to: [Self.anna], store: store).receipt.sha256)
+                }
+                // Back to the catalog as "v14" left it: text stored in the index, no format.
+                try await store.catalog.pool.writeWithoutTransaction { db in
+                    try db.execute(sql: """
+                        DROP TABLE message_fts;
+                        CREATE VIRTUAL TABLE message_fts USING fts5(
+                            subject, body, attachment, from_text, to_text, cc_text, bcc_text, participant,
+                            tokenize = "unicode61 remove_diacritics 2", prefix = "2 3");
+                        INSERT INTO message_fts (rowid, subject, body) SELECT id, subject, 'stale words' FROM message;
+                        ALTER TABLE message DROP COLUMN body_text_cut;
+                        DELETE FROM catalog_state WHERE key LIKE 'full_text_%';
+                        DELETE FROM grdb_migrations WHERE identifier = 'v15';
+                        """)
+                }
+            }
+            let store = try MailStore(dataDirectory: dir)
+            defer { store.close() }
+            #expect(try await !store.compliance.fullTextIsCurrent())
+            #expect(try await PurgeTests.subjects("stale", store).isEmpty, "the old documents were dropped")
+            #expect(try await PurgeTests.subjects("harbour", store).isEmpty)
+            let rebuild = try await store.delivery.bringFullTextUpToDate(batchSize: 2)
+            #expect(rebuild.messages == 3 && rebuild.unreadable.isEmpty)
+            #expect(try await store.compliance.fullTextIsCurrent())
+            #expect(try await PurgeTests.subjects("harbour", store) == ["zqone minutes", "zqthree minutes", "zqtwo minutes"])
+            #expect(try await store.delivery.bringFullTextUpToDate().messages == 0, "a current index is left alone")
+
+            let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
+            _ = try await store.compliance.purge(
+                [PurgeItem(sha256: sha256s[1], policy: "test", scope: .archiveAndMailboxes)], reason: "rebuilt", by: admin)
+            let terms = try await Self.vocabulary(store)
+            #expect(!terms.contains("zqtwo") && terms.contains("zqone") && terms.contains("zqthree"))
+        }
+    }
+}
