@@ -29,6 +29,17 @@ struct ImportBenchmark: AsyncParsableCommand {
         Report.line("  parsing (all cores)", String(format: "%.1f s", totals.secondsParsing))
         Report.line("  journaling (archive)", String(format: "%.1f s", totals.secondsJournaling))
         Report.line("  indexing (catalog, overlapped)", String(format: "%.1f s, of which %.1f s waited for", totals.secondsIndexing, totals.secondsWaitingForIndex))
+        // What the data directory costs: bytes on disk per raw byte of mail (the store is closed,
+        // so the catalog's write-ahead log is checkpointed into the file).
+        let archiveBytes = Self.bytesOnDisk(directory.appendingPathComponent("archive"))
+        let catalogBytes = ["", "-wal", "-shm"].reduce(0) {
+            $0 + Self.bytesOnDisk(URL(fileURLWithPath: MailStore.catalogPath(in: directory).path + $1))
+        }
+        let raw = Double(corpus.bytes)
+        Report.line("bytes on disk per raw byte", String(
+            format: "archive %.2f (%.1f MB), catalog %.2f (%.1f MB), total %.2f", Double(archiveBytes) / raw,
+            Double(archiveBytes) / 1e6, Double(catalogBytes) / raw, Double(catalogBytes) / 1e6,
+            Double(archiveBytes + catalogBytes) / raw))
 
         let messages = corpus.messages
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -50,6 +61,21 @@ struct ImportBenchmark: AsyncParsableCommand {
             }
         }
         Report.line("parse + text alone (\(cores) cores)", "\(Report.rate(messages.count, parseSeconds)) msg/s")
+    }
+
+    /// The size of a file, or of every file below a folder (as `du -sb` counts); 0 if absent.
+    static func bytesOnDisk(_ url: URL) -> Int {
+        func size(_ path: String) -> Int {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular else { return 0 }
+            return (attributes[.size] as? NSNumber)?.intValue ?? 0
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { return 0 }
+        guard isFolder.boolValue, let names = try? FileManager.default.subpathsOfDirectory(atPath: url.path) else {
+            return size(url.path)
+        }
+        return names.reduce(0) { $0 + size(url.appendingPathComponent($1).path) }
     }
 
     /// Initialises `directory` and imports the corpus through `ImportSession`; returns seconds
