@@ -10,7 +10,7 @@ import StoreModel
 ///              MAIL FROM, RCPT TO, archive time
 /// address      (message, role, folded address, reversed domain) for exact address and domain search;
 ///              roles: from sender reply-to to cc bcc env-from env-to (bcc = header Bcc and envelope
-///              recipients not in To/Cc)
+///              recipients not in To/Cc); keyed by (rdomain, address, role, message) since "v15"
 /// message_fts  FTS5, rowid = message.id: subject, body, attachment, from_text, to_text, cc_text,
 ///              bcc_text, participant (names and addresses); unicode61 with diacritics removed;
 ///              contentless and without prefix indexes since "v15" (`+ContentlessText.swift`)

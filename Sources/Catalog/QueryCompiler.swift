@@ -158,11 +158,18 @@ enum QueryCompiler {
         case .address(let field, .words(let text, let prefix)):
             return .fts(phrase(text, prefix: prefix, columns: ftsColumn(field)))
         case .address(let field, .exact(let address)):
-            return .sql("m.id IN (SELECT message FROM address WHERE address = \(address)\(roleFilter(field)))")
-        case .address(let field, .addressPrefix(let start)):
+            let domain = AddressRole.reversedDomain(AddressRole.domain(ofAddress: address))
             return .sql("""
-                m.id IN (SELECT message FROM address WHERE address >= \(start) \
-                AND address < \(start + "\u{10FFFF}")\(roleFilter(field)))
+                m.id IN (SELECT message FROM address WHERE rdomain = \(domain) AND address = \(address)\(roleFilter(field)))
+                """)
+        case .address(let field, .addressPrefix(let start)):
+            // The key starts with the domain, which a prefix like `alice@ex` leaves open: one range
+            // of addresses per distinct domain, the domains found by skipping through the key.
+            return .sql("""
+                m.id IN (WITH RECURSIVE domains(name) AS (SELECT min(rdomain) FROM address UNION ALL \
+                SELECT (SELECT min(rdomain) FROM address WHERE rdomain > domains.name) FROM domains \
+                WHERE domains.name IS NOT NULL) SELECT message FROM domains JOIN address ON rdomain = domains.name \
+                WHERE address >= \(start) AND address < \(start + "\u{10FFFF}")\(roleFilter(field)))
                 """)
         case .address(let field, .domain(let domain)):
             return .sql("m.id IN (SELECT message FROM address WHERE \(domainRange(domain))\(roleFilter(field)))")
@@ -213,7 +220,7 @@ enum QueryCompiler {
     }
 
     /// The domain or any subdomain, as a range on the reversed domain (`com.example`,
-    /// `com.example.mail`, …) so that the `address_domain` index answers it.
+    /// `com.example.mail`, …) so that the `address` table's key answers it.
     private static func domainRange(_ domain: String) -> SQL {
         let reversed = AddressRole.reversedDomain(domain)
         return "(rdomain = \(reversed) OR (rdomain >= \(reversed + ".") AND rdomain < \(reversed + "/")))"

@@ -56,8 +56,8 @@ func valuesNeverReachTheSQLText(_ query: String) throws {
 
 @Test func everyTermCompilesToItsIndexedColumn() throws {
     let cases: [(String, String)] = [
-        ("from:a@b.c", "SELECT message FROM address WHERE address = ? AND role IN (?)"),
-        ("participant:a@b.c", "SELECT message FROM address WHERE address = ?)"),
+        ("from:a@b.c", "SELECT message FROM address WHERE rdomain = ? AND address = ? AND role IN (?)"),
+        ("participant:a@b.c", "SELECT message FROM address WHERE rdomain = ? AND address = ?)"),
         ("from:a@b*", "address >= ? AND address < ?"),
         ("to:@b.c", "rdomain = ? OR (rdomain >= ? AND rdomain < ?)"),
         ("domain:b.c", "rdomain = ? OR (rdomain >= ? AND rdomain < ?)"),

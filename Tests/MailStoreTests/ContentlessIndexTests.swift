@@ -75,6 +75,31 @@ import TestSupport
         }
     }
 
+    /// Addresses are kept in one table keyed by domain first: exact addresses, domains and address
+    /// prefixes (whose domain is open) all find exactly their messages.
+    @Test func addressesByExactValueDomainAndPrefix() async throws {
+        try await ResolutionTests.withAccounts { store in
+            for (tag, from) in [("zqa", "alice@example.com"), ("zqb", "Alice@EXODUS.org"), ("zqc", "alice@other.net"),
+                                ("zqd", "alicia@example.com"), ("zqe", "bob@mail.example.com"), ("zqf", "alice@ex.io")] {
+                let raw = String(decoding: Self.message(tag), as: UTF8.self)
+                    .replacingOccurrences(of: "Sender <sender@remote.test>", with: "<\(from)>")
+                _ = try await PurgeTests.deliver(Array(raw.utf8), to: [Self.anna], store: store)
+            }
+            func tags(_ query: String) async throws -> [String] {
+                try await PurgeTests.subjects(query, store).map { String($0.prefix(3)) }
+            }
+            #expect(try await tags("from:alice@example.com") == ["zqa"])
+            #expect(try await tags("from:alice@exodus.org") == ["zqb"])
+            #expect(try await tags("from:alice@ex*") == ["zqa", "zqb", "zqf"])
+            #expect(try await tags("from:alice@*") == ["zqa", "zqb", "zqc", "zqf"])
+            #expect(try await tags("participant:alice@o*") == ["zqc"])
+            #expect(try await tags("to:alice@*").isEmpty)
+            #expect(try await tags("from:@example.com") == ["zqa", "zqd", "zqe"])
+            #expect(try await tags("domain:example.com") == ["zqa", "zqd", "zqe"])
+            #expect(try await tags("domain:mail.example.com") == ["zqe"])
+        }
+    }
+
     @Test func anIndexOfAnOlderFormatIsBuiltAnewFromTheArchive() async throws {
         try await withTemporaryDirectory { dir in
             var sha256s: [String] = []
