@@ -78,7 +78,9 @@ struct RetentionCommand: AsyncParsableCommand {
         @Flag(help: "JSON instead of a table.") var json = false
 
         func run() async throws {
-            try await withRunner(options, data, remember: true,
+            // A listing only reads: the locked policies are compared with the catalog, not stored
+            // (`serve` and `apply` store them).
+            try await withRunner(options, data, remember: false,
                                  signer: .system("retention list", onBehalfOf: actor.auditActor)) { runner, _ in
                 let evaluation = try await runner.evaluate(asOf: asOf.date)
                 if json {

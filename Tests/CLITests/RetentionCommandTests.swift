@@ -219,7 +219,13 @@ import TestSupport
             let locked = Self.policies.replacingOccurrences(of: "action = \"purge\"\n\n[[policy]]\nname = \"newsletters\"",
                                                              with: "action = \"purge\"\nlocked = true\n\n[[policy]]\nname = \"newsletters\"")
             let folder = try setUp(dir, policies: locked)
+            // A listing compares the locked policy with the catalog but stores nothing; a dry run stores it.
             #expect(try tresor(dir, ["retention", "list", "--policies", folder]).status == 0)
+            try locked.replacingOccurrences(of: "retain = \"6y\"", with: "retain = \"2y\"")
+                .write(to: dir.appendingPathComponent("pol/mail.toml"), atomically: true, encoding: .utf8)
+            #expect(try tresor(dir, ["retention", "list", "--policies", folder]).status == 0)
+            try locked.write(to: dir.appendingPathComponent("pol/mail.toml"), atomically: true, encoding: .utf8)
+            #expect(try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder]).status == 0)
             try locked.replacingOccurrences(of: "retain = \"6y\"", with: "retain = \"2y\"")
                 .write(to: dir.appendingPathComponent("pol/mail.toml"), atomically: true, encoding: .utf8)
             for command in ["check", "list", "apply"] {
@@ -301,7 +307,7 @@ import TestSupport
             let policyFile = folder.appendingPathComponent("contracts.toml")
             try Self.lockedTenYears.write(to: policyFile, atomically: true, encoding: .utf8)
             // The catalog learns the locked policy; mail arriving from now on is stamped with its floor.
-            #expect(try tresor(dir, ["retention", "list", "--policies", folder.path]).status == 0)
+            #expect(try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder.path]).status == 0)
             for (tag, date) in [("nineties", "Tue, 3 Jan 1995 10:00:00 +0000"), ("yearone", "Sat, 29 Oct 0001 14:15:47 -0800")] {
                 let imported = try tresor(dir, ["import", "-"], stdin: Self.tracedMessage(tag, date: date))
                 #expect(imported.status == 0, "\(imported.stderr)")
