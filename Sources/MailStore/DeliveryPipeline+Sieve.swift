@@ -14,6 +14,12 @@ struct SievedRoute: Sendable {
     var route: Route
     /// `reject`/`ereject` of a user's script: a notice to the envelope sender after the commit.
     var rejections: [(user: String, reason: String)] = []
+    /// `vacation` of a user's script (RFC 5230), with the envelope recipient it was delivered as:
+    /// a reply to the envelope sender after the commit, if `VacationDecision` and the period allow.
+    var vacations: [(user: String, envelopeTo: String, vacation: SieveVacation)] = []
+
+    /// Whether anything is to be sent once the delivery is committed.
+    var hasResponses: Bool { !rejections.isEmpty || !vacations.isEmpty }
 }
 
 extension DeliveryPipeline {
@@ -60,8 +66,21 @@ extension DeliveryPipeline {
                     detail: "delivery \(location) redirected by the script of \(user) to \(address)"))
             }
             for reason in decision.rejections { sieved.rejections.append((user, reason)) }
+            if let vacation = decision.vacation {
+                sieved.vacations.append((user, routing.envelopeTo[user] ?? user, vacation))
+            }
         }
         return sieved
+    }
+
+    /// What the scripts asked to send once the delivery is committed: rejection notices, then
+    /// vacation replies. Sent only by the run that routed the delivery, never again by recovery.
+    func sendResponses(_ sieved: SievedRoute, original: Message, envelope: Envelope) async {
+        if !sieved.rejections.isEmpty { await sendRejections(sieved.rejections, original: original, envelope: envelope) }
+        for request in sieved.vacations {
+            await sendVacationReply(request.vacation, user: request.user, envelopeTo: request.envelopeTo,
+                                    original: original, envelope: envelope)
+        }
     }
 
     /// RFC 5429 §2.1: tells the envelope sender that a user's script rejected their message, with

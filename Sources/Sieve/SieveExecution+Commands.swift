@@ -32,6 +32,8 @@ extension SieveExecution {
         case "reject", "ereject":  // RFC 5429 §2.1, §2.2
             let reason = try string(arguments, 0, at: location)
             try add(.reject(reason: reason, extended: command.name == "ereject"), at: location)
+        case "vacation":  // RFC 5230 §4, RFC 6131 §2
+            try add(.vacation(try vacation(arguments, at: location)), at: location)
         case "setflag", "addflag", "removeflag":  // RFC 5232 §4–6
             try changeFlags(command.name, arguments, at: location)
         case "set":  // RFC 5229 §4
@@ -48,6 +50,34 @@ extension SieveExecution {
         } catch {
             throw SieveError(error.message, at: location)
         }
+    }
+
+    /// The request of a `vacation` command, its period bounded by the limits (RFC 5230 §4.1: the
+    /// site may set a minimum and a maximum; RFC 6131 §2 allows the same for `:seconds`).
+    private func vacation(_ arguments: SieveArguments, at location: SourceLocation) throws(SieveError) -> SieveVacation {
+        let reason = try string(arguments, 0, at: location)
+        var period = limits.vacationDefaultPeriod
+        let longest = UInt64(limits.vacationMaximumPeriod)
+        if case .number(let days)?? = arguments.tags["days"] {
+            period = Int(days > longest / 86_400 ? longest : days * 86_400)
+        } else if case .number(let seconds)?? = arguments.tags["seconds"] {
+            period = Int(min(seconds, longest))
+        }
+        period = min(max(period, limits.vacationMinimumPeriod), limits.vacationMaximumPeriod)
+        var addresses: [String] = []
+        for written in tagStrings(arguments, "addresses") ?? [] {
+            guard let address = SieveAddressSyntax.addrSpec(written) else {
+                throw SieveError("vacation: invalid :addresses address \"\(written)\"", at: location)
+            }
+            addresses.append(address)
+        }
+        let from = tagStrings(arguments, "from")?.first
+        if let from, SieveAddressSyntax.addrSpec(from) == nil {
+            throw SieveError("vacation: invalid :from address \"\(from)\"", at: location)
+        }
+        return SieveVacation(reason: reason, subject: tagStrings(arguments, "subject")?.first, from: from,
+                             addresses: addresses, mime: arguments.has("mime"),
+                             handle: tagStrings(arguments, "handle")?.first, period: period)
     }
 
     /// The flags of `keep`/`fileinto`: the `:flags` list when given, else the internal

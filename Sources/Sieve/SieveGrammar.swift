@@ -20,6 +20,8 @@
 ///   `originalzone` (nil); none means the input's time zone.
 /// - `keep` / `fileinto`: `flags` with `.strings(flags)` (RFC 5232 §5); `fileinto` also
 ///   `create` (RFC 5490 §3.2) and `copy` (RFC 3894); `redirect` also `copy`.
+/// - `vacation` (RFC 5230 §4): at most one of `days` / `seconds` (RFC 6131), each `.number(n)`;
+///   `subject`, `from`, `handle` with `.strings([text])`, `addresses` with `.strings(list)`, `mime` (nil).
 /// - `set` (RFC 5229 §4): any of `lower`, `upper`, `lowerfirst`, `upperfirst`,
 ///   `quotewildcard`, `length` (at most one of lower/upper and one of lowerfirst/upperfirst).
 ///
@@ -35,6 +37,7 @@
 /// | `setflag`, `addflag`, `removeflag` | [variable name,] flags — 1 or 2 entries; with 2 the first is the variable |
 /// | `set` | name, value |
 /// | `reject`, `ereject` | reason |
+/// | `vacation` | reason (the reply's body, or with `:mime` its MIME entity) |
 /// | `address`, `header` | header names, keys |
 /// | `envelope` | envelope parts ("from"/"to"), keys |
 /// | `exists` | header names |
@@ -77,6 +80,7 @@ enum SieveGrammar {
         case zone = "time zone"
         case caseModifier = "case modifier"
         case firstCaseModifier = "first-letter case modifier"
+        case vacationPeriod = "vacation period"
     }
 
     /// How many tests a command or test takes after its arguments (RFC 5228 §8.2).
@@ -178,6 +182,12 @@ enum SieveGrammar {
         ], positional: [.string, .string]),
         Entry("reject", capability: "reject", positional: [.string]),                        // RFC 5429 §2.2
         Entry("ereject", capability: "ereject", positional: [.string]),                      // RFC 5429 §2.1
+        Entry("vacation", capability: "vacation", tags: [                                    // RFC 5230 §4
+            Tag("days", value: .number, group: .vacationPeriod),
+            Tag("seconds", value: .number, group: .vacationPeriod, capability: "vacation-seconds"),  // RFC 6131 §2
+            Tag("subject", value: .string), Tag("from", value: .string), Tag("addresses", value: .stringList),
+            Tag("mime"), Tag("handle", value: .string),
+        ], positional: [.string]),
     ].map { ($0.name, $0) })
 
     // MARK: - Tests (RFC 5228 §5 and extensions)

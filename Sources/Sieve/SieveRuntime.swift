@@ -40,6 +40,8 @@ public enum SieveAction: Sendable, Hashable {
     case discard
     /// `reject` / `ereject` (RFC 5429), with the reason text.
     case reject(reason: String, extended: Bool)
+    /// `vacation` (RFC 5230 §4): a reply to ask the delivery side for; it keeps the implicit keep.
+    case vacation(SieveVacation)
 }
 
 /// What running one or more scripts decided.

@@ -13,6 +13,7 @@ enum SieveValidator {
         "fileinto", "reject", "ereject", "envelope", "encoded-character",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
         "imap4flags", "variables", "body", "relational", "subaddress", "copy", "date", "mailbox", "regex",
+        "vacation", "vacation-seconds",
     ]
 
     static func validate(_ commands: [SieveCommand]) throws(SieveError) -> (commands: [SieveCommand], extensions: Set<String>) {
@@ -97,6 +98,15 @@ private struct Validation {
                 let variable = strings(arguments.positional[0])[0]
                 guard isVariableName(variable) else {
                     throw SieveError("invalid variable name \"\(variable)\"", at: positional[0].location)
+                }
+            }
+        case "vacation":
+            // RFC 5230 §4.4 and §4.5: :from and :addresses hold addresses (RFC 5322 §3.4); a
+            // constant one that is none is a compile-time error, as in Pigeonhole.
+            for tag in ["from", "addresses"] {
+                guard let value = arguments.tags[tag], let value else { continue }
+                for address in strings(value) where !hasVariable(address) && SieveAddressSyntax.addrSpec(address) == nil {
+                    throw SieveError("vacation: invalid :\(tag) address \"\(address)\"", at: positional[0].location)
                 }
             }
         case "redirect":

@@ -21,6 +21,10 @@ enum RulesTestReport {
         case .redirect(let address, let copy): "redirect \(address)" + (copy ? " :copy" : "")
         case .discard: "discard"
         case .reject(let reason, let extended): (extended ? "ereject " : "reject ") + quoted(reason)
+        case .vacation(let vacation):
+            "vacation" + (vacation.subject.map { " :subject " + quoted($0) } ?? "")
+                + (vacation.from.map { " :from " + quoted($0) } ?? "") + (vacation.mime ? " :mime" : "")
+                + " period=\(vacation.period)s " + quoted(vacation.reason)
         }
     }
 
@@ -77,6 +81,7 @@ enum RulesTestReport {
             case .redirect(let address, let copy): JSONOutcome.Action(action: "redirect", address: address, copy: copy)
             case .discard: JSONOutcome.Action(action: "discard")
             case .reject(let reason, let extended): JSONOutcome.Action(action: extended ? "ereject" : "reject", reason: reason)
+            case .vacation(let vacation): JSONOutcome.Action(action: "vacation", reason: vacation.reason)
             }
         }
         let report = JSONOutcome(
