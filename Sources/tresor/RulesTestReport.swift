@@ -28,6 +28,23 @@ enum RulesTestReport {
         }
     }
 
+    /// The vacation request of an outcome, if any.
+    static func vacation(in outcome: SieveOutcome) -> SieveVacation? {
+        for case .vacation(let request) in outcome.actions { return request }
+        return nil
+    }
+
+    /// The reply delivery would send, indented under a heading line, or why there is none.
+    static func lines(_ preview: VacationPreview) -> [String] {
+        switch preview {
+        case .noReply(let reason): return ["vacation: no reply (\(reason))"]
+        case .reply(let to, let message):
+            let text = String(decoding: message, as: UTF8.self)
+            return ["vacation reply to <\(to)> (from the null reverse-path):"]
+                + text.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 }
+        }
+    }
+
     /// Flags last on the line: IMAP flags contain no spaces (RFC 3501 §9 `flag`), so the list
     /// after `flags=` is unambiguous.
     static func flags(_ flags: [String]) -> String {
@@ -70,9 +87,16 @@ enum RulesTestReport {
         var implicitKeep: Bool
         var implicitKeepFlags: [String]
         var error: Failure?
+        var vacationReply: VacationReply?
     }
 
-    static func json(_ outcome: SieveOutcome) throws -> String {
+    private struct VacationReply: Encodable {
+        var to: String?
+        var message: String?
+        var notSent: String?
+    }
+
+    static func json(_ outcome: SieveOutcome, vacation preview: VacationPreview? = nil) throws -> String {
         let actions = outcome.actions.map { action -> JSONOutcome.Action in
             switch action {
             case .keep(let flags): JSONOutcome.Action(action: "keep", mailbox: "INBOX", flags: flags)
@@ -86,7 +110,13 @@ enum RulesTestReport {
         }
         let report = JSONOutcome(
             actions: actions, implicitKeep: outcome.implicitKeep, implicitKeepFlags: outcome.implicitKeepFlags,
-            error: outcome.error.map { JSONOutcome.Failure(line: $0.location.line, column: $0.location.column, message: $0.message) })
+            error: outcome.error.map { JSONOutcome.Failure(line: $0.location.line, column: $0.location.column, message: $0.message) },
+            vacationReply: preview.map { preview in
+                switch preview {
+                case .reply(let to, let message): VacationReply(to: to, message: String(decoding: message, as: UTF8.self))
+                case .noReply(let reason): VacationReply(notSent: reason)
+                }
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(report), as: UTF8.self)
