@@ -50,7 +50,8 @@ extension DeliveryPipeline {
             let boxes = mailboxes[user] ?? []
             let outcome = SieveRules.runSieve(own, message: message, envelopeFrom: envelope.mailFrom,
                                         envelopeTo: routing.envelopeTo[user] ?? user, at: envelope.receivedAt,
-                                        mailboxes: boxes)
+                                        mailboxes: boxes,
+                                        environment: envelope.clientAddress.map { ["remote-ip": $0] } ?? [:])
             let decision = SieveFilingDecision(outcome: outcome, mailboxExists: { boxes.contains($0) })
             sieved.route.filings[user] = decision.filings
             for warning in decision.warnings {

@@ -166,8 +166,11 @@ extension SieveRules {
     // MARK: - Helpers
 
     /// Runs compiled scripts; a script that does not compile is a run-time error (implicit keep).
+    /// `environment`: the RFC 5183 items the delivery knows (merged over the fixed ones); the
+    /// user's domain is always "domain".
     static func runSieve(_ scripts: [CompiledSieveScript], message: Message, envelopeFrom: String,
-                         envelopeTo: String, at date: Date, mailboxes: Set<String>) -> SieveOutcome {
+                         envelopeTo: String, at date: Date, mailboxes: Set<String>,
+                         environment: [String: String] = [:]) -> SieveOutcome {
         var compiled: [SieveScript] = []
         for entry in scripts {
             switch entry.script {
@@ -175,10 +178,14 @@ extension SieveRules {
             case .failure(let error): return SieveOutcome(error: error)
             }
         }
-        let input = SieveInput(message: message, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo, currentDate: date,
+        var input = SieveInput(message: message, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo, currentDate: date,
                                mailboxExists: { name in
                                    SieveFilingDecision.mailboxName(name).map(mailboxes.contains) ?? false
                                })
+        if let at = envelopeTo.lastIndex(of: "@") {
+            input.environment["domain"] = envelopeTo[envelopeTo.index(after: at)...].lowercased()
+        }
+        input.environment.merge(environment) { $1 }
         return SieveInterpreter.run(compiled, input: input)
     }
 

@@ -32,6 +32,8 @@ extension SieveExecution {
         case "reject", "ereject":  // RFC 5429 §2.1, §2.2
             let reason = try string(arguments, 0, at: location)
             try add(.reject(reason: reason, extended: command.name == "ereject"), at: location)
+        case "error":  // RFC 5463 §5: a run-time error with the script's own message
+            throw SieveError("error: \(try string(arguments, 0, at: location))", at: location)
         case "vacation":  // RFC 5230 §4, RFC 6131 §2
             try add(.vacation(try vacation(arguments, at: location)), at: location)
         case "setflag", "addflag", "removeflag":  // RFC 5232 §4–6

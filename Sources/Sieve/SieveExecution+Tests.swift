@@ -66,6 +66,13 @@ extension SieveExecution {
             guard let part = SieveDatePart(name: partName) else { return false }
             let now = dateTime(of: input.currentDate, original: nil, arguments)
             return try match(test, keysAt: 1, values: [now.value(of: part)])
+        case "environment":  // RFC 5183 §4: an item this implementation does not know makes the test false
+            let name = try string(arguments, 0, at: location).lowercased()
+            guard let value = input.environment[name] else { return false }
+            return try match(test, keysAt: 1, values: [value])
+        case "ihave":  // RFC 5463 §4: true when every capability is supported
+            return try strings(arguments, 0, at: location)
+                .allSatisfy { SieveValidator.supportedExtensions.contains($0.lowercased()) }
         case "mailboxexists":  // RFC 5490 §3.1: true only if every named mailbox exists
             return try strings(arguments, 0, at: location).allSatisfy(input.mailboxExists)
         default:

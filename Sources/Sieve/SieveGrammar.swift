@@ -49,6 +49,9 @@
 /// | `currentdate` | date part (as written), keys |
 /// | `mailboxexists` | mailbox names |
 /// | `string` | sources, keys |
+/// | `environment` | item name, keys |
+/// | `ihave` | capabilities |
+/// | `error` | message |
 ///
 /// Strings have their quoting removed (RFC 5228 §2.4.2: `\"` → `"`, `\\` → `\`, any other
 /// backslash dropped; `text:` dot-unstuffed, lines keep the CRLF or LF they were written with);
@@ -182,6 +185,7 @@ enum SieveGrammar {
         ], positional: [.string, .string]),
         Entry("reject", capability: "reject", positional: [.string]),                        // RFC 5429 §2.2
         Entry("ereject", capability: "ereject", positional: [.string]),                      // RFC 5429 §2.1
+        Entry("error", capability: "ihave", positional: [.string]),                          // RFC 5463 §5
         Entry("vacation", capability: "vacation", tags: [                                    // RFC 5230 §4
             Tag("days", value: .number, group: .vacationPeriod),
             Tag("seconds", value: .number, group: .vacationPeriod, capability: "vacation-seconds"),  // RFC 6131 §2
@@ -222,6 +226,9 @@ enum SieveGrammar {
         Entry("mailboxexists", capability: "mailbox", positional: [.stringList]),           // RFC 5490 §3.1
         Entry("string", capability: "variables", tags: [comparator] + matchTypes,           // RFC 5229 §5
               positional: [.stringList, .stringList]),
+        Entry("environment", capability: "environment", tags: [comparator] + matchTypes,    // RFC 5183 §4
+              positional: [.string, .stringList]),
+        Entry("ihave", capability: "ihave", positional: [.stringList]),                     // RFC 5463 §4
     ].map { ($0.name, $0) })
 
     /// Date parts of RFC 5260 §4.2.

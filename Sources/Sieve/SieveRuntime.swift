@@ -16,6 +16,14 @@ public struct SieveInput: Sendable {
     /// Whether the recipient has a mailbox of this name (RFC 5490 `mailboxexists`, and
     /// `fileinto` without `:create`); names are as the script writes them ("/" hierarchy).
     public var mailboxExists: @Sendable (String) -> Bool
+    /// The `environment` items (RFC 5183 §4.1), by lower-case name; an item not here makes the
+    /// test false. Starts with what holds everywhere: name, version, location "MDA" and phase
+    /// "during" (Sieve runs at delivery); the delivery side adds "domain", "host" and the
+    /// client's "remote-host"/"remote-ip" where it knows them.
+    public var environment: [String: String] = SieveInput.fixedEnvironment
+
+    /// RFC 5183 §4.1 items that do not depend on the delivery.
+    public static let fixedEnvironment = ["name": "Tresor", "version": "1", "location": "MDA", "phase": "during"]
 
     public init(message: Message, envelopeFrom: String, envelopeTo: String, currentDate: Date = Date(),
                 timeZone: TimeZone = .current, mailboxExists: @escaping @Sendable (String) -> Bool = { $0 == "INBOX" }) {

@@ -13,7 +13,7 @@ enum SieveValidator {
         "fileinto", "reject", "ereject", "envelope", "encoded-character",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
         "imap4flags", "variables", "body", "relational", "subaddress", "copy", "date", "mailbox", "regex",
-        "vacation", "vacation-seconds",
+        "vacation", "vacation-seconds", "environment", "ihave",
     ]
 
     static func validate(_ commands: [SieveCommand]) throws(SieveError) -> (commands: [SieveCommand], extensions: Set<String>) {
@@ -67,7 +67,19 @@ private struct Validation {
         switch (entry.takesBlock, command.block) {
         case (true, nil): throw SieveError("\"\(command.name)\" needs a block", at: command.location)
         case (false, .some): throw SieveError("expected \";\" after command \"\(command.name)\"", at: command.location)
-        case (true, let block?): result.block = try self.block(block, topLevel: false)
+        case (true, let block?):
+            if let guarded = ihaveCapabilities(result.tests) {
+                // RFC 5463 §4: a block guarded by `ihave` is checked with its capabilities as if
+                // required when they are all supported, and not at all when one is not — that
+                // block never runs, and may use syntax this implementation does not know.
+                guard guarded.allSatisfy(SieveValidator.supportedExtensions.contains) else { break }
+                let before = extensions
+                extensions.formUnion(guarded)
+                result.block = try self.block(block, topLevel: false)
+                extensions = before
+            } else {
+                result.block = try self.block(block, topLevel: false)
+            }
         case (false, nil): break
         }
         try checkCommandArguments(command.name, arguments: bound.arguments, positional: bound.positional)
@@ -118,6 +130,13 @@ private struct Validation {
         default:
             break
         }
+    }
+
+    /// The capabilities of an `if`/`elsif` whose test is `ihave` (RFC 5463 §4), else nil.
+    func ihaveCapabilities(_ tests: [SieveTest]) -> [String]? {
+        guard tests.count == 1, tests[0].name == "ihave", case .strings(let names)? = tests[0].arguments.positional.first
+        else { return nil }
+        return names.map { $0.lowercased() }
     }
 
     // MARK: - Tests
