@@ -37,7 +37,7 @@ extension DeliveryPipeline {
         var sieved = SievedRoute(route: routing.route)
         let users = routing.route.localUsers
         guard !users.isEmpty else { return sieved }
-        let scripts: [String: [CompiledSieveScript]]
+        let scripts: [String: SieveRunScripts]
         if let cached = store.sieveCache.scripts(for: users, generation: routing.sieveGeneration) {
             scripts = cached
         } else {
@@ -56,7 +56,7 @@ extension DeliveryPipeline {
             sieved.route.filings[user] = decision.filings
             for warning in decision.warnings {
                 logger.warning("sieve: a script's decision could not be carried out as written", metadata: [
-                    "user": "\(user)", "scripts": "\(own.map(\.name).joined(separator: ","))",
+                    "user": "\(user)", "scripts": "\(own.scripts.map(\.name).joined(separator: ","))",
                     "delivery": "\(location)", "problem": "\(warning)",
                 ])
             }

@@ -52,6 +52,9 @@
 /// | `environment` | item name, keys |
 /// | `ihave` | capabilities |
 /// | `error` | message |
+/// | `include` | script name (tags `personal`/`global`, `once`, `optional`) |
+/// | `return` | — |
+/// | `global` | variable names |
 ///
 /// Strings have their quoting removed (RFC 5228 §2.4.2: `\"` → `"`, `\\` → `\`, any other
 /// backslash dropped; `text:` dot-unstuffed, lines keep the CRLF or LF they were written with);
@@ -84,6 +87,7 @@ enum SieveGrammar {
         case caseModifier = "case modifier"
         case firstCaseModifier = "first-letter case modifier"
         case vacationPeriod = "vacation period"
+        case includeLocation = "script location"
     }
 
     /// How many tests a command or test takes after its arguments (RFC 5228 §8.2).
@@ -186,6 +190,12 @@ enum SieveGrammar {
         Entry("reject", capability: "reject", positional: [.string]),                        // RFC 5429 §2.2
         Entry("ereject", capability: "ereject", positional: [.string]),                      // RFC 5429 §2.1
         Entry("error", capability: "ihave", positional: [.string]),                          // RFC 5463 §5
+        Entry("include", capability: "include", tags: [                                      // RFC 6609 §3.2
+            Tag("personal", group: .includeLocation), Tag("global", group: .includeLocation),
+            Tag("once"), Tag("optional"),
+        ], positional: [.string]),
+        Entry("return", capability: "include"),                                              // RFC 6609 §3.4
+        Entry("global", capability: "include", positional: [.stringList]),                   // RFC 6609 §3.3
         Entry("vacation", capability: "vacation", tags: [                                    // RFC 5230 §4
             Tag("days", value: .number, group: .vacationPeriod),
             Tag("seconds", value: .number, group: .vacationPeriod, capability: "vacation-seconds"),  // RFC 6131 §2

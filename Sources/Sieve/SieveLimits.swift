@@ -13,6 +13,11 @@ public struct SieveLimits: Sendable, Hashable {
     /// has no loops, so this bounds only pathological scripts (tens of thousands of commands).
     public var commands = 100_000
 
+    /// Scripts included one inside another (Pigeonhole `sieve_include_max_nesting_depth` = 10):
+    /// deeper is a run-time error.
+    public var includeDepth = 10
+    /// Scripts a run may include in all (Pigeonhole `sieve_include_max_includes` = 255).
+    public var includes = 255
     /// The shortest time between two vacation replies to one sender (RFC 5230 §4.1 lets the site
     /// set bounds; RFC 6131 §2 lets it refuse short `:seconds`): a day, Pigeonhole's
     /// `sieve_vacation_min_period`, so that a script cannot make the server answer every message.

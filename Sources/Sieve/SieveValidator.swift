@@ -13,18 +13,21 @@ enum SieveValidator {
         "fileinto", "reject", "ereject", "envelope", "encoded-character",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
         "imap4flags", "variables", "body", "relational", "subaddress", "copy", "date", "mailbox", "regex",
-        "vacation", "vacation-seconds", "environment", "ihave",
+        "vacation", "vacation-seconds", "environment", "ihave", "include",
     ]
 
-    static func validate(_ commands: [SieveCommand]) throws(SieveError) -> (commands: [SieveCommand], extensions: Set<String>) {
+    static func validate(_ commands: [SieveCommand]) throws(SieveError)
+        -> (commands: [SieveCommand], extensions: Set<String>, includes: [SieveIncludeSite])
+    {
         var validation = Validation()
         let validated = try validation.block(commands, topLevel: true)
-        return (validated, validation.extensions)
+        return (validated, validation.extensions, validation.includes)
     }
 }
 
 private struct Validation {
     var extensions: Set<String> = []
+    var includes: [SieveIncludeSite] = []
 
     // MARK: - Commands
 
@@ -111,6 +114,26 @@ private struct Validation {
                 guard isVariableName(variable) else {
                     throw SieveError("invalid variable name \"\(variable)\"", at: positional[0].location)
                 }
+            }
+        case "include":
+            // RFC 6609 §3.2: the name is a constant (the scripts a run may reach are known before
+            // it) and a script name (RFC 5804 §1.6: not empty, no control characters).
+            let name = strings(arguments.positional[0])[0]
+            guard !name.isEmpty, !name.contains("/"), !hasVariable(name),
+                  !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+            else {
+                throw SieveError("include: invalid script name \"\(name)\"", at: positional[0].location)
+            }
+            let location: SieveIncludeLocation = arguments.has("global") ? .global : .personal
+            includes.append(SieveIncludeSite(
+                reference: SieveIncludeReference(key: SieveIncludeKey(location, name), optional: arguments.has("optional"),
+                                                 once: arguments.has("once")),
+                location: positional[0].location))
+        case "global":
+            // RFC 6609 §3.3: global variables need "variables", and are variable names.
+            try requireCapability("variables", for: "global", at: positional[0].location)
+            for variable in strings(arguments.positional[0]) where !isVariableName(variable) {
+                throw SieveError("invalid variable name \"\(variable)\"", at: positional[0].location)
             }
         case "vacation":
             // RFC 5230 §4.4 and §4.5: :from and :addresses hold addresses (RFC 5322 §3.4); a

@@ -111,6 +111,33 @@ s.quit()
         }
     }
 
+    /// RFC 6609 §3.2 at upload: PUTSCRIPT and CHECKSCRIPT refuse a script that includes one the
+    /// user does not have, or that closes a loop; once the included script is there, both accept.
+    @Test func includesAreCheckedAtUpload() async throws {
+        try await ServerHarness.with(users: [("alice@localhost", "correct horse")],
+                                     configuration: Self.configuration()) { harness in
+            let main = "require \"include\";\r\ninclude \"lists\";\r\n"
+            let out = try await Self.session(harness, [
+                ["AUTHENTICATE PLAIN ", "alice@localhost", "correct horse"],
+                ["PUTSCRIPT \"main\"", main],
+                ["CHECKSCRIPT", main],
+                ["PUTSCRIPT \"lists\"", "keep;\r\n"],
+                ["PUTSCRIPT \"main\"", main],
+                ["CHECKSCRIPT", main],
+                ["PUTSCRIPT \"lists\"", "require \"include\";\r\ninclude \"main\";\r\n"],
+                ["LOGOUT"],
+            ])
+            #expect(out[2].joined().hasPrefix("NO") && out[2].joined().contains("lists"), "\(out[2])")
+            #expect(out[3].joined().hasPrefix("NO"), "\(out[3])")
+            #expect(out[4].last?.hasPrefix("OK") == true, "\(out[4])")
+            #expect(out[5].last?.hasPrefix("OK") == true, "\(out[5])")
+            #expect(out[6].last?.hasPrefix("OK") == true, "\(out[6])")
+            #expect(out[7].joined().hasPrefix("NO") && out[7].joined().contains("loop"), "\(out[7])")
+        } after: { (store: MailStore) async throws in
+            #expect(try await store.rules.script("lists", of: "alice@localhost")?.source == "keep;\r\n")
+        }
+    }
+
     /// STARTTLS (RFC 5804 §2.2), then compile errors, quotas, the active script's protection.
     @Test func startTLSQuotasAndRefusals() async throws {
         try await ServerHarness.with(users: [("alice@localhost", "correct horse")],
