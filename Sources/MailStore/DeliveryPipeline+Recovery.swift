@@ -147,8 +147,8 @@ extension DeliveryPipeline {
         for (entry, result) in zip(batch, results) where entry.delivery.route != nil && !result.alreadyRouted {
             logFallbacks(result, location: entry.delivery.item.receipt.envelope)
             await store.mailboxes.publishPlacements(result.placements)
-            if let sieved = entry.sieved, sieved.hasResponses {
-                await sendResponses(sieved, original: entry.message, envelope: entry.delivery.item.envelope)
+            if let sieved = entry.sieved, sieved.hasFollowUps {
+                await performFollowUps(sieved, original: entry.message, envelope: entry.delivery.item.envelope)
             }
         }
     }

@@ -18,8 +18,12 @@ struct SievedRoute: Sendable {
     /// a reply to the envelope sender after the commit, if `VacationDecision` and the period allow.
     var vacations: [(user: String, envelopeTo: String, vacation: SieveVacation)] = []
 
-    /// Whether anything is to be sent once the delivery is committed.
-    var hasResponses: Bool { !rejections.isEmpty || !vacations.isEmpty }
+    /// The `duplicate` tests of a user's successful run (RFC 7352): remembered once the delivery is
+    /// committed (§3: only a delivered message counts).
+    var duplicates: [(user: String, checks: [SieveDuplicateCheck])] = []
+
+    /// Whether anything is to be done once the delivery is committed.
+    var hasFollowUps: Bool { !rejections.isEmpty || !vacations.isEmpty || !duplicates.isEmpty }
 }
 
 extension DeliveryPipeline {
@@ -48,10 +52,13 @@ extension DeliveryPipeline {
         for user in users where sieved.route.filings[user] == nil {
             guard let own = scripts[user] else { continue }
             let boxes = mailboxes[user] ?? []
-            let outcome = SieveRules.runSieve(own, message: message, envelopeFrom: envelope.mailFrom,
-                                        envelopeTo: routing.envelopeTo[user] ?? user, at: envelope.receivedAt,
-                                        mailboxes: boxes,
-                                        environment: envelope.clientAddress.map { ["remote-ip": $0] } ?? [:])
+            let outcome = try await store.rules.runTracked(
+                own, user: user, message: message, envelopeFrom: envelope.mailFrom,
+                envelopeTo: routing.envelopeTo[user] ?? user, at: envelope.receivedAt, mailboxes: boxes,
+                environment: envelope.clientAddress.map { ["remote-ip": $0] } ?? [:])
+            if outcome.error == nil, !outcome.duplicateChecks.isEmpty {
+                sieved.duplicates.append((user, outcome.duplicateChecks))
+            }
             let decision = SieveFilingDecision(outcome: outcome, mailboxExists: { boxes.contains($0) })
             sieved.route.filings[user] = decision.filings
             for warning in decision.warnings {
@@ -74,9 +81,19 @@ extension DeliveryPipeline {
         return sieved
     }
 
-    /// What the scripts asked to send once the delivery is committed: rejection notices, then
-    /// vacation replies. Sent only by the run that routed the delivery, never again by recovery.
-    func sendResponses(_ sieved: SievedRoute, original: Message, envelope: Envelope) async {
+    /// What the scripts asked for once the delivery is committed: the `duplicate` ids remembered,
+    /// rejection notices, then vacation replies. Done only by the run that routed the delivery,
+    /// never again by recovery. Failures are logged: the delivery is committed.
+    func performFollowUps(_ sieved: SievedRoute, original: Message, envelope: Envelope) async {
+        for (user, checks) in sieved.duplicates {
+            do {
+                try await catalog.accounts.trackSieveDuplicates(
+                    user: user, checks.map { (SieveRules.sha256($0.key), TimeInterval($0.period), $0.last) },
+                    at: envelope.receivedAt)
+            } catch {
+                logger.error("sieve: duplicate ids not remembered", metadata: ["user": "\(user)", "error": "\(error)"])
+            }
+        }
         if !sieved.rejections.isEmpty { await sendRejections(sieved.rejections, original: original, envelope: envelope) }
         for request in sieved.vacations {
             await sendVacationReply(request.vacation, user: request.user, envelopeTo: request.envelopeTo,

@@ -74,8 +74,8 @@ public struct DeliveryPipeline: StoreService {
             let result = try await store.committer.commit(RoutedDelivery(item: item, route: sieved.route))
             logFallbacks(result, location: receipt.envelope)
             await store.mailboxes.publishPlacements(result.placements)
-            if !result.alreadyRouted && sieved.hasResponses {
-                await sendResponses(sieved, original: message, envelope: envelope)
+            if !result.alreadyRouted && sieved.hasFollowUps {
+                await performFollowUps(sieved, original: message, envelope: envelope)
             }
             return DeliveryOutcome(receipt: receipt, placements: result.placements, queued: result.queued,
                                    undeliverable: routing.unknown + result.missingUsers)

@@ -159,8 +159,8 @@ extension SieveRules {
             if let own = loaded.active[address] { compiled.append(CompiledSieveScript(own, location: .personal)) }
             let scripts = SieveRunScripts(compiled, personal: loaded.personal[address] ?? [], global: loaded.global)
             let mailboxes = try await catalog.accounts.mailboxNames(of: [address])[address] ?? []
-            return Self.runSieve(scripts, message: Message(parsing: raw), envelopeFrom: envelopeFrom,
-                                 envelopeTo: envelopeTo ?? address, at: date, mailboxes: mailboxes)
+            return try await runTracked(scripts, user: address, message: Message(parsing: raw), envelopeFrom: envelopeFrom,
+                                        envelopeTo: envelopeTo ?? address, at: date, mailboxes: mailboxes)
         }
     }
 
@@ -200,6 +200,33 @@ extension SieveRules {
         try library.check(script, as: key)
     }
 
+    /// Runs one user's scripts, answering `duplicate` (RFC 7352) from the catalog while the run
+    /// itself stays pure: a first run with nothing seen lists the keys the script asks about;
+    /// when the catalog has seen some, the script runs again knowing them — until it asks about
+    /// nothing new (a few rounds at most; keys first asked after that count as unseen). Remembers
+    /// nothing: delivery does that once the message is committed.
+    func runTracked(_ scripts: SieveRunScripts, user: String, message: Message, envelopeFrom: String,
+                    envelopeTo: String, at date: Date, mailboxes: Set<String>,
+                    environment: [String: String] = [:]) async throws -> SieveOutcome {
+        var seen: Set<String> = [], asked: Set<String> = []
+        func run() -> SieveOutcome {
+            Self.runSieve(scripts, message: message, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo, at: date,
+                          mailboxes: mailboxes, environment: environment, seenDuplicates: seen)
+        }
+        var outcome = run()
+        for _ in 0..<4 {
+            let new = Set(outcome.duplicateChecks.map(\.key)).subtracting(asked)
+            guard !new.isEmpty else { break }
+            asked.formUnion(new)
+            let byHash = Dictionary(new.map { (Self.sha256($0), $0) }, uniquingKeysWith: { first, _ in first })
+            let found = try await catalog.accounts.seenSieveDuplicates(user: user, keys: Array(byHash.keys), at: date)
+            guard !found.isEmpty else { break }
+            seen.formUnion(found.compactMap { byHash[$0] })
+            outcome = run()
+        }
+        return outcome
+    }
+
     // MARK: - Helpers
 
     /// Runs compiled scripts; a script that does not compile is a run-time error (implicit keep).
@@ -207,7 +234,7 @@ extension SieveRules {
     /// user's domain is always "domain".
     static func runSieve(_ scripts: SieveRunScripts, message: Message, envelopeFrom: String,
                          envelopeTo: String, at date: Date, mailboxes: Set<String>,
-                         environment: [String: String] = [:]) -> SieveOutcome {
+                         environment: [String: String] = [:], seenDuplicates: Set<String> = []) -> SieveOutcome {
         var compiled: [(script: SieveScript, location: SieveIncludeLocation)] = []
         for entry in scripts.scripts {
             switch entry.script {
@@ -223,6 +250,7 @@ extension SieveRules {
             input.environment["domain"] = envelopeTo[envelopeTo.index(after: at)...].lowercased()
         }
         input.environment.merge(environment) { $1 }
+        input.seenDuplicates = seenDuplicates
         return SieveInterpreter.run(compiled, input: input, includes: scripts.library)
     }
 

@@ -51,6 +51,7 @@
 /// | `string` | sources, keys |
 /// | `environment` | item name, keys |
 /// | `ihave` | capabilities |
+/// | `duplicate` | — (tags `handle`, `header`/`uniqueid`, `seconds`, `last`) |
 /// | `error` | message |
 /// | `include` | script name (tags `personal`/`global`, `once`, `optional`) |
 /// | `return` | — |
@@ -88,6 +89,7 @@ enum SieveGrammar {
         case firstCaseModifier = "first-letter case modifier"
         case vacationPeriod = "vacation period"
         case includeLocation = "script location"
+        case duplicateSource = "unique id source"
     }
 
     /// How many tests a command or test takes after its arguments (RFC 5228 §8.2).
@@ -239,6 +241,11 @@ enum SieveGrammar {
         Entry("environment", capability: "environment", tags: [comparator] + matchTypes,    // RFC 5183 §4
               positional: [.string, .stringList]),
         Entry("ihave", capability: "ihave", positional: [.stringList]),                     // RFC 5463 §4
+        Entry("duplicate", capability: "duplicate", tags: [                                  // RFC 7352 §3
+            Tag("handle", value: .string),
+            Tag("header", value: .string, group: .duplicateSource), Tag("uniqueid", value: .string, group: .duplicateSource),
+            Tag("seconds", value: .number), Tag("last"),
+        ]),
     ].map { ($0.name, $0) })
 
     /// Date parts of RFC 5260 §4.2.

@@ -50,14 +50,16 @@ public enum SieveInterpreter {
             do {
                 try execution.run()
             } catch {
-                return SieveOutcome(actions: [], implicitKeep: true, implicitKeepFlags: [], error: error)
+                return SieveOutcome(actions: [], implicitKeep: true, implicitKeepFlags: [], error: error,
+                                    duplicateChecks: execution.shared.duplicateChecks)
             }
             actions = execution.actions
             internalFlags = execution.internalFlags
             shared = execution.shared
         }
         return SieveOutcome(
-            actions: actions.actions, implicitKeep: !actions.implicitKeepCancelled, implicitKeepFlags: internalFlags)
+            actions: actions.actions, implicitKeep: !actions.implicitKeepCancelled, implicitKeepFlags: internalFlags,
+            duplicateChecks: shared.duplicateChecks)
     }
 }
 
@@ -95,6 +97,8 @@ struct SieveExecution {
         var includeCount = 0
         /// The global variables (RFC 6609 §3.3) by lower-cased name.
         var globals: [String: String] = [:]
+        /// The `duplicate` tests evaluated so far (RFC 7352).
+        var duplicateChecks: [SieveDuplicateCheck] = []
     }
 
     init(script: SieveScript, input: SieveInput, cache: SieveMessageCache, limits: SieveLimits,

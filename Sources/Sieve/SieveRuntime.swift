@@ -22,6 +22,11 @@ public struct SieveInput: Sendable {
     /// client's "remote-host"/"remote-ip" where it knows them.
     public var environment: [String: String] = SieveInput.fixedEnvironment
 
+    /// The `duplicate` keys (`SieveDuplicateCheck.key`) the store has seen within their period
+    /// (RFC 7352 §3); the delivery side reads them, possibly running the script again once it
+    /// knows which keys the script asks about.
+    public var seenDuplicates: Set<String> = []
+
     /// RFC 5183 §4.1 items that do not depend on the delivery.
     public static let fixedEnvironment = ["name": "Tresor", "version": "1", "location": "MDA", "phase": "during"]
 
@@ -64,12 +69,16 @@ public struct SieveOutcome: Sendable, Hashable {
     /// A run-time error (RFC 5228 §2.10.6); when set, `actions` is empty and `implicitKeep` true,
     /// so the message is filed into INBOX and nothing is lost.
     public var error: SieveError?
+    /// Every `duplicate` test evaluated (RFC 7352), in order — also when the run failed, so that
+    /// the caller learns which keys to look up; it remembers them only for a successful run.
+    public var duplicateChecks: [SieveDuplicateCheck]
 
     public init(actions: [SieveAction] = [], implicitKeep: Bool = true, implicitKeepFlags: [String] = [],
-                error: SieveError? = nil) {
+                error: SieveError? = nil, duplicateChecks: [SieveDuplicateCheck] = []) {
         self.actions = actions
         self.implicitKeep = implicitKeep
         self.implicitKeepFlags = implicitKeepFlags
         self.error = error
+        self.duplicateChecks = duplicateChecks
     }
 }

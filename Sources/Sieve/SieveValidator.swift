@@ -13,7 +13,7 @@ enum SieveValidator {
         "fileinto", "reject", "ereject", "envelope", "encoded-character",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
         "imap4flags", "variables", "body", "relational", "subaddress", "copy", "date", "mailbox", "regex",
-        "vacation", "vacation-seconds", "environment", "ihave", "include",
+        "vacation", "vacation-seconds", "environment", "ihave", "include", "duplicate",
     ]
 
     static func validate(_ commands: [SieveCommand]) throws(SieveError)

@@ -414,3 +414,31 @@ import TestSupport
         }
     }
 }
+
+/// `duplicate` (RFC 7352) through the store: the second delivery of a Message-ID within the
+/// period is discarded, a later one is not, and a failed run remembers nothing.
+@Suite struct SieveDuplicateDeliveryTests {
+    static func envelope(at seconds: TimeInterval) -> Envelope {
+        var envelope = SieveDeliveryTests.envelope()
+        envelope.receivedAt = Date(timeIntervalSince1970: 1_750_000_000 + seconds)
+        return envelope
+    }
+
+    @Test func theSecondCopyWithinThePeriodIsDiscarded() async throws {
+        try await ResolutionTests.withAccounts { store in
+            try await SieveDeliveryTests.put(store, """
+                require ["duplicate", "fileinto"];
+                if duplicate :seconds 3600 { discard; stop; }
+                if header :contains "subject" "broken" { fileinto "No/Such/Folder"; }
+                """)
+            let message = SieveDeliveryTests.message(1)
+            #expect(try await store.delivery.deliver(message: message, envelope: Self.envelope(at: 0)).placements.count == 1)
+            #expect(try await store.delivery.deliver(message: message, envelope: Self.envelope(at: 60)).placements.isEmpty)
+            #expect(try await store.delivery.deliver(message: message, envelope: Self.envelope(at: 3601)).placements.count == 1)
+            // A run that fails (fileinto a missing folder) goes to INBOX and is not remembered.
+            let broken = SieveDeliveryTests.message(2, subject: "broken")
+            #expect(try await store.delivery.deliver(message: broken, envelope: Self.envelope(at: 0)).placements.count == 1)
+            #expect(try await store.delivery.deliver(message: broken, envelope: Self.envelope(at: 10)).placements.count == 1)
+        }
+    }
+}
