@@ -79,7 +79,7 @@ public final class MailServer: Sendable {
     /// makes the configured domains local.
     private func openStore() async throws -> MailStore {
         let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: configuration.archive.sealKey?.path,
-                                  clock: clock, authenticationFailureDelay: configuration.auth.failureDelay,
+                                  clock: clock, authenticationFailureDelay: configuration.auth.failureDelay, sieveScan: configuration.sieve,
                                   logger: logger)
         do {
             let report = try await store.delivery.recover()

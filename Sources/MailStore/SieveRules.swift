@@ -211,7 +211,7 @@ extension SieveRules {
         var seen: Set<String> = [], asked: Set<String> = []
         func run() -> SieveOutcome {
             Self.runSieve(scripts, message: message, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo, at: date,
-                          mailboxes: mailboxes, environment: environment, seenDuplicates: seen)
+                          mailboxes: mailboxes, environment: environment, seenDuplicates: seen, scan: store.sieveScan)
         }
         var outcome = run()
         for _ in 0..<4 {
@@ -234,7 +234,8 @@ extension SieveRules {
     /// user's domain is always "domain".
     static func runSieve(_ scripts: SieveRunScripts, message: Message, envelopeFrom: String,
                          envelopeTo: String, at date: Date, mailboxes: Set<String>,
-                         environment: [String: String] = [:], seenDuplicates: Set<String> = []) -> SieveOutcome {
+                         environment: [String: String] = [:], seenDuplicates: Set<String> = [],
+                         scan: SieveScanHeaders = .off) -> SieveOutcome {
         var compiled: [(script: SieveScript, location: SieveIncludeLocation)] = []
         for entry in scripts.scripts {
             switch entry.script {
@@ -251,6 +252,7 @@ extension SieveRules {
         }
         input.environment.merge(environment) { $1 }
         input.seenDuplicates = seenDuplicates
+        input.scan = scan.results(for: message)
         return SieveInterpreter.run(compiled, input: input, includes: scripts.library)
     }
 

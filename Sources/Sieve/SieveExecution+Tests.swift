@@ -73,6 +73,11 @@ extension SieveExecution {
         case "ihave":  // RFC 5463 §4: true when every capability is supported
             return try strings(arguments, 0, at: location)
                 .allSatisfy { SieveValidator.supportedExtensions.contains($0.lowercased()) }
+        case "spamtest":  // RFC 5235 §3.1, §3.2
+            let value = arguments.has("percent") ? input.scan.spamtestPercentValue : input.scan.spamtestValue
+            return try match(test, keysAt: 0, values: [value])
+        case "virustest":  // RFC 5235 §3.3
+            return try match(test, keysAt: 0, values: [input.scan.virustestValue])
         case "duplicate":  // RFC 7352 §3
             return duplicate(arguments)
         case "mailboxexists":  // RFC 5490 §3.1: true only if every named mailbox exists

@@ -51,6 +51,7 @@
 /// | `string` | sources, keys |
 /// | `environment` | item name, keys |
 /// | `ihave` | capabilities |
+/// | `spamtest`, `virustest` | value (the key) |
 /// | `duplicate` | — (tags `handle`, `header`/`uniqueid`, `seconds`, `last`) |
 /// | `error` | message |
 /// | `include` | script name (tags `personal`/`global`, `once`, `optional`) |
@@ -241,6 +242,10 @@ enum SieveGrammar {
         Entry("environment", capability: "environment", tags: [comparator] + matchTypes,    // RFC 5183 §4
               positional: [.string, .stringList]),
         Entry("ihave", capability: "ihave", positional: [.stringList]),                     // RFC 5463 §4
+        Entry("spamtest", capability: "spamtest",                                            // RFC 5235 §3.1, §3.2
+              tags: [comparator] + matchTypes + [Tag("percent", capability: "spamtestplus")], positional: [.string]),
+        Entry("virustest", capability: "virustest", tags: [comparator] + matchTypes,         // RFC 5235 §3.3
+              positional: [.string]),
         Entry("duplicate", capability: "duplicate", tags: [                                  // RFC 7352 §3
             Tag("handle", value: .string),
             Tag("header", value: .string, group: .duplicateSource), Tag("uniqueid", value: .string, group: .duplicateSource),

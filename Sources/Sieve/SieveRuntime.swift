@@ -27,6 +27,9 @@ public struct SieveInput: Sendable {
     /// knows which keys the script asks about.
     public var seenDuplicates: Set<String> = []
 
+    /// The spam and virus verdicts for `spamtest` and `virustest` (RFC 5235); not tested by default.
+    public var scan = SieveScanResults()
+
     /// RFC 5183 §4.1 items that do not depend on the delivery.
     public static let fixedEnvironment = ["name": "Tresor", "version": "1", "location": "MDA", "phase": "during"]
 

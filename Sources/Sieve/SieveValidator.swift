@@ -14,6 +14,7 @@ enum SieveValidator {
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
         "imap4flags", "variables", "body", "relational", "subaddress", "copy", "date", "mailbox", "regex",
         "vacation", "vacation-seconds", "environment", "ihave", "include", "duplicate",
+        "spamtest", "spamtestplus", "virustest",
     ]
 
     static func validate(_ commands: [SieveCommand]) throws(SieveError)
@@ -99,6 +100,8 @@ private struct Validation {
                     throw SieveError("unknown extension \"\(capability)\"", at: positional[0].location)
                 }
                 extensions.insert(capability)
+                // RFC 5235 §3.2: spamtestplus is spamtest with :percent.
+                if capability == "spamtestplus" { extensions.insert("spamtest") }
             }
         case "set":
             // RFC 5229 §4: the name is a variable-name, not a match variable or namespace.
