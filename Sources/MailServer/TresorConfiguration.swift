@@ -1,4 +1,4 @@
-import MailStore
+import Sieve
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

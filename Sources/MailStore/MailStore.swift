@@ -37,6 +37,7 @@ import ArchiveStore
 import Catalog
 import Logging
 import MailMessage
+import Sieve
 @_exported import QueryLanguage
 @_exported import StoreModel
 #if canImport(FoundationEssentials)

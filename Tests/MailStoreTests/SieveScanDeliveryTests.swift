@@ -17,10 +17,10 @@ import TestSupport
 
     @Test func headerFieldsBecomeVerdicts() {
         #expect(Self.headers.results(for: Self.message("")) == SieveScanResults())
-        #expect(Self.headers.results(for: Self.message("X-Spam-Score: 7.5\r\n")) == SieveScanResults(spamPercent: 75))
-        #expect(Self.headers.results(for: Self.message("X-Spam-Score: -3.1\r\n")).spamPercent == 0)
-        #expect(Self.headers.results(for: Self.message("X-Spam-Score: score=12.0 required=5\r\n")).spamPercent == 100)
-        #expect(Self.headers.results(for: Self.message("X-Spam-Score: n/a\r\n")).spamPercent == nil)
+        #expect(Self.headers.results(for: Self.message("X-Spam-Score: 7.5\r\n")) == SieveScanResults(spam: 0.75))
+        #expect(Self.headers.results(for: Self.message("X-Spam-Score: -3.1\r\n")).spam == 0)
+        #expect(Self.headers.results(for: Self.message("X-Spam-Score: score=12.0 required=5\r\n")).spam == 1)
+        #expect(Self.headers.results(for: Self.message("X-Spam-Score: n/a\r\n")).spam == nil)
         #expect(Self.headers.results(for: Self.message("X-Virus-Status: Infected (Eicar)\r\n")).virus == 5)
         #expect(Self.headers.results(for: Self.message("X-Virus-Status: Clean\r\n")).virus == 1)
         #expect(SieveScanHeaders.off.results(for: Self.message("X-Spam-Score: 9\r\n")) == SieveScanResults())

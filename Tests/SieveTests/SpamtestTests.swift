@@ -23,12 +23,15 @@ import Testing
 
     @Test func verdictsMapToTheRFCScales() throws {
         #expect(try filed(Self.script, SieveScanResults()) == ["Untested"])
-        #expect(try filed(Self.script, SieveScanResults(spamPercent: 10, virus: 1)) == [])
-        #expect(try filed(Self.script, SieveScanResults(spamPercent: 80)) == ["Junk"])   // 1 + 7.2 → 8
-        #expect(try filed(Self.script, SieveScanResults(spamPercent: 100, virus: 5)) == ["Junk", "Sure", "Virus"])
-        #expect(SieveScanResults(spamPercent: 0).spamtestValue == "1")
-        #expect(SieveScanResults(spamPercent: 100).spamtestValue == "10")
-        #expect(SieveScanResults(spamPercent: 250).spamtestPercentValue == "100")
+        #expect(try filed(Self.script, SieveScanResults(spam: 0.1, virus: 1)) == [])
+        #expect(try filed(Self.script, SieveScanResults(spam: 0.8)) == ["Junk"])   // 1 + 7.2 → 8
+        #expect(try filed(Self.script, SieveScanResults(spam: 1, virus: 5)) == ["Junk", "Sure", "Virus"])
+        #expect(SieveScanResults(spam: 0).spamtestValue == "1")
+        #expect(SieveScanResults(spam: 1).spamtestValue == "10")
+        #expect(SieveScanResults(spam: 0.75).spamtestValue == "7")     // rounded down, as Pigeonhole
+        #expect(SieveScanResults(spam: 0.445).spamtestValue == "5")
+        #expect(SieveScanResults(spam: 2.5).spamtestPercentValue == "100")
+        #expect(SieveScanResults(spam: 0.505).spamtestPercentValue == "50")
     }
 
     @Test func percentNeedsSpamtestplus() {

@@ -1,9 +1,8 @@
 import MailMessage
-import Sieve
 
 /// Where `spamtest` and `virustest` (RFC 5235) read their verdicts: header fields a scanner in
 /// front of Tresor adds (SpamAssassin's X-Spam-Score, a virus scanner's X-Virus-Status). Off
-/// unless configured (`[sieve]` in tresor.toml). Those fields are only as trustworthy as the
+/// unless configured (`[sieve]` in tresor.toml; MailStore applies it at delivery). Those fields are only as trustworthy as the
 /// scanner that sets them: it must remove copies a sender wrote, or a sender can claim "clean".
 public struct SieveScanHeaders: Sendable, Hashable {
     /// The field holding a spam score (a decimal number, the first one in the value); nil: off.
@@ -28,17 +27,17 @@ public struct SieveScanHeaders: Sendable, Hashable {
 
     /// The verdicts for `message`: not tested where the field is not configured or absent, or
     /// holds no number.
-    func results(for message: Message) -> SieveScanResults {
+    public func results(for message: Message) -> SieveScanResults {
         var results = SieveScanResults()
         if let field = spamScoreField, let value = message.header.first(named: field),
            let score = Self.firstNumber(in: String(decoding: value, as: UTF8.self)), spamScoreMaximum > 0 {
-            results = SieveScanResults(spamPercent: Int((max(score, 0) / spamScoreMaximum * 100).rounded()))
+            results = SieveScanResults(spam: score / spamScoreMaximum)
         }
         if let field = virusField, let value = message.header.first(named: field) {
             let word = String(decoding: value, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" })
                 .first.map { $0.lowercased() } ?? ""
             let infected = infectedValues.contains { $0.lowercased() == word }
-            results = SieveScanResults(spamPercent: results.spamPercent, virus: infected ? 5 : 1)
+            results = SieveScanResults(spam: results.spam, virus: infected ? 5 : 1)
         }
         return results
     }
