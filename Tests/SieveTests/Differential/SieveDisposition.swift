@@ -105,7 +105,10 @@ extension SieveDisposition {
                                  ? String(address.dropFirst().dropLast()) : address)
             } else if line.hasPrefix("* reject message") || line.hasPrefix("* ereject") {
                 rejected = true
-            } else if line != "* discard" {
+            } else if line.hasPrefix("* send vacation message") {
+                vacation = true
+            } else if line != "* discard" && !line.hasPrefix("* track duplicate") {
+                // `track duplicate` only remembers the message (RFC 7352); nothing to compare.
                 other.append(String(line.dropFirst(2)))
             }
         }
