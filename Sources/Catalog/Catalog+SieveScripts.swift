@@ -11,6 +11,9 @@ public struct SieveDeliveryScripts: Sendable, Hashable {
     public var active: [String: StoredSieveScript]
     /// The users (of all, not only those asked about) that have an active script.
     public var usersWithActiveScript: Set<String>
+    /// Every script of each user asked about that has an active one: what their `include`s
+    /// (RFC 6609 `:personal`) may name.
+    public var personal: [String: [StoredSieveScript]] = [:]
 }
 
 extension AccountLookup {
@@ -58,19 +61,21 @@ extension CatalogAccounts {
             let generation = try AccountLookup(db: db).sieveGeneration()
             let global = try Row.fetchOne(db, sql: "SELECT 'global', source, 1, updated FROM sieve_global WHERE id = 1")
                 .map(Catalog.scriptRecord)
-            let holders = try String.fetchAll(db, sql: """
+            let holders = Set(try String.fetchAll(db, sql: """
                 SELECT u.email FROM sieve_script s JOIN user u ON u.id = s.user WHERE s.active
-                """)
+                """))
             var active: [String: StoredSieveScript] = [:]
-            for user in Set(users) {
-                let row = try Row.fetchOne(db, sql: """
+            var personal: [String: [StoredSieveScript]] = [:]
+            for user in Set(users) where holders.contains(user) {
+                let all = try Row.fetchAll(db, sql: """
                     SELECT s.name, s.source, s.active, s.updated FROM sieve_script s JOIN user u ON u.id = s.user
-                    WHERE u.email = ? AND s.active
-                    """, arguments: [user])
-                if let row { active[user] = Catalog.scriptRecord(row) }
+                    WHERE u.email = ? ORDER BY s.name
+                    """, arguments: [user]).map(Catalog.scriptRecord)
+                active[user] = all.first { $0.active }
+                personal[user] = all
             }
             return SieveDeliveryScripts(generation: generation, global: global, active: active,
-                                        usersWithActiveScript: Set(holders))
+                                        usersWithActiveScript: holders, personal: personal)
         }
     }
 

@@ -76,7 +76,7 @@ import StoreModel
 /// attempt, claim and bounce columns of `outbound_queue`), each migration documents its tables in
 /// its own file (`CatalogSchema+Retention.swift`, `+Purge.swift`, `+Delivery.swift`). None of them is
 /// derivable from the archive, so `reset()` keeps them all. So do the later ones ("v11"
-/// `+Governance.swift`, "v12" `+Restrictions.swift`), except `restricted_message`, which indexing
+/// `+Governance.swift`, "v12" `+Restrictions.swift`, "v16" `+SieveState.swift`), except `restricted_message`, which indexing
 /// derives from the active restrictions: `reset()` empties it.
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
@@ -307,6 +307,7 @@ enum CatalogSchema {
         }
         migrator.registerMigration("v14") { db in try migrateToOperatorAccess(db) }
         migrator.registerMigration("v15") { db in try migrateToContentlessText(db) }
+        migrator.registerMigration("v16") { db in try migrateToSieveState(db) }
         return migrator
     }
 

@@ -62,7 +62,7 @@ extension Message {
 
     /// The addresses of every field with this name, in order (RFC 5322 §3.6 allows one To,
     /// Cc and Bcc each, but real mail repeats them).
-    private func addresses(_ name: String) -> [Address] {
+    public func addresses(_ name: String) -> [Address] {
         header.all(named: name).flatMap { AddressParser.parseList($0, fallbackCharset: fallbackCharset(for: $0)) }
     }
 }

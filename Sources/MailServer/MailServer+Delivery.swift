@@ -33,7 +33,7 @@ extension MailServer {
             configuration: OutboundDeliveryConfiguration(hostname: configuration.hostname, router: router,
                                                          schedule: settings.retrySchedule, workers: settings.workers),
             signer: DKIMKeyStore(directory: DKIMKeyStore.directory(in: dataDirectory)),
-            logger: logger)
+            now: clock.now, logger: logger)
         return [OutboundQueueService(delivery: delivery, logger: logger)]
     }
 }

@@ -25,6 +25,8 @@ public final class MailServer: Sendable {
     public let dataDirectory: URL
     let logger: Logger
     private let handleSignals: Bool
+    /// The time the store and the outbound workers read (received times, retries, vacation periods).
+    let clock: WallClock
     private let state = Mutex(State())
 
     private struct State {
@@ -33,8 +35,10 @@ public final class MailServer: Sendable {
     }
 
     /// `handleSignals`: install SIGTERM/SIGINT handlers (the CLI); tests call `shutdown()`.
+    /// `clock`: the system's, except in tests that move time by hand.
     public init(configuration: TresorConfiguration, dataDirectory: URL, logger: Logger,
-                handleSignals: Bool = true) {
+                handleSignals: Bool = true, clock: WallClock = .system) {
+        self.clock = clock
         self.configuration = configuration
         self.dataDirectory = dataDirectory
         self.logger = logger
@@ -75,7 +79,8 @@ public final class MailServer: Sendable {
     /// makes the configured domains local.
     private func openStore() async throws -> MailStore {
         let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: configuration.archive.sealKey?.path,
-                                  authenticationFailureDelay: configuration.auth.failureDelay, logger: logger)
+                                  clock: clock, authenticationFailureDelay: configuration.auth.failureDelay, sieveScan: configuration.sieve,
+                                  logger: logger)
         do {
             if try await !store.compliance.fullTextIsCurrent() {
                 logger.notice("full-text index: building every document anew from the archive (new index format)")

@@ -50,12 +50,9 @@ struct ManageSieveMailStoreBackend: ManageSieveBackend {
         }
     }
 
-    func checkScript(_ source: String) async throws(ManageSieveFailure) {
-        do throws(SieveError) {
-            _ = try SieveScript(source: source, name: "check")
-        } catch {
-            throw .invalidScript(error.description)
-        }
+    /// Compiles, and checks the script's includes against the user's stored scripts (RFC 6609 §3.2).
+    func checkScript(_ source: String, of user: String) async throws(ManageSieveFailure) {
+        try await mapped(user: user) { try await store.rules.check(source: source, of: user) }
     }
 
     func deleteScript(_ name: String, of user: String) async throws(ManageSieveFailure) {

@@ -21,6 +21,14 @@ extension TresorConfiguration {
         lines += listener("smtp", smtp) + listener("submission", submission) + listener("submissions", submissions)
         lines += listener("pop3", pop3) + listener("pop3s", pop3s) + listener("imap", imap) + listener("imaps", imaps)
         lines += listener("managesieve", manageSieve.listener)
+        let spamHeader: String = sieve.spamScoreField ?? "(off: spamtest says not tested)"
+        let virusHeader: String = sieve.virusField ?? "(off: virustest says not tested)"
+        lines += [
+            ("sieve.spam_score_header", spamHeader),
+            ("sieve.spam_score_max", "\(Int(sieve.spamScoreMaximum))"),
+            ("sieve.virus_header", virusHeader),
+            ("sieve.virus_infected_values", sieve.infectedValues.joined(separator: ", ")),
+        ]
         lines += [
             ("managesieve.max_scripts", "\(manageSieve.maximumScripts)"),
             ("managesieve.max_script_size", "\(manageSieve.maximumScriptSize)"),

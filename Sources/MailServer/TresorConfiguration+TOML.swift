@@ -58,6 +58,15 @@ extension TresorConfiguration {
             try table.finish()
             configuration.manageSieve = manageSieve
         }
+        if var table = try reader.table("sieve") {
+            var sieve = configuration.sieve
+            sieve.spamScoreField = try table.string("spam_score_header", nonEmpty: true)
+            if let maximum = try table.int("spam_score_max", in: 1...1_000_000) { sieve.spamScoreMaximum = Double(maximum) }
+            sieve.virusField = try table.string("virus_header", nonEmpty: true)
+            if let values = try table.strings("virus_infected_values") { sieve.infectedValues = values }
+            try table.finish()
+            configuration.sieve = sieve
+        }
         if var table = try reader.table("tls") {
             let certificate = try table.string("certificate", nonEmpty: true)
             let key = try table.string("key", nonEmpty: true)

@@ -1,3 +1,4 @@
+import Sieve
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -45,6 +46,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var anchor: AnchorSettings
     /// The `[access]` table: who may read content (TresorConfiguration+Access.swift).
     public var accessControl: AccessSettings
+    /// The `[sieve]` table: where spamtest and virustest (RFC 5235) read verdicts.
+    public var sieve: SieveScanHeaders
 
     /// One listening socket. `port = 0` lets the OS choose (tests).
     public struct Listener: Sendable, Equatable {
@@ -136,6 +139,7 @@ public struct TresorConfiguration: Sendable, Equatable {
         archive = ArchiveSettings()
         anchor = AnchorSettings()
         accessControl = AccessSettings()
+        sieve = .off
     }
 
     /// The machine's host name (gethostname), or `localhost` if it has none.

@@ -62,7 +62,7 @@ extension DeliveryPipeline {
         }
         if !purged.isEmpty { candidates.removeAll { purged.contains($0.location) } }
         var report = RecoveryReport()
-        var batch: [(delivery: RoutedDelivery, message: Message, rejections: [(user: String, reason: String)])] = []
+        var batch: [(delivery: RoutedDelivery, message: Message, sieved: SievedRoute?)] = []
         for record in candidates {
             report.examined += 1
             guard let envelope = record.envelope, let sha256 = record.sha256, let body = record.bodyLocation else {
@@ -97,7 +97,7 @@ extension DeliveryPipeline {
             }
             if !state.indexed { report.indexed += 1 }
             if sieved != nil { report.routed += 1 }
-            batch.append((RoutedDelivery(item: item, route: sieved?.route), message, sieved?.rejections ?? []))
+            batch.append((RoutedDelivery(item: item, route: sieved?.route), message, sieved))
             if batch.count >= batchSize {
                 try await completeRecovered(batch)
                 batch.removeAll(keepingCapacity: true)
@@ -138,17 +138,17 @@ extension DeliveryPipeline {
     }
 
     /// Journals a recovered batch's Sieve events, commits it in one transaction, then sends the
-    /// rejection notices of the deliveries it routed.
+    /// rejection notices and vacation replies of the deliveries it routed.
     private func completeRecovered(
-        _ batch: [(delivery: RoutedDelivery, message: Message, rejections: [(user: String, reason: String)])]
+        _ batch: [(delivery: RoutedDelivery, message: Message, sieved: SievedRoute?)]
     ) async throws {
         try await store.compliance.journalToArchive(batch.flatMap { $0.delivery.route?.audit ?? [] })
         let results = try await catalog.messages.deliver(batch.map(\.delivery), at: clock.now())
         for (entry, result) in zip(batch, results) where entry.delivery.route != nil && !result.alreadyRouted {
             logFallbacks(result, location: entry.delivery.item.receipt.envelope)
             await store.mailboxes.publishPlacements(result.placements)
-            if !entry.rejections.isEmpty {
-                await sendRejections(entry.rejections, original: entry.message, envelope: entry.delivery.item.envelope)
+            if let sieved = entry.sieved, sieved.hasFollowUps {
+                await performFollowUps(sieved, original: entry.message, envelope: entry.delivery.item.envelope)
             }
         }
     }

@@ -14,6 +14,16 @@ struct SievedRoute: Sendable {
     var route: Route
     /// `reject`/`ereject` of a user's script: a notice to the envelope sender after the commit.
     var rejections: [(user: String, reason: String)] = []
+    /// `vacation` of a user's script (RFC 5230), with the envelope recipient it was delivered as:
+    /// a reply to the envelope sender after the commit, if `VacationDecision` and the period allow.
+    var vacations: [(user: String, envelopeTo: String, vacation: SieveVacation)] = []
+
+    /// The `duplicate` tests of a user's successful run (RFC 7352): remembered once the delivery is
+    /// committed (§3: only a delivered message counts).
+    var duplicates: [(user: String, checks: [SieveDuplicateCheck])] = []
+
+    /// Whether anything is to be done once the delivery is committed.
+    var hasFollowUps: Bool { !rejections.isEmpty || !vacations.isEmpty || !duplicates.isEmpty }
 }
 
 extension DeliveryPipeline {
@@ -31,7 +41,7 @@ extension DeliveryPipeline {
         var sieved = SievedRoute(route: routing.route)
         let users = routing.route.localUsers
         guard !users.isEmpty else { return sieved }
-        let scripts: [String: [CompiledSieveScript]]
+        let scripts: [String: SieveRunScripts]
         if let cached = store.sieveCache.scripts(for: users, generation: routing.sieveGeneration) {
             scripts = cached
         } else {
@@ -42,14 +52,18 @@ extension DeliveryPipeline {
         for user in users where sieved.route.filings[user] == nil {
             guard let own = scripts[user] else { continue }
             let boxes = mailboxes[user] ?? []
-            let outcome = SieveRules.runSieve(own, message: message, envelopeFrom: envelope.mailFrom,
-                                        envelopeTo: routing.envelopeTo[user] ?? user, at: envelope.receivedAt,
-                                        mailboxes: boxes)
+            let outcome = try await store.rules.runTracked(
+                own, user: user, message: message, envelopeFrom: envelope.mailFrom,
+                envelopeTo: routing.envelopeTo[user] ?? user, at: envelope.receivedAt, mailboxes: boxes,
+                environment: envelope.clientAddress.map { ["remote-ip": $0] } ?? [:])
+            if outcome.error == nil, !outcome.duplicateChecks.isEmpty {
+                sieved.duplicates.append((user, outcome.duplicateChecks))
+            }
             let decision = SieveFilingDecision(outcome: outcome, mailboxExists: { boxes.contains($0) })
             sieved.route.filings[user] = decision.filings
             for warning in decision.warnings {
                 logger.warning("sieve: a script's decision could not be carried out as written", metadata: [
-                    "user": "\(user)", "scripts": "\(own.map(\.name).joined(separator: ","))",
+                    "user": "\(user)", "scripts": "\(own.scripts.map(\.name).joined(separator: ","))",
                     "delivery": "\(location)", "problem": "\(warning)",
                 ])
             }
@@ -60,8 +74,31 @@ extension DeliveryPipeline {
                     detail: "delivery \(location) redirected by the script of \(user) to \(address)"))
             }
             for reason in decision.rejections { sieved.rejections.append((user, reason)) }
+            if let vacation = decision.vacation {
+                sieved.vacations.append((user, routing.envelopeTo[user] ?? user, vacation))
+            }
         }
         return sieved
+    }
+
+    /// What the scripts asked for once the delivery is committed: the `duplicate` ids remembered,
+    /// rejection notices, then vacation replies. Done only by the run that routed the delivery,
+    /// never again by recovery. Failures are logged: the delivery is committed.
+    func performFollowUps(_ sieved: SievedRoute, original: Message, envelope: Envelope) async {
+        for (user, checks) in sieved.duplicates {
+            do {
+                try await catalog.accounts.trackSieveDuplicates(
+                    user: user, checks.map { (SieveRules.sha256($0.key), TimeInterval($0.period), $0.last) },
+                    at: envelope.receivedAt)
+            } catch {
+                logger.error("sieve: duplicate ids not remembered", metadata: ["user": "\(user)", "error": "\(error)"])
+            }
+        }
+        if !sieved.rejections.isEmpty { await sendRejections(sieved.rejections, original: original, envelope: envelope) }
+        for request in sieved.vacations {
+            await sendVacationReply(request.vacation, user: request.user, envelopeTo: request.envelopeTo,
+                                    original: original, envelope: envelope)
+        }
     }
 
     /// RFC 5429 §2.1: tells the envelope sender that a user's script rejected their message, with

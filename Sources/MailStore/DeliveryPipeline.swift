@@ -50,7 +50,8 @@ extension DeliveryError: StoreFailure {}
 ///    redirects, rejections (`applySieve`, outside any SQLite write);
 /// 4. one catalog transaction shared with concurrent deliveries (`CatalogCommitter`): index and
 ///    full text, placements, outbound queue rows, the `routed` mark;
-/// 5. watching IMAP sessions told; rejection notices sent from the null sender.
+/// 5. watching IMAP sessions told; rejection notices and vacation replies sent from the null
+///    sender, through this same pipeline (so they are journaled like any mail a user sends).
 ///
 /// Imports (`journal` + `index`), `recover()` and `reindex()` run the same steps in batches.
 public struct DeliveryPipeline: StoreService {
@@ -73,8 +74,8 @@ public struct DeliveryPipeline: StoreService {
             let result = try await store.committer.commit(RoutedDelivery(item: item, route: sieved.route))
             logFallbacks(result, location: receipt.envelope)
             await store.mailboxes.publishPlacements(result.placements)
-            if !result.alreadyRouted && !sieved.rejections.isEmpty {
-                await sendRejections(sieved.rejections, original: message, envelope: envelope)
+            if !result.alreadyRouted && sieved.hasFollowUps {
+                await performFollowUps(sieved, original: message, envelope: envelope)
             }
             return DeliveryOutcome(receipt: receipt, placements: result.placements, queued: result.queued,
                                    undeliverable: routing.unknown + result.missingUsers)

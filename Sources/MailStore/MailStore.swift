@@ -37,6 +37,7 @@ import ArchiveStore
 import Catalog
 import Logging
 import MailMessage
+import Sieve
 @_exported import QueryLanguage
 @_exported import StoreModel
 #if canImport(FoundationEssentials)
@@ -64,6 +65,8 @@ public final class MailStore: Sendable {
     let byteCache = MessageBytesCache()
     /// Failed logins per client address, for every protocol.
     let authenticationThrottle: AuthenticationThrottle
+    /// Where Sieve's spamtest and virustest read the scanners' verdicts (off unless configured).
+    public let sieveScan: SieveScanHeaders
 
     public static func catalogPath(in dataDirectory: URL) -> URL {
         dataDirectory.appendingPathComponent("catalog.sqlite")
@@ -75,8 +78,10 @@ public final class MailStore: Sendable {
     /// directory recorded it.
     public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(), sealKeyPath: String? = nil,
                 clock: WallClock = .system, authenticationFailureDelay: Duration = .seconds(1),
+                sieveScan: SieveScanHeaders = .off,
                 logger: Logger = Logger(label: "tresor.store")) throws(StorageFailure) {
         self.dataDirectory = dataDirectory
+        self.sieveScan = sieveScan
         self.logger = logger
         self.clock = clock
         var configuration = archiveConfiguration

@@ -12,12 +12,16 @@ import StoreModel
 ///   implicit keep); so does a `fileinto` whose mailbox does not exist without `:create`, or whose
 ///   name is unusable — the message is never lost, and a warning says why.
 /// - `discard` and `reject` place nothing for the user (the archive keeps the message anyway).
+/// - `vacation` places nothing itself (the implicit keep stays, RFC 5230 §4.7).
 /// - Two filings into one mailbox are one placement with the union of their flags (§2.10.3).
 struct SieveFilingDecision: Sendable, Hashable {
     var filings: [Filing] = []
     var redirects: [String] = []
     /// The reason text of each `reject`/`ereject`.
     var rejections: [String] = []
+    /// The `vacation` request (RFC 5230), if the script made one; the delivery side decides
+    /// whether it is answered (`VacationDecision`, the period in the catalog).
+    var vacation: SieveVacation?
     var warnings: [String] = []
 
     init(outcome: SieveOutcome, mailboxExists: (String) -> Bool) {
@@ -53,6 +57,8 @@ struct SieveFilingDecision: Sendable, Hashable {
                 break
             case .reject(let reason, _):
                 rejections.append(reason)
+            case .vacation(let request):
+                vacation = request
             }
         }
         if outcome.implicitKeep {

@@ -87,7 +87,7 @@ extension SieveRules {
         try await catching {
             let address = AccountAddress.fold(user)
             try Self.checkScriptName(name)
-            _ = try SieveScript(source: source, name: name)
+            try await checkIncludes(try SieveScript(source: source, name: name), as: .personal, of: address)
             try Self.check(try await catalog.accounts.putSieveScript(name, source: source, of: address, activate: activate, at: clock.now()),
                            name: name, user: address)
             try await audit("sieve-put", "user=\(address) script=\(name) sha256=\(Self.sha256(source))"
@@ -136,7 +136,7 @@ extension SieveRules {
     /// nil removes it. Compiles first. Audited.
     public func setGlobalScript(source: String?, by actor: AuditActor) async throws(SieveScriptStoreError) {
         try await catching {
-            if let source { _ = try SieveScript(source: source, name: "global") }
+            if let source { try await checkIncludes(try SieveScript(source: source, name: "global"), as: .global, of: nil) }
             try await catalog.accounts.setGlobalSieveScript(source: source, at: clock.now())
             try await audit(source == nil ? "sieve-global-remove" : "sieve-global-put",
                             source.map { "script=global sha256=\(Self.sha256($0))" } ?? "script=global", by: actor)
@@ -155,31 +155,105 @@ extension SieveRules {
                 throw SieveScriptStoreError.unknownUser(address)
             }
             let loaded = try await catalog.accounts.sieveDeliveryScripts(for: [address])
-            var scripts = loaded.global.map { [CompiledSieveScript($0)] } ?? []
-            if let own = loaded.active[address] { scripts.append(CompiledSieveScript(own)) }
+            var compiled = loaded.global.map { [CompiledSieveScript($0, location: .global)] } ?? []
+            if let own = loaded.active[address] { compiled.append(CompiledSieveScript(own, location: .personal)) }
+            let scripts = SieveRunScripts(compiled, personal: loaded.personal[address] ?? [], global: loaded.global)
             let mailboxes = try await catalog.accounts.mailboxNames(of: [address])[address] ?? []
-            return Self.runSieve(scripts, message: Message(parsing: raw), envelopeFrom: envelopeFrom,
-                                 envelopeTo: envelopeTo ?? address, at: date, mailboxes: mailboxes)
+            return try await runTracked(scripts, user: address, message: Message(parsing: raw), envelopeFrom: envelopeFrom,
+                                        envelopeTo: envelopeTo ?? address, at: date, mailboxes: mailboxes)
         }
+    }
+
+    /// Compiles `source` as CHECKSCRIPT does (RFC 5804 §2.12), and checks its `include`s
+    /// against `user`'s stored scripts (RFC 6609 §3.2: missing scripts and loops).
+    public func check(source: String, of user: String) async throws(SieveScriptStoreError) {
+        try await catching {
+            try await checkIncludes(try SieveScript(source: source, name: ""), as: .personal,
+                                    of: AccountAddress.fold(user))
+        }
+    }
+
+    /// RFC 6609 §3.2 at upload: every script `script` includes without `:optional` exists and
+    /// compiles, and none includes one already on its chain (a loop). `script` stands in for the
+    /// stored script of its name; `user`'s scripts are the `:personal` ones. The global script has
+    /// none: it runs for every user, so its `:personal` includes must be `:optional`. Throws
+    /// `invalidScript`.
+    func checkIncludes(_ script: SieveScript, as location: SieveIncludeLocation, of user: String?) async throws {
+        guard !script.includes.isEmpty else { return }
+        var personal: [StoredSieveScript] = []
+        if let user {
+            guard let records = try await catalog.accounts.sieveScripts(of: user) else {
+                throw SieveScriptStoreError.unknownUser(user)
+            }
+            personal = records
+        }
+        let global = location == .global ? nil : try await catalog.accounts.globalSieveScript()
+        let key = SieveIncludeKey(location, script.name)
+        let library = SieveIncludeLibrary.resolve([script]) { included in
+            if included == key { return .success(script) }
+            let record = switch included.location {
+            case .personal: personal.first { $0.name == included.name }
+            case .global: included.name == "global" ? global : nil
+            }
+            return record.map { CompiledSieveScript($0, location: included.location).script }
+        }
+        try library.check(script, as: key)
+    }
+
+    /// Runs one user's scripts, answering `duplicate` (RFC 7352) from the catalog while the run
+    /// itself stays pure: a first run with nothing seen lists the keys the script asks about;
+    /// when the catalog has seen some, the script runs again knowing them — until it asks about
+    /// nothing new (a few rounds at most; keys first asked after that count as unseen). Remembers
+    /// nothing: delivery does that once the message is committed.
+    func runTracked(_ scripts: SieveRunScripts, user: String, message: Message, envelopeFrom: String,
+                    envelopeTo: String, at date: Date, mailboxes: Set<String>,
+                    environment: [String: String] = [:]) async throws -> SieveOutcome {
+        var seen: Set<String> = [], asked: Set<String> = []
+        func run() -> SieveOutcome {
+            Self.runSieve(scripts, message: message, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo, at: date,
+                          mailboxes: mailboxes, environment: environment, seenDuplicates: seen, scan: store.sieveScan)
+        }
+        var outcome = run()
+        for _ in 0..<4 {
+            let new = Set(outcome.duplicateChecks.map(\.key)).subtracting(asked)
+            guard !new.isEmpty else { break }
+            asked.formUnion(new)
+            let byHash = Dictionary(new.map { (Self.sha256($0), $0) }, uniquingKeysWith: { first, _ in first })
+            let found = try await catalog.accounts.seenSieveDuplicates(user: user, keys: Array(byHash.keys), at: date)
+            guard !found.isEmpty else { break }
+            seen.formUnion(found.compactMap { byHash[$0] })
+            outcome = run()
+        }
+        return outcome
     }
 
     // MARK: - Helpers
 
     /// Runs compiled scripts; a script that does not compile is a run-time error (implicit keep).
-    static func runSieve(_ scripts: [CompiledSieveScript], message: Message, envelopeFrom: String,
-                         envelopeTo: String, at date: Date, mailboxes: Set<String>) -> SieveOutcome {
-        var compiled: [SieveScript] = []
-        for entry in scripts {
+    /// `environment`: the RFC 5183 items the delivery knows (merged over the fixed ones); the
+    /// user's domain is always "domain".
+    static func runSieve(_ scripts: SieveRunScripts, message: Message, envelopeFrom: String,
+                         envelopeTo: String, at date: Date, mailboxes: Set<String>,
+                         environment: [String: String] = [:], seenDuplicates: Set<String> = [],
+                         scan: SieveScanHeaders = .off) -> SieveOutcome {
+        var compiled: [(script: SieveScript, location: SieveIncludeLocation)] = []
+        for entry in scripts.scripts {
             switch entry.script {
-            case .success(let script): compiled.append(script)
+            case .success(let script): compiled.append((script, entry.location))
             case .failure(let error): return SieveOutcome(error: error)
             }
         }
-        let input = SieveInput(message: message, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo, currentDate: date,
+        var input = SieveInput(message: message, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo, currentDate: date,
                                mailboxExists: { name in
                                    SieveFilingDecision.mailboxName(name).map(mailboxes.contains) ?? false
                                })
-        return SieveInterpreter.run(compiled, input: input)
+        if let at = envelopeTo.lastIndex(of: "@") {
+            input.environment["domain"] = envelopeTo[envelopeTo.index(after: at)...].lowercased()
+        }
+        input.environment.merge(environment) { $1 }
+        input.seenDuplicates = seenDuplicates
+        input.scan = scan.results(for: message)
+        return SieveInterpreter.run(compiled, input: input, includes: scripts.library)
     }
 
     static func checkScriptName(_ name: String) throws {

@@ -7,14 +7,40 @@ import StoreModel
 /// compiled before it is stored, so that only happens when the language changed under it).
 struct CompiledSieveScript: Sendable {
     var name: String
+    /// Where it is stored: the global script, or one of a user's (RFC 6609 `:global`/`:personal`).
+    var location: SieveIncludeLocation
     var script: Result<SieveScript, SieveError>
 
-    init(_ record: StoredSieveScript) {
+    init(_ record: StoredSieveScript, location: SieveIncludeLocation) {
         name = record.name
+        self.location = location
         do throws(SieveError) {
             script = .success(try SieveScript(source: record.source, name: record.name))
         } catch {
             script = .failure(error)
+        }
+    }
+}
+
+/// What a delivery runs for one user: the global script, then the user's active one, and the
+/// scripts their `include`s reach (RFC 6609), compiled.
+struct SieveRunScripts: Sendable {
+    var scripts: [CompiledSieveScript]
+    var library: SieveIncludeLibrary
+
+    /// Compiles the scripts reachable from `scripts` through `include`: `:personal` names one of
+    /// the user's stored scripts, `:global` the global script (whose name is "global"; it is the
+    /// only one). A user without an active script has no personal scripts here, so a `:personal`
+    /// include of the global script finds nothing for them.
+    init(_ scripts: [CompiledSieveScript], personal: [StoredSieveScript], global: StoredSieveScript?) {
+        self.scripts = scripts
+        let roots = scripts.compactMap { try? $0.script.get() }
+        library = SieveIncludeLibrary.resolve(roots) { key in
+            let record = switch key.location {
+            case .personal: personal.first { $0.name == key.name }
+            case .global: key.name == "global" ? global : nil
+            }
+            return record.map { CompiledSieveScript($0, location: key.location).script }
         }
     }
 }
@@ -32,26 +58,27 @@ final class SieveScriptCache: Sendable {
 
     private struct Snapshot {
         var generation: Int64
-        var global: CompiledSieveScript?
+        /// The global script alone, for users without an active script.
+        var globalOnly: SieveRunScripts?
         var usersWithActiveScript: Set<String>
-        var compiled: [String: CompiledSieveScript]
+        var compiled: [String: SieveRunScripts]
     }
 
     private let snapshot = Mutex<Snapshot?>(nil)
 
     /// The scripts to run for each of `users` (global first), when this cache holds `generation`
     /// and every one needed is compiled; users with none are left out. nil: load and `store`.
-    func scripts(for users: [String], generation: Int64) -> [String: [CompiledSieveScript]]? {
-        snapshot.withLock { snapshot -> [String: [CompiledSieveScript]]? in
+    func scripts(for users: [String], generation: Int64) -> [String: SieveRunScripts]? {
+        snapshot.withLock { snapshot -> [String: SieveRunScripts]? in
             guard let snapshot, snapshot.generation == generation else { return nil }
-            var result: [String: [CompiledSieveScript]] = [:]
+            var result: [String: SieveRunScripts] = [:]
             for user in users {
-                var scripts = snapshot.global.map { [$0] } ?? []
                 if snapshot.usersWithActiveScript.contains(user) {
                     guard let own = snapshot.compiled[user] else { return nil }
-                    scripts.append(own)
+                    result[user] = own
+                } else if let global = snapshot.globalOnly {
+                    result[user] = global
                 }
-                if !scripts.isEmpty { result[user] = scripts }
             }
             return result
         }
@@ -59,24 +86,27 @@ final class SieveScriptCache: Sendable {
 
     /// Compiles what a delivery loaded for `users`, remembers it, and returns the scripts to run
     /// for each of them (as `scripts(for:generation:)` does).
-    func store(_ loaded: SieveDeliveryScripts, for users: [String]) -> [String: [CompiledSieveScript]] {
-        let global = loaded.global.map(CompiledSieveScript.init)
-        var own: [String: CompiledSieveScript] = [:]
-        for (user, record) in loaded.active { own[user] = CompiledSieveScript(record) }
+    func store(_ loaded: SieveDeliveryScripts, for users: [String]) -> [String: SieveRunScripts] {
+        let global = loaded.global.map { CompiledSieveScript($0, location: .global) }
+        let globalOnly = global.map { SieveRunScripts([$0], personal: [], global: loaded.global) }
+        var own: [String: SieveRunScripts] = [:]
+        for (user, record) in loaded.active {
+            own[user] = SieveRunScripts((global.map { [$0] } ?? []) + [CompiledSieveScript(record, location: .personal)],
+                                        personal: loaded.personal[user] ?? [], global: loaded.global)
+        }
         snapshot.withLock { snapshot in
             if var current = snapshot, current.generation == loaded.generation {
                 if current.compiled.count + own.count > Self.maximumUsers { current.compiled = [:] }
                 current.compiled.merge(own) { _, new in new }
                 snapshot = current
             } else if (snapshot?.generation ?? .min) < loaded.generation {
-                snapshot = Snapshot(generation: loaded.generation, global: global,
+                snapshot = Snapshot(generation: loaded.generation, globalOnly: globalOnly,
                                     usersWithActiveScript: loaded.usersWithActiveScript, compiled: own)
             }
         }
-        var result: [String: [CompiledSieveScript]] = [:]
+        var result: [String: SieveRunScripts] = [:]
         for user in users {
-            let scripts = (global.map { [$0] } ?? []) + (own[user].map { [$0] } ?? [])
-            if !scripts.isEmpty { result[user] = scripts }
+            if let scripts = own[user] ?? globalOnly { result[user] = scripts }
         }
         return result
     }

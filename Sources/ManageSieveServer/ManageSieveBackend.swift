@@ -44,8 +44,9 @@ public protocol ManageSieveBackend: Sendable {
     func getScript(_ name: String, of user: String) async throws(ManageSieveFailure) -> String
     /// Compiles, then stores (replacing a script of that name; the active one stays active).
     func putScript(_ name: String, source: String, of user: String) async throws(ManageSieveFailure)
-    /// Compiles only (CHECKSCRIPT, RFC 5804 §2.12).
-    func checkScript(_ source: String) async throws(ManageSieveFailure)
+    /// Compiles and checks without storing (CHECKSCRIPT, RFC 5804 §2.12); `user`'s stored scripts
+    /// are what the script's includes may name.
+    func checkScript(_ source: String, of user: String) async throws(ManageSieveFailure)
     func deleteScript(_ name: String, of user: String) async throws(ManageSieveFailure)
     func renameScript(_ name: String, to newName: String, of user: String) async throws(ManageSieveFailure)
     /// Makes `name` the active script; nil deactivates (SETACTIVE "").

@@ -42,7 +42,7 @@ extension ManageSieveBackend {
             case .getScript(let name): return .script(try await getScript(name, of: user))
             case .deleteScript(let name): try await deleteScript(name, of: user)
             case .renameScript(let name, let newName): try await renameScript(name, to: newName, of: user)
-            case .checkScript(let source): try await checkScript(source)
+            case .checkScript(let source): try await checkScript(source, of: user)
             }
             return .done
         } catch {

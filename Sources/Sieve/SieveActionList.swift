@@ -1,7 +1,7 @@
 /// The explicit actions of a run as they accumulate over all scripts, with the rules for
 /// combining them: duplicates collapse (RFC 5228 §2.10.3), which actions cancel the implicit
-/// keep (§2.10.2, RFC 3894 §3 for `:copy`), which may not be combined (RFC 5429 §2.1), and the
-/// limits.
+/// keep (§2.10.2, RFC 3894 §3 for `:copy`), which may not be combined (RFC 5429 §2.1, RFC 5230
+/// §4.7), and the limits.
 struct SieveActionList {
     private(set) var actions: [SieveAction] = []
     /// Whether some action cancelled the implicit keep (RFC 5228 §2.10.2).
@@ -69,13 +69,22 @@ struct SieveActionList {
             }
             for earlier in actions {
                 switch earlier {
-                case .keep, .fileInto, .redirect:
+                case .keep, .fileInto, .redirect, .vacation:
                     throw SieveActionError("reject cannot be combined with \(SieveActionList.name(of: earlier))")
                 case .discard, .reject: break
                 }
             }
             try append(action)
             implicitKeepCancelled = true
+        case .vacation:
+            // RFC 5230 §4.7: one vacation response per message; it answers the sender, so it
+            // cannot go with reject, which answers too (RFC 5429 §2.1, as Pigeonhole has it).
+            // The implicit keep stays.
+            try checkNoReject(action)
+            if actions.contains(where: { if case .vacation = $0 { true } else { false } }) {
+                throw SieveActionError("more than one vacation")
+            }
+            try append(action)
         }
     }
 
@@ -105,6 +114,7 @@ struct SieveActionList {
         case .redirect: "redirect"
         case .discard: "discard"
         case .reject(_, let extended): extended ? "ereject" : "reject"
+        case .vacation: "vacation"
         }
     }
 }

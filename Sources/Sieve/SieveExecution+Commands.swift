@@ -32,6 +32,20 @@ extension SieveExecution {
         case "reject", "ereject":  // RFC 5429 §2.1, §2.2
             let reason = try string(arguments, 0, at: location)
             try add(.reject(reason: reason, extended: command.name == "ereject"), at: location)
+        case "include":  // RFC 6609 §3.2
+            return try include(arguments, at: location)
+        case "return":  // RFC 6609 §3.4
+            return .returned
+        case "global":  // RFC 6609 §3.3
+            for name in try variableNames(arguments, 0, at: location) {
+                let key = name.lowercased()
+                globalNames.insert(key)
+                try setVariable(key, to: shared.globals[key] ?? "", at: location)
+            }
+        case "error":  // RFC 5463 §5: a run-time error with the script's own message
+            throw SieveError("error: \(try string(arguments, 0, at: location))", at: location)
+        case "vacation":  // RFC 5230 §4, RFC 6131 §2
+            try add(.vacation(try vacation(arguments, at: location)), at: location)
         case "setflag", "addflag", "removeflag":  // RFC 5232 §4–6
             try changeFlags(command.name, arguments, at: location)
         case "set":  // RFC 5229 §4
@@ -48,6 +62,34 @@ extension SieveExecution {
         } catch {
             throw SieveError(error.message, at: location)
         }
+    }
+
+    /// The request of a `vacation` command, its period bounded by the limits (RFC 5230 §4.1: the
+    /// site may set a minimum and a maximum; RFC 6131 §2 allows the same for `:seconds`).
+    private func vacation(_ arguments: SieveArguments, at location: SourceLocation) throws(SieveError) -> SieveVacation {
+        let reason = try string(arguments, 0, at: location)
+        var period = limits.vacationDefaultPeriod
+        let longest = UInt64(limits.vacationMaximumPeriod)
+        if case .number(let days)?? = arguments.tags["days"] {
+            period = Int(days > longest / 86_400 ? longest : days * 86_400)
+        } else if case .number(let seconds)?? = arguments.tags["seconds"] {
+            period = Int(min(seconds, longest))
+        }
+        period = min(max(period, limits.vacationMinimumPeriod), limits.vacationMaximumPeriod)
+        var addresses: [String] = []
+        for written in tagStrings(arguments, "addresses") ?? [] {
+            guard let address = SieveAddressSyntax.addrSpec(written) else {
+                throw SieveError("vacation: invalid :addresses address \"\(written)\"", at: location)
+            }
+            addresses.append(address)
+        }
+        let from = tagStrings(arguments, "from")?.first
+        if let from, SieveAddressSyntax.addrSpec(from) == nil {
+            throw SieveError("vacation: invalid :from address \"\(from)\"", at: location)
+        }
+        return SieveVacation(reason: reason, subject: tagStrings(arguments, "subject")?.first, from: from,
+                             addresses: addresses, mime: arguments.has("mime"),
+                             handle: tagStrings(arguments, "handle")?.first, period: period)
     }
 
     /// The flags of `keep`/`fileinto`: the `:flags` list when given, else the internal
@@ -110,5 +152,47 @@ extension SieveExecution {
         } catch {
             throw SieveError(error.message, at: location)
         }
+        let key = name.lowercased()
+        if globalNames.contains(key) { shared.globals[key] = variables.value(of: key) }
+    }
+
+    /// Runs an included script (RFC 6609 §3.2) on the same actions, flags and global variables.
+    /// Errors: a script that is not in the library (without `:optional`) or does not compile, one
+    /// already being run (a loop), and the depth and count limits.
+    private mutating func include(_ arguments: SieveArguments, at location: SourceLocation) throws(SieveError) -> Flow {
+        let key = SieveIncludeKey(arguments.has("global") ? .global : .personal, try string(arguments, 0, at: location))
+        if arguments.has("once"), shared.included.contains(key) { return .next }
+        let target: SieveScript
+        switch shared.includes.scripts[key] {
+        case nil:
+            if arguments.has("optional") { return .next }
+            throw SieveError("include: \(key) does not exist", at: location)
+        case .failure(let error)?:
+            throw SieveError("include: \(key) does not compile: \(error)", at: location)
+        case .success(let script)?:
+            target = script
+        }
+        guard !includeStack.contains(key) else {
+            throw SieveError("include: \(key) is already being run (an include loop)", at: location)
+        }
+        guard includeStack.count <= limits.includeDepth else {
+            throw SieveError("include: nested more than \(limits.includeDepth) deep", at: location)
+        }
+        shared.includeCount += 1
+        guard shared.includeCount <= limits.includes else {
+            throw SieveError("include: more than \(limits.includes) scripts included", at: location)
+        }
+        shared.included.insert(key)
+        var nested = SieveExecution(script: target, input: input, cache: cache, limits: limits, actions: actions,
+                                    internalFlags: internalFlags, shared: shared, includeStack: includeStack + [key])
+        nested.commandCount = commandCount
+        let flow = try nested.run()
+        actions = nested.actions
+        internalFlags = nested.internalFlags
+        shared = nested.shared
+        commandCount = nested.commandCount
+        // The included script may have changed global variables this one declared.
+        for name in globalNames { try setVariable(name, to: shared.globals[name] ?? "", at: location) }
+        return flow == .stop ? .stop : .next
     }
 }

@@ -66,11 +66,48 @@ extension SieveExecution {
             guard let part = SieveDatePart(name: partName) else { return false }
             let now = dateTime(of: input.currentDate, original: nil, arguments)
             return try match(test, keysAt: 1, values: [now.value(of: part)])
+        case "environment":  // RFC 5183 §4: an item this implementation does not know makes the test false
+            let name = try string(arguments, 0, at: location).lowercased()
+            guard let value = input.environment[name] else { return false }
+            return try match(test, keysAt: 1, values: [value])
+        case "ihave":  // RFC 5463 §4: true when every capability is supported
+            return try strings(arguments, 0, at: location)
+                .allSatisfy { SieveValidator.supportedExtensions.contains($0.lowercased()) }
+        case "spamtest":  // RFC 5235 §3.1, §3.2
+            let value = arguments.has("percent") ? input.scan.spamtestPercentValue : input.scan.spamtestValue
+            return try match(test, keysAt: 0, values: [value])
+        case "virustest":  // RFC 5235 §3.3
+            return try match(test, keysAt: 0, values: [input.scan.virustestValue])
+        case "duplicate":  // RFC 7352 §3
+            return duplicate(arguments)
         case "mailboxexists":  // RFC 5490 §3.1: true only if every named mailbox exists
             return try strings(arguments, 0, at: location).allSatisfy(input.mailboxExists)
         default:
             throw SieveError("unsupported test \"\(test.name)\"", at: location)
         }
+    }
+
+    /// RFC 7352 §3: the unique id is `:uniqueid`, else the value of the `:header` field, else of
+    /// Message-ID (unfolded, trimmed); with no id (the field is absent) the test is false and
+    /// nothing is remembered. True when the store saw handle and id within their period.
+    private mutating func duplicate(_ arguments: SieveArguments) -> Bool {
+        let id: String
+        if let unique = tagStrings(arguments, "uniqueid")?.first {
+            id = unique
+        } else {
+            let field = tagStrings(arguments, "header")?.first ?? "Message-ID"
+            guard let value = headerValues(field).first?[...].trimmingASCIIWhitespace(), !value.isEmpty
+            else { return false }
+            id = String(value)
+        }
+        var period = limits.duplicateDefaultPeriod
+        if case .number(let seconds)?? = arguments.tags["seconds"] {
+            period = Int(min(seconds, UInt64(limits.duplicateMaximumPeriod)))
+        }
+        let key = SieveDuplicateCheck.key(handle: tagStrings(arguments, "handle")?.first ?? "", uniqueID: id)
+        let seen = input.seenDuplicates.contains(key)
+        shared.duplicateChecks.append(SieveDuplicateCheck(key: key, period: period, last: arguments.has("last"), seen: seen))
+        return seen
     }
 
     // MARK: - Matching

@@ -20,6 +20,8 @@
 ///   `originalzone` (nil); none means the input's time zone.
 /// - `keep` / `fileinto`: `flags` with `.strings(flags)` (RFC 5232 §5); `fileinto` also
 ///   `create` (RFC 5490 §3.2) and `copy` (RFC 3894); `redirect` also `copy`.
+/// - `vacation` (RFC 5230 §4): at most one of `days` / `seconds` (RFC 6131), each `.number(n)`;
+///   `subject`, `from`, `handle` with `.strings([text])`, `addresses` with `.strings(list)`, `mime` (nil).
 /// - `set` (RFC 5229 §4): any of `lower`, `upper`, `lowerfirst`, `upperfirst`,
 ///   `quotewildcard`, `length` (at most one of lower/upper and one of lowerfirst/upperfirst).
 ///
@@ -35,6 +37,7 @@
 /// | `setflag`, `addflag`, `removeflag` | [variable name,] flags — 1 or 2 entries; with 2 the first is the variable |
 /// | `set` | name, value |
 /// | `reject`, `ereject` | reason |
+/// | `vacation` | reason (the reply's body, or with `:mime` its MIME entity) |
 /// | `address`, `header` | header names, keys |
 /// | `envelope` | envelope parts ("from"/"to"), keys |
 /// | `exists` | header names |
@@ -46,6 +49,14 @@
 /// | `currentdate` | date part (as written), keys |
 /// | `mailboxexists` | mailbox names |
 /// | `string` | sources, keys |
+/// | `environment` | item name, keys |
+/// | `ihave` | capabilities |
+/// | `spamtest`, `virustest` | value (the key) |
+/// | `duplicate` | — (tags `handle`, `header`/`uniqueid`, `seconds`, `last`) |
+/// | `error` | message |
+/// | `include` | script name (tags `personal`/`global`, `once`, `optional`) |
+/// | `return` | — |
+/// | `global` | variable names |
 ///
 /// Strings have their quoting removed (RFC 5228 §2.4.2: `\"` → `"`, `\\` → `\`, any other
 /// backslash dropped; `text:` dot-unstuffed, lines keep the CRLF or LF they were written with);
@@ -77,6 +88,9 @@ enum SieveGrammar {
         case zone = "time zone"
         case caseModifier = "case modifier"
         case firstCaseModifier = "first-letter case modifier"
+        case vacationPeriod = "vacation period"
+        case includeLocation = "script location"
+        case duplicateSource = "unique id source"
     }
 
     /// How many tests a command or test takes after its arguments (RFC 5228 §8.2).
@@ -178,6 +192,19 @@ enum SieveGrammar {
         ], positional: [.string, .string]),
         Entry("reject", capability: "reject", positional: [.string]),                        // RFC 5429 §2.2
         Entry("ereject", capability: "ereject", positional: [.string]),                      // RFC 5429 §2.1
+        Entry("error", capability: "ihave", positional: [.string]),                          // RFC 5463 §5
+        Entry("include", capability: "include", tags: [                                      // RFC 6609 §3.2
+            Tag("personal", group: .includeLocation), Tag("global", group: .includeLocation),
+            Tag("once"), Tag("optional"),
+        ], positional: [.string]),
+        Entry("return", capability: "include"),                                              // RFC 6609 §3.4
+        Entry("global", capability: "include", positional: [.stringList]),                   // RFC 6609 §3.3
+        Entry("vacation", capability: "vacation", tags: [                                    // RFC 5230 §4
+            Tag("days", value: .number, group: .vacationPeriod),
+            Tag("seconds", value: .number, group: .vacationPeriod, capability: "vacation-seconds"),  // RFC 6131 §2
+            Tag("subject", value: .string), Tag("from", value: .string), Tag("addresses", value: .stringList),
+            Tag("mime"), Tag("handle", value: .string),
+        ], positional: [.string]),
     ].map { ($0.name, $0) })
 
     // MARK: - Tests (RFC 5228 §5 and extensions)
@@ -212,6 +239,18 @@ enum SieveGrammar {
         Entry("mailboxexists", capability: "mailbox", positional: [.stringList]),           // RFC 5490 §3.1
         Entry("string", capability: "variables", tags: [comparator] + matchTypes,           // RFC 5229 §5
               positional: [.stringList, .stringList]),
+        Entry("environment", capability: "environment", tags: [comparator] + matchTypes,    // RFC 5183 §4
+              positional: [.string, .stringList]),
+        Entry("ihave", capability: "ihave", positional: [.stringList]),                     // RFC 5463 §4
+        Entry("spamtest", capability: "spamtest",                                            // RFC 5235 §3.1, §3.2
+              tags: [comparator] + matchTypes + [Tag("percent", capability: "spamtestplus")], positional: [.string]),
+        Entry("virustest", capability: "virustest", tags: [comparator] + matchTypes,         // RFC 5235 §3.3
+              positional: [.string]),
+        Entry("duplicate", capability: "duplicate", tags: [                                  // RFC 7352 §3
+            Tag("handle", value: .string),
+            Tag("header", value: .string, group: .duplicateSource), Tag("uniqueid", value: .string, group: .duplicateSource),
+            Tag("seconds", value: .number), Tag("last"),
+        ]),
     ].map { ($0.name, $0) })
 
     /// Date parts of RFC 5260 §4.2.

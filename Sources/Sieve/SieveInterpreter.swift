@@ -28,22 +28,38 @@ public enum SieveInterpreter {
 
     /// As `run(_:input:)`, with explicit limits.
     public static func run(_ scripts: [SieveScript], input: SieveInput, limits: SieveLimits) -> SieveOutcome {
+        run(scripts.map { ($0, SieveIncludeLocation.personal) }, input: input, limits: limits)
+    }
+
+    /// As `run(_:input:)`, each script with where it is stored (so that a script including itself
+    /// is recognised), and the scripts `include` may reach (RFC 6609), loaded by the caller.
+    /// Included scripts share the run's actions and flags; `stop` in one ends the top-level script
+    /// that included it, `return` only the included one (§3.4), and their variables are their
+    /// own except those declared `global` (§3.3).
+    public static func run(_ scripts: [(script: SieveScript, location: SieveIncludeLocation)], input: SieveInput,
+                           limits: SieveLimits = SieveLimits(),
+                           includes: SieveIncludeLibrary = SieveIncludeLibrary()) -> SieveOutcome {
         var actions = SieveActionList(limits: limits)
         var internalFlags: [String] = []
+        var shared = SieveExecution.Shared(includes: includes)
         let cache = SieveMessageCache(message: input.message)
-        for script in scripts {
+        for (script, location) in scripts {
             var execution = SieveExecution(
-                script: script, input: input, cache: cache, limits: limits, actions: actions, internalFlags: internalFlags)
+                script: script, input: input, cache: cache, limits: limits, actions: actions, internalFlags: internalFlags,
+                shared: shared, includeStack: [SieveIncludeKey(location, script.name)])
             do {
                 try execution.run()
             } catch {
-                return SieveOutcome(actions: [], implicitKeep: true, implicitKeepFlags: [], error: error)
+                return SieveOutcome(actions: [], implicitKeep: true, implicitKeepFlags: [], error: error,
+                                    duplicateChecks: execution.shared.duplicateChecks)
             }
             actions = execution.actions
             internalFlags = execution.internalFlags
+            shared = execution.shared
         }
         return SieveOutcome(
-            actions: actions.actions, implicitKeep: !actions.implicitKeepCancelled, implicitKeepFlags: internalFlags)
+            actions: actions.actions, implicitKeep: !actions.implicitKeepCancelled, implicitKeepFlags: internalFlags,
+            duplicateChecks: shared.duplicateChecks)
     }
 }
 
@@ -64,9 +80,29 @@ struct SieveExecution {
     let expandsVariables: Bool
     /// Commands executed so far, against `limits.commands`.
     var commandCount = 0
+    /// What all scripts of the run share: the include library and bookkeeping, the global variables.
+    var shared: Shared
+    /// The scripts being run, the top-level one first and this one last (RFC 6609 §3.2: a script
+    /// may not include one of them again).
+    let includeStack: [SieveIncludeKey]
+    /// The variables this script declared `global` (RFC 6609 §3.3), lower-cased.
+    var globalNames: Set<String> = []
+
+    /// State that crosses `include`.
+    struct Shared {
+        let includes: SieveIncludeLibrary
+        /// Scripts already included in this run (for `:once`).
+        var included: Set<SieveIncludeKey> = []
+        /// How many includes ran, against `limits.includes`.
+        var includeCount = 0
+        /// The global variables (RFC 6609 §3.3) by lower-cased name.
+        var globals: [String: String] = [:]
+        /// The `duplicate` tests evaluated so far (RFC 7352).
+        var duplicateChecks: [SieveDuplicateCheck] = []
+    }
 
     init(script: SieveScript, input: SieveInput, cache: SieveMessageCache, limits: SieveLimits,
-         actions: SieveActionList, internalFlags: [String]) {
+         actions: SieveActionList, internalFlags: [String], shared: Shared, includeStack: [SieveIncludeKey]) {
         self.script = script
         self.input = input
         self.cache = cache
@@ -75,17 +111,23 @@ struct SieveExecution {
         self.internalFlags = internalFlags
         self.variables = SieveVariables(limits: limits)
         self.expandsVariables = script.extensions.contains("variables")
+        self.shared = shared
+        self.includeStack = includeStack
     }
 
     /// What the rest of a block should do after a command.
     enum Flow {
         case next
-        /// `stop` (RFC 5228 §3.3): end this script.
+        /// `stop` (RFC 5228 §3.3): end this script, and every script that included it (RFC 6609 §3.2).
         case stop
+        /// `return` (RFC 6609 §3.4): end this script; the one that included it goes on.
+        case returned
     }
 
-    mutating func run() throws(SieveError) {
-        _ = try execute(script.commands)
+    /// Runs the script; `.stop` when it executed `stop`.
+    @discardableResult
+    mutating func run() throws(SieveError) -> Flow {
+        try execute(script.commands)
     }
 
     /// Runs a block (RFC 5228 §3.1 for the if/elsif/else chain: a branch runs when its test is
@@ -102,19 +144,20 @@ struct SieveExecution {
             case "if":
                 let taken = try evaluate(try onlyTest(of: command))
                 chainTaken = taken
-                if taken, try execute(command.block ?? []) == .stop { return .stop }
+                if taken, case let flow = try execute(command.block ?? []), flow != .next { return flow }
             case "elsif":
                 guard chainTaken == false else { continue }
                 let taken = try evaluate(try onlyTest(of: command))
                 chainTaken = taken
-                if taken, try execute(command.block ?? []) == .stop { return .stop }
+                if taken, case let flow = try execute(command.block ?? []), flow != .next { return flow }
             case "else":
                 let run = chainTaken == false
                 chainTaken = nil
-                if run, try execute(command.block ?? []) == .stop { return .stop }
+                if run, case let flow = try execute(command.block ?? []), flow != .next { return flow }
             default:
                 chainTaken = nil
-                if try perform(command) == .stop { return .stop }
+                let flow = try perform(command)
+                if flow != .next { return flow }
             }
         }
         return .next

@@ -16,6 +16,22 @@ public struct SieveInput: Sendable {
     /// Whether the recipient has a mailbox of this name (RFC 5490 `mailboxexists`, and
     /// `fileinto` without `:create`); names are as the script writes them ("/" hierarchy).
     public var mailboxExists: @Sendable (String) -> Bool
+    /// The `environment` items (RFC 5183 §4.1), by lower-case name; an item not here makes the
+    /// test false. Starts with what holds everywhere: name, version, location "MDA" and phase
+    /// "during" (Sieve runs at delivery); the delivery side adds "domain", "host" and the
+    /// client's "remote-host"/"remote-ip" where it knows them.
+    public var environment: [String: String] = SieveInput.fixedEnvironment
+
+    /// The `duplicate` keys (`SieveDuplicateCheck.key`) the store has seen within their period
+    /// (RFC 7352 §3); the delivery side reads them, possibly running the script again once it
+    /// knows which keys the script asks about.
+    public var seenDuplicates: Set<String> = []
+
+    /// The spam and virus verdicts for `spamtest` and `virustest` (RFC 5235); not tested by default.
+    public var scan = SieveScanResults()
+
+    /// RFC 5183 §4.1 items that do not depend on the delivery.
+    public static let fixedEnvironment = ["name": "Tresor", "version": "1", "location": "MDA", "phase": "during"]
 
     public init(message: Message, envelopeFrom: String, envelopeTo: String, currentDate: Date = Date(),
                 timeZone: TimeZone = .current, mailboxExists: @escaping @Sendable (String) -> Bool = { $0 == "INBOX" }) {
@@ -40,6 +56,8 @@ public enum SieveAction: Sendable, Hashable {
     case discard
     /// `reject` / `ereject` (RFC 5429), with the reason text.
     case reject(reason: String, extended: Bool)
+    /// `vacation` (RFC 5230 §4): a reply to ask the delivery side for; it keeps the implicit keep.
+    case vacation(SieveVacation)
 }
 
 /// What running one or more scripts decided.
@@ -54,12 +72,16 @@ public struct SieveOutcome: Sendable, Hashable {
     /// A run-time error (RFC 5228 §2.10.6); when set, `actions` is empty and `implicitKeep` true,
     /// so the message is filed into INBOX and nothing is lost.
     public var error: SieveError?
+    /// Every `duplicate` test evaluated (RFC 7352), in order — also when the run failed, so that
+    /// the caller learns which keys to look up; it remembers them only for a successful run.
+    public var duplicateChecks: [SieveDuplicateCheck]
 
     public init(actions: [SieveAction] = [], implicitKeep: Bool = true, implicitKeepFlags: [String] = [],
-                error: SieveError? = nil) {
+                error: SieveError? = nil, duplicateChecks: [SieveDuplicateCheck] = []) {
         self.actions = actions
         self.implicitKeep = implicitKeep
         self.implicitKeepFlags = implicitKeepFlags
         self.error = error
+        self.duplicateChecks = duplicateChecks
     }
 }

@@ -8,5 +8,6 @@ extension SieveScript {
         self.name = name
         self.commands = validated.commands
         self.extensions = validated.extensions
+        self.includeSites = validated.includes
     }
 }

@@ -7,6 +7,11 @@ public struct SieveScript: Sendable, Hashable {
     public let commands: [SieveCommand]
     /// The capabilities named by `require` (lower-cased), e.g. "fileinto", "imap4flags".
     public let extensions: Set<String>
+    /// Every `include` of the script (RFC 6609), in the order written, whether or not a run reaches it.
+    public let includeSites: [SieveIncludeSite]
+
+    /// The scripts this one includes.
+    public var includes: [SieveIncludeReference] { includeSites.map(\.reference) }
 
     /// Compiles `source`; throws the first error with its line and column.
     public init(source: String, name: String = "script") throws(SieveError) {
@@ -15,6 +20,7 @@ public struct SieveScript: Sendable, Hashable {
         self.name = name
         self.commands = validated.commands
         self.extensions = validated.extensions
+        self.includeSites = validated.includes
     }
 
     /// The capability strings this implementation supports (ManageSieve's SIEVE capability,

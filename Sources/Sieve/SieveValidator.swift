@@ -13,17 +13,22 @@ enum SieveValidator {
         "fileinto", "reject", "ereject", "envelope", "encoded-character",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
         "imap4flags", "variables", "body", "relational", "subaddress", "copy", "date", "mailbox", "regex",
+        "vacation", "vacation-seconds", "environment", "ihave", "include", "duplicate",
+        "spamtest", "spamtestplus", "virustest",
     ]
 
-    static func validate(_ commands: [SieveCommand]) throws(SieveError) -> (commands: [SieveCommand], extensions: Set<String>) {
+    static func validate(_ commands: [SieveCommand]) throws(SieveError)
+        -> (commands: [SieveCommand], extensions: Set<String>, includes: [SieveIncludeSite])
+    {
         var validation = Validation()
         let validated = try validation.block(commands, topLevel: true)
-        return (validated, validation.extensions)
+        return (validated, validation.extensions, validation.includes)
     }
 }
 
 private struct Validation {
     var extensions: Set<String> = []
+    var includes: [SieveIncludeSite] = []
 
     // MARK: - Commands
 
@@ -66,7 +71,19 @@ private struct Validation {
         switch (entry.takesBlock, command.block) {
         case (true, nil): throw SieveError("\"\(command.name)\" needs a block", at: command.location)
         case (false, .some): throw SieveError("expected \";\" after command \"\(command.name)\"", at: command.location)
-        case (true, let block?): result.block = try self.block(block, topLevel: false)
+        case (true, let block?):
+            if let guarded = ihaveCapabilities(result.tests) {
+                // RFC 5463 §4: a block guarded by `ihave` is checked with its capabilities as if
+                // required when they are all supported, and not at all when one is not — that
+                // block never runs, and may use syntax this implementation does not know.
+                guard guarded.allSatisfy(SieveValidator.supportedExtensions.contains) else { break }
+                let before = extensions
+                extensions.formUnion(guarded)
+                result.block = try self.block(block, topLevel: false)
+                extensions = before
+            } else {
+                result.block = try self.block(block, topLevel: false)
+            }
         case (false, nil): break
         }
         try checkCommandArguments(command.name, arguments: bound.arguments, positional: bound.positional)
@@ -83,6 +100,8 @@ private struct Validation {
                     throw SieveError("unknown extension \"\(capability)\"", at: positional[0].location)
                 }
                 extensions.insert(capability)
+                // RFC 5235 §3.2: spamtestplus is spamtest with :percent.
+                if capability == "spamtestplus" { extensions.insert("spamtest") }
             }
         case "set":
             // RFC 5229 §4: the name is a variable-name, not a match variable or namespace.
@@ -99,6 +118,35 @@ private struct Validation {
                     throw SieveError("invalid variable name \"\(variable)\"", at: positional[0].location)
                 }
             }
+        case "include":
+            // RFC 6609 §3.2: the name is a constant (the scripts a run may reach are known before
+            // it) and a script name (RFC 5804 §1.6: not empty, no control characters).
+            let name = strings(arguments.positional[0])[0]
+            guard !name.isEmpty, !name.contains("/"), !hasVariable(name),
+                  !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+            else {
+                throw SieveError("include: invalid script name \"\(name)\"", at: positional[0].location)
+            }
+            let location: SieveIncludeLocation = arguments.has("global") ? .global : .personal
+            includes.append(SieveIncludeSite(
+                reference: SieveIncludeReference(key: SieveIncludeKey(location, name), optional: arguments.has("optional"),
+                                                 once: arguments.has("once")),
+                location: positional[0].location))
+        case "global":
+            // RFC 6609 §3.3: global variables need "variables", and are variable names.
+            try requireCapability("variables", for: "global", at: positional[0].location)
+            for variable in strings(arguments.positional[0]) where !isVariableName(variable) {
+                throw SieveError("invalid variable name \"\(variable)\"", at: positional[0].location)
+            }
+        case "vacation":
+            // RFC 5230 §4.4 and §4.5: :from and :addresses hold addresses (RFC 5322 §3.4); a
+            // constant one that is none is a compile-time error, as in Pigeonhole.
+            for tag in ["from", "addresses"] {
+                guard let value = arguments.tags[tag], let value else { continue }
+                for address in strings(value) where !hasVariable(address) && SieveAddressSyntax.addrSpec(address) == nil {
+                    throw SieveError("vacation: invalid :\(tag) address \"\(address)\"", at: positional[0].location)
+                }
+            }
         case "redirect":
             // RFC 5228 §4.2: the address must be syntactically valid (RFC 5322 §3.4).
             let address = strings(arguments.positional[0])[0]
@@ -108,6 +156,13 @@ private struct Validation {
         default:
             break
         }
+    }
+
+    /// The capabilities of an `if`/`elsif` whose test is `ihave` (RFC 5463 §4), else nil.
+    func ihaveCapabilities(_ tests: [SieveTest]) -> [String]? {
+        guard tests.count == 1, tests[0].name == "ihave", case .strings(let names)? = tests[0].arguments.positional.first
+        else { return nil }
+        return names.map { $0.lowercased() }
     }
 
     // MARK: - Tests

@@ -170,7 +170,8 @@ struct RulesCommand: AsyncParsableCommand {
                 Runs the global script, then the user's active one, and prints one action per line: \
                 fileinto "Lists/x" flags=\\Seen, keep, implicit keep → INBOX, redirect a@b, discard, \
                 reject "…"; a run-time error prints error: line:column: message → INBOX, because the \
-                message then goes to INBOX (RFC 5228 §2.10.6).
+                message then goes to INBOX (RFC 5228 §2.10.6). For vacation it prints the reply that \
+                delivery would send (or why none), without sending it or starting the period.
                 """)
         @OptionGroup var data: DataDirectoryOptions
         @OptionGroup var actor: ActorOption
@@ -207,12 +208,18 @@ struct RulesCommand: AsyncParsableCommand {
             try await withStore(data) { store in
                 let outcome = try await store.rules.evaluate(message: raw, for: user, envelopeFrom: sender,
                                                             envelopeTo: to, at: at)
+                var preview: VacationPreview?
+                if outcome.error == nil, let vacation = RulesTestReport.vacation(in: outcome) {
+                    preview = try await store.rules.previewVacation(vacation, message: raw, for: user,
+                                                                    envelopeFrom: sender, envelopeTo: to, at: at)
+                }
                 try await store.compliance.record("rules test", detail: "user=\(user.lowercased()) message=\(message)",
                                                   by: actor.auditActor)
                 if json {
-                    print(try RulesTestReport.json(outcome))
+                    print(try RulesTestReport.json(outcome, vacation: preview))
                 } else {
                     for line in RulesTestReport.lines(outcome) { print(line) }
+                    if let preview { for line in RulesTestReport.lines(preview) { print(line) } }
                 }
             }
         }

@@ -21,6 +21,27 @@ enum RulesTestReport {
         case .redirect(let address, let copy): "redirect \(address)" + (copy ? " :copy" : "")
         case .discard: "discard"
         case .reject(let reason, let extended): (extended ? "ereject " : "reject ") + quoted(reason)
+        case .vacation(let vacation):
+            "vacation" + (vacation.subject.map { " :subject " + quoted($0) } ?? "")
+                + (vacation.from.map { " :from " + quoted($0) } ?? "") + (vacation.mime ? " :mime" : "")
+                + " period=\(vacation.period)s " + quoted(vacation.reason)
+        }
+    }
+
+    /// The vacation request of an outcome, if any.
+    static func vacation(in outcome: SieveOutcome) -> SieveVacation? {
+        for case .vacation(let request) in outcome.actions { return request }
+        return nil
+    }
+
+    /// The reply delivery would send, indented under a heading line, or why there is none.
+    static func lines(_ preview: VacationPreview) -> [String] {
+        switch preview {
+        case .noReply(let reason): return ["vacation: no reply (\(reason))"]
+        case .reply(let to, let message):
+            let text = String(decoding: message, as: UTF8.self)
+            return ["vacation reply to <\(to)> (from the null reverse-path):"]
+                + text.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 }
         }
     }
 
@@ -66,9 +87,16 @@ enum RulesTestReport {
         var implicitKeep: Bool
         var implicitKeepFlags: [String]
         var error: Failure?
+        var vacationReply: VacationReply?
     }
 
-    static func json(_ outcome: SieveOutcome) throws -> String {
+    private struct VacationReply: Encodable {
+        var to: String?
+        var message: String?
+        var notSent: String?
+    }
+
+    static func json(_ outcome: SieveOutcome, vacation preview: VacationPreview? = nil) throws -> String {
         let actions = outcome.actions.map { action -> JSONOutcome.Action in
             switch action {
             case .keep(let flags): JSONOutcome.Action(action: "keep", mailbox: "INBOX", flags: flags)
@@ -77,11 +105,18 @@ enum RulesTestReport {
             case .redirect(let address, let copy): JSONOutcome.Action(action: "redirect", address: address, copy: copy)
             case .discard: JSONOutcome.Action(action: "discard")
             case .reject(let reason, let extended): JSONOutcome.Action(action: extended ? "ereject" : "reject", reason: reason)
+            case .vacation(let vacation): JSONOutcome.Action(action: "vacation", reason: vacation.reason)
             }
         }
         let report = JSONOutcome(
             actions: actions, implicitKeep: outcome.implicitKeep, implicitKeepFlags: outcome.implicitKeepFlags,
-            error: outcome.error.map { JSONOutcome.Failure(line: $0.location.line, column: $0.location.column, message: $0.message) })
+            error: outcome.error.map { JSONOutcome.Failure(line: $0.location.line, column: $0.location.column, message: $0.message) },
+            vacationReply: preview.map { preview in
+                switch preview {
+                case .reply(let to, let message): VacationReply(to: to, message: String(decoding: message, as: UTF8.self))
+                case .noReply(let reason): VacationReply(notSent: reason)
+                }
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(report), as: UTF8.self)

@@ -127,6 +127,44 @@ import TestSupport
         }
     }
 
+    /// `rules test` shows the vacation reply delivery would send, or why it would send none, and
+    /// sends nothing: a second test still shows the reply (no period was started).
+    @Test func testShowsTheVacationReplyWithoutSendingIt() async throws {
+        try await withTemporaryDirectory { dir in
+            let data = try prepare(dir)
+            let script = try write("require \"vacation\";\nvacation :subject \"Away\" \"Back on Monday.\";\n",
+                                   to: dir.appendingPathComponent("away.sieve"))
+            #expect(try tresor(data, ["rules", "set", "bob@example.org", script.path]).status == 0)
+            func test(_ message: String, _ options: [String] = []) throws -> CommandResult {
+                let file = try write(message, to: dir.appendingPathComponent("message.eml"))
+                return try tresor(data, ["rules", "test", "bob@example.org", file.path] + options)
+            }
+            let plain = Self.message(from: "anna@example.com", subject: "hello", extra: "Message-ID: <h1@example.com>\r\n")
+            for _ in 0..<2 {
+                let result = try test(plain)
+                #expect(result.status == 0, "\(result.stderr)")
+                let lines = result.stdout.split(separator: "\n").map(String.init)
+                #expect(lines.first?.hasPrefix("vacation :subject \"Away\"") == true, "\(result.stdout)")
+                #expect(lines.contains("implicit keep → INBOX"))
+                #expect(lines.contains("vacation reply to <anna@example.com> (from the null reverse-path):"))
+                #expect(lines.contains("  From: <bob@example.org>"))
+                #expect(lines.contains("  In-Reply-To: <h1@example.com>"))
+                #expect(lines.contains("  Auto-Submitted: auto-replied"))
+                #expect(lines.contains("  Back on Monday."))
+            }
+            let bulk = Self.message(from: "news@example.com", subject: "news", extra: "Precedence: bulk\r\n")
+            var result = try test(bulk)
+            #expect(result.stdout.contains("vacation: no reply (") && result.stdout.contains("Precedence"), "\(result.stdout)")
+            result = try test(plain, ["--from", ""])
+            #expect(result.stdout.contains("vacation: no reply ("), "\(result.stdout)")
+            result = try test(plain, ["--json"])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let reply = try #require(json["vacationReply"] as? [String: Any])
+            #expect(reply["to"] as? String == "anna@example.com")
+            #expect((reply["message"] as? String)?.contains("Subject: Away\r\n") == true)
+        }
+    }
+
     @Test func theGlobalScriptFromStandardInput() async throws {
         try await withTemporaryDirectory { dir in
             let data = try prepare(dir)

@@ -17,9 +17,11 @@ struct RunningServer {
     let task: Task<Void, any Error>
     let ports: BoundPorts
 
-    static func start(_ configuration: TresorConfiguration, data: URL) async throws -> RunningServer {
+    static func start(_ configuration: TresorConfiguration, data: URL,
+                      clock: WallClock = .system) async throws -> RunningServer {
         let server = MailServer(configuration: configuration, dataDirectory: data,
-                                logger: Logger(label: "tresor.test.\(configuration.hostname)"), handleSignals: false)
+                                logger: Logger(label: "tresor.test.\(configuration.hostname)"), handleSignals: false,
+                                clock: clock)
         let (bound, continuation) = AsyncStream<BoundPorts>.makeStream()
         let task = Task { try await server.run(onReady: { continuation.yield($0); continuation.finish() }) }
         var ports: BoundPorts?

@@ -18,6 +18,21 @@ import TestSupport
         #expect(!configuration.hostname.isEmpty)
     }
 
+    @Test func theSieveTableNamesTheScannerFields() throws {
+        let configuration = try TresorConfiguration.parse("""
+            [sieve]
+            spam_score_header = "X-Spam-Score"
+            spam_score_max = 15
+            virus_header = "X-Virus-Status"
+            virus_infected_values = ["infected", "found"]
+            """)
+        #expect(configuration.sieve.spamScoreField == "X-Spam-Score")
+        #expect(configuration.sieve.spamScoreMaximum == 15)
+        #expect(configuration.sieve.virusField == "X-Virus-Status")
+        #expect(configuration.sieve.infectedValues == ["infected", "found"])
+        #expect(throws: ConfigurationError.self) { try TresorConfiguration.parse("[sieve]\nspam_header = \"x\"\n") }
+    }
+
     @Test func everyKeyIsRead() throws {
         let text = """
             # a complete file

@@ -93,6 +93,7 @@ s.quit()
             let greeting = out[0].joined(separator: "\n")
             #expect(greeting.contains("\"SIEVE\" \""))
             #expect(greeting.contains("fileinto") && greeting.contains("imap4flags"))
+            #expect(greeting.contains(" vacation ") && greeting.contains("vacation-seconds"))
             #expect(out[1].last?.hasPrefix("OK") == true, "\(out[1])")
             #expect(out[2].last?.hasPrefix("OK") == true, "\(out[2])")
             #expect(out[3].last?.hasPrefix("OK") == true, "\(out[3])")
@@ -107,6 +108,33 @@ s.quit()
             // Every change is audited with the user as actor.
             #expect(try await store.catalog.governance.auditLog(actor: "user:alice@localhost").map(\.action)
                     == ["sieve-put", "sieve-activate"])
+        }
+    }
+
+    /// RFC 6609 §3.2 at upload: PUTSCRIPT and CHECKSCRIPT refuse a script that includes one the
+    /// user does not have, or that closes a loop; once the included script is there, both accept.
+    @Test func includesAreCheckedAtUpload() async throws {
+        try await ServerHarness.with(users: [("alice@localhost", "correct horse")],
+                                     configuration: Self.configuration()) { harness in
+            let main = "require \"include\";\r\ninclude \"lists\";\r\n"
+            let out = try await Self.session(harness, [
+                ["AUTHENTICATE PLAIN ", "alice@localhost", "correct horse"],
+                ["PUTSCRIPT \"main\"", main],
+                ["CHECKSCRIPT", main],
+                ["PUTSCRIPT \"lists\"", "keep;\r\n"],
+                ["PUTSCRIPT \"main\"", main],
+                ["CHECKSCRIPT", main],
+                ["PUTSCRIPT \"lists\"", "require \"include\";\r\ninclude \"main\";\r\n"],
+                ["LOGOUT"],
+            ])
+            #expect(out[2].joined().hasPrefix("NO") && out[2].joined().contains("lists"), "\(out[2])")
+            #expect(out[3].joined().hasPrefix("NO"), "\(out[3])")
+            #expect(out[4].last?.hasPrefix("OK") == true, "\(out[4])")
+            #expect(out[5].last?.hasPrefix("OK") == true, "\(out[5])")
+            #expect(out[6].last?.hasPrefix("OK") == true, "\(out[6])")
+            #expect(out[7].joined().hasPrefix("NO") && out[7].joined().contains("loop"), "\(out[7])")
+        } after: { (store: MailStore) async throws in
+            #expect(try await store.rules.script("lists", of: "alice@localhost")?.source == "keep;\r\n")
         }
     }
 

@@ -251,7 +251,7 @@ import TestSupport
             _ = try await store.delivery.deliver(message: Self.message(2), envelope: Self.envelope(to: [Self.anna, Self.bob]))
             let cached = try #require(store.sieveCache.scripts(for: [Self.anna, Self.bob], generation: next))
             #expect(Array(cached.keys) == [Self.anna])
-            #expect(cached[Self.anna]?.map(\.name) == ["main"])
+            #expect(cached[Self.anna]?.scripts.map(\.name) == ["main"])
         }
     }
 
@@ -374,5 +374,71 @@ import TestSupport
         #expect(SieveFilingDecision.mailboxName("/x") == nil)
         #expect(SieveFilingDecision.mailboxName("a*") == nil)
         #expect(SieveFilingDecision.mailboxName("Reports 2025") == "Reports 2025")
+    }
+}
+
+/// `include` (RFC 6609) through the store: the upload check against the user's stored scripts,
+/// delivery through included scripts, and a script deleted under an include (a run-time error:
+/// INBOX).
+@Suite struct SieveIncludeDeliveryTests {
+    static let anna = SieveDeliveryTests.anna
+
+    @Test func uploadsAreCheckedAndDeliveryRunsTheIncludedScripts() async throws {
+        try await ResolutionTests.withAccounts { store in
+            // Missing, then a loop through a stored script: refused, nothing stored.
+            let main = "require [\"include\", \"fileinto\", \"mailbox\"]; include \"lists\"; fileinto :create \"Main\";"
+            await #expect(throws: SieveScriptStoreError.self) {
+                try await SieveDeliveryTests.put(store, main)
+            }
+            try await store.rules.put("lists", source: "require [\"fileinto\", \"mailbox\"]; fileinto :create \"Lists\";",
+                                      of: Self.anna, activate: false, by: .system("test"))
+            try await SieveDeliveryTests.put(store, main)
+            await #expect(throws: SieveScriptStoreError.self) {
+                try await store.rules.put("lists", source: "require \"include\"; include \"main\";", of: Self.anna,
+                                          activate: false, by: .system("test"))
+            }
+            await #expect(throws: SieveScriptStoreError.self) {
+                try await store.rules.check(source: "require \"include\"; include \"nothing\";", of: Self.anna)
+            }
+            try await store.rules.check(source: "require \"include\"; include \"lists\";", of: Self.anna)
+
+            let outcome = try await store.delivery.deliver(message: SieveDeliveryTests.message(1),
+                                                           envelope: SieveDeliveryTests.envelope())
+            #expect(Set(outcome.placements.map(\.mailbox)) == ["Lists", "Main"])
+
+            // The included script goes away: the next delivery's run fails and files into INBOX.
+            try await store.rules.delete("lists", of: Self.anna, by: .system("test"))
+            let after = try await store.delivery.deliver(message: SieveDeliveryTests.message(2),
+                                                         envelope: SieveDeliveryTests.envelope())
+            #expect(after.placements.map(\.mailbox) == ["INBOX"])
+        }
+    }
+}
+
+/// `duplicate` (RFC 7352) through the store: the second delivery of a Message-ID within the
+/// period is discarded, a later one is not, and a failed run remembers nothing.
+@Suite struct SieveDuplicateDeliveryTests {
+    static func envelope(at seconds: TimeInterval) -> Envelope {
+        var envelope = SieveDeliveryTests.envelope()
+        envelope.receivedAt = Date(timeIntervalSince1970: 1_750_000_000 + seconds)
+        return envelope
+    }
+
+    @Test func theSecondCopyWithinThePeriodIsDiscarded() async throws {
+        try await ResolutionTests.withAccounts { store in
+            try await SieveDeliveryTests.put(store, """
+                require ["duplicate", "fileinto"];
+                if duplicate :seconds 3600 { discard; stop; }
+                if header :contains "subject" "broken" { fileinto "No/Such/Folder"; }
+                """)
+            let message = SieveDeliveryTests.message(1)
+            #expect(try await store.delivery.deliver(message: message, envelope: Self.envelope(at: 0)).placements.count == 1)
+            #expect(try await store.delivery.deliver(message: message, envelope: Self.envelope(at: 60)).placements.isEmpty)
+            #expect(try await store.delivery.deliver(message: message, envelope: Self.envelope(at: 3601)).placements.count == 1)
+            // A run that fails (fileinto a missing folder) goes to INBOX and is not remembered.
+            let broken = SieveDeliveryTests.message(2, subject: "broken")
+            #expect(try await store.delivery.deliver(message: broken, envelope: Self.envelope(at: 0)).placements.count == 1)
+            #expect(try await store.delivery.deliver(message: broken, envelope: Self.envelope(at: 10)).placements.count == 1)
+        }
     }
 }

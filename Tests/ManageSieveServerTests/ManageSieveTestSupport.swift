@@ -44,7 +44,7 @@ final class MemorySieveBackend: ManageSieveBackend {
     }
 
     func putScript(_ name: String, source: String, of user: String) async throws(ManageSieveFailure) {
-        try await checkScript(source)
+        try await checkScript(source, of: user)
         try state.withLock { (state: inout State) throws(ManageSieveFailure) in
             let others = state.scripts.filter { $0.key != name }.values.reduce(0) { $0 + $1.utf8.count }
             guard others + source.utf8.count <= quota else { throw .quotaExceeded("MAXSIZE") }
@@ -52,7 +52,7 @@ final class MemorySieveBackend: ManageSieveBackend {
         }
     }
 
-    func checkScript(_ source: String) async throws(ManageSieveFailure) {
+    func checkScript(_ source: String, of user: String) async throws(ManageSieveFailure) {
         // Split on LF bytes: as Characters, "\r\n" is one grapheme and never equals "\n".
         let lines = source.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .map { String(decoding: $0, as: UTF8.self) }

@@ -40,6 +40,7 @@ import TestSupport
         let workspace = try makeTemporaryDirectory(prefix: "tresor-pigeonhole")
         defer { try? FileManager.default.removeItem(at: workspace) }
         let pigeonhole = try PigeonholeSieveTest(executable: executable, workspace: workspace)
+        let library = try Self.writeIncludes(in: workspace)
 
         var jobs: [Job] = []
         for (index, script) in DifferentialScripts.all.enumerated() {
@@ -62,7 +63,7 @@ import TestSupport
         }
         #expect(jobs.count >= 20 * messages.count, "most scripts compile")
 
-        let results = await Self.runAll(jobs, pigeonhole: pigeonhole)
+        let results = await Self.runAll(jobs, pigeonhole: pigeonhole, library: library)
         var mismatches: [String] = []
         var failures: [String] = []
         var filedByRule = 0
@@ -133,7 +134,17 @@ import TestSupport
             sieve-test: Info: final result: failed; resolved with successful implicit keep
             """)
         #expect(failed.failed)
-        #expect(SieveDisposition(pigeonholeOutput: " * send vacation response\n").other == ["send vacation response"])
+        #expect(SieveDisposition(pigeonholeOutput: " * notify something\n").other == ["notify something"])
+        let vacation = SieveDisposition(pigeonholeOutput: """
+             * send vacation message:
+                => seconds : 259200
+             * track duplicate with handle: lists
+
+            START MESSAGE
+            I am away
+            END MESSAGE
+            """)
+        #expect(vacation.vacation && vacation.other.isEmpty)
     }
 
     /// Tresor's outcome in the same terms: explicit actions, then the implicit keep with its flags.
@@ -154,6 +165,24 @@ import TestSupport
 
     // MARK: - Running
 
+    /// The fields spamtest and virustest read, as `PigeonholeSieveTest` configures Pigeonhole.
+    static let scanHeaders = SieveScanHeaders(spamScoreField: "X-Spam-Score", spamScoreMaximum: 10,
+                                              virusField: "X-Virus-Status", infectedValues: ["infected"])
+
+    /// Writes `DifferentialScripts.includes` where Pigeonhole looks for them (`personal/` and
+    /// `global/`, which it also writes compiled copies into) and compiles them for Tresor.
+    static func writeIncludes(in workspace: URL) throws -> SieveIncludeLibrary {
+        var library = SieveIncludeLibrary()
+        for (location, name, source) in DifferentialScripts.includes {
+            let folder = workspace.appendingPathComponent(location == .personal ? "personal" : "global")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            if getuid() == 0 { _ = chown(folder.path, 65534, 65534) }
+            try Data(source.utf8).write(to: folder.appendingPathComponent("\(name).sieve"))
+            library.scripts[SieveIncludeKey(location, name)] = .success(try SieveScript(source: source, name: name))
+        }
+        return library
+    }
+
     struct Job: Sendable {
         var scriptName: String
         var script: SieveScript
@@ -170,7 +199,8 @@ import TestSupport
 
     /// Runs every job through both implementations, `sieve-test` processes on all cores, off
     /// the Swift concurrency pool (waiting for a process blocks a thread).
-    static func runAll(_ jobs: [Job], pigeonhole: PigeonholeSieveTest) async -> [Result<Comparison, PigeonholeError>] {
+    static func runAll(_ jobs: [Job], pigeonhole: PigeonholeSieveTest,
+                       library: SieveIncludeLibrary) async -> [Result<Comparison, PigeonholeError>] {
         let parsed = Dictionary(jobs.map { ($0.message.name, $0.message) }, uniquingKeysWith: { first, _ in first })
             .mapValues { Message(parsing: $0.raw) }
         let now = Date()
@@ -185,10 +215,12 @@ import TestSupport
                                                         envelopeFrom: job.message.envelopeFrom,
                                                         envelopeTo: job.message.envelopeTo)
                         // `sieve-test` has no mail store: every mailbox "exists" to it.
-                        let input = SieveInput(message: parsed[job.message.name]!, envelopeFrom: job.message.envelopeFrom,
+                        var input = SieveInput(message: parsed[job.message.name]!, envelopeFrom: job.message.envelopeFrom,
                                                envelopeTo: job.message.envelopeTo, currentDate: now,
                                                mailboxExists: { _ in true })
-                        let ours = SieveDisposition(SieveInterpreter.run([job.script], input: input))
+                        input.scan = scanHeaders.results(for: input.message)
+                        let ours = SieveDisposition(SieveInterpreter.run([(job.script, .personal)], input: input,
+                                                                         includes: library))
                         result = .success(Comparison(job: job, pigeonhole: theirs, tresor: ours))
                     } catch let error as PigeonholeError {
                         result = .failure(error)

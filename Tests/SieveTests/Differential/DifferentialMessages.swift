@@ -181,6 +181,40 @@ enum DifferentialMessages {
             Nothing to say.
 
             """, envelopeFrom: "Upper.Case@Example.COM", envelopeTo: "Bob@example.org"),
+
+        // spamtest and virustest (RFC 5235): scores between the steps, where rounding shows.
+        DifferentialMessage(name: "scanned-infected", text: """
+            From: Eve <eve@remote.example>
+            To: bob@example.org
+            Subject: Invoice attached
+            X-Spam-Score: 4.45
+            X-Virus-Status: Infected (Eicar-Test-Signature)
+            Message-ID: <scan1@remote.example>
+
+            See attachment.
+
+            """, envelopeFrom: "eve@remote.example", envelopeTo: "bob@example.org"),
+        DifferentialMessage(name: "scanned-clean", text: """
+            From: Frank <frank@remote.example>
+            To: bob@example.org
+            Subject: Lunch tomorrow
+            X-Spam-Score: -1.2
+            X-Virus-Status: Clean
+            Message-ID: <scan2@remote.example>
+
+            Noon?
+
+            """, envelopeFrom: "frank@remote.example", envelopeTo: "bob@example.org"),
+        DifferentialMessage(name: "scanned-likely-spam", text: """
+            From: Offers <offers@remote.example>
+            To: bob@example.org
+            Subject: You won
+            X-Spam-Score: 7.5 (rules: ...)
+            Message-ID: <scan3@remote.example>
+
+            Claim now.
+
+            """, envelopeFrom: "offers@remote.example", envelopeTo: "bob@example.org"),
     ]
 
     /// A 12 KB base64 attachment body (76-character lines), so `size :over 10K` holds.

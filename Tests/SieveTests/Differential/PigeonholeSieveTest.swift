@@ -30,7 +30,23 @@ struct PigeonholeSieveTest: Sendable {
         self.executable = executable
         self.workspace = workspace
         configuration = workspace.appendingPathComponent("dovecot.conf")
-        var settings = ["mail_location = maildir:\(workspace.path)/mail"]
+        // The extensions Pigeonhole leaves off by default; spamtest and virustest read the same
+        // fields as `PigeonholeDifferentialTests.scanHeaders` tells Tresor to; :personal and
+        // :global includes come from these two folders.
+        var settings = ["mail_location = maildir:\(workspace.path)/mail", """
+            plugin {
+              sieve = file:\(workspace.path)/personal
+              sieve_global = \(workspace.path)/global
+              sieve_extensions = +vacation-seconds +spamtest +spamtestplus +virustest
+              sieve_spamtest_status_type = score
+              sieve_spamtest_status_header = X-Spam-Score: (-?[[:digit:]]+(\\.[[:digit:]]+)?)
+              sieve_spamtest_max_value = 10
+              sieve_virustest_status_type = text
+              sieve_virustest_status_header = X-Virus-Status: ([[:alpha:]]+)
+              sieve_virustest_text_value1 = Clean
+              sieve_virustest_text_value5 = Infected
+            }
+            """]
         if getuid() == 0 {
             settings += ["first_valid_uid = 1", "first_valid_gid = 1", "mail_uid = 65534", "mail_gid = 65534"]
             guard chown(workspace.path, 65534, 65534) == 0, chmod(workspace.path, 0o755) == 0 else {

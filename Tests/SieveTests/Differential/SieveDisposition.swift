@@ -30,6 +30,9 @@ struct SieveDisposition: Hashable, CustomStringConvertible {
     /// A run-time error (RFC 5228 §2.10.6). Both implementations then file the message into
     /// INBOX and nothing else; what they would have done is not compared.
     var failed = false
+    /// Whether the run asked for a vacation reply (RFC 5230). Whether the reply is then sent
+    /// depends on state (the period) and on the delivery side's rules, so only the request is compared.
+    var vacation = false
     /// Actions this comparison does not model (vacation, notify, …), as printed; a difference
     /// here is a difference.
     var other: [String] = []
@@ -44,6 +47,7 @@ struct SieveDisposition: Hashable, CustomStringConvertible {
         }
         parts += redirects.sorted().map { "redirect \($0)" }
         if rejected { parts.append("reject") }
+        if vacation { parts.append("vacation") }
         parts += other
         return parts.isEmpty ? "discarded" : parts.joined(separator: ", ")
     }
@@ -63,6 +67,7 @@ extension SieveDisposition {
             case .redirect(let address, _): redirects.insert(address)
             case .discard: break
             case .reject: rejected = true
+            case .vacation: vacation = true
             }
         }
         if outcome.implicitKeep { stores.insert(Store(mailbox: Self.inbox, flags: outcome.implicitKeepFlags)) }
@@ -100,7 +105,10 @@ extension SieveDisposition {
                                  ? String(address.dropFirst().dropLast()) : address)
             } else if line.hasPrefix("* reject message") || line.hasPrefix("* ereject") {
                 rejected = true
-            } else if line != "* discard" {
+            } else if line.hasPrefix("* send vacation message") {
+                vacation = true
+            } else if line != "* discard" && !line.hasPrefix("* track duplicate") {
+                // `track duplicate` only remembers the message (RFC 7352); nothing to compare.
                 other.append(String(line.dropFirst(2)))
             }
         }
