@@ -116,6 +116,7 @@ extension MailStore {
                     area: "catalog", detail: "archive record \(location) carries \(count) retention floor(s), the catalog "
                         + "lists \(cachedFloors[location, default: 0]) (run `tresor reindex`; purges obey the archive's)"))
             }
+            report.findings += fullTextFindings(try await catalog.messages.fullTextCoverage())
             report.findings += try await governanceFindings(governance, catalog: catalog)
             let audit = auditFindings(auditEvents, rows: try await catalog.governance.auditRows(),
                                       operatorKeys: governance.operators.mapValues(\.record.publicKey),
@@ -153,6 +154,25 @@ extension MailStore {
             sealKeys: Set((archive.sealKeys?.keys.map(\.hex) ?? [archive.publicKeyHex]).map { $0.lowercased() }))
         report.findings += report.anchors.findings
         return report
+    }
+
+    /// Every message findable by its words: a document per message row and none without one. A
+    /// pending rebuild (a new index format) is named too: until it ends, search misses words.
+    static func fullTextFindings(_ coverage: FullTextCoverage) -> [IntegrityFinding] {
+        var findings: [IntegrityFinding] = []
+        if !coverage.isCurrent {
+            findings.append(IntegrityFinding(area: "full-text index", detail: "is being built anew for a new format; "
+                + "search misses words of messages not reached yet (`tresor serve` or `tresor import` finishes it)"))
+        } else if coverage.messagesWithoutDocumentCount > 0 {
+            findings.append(IntegrityFinding(area: "full-text index", detail: "\(coverage.messagesWithoutDocumentCount) "
+                + "message(s) have no document, so search does not find them by their words (e.g. "
+                + "\(coverage.messagesWithoutDocument.joined(separator: ", "))); run `tresor reindex`"))
+        }
+        if coverage.documentsWithoutMessage > 0 {
+            findings.append(IntegrityFinding(area: "full-text index", detail: "\(coverage.documentsWithoutMessage) "
+                + "document(s) belong to no message; run `tresor reindex`"))
+        }
+        return findings
     }
 
     /// The audit trail: every audit event of the archive listed unchanged in the catalog's audit log,

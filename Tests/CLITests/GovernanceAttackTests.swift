@@ -92,6 +92,25 @@ import TestSupport
 
     /// Copy HEAD and the segments, archive three more messages, put the copies back: the chain
     /// alone is consistent again, but the catalog remembers the deliveries the archive lost.
+    /// The full-text index is derived, but a message missing from it cannot be found by its words:
+    /// emptying the index, or taking one message's document out, is named by verify.
+    @Test func aMessageTakenOutOfTheFullTextIndexIsFound() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try setUp(dir)
+            #expect(try tresor(dir, ["verify"]).status == 0)
+            try await sql(dir, "DELETE FROM message_fts_docsize WHERE id = (SELECT id FROM message WHERE subject = 'Case held')")
+            let one = try tresor(dir, ["verify"])
+            #expect(one.status != 0 && one.stdout.contains("1 message(s) have no document"), "\(one.stdout)")
+            try await sql(dir, "INSERT INTO message_fts(message_fts) VALUES ('delete-all')")
+            #expect(try count(dir, "held") == "0")
+            let all = try tresor(dir, ["verify"])
+            #expect(all.status != 0 && all.stdout.contains("2 message(s) have no document"), "\(all.stdout)")
+            #expect(try tresor(dir, ["reindex"]).status == 0)
+            #expect(try tresor(dir, ["verify"]).status == 0)
+            #expect(try count(dir, "held") == "1")
+        }
+    }
+
     @Test func anArchiveRolledBackBehindTheCatalogIsFound() async throws {
         try await withTemporaryDirectory { dir in
             _ = try setUp(dir)
