@@ -60,26 +60,28 @@ enum SieveHeaderEditor {
             if offset > 0, line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             var text = String(line)
             if offset > 0, let first = text.first, first != " ", first != "\t" { text = " " + text }
-            folded.append(encodedWords(text))
+            folded.append(encodedWords(text, fold: breakText + " "))
         }
         return folded.joined(separator: breakText)
     }
 
-    /// Text with non-ASCII characters as RFC 2047 §4.1 B-encoded words of UTF-8; ASCII text as it is.
-    private static func encodedWords(_ text: String) -> String {
+    /// Text with non-ASCII characters as RFC 2047 §4.1 B-encoded words of UTF-8, one per line
+    /// (joined by `fold`, so that the lines stay within RFC 5322 §2.1.1's 78 characters after a
+    /// short field name); ASCII text as it is.
+    private static func encodedWords(_ text: String, fold: String) -> String {
         guard !text.unicodeScalars.allSatisfy({ $0.value < 0x80 }) else { return text }
         let leading = text.prefix { $0 == " " || $0 == "\t" }
         var words: [String] = [], chunk: [UInt8] = []
         for character in text.dropFirst(leading.count) {
             let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 45 {  // 45 octets: 60 base64 characters + 12 of "=?UTF-8?B??="
+            if chunk.count + bytes.count > 42 {  // 42 octets: 56 base64 characters + 12 of "=?UTF-8?B??="
                 words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
                 chunk = []
             }
             chunk += bytes
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
-        return leading + words.joined(separator: " ")
+        return leading + words.joined(separator: fold)
     }
 
     // MARK: - Bytes
@@ -106,10 +108,7 @@ enum SieveHeaderEditor {
     /// original from the end of its last field (or from the header's start when it had none).
     private static func rebuilt(_ message: Message, fields: [[UInt8]]) -> Message {
         let start = message.header.fields.first?.range.lowerBound ?? message.header.range.lowerBound
-        var end = message.header.fields.last?.range.upperBound ?? message.header.range.lowerBound
-        if let last = message.header.fields.last, message.raw[last.range].last != UInt8(ascii: "\n") {
-            end = last.range.upperBound  // the message ended inside the field: nothing follows
-        }
+        let end = message.header.fields.last?.range.upperBound ?? message.header.range.lowerBound
         var raw = Array(message.raw[..<start])
         raw.reserveCapacity(message.raw.count + 256)
         for field in fields { raw += field }

@@ -46,6 +46,15 @@ import Testing
         let fields = try #require(try edited("require \"editheader\"; addheader \"X-Note\" \"Grüße aus Köln\";"))
         #expect(fields[0].hasPrefix("X-Note: =?UTF-8?B?"))
         #expect(EncodedWords.decode(Array(fields[0].dropFirst("X-Note: ".count).utf8)) == "Grüße aus Köln")
+        // A long value becomes several encoded words, each on a line of its own.
+        let long = String(repeating: "ü", count: 300)
+        let outcome = try SieveHarness.run("require \"editheader\"; addheader \"X-Long\" \"\(long)\";",
+                                           SieveHarness.input(Self.message))
+        let raw = try #require(outcome.editedMessage)
+        let lines = String(decoding: raw, as: UTF8.self).components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 78 })
+        let field = try #require(Message(parsing: raw).header.field(named: "X-Long"))
+        #expect(EncodedWords.decode(field.unfoldedValue(in: raw)) == long)
         let folded = try #require(try edited("require \"editheader\"; addheader \"X-Two\" \"first\nsecond\";"))
         #expect(folded[0] == "X-Two: first second")
         #expect(folded.count == Self.original.count + 1)
