@@ -18,13 +18,14 @@ enum SieveHeaderEditor {
         !name.isEmpty && name.utf8.allSatisfy { (33...126).contains($0) && $0 != UInt8(ascii: ":") }
     }
 
-    /// Fields no script may add (RFC 5293 §6: trace fields, RFC 5321 §4.4, are never changed by
-    /// a filter, so that the path a message took stays as the servers wrote it).
+    /// Fields no script may add. RFC 5293 §6 lets the site restrict which fields are added; the
+    /// trace fields (RFC 5321 §4.4: Received, Return-Path) are written only by the servers the
+    /// message passed, so that the path recorded in the archive's copies stays theirs.
     static let protectedFromAdding: Set<String> = ["received", "return-path"]
 
-    /// Fields no script may delete: the trace fields, and Auto-Submitted, whose removal could
-    /// make an automatic reply loop (RFC 5293 §6; Pigeonhole refuses the same two, Received and
-    /// Auto-Submitted, whatever it is configured with).
+    /// Fields no script may delete: Received (RFC 5293 §6 forbids deleting it), the other trace
+    /// field, Return-Path, and Auto-Submitted, whose removal could make automatic replies loop
+    /// (RFC 3834 §2). Pigeonhole refuses Received and Auto-Submitted whatever it is configured with.
     static let protectedFromDeleting: Set<String> = ["received", "return-path", "auto-submitted"]
 
     static func mayAdd(_ name: String) -> Bool { !protectedFromAdding.contains(name.lowercased()) }
