@@ -48,10 +48,15 @@ public struct RoutedDelivery: Sendable {
     public var item: IndexItem
     /// nil: index only (an import found by recovery).
     public var route: Route?
+    /// By local user: the journaled copy with the header fields that user's Sieve script edited
+    /// (RFC 5293). It is indexed with the delivery, and it — not the original — is placed into
+    /// that user's mailboxes and sent to that user's redirects; other users get the original.
+    public var editedCopies: [String: IndexItem]
 
-    public init(item: IndexItem, route: Route?) {
+    public init(item: IndexItem, route: Route?, editedCopies: [String: IndexItem] = [:]) {
         self.item = item
         self.route = route
+        self.editedCopies = editedCopies
     }
 }
 
@@ -100,15 +105,20 @@ extension Catalog {
         }
         var seen: Set<String> = []
         for user in route.localUsers where seen.insert(user).inserted {
-            try file(delivery, for: user, filings: route.filings(of: user), at: time, statements: statements,
-                     into: &result)
+            try file(delivery.editedCopies[user] ?? delivery.item, for: user, filings: route.filings(of: user), at: time,
+                     statements: statements, into: &result)
         }
         var queued: Set<String> = []
-        let remote = route.remoteRecipients + route.redirects.map(\.address)
-        for recipient in remote where queued.insert(recipient).inserted {
+        // A user's redirect sends what that user's script made of the message (RFC 5293 §3).
+        let remote = route.remoteRecipients.map { ($0, delivery.item) }
+            + route.redirects.map { ($0.address, delivery.editedCopies[$0.user] ?? delivery.item) }
+        for (recipient, item) in remote where queued.insert(recipient).inserted {
+            guard let itemOffset = Int64(exactly: item.receipt.envelope.offset) else {
+                throw CatalogError.locationOutOfRange(item.receipt.envelope)
+            }
             try statements.enqueue.execute(arguments: [
-                segment, offset, receipt.sha256.lowercased(), envelope.mailFrom, recipient,
-                time.timeIntervalSince1970, time.timeIntervalSince1970,
+                Int64(item.receipt.envelope.segment), itemOffset, item.receipt.sha256.lowercased(), envelope.mailFrom,
+                recipient, time.timeIntervalSince1970, time.timeIntervalSince1970,
             ])
             if statements.db.changesCount == 1 { result.queued.append(recipient) }
         }
@@ -120,16 +130,17 @@ extension Catalog {
         return result
     }
 
-    /// Places one delivery for one user as its filings say: each into its mailbox with its flags and
-    /// the next UID. A missing mailbox is created with a fresh UIDVALIDITY when the filing says
-    /// `create` (RFC 5490 §3), else the filing goes to INBOX; a user without INBOX is missing.
+    /// Places one delivery (or a user's edited copy of it) for one user as its filings say: each
+    /// into its mailbox with its flags and the next UID. A missing mailbox is created with a fresh
+    /// UIDVALIDITY when the filing says `create` (RFC 5490 §3), else the filing goes to INBOX; a
+    /// user without INBOX is missing.
     fileprivate static func file(
-        _ delivery: RoutedDelivery, for user: String, filings: [Filing], at time: Date,
+        _ item: IndexItem, for user: String, filings: [Filing], at time: Date,
         statements: RoutingStatements, into result: inout RoutingResult
     ) throws {
-        let receipt = delivery.item.receipt, envelope = delivery.item.envelope
+        let receipt = item.receipt, envelope = item.envelope
         let segment = Int64(receipt.envelope.segment), offset = Int64(receipt.envelope.offset)
-        let transmittedSize = TransmittedSize.of(delivery.item.message.raw)
+        let transmittedSize = TransmittedSize.of(item.message.raw)
         for filing in filings {
             var name = filing.mailbox
             var row = try Row.fetchOne(statements.findMailbox, arguments: [user, name])
@@ -202,18 +213,24 @@ private struct RoutingStatements {
 
 extension CatalogMessages {
     /// Completes journaled deliveries in ONE transaction: index each (idempotent on the envelope
-    /// location), place it into each local user's mailboxes as the route's filings say (next UID,
+    /// location) and its users' edited copies, place it (or a user's edited copy) into each local user's mailboxes as the route's filings say (next UID,
     /// flags, `:create`), queue each remote recipient and Sieve redirect, write the route's audit
     /// entries, and mark it routed. A delivery already routed is not placed or queued again, so a
     /// replay (recovery after a crash, a retried batch) never duplicates a placement.
     public func deliver(_ deliveries: [RoutedDelivery], at time: Date) async throws -> [RoutingResult] {
         guard !deliveries.isEmpty else { return [] }
         let prepared = await Catalog.prepareConcurrently(deliveries.map(\.item))
+        // Edited copies are indexed whether or not their delivery was routed before (a replay
+        // journaled a new copy; it stays searchable like the other records of the archive).
+        let copies = await Catalog.prepareConcurrently(deliveries.flatMap { delivery in
+            delivery.editedCopies.sorted { $0.key < $1.key }.map(\.value)
+        })
         return try await pool.write { db in
             let statements = try IndexStatements(db)
             let routing = try RoutingStatements(db)
             var results: [RoutingResult] = []
             results.reserveCapacity(deliveries.count)
+            for copy in copies { try Catalog.index(copy, statements: statements, in: db) }
             for (delivery, row) in zip(deliveries, prepared) {
                 try Catalog.index(row, statements: statements, in: db)
                 if let route = delivery.route {

@@ -31,7 +31,9 @@ extension DeliveryPipeline {
     /// by its envelope location, so running this twice (or beside a live delivery) never places a
     /// message twice. An IMAP APPEND (source "imap") that is journaled but not placed — the client
     /// got `OK [APPENDUID …]` — is placed into its mailbox (without its flags, which only the lost
-    /// transaction knew). Then the checkpoint moves to the last envelope record seen. Envelopes a purge
+    /// transaction knew). A user's copy with Sieve-edited header fields (source `editheader`) is
+    /// only indexed: it is never filtered or placed again — routing its original again journals a
+    /// new copy, and the one left over stays in the archive, searchable. Then the checkpoint moves to the last envelope record seen. Envelopes a purge
     /// record names are skipped, and purges a crash interrupted are finished (`finishPendingPurges`).
     ///
     /// Recipients are expanded with today's users and aliases (the envelope keeps the RCPT TO
@@ -90,14 +92,19 @@ extension DeliveryPipeline {
                 continue
             }
             var sieved: SievedRoute?
+            var copies: [String: IndexItem] = [:]
             if routes && !state.routed {
-                // The same Sieve step as `deliver`, with today's scripts.
-                sieved = try await applySieve(try await store.accounts.route(for: envelope.recipients), message: message,
-                                              envelope: envelope, location: record.location)
+                // The same Sieve step as `deliver`, with today's scripts; a header a script
+                // edits gives a copy journaled anew (its body is stored once).
+                let routing = try await store.accounts.route(for: envelope.recipients)
+                let run = try await applySieve(routing, message: message, envelope: envelope, location: record.location)
+                copies = try await journalEditedCopies(run.editedMessages, of: envelope, original: record.location,
+                                                       lockGeneration: routing.lockGeneration)
+                sieved = run
             }
             if !state.indexed { report.indexed += 1 }
             if sieved != nil { report.routed += 1 }
-            batch.append((RoutedDelivery(item: item, route: sieved?.route), message, sieved))
+            batch.append((RoutedDelivery(item: item, route: sieved?.route, editedCopies: copies), message, sieved))
             if batch.count >= batchSize {
                 try await completeRecovered(batch)
                 batch.removeAll(keepingCapacity: true)

@@ -22,6 +22,11 @@ struct SievedRoute: Sendable {
     /// committed (§3: only a delivered message counts).
     var duplicates: [(user: String, checks: [SieveDuplicateCheck])] = []
 
+    /// By user: the message as that user's script left it with `addheader`/`deleteheader`
+    /// (RFC 5293), for a user whose filings or redirects will carry it. Journaled as a copy of its
+    /// own before the routing transaction (`journalEditedCopies`).
+    var editedMessages: [String: [UInt8]] = [:]
+
     /// Whether anything is to be done once the delivery is committed.
     var hasFollowUps: Bool { !rejections.isEmpty || !vacations.isEmpty || !duplicates.isEmpty }
 }
@@ -29,7 +34,8 @@ struct SievedRoute: Sendable {
 extension DeliveryPipeline {
     /// Runs, for each local user of the route, the global script and then the user's active one
     /// (compiled scripts from `sieveCache`), and turns each outcome into that user's filings,
-    /// redirects and rejections (`SieveFilingDecision`). Users without scripts keep the default
+    /// redirects and rejections (`SieveFilingDecision`), and keeps the message a script edited
+    /// (RFC 5293) for the copy that user gets. Users without scripts keep the default
     /// (INBOX); when nobody has one — no global script, no active script among the users — this
     /// returns the route unchanged after one comparison of the generation.
     ///
@@ -61,6 +67,9 @@ extension DeliveryPipeline {
             }
             let decision = SieveFilingDecision(outcome: outcome, mailboxExists: { boxes.contains($0) })
             sieved.route.filings[user] = decision.filings
+            if let edited = outcome.editedMessage, !decision.filings.isEmpty || !decision.redirects.isEmpty {
+                sieved.editedMessages[user] = edited
+            }
             for warning in decision.warnings {
                 logger.warning("sieve: a script's decision could not be carried out as written", metadata: [
                     "user": "\(user)", "scripts": "\(own.scripts.map(\.name).joined(separator: ","))",

@@ -47,9 +47,11 @@ extension DeliveryError: StoreFailure {}
 ///    policies that match stamp their retention floors into the envelope (`RetentionFloorStamper`);
 /// 2. journal: `ArchiveStore.append` — group commit, fsync (the record of truth);
 /// 3. Sieve, per local user: the global script, then the user's active one → filings,
-///    redirects, rejections (`applySieve`, outside any SQLite write);
+///    redirects, rejections (`applySieve`, outside any SQLite write); a user whose script edited
+///    the header (RFC 5293) gets a copy of their own, journaled now (`journalEditedCopies`);
 /// 4. one catalog transaction shared with concurrent deliveries (`CatalogCommitter`): index and
-///    full text, placements, outbound queue rows, the `routed` mark;
+///    full text (of the copies too), placements (a user's edited copy in place of the
+///    original), outbound queue rows, the `routed` mark;
 /// 5. watching IMAP sessions told; rejection notices and vacation replies sent from the null
 ///    sender, through this same pipeline (so they are journaled like any mail a user sends).
 ///
@@ -69,9 +71,12 @@ public struct DeliveryPipeline: StoreService {
             try await stampFloors(on: &envelope, message: message, lockGeneration: routing.lockGeneration)
             let receipt = try await archive.append(message: raw, envelope: envelope)
             let sieved = try await applySieve(routing, message: message, envelope: envelope, location: receipt.envelope)
+            let copies = try await journalEditedCopies(sieved.editedMessages, of: envelope, original: receipt.envelope,
+                                                       lockGeneration: routing.lockGeneration)
             try await store.compliance.journalToArchive(sieved.route.audit)
             let item = IndexItem(message: message, receipt: receipt, envelope: envelope)
-            let result = try await store.committer.commit(RoutedDelivery(item: item, route: sieved.route))
+            let result = try await store.committer.commit(RoutedDelivery(item: item, route: sieved.route,
+                                                                         editedCopies: copies))
             logFallbacks(result, location: receipt.envelope)
             await store.mailboxes.publishPlacements(result.placements)
             if !result.alreadyRouted && sieved.hasFollowUps {

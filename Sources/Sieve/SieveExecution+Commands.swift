@@ -46,6 +46,10 @@ extension SieveExecution {
             throw SieveError("error: \(try string(arguments, 0, at: location))", at: location)
         case "vacation":  // RFC 5230 §4, RFC 6131 §2
             try add(.vacation(try vacation(arguments, at: location)), at: location)
+        case "addheader":  // RFC 5293 §4
+            try addHeader(arguments, at: location)
+        case "deleteheader":  // RFC 5293 §5
+            try deleteHeader(arguments, at: location)
         case "setflag", "addflag", "removeflag":  // RFC 5232 §4–6
             try changeFlags(command.name, arguments, at: location)
         case "set":  // RFC 5229 §4

@@ -24,9 +24,9 @@ extension SieveExecution {
             return false
         case "exists":  // §5.5: true only if every named header is present
             let names = try strings(arguments, 0, at: location)
-            return names.allSatisfy { input.message.header.contains(named: $0) }
+            return names.allSatisfy { cache.message.header.contains(named: $0) }
         case "size":  // §5.9: the size of the raw message
-            let size = UInt64(input.message.raw.count)
+            let size = UInt64(cache.message.raw.count)
             if case .number(let limit)?? = arguments.tags["over"] { return size > limit }
             if case .number(let limit)?? = arguments.tags["under"] { return size < limit }
             throw SieveError("size needs :over or :under", at: location)
@@ -120,8 +120,8 @@ extension SieveExecution {
         throws(SieveError) -> Bool
     {
         let keys = try strings(test.arguments, index, at: test.location)
-        let matchType = try matchType(test)
-        let comparator = try comparator(test)
+        let matchType = try matchType(test.arguments, at: test.location)
+        let comparator = try comparator(test.arguments, at: test.location)
         let matcher: SieveMatcher
         do {
             matcher = try SieveMatcher(matchType: matchType, comparator: comparator, keys: keys)
@@ -134,8 +134,8 @@ extension SieveExecution {
         return true
     }
 
-    private func matchType(_ test: SieveTest) throws(SieveError) -> SieveMatchType {
-        let tags = test.arguments.tags
+    func matchType(_ arguments: SieveArguments, at location: SourceLocation) throws(SieveError) -> SieveMatchType {
+        let tags = arguments.tags
         if tags["contains"] != nil { return .contains }
         if tags["matches"] != nil { return .matches }
         if tags["regex"] != nil { return .regex }
@@ -143,17 +143,17 @@ extension SieveExecution {
             guard let value = tags[name] else { continue }
             guard case .strings(let list)? = value, let first = list.first, let relation = SieveRelation(name: first)
             else {
-                throw SieveError("invalid relational operator for :\(name)", at: test.location)
+                throw SieveError("invalid relational operator for :\(name)", at: location)
             }
             return name == "value" ? .value(relation) : .count(relation)
         }
         return .is
     }
 
-    private func comparator(_ test: SieveTest) throws(SieveError) -> SieveComparator {
-        guard let names = tagStrings(test.arguments, "comparator"), let name = names.first else { return .asciiCasemap }
+    func comparator(_ arguments: SieveArguments, at location: SourceLocation) throws(SieveError) -> SieveComparator {
+        guard let names = tagStrings(arguments, "comparator"), let name = names.first else { return .asciiCasemap }
         guard let comparator = SieveComparator(name: name) else {
-            throw SieveError("unknown comparator \"\(name)\"", at: test.location)
+            throw SieveError("unknown comparator \"\(name)\"", at: location)
         }
         return comparator
     }
@@ -200,7 +200,7 @@ extension SieveExecution {
     /// (RFC 5260 §4: a field without a readable date is skipped). For Received, the date
     /// follows the last ";" (RFC 5321 §4.4).
     private func headerDates(_ name: String) -> [(date: Date, originalOffset: Int)] {
-        input.message.header.all(named: name).compactMap { raw in
+        cache.message.header.all(named: name).compactMap { raw in
             var bytes = raw[...]
             if name.lowercased() == "received", let semicolon = raw.lastIndex(of: UInt8(ascii: ";")) {
                 bytes = raw[(semicolon + 1)...]

@@ -54,6 +54,8 @@
 /// | `spamtest`, `virustest` | value (the key) |
 /// | `duplicate` | — (tags `handle`, `header`/`uniqueid`, `seconds`, `last`) |
 /// | `error` | message |
+/// | `addheader` | field name, value (tag `last`) |
+/// | `deleteheader` | field name, [value patterns] — 1 or 2 entries (tags `index` `.number(n)`, `last`, comparator, match type) |
 /// | `include` | script name (tags `personal`/`global`, `once`, `optional`) |
 /// | `return` | — |
 /// | `global` | variable names |
@@ -125,6 +127,8 @@ enum SieveGrammar {
         var positional: [ArgumentKind]
         /// How many leading positional arguments may be left out (`setflag`'s variable name).
         var optionalLeading: Int
+        /// How many trailing positional arguments may be left out (`deleteheader`'s value patterns).
+        var optionalTrailing: Int
         /// Groups of which one tag must be given (`size` needs `:over` or `:under`).
         var requiredGroups: [TagGroup]
         var tests: TestShape
@@ -132,7 +136,9 @@ enum SieveGrammar {
         var takesBlock: Bool
 
         init(_ name: String, capability: String? = nil, tags: [Tag] = [], positional: [ArgumentKind] = [],
-             optionalLeading: Int = 0, requiredGroups: [TagGroup] = [], tests: TestShape = .noTests, takesBlock: Bool = false) {
+             optionalLeading: Int = 0, optionalTrailing: Int = 0, requiredGroups: [TagGroup] = [],
+             tests: TestShape = .noTests, takesBlock: Bool = false) {
+            self.optionalTrailing = optionalTrailing
             self.name = name
             self.capability = capability
             self.tags = tags
@@ -199,6 +205,11 @@ enum SieveGrammar {
         ], positional: [.string]),
         Entry("return", capability: "include"),                                              // RFC 6609 §3.4
         Entry("global", capability: "include", positional: [.stringList]),                   // RFC 6609 §3.3
+        Entry("addheader", capability: "editheader", tags: [Tag("last")],                   // RFC 5293 §4
+              positional: [.string, .string]),
+        Entry("deleteheader", capability: "editheader",                                      // RFC 5293 §5
+              tags: [Tag("index", value: .number), Tag("last"), comparator] + matchTypes,
+              positional: [.string, .stringList], optionalTrailing: 1),
         Entry("vacation", capability: "vacation", tags: [                                    // RFC 5230 §4
             Tag("days", value: .number, group: .vacationPeriod),
             Tag("seconds", value: .number, group: .vacationPeriod, capability: "vacation-seconds"),  // RFC 6131 §2

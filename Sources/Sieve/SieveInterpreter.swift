@@ -8,6 +8,8 @@
 /// - A run-time error (RFC 5228 §2.10.6) anywhere discards every action of every script and
 ///   gives the implicit keep, with the error and the place of the failing command; so a broken
 ///   script never loses mail.
+/// - `addheader`/`deleteheader` (RFC 5293) change the message every later test of the run
+///   reads, and the outcome carries the edited message; the input is never changed.
 /// - Actions are only collected during the run (RFC 5228 §2.10.1 lets an implementation defer
 ///   them); duplicates collapse as they are added (§2.10.3).
 public enum SieveInterpreter {
@@ -59,7 +61,7 @@ public enum SieveInterpreter {
         }
         return SieveOutcome(
             actions: actions.actions, implicitKeep: !actions.implicitKeepCancelled, implicitKeepFlags: internalFlags,
-            duplicateChecks: shared.duplicateChecks)
+            duplicateChecks: shared.duplicateChecks, editedMessage: cache.edited ? cache.message.raw : nil)
     }
 }
 

@@ -33,5 +33,9 @@ public struct SieveLimits: Sendable, Hashable {
     /// Without `:days` or `:seconds` (RFC 5230 §4.1 recommends 7 days).
     public var vacationDefaultPeriod = 7 * 86_400
 
+    /// The longest value `addheader` adds, in UTF-8 bytes; longer is a run-time error
+    /// (Pigeonhole `sieve_editheader_max_header_size` = 2048).
+    public var addedHeaderValueSize = 2048
+
     public init() {}
 }

@@ -75,9 +75,14 @@ public struct SieveOutcome: Sendable, Hashable {
     /// Every `duplicate` test evaluated (RFC 7352), in order — also when the run failed, so that
     /// the caller learns which keys to look up; it remembers them only for a successful run.
     public var duplicateChecks: [SieveDuplicateCheck]
+    /// The message as `addheader`/`deleteheader` (RFC 5293) left it — the copy the user's
+    /// filings are to hold; nil when the run edited nothing (or failed: RFC 5228 §2.10.6 keeps
+    /// the message as it came).
+    public var editedMessage: [UInt8]?
 
     public init(actions: [SieveAction] = [], implicitKeep: Bool = true, implicitKeepFlags: [String] = [],
-                error: SieveError? = nil, duplicateChecks: [SieveDuplicateCheck] = []) {
+                error: SieveError? = nil, duplicateChecks: [SieveDuplicateCheck] = [], editedMessage: [UInt8]? = nil) {
+        self.editedMessage = editedMessage
         self.actions = actions
         self.implicitKeep = implicitKeep
         self.implicitKeepFlags = implicitKeepFlags

@@ -14,7 +14,7 @@ enum SieveValidator {
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
         "imap4flags", "variables", "body", "relational", "subaddress", "copy", "date", "mailbox", "regex",
         "vacation", "vacation-seconds", "environment", "ihave", "include", "duplicate",
-        "spamtest", "spamtestplus", "virustest",
+        "spamtest", "spamtestplus", "virustest", "editheader",
     ]
 
     static func validate(_ commands: [SieveCommand]) throws(SieveError)
@@ -145,6 +145,22 @@ private struct Validation {
                 guard let value = arguments.tags[tag], let value else { continue }
                 for address in strings(value) where !hasVariable(address) && SieveAddressSyntax.addrSpec(address) == nil {
                     throw SieveError("vacation: invalid :\(tag) address \"\(address)\"", at: positional[0].location)
+                }
+            }
+        case "addheader", "deleteheader":
+            // RFC 5293 §4, §5: a constant field name must be one (RFC 5322 §3.6.8).
+            let field = strings(arguments.positional[0])[0]
+            guard hasVariable(field) || SieveHeaderEditor.isFieldName(field) else {
+                throw SieveError("\(name): invalid field name \"\(field)\"", at: positional[0].location)
+            }
+            if name == "deleteheader" {
+                // §5: :last only counts :index from the end.
+                if arguments.has("last"), !arguments.tags.keys.contains("index") {
+                    throw SieveError("deleteheader: :last needs :index", at: positional[0].location)
+                }
+                // §5: deleteheader has no :count (it matches fields one by one).
+                if arguments.tags.keys.contains("count") {
+                    throw SieveError("deleteheader: :count is not allowed", at: positional[0].location)
                 }
             }
         case "redirect":
@@ -287,13 +303,14 @@ private struct Validation {
             throw SieveError("tag \":\(name)\" must come before the positional arguments", at: tagLocation)
         }
         let maximum = entry.positional.count
-        let minimum = maximum - entry.optionalLeading
+        let minimum = maximum - entry.optionalLeading - entry.optionalTrailing
         guard (minimum...maximum).contains(positional.count) else {
             let expected = minimum == maximum ? "\(maximum)" : "\(minimum) or \(maximum)"
             let message = "wrong number of arguments for \"\(entry.name)\": expected \(expected), found \(positional.count)"
             throw SieveError(message, at: positional.count > maximum ? positional[maximum].location : location)
         }
-        let skipped = maximum - positional.count
+        // Left-out arguments are the leading ones, unless the entry's optional ones trail.
+        let skipped = entry.optionalTrailing > 0 ? 0 : maximum - positional.count
         for (offset, argument) in positional.enumerated() {
             let kind = entry.positional[skipped + offset]
             guard let value = value(argument, as: kind) else {

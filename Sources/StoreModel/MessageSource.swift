@@ -18,6 +18,11 @@ public enum MessageSource: Hashable, Sendable, Codable, CustomStringConvertible 
     case autoreply
     /// The server's daily witness of the archive's chain (`tresor anchor`), mailed to an outside address.
     case witness
+    /// A user's copy of a delivery with the header fields that user's Sieve script added or
+    /// deleted (RFC 5293 editheader): the copy in that user's mailboxes. The original
+    /// delivery's envelope and bytes stay as received; this one is only indexed, never routed or
+    /// filtered again (recovery routes the original, which journals the copy anew).
+    case editedHeader
     case other(String)
 
     public init(_ word: String) {
@@ -30,6 +35,7 @@ public enum MessageSource: Hashable, Sendable, Codable, CustomStringConvertible 
         case "dsn": self = .dsn
         case "autoreply": self = .autoreply
         case "witness": self = .witness
+        case "editheader": self = .editedHeader
         default: self = .other(word)
         }
     }
@@ -44,6 +50,7 @@ public enum MessageSource: Hashable, Sendable, Codable, CustomStringConvertible 
         case .dsn: "dsn"
         case .autoreply: "autoreply"
         case .witness: "witness"
+        case .editedHeader: "editheader"
         case .other(let word): word
         }
     }
@@ -53,7 +60,7 @@ public enum MessageSource: Hashable, Sendable, Codable, CustomStringConvertible 
     public var isRouted: Bool {
         switch self {
         case .smtp, .submission, .sieve, .dsn, .autoreply, .witness: true
-        case .imap, .import, .other: false
+        case .imap, .import, .editedHeader, .other: false
         }
     }
 

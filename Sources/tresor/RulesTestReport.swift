@@ -10,7 +10,21 @@ enum RulesTestReport {
         if let error = outcome.error { return ["error: \(error) → INBOX"] }
         var lines = outcome.actions.map(describe)
         if outcome.implicitKeep { lines.append("implicit keep → INBOX" + flags(outcome.implicitKeepFlags)) }
+        if let header = editedHeader(outcome) {
+            lines.append("edited header (the user's copy carries it; the archive keeps the original too):")
+            lines += header.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.dropLast()
+                .map { "  " + $0 }
+        }
         return lines
+    }
+
+    /// The header of the message as editheader (RFC 5293) left it, without its empty last line;
+    /// nil when the script edited nothing.
+    static func editedHeader(_ outcome: SieveOutcome) -> String? {
+        guard let raw = outcome.editedMessage else { return nil }
+        let message = Message(parsing: raw)
+        let end = message.header.fields.last?.range.upperBound ?? message.header.range.lowerBound
+        return String(decoding: raw[message.header.range.lowerBound..<end], as: UTF8.self)
     }
 
     static func describe(_ action: SieveAction) -> String {
@@ -88,6 +102,8 @@ enum RulesTestReport {
         var implicitKeepFlags: [String]
         var error: Failure?
         var vacationReply: VacationReply?
+        /// The header fields as editheader left them (RFC 5293), when the script edited any.
+        var editedHeader: String?
     }
 
     private struct VacationReply: Encodable {
@@ -116,7 +132,7 @@ enum RulesTestReport {
                 case .reply(let to, let message): VacationReply(to: to, message: String(decoding: message, as: UTF8.self))
                 case .noReply(let reason): VacationReply(notSent: reason)
                 }
-            })
+            }, editedHeader: editedHeader(outcome))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(report), as: UTF8.self)

@@ -165,6 +165,28 @@ import TestSupport
         }
     }
 
+    /// `rules test` shows the header an editheader script (RFC 5293) leaves, as text and JSON.
+    @Test func testShowsTheEditedHeader() async throws {
+        try await withTemporaryDirectory { dir in
+            let data = try prepare(dir)
+            let script = try write("require \"editheader\";\naddheader :last \"X-Filed\" \"yes\";\ndeleteheader \"Subject\";\n",
+                                   to: dir.appendingPathComponent("edit.sieve"))
+            #expect(try tresor(data, ["rules", "set", "bob@example.org", script.path]).status == 0)
+            let message = try write(Self.message(from: "anna@example.com", subject: "hello"),
+                                    to: dir.appendingPathComponent("m.eml"))
+            var result = try tresor(data, ["rules", "test", "bob@example.org", message.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            let heading = try #require(lines.firstIndex { $0.hasPrefix("edited header") }, "\(result.stdout)")
+            #expect(lines.last == "  X-Filed: yes")
+            #expect(!lines[heading...].contains { $0.hasPrefix("  Subject:") })
+            #expect(lines[heading...].contains("  From: anna@example.com"))
+            result = try tresor(data, ["rules", "test", "bob@example.org", message.path, "--json"])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect((json["editedHeader"] as? String)?.hasSuffix("X-Filed: yes\r\n") == true, "\(result.stdout)")
+        }
+    }
+
     @Test func theGlobalScriptFromStandardInput() async throws {
         try await withTemporaryDirectory { dir in
             let data = try prepare(dir)

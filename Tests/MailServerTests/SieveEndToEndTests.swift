@@ -1,5 +1,5 @@
 import Foundation
-import MailStore
+@testable import MailStore
 import Testing
 import TestSupport
 @testable import MailServer
@@ -70,6 +70,60 @@ print(json.dumps(refused))
                 let plain = try await Stored.find(messageID: "plain@remote.test", user: "alice@localhost", in: store)
                 #expect(plain.inbox.count == 1)
                 #expect(try await store.mailboxes.messages(in: "INBOX", of: "alice@localhost").count == 2)
+            }
+        }
+    }
+
+    /// editheader (RFC 5293) end to end: alice's script adds X-Filed and deletes X-Spam-Flag,
+    /// then files; over IMAP her copy shows the edited header while bob, a recipient of the same
+    /// SMTP transaction, reads the original; the archive holds both and search finds both.
+    @Test func editheaderCopyIsWhatTheUserReadsOverIMAP() async throws {
+        let users = [("alice@localhost", "correct horse"), ("bob@localhost", "battery staple")]
+        let message = "From: Carol <carol@remote.test>\r\nTo: alice@localhost, bob@localhost\r\n"
+            + "Subject: Cheap offer\r\nX-Spam-Flag: YES\r\nMessage-ID: <edited@remote.test>\r\n\r\nBuy now.\r\n"
+        try await withTemporaryDirectory { folder in
+            try await ServerHarness.with(users: users) { harness in
+                let admin = try MailStore(dataDirectory: harness.dataDirectory)
+                try await admin.rules.put("main", source: """
+                    require ["editheader", "fileinto", "mailbox"];
+                    addheader "X-Filed" "yes";
+                    deleteheader "X-Spam-Flag";
+                    if not exists "X-Spam-Flag" { fileinto :create "Offers"; }
+                    """, of: "alice@localhost", activate: true, by: .system("test"))
+                admin.close()
+                let url = folder.appendingPathComponent("edited.eml")
+                try Data(message.utf8).write(to: url)
+                let sent = try await ChildProcess.python(#"""
+                    import json, smtplib, sys
+                    s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]), local_hostname='client.test')
+                    refused = s.sendmail('carol@remote.test', ['alice@localhost', 'bob@localhost'], open(sys.argv[3], 'rb').read())
+                    s.quit()
+                    print(json.dumps(refused))
+                    """#, ["127.0.0.1", "\(harness.smtp)", url.path])
+                #expect(sent == "{}\n")
+                let port = "\(harness.imap)"
+                let answers = try await IMAPEndToEndTests.imap([
+                    ["a", "connect", port, "plain"], ["a", "login", "alice@localhost", "correct horse"],
+                    ["a", "select", "Offers"], ["a", "uid", "FETCH", "1:*", "(BODY.PEEK[HEADER])"],
+                    ["b", "connect", port, "plain"], ["b", "login", "bob@localhost", "battery staple"],
+                    ["b", "select", "INBOX"], ["b", "uid", "FETCH", "1:*", "(BODY.PEEK[HEADER])"],
+                ])
+                let alice = String(decoding: answers[3][1].literals.first ?? [], as: UTF8.self)
+                let bob = String(decoding: answers[7][1].literals.first ?? [], as: UTF8.self)
+                #expect(alice.contains("X-Filed: yes\r\n"))
+                #expect(!alice.contains("X-Spam-Flag"))
+                #expect(alice.contains("Received: "))  // the trace fields stay
+                #expect(bob.contains("X-Spam-Flag: YES\r\n"))
+                #expect(!bob.contains("X-Filed"))
+            } after: { (store: MailStore) async throws in
+                var sources: [String] = []
+                try store.archive.forEachRecord { record in
+                    if let envelope = record.envelope { sources.append(envelope.source.description) }
+                }
+                #expect(sources == ["smtp", "editheader"])
+                let found = try await store.compliance.search(try SearchQuery(parsing: "offer"), by: .system("test"))
+                #expect(found.count == 2)
+                #expect(try await store.mailboxes.messages(in: "INBOX", of: "alice@localhost").isEmpty)
             }
         }
     }

@@ -32,12 +32,16 @@ struct PigeonholeSieveTest: Sendable {
         configuration = workspace.appendingPathComponent("dovecot.conf")
         // The extensions Pigeonhole leaves off by default; spamtest and virustest read the same
         // fields as `PigeonholeDifferentialTests.scanHeaders` tells Tresor to; :personal and
-        // :global includes come from these two folders.
+        // :global includes come from these two folders; editheader refuses to add Received and
+        // Return-Path and to delete Return-Path besides what it always refuses (Received,
+        // Auto-Submitted), as Tresor does (RFC 5293 §6).
         var settings = ["mail_location = maildir:\(workspace.path)/mail", """
             plugin {
               sieve = file:\(workspace.path)/personal
               sieve_global = \(workspace.path)/global
-              sieve_extensions = +vacation-seconds +spamtest +spamtestplus +virustest
+              sieve_extensions = +vacation-seconds +spamtest +spamtestplus +virustest +editheader
+              sieve_editheader_forbid_add = Received Return-Path
+              sieve_editheader_forbid_delete = Return-Path
               sieve_spamtest_status_type = score
               sieve_spamtest_status_header = X-Spam-Score: (-?[[:digit:]]+(\\.[[:digit:]]+)?)
               sieve_spamtest_max_value = 10
