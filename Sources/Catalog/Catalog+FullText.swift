@@ -177,26 +177,23 @@ extension CatalogMessages {
 /// documents that lack each other (`tresor verify`).
 public struct FullTextCoverage: Sendable, Hashable {
     public var isCurrent: Bool
-    /// Messages without a document (a few SHA-256s as examples, and how many in all).
+    /// The SHA-256s of messages without a document (not listed while a rebuild is pending).
     public var messagesWithoutDocument: [String]
-    public var messagesWithoutDocumentCount: Int
     /// Documents whose message row does not exist.
     public var documentsWithoutMessage: Int
 }
 
 extension CatalogMessages {
-    public func fullTextCoverage(examples: Int = 5) async throws -> FullTextCoverage {
+    public func fullTextCoverage() async throws -> FullTextCoverage {
         try await pool.read { db in
             let current = try Int64.fetchOne(db, sql: "SELECT value FROM catalog_state WHERE key = 'full_text_format'")
                 == Catalog.fullTextFormat
-            let missing = """
-                FROM message m WHERE NOT EXISTS (SELECT 1 FROM message_fts_docsize d WHERE d.id = m.id)
-                """
             return FullTextCoverage(
                 isCurrent: current,
-                messagesWithoutDocument: try String.fetchAll(db, sql: "SELECT m.sha256 \(missing) ORDER BY m.id LIMIT ?",
-                                                             arguments: [examples]),
-                messagesWithoutDocumentCount: try Int.fetchOne(db, sql: "SELECT count(*) \(missing)") ?? 0,
+                messagesWithoutDocument: current ? try String.fetchAll(db, sql: """
+                    SELECT m.sha256 FROM message m WHERE NOT EXISTS (SELECT 1 FROM message_fts_docsize d WHERE d.id = m.id)
+                    ORDER BY m.id
+                    """) : [],
                 documentsWithoutMessage: try Int.fetchOne(db, sql: """
                     SELECT count(*) FROM message_fts_docsize d WHERE NOT EXISTS (SELECT 1 FROM message m WHERE m.id = d.id)
                     """) ?? 0)

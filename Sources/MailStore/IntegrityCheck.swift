@@ -116,7 +116,15 @@ extension MailStore {
                     area: "catalog", detail: "archive record \(location) carries \(count) retention floor(s), the catalog "
                         + "lists \(cachedFloors[location, default: 0]) (run `tresor reindex`; purges obey the archive's)"))
             }
-            report.findings += fullTextFindings(try await catalog.messages.fullTextCoverage())
+            // A purge journaled but not finished takes its messages out of the full-text index before
+            // its catalog transaction (it reads their text back from the archive first); those
+            // messages are leaving, not missing.
+            var everyEnvelopePurged: [String: Bool] = [:]
+            for (location, sha256) in envelopes {
+                everyEnvelopePurged[sha256] = everyEnvelopePurged[sha256, default: true] && purged.contains(location)
+            }
+            report.findings += fullTextFindings(try await catalog.messages.fullTextCoverage(),
+                                                leaving: Set(everyEnvelopePurged.filter(\.value).keys))
             report.findings += try await governanceFindings(governance, catalog: catalog)
             let audit = auditFindings(auditEvents, rows: try await catalog.governance.auditRows(),
                                       operatorKeys: governance.operators.mapValues(\.record.publicKey),
@@ -156,17 +164,19 @@ extension MailStore {
         return report
     }
 
-    /// Every message findable by its words: a document per message row and none without one. A
-    /// pending rebuild (a new index format) is named too: until it ends, search misses words.
-    static func fullTextFindings(_ coverage: FullTextCoverage) -> [IntegrityFinding] {
+    /// Every message findable by its words: a document per message row (but for messages a journaled
+    /// purge is taking out, `leaving`) and none without one. A pending rebuild (a new index format)
+    /// is named too: until it ends, search misses words.
+    static func fullTextFindings(_ coverage: FullTextCoverage, leaving: Set<String>) -> [IntegrityFinding] {
         var findings: [IntegrityFinding] = []
+        let missing = coverage.messagesWithoutDocument.filter { !leaving.contains($0) }
         if !coverage.isCurrent {
             findings.append(IntegrityFinding(area: "full-text index", detail: "is being built anew for a new format; "
                 + "search misses words of messages not reached yet (`tresor serve` or `tresor import` finishes it)"))
-        } else if coverage.messagesWithoutDocumentCount > 0 {
-            findings.append(IntegrityFinding(area: "full-text index", detail: "\(coverage.messagesWithoutDocumentCount) "
+        } else if !missing.isEmpty {
+            findings.append(IntegrityFinding(area: "full-text index", detail: "\(missing.count) "
                 + "message(s) have no document, so search does not find them by their words (e.g. "
-                + "\(coverage.messagesWithoutDocument.joined(separator: ", "))); run `tresor reindex`"))
+                + "\(missing.prefix(5).joined(separator: ", "))); run `tresor reindex`"))
         }
         if coverage.documentsWithoutMessage > 0 {
             findings.append(IntegrityFinding(area: "full-text index", detail: "\(coverage.documentsWithoutMessage) "
