@@ -35,11 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try TresorConfiguration.load(config: config)
         let dataDirectory = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ServerLogging.bootstrap(format: configuration.logFormat, level: level)
         let logger = Logger(label: "tresor.serve")
         let server = MailServer(configuration: configuration, dataDirectory: dataDirectory, logger: logger)
         try await server.run { bound in
