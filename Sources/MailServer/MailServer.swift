@@ -90,7 +90,10 @@ public final class MailServer: Sendable {
                 ])
             }
             let report = try await store.delivery.recover()
-            logger.info("recovery done", metadata: ["report": "\(report)"])
+            logger.info("recovery done", metadata: [
+                "examined": "\(report.examined)", "indexed": "\(report.indexed)",
+                "audit_listed": "\(report.auditListed)", "routed": "\(report.routed)",
+            ])
             let known = Set(try await store.accounts.domains())
             for domain in configuration.domains where !known.contains(domain) {
                 try await store.accounts.addDomain(domain, by: .system("configuration"))

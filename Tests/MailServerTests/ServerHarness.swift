@@ -54,13 +54,14 @@ struct ServerHarness {
     static func with(
         users: [(String, String)],
         configuration: TresorConfiguration = configuration(),
+        logger: Logger = Logger(label: "tresor.test"),
         _ body: (ServerHarness) async throws -> Void,
         after: (MailStore) async throws -> Void = { _ in }
     ) async throws {
         try await withTemporaryDirectory { folder in
             let data = try await makeDataDirectory(in: folder, users: users)
             let server = MailServer(configuration: configuration, dataDirectory: data,
-                                    logger: Logger(label: "tresor.test"), handleSignals: false)
+                                    logger: logger, handleSignals: false)
             let (bound, continuation) = AsyncStream<BoundPorts>.makeStream()
             let running = Task { try await server.run(onReady: { continuation.yield($0); continuation.finish() }) }
             var ports: BoundPorts?
