@@ -3,8 +3,12 @@
 // Invariants:
 // - One `ServiceGroup` runs everything. Services start in list order and stop in reverse:
 //   the store first (so it closes last), the listeners last (so they stop accepting first).
+// - One server per data directory: `DATA/serve.lock` is held (flock) from before the store opens
+//   until `run()` returns (`ServeLock`).
 // - The store is opened, and its catch-up recovery done, before any listener binds: no client
-//   is answered by a store that has not finished recovering.
+//   is answered by a store that has not finished recovering. Every start-up check (TLS material,
+//   policy files and locks, protection settings) passes before the listeners start, so `onReady`
+//   is never followed by a start-up refusal.
 // - Graceful shutdown (SIGTERM, SIGINT, or `shutdown()`): listeners stop accepting, the
 //   transactions in flight finish (each answered only after its delivery is durable), then
 //   the archive is closed. A `kill -9` loses nothing that got 250 (DESIGN.md).
@@ -12,6 +16,7 @@
 //   and every delivery goes through MailStore's async API.
 import Logging
 import MailStore
+import ServerKit
 import ServiceLifecycle
 import Synchronization
 #if canImport(FoundationEssentials)
@@ -47,13 +52,25 @@ public final class MailServer: Sendable {
 
     /// Opens the store, binds the listeners and serves until shutdown. `onReady` is called
     /// once every enabled listener is bound, with the ports they got.
+    /// A second server on the same data directory is refused (`ServeLock.Failure.held`) before
+    /// anything is opened.
     public func run(onReady: @escaping @Sendable (BoundPorts) -> Void = { _ in }) async throws {
+        let lock = try ServeLock(dataDirectory: dataDirectory)
+        defer { lock.release() }
         let store = try await openStore()
         var services: [any Service] = [StoreService(store: store, logger: logger)]
-        services += try makeDeliveryServices(store: store)
-        services += try makeRetentionServices(store: store)
-        services += try makeAnchorServices(store: store)
-        services += try makeListeners(store: store, onReady: onReady)
+        do {
+            let tls = try TLSMaterial.load(configuration.tls, hostname: configuration.hostname,
+                                           dataDirectory: dataDirectory, logger: logger)
+            services += try makeDeliveryServices(store: store)
+            let retention = try await makeRetentionService(store: store)
+            services.append(retention)
+            services += try makeAnchorServices(store: store)
+            services += try makeListeners(store: store, tls: tls, onReady: onReady)
+        } catch {
+            store.close()
+            throw error
+        }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
