@@ -23,6 +23,16 @@ extension MailServer {
         return service
     }
 
+    /// SIGHUP: the policy folder read again and checked against the locked policies; only when both
+    /// pass does the planner use the new set (a refusal throws and the old set stays).
+    func reloadPolicies(of service: RetentionService) async throws -> PolicySet {
+        let policies = try readPolicies()
+        let runner = RetentionRunner(store: service.current.runner.store, policies: policies, logger: logger)
+        try await PolicyLocks.enforce(policies, store: runner.store, remember: true, by: RetentionService.signer)
+        service.current.replace(runner)
+        return policies
+    }
+
     private func readPolicies() throws -> PolicySet {
         let policies = try configuration.retention.loadPolicies { [logger] message in
             logger.notice("retention: \(message)")

@@ -9,6 +9,8 @@
 //   is answered by a store that has not finished recovering. Every start-up check (TLS material,
 //   policy files and locks, protection settings) passes before the listeners start, so `onReady`
 //   is never followed by a start-up refusal.
+// - SIGHUP (`reload()`) swaps the TLS certificate for new handshakes, the retention policies and the
+//   compiled Sieve scripts; a part that fails to reload keeps its old state.
 // - Graceful shutdown (SIGTERM, SIGINT, or `shutdown()`): listeners stop accepting, the
 //   transactions in flight finish (each answered only after its delivery is durable), then
 //   the archive is closed. A `kill -9` loses nothing that got 250 (DESIGN.md).
@@ -37,6 +39,15 @@ public final class MailServer: Sendable {
     private struct State {
         var group: ServiceGroup?
         var shutdownRequested = false
+        /// What `reload()` changes, once the server runs.
+        var reloadable: Reloadable?
+    }
+
+    /// The running server's parts that SIGHUP reloads.
+    struct Reloadable: Sendable {
+        let store: MailStore
+        let tls: ServerTLS
+        let retention: RetentionService
     }
 
     /// `handleSignals`: install SIGTERM/SIGINT handlers (the CLI); tests call `shutdown()`.
@@ -66,7 +77,9 @@ public final class MailServer: Sendable {
             let retention = try await makeRetentionService(store: store)
             services.append(retention)
             services += try makeAnchorServices(store: store)
+            if handleSignals { services.append(ReloadSignalService(server: self, logger: logger)) }
             services += try makeListeners(store: store, tls: tls, onReady: onReady)
+            state.withLock { $0.reloadable = Reloadable(store: store, tls: tls, retention: retention) }
         } catch {
             store.close()
             throw error
@@ -80,7 +93,12 @@ public final class MailServer: Sendable {
             return state.shutdownRequested
         }
         if stopAtOnce { await group.triggerGracefulShutdown() }
+        defer { state.withLock { $0.reloadable = nil } }
         try await group.run()
+    }
+
+    func currentReloadable() -> Reloadable? {
+        state.withLock { $0.reloadable }
     }
 
     /// Stops accepting, finishes the transactions in flight, closes the store; `run()` returns.

@@ -5,7 +5,8 @@ import TestSupport
 @testable import MailServer
 
 /// `tresor serve` as an operator runs it: one server per data directory, bind errors that name the
-/// listener, a certificate that a client on the loopback address can check.
+/// listener, SIGHUP that renews the certificate without dropping anyone, a certificate that a
+/// client on the loopback address can check.
 @Suite struct ServeLifecycleTests {
     /// A data directory with alice@localhost and a `tresor.toml` for it, every listener on port 0;
     /// `extra` goes after the listener keys (top-level keys, then tables).
@@ -58,6 +59,95 @@ import TestSupport
             #expect(!result.stdout.contains("ready"), "\(result.stdout)")
             #expect(result.stderr.contains("imap listener 127.0.0.1:\(taken): "), "\(result.stderr)")
             #expect(await first.stop(SIGTERM) == 0)
+        }
+    }
+
+    /// An IMAP client over implicit TLS, checking the certificate it was given and the host name
+    /// 127.0.0.1: logs in, IDLEs, says "idling", waits for a line on its input, ends the IDLE
+    /// and sends NOOP; prints the tagged IDLE answer and NOOP's status.
+    static let idler = #"""
+import imaplib, ssl, sys
+port, cafile = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=cafile)
+i = imaplib.IMAP4_SSL('127.0.0.1', port, ssl_context=ctx)
+i.login('alice@localhost', 'correct horse')
+i.select('INBOX')
+tag = i._new_tag().decode()
+i.send(('%s IDLE\r\n' % tag).encode())
+assert i.readline().startswith(b'+'), 'no continuation'
+print('idling', flush=True)
+sys.stdin.readline()
+i.send(b'DONE\r\n')
+while True:
+    line = i.readline()
+    if not line or line.startswith(tag.encode()): break
+print(line.decode().strip(), flush=True)
+print(i.noop()[0], flush=True)
+i.logout()
+"""#
+
+    /// Which of two certificate files the server at a port presents now: "first", "second" or "other".
+    static let presented = #"""
+import ssl, sys
+port, first, second = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+der = ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(('127.0.0.1', port)))
+names = {ssl.PEM_cert_to_DER_cert(open(first).read()): 'first', ssl.PEM_cert_to_DER_cert(open(second).read()): 'second'}
+print(names.get(der, 'other'))
+"""#
+
+    @Test func sighupSwapsTheCertificateWithoutDroppingAnIdleSession() async throws {
+        try await withTemporaryDirectory { folder in
+            let config = try await Self.prepare(folder, extra: "log_format = \"json\"\n")
+            let data = folder.appendingPathComponent("data")
+            let log = Pipe()
+            let serve = try await ServeProcess.start(config: config, logLevel: "info",
+                                                     standardError: log.fileHandleForWriting)
+            defer { serve.killIfRunning() }
+            let lines = ChildProcess.lines(of: log.fileHandleForReading)
+            let imaps = try #require(serve.ports["imaps"])
+            let certificate = TLSMaterial.certificateURL(in: data), key = TLSMaterial.keyURL(in: data)
+            let firstCopy = folder.appendingPathComponent("first.pem")
+            try FileManager.default.copyItem(at: certificate, to: firstCopy)
+
+            let idler = SpawnedProcess()
+            idler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            idler.arguments = ["python3", "-c", Self.idler, String(imaps), firstCopy.path]
+            let input = Pipe(), output = Pipe()
+            idler.standardInput = input
+            idler.standardOutput = output
+            try idler.run()
+            defer { if idler.isRunning { kill(idler.processIdentifier, SIGKILL) } }
+            var said = ChildProcess.lines(of: output.fileHandleForReading).makeAsyncIterator()
+            #expect(await said.next() == "idling")
+
+            // The renewed pair, written where the server found the first, then SIGHUP.
+            let renewed = try SelfSignedCertificate.generate(hostname: "mx.renewed.test")
+            try Data(renewed.keyPEM.utf8).write(to: key)
+            try Data(renewed.certificatePEM.utf8).write(to: certificate)
+            kill(serve.process.processIdentifier, SIGHUP)
+            var reload: [String: Any]?
+            var parts: Set<String> = []
+            for await line in lines {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                                          "not JSON: \(line)")
+                guard let message = object["message"] as? String, message.hasPrefix("reload: ") else { continue }
+                parts.insert(message)
+                if message == "reload: TLS certificate" { reload = object["metadata"] as? [String: Any] }
+                if parts.count == 3 { break }
+            }
+            #expect(parts == ["reload: TLS certificate", "reload: retention policies", "reload: sieve scripts"])
+            #expect(reload?["result"] as? String == "reloaded", "\(String(describing: reload))")
+
+            let now = try await ChildProcess.python(Self.presented, [String(imaps), firstCopy.path, certificate.path])
+            #expect(now.trimmingCharacters(in: .whitespacesAndNewlines) == "second")
+
+            // The session that started before the reload goes on.
+            input.fileHandleForWriting.write(Data("go\n".utf8))
+            let idleEnd = await said.next()
+            #expect(idleEnd?.contains(" OK") == true, "\(String(describing: idleEnd))")
+            #expect(await said.next() == "OK")
+            #expect(await ChildProcess.exit(of: idler) == 0)
+            #expect(await serve.stop(SIGTERM) == 0)
         }
     }
 
