@@ -62,6 +62,80 @@ import TestSupport
         }
     }
 
+    static func policy(retain: String) -> String {
+        """
+        [[policy]]
+        name = "all-mail"
+        description = "every message, locked"
+        match = "*"
+        retain = "\(retain)"
+        count_from = "received"
+        action = "purge"
+        locked = true
+
+        """
+    }
+
+    /// A locked policy shortened while it governs a message stops the start before `ready` (and
+    /// before any listener), not after.
+    @Test func aRetentionRefusalComesBeforeReady() async throws {
+        try await withTemporaryDirectory { folder in
+            let policies = folder.appendingPathComponent("policies", isDirectory: true)
+            try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+            let file = policies.appendingPathComponent("all.toml")
+            try Data(Self.policy(retain: "10y").utf8).write(to: file)
+            let config = try await Self.prepare(folder, extra: "retention_policies = \"\(policies.path)\"\n")
+            let first = try await ServeProcess.start(config: config)
+            defer { first.killIfRunning() }
+            _ = try await ChildProcess.python("""
+                import smtplib, sys
+                s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))
+                s.sendmail('a@remote.test', ['alice@localhost'], b'Subject: kept\\r\\n\\r\\nbody\\r\\n')
+                s.quit()
+                """, [String(try #require(first.ports["smtp"]))])
+            #expect(await first.stop(SIGTERM) == 0)
+
+            try Data(Self.policy(retain: "1y").utf8).write(to: file)
+            let second = try await Self.serveUntilExit(config)
+            #expect(second.status != 0)
+            #expect(!second.stdout.contains("ready") && !second.stdout.contains("listening"), "\(second.stdout)")
+            #expect(second.stderr.contains("all-mail"), "\(second.stderr)")
+        }
+    }
+
+    /// A reload that cannot read a part keeps that part as it was and says why; the next good
+    /// reload takes the new state.
+    @Test func aFailedReloadKeepsTheOldState() async throws {
+        try await withTemporaryDirectory { folder in
+            let policies = folder.appendingPathComponent("policies", isDirectory: true)
+            try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+            try Data(Self.policy(retain: "10y").utf8).write(to: policies.appendingPathComponent("all.toml"))
+            var configuration = ServerHarness.configuration()
+            configuration.retention.policiesFolder = policies
+            try await ServerHarness.with(users: [], configuration: configuration) { harness in
+                try Data("[[policy]]\nname = \"broken\"\n".utf8).write(to: policies.appendingPathComponent("bad.toml"))
+                try FileManager.default.removeItem(at: TLSMaterial.keyURL(in: harness.dataDirectory))
+                let failed = try #require(await harness.server.reload())
+                #expect(failed.certificate.failed)
+                #expect(failed.policies.failed)
+                #expect(!failed.sieve.failed)
+                // The old certificate still serves new connections.
+                let presented = try await ChildProcess.python("""
+                    import ssl, sys
+                    print(ssl.get_server_certificate(('127.0.0.1', int(sys.argv[1]))) == open(sys.argv[2]).read())
+                    """, [String(harness.imaps), harness.certificate.path])
+                #expect(presented.contains("True"), "\(presented)")
+
+                try FileManager.default.removeItem(at: policies.appendingPathComponent("bad.toml"))
+                let renewed = try SelfSignedCertificate.generate(hostname: "mx.renewed.test")
+                try Data(renewed.keyPEM.utf8).write(to: TLSMaterial.keyURL(in: harness.dataDirectory))
+                try Data(renewed.certificatePEM.utf8).write(to: harness.certificate)
+                let good = try #require(await harness.server.reload())
+                #expect(!good.certificate.failed && !good.policies.failed && !good.sieve.failed)
+            }
+        }
+    }
+
     /// An IMAP client over implicit TLS, checking the certificate it was given and the host name
     /// 127.0.0.1: logs in, IDLEs, says "idling", waits for a line on its input, ends the IDLE
     /// and sends NOOP; prints the tagged IDLE answer and NOOP's status.

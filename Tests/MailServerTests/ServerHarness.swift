@@ -11,6 +11,8 @@ import TestSupport
 struct ServerHarness {
     let dataDirectory: URL
     let ports: BoundPorts
+    /// The running server (for `reload()`).
+    let server: MailServer
     var smtp: Int { ports["smtp"]! }
     var submission: Int { ports["submission"]! }
     var submissions: Int { ports["submissions"]! }
@@ -72,7 +74,7 @@ struct ServerHarness {
                 return
             }
             do {
-                try await body(ServerHarness(dataDirectory: data, ports: ports))
+                try await body(ServerHarness(dataDirectory: data, ports: ports, server: server))
             } catch {
                 await server.shutdown()
                 try? await running.value
