@@ -68,13 +68,15 @@ extension MailServer {
     }
 }
 
-/// Waits for SIGHUP and reloads the server on each, one reload at a time, until graceful shutdown.
+/// Reloads the server on each SIGHUP of `signals` (trapped since start-up, so one that came early
+/// waits here), one reload at a time, until graceful shutdown.
 struct ReloadSignalService: Service {
     let server: MailServer
+    let signals: UnixSignalsSequence
     let logger: Logger
 
     func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+        for await _ in signals.cancelOnGracefulShutdown() {
             logger.notice("SIGHUP: reloading")
             await server.reload()
         }

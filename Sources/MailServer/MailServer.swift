@@ -21,6 +21,7 @@ import MailStore
 import ServerKit
 import ServiceLifecycle
 import Synchronization
+import UnixSignals
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -68,6 +69,8 @@ public final class MailServer: Sendable {
     public func run(onReady: @escaping @Sendable (BoundPorts) -> Void = { _ in }) async throws {
         let lock = try ServeLock(dataDirectory: dataDirectory)
         defer { lock.release() }
+        // Trapped from here on, so a SIGHUP during recovery waits for the server instead of ending it.
+        let hangups = handleSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
         let store = try await openStore()
         var services: [any Service] = [StoreService(store: store, logger: logger)]
         do {
@@ -77,7 +80,7 @@ public final class MailServer: Sendable {
             let retention = try await makeRetentionService(store: store)
             services.append(retention)
             services += try makeAnchorServices(store: store)
-            if handleSignals { services.append(ReloadSignalService(server: self, logger: logger)) }
+            if let hangups { services.append(ReloadSignalService(server: self, signals: hangups, logger: logger)) }
             services += try makeListeners(store: store, tls: tls, onReady: onReady)
             state.withLock { $0.reloadable = Reloadable(store: store, tls: tls, retention: retention) }
         } catch {
