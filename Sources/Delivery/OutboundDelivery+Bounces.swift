@@ -1,3 +1,4 @@
+import Logging
 import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -43,6 +44,10 @@ extension OutboundDelivery {
                 continue
             }
             try await store.queue.markBouncesSent(ids: rows.map(\.id))
+            logger.notice("dsn sent", metadata: [
+                "to": "\(first.mailFrom)", "failed": "\(rows.map(\.recipient).joined(separator: ","))",
+                "queue_ids": "\(rows.map { String($0.id) }.joined(separator: ","))",
+            ])
             sent += 1
         }
         return sent

@@ -18,6 +18,7 @@
 import Logging
 import MailMessage
 import MailStore
+import ServerKit
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -195,11 +196,42 @@ public final class OutboundDelivery: Sendable {
                 }
             }
         }
+        for (row, result) in zip(outcomes.map(\.0), results.map(\.result)) { logAttempt(row, result) }
         do {
             try await store.queue.record(results, at: time)
         } catch {
             // The rows stay 'sending' and are queued again at the next start: at-least-once.
             logger.error("outbound: outcome not recorded", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// One line per recipient and attempt: the relay that answered, what became of the row, the
+    /// reply, and whether a DSN is owed (a failure, unless the sender is the null path).
+    private func logAttempt(_ row: QueuedMessage, _ result: OutboundAttemptResult) {
+        var metadata: Logger.Metadata = [
+            "queue_id": "\(row.id)", "from": "\(row.mailFrom)", "to": "\(row.recipient)",
+            "attempt": "\(row.attempts + 1)",
+        ]
+        switch result {
+        case .delivered(let remote, let reply):
+            metadata["status"] = "delivered"
+            metadata["relay"] = "\(remote ?? "none")"
+            metadata["reply"] = "\(reply)"
+            logger.info("outbound attempt", metadata: metadata)
+        case .deferred(let next, let remote, let code, let reply):
+            metadata["status"] = "deferred"
+            metadata["relay"] = "\(remote ?? "none")"
+            metadata["code"] = "\(code)"
+            metadata["reply"] = "\(reply)"
+            metadata["next_attempt"] = "\(LogLine.timestamp(next))"
+            logger.notice("outbound attempt", metadata: metadata)
+        case .failed(let remote, let code, let reply):
+            metadata["status"] = "failed"
+            metadata["relay"] = "\(remote ?? "none")"
+            metadata["code"] = "\(code)"
+            metadata["reply"] = "\(reply)"
+            metadata["dsn"] = row.mailFrom.isEmpty ? "none" : "owed"
+            logger.notice("outbound attempt", metadata: metadata)
         }
     }
 

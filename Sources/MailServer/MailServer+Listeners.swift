@@ -8,9 +8,9 @@ extension MailServer {
     /// IMAP — over one TLS context and one connection limiter (the store keeps the one login throttle), so that a client
     /// address's connections and the server's total count on all ports together. `onReady` is
     /// called once all of them are bound.
-    func makeListeners(store: MailStore, onReady: @escaping @Sendable (BoundPorts) -> Void) throws -> [any Service] {
-        let tls = try TLSMaterial.load(configuration.tls, hostname: configuration.hostname,
-                                       dataDirectory: dataDirectory, logger: logger)
+    func makeListeners(store: MailStore, tls: ServerTLS, onReady: @escaping @Sendable (BoundPorts) -> Void) throws
+        -> [any Service]
+    {
         let backend = SMTPMailStoreBackend(store: store, logger: logger)
         let smtp = smtpListeners()
         let pop3 = pop3Listeners()

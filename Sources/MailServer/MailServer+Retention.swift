@@ -2,6 +2,7 @@ import Logging
 import MailStore
 import Retention
 import ServiceLifecycle
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -9,10 +10,30 @@ import Foundation
 #endif
 
 extension MailServer {
-    /// The retention planner. The policy files are read here, so an invalid one stops `tresor serve`
-    /// before it listens, naming file, line and problem (a `PolicyLoadError`). A locked policy
-    /// loosened against the catalog's strictest version stops the service group at its start.
-    func makeRetentionServices(store: MailStore) throws -> [any Service] {
+    /// The retention planner, checked before anything listens: the policy files are read (an invalid
+    /// one stops `tresor serve`, naming file, line and problem — a `PolicyLoadError`), a locked
+    /// policy loosened against the catalog's strictest version stops it too, and the protection
+    /// settings are decided. So `ready` is never followed by a retention refusal.
+    func makeRetentionService(store: MailStore) async throws -> RetentionService {
+        let policies = try readPolicies()
+        let service = RetentionService(
+            current: RetentionRunnerSlot(RetentionRunner(store: store, policies: policies, logger: logger)),
+            settings: configuration.retention, protection: configuration.protection, logger: logger)
+        try await service.checkAtStart()
+        return service
+    }
+
+    /// SIGHUP: the policy folder read again and checked against the locked policies; only when both
+    /// pass does the planner use the new set (a refusal throws and the old set stays).
+    func reloadPolicies(of service: RetentionService) async throws -> PolicySet {
+        let policies = try readPolicies()
+        let runner = RetentionRunner(store: service.current.runner.store, policies: policies, logger: logger)
+        try await PolicyLocks.enforce(policies, store: runner.store, remember: true, by: RetentionService.signer)
+        service.current.replace(runner)
+        return policies
+    }
+
+    private func readPolicies() throws -> PolicySet {
         let policies = try configuration.retention.loadPolicies { [logger] message in
             logger.notice("retention: \(message)")
         }
@@ -20,9 +41,22 @@ extension MailServer {
             "policies": "\(policies.policies.map(\.name).joined(separator: ","))",
             "files": "\(policies.files.joined(separator: ","))",
         ])
-        return [RetentionService(
-            runner: RetentionRunner(store: store, policies: policies, logger: logger),
-            settings: configuration.retention, protection: configuration.protection, logger: logger)]
+        return policies
+    }
+}
+
+/// The planner's runner of now: a reload puts in one with the policies read again.
+final class RetentionRunnerSlot: Sendable {
+    private let slot: Mutex<RetentionRunner>
+
+    init(_ runner: RetentionRunner) {
+        slot = Mutex(runner)
+    }
+
+    var runner: RetentionRunner { slot.withLock { $0 } }
+
+    func replace(_ runner: RetentionRunner) {
+        slot.withLock { $0 = runner }
     }
 }
 
@@ -30,7 +64,8 @@ extension MailServer {
 /// executes only with `retention.auto_purge = true`, through a plan when `require_approval` is set,
 /// so a person still approves it. By default nothing is deleted without a person running `apply`.
 struct RetentionService: Service {
-    let runner: RetentionRunner
+    /// The runner with the policies in force (SIGHUP may change them between runs).
+    let current: RetentionRunnerSlot
     let settings: TresorConfiguration.RetentionSettings
     /// What the configuration asks of the protection settings (retention's and `[access]`'s).
     let protection: ProtectionSettings
@@ -40,14 +75,24 @@ struct RetentionService: Service {
     /// and purge only where the protection settings let the server purge alone.
     static let signer = GovernanceSigner.system("retention planner")
 
-    func run() async throws {
+    /// What must pass before the server says `ready`: the locked policies are not loosened (new
+    /// locked versions are remembered), and the protection settings the configuration asks for are
+    /// adopted.
+    func checkAtStart() async throws {
+        let runner = current.runner
         try await PolicyLocks.enforce(runner.policies, store: runner.store, remember: true, by: Self.signer)
         let decided = try await runner.mode(dryRun: true, configured: protection, signer: Self.signer)
-        logger.info("retention protection", metadata: ["settings": "\(decided.protection)"])
+        logger.info("retention protection", metadata: [
+            "require_approval": "\(decided.protection.requireApproval)", "auto_purge": "\(decided.protection.autoPurge)",
+            "require_operator": "\(decided.protection.requireOperator)",
+        ])
         if let note = decided.note { logger.notice("retention: \(note)") }
+    }
+
+    func run() async throws {
         await planOnce(mode: .dryRun)
         while true {
-            let delay = Self.secondsUntilNext(minuteOfDay: settings.planMinuteOfDay, after: runner.store.clock.now())
+            let delay = Self.secondsUntilNext(minuteOfDay: settings.planMinuteOfDay, after: current.runner.store.clock.now())
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(delay)) }
             } catch {
@@ -62,6 +107,7 @@ struct RetentionService: Service {
     /// settings (after adopting the configuration's) decide: nothing without `auto_purge`, a plan
     /// under `require_approval`, else a purge.
     func planOnce(mode requested: RetentionApplyMode?) async {
+        let runner = current.runner
         do {
             var mode = requested ?? .dryRun
             if requested == nil {

@@ -3,8 +3,14 @@
 // Invariants:
 // - One `ServiceGroup` runs everything. Services start in list order and stop in reverse:
 //   the store first (so it closes last), the listeners last (so they stop accepting first).
+// - One server per data directory: `DATA/serve.lock` is held (flock) from before the store opens
+//   until `run()` returns (`ServeLock`).
 // - The store is opened, and its catch-up recovery done, before any listener binds: no client
-//   is answered by a store that has not finished recovering.
+//   is answered by a store that has not finished recovering. Every start-up check (TLS material,
+//   policy files and locks, protection settings) passes before the listeners start, so `onReady`
+//   is never followed by a start-up refusal.
+// - SIGHUP (`reload()`) swaps the TLS certificate for new handshakes, the retention policies and the
+//   compiled Sieve scripts; a part that fails to reload keeps its old state.
 // - Graceful shutdown (SIGTERM, SIGINT, or `shutdown()`): listeners stop accepting, the
 //   transactions in flight finish (each answered only after its delivery is durable), then
 //   the archive is closed. A `kill -9` loses nothing that got 250 (DESIGN.md).
@@ -12,8 +18,10 @@
 //   and every delivery goes through MailStore's async API.
 import Logging
 import MailStore
+import ServerKit
 import ServiceLifecycle
 import Synchronization
+import UnixSignals
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -32,6 +40,15 @@ public final class MailServer: Sendable {
     private struct State {
         var group: ServiceGroup?
         var shutdownRequested = false
+        /// What `reload()` changes, once the server runs.
+        var reloadable: Reloadable?
+    }
+
+    /// The running server's parts that SIGHUP reloads.
+    struct Reloadable: Sendable {
+        let store: MailStore
+        let tls: ServerTLS
+        let retention: RetentionService
     }
 
     /// `handleSignals`: install SIGTERM/SIGINT handlers (the CLI); tests call `shutdown()`.
@@ -47,13 +64,29 @@ public final class MailServer: Sendable {
 
     /// Opens the store, binds the listeners and serves until shutdown. `onReady` is called
     /// once every enabled listener is bound, with the ports they got.
+    /// A second server on the same data directory is refused (`ServeLock.Failure.held`) before
+    /// anything is opened.
     public func run(onReady: @escaping @Sendable (BoundPorts) -> Void = { _ in }) async throws {
+        let lock = try ServeLock(dataDirectory: dataDirectory)
+        defer { lock.release() }
+        // Trapped from here on, so a SIGHUP during recovery waits for the server instead of ending it.
+        let hangups = handleSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
         let store = try await openStore()
         var services: [any Service] = [StoreService(store: store, logger: logger)]
-        services += try makeDeliveryServices(store: store)
-        services += try makeRetentionServices(store: store)
-        services += try makeAnchorServices(store: store)
-        services += try makeListeners(store: store, onReady: onReady)
+        do {
+            let tls = try TLSMaterial.load(configuration.tls, hostname: configuration.hostname,
+                                           dataDirectory: dataDirectory, logger: logger)
+            services += try makeDeliveryServices(store: store)
+            let retention = try await makeRetentionService(store: store)
+            services.append(retention)
+            services += try makeAnchorServices(store: store)
+            if let hangups { services.append(ReloadSignalService(server: self, signals: hangups, logger: logger)) }
+            services += try makeListeners(store: store, tls: tls, onReady: onReady)
+            state.withLock { $0.reloadable = Reloadable(store: store, tls: tls, retention: retention) }
+        } catch {
+            store.close()
+            throw error
+        }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
@@ -63,7 +96,12 @@ public final class MailServer: Sendable {
             return state.shutdownRequested
         }
         if stopAtOnce { await group.triggerGracefulShutdown() }
+        defer { state.withLock { $0.reloadable = nil } }
         try await group.run()
+    }
+
+    func currentReloadable() -> Reloadable? {
+        state.withLock { $0.reloadable }
     }
 
     /// Stops accepting, finishes the transactions in flight, closes the store; `run()` returns.
@@ -90,7 +128,10 @@ public final class MailServer: Sendable {
                 ])
             }
             let report = try await store.delivery.recover()
-            logger.info("recovery done", metadata: ["report": "\(report)"])
+            logger.info("recovery done", metadata: [
+                "examined": "\(report.examined)", "indexed": "\(report.indexed)",
+                "audit_listed": "\(report.auditListed)", "routed": "\(report.routed)",
+            ])
             let known = Set(try await store.accounts.domains())
             for domain in configuration.domains where !known.contains(domain) {
                 try await store.accounts.addDomain(domain, by: .system("configuration"))

@@ -44,6 +44,14 @@ enum TLSMaterial {
         return try ServerTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)
     }
 
+    /// SIGHUP: the configured files, or the ones in `DATA/tls/`, read again (never generated: a
+    /// missing file is an error, and the certificate in use stays). `path` names the certificate.
+    static func reload(_ tls: TresorConfiguration.TLS, dataDirectory: URL) throws -> (tls: ServerTLS, path: String) {
+        let certificate = tls.certificate ?? certificateURL(in: dataDirectory)
+        let key = tls.key ?? keyURL(in: dataDirectory)
+        return (try ServerTLS(certificateFile: certificate.path, keyFile: key.path), certificate.path)
+    }
+
     struct WriteError: Error, CustomStringConvertible {
         var path: String
         var operation: String

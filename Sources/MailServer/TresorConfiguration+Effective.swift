@@ -17,6 +17,7 @@ extension TresorConfiguration {
             ("data_dir", dataDirectory?.path ?? "(not set: the command line's --data-dir, else ./tresor-data)"),
             ("hostname", hostname),
             ("domains", domains.joined(separator: ", ")),
+            ("log_format", logFormat.rawValue),
         ]
         lines += listener("smtp", smtp) + listener("submission", submission) + listener("submissions", submissions)
         lines += listener("pop3", pop3) + listener("pop3s", pop3s) + listener("imap", imap) + listener("imaps", imaps)

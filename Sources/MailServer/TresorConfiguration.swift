@@ -1,3 +1,4 @@
+import ServerKit
 import Sieve
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -48,6 +49,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var accessControl: AccessSettings
     /// The `[sieve]` table: where spamtest and virustest (RFC 5235) read verdicts.
     public var sieve: SieveScanHeaders
+    /// `log_format`: how `tresor serve` writes its log (TresorConfiguration+Logging.swift).
+    public var logFormat: LogFormat = .text
 
     /// One listening socket. `port = 0` lets the OS choose (tests).
     public struct Listener: Sendable, Equatable {

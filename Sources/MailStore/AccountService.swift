@@ -105,7 +105,7 @@ extension AccountService {
         if user != nil { return user }
         let delay = store.authenticationThrottle.recordFailure(from: client)
         logger.notice("authentication failed", metadata: [
-            "client": "\(client)", "protocol": "\(protocolName)",
+            "user": "\(username)", "client": "\(client)", "protocol": "\(protocolName)",
             "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
         try? await Task.sleep(for: delay)
         return nil

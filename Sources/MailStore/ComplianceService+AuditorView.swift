@@ -53,8 +53,8 @@ extension ComplianceService {
         }
         if matched { return name }
         let delay = store.authenticationThrottle.recordFailure(from: client)
-        logger.notice("authentication failed", metadata: ["client": "\(client)", "protocol": "\(protocolName)",
-                                                          "operator": "true"])
+        logger.notice("authentication failed", metadata: ["user": "\(name)", "client": "\(client)",
+                                                          "protocol": "\(protocolName)", "operator": "true"])
         try? await Task.sleep(for: delay)
         return nil
     }

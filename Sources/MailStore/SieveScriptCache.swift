@@ -66,6 +66,11 @@ final class SieveScriptCache: Sendable {
 
     private let snapshot = Mutex<Snapshot?>(nil)
 
+    /// Forgets every compiled script: the next delivery loads and compiles its scripts again.
+    func clear() {
+        snapshot.withLock { $0 = nil }
+    }
+
     /// The scripts to run for each of `users` (global first), when this cache holds `generation`
     /// and every one needed is compiled; users with none are left out. nil: load and `store`.
     func scripts(for users: [String], generation: Int64) -> [String: SieveRunScripts]? {

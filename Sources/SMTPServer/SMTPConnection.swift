@@ -20,6 +20,8 @@ struct SMTPConnection: ProtocolConnection {
     /// The message being received: trace headers, then content.
     private var message: [UInt8] = []
     private var transactionID = ""
+    /// The reverse-path of the transaction being built, for the log lines of its refusals.
+    private var sender: String?
 
     /// The handler of an SMTP listener of kind `kind`.
     static func handler(kind: SMTPListenerKind, configuration: SMTPConfiguration, backend: any SMTPBackend)
@@ -72,6 +74,7 @@ struct SMTPConnection: ProtocolConnection {
                         let command = try SMTPCommand(parsing: bytes)
                         logger.trace("command", metadata: ["verb": "\(verb(of: command))"])
                         action = session.receive(command)
+                        logSessionRefusal(of: command, action)
                     } catch {
                         action = session.receive(error)
                     }
@@ -97,11 +100,14 @@ struct SMTPConnection: ProtocolConnection {
                 let verdict = await timed("checkSender", limit: configuration.limits.timeouts.mail) {
                     await backend.checkSender(path, session: session.info(clientAddress: clientAddress))
                 }
+                sender = path
+                if case .reject(let reply) = verdict { logRefusal(reply, at: .mail, from: path) }
                 next = session.senderChecked(verdict)
             case .checkRecipient(let path):
                 let verdict = await timed("checkRecipient", limit: configuration.limits.timeouts.recipient) {
                     await backend.checkRecipient(path, session: session.info(clientAddress: clientAddress))
                 }
+                if case .reject(let reply) = verdict { logRefusal(reply, at: .rcpt, from: sender, to: path) }
                 next = session.recipientChecked(verdict)
             case .authenticate(let credentials):
                 let user = await backend.authenticate(
@@ -113,6 +119,7 @@ struct SMTPConnection: ProtocolConnection {
                 reply.encode(into: &io.output)
                 startMessage()
                 next = session.dataReceived(try await readData(&iterator))
+                if case .reply(let reply) = next, reply == .messageTooBig { logTransaction(size: -1, reply) }
             case .receiveChunk(let size, let keep):
                 // Start afresh at a transaction's first chunk, never by "is the buffer empty":
                 // the content of a chunked transaction that was reset must not lead the next one.
@@ -229,14 +236,57 @@ struct SMTPConnection: ProtocolConnection {
         return content
     }
 
+    // MARK: - Log
+
+    /// One line per message: "message received" when it was taken (the reply 250 says it is
+    /// durable), else "message refused" with the reason. `size` is -1 when the content was cut
+    /// off for being too big.
     private func logTransaction(size: Int, _ reply: SMTPReply, envelope: SMTPEnvelope? = nil) {
-        logger.info("transaction", metadata: [
+        var metadata: Logger.Metadata = [
             "id": "\(envelope?.id ?? transactionID)",
-            "from": "\(envelope?.mailFrom ?? "")",
-            "recipients": "\(envelope?.recipients.joined(separator: ",") ?? "")",
+            "from": "\(envelope?.mailFrom ?? sender ?? "")",
+            "to": "\(envelope?.recipients.joined(separator: ",") ?? "")",
             "size": "\(size)",
-            "result": "\(reply.code) \(reply.enhanced ?? "")",
-        ])
+            "client": "\(clientAddress)",
+            "result": "\(SMTPRefusal.result(of: reply))",
+            "reply": "\(reply.logValue)",
+        ]
+        if reply.isPositive {
+            logger.info("message received", metadata: metadata)
+        } else {
+            metadata["reason"] = "\(SMTPRefusal.reason(for: reply, at: .data))"
+            logger.notice("message refused", metadata: metadata)
+        }
+    }
+
+    /// A MAIL or RCPT the backend refused: the reply sent and why.
+    private func logRefusal(_ reply: SMTPReply, at stage: SMTPRefusal.Stage, from: String?, to: String? = nil) {
+        var metadata: Logger.Metadata = [
+            "stage": "\(stage.rawValue)",
+            "client": "\(clientAddress)",
+            "result": "\(SMTPRefusal.result(of: reply))",
+            "reply": "\(reply.logValue)",
+            "reason": "\(SMTPRefusal.reason(for: reply, at: stage))",
+        ]
+        if let from { metadata["from"] = "\(from)" }
+        if let to { metadata["to"] = "\(to)" }
+        if let user = session.info(clientAddress: clientAddress).authenticatedUser { metadata["user"] = "\(user)" }
+        logger.notice("refused", metadata: metadata)
+    }
+
+    /// A MAIL or RCPT the session itself refused (SIZE too big, too many recipients, no AUTH,
+    /// SMTPUTF8 missing): logged like a backend's refusal. Other commands' errors are not.
+    private mutating func logSessionRefusal(of command: SMTPCommand, _ action: SMTPSession.Action) {
+        guard case .reply(let reply) = action, !reply.isPositive else { return }
+        switch command {
+        case .mail(let path, _, _):
+            sender = nil
+            logRefusal(reply, at: .mail, from: path)
+        case .recipient(let path, _):
+            logRefusal(reply, at: .rcpt, from: sender, to: path)
+        default:
+            return
+        }
     }
 
     /// A transaction id: 16 characters of base32 (80 random bits).

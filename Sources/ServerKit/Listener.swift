@@ -3,6 +3,9 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One accepted connection, as the listener hands it to a protocol.
 public struct Connection: Sendable {
@@ -54,30 +57,42 @@ public struct Listener: Service {
         self.onBound = onBound
     }
 
+    /// The listener's name for messages ("imap", "submission"): the `listener` metadata of its
+    /// logger, as the server sets it, else "listener".
+    public var name: String {
+        logger[metadataKey: "listener"].map { "\($0)" } ?? "listener"
+    }
+
     public func run() async throws {
-        let tlsContext = implicitTLS?.context
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // Wrap inside the initializer, or early reads are lost (STYLE.md, Pitfalls).
-                    let operations = channel.pipeline.syncOperations
-                    if let tlsContext {
-                        try operations.addHandler(NIOSSLServerHandler(context: tlsContext))
+        let tls = implicitTLS
+        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        do {
+            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .bind(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        // Wrap inside the initializer, or early reads are lost (STYLE.md, Pitfalls).
+                        let operations = channel.pipeline.syncOperations
+                        if let tls {
+                            // The context of now: after a certificate reload, new connections get the new one.
+                            try operations.addHandler(NIOSSLServerHandler(context: tls.context))
+                        }
+                        try operations.addHandler(InboundByteCounter())
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
-                    try operations.addHandler(InboundByteCounter())
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
-            }
+        } catch {
+            throw ListenerBindError(listener: name, host: host, port: port, underlying: error)
+        }
         let boundPort = server.channel.localAddress?.port ?? port
         logger.info("listening", metadata: ["host": "\(host)", "port": "\(boundPort)"])
         onBound(boundPort)
         let limiter = self.limiter
         let handler = self.handler
         let logger = self.logger
-        let implicit = tlsContext != nil
+        let implicit = tls != nil
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await channel in connections.cancelOnGracefulShutdown() {
@@ -95,6 +110,28 @@ public struct Listener: Service {
             }
             logger.info("stopped accepting", metadata: ["port": "\(boundPort)"])
         }
+    }
+}
+
+/// A listener could not bind its address: says which listener, where, and why.
+/// "imap listener 127.0.0.1:2143: address already in use".
+public struct ListenerBindError: Error, CustomStringConvertible {
+    public var listener: String
+    public var host: String
+    public var port: Int
+    public var underlying: any Error
+
+    public var description: String {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return "\(listener) listener \(address): \(reason)"
+    }
+
+    /// The system's words for the errno (lower case, as in a sentence), else the error itself.
+    var reason: String {
+        if let error = underlying as? IOError {
+            return String(cString: strerror(error.errnoCode)).lowercased()
+        }
+        return "\(underlying)"
     }
 }
 

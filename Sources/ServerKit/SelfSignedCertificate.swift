@@ -11,7 +11,9 @@ import X509
 /// the data directory, so that STARTTLS and implicit TLS work out of the box.
 public enum SelfSignedCertificate {
     /// A P-256 key and a certificate for `hostname` (subject CN and subjectAltName dNSName, RFC 6125
-    /// §6.4.4), valid from an hour ago for `validity`.
+    /// §6.4.4), valid from an hour ago for `validity`. The subjectAltNames also name this machine
+    /// as local clients reach it — `localhost`, 127.0.0.1 and ::1 (iPAddress entries, RFC 5280
+    /// §4.2.1.6) — so that a client connecting to the loopback address can check the name.
     public static func generate(
         hostname: String, now: Date = Date(), validity: Duration = .seconds(825 * 86_400)
     ) throws -> (certificatePEM: String, keyPEM: String) {
@@ -37,10 +39,21 @@ public enum SelfSignedCertificate {
                 Critical(BasicConstraints.notCertificateAuthority)
                 KeyUsage(digitalSignature: true)
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([.dnsName(hostname)])
+                SubjectAlternativeNames(subjectAlternativeNames(hostname: hostname))
             },
             issuerPrivateKey: .init(key))
         let pem = try certificate.serializeAsPEM().pemString
         return (pem + "\n", key.pemRepresentation + "\n")
+    }
+
+    /// The host name, then `localhost` (unless that is the host name), 127.0.0.1 and ::1.
+    static func subjectAlternativeNames(hostname: String) -> [GeneralName] {
+        var names: [GeneralName] = [.dnsName(hostname)]
+        if hostname.lowercased() != "localhost" { names.append(.dnsName("localhost")) }
+        let loopbackV4: [UInt8] = [127, 0, 0, 1]
+        let loopbackV6: [UInt8] = Array(repeating: 0, count: 15) + [1]
+        names.append(.ipAddress(ASN1OctetString(contentBytes: loopbackV4[...])))
+        names.append(.ipAddress(ASN1OctetString(contentBytes: loopbackV6[...])))
+        return names
     }
 }

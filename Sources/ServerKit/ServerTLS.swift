@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// Why a TLS context could not be built.
 public enum ServerTLSError: Error, Sendable, CustomStringConvertible {
@@ -16,11 +17,29 @@ public enum ServerTLSError: Error, Sendable, CustomStringConvertible {
 
 /// A server-side TLS context (certificate chain + private key), shared by every connection of a
 /// listener. TLS 1.2 is the floor (RFC 8996 deprecates 1.0 and 1.1).
+///
+/// Copies share one slot: `replaceContext(with:)` (a certificate reload) changes the context every
+/// copy hands out from then on. A handshake takes the context when the connection (or its STARTTLS)
+/// starts, so connections already open keep theirs.
 public struct ServerTLS: Sendable {
-    public let context: NIOSSLContext
+    private final class Slot: Sendable {
+        let context: Mutex<NIOSSLContext>
+        init(_ context: NIOSSLContext) { self.context = Mutex(context) }
+    }
+
+    private let slot: Slot
+
+    /// The context new handshakes use.
+    public var context: NIOSSLContext { slot.context.withLock { $0 } }
 
     public init(context: NIOSSLContext) {
-        self.context = context
+        slot = Slot(context)
+    }
+
+    /// From now on, new handshakes of every copy of this value use `other`'s certificate and key.
+    public func replaceContext(with other: ServerTLS) {
+        let context = other.context
+        slot.context.withLock { $0 = context }
     }
 
     /// From PEM text: a certificate chain (leaf first) and its private key.
@@ -55,7 +74,7 @@ public struct ServerTLS: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
-        do { context = try NIOSSLContext(configuration: configuration) } catch {
+        do { slot = Slot(try NIOSSLContext(configuration: configuration)) } catch {
             throw .invalid(reason: "\(error)")
         }
     }

@@ -13,8 +13,11 @@ struct ServeCommand: AsyncParsableCommand {
             (domain localhost; 127.0.0.1 ports 2525, 2587, 2465). The data directory comes from \
             --data-dir, else $TRESOR_DATA_DIR, else data_dir in the file, else ./tresor-data, and \
             must have been made by `tresor init`. Prints "listening NAME ADDRESS:PORT" per \
-            listener, then "ready". SIGTERM or SIGINT stops accepting, finishes the transactions \
-            in flight, closes the archive and exits 0.
+            listener, then "ready" once every start-up check passed. SIGTERM or SIGINT stops \
+            accepting, finishes the transactions in flight, closes the archive and exits 0. SIGHUP \
+            reloads the TLS certificate, the retention policies and the Sieve scripts (open \
+            connections are kept). One server per data directory: DATA/serve.lock is held while \
+            it runs. The log goes to standard error, as log_format says ("text" or "json").
             """
     )
 
@@ -35,11 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try TresorConfiguration.load(config: config)
         let dataDirectory = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ServerLogging.bootstrap(format: configuration.logFormat, level: level)
         let logger = Logger(label: "tresor.serve")
         let server = MailServer(configuration: configuration, dataDirectory: dataDirectory, logger: logger)
         try await server.run { bound in

@@ -158,7 +158,7 @@ print(json.dumps(out))
             let certificate = TLSMaterial.certificateURL(in: data)
             var server = try await Running.start(data)
             let pop3 = String(server.ports["pop3"]!)
-            let harness = ServerHarness(dataDirectory: data, ports: server.ports)
+            let harness = ServerHarness(dataDirectory: data, ports: server.ports, server: server.server)
             for message in sent {
                 let result = try await EndToEndTests.send("plain", harness, port: harness.smtp, message: message)
                 #expect(result.refused?.isEmpty == true)

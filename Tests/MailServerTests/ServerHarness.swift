@@ -11,6 +11,8 @@ import TestSupport
 struct ServerHarness {
     let dataDirectory: URL
     let ports: BoundPorts
+    /// The running server (for `reload()`).
+    let server: MailServer
     var smtp: Int { ports["smtp"]! }
     var submission: Int { ports["submission"]! }
     var submissions: Int { ports["submissions"]! }
@@ -54,13 +56,14 @@ struct ServerHarness {
     static func with(
         users: [(String, String)],
         configuration: TresorConfiguration = configuration(),
+        logger: Logger = Logger(label: "tresor.test"),
         _ body: (ServerHarness) async throws -> Void,
         after: (MailStore) async throws -> Void = { _ in }
     ) async throws {
         try await withTemporaryDirectory { folder in
             let data = try await makeDataDirectory(in: folder, users: users)
             let server = MailServer(configuration: configuration, dataDirectory: data,
-                                    logger: Logger(label: "tresor.test"), handleSignals: false)
+                                    logger: logger, handleSignals: false)
             let (bound, continuation) = AsyncStream<BoundPorts>.makeStream()
             let running = Task { try await server.run(onReady: { continuation.yield($0); continuation.finish() }) }
             var ports: BoundPorts?
@@ -71,7 +74,7 @@ struct ServerHarness {
                 return
             }
             do {
-                try await body(ServerHarness(dataDirectory: data, ports: ports))
+                try await body(ServerHarness(dataDirectory: data, ports: ports, server: server))
             } catch {
                 await server.shutdown()
                 try? await running.value
