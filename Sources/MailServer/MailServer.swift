@@ -54,6 +54,9 @@ public final class MailServer: Sendable {
         services += try makeRetentionServices(store: store)
         services += try makeAnchorServices(store: store)
         services += try makeListeners(store: store, onReady: onReady)
+        // Only now, with every setting checked (policies, TSAs, TLS material, listeners), is the
+        // catalog changed: a configuration that is refused leaves no trace in it.
+        try await makeConfiguredDomainsLocal(store)
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
@@ -75,8 +78,7 @@ public final class MailServer: Sendable {
         await group?.triggerGracefulShutdown()
     }
 
-    /// Opens the data directory made by `tresor init`, runs the store's catch-up recovery and
-    /// makes the configured domains local.
+    /// Opens the data directory made by `tresor init` and runs the store's catch-up recovery.
     private func openStore() async throws -> MailStore {
         let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: configuration.archive.sealKey?.path,
                                   clock: clock, authenticationFailureDelay: configuration.auth.failureDelay, sieveScan: configuration.sieve,
@@ -91,6 +93,16 @@ public final class MailServer: Sendable {
             }
             let report = try await store.delivery.recover()
             logger.info("recovery done", metadata: ["report": "\(report)"])
+        } catch {
+            store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Makes the configured domains local (idempotent), once the configuration has been accepted.
+    private func makeConfiguredDomainsLocal(_ store: MailStore) async throws {
+        do {
             let known = Set(try await store.accounts.domains())
             for domain in configuration.domains where !known.contains(domain) {
                 try await store.accounts.addDomain(domain, by: .system("configuration"))
@@ -100,6 +112,5 @@ public final class MailServer: Sendable {
             store.close()
             throw error
         }
-        return store
     }
 }
