@@ -133,4 +133,21 @@ import TestSupport
             #expect(problems.filter { $0.problem == "unknown key" }.isEmpty, "\(line) in \(table): \(problems)")
         }
     }
+
+    /// The README's configuration example works as copied: into a new folder, it validates.
+    @Test func theReadmeExampleValidatesAsCopied() async throws {
+        let readme = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "## Configuration"))
+        let rest = readme[section.upperBound...]
+        let open = try #require(rest.range(of: "```toml\n"))
+        let close = try #require(rest[open.upperBound...].range(of: "```"))
+        let text = String(rest[open.upperBound..<close.lowerBound])
+        #expect(text.contains("listen_address"))
+        try await withTemporaryDirectory { folder in
+            let file = folder.appendingPathComponent("tresor.toml")
+            try Data(text.utf8).write(to: file)
+            let check = TresorConfiguration.checkThoroughly(fileAt: file)
+            #expect(check.lines == [])
+        }
+    }
 }
