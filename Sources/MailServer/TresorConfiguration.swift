@@ -8,8 +8,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Everything `tresor serve` reads from `tresor.toml` (every key is documented in README.md,
-/// "Configuration"). With no file, the defaults of DESIGN.md "Where data lives": data in
+/// Everything the commands read from `tresor.toml` (every key is documented, with its default,
+/// in `tresor.example.toml` at the repository root). With no file, the defaults of DESIGN.md "Where data lives": data in
 /// `./tresor-data`, domain `localhost`, listeners on 127.0.0.1 at unprivileged ports.
 public struct TresorConfiguration: Sendable, Equatable {
     /// The data directory; nil means "not set in the file" (the CLI then decides).
@@ -166,7 +166,8 @@ public struct TresorConfiguration: Sendable, Equatable {
 }
 
 extension TresorConfiguration {
-    /// The file `tresor serve` reads without `--config`, if it exists.
+    /// The file every command reads from the working directory, when neither `--config` nor
+    /// `$TRESOR_CONFIG` names one and it exists.
     public static let defaultFileName = "tresor.toml"
 
     /// Reads and validates a configuration file. Relative paths inside it are taken relative
