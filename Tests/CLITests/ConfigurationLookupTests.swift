@@ -118,6 +118,12 @@ import TestSupport
             #expect(configured.stderr.contains("data_dir in \(site.config.path)"))
             // The configuration names the archive: no advice to make one elsewhere.
             #expect(!configured.stderr.contains("--data-dir"))
+            // A file named by the flag or the variable must exist: no quiet fall-back to the defaults.
+            let missing = site.root.appendingPathComponent("missing.toml").path
+            let named = try CommandRunner.run("tresor", ["user", "list"], environment: ["TRESOR_CONFIG": missing],
+                                              in: site.elsewhere)
+            #expect(named.status == 1)
+            #expect(named.stderr.contains(missing))
             let defaulted = try CommandRunner.run("tresor", ["user", "list"], in: site.elsewhere)
             #expect(defaulted.status == 1)
             #expect(defaulted.stderr.contains("tresor-data"))
