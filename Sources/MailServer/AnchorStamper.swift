@@ -49,24 +49,26 @@ public struct AnchorStamper: Sendable {
         var authorities: [TimeStampAuthority] = []
         for entry in settings {
             authorities.append(TimeStampAuthority(url: entry.url, verifier: try verifier(caFile: entry.caFile,
-                                                                                          key: entry.key + ".ca")))
+                                                                                          key: entry.key + ".ca",
+                                                                                          file: entry.file)))
         }
         return authorities
     }
 
     /// A verifier trusting the CA certificate(s) of a PEM file; `key` names it in errors.
-    public static func verifier(caFile: URL, key: String) throws(ConfigurationError) -> TimeStampVerifier {
+    public static func verifier(caFile: URL, key: String,
+                                file: String = TresorConfiguration.defaultFileName) throws(ConfigurationError) -> TimeStampVerifier {
         let text: String
         do {
             text = try String(contentsOf: caFile, encoding: .utf8)
         } catch {
-            throw ConfigurationError(file: TresorConfiguration.defaultFileName, line: nil, key: key,
+            throw ConfigurationError(file: file, line: nil, key: key,
                                      problem: "cannot read \(caFile.path): \(error.localizedDescription)")
         }
         do {
             return try TimeStampVerifier(pemEncodedRoots: text)
         } catch {
-            throw ConfigurationError(file: TresorConfiguration.defaultFileName, line: nil, key: key,
+            throw ConfigurationError(file: file, line: nil, key: key,
                                      problem: "\(caFile.path): \(error)")
         }
     }

@@ -28,7 +28,8 @@ public struct AnchorTokenVerifier: AnchorTokenChecking {
         throws(ConfigurationError)
     {
         var extra: [TimeStampVerifier] = []
-        for file in extraCAFiles { extra.append(try AnchorStamper.verifier(caFile: file, key: "--tsa-ca")) }
+        for file in extraCAFiles { extra.append(try AnchorStamper.verifier(caFile: file, key: "--tsa-ca",
+                                                                                            file: "the command line")) }
         self.init(authorities: try AnchorStamper.authorities(settings), extraRoots: extra)
     }
 

@@ -16,7 +16,7 @@ extension MailServer {
         if let user = settings.authUser, let file = settings.authPasswordFile {
             let text: String
             do { text = try String(contentsOf: file, encoding: .utf8) } catch {
-                throw ConfigurationError(file: TresorConfiguration.defaultFileName, line: nil,
+                throw ConfigurationError(file: configuration.file ?? TresorConfiguration.defaultFileName, line: nil,
                                          key: "delivery.auth_password_file",
                                          problem: "cannot read \(file.path): \(error.localizedDescription)")
             }

@@ -83,6 +83,9 @@ public final class MailServer: Sendable {
             if let hangups { services.append(ReloadSignalService(server: self, signals: hangups, logger: logger)) }
             services += try makeListeners(store: store, tls: tls, onReady: onReady)
             state.withLock { $0.reloadable = Reloadable(store: store, tls: tls, retention: retention) }
+            // Only now, with every setting checked (policies, TSAs, TLS material, listeners), is the
+            // catalog changed: a configuration that is refused leaves no trace in it.
+            try await makeConfiguredDomainsLocal(store)
         } catch {
             store.close()
             throw error
@@ -113,8 +116,7 @@ public final class MailServer: Sendable {
         await group?.triggerGracefulShutdown()
     }
 
-    /// Opens the data directory made by `tresor init`, runs the store's catch-up recovery and
-    /// makes the configured domains local.
+    /// Opens the data directory made by `tresor init` and runs the store's catch-up recovery.
     private func openStore() async throws -> MailStore {
         let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: configuration.archive.sealKey?.path,
                                   clock: clock, authenticationFailureDelay: configuration.auth.failureDelay, sieveScan: configuration.sieve,
@@ -132,15 +134,20 @@ public final class MailServer: Sendable {
                 "examined": "\(report.examined)", "indexed": "\(report.indexed)",
                 "audit_listed": "\(report.auditListed)", "routed": "\(report.routed)",
             ])
-            let known = Set(try await store.accounts.domains())
-            for domain in configuration.domains where !known.contains(domain) {
-                try await store.accounts.addDomain(domain, by: .system("configuration"))
-                logger.notice("local domain added from the configuration", metadata: ["domain": "\(domain)"])
-            }
         } catch {
             store.close()
             throw error
         }
         return store
+    }
+
+    /// Makes the configured domains local (idempotent), once the configuration has been accepted.
+    /// The caller closes the store when this throws.
+    private func makeConfiguredDomainsLocal(_ store: MailStore) async throws {
+        let known = Set(try await store.accounts.domains())
+        for domain in configuration.domains where !known.contains(domain) {
+            try await store.accounts.addDomain(domain, by: .system("configuration"))
+            logger.notice("local domain added from the configuration", metadata: ["domain": "\(domain)"])
+        }
     }
 }

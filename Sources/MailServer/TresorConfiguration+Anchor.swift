@@ -41,11 +41,15 @@ extension TresorConfiguration {
         public var caFile: URL
         /// The dotted key of the entry (`anchor.tsa[0]`), for errors found later (reading `ca`).
         public var key: String
+        /// The configuration file it is in, as the user named it, for those errors.
+        public var file: String
 
-        public init(url: String, caFile: URL, key: String = "anchor.tsa") {
+        public init(url: String, caFile: URL, key: String = "anchor.tsa",
+                    file: String = TresorConfiguration.defaultFileName) {
             self.url = url
             self.caFile = caFile
             self.key = key
+            self.file = file
         }
     }
 
@@ -79,7 +83,8 @@ extension TresorConfiguration {
             if settings.authorities.contains(where: { $0.url == url }) {
                 throw entry.error("url", "\(url) is configured twice")
             }
-            settings.authorities.append(TimeStampAuthoritySettings(url: url, caFile: resolve(ca), key: entry.path))
+            settings.authorities.append(TimeStampAuthoritySettings(url: url, caFile: resolve(ca), key: entry.path,
+                                                                  file: entry.file))
             try entry.finish()
         }
         if !settings.witnessAddresses.isEmpty && settings.authorities.isEmpty {

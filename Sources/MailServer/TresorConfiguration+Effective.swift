@@ -17,6 +17,8 @@ extension TresorConfiguration {
             ("data_dir", dataDirectory?.path ?? "(not set: the command line's --data-dir, else ./tresor-data)"),
             ("hostname", hostname),
             ("domains", domains.joined(separator: ", ")),
+            ("listen_address", listenAddress),
+            ("exports_dir", effectiveExportsFolder.path),
             ("log_format", logFormat.rawValue),
         ]
         lines += listener("smtp", smtp) + listener("submission", submission) + listener("submissions", submissions)
@@ -43,7 +45,7 @@ extension TresorConfiguration {
             ("limits.connections", "\(limits.connections)"),
             ("limits.command_deadline_seconds", seconds(limits.commandDeadline)),
             ("limits.minimum_data_rate", "\(limits.minimumDataRate)"),
-            ("retention_policies", retention.policiesFolder?.path ?? TresorConfiguration.RetentionSettings.defaultFolderName),
+            ("retention_policies", retention.effectiveFolder.path),
             ("retention.auto_purge", "\(retention.autoPurge)"),
             ("retention.require_approval", "\(retention.requireApproval)"),
             ("retention.plan_time", String(format: "%02d:%02d", retention.planMinuteOfDay / 60, retention.planMinuteOfDay % 60)),

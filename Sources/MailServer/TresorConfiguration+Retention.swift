@@ -24,6 +24,9 @@ extension TresorConfiguration {
         public var requireApproval: Bool
         /// `retention.plan_time`: minutes after 00:00 UTC when the server plans each day.
         public var planMinuteOfDay: Int
+        /// Where the default folder is looked for: the configuration file's folder; nil: the working
+        /// directory (no file was read).
+        public var baseFolder: URL?
 
         public init(policiesFolder: URL? = nil, autoPurge: Bool = false, requireApproval: Bool = false,
                     planMinuteOfDay: Int = 3 * 60) {
@@ -36,20 +39,29 @@ extension TresorConfiguration {
         /// The folder read when `retention_policies` is not set.
         public static let defaultFolderName = "retention-policies"
 
+        /// `retention-policies` in the configuration file's folder (else the working directory).
+        public var defaultFolder: URL {
+            URL(fileURLWithPath: Self.defaultFolderName, isDirectory: true, relativeTo: baseFolder).standardizedFileURL
+        }
+
+        /// The folder the policies are read from, configured or default.
+        public var effectiveFolder: URL { policiesFolder ?? defaultFolder }
+
         /// Loads the policies these settings name. A configured folder must exist; the default one may
         /// be missing (then there are no policies and `onMissingDefault` is told, to log it). Invalid
         /// files throw `PolicyLoadError` naming file, line and problem.
         public func loadPolicies(onMissingDefault: (String) -> Void = { _ in }) throws(PolicyLoadError) -> PolicySet {
             if let policiesFolder { return try PolicySet.load(folder: policiesFolder, displayPath: policiesFolder.path) }
-            let folder = URL(fileURLWithPath: Self.defaultFolderName, isDirectory: true)
+            let folder = defaultFolder
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
             else {
-                onMissingDefault("no folder \(Self.defaultFolderName)/ in \(FileManager.default.currentDirectoryPath): "
+                let base = baseFolder?.path ?? FileManager.default.currentDirectoryPath
+                onMissingDefault("no folder \(Self.defaultFolderName)/ in \(base): "
                                  + "no retention policies, every message is kept")
                 return .empty
             }
-            return try PolicySet.load(folder: folder, displayPath: Self.defaultFolderName)
+            return try PolicySet.load(folder: folder, displayPath: baseFolder == nil ? Self.defaultFolderName : folder.path)
         }
     }
 

@@ -9,12 +9,22 @@ import Foundation
 import Glibc
 #endif
 
-/// Everything `tresor serve` reads from `tresor.toml` (every key is documented in README.md,
-/// "Configuration"). With no file, the defaults of DESIGN.md "Where data lives": data in
+/// Everything the commands read from `tresor.toml` (every key is documented, with its default,
+/// in `tresor.example.toml` at the repository root). With no file, the defaults of DESIGN.md "Where data lives": data in
 /// `./tresor-data`, domain `localhost`, listeners on 127.0.0.1 at unprivileged ports.
 public struct TresorConfiguration: Sendable, Equatable {
     /// The data directory; nil means "not set in the file" (the CLI then decides).
     public var dataDirectory: URL?
+    /// The folder of the file this was read from, against which its relative paths and the default
+    /// folders (policies, exports) are taken; nil for the built-in defaults (the working directory).
+    public var folder: URL?
+    /// That file as the user named it, for errors found after reading (a password file that
+    /// cannot be read); nil for the built-in defaults.
+    public var file: String?
+    /// `listen_address`: the address of every listener that names none itself.
+    public var listenAddress: String
+    /// `exports_dir`: where `tresor export` writes without `--out`; nil: `exports` in `folder`.
+    public var exportsFolder: URL?
     /// The name this server greets with and writes into `Received:` (RFC 5321 §4.1.3, §4.4).
     public var hostname: String
     /// Domains that are local: made known to the store at every start (idempotent).
@@ -124,6 +134,10 @@ public struct TresorConfiguration: Sendable, Equatable {
     /// The built-in defaults.
     public init() {
         dataDirectory = nil
+        folder = nil
+        file = nil
+        listenAddress = Self.defaultListenAddress
+        exportsFolder = nil
         hostname = Self.machineHostname()
         domains = ["localhost"]
         smtp = Listener(port: 2525)
@@ -155,7 +169,8 @@ public struct TresorConfiguration: Sendable, Equatable {
 }
 
 extension TresorConfiguration {
-    /// The file `tresor serve` reads without `--config`, if it exists.
+    /// The file every command reads from the working directory, when neither `--config` nor
+    /// `$TRESOR_CONFIG` names one and it exists.
     public static let defaultFileName = "tresor.toml"
 
     /// Reads and validates a configuration file. Relative paths inside it are taken relative
@@ -177,5 +192,28 @@ extension TresorConfiguration {
             throw ConfigurationError(file: name, line: nil, key: "", problem: "not UTF-8 text (TOML v1.0.0 requires UTF-8)")
         }
         return try parse(text, file: name, relativeTo: url.deletingLastPathComponent())
+    }
+
+    /// Reads a configuration file and returns every problem in it (file order), for
+    /// `tresor config check`; the configuration is meaningful only when there is none.
+    public static func check(fileAt url: URL, displayName: String? = nil) -> (TresorConfiguration, [ConfigurationError]) {
+        let name = displayName ?? url.path
+        let data: Data
+        do {
+            guard access(url.path, R_OK) == 0 else {
+                throw ConfigurationError(file: name, line: nil, key: "",
+                                         problem: "cannot read the file: \(String(cString: strerror(errno)))")
+            }
+            data = try Data(contentsOf: url)
+        } catch {
+            let problem = error as? ConfigurationError
+                ?? ConfigurationError(file: name, line: nil, key: "", problem: "cannot read the file: \(error.localizedDescription)")
+            return (TresorConfiguration(), [problem])
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            return (TresorConfiguration(), [ConfigurationError(file: name, line: nil, key: "",
+                                                               problem: "not UTF-8 text (TOML v1.0.0 requires UTF-8)")])
+        }
+        return check(text, file: name, relativeTo: url.deletingLastPathComponent())
     }
 }

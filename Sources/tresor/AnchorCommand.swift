@@ -16,21 +16,10 @@ struct AnchorCommand: AsyncParsableCommand {
             stamps, signed with the archive key, for someone outside the machine to keep. \
             `tresor verify` checks the stamps, and `tresor verify --witness FILE` finds an archive \
             rolled back or rewritten since the witness was made. `tresor serve` stamps by itself \
-            when [[anchor.tsa]] is configured in tresor.toml.
+            when [[anchor.tsa]] is configured.
             """,
         subcommands: [Stamp.self, Status.self, Export.self]
     )
-
-    /// `--config` as `tresor serve` reads it.
-    struct ConfigOption: ParsableArguments {
-        @Option(help: ArgumentHelp("The configuration file ([anchor] and [[anchor.tsa]]).",
-                                   discussion: "Default: ./tresor.toml if it exists.", valueName: "path"))
-        var config: String?
-
-        func load() throws -> TresorConfiguration {
-            do { return try TresorConfiguration.load(config: config) } catch { throw CommandError("\(error)") }
-        }
-    }
 
     struct Stamp: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -45,7 +34,6 @@ struct AnchorCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var data: DataDirectoryOptions
-        @OptionGroup var config: ConfigOption
         @Option(name: .customLong("tsa"), help: ArgumentHelp("A TSA's URL, instead of the configured ones (with --ca).",
                                                              valueName: "url"))
         var urls: [String] = []
@@ -63,8 +51,9 @@ struct AnchorCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let configuration = try config.load()
-            let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
+            let located = try data.configuration()
+            let configuration = located.configuration
+            let url = try data.location(located).requireInitialised()
             let settings = urls.isEmpty
                 ? configuration.anchor.authorities
                 : zip(urls, caFiles).map { url, ca in
@@ -117,12 +106,12 @@ struct AnchorCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var data: DataDirectoryOptions
-        @OptionGroup var config: ConfigOption
         @OptionGroup var actor: ActorOption
 
         func run() async throws {
-            let configuration = try config.load()
-            let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
+            let located = try data.configuration()
+            let configuration = located.configuration
+            let url = try data.location(located).requireInitialised()
             let store = try MailStore(dataDirectory: url)
             defer { store.close() }
             let tip = store.anchors.tip
@@ -172,14 +161,12 @@ struct AnchorCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var data: DataDirectoryOptions
-        @OptionGroup var config: ConfigOption
         @Argument(help: ArgumentHelp("Where to write the witness (- for standard output).", valueName: "file"))
         var file: String
         @Flag(help: "Overwrite FILE if it exists.") var force = false
 
         func run() async throws {
-            let configuration = try config.load()
-            let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
+            let url = try data.requireInitialised()
             if file != "-", !force, FileManager.default.fileExists(atPath: file) {
                 throw CommandError("\(file) exists (--force overwrites it)")
             }

@@ -48,7 +48,8 @@ struct ExportCommand: AsyncParsableCommand {
     var includePrivate = false
     @Option(help: "mbox (mboxrd), maildir or eml.") var format: ExportFormat = .mbox
     @Option(help: ArgumentHelp("The export folder (new or empty).",
-                               discussion: "Default: exports/<time>-<slug of the query or case>.", valueName: "dir"))
+                               discussion: "Default: exports_dir of the configuration (else exports/)/<time>-<slug of the query or case>.",
+                               valueName: "dir"))
     var out: String?
 
     func validate() throws {
@@ -70,8 +71,10 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let url = try data.requireInitialised()
-        let destination = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ExportDestination.default(for: selection)
+        let located = try data.configuration()
+        let url = try data.location(located).requireInitialised()
+        let destination = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? ExportDestination.default(for: selection, in: located.configuration.effectiveExportsFolder)
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
         let interruption = InterruptionNotice(directory: destination.path)
@@ -117,9 +120,10 @@ struct ExportCommand: AsyncParsableCommand {
 
 extension ExportFormat: ExpressibleByArgument {}
 
-/// The default export folder: `exports/<UTC time>-<slug>` in the working directory.
+/// The default export folder: `<exports_dir>/<UTC time>-<slug>`, `exports_dir` being the
+/// configuration's (default: `exports` beside the configuration file, else in the working directory).
 enum ExportDestination {
-    static func `default`(for selection: ExportSelection, now: Date = Date()) -> URL {
+    static func `default`(for selection: ExportSelection, in folder: URL, now: Date = Date()) -> URL {
         let label: String
         switch selection {
         case .query(let text): label = "query-" + text
@@ -129,8 +133,7 @@ enum ExportDestination {
         }
         let time = now.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)
             .dateSeparator(.omitted).timeSeparator(.omitted))
-        let base = URL(fileURLWithPath: "exports", isDirectory: true)
-            .appendingPathComponent("\(time.replacingOccurrences(of: "Z", with: ""))-\(slug(label))", isDirectory: true)
+        let base = folder.appendingPathComponent("\(time.replacingOccurrences(of: "Z", with: ""))-\(slug(label))", isDirectory: true)
         var candidate = base
         var n = 2
         while FileManager.default.fileExists(atPath: candidate.path) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MailServer
 import MailStore
 
 struct InitCommand: AsyncParsableCommand {
@@ -17,7 +18,10 @@ struct InitCommand: AsyncParsableCommand {
             data directory (--key, else ~/.config/tresor/operators/NAME.key; an existing key there \
             is used) and encrypted with a passphrase (--passphrase-file, TRESOR_PASSPHRASE, or \
             asked). Without any way to get a passphrase, no operator is made: \
-            `tresor operator add NAME --role admin` makes the first one later.
+            `tresor operator add NAME --role admin` makes the first one later. The data directory \
+            and the local domains (`domains`, default localhost) come from the configuration \
+            (--config, else $TRESOR_CONFIG, else ./tresor.toml, else /etc/tresor/tresor.toml), so \
+            `tresor user add NAME@DOMAIN` works at once.
             """
     )
 
@@ -27,14 +31,19 @@ struct InitCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-operator"), help: "Make no operator now.") var noOperator = false
     @Option(name: .customLong("seal-key"),
             help: ArgumentHelp("Where to write the private seal key, outside the data directory.",
-                               discussion: "Default: DATA/keys/archive.ed25519.", valueName: "path"))
+                               discussion: "Default: archive.seal_key in the configuration, else DATA/keys/archive.ed25519.",
+                               valueName: "path"))
     var sealKey: String?
 
     func run() async throws {
-        let url = data.url
-        let publicKey = try await MailStore.initialise(dataDirectory: url, sealKeyPath: sealKey, by: actor.auditActor)
+        // The configuration is read, and refused with every problem, before anything is made.
+        let located = try data.configuration()
+        let url = data.location(located).url
+        let sealKeyPath = sealKey ?? located.configuration.archive.sealKey?.path
+        let publicKey = try await MailStore.initialise(dataDirectory: url, sealKeyPath: sealKeyPath, by: actor.auditActor)
         print("Initialised \(url.path)")
-        if sealKey != nil { print("Private seal key: \(MailStore.sealKeyPath(dataDirectory: url))") }
+        if sealKeyPath != nil { print("Private seal key: \(MailStore.sealKeyPath(dataDirectory: url))") }
+        try await addDomains(located.configuration.domains, in: url, sealKeyPath: sealKeyPath)
         print("Archive public key (Ed25519): \(publicKey)")
         let environment = ProcessInfo.processInfo.environment
         guard !noOperator,
@@ -51,6 +60,18 @@ struct InitCommand: AsyncParsableCommand {
             throw CommandError("the data directory is ready, but no operator was made: \(error) — "
                                + "`tresor operator add NAME --role admin` makes the first")
         }
+    }
+
+    /// The configured local domains, so that users can be added in them at once (`serve` would add
+    /// them at its first start too).
+    private func addDomains(_ domains: [String], in url: URL, sealKeyPath: String?) async throws {
+        let store = try MailStore(dataDirectory: url, sealKeyPath: sealKeyPath)
+        defer { store.close() }
+        let known = Set(try await store.accounts.domains())
+        for domain in domains where !known.contains(domain) {
+            try await store.accounts.addDomain(domain, by: actor.auditActor)
+        }
+        print("Local domains: \(domains.joined(separator: ", "))")
     }
 
     /// The first operator, an admin signing for themselves, with a key found at or written to the

@@ -17,7 +17,7 @@ struct ReportCommand: AsyncParsableCommand {
             abstract: "Write the procedure documentation (Verfahrensdokumentation) of the data directory.",
             discussion: """
                 Writes report.md and report.html (the same content) and report.sig into DIR: the software, \
-                the configuration in force (--config, else ./tresor.toml if it exists, else the defaults), \
+                the configuration in force (--config, else $TRESOR_CONFIG, else ./tresor.toml, else /etc/tresor/tresor.toml, else the defaults), \
                 operators and roles, protection settings, retention policies and every locked version, \
                 legal holds, restrictions, the private-mail rule, seal keys and rotations, the newest time \
                 stamps, a summary of purges, the governance history and the archive format. Built from the \
@@ -32,7 +32,7 @@ struct ReportCommand: AsyncParsableCommand {
         var out: String
 
         func run() async throws {
-            let configuration = try retention.configuration()
+            let configuration = try data.configuration().configuration
             let policies = try retention.loadPolicies(configuration)
             try await withStore(data) { store in
                 let context = ProcedureContext(

@@ -11,7 +11,8 @@ struct RetentionCommand: AsyncParsableCommand {
         abstract: "Retention policies: check them, see what they govern, purge what has expired.",
         discussion: """
             Policies are [[policy]] tables in the *.toml files directly in the policy folder \
-            (--policies, else retention_policies in tresor.toml, else ./retention-policies). \
+            (--policies, else retention_policies in the configuration, else retention-policies beside \
+            the configuration file, else ./retention-policies). \
             Where several policies match a message, the one whose period ends last governs; a \
             message no policy matches is kept; a message an active legal hold matches is never \
             purged (see `tresor hold`).
@@ -24,9 +25,10 @@ struct RetentionCommand: AsyncParsableCommand {
     static func withRunner<T>(_ options: RetentionOptions, _ data: DataDirectoryOptions, remember: Bool,
                               signer: GovernanceSigner,
                               _ body: (RetentionRunner, TresorConfiguration) async throws -> T) async throws -> T {
-        let configuration = try options.configuration()
+        let located = try data.configuration()
+        let configuration = located.configuration
         let policies = try options.loadPolicies(configuration)
-        let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
+        let url = try data.location(located).requireInitialised()
         let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path)
         defer { store.close() }
         try await PolicyLocks.enforce(policies, store: store, remember: remember, by: signer)
@@ -43,9 +45,10 @@ struct RetentionCommand: AsyncParsableCommand {
         @OptionGroup var actor: ActorOption
 
         func run() async throws {
-            let configuration = try options.configuration()
+            let located = try data.configuration()
+            let configuration = located.configuration
             let policies = try options.loadPolicies(configuration)
-            let url = data.url(configuredBy: configuration)
+            let url = data.location(located).url
             var lockNote = "no data directory at \(url.path): locked policies not compared with a catalog"
             if (try? DataDirectoryOptions.requireInitialised(url)) != nil {
                 let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path)

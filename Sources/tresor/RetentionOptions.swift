@@ -3,23 +3,14 @@ import Foundation
 import MailServer
 import Retention
 
-/// Where `tresor retention` finds its policies and settings: `--policies DIR` wins; else
-/// `retention_policies` of the configuration (`--config`, else ./tresor.toml if it exists), else
-/// ./retention-policies (missing: no policies, everything is kept). `require_approval` comes from the
-/// configuration. The data directory is found as `tresor serve` finds it.
+/// Where `tresor retention` finds its policies: `--policies DIR` wins; else `retention_policies`
+/// of the configuration (found as every command finds it, `DataDirectoryOptions`), else
+/// `retention-policies` beside the configuration file (missing: no policies, everything is kept).
 struct RetentionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The configuration file.", discussion: "Default: ./tresor.toml if it exists.",
-                               valueName: "path"))
-    var config: String?
-
     @Option(help: ArgumentHelp("The folder of policy files (*.toml directly in it).",
-                               discussion: "Default: retention_policies in the configuration, else ./retention-policies.",
+                               discussion: "Default: retention_policies in the configuration, else retention-policies beside it.",
                                valueName: "dir"))
     var policies: String?
-
-    func configuration() throws -> TresorConfiguration {
-        try TresorConfiguration.load(config: config)
-    }
 
     /// The policies; problems are thrown (every file checked, each problem with file and line).
     func loadPolicies(_ configuration: TresorConfiguration) throws -> PolicySet {

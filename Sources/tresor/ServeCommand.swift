@@ -7,12 +7,16 @@ import MailServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the mail server: SMTP (MX), submission and implicit-TLS submission.",
+        abstract: "Run the mail server: SMTP, submission, IMAP, POP3 and ManageSieve.",
         discussion: """
-            Reads --config, else ./tresor.toml if it exists, else uses the built-in defaults \
-            (domain localhost; 127.0.0.1 ports 2525, 2587, 2465). The data directory comes from \
-            --data-dir, else $TRESOR_DATA_DIR, else data_dir in the file, else ./tresor-data, and \
-            must have been made by `tresor init`. Prints "listening NAME ADDRESS:PORT" per \
+            Listeners (default ports; listen_address, default 127.0.0.1, is the address of every \
+            one that names none): SMTP for incoming mail (MX) 2525, submission with STARTTLS 2587, \
+            submissions with implicit TLS 2465, IMAP with STARTTLS 2143, IMAPS 2993, POP3 with STLS \
+            2110, POP3S 2995, ManageSieve 4190; in production 25, 587, 465, 143, 993, 110, 995, \
+            4190. Reads the configuration --config, else $TRESOR_CONFIG, else ./tresor.toml, else \
+            /etc/tresor/tresor.toml, else the built-in defaults (domain localhost). The data \
+            directory comes from --data-dir, else $TRESOR_DATA_DIR, else data_dir in the file, else \
+            ./tresor-data, and must have been made by `tresor init`. Prints "listening NAME ADDRESS:PORT" per \
             listener, then "ready" once every start-up check passed. SIGTERM or SIGINT stops \
             accepting, finishes the transactions in flight, closes the archive and exits 0. SIGHUP \
             reloads the TLS certificate, the retention policies and the Sieve scripts (open \
@@ -20,10 +24,6 @@ struct ServeCommand: AsyncParsableCommand {
             it runs. The log goes to standard error, as log_format says ("text" or "json").
             """
     )
-
-    @Option(help: ArgumentHelp("The configuration file.", discussion: "Default: ./tresor.toml if it exists.",
-                               valueName: "path"))
-    var config: String?
 
     @OptionGroup var data: DataDirectoryOptions
 
@@ -35,8 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try TresorConfiguration.load(config: config)
-        let dataDirectory = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
+        let located = try data.configuration()
+        let configuration = located.configuration
+        let dataDirectory = try data.location(located).requireInitialised()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         ServerLogging.bootstrap(format: configuration.logFormat, level: level)
         let logger = Logger(label: "tresor.serve")

@@ -5,9 +5,6 @@ import MailStore
 
 /// What `tresor verify` needs to check time stamps and witnesses.
 struct VerifyAnchorOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The configuration file whose [[anchor.tsa]] CAs check the time stamps.",
-                               discussion: "Default: ./tresor.toml if it exists.", valueName: "path"))
-    var config: String?
     @Option(name: .customLong("witness"),
             help: ArgumentHelp("A witness file (`tresor anchor export`, the witness mail) to check the archive against.",
                                valueName: "file"))
@@ -17,11 +14,10 @@ struct VerifyAnchorOptions: ParsableArguments {
     var caFiles: [String] = []
 
     /// The anchors' side of `MailStore.verify`: the token checker, the witnesses, the interval.
-    func verification() throws -> AnchorVerification {
-        let configuration: TresorConfiguration
+    /// `configuration`: the one the command runs under, whose [[anchor.tsa]] CAs check the stamps.
+    func verification(_ configuration: TresorConfiguration) throws -> AnchorVerification {
         let checker: AnchorTokenVerifier
         do {
-            configuration = try TresorConfiguration.load(config: config)
             checker = try AnchorTokenVerifier(settings: configuration.anchor.authorities,
                                               extraCAFiles: caFiles.map { URL(fileURLWithPath: $0) })
         } catch {

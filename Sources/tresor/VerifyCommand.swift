@@ -38,10 +38,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var anchoring: VerifyAnchorOptions
 
     func run() async throws {
-        let url = try data.requireInitialised()
+        let located = try data.configuration()
+        let url = try data.location(located).requireInitialised()
         let pinned = try publicKey.map(PinnedKeys.read)
         let integrity = await MailStore.verify(dataDirectory: url, publicKey: pinned.map(ArchiveKeyList.text),
-                                               anchoring: try anchoring.verification())
+                                               anchoring: try anchoring.verification(located.configuration))
         let report = integrity.archive
         print("segments:   \(report.segments) (\(report.sealedSegments) sealed)")
         print("records:    \(report.records) (\(report.bodies) bodies, \(report.envelopes) envelopes, \(report.events) events)")

@@ -18,7 +18,8 @@ import TestSupport
             #expect(try tresor(dir, ["domain", "add", "example.net"]).status == 0)
             result = try tresor(dir, ["domain", "add", "example.org"])
             #expect(result.status == 1 && result.stderr.contains("domain example.org already exists"))
-            #expect(try tresor(dir, ["domain", "list"]).stdout == "example.net\nexample.org\n")
+            // localhost is local since `init` (the default `domains`).
+            #expect(try tresor(dir, ["domain", "list"]).stdout == "example.net\nexample.org\nlocalhost\n")
 
             let secret = "Tr0ub4dor&3 pass"
             result = try tresor(dir, ["user", "add", "anna@example.org", "--password-stdin", "--actor", "admin"],
@@ -58,7 +59,7 @@ import TestSupport
             #expect(try tresor(dir, ["user", "del", "bob@example.org"]).status == 0)
             #expect(try tresor(dir, ["user", "list"]).stdout == "anna@example.org\n")
             #expect(try tresor(dir, ["domain", "del", "example.net"]).status == 0)
-            #expect(try tresor(dir, ["domain", "list"]).stdout == "example.org\n")
+            #expect(try tresor(dir, ["domain", "list"]).stdout == "example.org\nlocalhost\n")
 
             // Every change is audited; no password ever reaches the audit log or the catalog in clear.
             let audit = try tresor(dir, ["audit"]).stdout

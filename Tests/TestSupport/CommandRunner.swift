@@ -25,14 +25,18 @@ public enum CommandRunner {
         productsDirectory.appendingPathComponent(name)
     }
 
-    /// Runs `name arguments…` with `stdin` as standard input; waits for it to end.
+    /// Runs `name arguments…` with `stdin` as standard input, in `directory` (default: the
+    /// test's working directory); waits for it to end. `TRESOR_DATA_DIR` and `TRESOR_CONFIG` of
+    /// the test's own environment are not passed on.
     public static func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil,
-                           environment: [String: String] = [:]) throws -> CommandResult {
+                           environment: [String: String] = [:], in directory: URL? = nil) throws -> CommandResult {
         let process = SpawnedProcess()
         process.executableURL = executable(name)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "TRESOR_DATA_DIR")
+        env.removeValue(forKey: "TRESOR_CONFIG")
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
