@@ -135,6 +135,52 @@ import TestSupport
         }
     }
 
+    /// Runs `tresor ARGUMENTS` on a pseudo-terminal (Python's pty), answers `answer` to its question
+    /// and returns everything it wrote, then its exit status on the last line.
+    func onTerminal(_ dir: URL, _ arguments: [String], answer: String) async throws -> String {
+        var environment = TestOperators.environment(dir)
+        environment["TRESOR_DATA_DIR"] = dir.appendingPathComponent("data").path
+        let script = """
+            import json, os, pty, sys
+            argv, env, answer = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execve(argv[0], argv, {**os.environ, **env})
+            out = b""
+            def read(until=None):
+                global out
+                while until is None or until not in out:
+                    try:
+                        chunk = os.read(fd, 4096)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    out += chunk
+            read(b"[y/N]")
+            os.write(fd, answer.encode() + b"\\n")
+            read()
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode(errors="replace") + "\\nstatus " + str(os.waitstatus_to_exitcode(status)) + "\\n")
+            """
+        let argv = [CommandRunner.executable("tresor").path] + arguments
+        let encode = { (value: Any) in String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
+        return try await ChildProcess.python(script, [try encode(argv), try encode(environment), answer])
+    }
+
+    @Test func applyAsksOnATerminalAndPurgesOnlyWhenTheAnswerIsYes() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try setUp(dir)
+            let declined = try await onTerminal(dir, ["retention", "apply", "--policies", folder], answer: "n")
+            #expect(declined.contains("to purge 1 message(s):") && declined.contains("Our news, unsubscribe here"), "\(declined)")
+            #expect(declined.contains("not confirmed") && declined.hasSuffix("status 1\n"), "\(declined)")
+            #expect(try count(dir, "subject:unsubscribe") == "1")
+            let confirmed = try await onTerminal(dir, ["retention", "apply", "--policies", folder], answer: "y")
+            #expect(confirmed.contains("purged 1 message(s)") && confirmed.hasSuffix("status 0\n"), "\(confirmed)")
+            #expect(try count(dir, "subject:unsubscribe") == "0")
+        }
+    }
+
     /// The shipped policy folder of the repository.
     static var shippedPolicies: URL { Corpus.repositoryRoot.appendingPathComponent("retention-policies", isDirectory: true) }
 
