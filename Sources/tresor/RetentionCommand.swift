@@ -102,6 +102,12 @@ struct RetentionCommand: AsyncParsableCommand {
                           + "governed by a policy, \(evaluation.due.count) due, \(evaluation.held.count) held")
                     print(RetentionOutput.table(evaluation), terminator: "")
                     print(RetentionOutput.governsNotes(evaluation), terminator: "")
+                    if !evaluation.due.isEmpty || !evaluation.held.isEmpty {
+                        // The list shows counts only; the messages (date, sender, subject) are a read
+                        // the audit trail records, which a dry run does.
+                        print("the messages, with date, sender and subject: tresor retention apply --dry-run"
+                              + (asOf.asOf.map { " --as-of \($0)" } ?? ""))
+                    }
                     print(RetentionOutput.floors(try await runner.store.compliance.retentionFloors()), terminator: "")
                 }
             }

@@ -26,12 +26,12 @@ enum RetentionOutput {
         var text = ""
         for s in evaluation.summaries where s.matches > s.governs {
             let others = s.governedByOthers.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-                .map { "\($0.value) by \($0.key)" }.joined(separator: ", ")
+                .map { "\($0.key) governs \($0.value)" }.joined(separator: ", ")
             let rule = s.fallback
                 ? "a fallback governs only the messages no other policy matches"
-                : "whose period ends later (the longest retention wins; on a tie, the action that removes less)"
-            text += "  \(s.name) matches \(s.matches), governs \(s.governs): the other \(s.matches - s.governs) are governed "
-                + "\(others), \(rule)\n"
+                : "its period ends later (the longest retention wins; on a tie, the action that removes less)"
+            text += "  \(s.name) matches \(s.matches), governs \(s.governs); of the other \(s.matches - s.governs), "
+                + "\(others) (\(rule))\n"
         }
         return text.isEmpty ? "" : "GOVERNS is less than MATCHES where another policy decides:\n" + text
     }

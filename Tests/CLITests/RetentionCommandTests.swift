@@ -241,7 +241,7 @@ import TestSupport
                     "\(list.stdout)")
             #expect(rows.contains { $0.first == "newsletters" && $0[5] == "1" && $0[6] == "1" && $0[9] == "1" },
                     "\(list.stdout)")
-            #expect(list.stdout.contains("keep-everything matches 2, governs 1: the other 1 are governed 1 by newsletters"),
+            #expect(list.stdout.contains("keep-everything matches 2, governs 1; of the other 1, newsletters governs 1"),
                     "\(list.stdout)")
             #expect(list.stdout.contains("1 due, 0 held"))
             let dry = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder.path])
