@@ -78,6 +78,34 @@ import TestSupport
         }
     }
 
+    @Test func showTakesTheSMTPTransactionIDOfTheServersReply() async throws {
+        try await withTemporaryDirectory { dir in
+            let data = dir.appendingPathComponent("data")
+            #expect(try tresor(data, ["init"]).status == 0)
+            #expect(try tresor(data, ["domain", "add", "example.org"]).status == 0)
+            #expect(try tresor(data, ["user", "add", "bob@example.org", "--password-stdin"], stdin: Array("pw\n".utf8)).status == 0)
+            let config = dir.appendingPathComponent("tresor.toml")
+            try Data(ServeProcess.configuration(dataDirectory: "data", hostname: "mx.show.test").utf8).write(to: config)
+            let serve = try await ServeProcess.start(config: config)
+            defer { serve.killIfRunning() }
+            let port = try #require(serve.ports["smtp"])
+            // The 250 reply names the transaction id the log's `transaction` line and Received carry.
+            let reply = try await ChildProcess.python("""
+                import smtplib, sys
+                s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]))
+                s.ehlo("client.test"); s.mail("anna@remote.test"); s.rcpt("bob@example.org")
+                code, text = s.data(b"From: <anna@remote.test>\\r\\nTo: <bob@example.org>\\r\\nSubject: Queued\\r\\n\\r\\nHi.\\r\\n")
+                s.quit()
+                print(code, text.decode())
+                """, ["\(port)"])
+            let words = reply.split(separator: " ")
+            #expect(words.first == "250", "\(reply)")
+            let transaction = try #require(words.dropFirst(3).first.map(String.init), "\(reply)")
+            let shown = try tresor(data, ["show", transaction])
+            #expect(shown.status == 0 && shown.stdout.contains("Queued"), "\(reply) \(shown.stdout)\(shown.stderr)")
+        }
+    }
+
     @Test func verifySaysWhatTheUnsealedSegmentIs() async throws {
         try await withTemporaryDirectory { dir in
             try setUp(dir)
