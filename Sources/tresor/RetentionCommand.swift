@@ -166,8 +166,18 @@ struct RetentionCommand: AsyncParsableCommand {
                       terminator: "")
                 if mode == .execute && !evaluation.due.isEmpty && !yes {
                     print(RetentionOutput.messages("to purge", evaluation.due, headlines: headlines), terminator: "")
-                    try Confirmation.require("purge these \(evaluation.due.count) message(s)? This cannot be undone.",
-                                             flag: "--yes")
+                    do {
+                        try Confirmation.require("purge these \(evaluation.due.count) message(s)? This cannot be undone.",
+                                                 flag: "--yes")
+                    } catch {
+                        // The list showed senders and subjects: that read is audited even when nothing is purged.
+                        try await runner.store.compliance.record(
+                            "retention apply not confirmed",
+                            detail: "as-of=\(RetentionRunner.timestamp(evaluation.asOf)) due=\(evaluation.due.count) "
+                                + "held=\(evaluation.held.count) policies=\(runner.policies.fingerprint)",
+                            resultCount: evaluation.due.count, by: signer.actor)
+                        throw error
+                    }
                 }
                 if mode != .dryRun {
                     try await PolicyLocks.enforce(runner.policies, store: runner.store, remember: true, by: signer)
