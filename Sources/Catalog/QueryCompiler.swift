@@ -147,6 +147,8 @@ enum QueryCompiler {
 
     private static func compile(_ term: QueryTerm) -> Compiled {
         switch term {
+        case .everything:
+            return .sql("1")
         case .text(let field, let text, let prefix):
             let columns = switch field {
             case .any: "{subject body attachment participant}"

@@ -10,6 +10,18 @@ public struct ArchivedMessage: Sendable {
     public var raw: [UInt8]
 }
 
+/// One page of a legal search: the hits shown and how many match in all.
+public struct SearchPage: Sendable {
+    public var hits: [SearchHit]
+    /// Every message the query matches, not only this page's.
+    public var total: Int
+    public var limit: Int?
+    public var offset: Int
+
+    /// Whether messages matched that this page does not show.
+    public var isPartial: Bool { hits.count < total }
+}
+
 extension ComplianceService {
     /// Legal search (DESIGN.md "Search"): the messages matching `query`, newest first, at most
     /// `limit` after skipping `offset`. Audited with the query, the limit and offset, the number
@@ -20,6 +32,14 @@ extension ComplianceService {
     public func search(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0, includeRestricted: Bool = false,
                        by actor: AuditActor) async throws(ComplianceError) -> [SearchHit]
     {
+        try await searchPage(query, limit: limit, offset: offset, includeRestricted: includeRestricted, by: actor).hits
+    }
+
+    /// `search`, with the number of messages that match in all, so a reader can be told how many
+    /// the page leaves out. Audited the same way.
+    public func searchPage(_ query: SearchQuery, limit: Int? = nil, offset: Int = 0, includeRestricted: Bool = false,
+                           by actor: AuditActor) async throws(ComplianceError) -> SearchPage
+    {
         try await catching {
             let hiding = !includeRestricted
             let hits = try await catalog.messages.search(query, limit: limit, offset: offset, hidingRestricted: hiding)
@@ -28,7 +48,7 @@ extension ComplianceService {
             try await audit(includeRestricted ? "search restricted" : "search",
                             Self.searchDetail(query, limit: limit, offset: offset, total: total, hits: hits),
                             count: hits.count, by: actor)
-            return hits
+            return SearchPage(hits: hits, total: total, limit: limit, offset: offset)
         }
     }
 

@@ -67,6 +67,8 @@ public final class MailStore: Sendable {
     let authenticationThrottle: AuthenticationThrottle
     /// Where Sieve's spamtest and virustest read the scanners' verdicts (off unless configured).
     public let sieveScan: SieveScanHeaders
+    /// The catalog was opened read-only: every write to it fails.
+    public let readOnlyCatalog: Bool
 
     public static func catalogPath(in dataDirectory: URL) -> URL {
         dataDirectory.appendingPathComponent("catalog.sqlite")
@@ -75,10 +77,13 @@ public final class MailStore: Sendable {
     /// Opens the data directory's archive (recovering a torn tail) and catalog (migrating it).
     /// `authenticationFailureDelay` is the first wait before a wrong password is answered;
     /// `sealKeyPath` is where the private seal key is kept (`seal_key`), when not where the data
-    /// directory recorded it.
+    /// directory recorded it. `readOnlyCatalog` opens an existing catalog without migrating it and
+    /// refuses every write to it (SQLite's read-only mode), so a command that only reads (`tresor
+    /// retention list`) leaves the file byte for byte as it was: a writable pool writes even when
+    /// nothing is stored, as GRDB creates and drops a table to make sure a WAL file exists.
     public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(), sealKeyPath: String? = nil,
                 clock: WallClock = .system, authenticationFailureDelay: Duration = .seconds(1),
-                sieveScan: SieveScanHeaders = .off,
+                sieveScan: SieveScanHeaders = .off, readOnlyCatalog: Bool = false,
                 logger: Logger = Logger(label: "tresor.store")) throws(StorageFailure) {
         self.dataDirectory = dataDirectory
         self.sieveScan = sieveScan
@@ -89,7 +94,9 @@ public final class MailStore: Sendable {
         if let sealKeyPath { configuration.sealKeyPath = sealKeyPath }
         do {
             self.archive = try ArchiveStore(dataDirectory: dataDirectory, configuration: configuration, logger: logger)
-            self.catalog = try Catalog(path: Self.catalogPath(in: dataDirectory))
+            let path = Self.catalogPath(in: dataDirectory)
+            self.catalog = readOnlyCatalog ? try Catalog.openForReading(path: path) : try Catalog(path: path)
+            self.readOnlyCatalog = readOnlyCatalog
         } catch {
             throw StorageFailure(error)
         }

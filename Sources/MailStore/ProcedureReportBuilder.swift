@@ -86,7 +86,7 @@ struct ProcedureReportBuilder {
     private func policies() -> Section {
         Section(title: "Retention policies in force",
                 note: "The policy files of the configured folder. A locked policy cannot be shortened or removed "
-                    + "(see the locked versions below).",
+                    + "(see the locked versions below); a fallback governs only the messages no other policy matches.",
                 columns: ["policy", "match", "retain", "count from", "action", "file"],
                 rows: context.policies.sorted { $0.first ?? "" < $1.first ?? "" })
     }

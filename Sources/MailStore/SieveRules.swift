@@ -150,7 +150,16 @@ extension SieveRules {
     public func evaluate(message raw: [UInt8], for user: String, envelopeFrom: String,
                               envelopeTo: String?, at date: Date) async throws(SieveScriptStoreError) -> SieveOutcome {
         try await catching {
-            let address = AccountAddress.fold(user)
+            let given = AccountAddress.fold(user)
+            // As delivery routes `user+detail@domain` (RFC 5233): the scripts are the user's, and the
+            // envelope recipient keeps the +detail that `envelope :detail` tests see.
+            let recipient = envelopeTo ?? given
+            let base = AccountAddress.withoutSubaddress(given)
+            let address = try await catalog.accounts.withAccounts { accounts in
+                if try accounts.isUser(given) { return given }
+                if let base, try accounts.isUser(base) { return base }
+                return given
+            }
             guard try await catalog.accounts.withAccounts({ try $0.isUser(address) }) else {
                 throw SieveScriptStoreError.unknownUser(address)
             }
@@ -160,7 +169,7 @@ extension SieveRules {
             let scripts = SieveRunScripts(compiled, personal: loaded.personal[address] ?? [], global: loaded.global)
             let mailboxes = try await catalog.accounts.mailboxNames(of: [address])[address] ?? []
             return try await runTracked(scripts, user: address, message: Message(parsing: raw), envelopeFrom: envelopeFrom,
-                                        envelopeTo: envelopeTo ?? address, at: date, mailboxes: mailboxes)
+                                        envelopeTo: recipient, at: date, mailboxes: mailboxes)
         }
     }
 

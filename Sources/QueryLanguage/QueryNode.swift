@@ -16,6 +16,8 @@ public indirect enum QueryNode: Hashable, Sendable {
 
 /// One search condition, after its field and value have been checked.
 public enum QueryTerm: Hashable, Sendable {
+    /// `*` written alone: every message (the same `*` a retention policy's `match` takes).
+    case everything
     /// Words or a phrase in text indexed by FTS5. `prefix` comes from a trailing `*` on a bare word.
     case text(TextField, String, prefix: Bool)
     /// An address condition on one of the address roles.

@@ -11,6 +11,12 @@ extension QueryTerm {
     /// or at the value (bad value).
     init(_ word: QueryWord) throws(QueryError) {
         guard let rawField = word.field else {
+            // A bare `*` (a prefix of nothing) is every message, so `*` means the same in a search,
+            // a hold, an export and a retention policy.
+            if !word.quoted && word.prefix && word.value.isEmpty {
+                self = .everything
+                return
+            }
             self = .text(.any, try Self.searchableText(word), prefix: word.prefix)
             return
         }

@@ -8,8 +8,9 @@
 /// or-list = unary *( "OR" unary )
 /// unary   = ( "-" / "NOT" ) unary / primary
 /// primary = "(" and-list ")" / term
-/// term    = [ field ":" ] ( word / phrase ) [ "*" ]
+/// term    = "*" / [ field ":" ] ( word / phrase ) [ "*" ]
 /// ```
+/// A `*` alone is every message.
 /// Parentheses and negations together nest at most `maximumNesting` deep.
 public struct SearchQuery: Hashable, Sendable {
     public let root: QueryNode

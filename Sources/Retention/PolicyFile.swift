@@ -14,13 +14,14 @@ import Foundation
 /// description = "Marketing mail is no business record"
 /// match = "from:newsletter@* OR subject:unsubscribe"   # required; search language, or "*" for all
 /// retain = "90d"                         # required; <n>d, <n>m or <n>y
-/// count_from = "message-date"            # required; message-date, archived or year-end
+/// count_from = "message-date"            # required; received, message-date, archived or year-end
 /// action = "purge"                       # required; purge, purge-archive or keep
 /// locked = false                         # optional; true: never shortened or loosened later
+/// fallback = false                       # optional; true: governs only what no other policy matches
 /// ```
 public enum PolicyFile {
     /// The keys a `[[policy]]` table may have.
-    static let keys = ["name", "description", "match", "retain", "count_from", "action", "locked"]
+    static let keys = ["name", "description", "match", "retain", "count_from", "action", "locked", "fallback"]
 
     /// Parses one file's text. `file` names it in problems. Returns the policies, or throws every
     /// problem found (each with its line).
@@ -158,7 +159,7 @@ private struct PolicyTableReader {
         if let text = string("count_from", required: true) {
             countFrom = CountFrom(rawValue: text)
             if countFrom == nil {
-                problem("count_from", "\"\(text)\" must be one of message-date, archived, year-end")
+                problem("count_from", "\"\(text)\" must be one of received, message-date, archived, year-end")
             }
         }
         var action: RetentionAction?
@@ -170,10 +171,19 @@ private struct PolicyTableReader {
         if let value = table["locked"] {
             if let bool = value.bool { locked = bool } else { problem("locked", "must be true or false, not \(value.type)") }
         }
+        var fallback = false
+        if let value = table["fallback"] {
+            if let bool = value.bool { fallback = bool } else { problem("fallback", "must be true or false, not \(value.type)") }
+        }
+        if fallback && locked {
+            // A lock promises a minimum period for every message the policy matches; a fallback gives
+            // way to every other policy, so it could not keep that promise.
+            problem("fallback", "a fallback policy cannot be locked (a lock must govern every message it matches)")
+        }
         guard problems.isEmpty, let name, let match, let retain, let countFrom, let action else { return nil }
         return RetentionPolicy(
             name: name, description: description, match: match.trimmingCharacters(in: .whitespaces), query: query,
-            retain: retain, countFrom: countFrom, action: action, locked: locked,
+            retain: retain, countFrom: countFrom, action: action, locked: locked, fallback: fallback,
             source: PolicySource(file: file, line: lines.header(ofPolicy: index) ?? 1))
     }
 }

@@ -79,8 +79,8 @@ public enum PolicyLocks {
     }
 
     /// Checks `policies` against the catalog; throws every refusal (audited). With `remember`,
-    /// stores the new strictest versions as governance records signed by `signer` (loading for a
-    /// run does; `retention check` does not).
+    /// stores the new strictest versions as governance records signed by `signer` (`serve` and a
+    /// real `retention apply` do; `retention check`, `list` and `apply --dry-run` only read).
     public static func enforce(_ policies: PolicySet, store: MailStore, remember: Bool, by signer: GovernanceSigner)
         async throws
     {
@@ -96,7 +96,9 @@ public enum PolicyLocks {
             return try await compliance.retentionCount(matching: query)
         }
         guard reconciliation.problems.isEmpty else {
-            // A refused loosening leaves a trace: who tried, and what.
+            // A refused loosening leaves a trace: who tried, and what. A read-only store (a listing)
+            // cannot write one; the refusal is still thrown and printed.
+            if store.readOnlyCatalog { throw PolicyLoadError(problems: reconciliation.problems) }
             try await compliance.record(
                 "retention lock refused",
                 detail: reconciliation.problems.map(\.description).joined(separator: "; "),
@@ -107,6 +109,44 @@ public enum PolicyLocks {
             try await compliance.updateRetentionLocks(record: reconciliation.record, forget: reconciliation.forget,
                                                       by: signer)
         }
+    }
+
+    /// What `lock` did.
+    public enum LockOutcome: Sendable, Hashable {
+        /// The policy's version is now the remembered one.
+        case recorded(RetentionLockRecord)
+        /// The catalog already remembers this version (or a stricter one it may not loosen).
+        case alreadyRemembered(RetentionLockRecord)
+    }
+
+    /// Remembers one locked policy now (`tresor retention lock POLICY`), and nothing else: the other
+    /// policies are only checked, as `retention check` checks them. Throws when the policy is unknown,
+    /// not written `locked = true`, or when any locked policy loosens a remembered one (audited).
+    public static func lock(_ name: String, in policies: PolicySet, store: MailStore, by signer: GovernanceSigner)
+        async throws -> LockOutcome
+    {
+        guard let policy = policies.policy(named: name) else {
+            let known = policies.policies.map(\.name).joined(separator: ", ")
+            throw PolicyLoadError(problems: [PolicyProblem(
+                file: policies.files.first ?? "retention policies", line: nil,
+                problem: "no policy named \"\(name)\" (loaded: \(known.isEmpty ? "none" : known))")])
+        }
+        guard policy.locked else {
+            throw PolicyLoadError(problems: [PolicyProblem(
+                file: policy.source.file, line: policy.source.line,
+                problem: "policy \"\(name)\" is not locked: write locked = true in its [[policy]] table first")])
+        }
+        try await enforce(policies, store: store, remember: false, by: signer)
+        let compliance = store.compliance
+        let now = store.clock.now()
+        let wanted = record(of: policy, at: now)
+        if let stored = try await compliance.retentionLocks().first(where: { $0.policy == name }),
+            record(of: stored, at: now) == wanted
+        {
+            return .alreadyRemembered(stored)
+        }
+        try await compliance.updateRetentionLocks(record: [wanted], forget: [], by: signer)
+        return .recorded(wanted)
     }
 
     private static func record(of policy: RetentionPolicy, at time: Date) -> RetentionLockRecord {

@@ -76,14 +76,16 @@ public struct PolicySet: Sendable, Hashable {
         return PolicySet(policies: policies, folder: folder, files: files)
     }
 
-    /// A digest of the policies' effective content (name, match, retain, count_from, action, locked),
-    /// so a purge plan can tell whether the policies changed since it was made. FNV-1a (64 bits):
+    /// A digest of the policies' effective content (name, match, retain, count_from, action, locked,
+    /// fallback), so a purge plan can tell whether the policies changed since it was made. FNV-1a (64 bits):
     /// it detects edits, it is no defence against someone forging policies (the audit log is).
     public var fingerprint: String {
         var text = ""
         for policy in policies.sorted(by: { $0.name < $1.name }) {
             text += [policy.name, policy.match, policy.retain.description, policy.countFrom.rawValue,
                      policy.action.rawValue, policy.locked ? "locked" : "unlocked"].joined(separator: "\u{1F}")
+            // Only written when set, so that the fingerprints of policies without it stay as they were.
+            if policy.fallback { text += "\u{1F}fallback" }
             text += "\u{1E}"
         }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -39,17 +39,22 @@ public struct PolicySummary: Sendable, Hashable, Codable {
     public var retain: String
     public var countFrom: String
     public var locked: Bool
+    /// Governs only what no other policy matches.
+    public var fallback: Bool
     /// Messages its `match` selects.
     public var matches: Int
-    /// Messages it governs: those where its period ends last of all policies that match them.
+    /// Messages it governs: of those it matches, the ones where it decides (see `RetentionEvaluator`).
     public var governs: Int
+    /// The messages it matches but does not govern, counted by the policy that governs them instead.
+    public var governedByOthers: [String: Int]
     /// The received time of the oldest message it governs.
     public var oldest: Date?
     /// The earliest end of a period still running among the messages it governs.
     public var nextExpiry: Date?
-    /// Governed messages whose period is over and that the action removes (held ones included).
+    /// Governed messages whose period is over, that the action removes and that no active hold keeps:
+    /// the ones a run would purge.
     public var due: Int
-    /// Of those, how many an active hold keeps.
+    /// Governed messages whose period is over and that the action would remove, but an active hold keeps.
     public var held: Int
 }
 
@@ -72,12 +77,13 @@ public struct RetentionEvaluation: Sendable, Hashable {
 /// The pure part of retention: from each policy's matches and each hold's matches, decide per
 /// message. No I/O, so every rule is tested on plain values.
 ///
-/// Rules: a message no policy matches is kept. Where several match, the policy whose period ends
-/// last governs (longest retention wins); on a tie the one that removes less (keep, then
-/// purge-archive, then purge), then the one loaded first. A governed message is due when its period
-/// ended at or before `asOf` and the action is not `keep`; a retention floor a locked policy stamped
-/// on the message when it arrived moves that end later, never earlier. A due message any active
-/// hold matches is held, never purged.
+/// Rules: a message no policy matches is kept. Of the policies that match a message, the fallbacks
+/// (`fallback = true`) count only when no other policy matches it; among those that count, the policy
+/// whose period ends last governs (longest retention wins); on a tie the one that removes less
+/// (keep, then purge-archive, then purge), then the one loaded first. A governed message is due when
+/// its period ended at or before `asOf` and the action is not `keep`; a retention floor a locked
+/// policy stamped on the message when it arrived moves that end later, never earlier. A due message
+/// any active hold matches is held, never purged.
 public enum RetentionEvaluator {
     public static func evaluate(policies: [RetentionPolicy], matches: [String: [RetentionCandidate]],
                                 holds: [String: Set<String>], asOf: Date) -> RetentionEvaluation {
@@ -87,33 +93,42 @@ public enum RetentionEvaluator {
             var date: Date
         }
         var decisions: [String: Decision] = [:]
-        var matchCounts = Array(repeating: 0, count: policies.count)
-        for (index, policy) in policies.enumerated() {
-            let candidates = matches[policy.name] ?? []
-            matchCounts[index] = candidates.count
-            for candidate in candidates {
-                let expiry = Swift.max(policy.expiry(of: candidate), candidate.floor ?? .distantPast)
-                if let current = decisions[candidate.sha256] {
-                    let winner = policies[current.policy]
-                    let wins = expiry > current.expiry
-                        || (expiry == current.expiry && policy.action.leniency > winner.action.leniency)
-                    guard wins else { continue }
+        // Two rounds: the policies written for particular mail first, then the fallbacks for the
+        // messages none of those matched.
+        for fallbackRound in [false, true] {
+            let decidedByOthers = fallbackRound ? decisions : [:]
+            for (index, policy) in policies.enumerated() where policy.fallback == fallbackRound {
+                for candidate in matches[policy.name] ?? [] where decidedByOthers[candidate.sha256] == nil {
+                    let expiry = Swift.max(policy.expiry(of: candidate), candidate.floor ?? .distantPast)
+                    if let current = decisions[candidate.sha256] {
+                        let winner = policies[current.policy]
+                        let wins = expiry > current.expiry
+                            || (expiry == current.expiry && policy.action.leniency > winner.action.leniency)
+                        guard wins else { continue }
+                    }
+                    decisions[candidate.sha256] = Decision(
+                        policy: index, expiry: expiry, date: candidate.receivedAt)
                 }
-                decisions[candidate.sha256] = Decision(
-                    policy: index, expiry: expiry, date: candidate.receivedAt)
             }
         }
         var holdsByMessage: [String: [String]] = [:]
         for (hold, ids) in holds {
             for id in ids where decisions[id] != nil { holdsByMessage[id, default: []].append(hold) }
         }
-        var summaries = policies.map { policy in
-            PolicySummary(
+        var summaries = policies.enumerated().map { index, policy in
+            var others: [String: Int] = [:]
+            let candidates = matches[policy.name] ?? []
+            for candidate in candidates {
+                if let decision = decisions[candidate.sha256], decision.policy != index {
+                    others[policies[decision.policy].name, default: 0] += 1
+                }
+            }
+            return PolicySummary(
                 name: policy.name, action: policy.action.rawValue, retain: policy.retain.description,
-                countFrom: policy.countFrom.rawValue, locked: policy.locked, matches: 0, governs: 0, oldest: nil,
-                nextExpiry: nil, due: 0, held: 0)
+                countFrom: policy.countFrom.rawValue, locked: policy.locked, fallback: policy.fallback,
+                matches: candidates.count, governs: 0, governedByOthers: others, oldest: nil, nextExpiry: nil, due: 0,
+                held: 0)
         }
-        for index in summaries.indices { summaries[index].matches = matchCounts[index] }
         var due: [DueMessage] = []
         var held: [DueMessage] = []
         for (sha256, decision) in decisions {
@@ -129,11 +144,11 @@ public enum RetentionEvaluator {
                 continue
             }
             guard policy.action != .keep else { continue }
-            summaries[decision.policy].due += 1
             let holders = (holdsByMessage[sha256] ?? []).sorted()
             let message = DueMessage(sha256: sha256, policy: policy.name, action: policy.action.rawValue,
                                      expiredAt: decision.expiry, heldBy: holders)
             if holders.isEmpty {
+                summaries[decision.policy].due += 1
                 due.append(message)
             } else {
                 summaries[decision.policy].held += 1

@@ -34,11 +34,14 @@ public struct RetentionPolicy: Sendable, Hashable {
     public var action: RetentionAction
     /// May be lengthened, never shortened, loosened or removed while messages it governs exist.
     public var locked: Bool
+    /// A fallback governs only the messages that no other (non-fallback) policy matches: it fills
+    /// the gaps and never outranks a policy written for the mail it matches. Never locked.
+    public var fallback: Bool
     public var source: PolicySource
 
     public init(name: String, description: String = "", match: String, query: SearchQuery?,
                 retain: RetentionPeriod, countFrom: CountFrom, action: RetentionAction, locked: Bool = false,
-                source: PolicySource) {
+                fallback: Bool = false, source: PolicySource) {
         self.name = name
         self.description = description
         self.match = match
@@ -47,6 +50,7 @@ public struct RetentionPolicy: Sendable, Hashable {
         self.countFrom = countFrom
         self.action = action
         self.locked = locked
+        self.fallback = fallback
         self.source = source
     }
 

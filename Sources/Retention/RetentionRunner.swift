@@ -101,8 +101,16 @@ public struct RetentionRunner: Sendable {
 
     /// Evaluates as of `asOf` and then, by `mode`, reports, purges or writes a plan. Audited.
     public func apply(asOf: Date, mode: RetentionApplyMode, signer: GovernanceSigner) async throws -> RetentionApplyOutcome {
+        try await apply(try await evaluate(asOf: asOf), mode: mode, signer: signer)
+    }
+
+    /// By `mode`, reports, purges or writes a plan of an evaluation made before (for instance one a
+    /// person confirmed). Audited. A purge still checks holds and the real clock right before it.
+    public func apply(_ evaluation: RetentionEvaluation, mode: RetentionApplyMode, signer: GovernanceSigner) async throws
+        -> RetentionApplyOutcome
+    {
         let actor = signer.actor
-        let evaluation = try await evaluate(asOf: asOf)
+        let asOf = evaluation.asOf
         var outcome = RetentionApplyOutcome(evaluation: evaluation, mode: mode)
         try await store.compliance.record(
             "retention apply",

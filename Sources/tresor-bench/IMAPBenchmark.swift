@@ -14,8 +14,9 @@ struct IMAPBenchmark: AsyncParsableCommand {
             Fill both servers with the same messages first: --load-messages 10000 adds generated ~4 KB \
             messages by APPEND to --mailbox (or by SMTP with --smtp-port, --to); the default --words then \
             occur in 100%, 50%, 33%, 10%, 4%, 1%, 0.2%, 0.05%, 0.01% and 0% of them. Or use \
-            /work/shared/peers/loadgen.py --port 3525 --count 10000 --to bob@peer.test for Dovecot and the \
-            same with Tresor's SMTP port. Example, Tresor against Dovecot in one run:
+            ../shared/peers/loadgen.py --port 3525 --count 10000 --to bob@peer.test (from the repository's \
+            folder; the shared peers sit beside it) for Dovecot and the same with Tresor's SMTP port. \
+            Example, Tresor against Dovecot in one run:
               tresor-bench imap --port 2143 --user bob@example.test --password secret --server-pid PID \\
                 --peer-port 1143 --peer-user bob@peer.test --peer-password secret \\
                 --peer-server-process-name imap --peer-server-process-name imap-login

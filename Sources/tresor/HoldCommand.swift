@@ -54,14 +54,19 @@ struct HoldCommand: AsyncParsableCommand {
         func run() async throws {
             try await withStore(data) { store in
                 let holds = try await store.compliance.holds(includeReleased: all, by: actor.auditActor)
-                for entry in holds {
-                    let hold = entry.hold, covered = entry.messages
-                    var line = "\(hold.name)\t\(hold.isActive ? "active" : "released")\t\(covered) message(s)\t"
-                        + "by \(hold.createdBy) \(RetentionRunner.timestamp(hold.createdAt))\t\(hold.query)"
-                    if let released = hold.releasedAt { line += "\treleased \(RetentionRunner.timestamp(released))" }
-                    print(line)
+                if holds.isEmpty {
+                    print(all ? "no holds" : "no active holds")
+                    return
                 }
-                if holds.isEmpty { print(all ? "no holds" : "no active holds") }
+                // A table like the other lists; the query last, as it may be long.
+                var rows = [["CASE", "STATUS", "MESSAGES", "PLACED", "BY", "RELEASED", "QUERY"]]
+                for entry in holds {
+                    let hold = entry.hold
+                    rows.append([hold.name, hold.isActive ? "active" : "released", "\(entry.messages)",
+                                 RetentionRunner.timestamp(hold.createdAt), hold.createdBy,
+                                 hold.releasedAt.map(RetentionRunner.timestamp) ?? "-", hold.query])
+                }
+                print(RetentionOutput.aligned(rows), terminator: "")
             }
         }
     }

@@ -39,12 +39,17 @@ struct ImportCommand: AsyncParsableCommand {
             _ = try await store.delivery.bringFullTextUpToDate()
         }
         var session = ImportSession(store: store)
-        var progress = ProgressReporter(label: "importing", total: nil)
+        let extents = sources.map { $0.extent() }
+        let totalMessages = extents.allSatisfy { $0.messages != nil } ? extents.reduce(0) { $0 + ($1.messages ?? 0) } : nil
+        let totalBytes = extents.allSatisfy { $0.bytes != nil } ? extents.reduce(0) { $0 + ($1.bytes ?? 0) } : nil
+        var progress = ProgressReporter(label: "importing", total: totalMessages, totalBytes: totalBytes)
+        var bytesRead = 0
         for source in sources {
             try await source.forEachMessage { message in
+                bytesRead += message.raw.count
                 try await session.add(ImportCandidate(raw: message.raw, origin: message.origin,
                                                       sourceDetail: message.fileName, hint: message.hint))
-                progress.update(session.totals.offered)
+                progress.update(session.totals.offered, bytes: bytesRead)
             }
         }
         try await session.flush()

@@ -68,6 +68,26 @@ enum ImportSource: CustomStringConvertible {
         return MboxReader.looksLikeMbox(head) ? .mbox(url) : .messageFile(url)
     }
 
+    /// How much the source holds, as far as it is known without reading it: the number of
+    /// messages (one per file; nil for an mbox and standard input) and the bytes (nil for
+    /// standard input). For progress and its ETA.
+    func extent() -> (messages: Int?, bytes: Int?) {
+        func size(_ url: URL) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        switch self {
+        case .mbox(let url): return (nil, size(url))
+        case .standardInput: return (nil, nil)
+        case .messageFile(let url): return (1, size(url))
+        case .maildir(let url):
+            let files = (try? Self.maildirFiles(url)) ?? []
+            return (files.count, files.reduce(0) { $0 + size($1) })
+        case .messageFolder(let url):
+            let files = ((try? Self.files(under: url)) ?? []).filter { $0.pathExtension.lowercased() == "eml" }
+            return (files.count, files.reduce(0) { $0 + size($1) })
+        }
+    }
+
     /// Calls `body` with each message in source order. Files are read one at a time.
     func forEachMessage(_ body: (SourceMessage) async throws -> Void) async throws {
         switch self {

@@ -40,7 +40,8 @@ struct ReportCommand: AsyncParsableCommand {
                     configuration: configuration.effectiveSettings,
                     policies: policies.policies.map { policy in
                         [policy.name, policy.match, policy.retain.description, policy.countFrom.rawValue,
-                         policy.action.rawValue + (policy.locked ? " (locked)" : ""), policy.source.file]
+                         policy.action.rawValue + (policy.locked ? " (locked)" : "") + (policy.fallback ? " (fallback)" : ""),
+                         policy.source.file]
                     })
                 let report = try await store.compliance.procedureReport(context, by: actor.auditActor)
                 let folder = URL(fileURLWithPath: out, isDirectory: true)

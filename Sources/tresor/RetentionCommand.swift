@@ -4,7 +4,7 @@ import MailServer
 import MailStore
 import Retention
 
-/// `tresor retention check|list|apply|approve|plans`.
+/// `tresor retention check|list|apply|lock|approve|plans|protection`.
 struct RetentionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retention",
@@ -15,21 +15,26 @@ struct RetentionCommand: AsyncParsableCommand {
             the configuration file, else ./retention-policies). \
             Where several policies match a message, the one whose period ends last governs; a \
             message no policy matches is kept; a message an active legal hold matches is never \
-            purged (see `tresor hold`).
+            purged (see `tresor hold`). A fallback policy (fallback = true, as the shipped default) \
+            governs only the messages no other policy matches.
+            `check`, `list` and `apply --dry-run` only read: a locked policy (locked = true) is compared \
+            with the data directory but remembered only by `tresor serve`, a real `apply`, or `lock`.
             """,
-        subcommands: [Check.self, List.self, Apply.self, Approve.self, Plans.self, Protection.self]
+        subcommands: [Check.self, List.self, Apply.self, Lock.self, Approve.self, Plans.self, Protection.self]
     )
 
     /// Opens the store, checks the locked policies against the catalog (remembering the strictest
-    /// versions when `remember`), and runs `body`.
+    /// versions when `remember`), and runs `body`. `readOnly` opens the catalog so that nothing can
+    /// be written to it (for the commands that only read).
     static func withRunner<T>(_ options: RetentionOptions, _ data: DataDirectoryOptions, remember: Bool,
-                              signer: GovernanceSigner,
+                              readOnly: Bool = false, signer: GovernanceSigner,
                               _ body: (RetentionRunner, TresorConfiguration) async throws -> T) async throws -> T {
         let located = try data.configuration()
         let configuration = located.configuration
         let policies = try options.loadPolicies(configuration)
         let url = try data.location(located).requireInitialised()
-        let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path)
+        let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path,
+                                  readOnlyCatalog: readOnly)
         defer { store.close() }
         try await PolicyLocks.enforce(policies, store: store, remember: remember, by: signer)
         return try await body(RetentionRunner(store: store, policies: policies), configuration)
@@ -39,7 +44,10 @@ struct RetentionCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
             abstract: "Validate the policy files; with a data directory, also the locked policies against it.",
-            discussion: "Prints every problem as FILE:LINE: problem and exits 1 if there is any.")
+            discussion: """
+                Prints every problem as FILE:LINE: problem and exits 1 if there is any. Stores nothing: \
+                a locked policy is compared with the data directory, not remembered.
+                """)
         @OptionGroup var options: RetentionOptions
         @OptionGroup var data: DataDirectoryOptions
         @OptionGroup var actor: ActorOption
@@ -51,15 +59,14 @@ struct RetentionCommand: AsyncParsableCommand {
             let url = data.location(located).url
             var lockNote = "no data directory at \(url.path): locked policies not compared with a catalog"
             if (try? DataDirectoryOptions.requireInitialised(url)) != nil {
-                let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path)
+                let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path,
+                                          readOnlyCatalog: true)
                 defer { store.close() }
                 try await PolicyLocks.enforce(policies, store: store, remember: false,
                                               by: .system("retention check", onBehalfOf: actor.auditActor))
                 let locked = policies.policies.filter(\.locked).count
                 lockNote = "\(locked) locked polic\(locked == 1 ? "y" : "ies") consistent with the catalog"
-                try await store.compliance.record(
-                    "retention check", detail: "files=\(policies.files.count) policies=\(policies.policies.count)",
-                    resultCount: policies.policies.count, by: actor.auditActor)
+                // A check only reads: like `verify`, it leaves no trace (a refused loosening is audited).
             }
             for policy in policies.policies {
                 print("\(policy.source): \(policy.name): \(policy.match) → \(policy.action.rawValue) after "
@@ -73,7 +80,14 @@ struct RetentionCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
-            abstract: "Each policy with how many messages it governs, the oldest, and the next expiry.")
+            abstract: "Each policy with how many messages it governs, the oldest, and the next expiry.",
+            discussion: """
+                MATCHES counts the messages a policy's match selects, GOVERNS those where it decides; \
+                the notes under the table name the policy that governs the others. DUE counts what a run \
+                would purge as of --as-of, HELD what an active hold keeps. Stores nothing (not even an \
+                audit entry: it shows counts, no message): a locked policy is compared with the data \
+                directory, not remembered, so a copied example can be tried here safely.
+                """)
         @OptionGroup var options: RetentionOptions
         @OptionGroup var data: DataDirectoryOptions
         @OptionGroup var actor: ActorOption
@@ -81,9 +95,7 @@ struct RetentionCommand: AsyncParsableCommand {
         @Flag(help: "JSON instead of a table.") var json = false
 
         func run() async throws {
-            // A listing only reads: the locked policies are compared with the catalog, not stored
-            // (`serve` and `apply` store them).
-            try await withRunner(options, data, remember: false,
+            try await withRunner(options, data, remember: false, readOnly: true,
                                  signer: .system("retention list", onBehalfOf: actor.auditActor)) { runner, _ in
                 let evaluation = try await runner.evaluate(asOf: asOf.date)
                 if json {
@@ -92,11 +104,15 @@ struct RetentionCommand: AsyncParsableCommand {
                     print("as of \(RetentionRunner.timestamp(evaluation.asOf)): \(evaluation.governed) message(s) "
                           + "governed by a policy, \(evaluation.due.count) due, \(evaluation.held.count) held")
                     print(RetentionOutput.table(evaluation), terminator: "")
+                    print(RetentionOutput.governsNotes(evaluation), terminator: "")
+                    if !evaluation.due.isEmpty || !evaluation.held.isEmpty {
+                        // The list shows counts only; the messages (date, sender, subject) are a read
+                        // the audit trail records, which a dry run does.
+                        print("the messages, with date, sender and subject: tresor retention apply --dry-run"
+                              + (asOf.asOf.map { " --as-of \($0)" } ?? ""))
+                    }
                     print(RetentionOutput.floors(try await runner.store.compliance.retentionFloors()), terminator: "")
                 }
-                try await runner.store.compliance.record(
-                    "retention list", detail: "as-of=\(RetentionRunner.timestamp(evaluation.asOf))",
-                    resultCount: evaluation.governed, by: actor.auditActor)
             }
         }
     }
@@ -108,10 +124,14 @@ struct RetentionCommand: AsyncParsableCommand {
             discussion: """
                 Evaluates every policy and every active hold, then purges the messages whose period \
                 is over and that no hold matches (holds are checked again right before the purge). \
+                Each message is listed with its date, sender and subject. Before purging it asks for \
+                confirmation on a terminal; --yes purges without asking (scripts), and without a \
+                terminal and --yes nothing is purged. \
                 While the data directory requires approval (`tresor retention protection`, or \
                 retention.require_approval = true in tresor.toml, which switches it on for good) it \
-                only writes a purge plan, which another person runs with `tresor retention approve PLAN`. --as-of evaluates \
-                as at 00:00 UTC of that day: a period ending then or earlier is over.
+                only writes a purge plan, which another person runs with `tresor retention approve PLAN`. \
+                A run remembers the locked policies; --dry-run stores none and purges nothing. --as-of \
+                evaluates as at 00:00 UTC of that day: a period ending then or earlier is over.
                 """)
         @OptionGroup var options: RetentionOptions
         @OptionGroup var data: DataDirectoryOptions
@@ -119,6 +139,8 @@ struct RetentionCommand: AsyncParsableCommand {
         @OptionGroup var signing: OperatorOption
         @OptionGroup var asOf: AsOfOption
         @Flag(help: "Only show what would be purged.") var dryRun = false
+        @Flag(name: [.customShort("y"), .long], help: "Purge without asking for confirmation (for scripts).")
+        var yes = false
 
         func validate() throws {
             if asOf.asOf != nil && !dryRun {
@@ -130,27 +152,48 @@ struct RetentionCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            // A dry run signs nothing but the locked policies it records (with the seal key); a purge
-            // or a plan is the operator's.
+            // A dry run signs nothing and stores no lock; a purge or a plan is the operator's.
             let signer: GovernanceSigner = dryRun
                 ? .system("retention apply --dry-run", onBehalfOf: actor.auditActor) : try await signing.signer()
-            try await withRunner(options, data, remember: true, signer: signer) { runner, configuration in
+            try await withRunner(options, data, remember: false, signer: signer) { runner, configuration in
                 let (mode, _, note) = try await runner.mode(dryRun: dryRun, configured: configuration.protection,
                                                             signer: signer)
                 if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-                let outcome = try await runner.apply(asOf: asOf.date, mode: mode, signer: signer)
-                let evaluation = outcome.evaluation
+                let evaluation = try await runner.evaluate(asOf: asOf.date)
+                // Read before a purge takes the catalog rows away.
+                let headlines = try await runner.store.compliance.headlines(
+                    of: (evaluation.due + evaluation.held).map(\.sha256))
                 print("as of \(RetentionRunner.timestamp(evaluation.asOf)): \(evaluation.due.count) message(s) due, "
                       + "\(evaluation.held.count) held")
-                for message in evaluation.held { print(RetentionOutput.line(message, verb: "held")) }
+                print(RetentionOutput.messages("held (an active hold keeps them)", evaluation.held, headlines: headlines),
+                      terminator: "")
+                if mode == .execute && !evaluation.due.isEmpty && !yes {
+                    print(RetentionOutput.messages("to purge", evaluation.due, headlines: headlines), terminator: "")
+                    do {
+                        try Confirmation.require("purge these \(evaluation.due.count) message(s)? This cannot be undone.",
+                                                 flag: "--yes")
+                    } catch {
+                        // The list showed senders and subjects: that read is audited even when nothing is purged.
+                        try await runner.store.compliance.record(
+                            "retention apply not confirmed",
+                            detail: "as-of=\(RetentionRunner.timestamp(evaluation.asOf)) due=\(evaluation.due.count) "
+                                + "held=\(evaluation.held.count) policies=\(runner.policies.fingerprint)",
+                            resultCount: evaluation.due.count, by: signer.actor)
+                        throw error
+                    }
+                }
+                if mode != .dryRun {
+                    try await PolicyLocks.enforce(runner.policies, store: runner.store, remember: true, by: signer)
+                }
+                let outcome = try await runner.apply(evaluation, mode: mode, signer: signer)
                 switch mode {
                 case .dryRun:
-                    for message in evaluation.due { print(RetentionOutput.line(message, verb: "would purge")) }
-                    print("dry run: nothing purged")
+                    print(RetentionOutput.messages("would purge", evaluation.due, headlines: headlines), terminator: "")
+                    print("dry run: nothing purged, no locked policy remembered")
                 case .execute:
                     guard let execution = outcome.execution else { print("nothing to purge"); break }
-                    for message in execution.spared { print(RetentionOutput.line(message, verb: "held")) }
-                    for message in execution.purged { print(RetentionOutput.line(message, verb: "purged")) }
+                    print(RetentionOutput.messages("held now", execution.spared, headlines: headlines), terminator: "")
+                    print(RetentionOutput.messages("purged", execution.purged, headlines: headlines), terminator: "")
                     if let report = execution.report {
                         for kept in report.protected {
                             print("kept \(kept.sha256): a locked policy's floor protects it until \(Timestamp.string(kept.until))")
@@ -162,9 +205,44 @@ struct RetentionCommand: AsyncParsableCommand {
                     }
                 case .plan:
                     guard let plan = outcome.plan else { print("nothing to plan"); break }
-                    for message in evaluation.due { print(RetentionOutput.line(message, verb: "planned")) }
+                    print(RetentionOutput.messages("planned", evaluation.due, headlines: headlines), terminator: "")
                     print("plan \(plan.id) written: \(plan.items.count) message(s); nothing is purged until another "
                           + "person runs: tresor retention approve \(plan.id)")
+                }
+            }
+        }
+    }
+
+    struct Lock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lock",
+            abstract: "Remember a locked policy now: from then on it may only be lengthened.",
+            discussion: """
+                POLICY must be written with locked = true in the policy folder. The data directory \
+                remembers that version (a governance record in the archive, and an audit entry); \
+                from then on every policy folder must keep it at least as strict while messages it \
+                governs exist, and mail arriving gets its floor stamped. `tresor serve` and a real \
+                `retention apply` remember every locked policy the same way; `check`, `list` and \
+                `apply --dry-run` never do. Signed with --operator's key when one is named, else \
+                with the archive's seal key on your behalf (a lock only ever keeps more).
+                """)
+        @OptionGroup var options: RetentionOptions
+        @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var actor: ActorOption
+        @OptionGroup var signing: OperatorOption
+        @Argument(help: ArgumentHelp("The name of the locked policy.", valueName: "policy")) var policy: String
+
+        func run() async throws {
+            let signer: GovernanceSigner = signing.isGiven
+                ? try await signing.signer() : .system("retention lock", onBehalfOf: actor.auditActor)
+            try await withRunner(options, data, remember: false, signer: signer) { runner, _ in
+                switch try await PolicyLocks.lock(policy, in: runner.policies, store: runner.store, by: signer) {
+                case .recorded(let lock):
+                    print("locked policy \(lock.policy) remembered: \(lock.match) → \(lock.action) after \(lock.retain) "
+                          + "from \(lock.countFrom) (\(lock.file)); it may now only be lengthened")
+                case .alreadyRemembered(let lock):
+                    print("locked policy \(lock.policy) is already remembered as written (since "
+                          + "\(Timestamp.string(lock.recordedAt))); nothing changed")
                 }
             }
         }
@@ -195,9 +273,13 @@ struct RetentionCommand: AsyncParsableCommand {
                 return
             }
             try await withRunner(options, data, remember: true, signer: signer) { runner, _ in
+                // Read before the purge takes the catalog rows away.
+                let items = try await runner.store.compliance.plan(id: plan)?.items.map(\.sha256) ?? []
+                let headlines = try await runner.store.compliance.headlines(of: items)
                 let (decided, execution) = try await runner.approve(planID: plan, signer: signer)
-                for message in execution.spared { print(RetentionOutput.line(message, verb: "held")) }
-                for message in execution.purged { print(RetentionOutput.line(message, verb: "purged")) }
+                print(RetentionOutput.messages("held (an active hold keeps them)", execution.spared, headlines: headlines),
+                      terminator: "")
+                print(RetentionOutput.messages("purged", execution.purged, headlines: headlines), terminator: "")
                 let report = execution.report
                 print("plan \(decided.id) (by \(decided.createdBy)) approved by \(signer.actor): purged "
                       + "\(report?.messages ?? 0) message(s), \(report?.bytesReclaimed ?? 0) bytes reclaimed, "

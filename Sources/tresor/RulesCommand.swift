@@ -183,7 +183,8 @@ struct RulesCommand: AsyncParsableCommand {
                                    valueName: "address"))
         var from: String?
         @Option(help: ArgumentHelp("The envelope recipient (RCPT TO), e.g. with a +detail.",
-                                   discussion: "Default: the user's address.", valueName: "address"))
+                                   discussion: "Default: USER as given; USER may carry a +detail (bob+shop@example.org) "
+                                       + "as delivery routes it.", valueName: "address"))
         var to: String?
         @Option(help: ArgumentHelp("The time of delivery, ISO 8601 (2025-07-01T10:00:00+02:00).",
                                    discussion: "Default: now.", valueName: "date"))
@@ -204,6 +205,12 @@ struct RulesCommand: AsyncParsableCommand {
                 throw CommandError("\(error)")
             }
             let sender = from ?? RulesTestReport.envelopeSender(of: Message(parsing: raw))
+            if to == nil && !json && !user.contains("+") {
+                // The message's own To: may name a +detail, but only the envelope recipient counts.
+                FileHandle.standardError.write(Data(("note: the envelope recipient is \(user), without a +detail, so "
+                    + "subaddress tests (envelope :detail, RFC 5233) see none; give --to user+detail@domain "
+                    + "or USER as user+detail@domain to test them\n").utf8))
+            }
             let at = date.flatMap(RulesTestReport.parseDate) ?? Date()
             try await withStore(data) { store in
                 let outcome = try await store.rules.evaluate(message: raw, for: user, envelopeFrom: sender,

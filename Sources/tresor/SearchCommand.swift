@@ -31,6 +31,8 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "CSV with a header line.") var csv = false
     @Flag(help: "Print only the number of matches.") var count = false
     @Option(help: "At most this many results (default 100 on a terminal table, all otherwise).") var limit: Int?
+    /// How many rows a table on a terminal shows when no --limit is given.
+    static let terminalPage = 100
     @Option(help: "Skip this many results first.") var offset = 0
     @Flag(help: "Also show messages under a restriction of processing (audited as such).")
     var includeRestricted = false
@@ -62,14 +64,21 @@ struct SearchCommand: AsyncParsableCommand {
             return
         }
         let tableOnTerminal = !json && !csv && isatty(STDOUT_FILENO) == 1
-        let hits = try await store.compliance.search(query, limit: limit ?? (tableOnTerminal ? 100 : nil), offset: offset,
-                                                     includeRestricted: includeRestricted, by: actor.auditActor)
+        let page = try await store.compliance.searchPage(
+            query, limit: limit ?? (tableOnTerminal ? Self.terminalPage : nil), offset: offset,
+            includeRestricted: includeRestricted, by: actor.auditActor)
         if json {
-            print(try SearchOutput.json(hits))
+            print(try SearchOutput.json(page.hits))
         } else if csv {
-            print(SearchOutput.csv(hits), terminator: "")
+            print(SearchOutput.csv(page.hits), terminator: "")
         } else {
-            print(SearchOutput.table(hits, width: tableOnTerminal ? SearchOutput.terminalWidth() : nil), terminator: "")
+            print(SearchOutput.table(page.hits, width: tableOnTerminal ? SearchOutput.terminalWidth() : nil),
+                  terminator: "")
+            print(SearchOutput.footer(page))
+        }
+        // JSON and CSV carry only the rows; a page that leaves messages out says so where a person looks.
+        if (json || csv) && page.isPartial {
+            FileHandle.standardError.write(Data((SearchOutput.footer(page) + "\n").utf8))
         }
     }
 }

@@ -47,8 +47,19 @@ enum SearchOutput {
             out += zip(row, widths).map { pad(truncate($0, $1), $1) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces) + "\n"
         }
-        out += "\(hits.count) message\(hits.count == 1 ? "" : "s")\n"
         return out
+    }
+
+    /// The line under a table: how many matched, and which of them this page shows, e.g.
+    /// "172 messages" or "showing 1-100 of 172 (use --limit/--offset for the others)".
+    static func footer(_ page: SearchPage) -> String {
+        let total = "\(page.total) message\(page.total == 1 ? "" : "s")"
+        guard page.isPartial else { return total }
+        if page.hits.isEmpty {
+            return "showing none of \(total): --offset \(page.offset) is past the last (use --limit/--offset)"
+        }
+        let first = page.offset + 1, last = page.offset + page.hits.count
+        return "showing \(first)-\(last) of \(total) (use --limit/--offset for the others)"
     }
 
     static func truncate(_ s: String, _ width: Int) -> String {

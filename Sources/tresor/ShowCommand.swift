@@ -7,13 +7,18 @@ struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show one archived message: a summary, its exact bytes, its text or its attachments.",
-        discussion: "ID is the SHA-256 shown by `tresor search`, or a unique prefix of at least 8 characters."
+        discussion: """
+            ID is the SHA-256 shown by `tresor search` (or a unique prefix of at least 8 characters), a \
+            Message-ID such as <a1b2@example.com> (quote the brackets in a shell), or the SMTP \
+            transaction id of a delivery: the id in the server's `transaction` log line, in the 250 \
+            reply and in the Received field.
+            """
     )
 
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var actor: ActorOption
     @OptionGroup(title: "Operator (needed for content when the data directory requires one)") var signing: OperatorOption
-    @Argument(help: "The message id (SHA-256 or a unique prefix).") var id: String
+    @Argument(help: "The message: its id (SHA-256 or a unique prefix), Message-ID or SMTP transaction id.") var id: String
     @Flag(help: "Print the message's exact archived bytes.") var raw = false
     @Flag(help: "Print the message's text (decoded, HTML turned into text).") var text = false
     @Option(help: ArgumentHelp("Save the attachments into this folder.", valueName: "dir")) var attachments: String?
@@ -28,7 +33,8 @@ struct ShowCommand: AsyncParsableCommand {
         defer { store.close() }
         let mode = raw ? "raw" : text ? "text" : attachments != nil ? "attachments" : "summary"
         let reader = mode == "summary" ? actor.auditActor : try await signing.contentReader(else: actor.auditActor)
-        let shown = try await store.compliance.show(id: id, purpose: mode, by: reader)
+        let shown = try await store.compliance.show(id: try await store.compliance.messageID(for: id), purpose: mode,
+                                                    by: reader)
         let entry = shown.entry, bytes = shown.raw
         if raw {
             FileHandle.standardOutput.write(Data(bytes))

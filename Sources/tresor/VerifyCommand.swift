@@ -44,7 +44,8 @@ struct VerifyCommand: AsyncParsableCommand {
         let integrity = await MailStore.verify(dataDirectory: url, publicKey: pinned.map(ArchiveKeyList.text),
                                                anchoring: try anchoring.verification(located.configuration))
         let report = integrity.archive
-        print("segments:   \(report.segments) (\(report.sealedSegments) sealed)")
+        print("segments:   \(report.segments) (\(report.sealedSegments) sealed)"
+              + (report.segments > report.sealedSegments ? Self.liveSegmentNote : ""))
         print("records:    \(report.records) (\(report.bodies) bodies, \(report.envelopes) envelopes, \(report.events) events)")
         print("chain head: \(report.chainHead)")
         print("purged:     \(report.purgedRecords) records in \(report.compactedSegments) compacted segments, "
@@ -72,6 +73,12 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         print("OK: every segment, record, seal and chain link checks out, and the catalog agrees with the archive")
     }
+
+    /// What the unsealed segment is: the one still being written. Its records are checked like the
+    /// others; only the signed seal is still to come (`ArchiveConfiguration`: at 64 MiB, or with the
+    /// first write on a later UTC day).
+    static let liveSegmentNote = "; the unsealed one is the live segment, sealed (signed) when it would pass 64 MiB "
+        + "or at the first write on a later UTC day"
 
     /// The chain of seal keys as checked, and which of them were pinned.
     static func describe(_ keys: SealKeyChain, pinned: [ArchivePublicKey]?) -> String {

@@ -50,7 +50,7 @@ import TestSupport
             let policies = dir.appendingPathComponent("pol", isDirectory: true)
             try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
             try Self.lockedPolicy.write(to: policies.appendingPathComponent("contracts.toml"), atomically: true, encoding: .utf8)
-            let applied = try tresor(dir, ["retention", "apply", "--policies", policies.path])
+            let applied = try tresor(dir, ["retention", "apply", "--yes", "--policies", policies.path])
             #expect(applied.status == 0, "\(applied.stderr)")
             #expect(try tresor(dir, ["hold", "add", "acme", "--query", "subject:contract", "--reason", "lawsuit"]).status == 0)
             #expect(try tresor(dir, ["restrict", "add", "dsr-1", "--query", "from:jane@example.com",

@@ -106,8 +106,9 @@ import TestSupport
             #expect(rows[1]["nextExpiry"] as? String == "2025-04-06T08:00:00Z")
             let table = try tresor(dir, ["retention", "list", "--policies", folder, "--as-of", "2025-02-01"])
             #expect(table.stdout.contains("letters") && table.stdout.contains("2027-01-01"))
+            // A listing shows counts, no message, and stores nothing: not even an audit entry.
             let audit = try tresor(dir, ["audit"])
-            #expect(audit.stdout.contains("retention list"))
+            #expect(!audit.stdout.contains("retention list"))
         }
     }
 
@@ -120,11 +121,145 @@ import TestSupport
             #expect(!before.stdout.contains(letter))
             #expect(before.stdout.contains("1 message(s) due"))  // the newsletter, long expired
             let after = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder, "--as-of", "2027-01-02"])
-            #expect(after.stdout.contains("would purge \(letter) letters purge expired 2027-01-01"))
+            #expect(after.stdout.contains("would purge 2 message(s):"), "\(after.stdout)")
+            // One row per message: id, date, sender, subject, policy, action and when the period ended.
+            let row = after.stdout.split(separator: "\n").first { $0.contains(letter.prefix(12)) }.map(String.init) ?? ""
+            for field in ["2020-03-15 10:00", "anna@example.com", "Offer", "letters", "purge", "2027-01-01"] {
+                #expect(row.contains(field), "\(field) missing from \(row)")
+            }
+            #expect(after.stdout.contains("Our news, unsubscribe here") && after.stdout.contains("newsletter@shop.example"))
             #expect(after.stdout.contains("2 message(s) due") && after.stdout.contains("dry run: nothing purged"))
             #expect(try count(dir, "subject:offer") == "1")
             let badDate = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder, "--as-of", "2027-02-30"])
             #expect(badDate.status != 0 && badDate.stderr.contains("--as-of"))
+        }
+    }
+
+    /// Runs `tresor ARGUMENTS` on a pseudo-terminal (Python's pty), answers `answer` to its question
+    /// and returns everything it wrote, then its exit status on the last line.
+    func onTerminal(_ dir: URL, _ arguments: [String], answer: String) async throws -> String {
+        var environment = TestOperators.environment(dir)
+        environment["TRESOR_DATA_DIR"] = dir.appendingPathComponent("data").path
+        let script = """
+            import json, os, pty, sys
+            argv, env, answer = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execve(argv[0], argv, {**os.environ, **env})
+            out = b""
+            def read(until=None):
+                global out
+                while until is None or until not in out:
+                    try:
+                        chunk = os.read(fd, 4096)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    out += chunk
+            read(b"[y/N]")
+            os.write(fd, answer.encode() + b"\\n")
+            read()
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode(errors="replace") + "\\nstatus " + str(os.waitstatus_to_exitcode(status)) + "\\n")
+            """
+        let argv = [CommandRunner.executable("tresor").path] + arguments
+        let encode = { (value: Any) in String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
+        return try await ChildProcess.python(script, [try encode(argv), try encode(environment), answer])
+    }
+
+    @Test func applyAsksOnATerminalAndPurgesOnlyWhenTheAnswerIsYes() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try setUp(dir)
+            let declined = try await onTerminal(dir, ["retention", "apply", "--policies", folder], answer: "n")
+            #expect(declined.contains("to purge 1 message(s):") && declined.contains("Our news, unsubscribe here"), "\(declined)")
+            #expect(declined.contains("not confirmed") && declined.hasSuffix("status 1\n"), "\(declined)")
+            #expect(try count(dir, "subject:unsubscribe") == "1")
+            let confirmed = try await onTerminal(dir, ["retention", "apply", "--policies", folder], answer: "y")
+            #expect(confirmed.contains("purged 1 message(s)") && confirmed.hasSuffix("status 0\n"), "\(confirmed)")
+            #expect(try count(dir, "subject:unsubscribe") == "0")
+        }
+    }
+
+    /// The shipped policy folder of the repository.
+    static var shippedPolicies: URL { Corpus.repositoryRoot.appendingPathComponent("retention-policies", isDirectory: true) }
+
+    @Test func listAndCheckLeaveTheCatalogByteIdenticalWithALockedExampleCopiedIn() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try setUp(dir)
+            let folder = dir.appendingPathComponent("trial", isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for file in ["default.toml", "examples/commercial-letters.toml"] {
+                let source = Self.shippedPolicies.appendingPathComponent(file)
+                try FileManager.default.copyItem(at: source, to: folder.appendingPathComponent(source.lastPathComponent))
+            }
+            let catalog = dir.appendingPathComponent("data/catalog.sqlite")
+            let before = try Data(contentsOf: catalog)
+            let list = try tresor(dir, ["retention", "list", "--policies", folder.path])
+            #expect(list.status == 0, "\(list.stderr)")
+            #expect(list.stdout.contains("commercial-letters") && list.stdout.contains("yes"), "\(list.stdout)")
+            let check = try tresor(dir, ["retention", "check", "--policies", folder.path])
+            #expect(check.status == 0, "\(check.stderr)")
+            #expect(try Data(contentsOf: catalog) == before, "the catalog changed")
+            // Nothing was committed to the write-ahead log either.
+            let wal = dir.appendingPathComponent("data/catalog.sqlite-wal")
+            #expect(((try? Data(contentsOf: wal)) ?? Data()).isEmpty)
+            // The lock was not stored: without the example, the folder is still accepted.
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("commercial-letters.toml"))
+            let after = try tresor(dir, ["retention", "check", "--policies", folder.path])
+            #expect(after.status == 0 && after.stdout.contains("0 locked policies"), "\(after.stdout)\(after.stderr)")
+        }
+    }
+
+    @Test func theShippedDefaultGivesWayToAPurgePolicyForImportedMail() async throws {
+        try await withTemporaryDirectory { dir in
+            #expect(try tresor(dir, ["init"]).status == 0)
+            // Imported today, received in 2020 by its Received: trace.
+            let old = Array("""
+                Received: from relay.example.com by mx.example.org; Sun, 1 Mar 2020 09:30:00 +0000\r
+                From: <newsletter@shop.example>\r
+                To: <bob@example.org>\r
+                Subject: Spring sale\r
+                Date: Sun, 1 Mar 2020 09:00:00 +0000\r
+                Message-ID: <sale@shop.example>\r
+                \r
+                Everything must go.\r
+
+                """.utf8)
+            for raw in [old, Self.letter] { #expect(try tresor(dir, ["import", "-"], stdin: raw).status == 0) }
+            let folder = dir.appendingPathComponent("pol", isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for file in ["default.toml", "examples/newsletters.toml"] {
+                let source = Self.shippedPolicies.appendingPathComponent(file)
+                try FileManager.default.copyItem(at: source, to: folder.appendingPathComponent(source.lastPathComponent))
+            }
+            let list = try tresor(dir, ["retention", "list", "--policies", folder.path])
+            #expect(list.status == 0, "\(list.stderr)")
+            let rows = list.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            // keep-everything (fallback): MATCHES 2, GOVERNS 1; newsletters: MATCHES 1, GOVERNS 1, DUE 1.
+            #expect(rows.contains { $0.first == "keep-everything" && $0[1] == "(fallback)" && $0[6] == "2" && $0[7] == "1" },
+                    "\(list.stdout)")
+            #expect(rows.contains { $0.first == "newsletters" && $0[5] == "1" && $0[6] == "1" && $0[9] == "1" },
+                    "\(list.stdout)")
+            #expect(list.stdout.contains("keep-everything matches 2, governs 1; of the other 1, newsletters governs 1"),
+                    "\(list.stdout)")
+            #expect(list.stdout.contains("1 due, 0 held"))
+            let dry = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder.path])
+            #expect(dry.stdout.split(separator: "\n").contains { $0.contains("Spring sale") && $0.contains("newsletters") },
+                    "\(dry.stdout)")
+        }
+    }
+
+    @Test func theListsHeaderAndTableCountDueAndHeldAlike() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try setUp(dir)
+            #expect(try tresor(dir, ["hold", "add", "case", "--query", "subject:unsubscribe", "--reason", "r"]).status == 0)
+            // As of 2027-01-02 both messages are due; the hold keeps the newsletter.
+            let list = try tresor(dir, ["retention", "list", "--policies", folder, "--as-of", "2027-01-02"])
+            #expect(list.stdout.contains("1 due, 1 held"), "\(list.stdout)")
+            let rows = list.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            let due = rows.filter { ["letters", "newsletters"].contains($0.first ?? "") }.map { ($0[9], $0[10]) }
+            #expect(due.map(\.0) == ["1", "0"] && due.map(\.1) == ["0", "1"], "\(list.stdout)")
         }
     }
 
@@ -145,7 +280,7 @@ import TestSupport
             #expect(try tresor(dir, ["import", "-"], stdin: recent).status == 0)
             let newsletter = try id(dir, "subject:unsubscribe")
 
-            let travel = try tresor(dir, ["retention", "apply", "--policies", folder, "--as-of", "2099-01-01"])
+            let travel = try tresor(dir, ["retention", "apply", "--yes", "--policies", folder, "--as-of", "2099-01-01"])
             #expect(travel.status != 0)
             #expect(travel.stderr.contains("--as-of previews another day and needs --dry-run"), "\(travel.stderr)")
             #expect(try count(dir, "subject:recent") == "1" && count(dir, "subject:unsubscribe") == "1")
@@ -153,9 +288,20 @@ import TestSupport
             #expect(preview.status == 0 && preview.stdout.contains("dry run: nothing purged"), "\(preview.stderr)")
             #expect(try count(dir, "subject:recent") == "1")
 
-            let purged = try tresor(dir, ["retention", "apply", "--policies", folder])
+            // Without a terminal to ask on, and without --yes, nothing is purged.
+            let unconfirmed = try tresor(dir, ["retention", "apply", "--policies", folder], stdin: [])
+            #expect(unconfirmed.status == 1 && unconfirmed.stderr.contains("--yes"), "\(unconfirmed.stderr)")
+            #expect(unconfirmed.stdout.contains("to purge 1 message(s):") && unconfirmed.stdout.contains(newsletter.prefix(12)))
+            #expect(try count(dir, "subject:unsubscribe") == "1")
+            // It listed senders and subjects, so the trail records the run that purged nothing.
+            #expect(try tresor(dir, ["audit"]).stdout.contains("retention apply not confirmed"))
+
+            let purged = try tresor(dir, ["retention", "apply", "--yes", "--policies", folder])
             #expect(purged.status == 0, "\(purged.stderr)")
-            #expect(purged.stdout.contains("purged \(newsletter) newsletters purge"), "\(purged.stdout)")
+            #expect(purged.stdout.contains("purged 1 message(s):"), "\(purged.stdout)")
+            #expect(purged.stdout.split(separator: "\n").contains {
+                $0.contains(newsletter.prefix(12)) && $0.contains("newsletters") && $0.contains("Our news")
+            }, "\(purged.stdout)")
             #expect(try count(dir, "subject:unsubscribe") == "0")
             #expect(try count(dir, "subject:recent") == "1")
             let reclaimed = purged.stdout.split(separator: "\n").first { $0.hasPrefix("purged ") && $0.contains("bytes reclaimed") }?
@@ -176,7 +322,7 @@ import TestSupport
             let config = dir.appendingPathComponent("tresor.toml")
             try "retention_policies = \"pol\"\n\n[retention]\nrequire_approval = true\n"
                 .write(to: config, atomically: true, encoding: .utf8)
-            let apply = try tresor(dir, ["retention", "apply", "--config", config.path])
+            let apply = try tresor(dir, ["retention", "apply", "--yes", "--config", config.path])
             #expect(apply.status == 0, "\(apply.stderr)")
             #expect(try count(dir, "subject:unsubscribe") == "1")
             let plan = try #require(apply.stdout.split(separator: "\n").first { $0.hasPrefix("plan ") }?
@@ -204,7 +350,7 @@ import TestSupport
             let config = dir.appendingPathComponent("tresor.toml")
             try "retention_policies = \"pol\"\n[retention]\nrequire_approval = true\n"
                 .write(to: config, atomically: true, encoding: .utf8)
-            let apply = try tresor(dir, ["retention", "apply", "--config", config.path])
+            let apply = try tresor(dir, ["retention", "apply", "--yes", "--config", config.path])
             let plan = try #require(apply.stdout.split(separator: "\n").first { $0.hasPrefix("plan ") }?
                 .split(separator: " ").dropFirst().first.map(String.init))
             _ = try tresor(dir, ["import", "-"], stdin: Self.message("late", subject: "Late", date: "Mon, 6 Jan 2025 08:00:00 +0000"))
@@ -219,13 +365,22 @@ import TestSupport
             let locked = Self.policies.replacingOccurrences(of: "action = \"purge\"\n\n[[policy]]\nname = \"newsletters\"",
                                                              with: "action = \"purge\"\nlocked = true\n\n[[policy]]\nname = \"newsletters\"")
             let folder = try setUp(dir, policies: locked)
-            // A listing compares the locked policy with the catalog but stores nothing; a dry run stores it.
-            #expect(try tresor(dir, ["retention", "list", "--policies", folder]).status == 0)
+            // A listing, a check and a dry run compare the locked policy with the catalog but store
+            // nothing; `retention lock` stores it.
+            for command in [["list"], ["check"], ["apply", "--dry-run"]] {
+                #expect(try tresor(dir, ["retention"] + command + ["--policies", folder]).status == 0)
+            }
             try locked.replacingOccurrences(of: "retain = \"6y\"", with: "retain = \"2y\"")
                 .write(to: dir.appendingPathComponent("pol/mail.toml"), atomically: true, encoding: .utf8)
             #expect(try tresor(dir, ["retention", "list", "--policies", folder]).status == 0)
+            let unlocked = try tresor(dir, ["retention", "lock", "newsletters", "--policies", folder])
+            #expect(unlocked.status == 1 && unlocked.stderr.contains("is not locked"), "\(unlocked.stderr)")
             try locked.write(to: dir.appendingPathComponent("pol/mail.toml"), atomically: true, encoding: .utf8)
-            #expect(try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder]).status == 0)
+            let lock = try tresor(dir, ["retention", "lock", "letters", "--policies", folder])
+            #expect(lock.status == 0 && lock.stdout.contains("locked policy letters remembered"), "\(lock.stdout)\(lock.stderr)")
+            let again = try tresor(dir, ["retention", "lock", "letters", "--policies", folder])
+            #expect(again.status == 0 && again.stdout.contains("already remembered"), "\(again.stdout)\(again.stderr)")
+            #expect(try tresor(dir, ["audit"]).stdout.contains("retention lock"))
             try locked.replacingOccurrences(of: "retain = \"6y\"", with: "retain = \"2y\"")
                 .write(to: dir.appendingPathComponent("pol/mail.toml"), atomically: true, encoding: .utf8)
             for command in ["check", "list", "apply"] {
@@ -307,7 +462,7 @@ import TestSupport
             let policyFile = folder.appendingPathComponent("contracts.toml")
             try Self.lockedTenYears.write(to: policyFile, atomically: true, encoding: .utf8)
             // The catalog learns the locked policy; mail arriving from now on is stamped with its floor.
-            #expect(try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder.path]).status == 0)
+            #expect(try tresor(dir, ["retention", "lock", "contracts", "--policies", folder.path]).status == 0)
             for (tag, date) in [("nineties", "Tue, 3 Jan 1995 10:00:00 +0000"), ("yearone", "Sat, 29 Oct 0001 14:15:47 -0800")] {
                 let imported = try tresor(dir, ["import", "-"], stdin: Self.tracedMessage(tag, date: date))
                 #expect(imported.status == 0, "\(imported.stderr)")
@@ -331,12 +486,14 @@ import TestSupport
             #expect(before.status == 0 && before.stdout.contains("0 message(s) due"), "\(before.stdout)\(before.stderr)")
             let after = try tresor(dir, ["retention", "apply", "--dry-run", "--policies", folder.path, "--as-of", "2035-01-02"])
             for message in [nineties, yearOne] {
-                #expect(after.stdout.contains("would purge \(message) contracts purge expired 2035-01-01"), "\(after.stdout)")
+                #expect(after.stdout.split(separator: "\n").contains {
+                    $0.contains(message.prefix(12)) && $0.contains("contracts") && $0.contains("2035-01-01")
+                }, "\(after.stdout)")
             }
             let list = try tresor(dir, ["retention", "list", "--policies", folder.path])
             #expect(list.stdout.contains("contracts [policy text ") && list.stdout.contains("2 message(s) kept until 2035-01-01"),
                     "\(list.stdout)")
-            let travel = try tresor(dir, ["retention", "apply", "--policies", folder.path, "--as-of", "2036-01-01"])
+            let travel = try tresor(dir, ["retention", "apply", "--yes", "--policies", folder.path, "--as-of", "2036-01-01"])
             #expect(travel.status != 0 && travel.stderr.contains("needs --dry-run"))
 
             // Someone with a shell edits the policy to one year, unlocked, and deletes the catalog's
@@ -348,7 +505,7 @@ import TestSupport
             _ = try await ChildProcess.python(
                 "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM retention_lock'); c.commit()",
                 [catalog])
-            let edited = try tresor(dir, ["retention", "apply", "--policies", folder.path])
+            let edited = try tresor(dir, ["retention", "apply", "--yes", "--policies", folder.path])
             #expect(edited.status == 0, "\(edited.stderr)")
             #expect(try count(dir, "subject:contract") == "2", "\(edited.stdout)")
             #expect(edited.stdout.contains("floor") || edited.stdout.contains("0 message(s) due"), "\(edited.stdout)")
@@ -359,7 +516,7 @@ import TestSupport
                 [catalog])
             // The purge then stops at the lock the archive's governance records name (the floors in
             // the envelope records would be the next line of defence).
-            let bare = try tresor(dir, ["retention", "apply", "--policies", folder.path])
+            let bare = try tresor(dir, ["retention", "apply", "--yes", "--policies", folder.path])
             #expect(bare.status != 0 && bare.stderr.contains("locked policy contracts is missing from the catalog"),
                     "\(bare.stdout)\(bare.stderr)")
             #expect(try count(dir, "subject:contract") == "2")
@@ -382,10 +539,10 @@ import TestSupport
             try "retention_policies = \"pol\"\n[retention]\nrequire_approval = true\n"
                 .write(to: config, atomically: true, encoding: .utf8)
             // One run with the configuration switches it on for good ...
-            let planned = try tresor(dir, ["retention", "apply", "--config", config.path])
+            let planned = try tresor(dir, ["retention", "apply", "--yes", "--config", config.path])
             #expect(planned.status == 0 && planned.stdout.contains("plan "), "\(planned.stdout)\(planned.stderr)")
             // ... so a run from another folder, without the file, still only plans.
-            let elsewhere = try tresor(dir, ["retention", "apply", "--policies", dir.appendingPathComponent("pol").path,
+            let elsewhere = try tresor(dir, ["retention", "apply", "--yes", "--policies", dir.appendingPathComponent("pol").path,
                                              ])
             #expect(elsewhere.status == 0 && elsewhere.stdout.contains("plan "), "\(elsewhere.stdout)\(elsewhere.stderr)")
             #expect(try count(dir, "subject:unsubscribe") == "1")
@@ -395,7 +552,7 @@ import TestSupport
             // A configuration saying false is noted, not obeyed.
             try "retention_policies = \"pol\"\n[retention]\nrequire_approval = false\n"
                 .write(to: config, atomically: true, encoding: .utf8)
-            let ignored = try tresor(dir, ["retention", "apply", "--config", config.path])
+            let ignored = try tresor(dir, ["retention", "apply", "--yes", "--config", config.path])
             #expect(ignored.stdout.contains("plan ") && ignored.stderr.contains("requires approval"), "\(ignored.stderr)")
 
             // Switching off is a proposal; its maker cannot approve it, a second person can.
@@ -409,7 +566,7 @@ import TestSupport
             let approved = try tresor(dir, ["retention", "approve", proposal], as: "bob")
             #expect(approved.status == 0, "\(approved.stderr)")
             #expect(try tresor(dir, ["retention", "protection"]).stdout.contains("require_approval = false"))
-            let purged = try tresor(dir, ["retention", "apply", "--policies", dir.appendingPathComponent("pol").path,
+            let purged = try tresor(dir, ["retention", "apply", "--yes", "--policies", dir.appendingPathComponent("pol").path,
                                           ])
             #expect(purged.status == 0 && purged.stdout.contains("purged "), "\(purged.stdout)\(purged.stderr)")
             let audit = try tresor(dir, ["audit"]).stdout

@@ -84,6 +84,13 @@ import TestSupport
                     == "redirect bob@elsewhere.test\nkeep\n")
             let plain = Self.message(from: "anna@example.com", subject: "hello")
             #expect(try test(plain, ["--to", "bob+shop@example.org"]).stdout == "fileinto \"Shopping\" :create\n")
+            // Without --to the envelope recipient is USER as given: a note says no +detail is tested,
+            // and USER with a +detail is routed to the user as delivery routes it.
+            result = try test(plain)
+            #expect(result.stderr.contains("--to"), "\(result.stderr)")
+            let file = try write(plain, to: dir.appendingPathComponent("message.eml"))
+            result = try tresor(data, ["rules", "test", "bob+shop@example.org", file.path])
+            #expect(result.status == 0 && result.stdout == "fileinto \"Shopping\" :create\n", "\(result.stdout)\(result.stderr)")
             #expect(try test(plain, ["--from", "alerts@monitor.test"]).stdout == "fileinto \"Alerts\" :create\n")
             #expect(try test("Return-Path: <alerts@monitor.test>\r\n" + plain).stdout == "fileinto \"Alerts\" :create\n",
                     "the envelope sender defaults to the Return-Path")

@@ -68,6 +68,11 @@ private func day(_ text: String) -> DatePeriod { DatePeriod(parsing: text)! }
     ("-(a OR b)", .not(.or([word("a"), word("b")]))),
     ("a -b OR c", .and([word("a"), .or([.not(word("b")), word("c")])])),
     ("((a))", word("a")),
+    // `*` alone is every message, as in a retention policy's match.
+    ("*", .term(.everything)),
+    ("**", .term(.everything)),
+    ("a *", .and([word("a"), .term(.everything)])),
+    ("* -from:alice", .and([.term(.everything), .not(.term(.address(.from, .words("alice", prefix: false))))])),
     ("  a\t ", word("a")),
     ("from:alice to:bob subject:\"q3 report\" -draft", .and([
         .term(.address(.from, .words("alice", prefix: false))), .term(.address(.to, .words("bob", prefix: false))),
@@ -114,7 +119,7 @@ func parses(_ text: String, _ expected: QueryNode) throws {
     ("to:\"a b@c\"", "query error at column 4: an address cannot contain spaces"),
     ("message-id:<>", "query error at column 12: message-id: takes a Message-ID like <id@example.com>"),
     ("!!!", "query error at column 1: !!! has no letters or digits to search for"),
-    ("a *", "query error at column 3: * has no letters or digits to search for"),
+    ("\"\"*", "query error at column 1: \"\" has no letters or digits to search for"),
     ("subject:\"...\"", "query error at column 9: \"...\" has no letters or digits to search for"),
 ] as [(String, String)])
 func rejects(_ text: String, _ expected: String) {

@@ -41,6 +41,19 @@ import TestSupport
         #expect(policies[0].retain == RetentionPeriod(amount: 18, unit: .months))
     }
 
+    @Test func aFallbackIsReadAndCannotBeLocked() throws {
+        func parse(_ extra: String, locked: Bool = false) throws -> [RetentionPolicy] {
+            try PolicyFile.parse(RetentionFixtures.policy("all", retain: "0d", locked: locked) + extra, file: "f.toml")
+        }
+        #expect(try parse("fallback = true\n").first?.fallback == true)
+        #expect(try parse("").first?.fallback == false)
+        #expect {
+            try parse("fallback = true\n", locked: true)
+        } throws: { error in
+            (error as? PolicyLoadError)?.problems.first?.description.contains("cannot be locked") == true
+        }
+    }
+
     @Test func everyProblemIsReportedWithFileAndLine() {
         let text = """
             [[policy]]
@@ -67,7 +80,7 @@ import TestSupport
             return problems == [
                 "dir/bad.toml:10: policy \"broken\": match: query error at column 1: unknown field \"frm\" (did you mean from?) in \"frm:alice\"",
                 "dir/bad.toml:11: policy \"broken\": retain: \"90 days\" is not a period like 30d, 18m or 10y (days, months, years; at most 1000 years)",
-                "dir/bad.toml:12: policy \"broken\": count_from: \"yesterday\" must be one of message-date, archived, year-end",
+                "dir/bad.toml:12: policy \"broken\": count_from: \"yesterday\" must be one of received, message-date, archived, year-end",
                 "dir/bad.toml:13: policy \"broken\": action: \"burn\" must be one of purge, purge-archive, keep",
                 "dir/bad.toml:14: policy \"broken\": locked: must be true or false, not string",
                 "dir/bad.toml:15: policy \"broken\": colour: unknown key",
@@ -140,6 +153,8 @@ import TestSupport
         let shipped = try PolicySet.load(folder: folder)
         #expect(!shipped.policies.isEmpty)
         #expect(shipped.policies.allSatisfy { $0.action == .keep })
+        // The shipped default keeps what nothing else matches and never outranks a policy an administrator adds.
+        #expect(shipped.policies.allSatisfy { $0.fallback })
         #expect(!shipped.policies.contains { $0.name == "newsletters" })
         let examples = try PolicySet.load(folder: folder.appendingPathComponent("examples", isDirectory: true))
         #expect(Set(examples.policies.map(\.name)) == ["gobd-business-records", "commercial-letters", "newsletters"])

@@ -100,6 +100,39 @@ import Testing
                                             asOf: asOf).due.map(\.sha256) == ["a"])
     }
 
+    @Test func aFallbackGovernsOnlyWhatNoOtherPolicyMatches() {
+        // Imported mail: received in 2020, archived (imported) in 2025.
+        let old = RetentionCandidate(sha256: "old", date: F.day("2020-03-15"), archivedAt: F.day("2025-06-01"),
+                                     receivedAt: F.day("2020-03-15"))
+        let other = RetentionCandidate(sha256: "other", date: F.day("2020-03-16"), archivedAt: F.day("2025-06-01"),
+                                       receivedAt: F.day("2020-03-16"))
+        var keepAll = Self.policy("keep-everything", retain: "10y", countFrom: .archived, action: .keep)
+        let newsletters = Self.policy("newsletters", retain: "90d", countFrom: .received)
+        let matches = ["keep-everything": [old, other], "newsletters": [old]]
+        let asOf = F.day("2025-07-01")
+        // As an ordinary policy, the keep period counted from the import ends last and wins.
+        let outranked = RetentionEvaluator.evaluate(policies: [keepAll, newsletters], matches: matches, holds: [:],
+                                                    asOf: asOf)
+        #expect(outranked.due.isEmpty && outranked.summaries[1].governs == 0)
+        #expect(outranked.summaries[1].governedByOthers == ["keep-everything": 1])
+        // As a fallback it gives way to the purge policy and keeps only what nothing else matches.
+        keepAll.fallback = true
+        let evaluation = RetentionEvaluator.evaluate(policies: [keepAll, newsletters], matches: matches, holds: [:],
+                                                     asOf: asOf)
+        #expect(evaluation.due.map(\.sha256) == ["old"] && evaluation.due[0].policy == "newsletters")
+        #expect(evaluation.summaries[0].matches == 2 && evaluation.summaries[0].governs == 1)
+        #expect(evaluation.summaries[0].governedByOthers == ["newsletters": 1] && evaluation.summaries[0].fallback)
+        #expect(evaluation.summaries[1].governs == 1 && evaluation.summaries[1].governedByOthers.isEmpty)
+        #expect(evaluation.governed == 2)
+        // Among fallbacks alone the usual rule holds: the longest period wins.
+        var shortFallback = Self.policy("short-fallback", retain: "1d", countFrom: .received)
+        shortFallback.fallback = true
+        let fallbacks = RetentionEvaluator.evaluate(
+            policies: [keepAll, shortFallback], matches: ["keep-everything": [other], "short-fallback": [other]],
+            holds: [:], asOf: asOf)
+        #expect(fallbacks.due.isEmpty && fallbacks.summaries[0].governs == 1)
+    }
+
     @Test func heldMessagesAreNeverDue() {
         let a = RetentionCandidate(sha256: "a", date: F.day("2020-03-15"), archivedAt: F.day("2020-03-15"))
         let b = RetentionCandidate(sha256: "b", date: F.day("2020-03-16"), archivedAt: F.day("2020-03-16"))
@@ -108,7 +141,8 @@ import Testing
             holds: ["case-1": ["a", "zzz"], "case-2": ["a"]], asOf: F.day("2021-01-01"))
         #expect(evaluation.due.map(\.sha256) == ["b"])
         #expect(evaluation.held.map(\.sha256) == ["a"] && evaluation.held[0].heldBy == ["case-1", "case-2"])
-        #expect(evaluation.summaries[0].due == 2 && evaluation.summaries[0].held == 1)
+        // The summary counts as the lists do: one due (purged by a run), one held.
+        #expect(evaluation.summaries[0].due == 1 && evaluation.summaries[0].held == 1)
         #expect(evaluation.purgeItems == [PurgeItemExpectation.item("b", "p")])
     }
 

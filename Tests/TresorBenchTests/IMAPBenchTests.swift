@@ -125,3 +125,13 @@ struct ProcessMemoryTests {
         #expect(ServerProcesses.pid(getpid()).sample().processes.count == 1)
     }
 }
+
+/// `tresor-bench imap --help` names the shared load generator by a path relative to the
+/// repository's folder, which holds on every machine that has the shared peers beside it.
+struct IMAPBenchHelpTests {
+    @Test func helpNamesLoadgenRelativeToTheRepository() {
+        let discussion = IMAPBenchmark.configuration.discussion
+        #expect(discussion.contains("../shared/peers/loadgen.py"))
+        #expect(!discussion.contains("/work/") && !discussion.contains("/home/"))
+    }
+}
