@@ -133,6 +133,7 @@ public final class MailServer: Sendable {
             logger.info("recovery done", metadata: [
                 "examined": "\(report.examined)", "indexed": "\(report.indexed)",
                 "audit_listed": "\(report.auditListed)", "routed": "\(report.routed)",
+                "governance_mended": "\(report.governanceMended)",
             ])
         } catch {
             store.close()

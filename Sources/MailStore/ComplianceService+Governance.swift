@@ -192,6 +192,24 @@ extension ComplianceService {
         return (differences, unvouched)
     }
 
+    /// Recovery: when governance records were journaled since the last checkpoint and the catalog's
+    /// cache differs from the chain (a crash came between journaling an action and caching it),
+    /// the cache is made to say what the chain says, as `reindex` does. Returns how many
+    /// differences it mended; each is logged.
+    func cacheJournaledGovernance() async throws -> Int {
+        let chain = try await foldGovernance()
+        let (differences, _) = Self.compare(chain: chain, cached: try await cachedGovernanceState())
+        guard !differences.isEmpty else { return 0 }
+        try await catalog.governance.rebuildGovernance(from: chain)
+        if let change = chain.protectionChange, let location = chain.protectionRecord {
+            try await catalog.governance.setProtection(change, record: location)
+        }
+        for difference in differences {
+            logger.notice("recovery: governance cache mended from the archive", metadata: ["difference": "\(difference)"])
+        }
+        return differences.count
+    }
+
     /// Before a purge: the state it relies on (holds, locks, plans, protection) must be what the
     /// archive's governance records say; otherwise nothing is purged and the difference is named.
     func requireGovernanceMatchesArchive(by actor: AuditActor) async throws -> GovernanceState {

@@ -17,6 +17,9 @@ public struct RecoveryReport: Sendable, Hashable {
     public var indexed = 0
     /// Audit events that were journaled but not listed in the catalog's audit log, now listed.
     public var auditListed = 0
+    /// Differences between the catalog's governance tables and the archive's governance records
+    /// mended (a crash came between journaling a governance action and caching it).
+    public var governanceMended = 0
     /// SMTP deliveries that were journaled but not routed, now placed and queued.
     public var routed = 0
 }
@@ -51,12 +54,17 @@ extension DeliveryPipeline {
         // every purged envelope after it: those are never indexed again.
         var purged: Set<RecordLocation> = []
         var auditEvents: [(location: RecordLocation, entry: AuditEntry)] = []
+        var governanceJournaled = false
         try archive.forEachRecord(after: checkpoint) { record in
             purged.formUnion(ComplianceService.purgedLocations(in: record))
             if record.kind == .event, record.eventKind == .audit, let payload = record.eventPayload,
                 let entry = ComplianceService.decodeAuditPayload(payload)
             {
                 auditEvents.append((record.location, entry))
+            }
+            if ComplianceService.governanceRecord(in: record) != nil {
+                governanceJournaled = true
+                last = record.location
             }
             guard record.kind == .envelope else { return }
             last = record.location
@@ -112,11 +120,14 @@ extension DeliveryPipeline {
         }
         if !batch.isEmpty { try await completeRecovered(batch) }
         report.auditListed = try await listJournaledAudit(auditEvents)
+        // Before pending purges are finished: they check the cache against the archive.
+        if governanceJournaled { report.governanceMended = try await store.compliance.cacheJournaledGovernance() }
         if let last { try await catalog.messages.setRecoveryCheckpoint(last) }
         try await store.compliance.finishPendingPurges()
-        if report.indexed > 0 || report.routed > 0 || report.auditListed > 0 {
+        if report.indexed > 0 || report.routed > 0 || report.auditListed > 0 || report.governanceMended > 0 {
             logger.notice("recovery completed journaled deliveries", metadata: [
                 "indexed": "\(report.indexed)", "routed": "\(report.routed)", "audit_listed": "\(report.auditListed)",
+                "governance_mended": "\(report.governanceMended)",
             ])
         }
         return report

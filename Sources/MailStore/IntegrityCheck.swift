@@ -37,6 +37,8 @@ public struct IntegrityReport: Sendable {
     /// Audit events after the recovery checkpoint not listed in the catalog yet (the next start of
     /// `tresor serve` lists them).
     public var auditAwaitingRecovery = 0
+    /// Governance records after the recovery checkpoint the catalog does not cache yet.
+    public var governanceAwaitingRecovery = 0
     /// Time stamps, their copies and witnesses (`AnchorCheck`); its findings are in `findings` too.
     public var anchors = AnchorReport()
 
@@ -125,7 +127,11 @@ extension MailStore {
             }
             report.findings += fullTextFindings(try await catalog.messages.fullTextCoverage(),
                                                 leaving: Set(everyEnvelopePurged.filter(\.value).keys))
-            report.findings += try await governanceFindings(governance, catalog: catalog)
+            let governanceCheck = try await governanceFindings(governance, records: governanceRecords,
+                                                               after: [checkpoint, auditEvents.keys.max()].compactMap { $0 }.max(),
+                                                               catalog: catalog)
+            report.findings += governanceCheck.findings
+            report.governanceAwaitingRecovery = governanceCheck.awaitingRecovery
             let audit = auditFindings(auditEvents, rows: try await catalog.governance.auditRows(),
                                       operatorKeys: governance.operators.mapValues(\.record.publicKey),
                                       recoveryCheckpoint: checkpoint)
@@ -226,14 +232,37 @@ extension MailStore {
     }
 
     /// Governance records that failed their checks, and every difference between the catalog's
-    /// governance tables and what the records say.
-    static func governanceFindings(_ chain: GovernanceState, catalog: Catalog) async throws -> [IntegrityFinding] {
+    /// governance tables and what the records say. A crash between journaling a governance record
+    /// and caching it leaves the catalog one or a few records behind, and the action's audit event
+    /// (journaled after the cache is written) unwritten: when the catalog is exactly the state of the
+    /// chain without its newest records, all after `after` (the recovery checkpoint and the newest
+    /// audit event), those are counted as awaiting recovery (the next `serve` caches them). A row
+    /// deleted by hand is followed by its action's audit event, so it stays a finding, as does
+    /// every other difference.
+    static func governanceFindings(_ chain: GovernanceState, records: [(GovernanceRecord, RecordLocation)],
+                                   after: RecordLocation?, catalog: Catalog) async throws
+        -> (findings: [IntegrityFinding], awaitingRecovery: Int)
+    {
         var findings = chain.problems.map { IntegrityFinding(area: "governance", detail: $0.description) }
         let cached = try await ComplianceService.cachedGovernanceState(catalog: catalog, systemKeys: chain.systemKeys)
-        let (differences, unvouched) = ComplianceService.compare(chain: chain, cached: cached)
+        var (differences, unvouched) = ComplianceService.compare(chain: chain, cached: cached)
+        var awaiting = 0
+        if !differences.isEmpty {
+            let late = records.reversed().prefix { record in after.map { record.1 > $0 } ?? true }
+            // Concurrent governance actions are few; a longer lag is not a crash's.
+            for behind in 1...max(1, min(late.count, maximumGovernanceLag)) where !late.isEmpty {
+                var earlier = GovernanceState(systemKeys: chain.systemKeys)
+                for (record, location) in records.dropLast(behind) { earlier.apply(record, at: location) }
+                let lagging = ComplianceService.compare(chain: earlier, cached: cached)
+                if lagging.differences.isEmpty && lagging.unvouched.isEmpty {
+                    (differences, unvouched, awaiting) = ([], [], behind)
+                    break
+                }
+            }
+        }
         findings += differences.map { IntegrityFinding(area: "governance", detail: $0) }
         findings += unvouched.map { IntegrityFinding(area: "governance", detail: $0) }
-        if let change = chain.protectionChange, let stored = try await catalog.governance.protection(),
+        if awaiting == 0, let change = chain.protectionChange, let stored = try await catalog.governance.protection(),
             stored.record != chain.protectionRecord || stored.settings != change.settings
         {
             findings.append(IntegrityFinding(area: "protection", detail: "the catalog says \(stored.settings) (record "
@@ -246,6 +275,9 @@ extension MailStore {
             findings.append(IntegrityFinding(area: "restriction", detail: "restriction \(drift.name): "
                 + "\(drift.missing) message(s) its query matches are not hidden, \(drift.extra) hidden that it does not match"))
         }
-        return findings
+        return (findings, awaiting)
     }
+
+    /// How many of the newest governance records the catalog may lack after a crash.
+    static let maximumGovernanceLag = 16
 }

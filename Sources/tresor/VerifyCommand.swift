@@ -65,6 +65,10 @@ struct VerifyCommand: AsyncParsableCommand {
             print("recovery:   \(integrity.auditAwaitingRecovery) audit event(s) not listed in the catalog yet; the next "
                   + "start of `tresor serve` lists them")
         }
+        if integrity.governanceAwaitingRecovery > 0 {
+            print("recovery:   the catalog lacks the newest \(integrity.governanceAwaitingRecovery) governance record(s) "
+                  + "(a crash came between the archive and the catalog); the next start of `tresor serve` caches them")
+        }
         Self.printAnchors(integrity.anchors, verbose: verbose)
         for finding in integrity.findings { print("FINDING \(finding)") }
         guard integrity.isValid else {

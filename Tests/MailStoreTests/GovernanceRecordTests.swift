@@ -99,4 +99,40 @@ import TestSupport
             #expect(try store.archive.readBody(sha256: delivered.receipt.sha256) != nil)
         }
     }
+
+    /// A crash between journaling a governance action and caching it (before its audit event):
+    /// `verify` counts the record as awaiting recovery, recovery caches it, and from then on the
+    /// same row deleted by hand is a finding again.
+    @Test func aGovernanceRecordACrashLeftUncachedIsRecoveredNotReported() async throws {
+        try await ResolutionTests.withAccounts { store in
+            let alice = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("alice", role: .admin))
+            _ = try await store.compliance.placeHold("early", query: "subject:a", reason: "r", by: alice)
+            // The process dies right after the record is journaled: no catalog row, no audit event.
+            _ = try await store.compliance.journalGovernance(.holdPlaced(name: "acme", query: "subject:contract",
+                                                                         reason: "lawsuit"), by: alice)
+            let crashed = await MailStore.verify(dataDirectory: store.dataDirectory)
+            #expect(crashed.isValid, "\(crashed.findings)")
+            #expect(crashed.governanceAwaitingRecovery == 1)
+
+            let report = try await store.delivery.recover()
+            #expect(report.governanceMended == 1)
+            #expect(try await store.catalog.governance.legalHold(named: "acme") != nil)
+            let recovered = await MailStore.verify(dataDirectory: store.dataDirectory)
+            #expect(recovered.isValid && recovered.governanceAwaitingRecovery == 0, "\(recovered.findings)")
+
+            // After recovery the record is behind the checkpoint: deleting its row is tampering.
+            _ = try await ChildProcess.python(
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"DELETE FROM legal_hold WHERE name = 'acme'\"); c.commit()",
+                [store.dataDirectory.appendingPathComponent("catalog.sqlite").path])
+            let tampered = await MailStore.verify(dataDirectory: store.dataDirectory)
+            #expect(!tampered.isValid && tampered.findings.contains { $0.detail.contains("hold acme (active) is missing") },
+                    "\(tampered.findings)")
+            // An older hold's row, followed by its own audit event, is a finding even before any recovery.
+            _ = try await ChildProcess.python(
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"DELETE FROM legal_hold WHERE name = 'early'\"); c.commit()",
+                [store.dataDirectory.appendingPathComponent("catalog.sqlite").path])
+            let older = await MailStore.verify(dataDirectory: store.dataDirectory)
+            #expect(older.findings.contains { $0.detail.contains("hold early (active) is missing") }, "\(older.findings)")
+        }
+    }
 }
