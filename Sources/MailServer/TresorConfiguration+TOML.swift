@@ -114,6 +114,7 @@ extension TresorConfiguration {
         try configuration.readArchiveSettings(&reader, resolve: resolve)
         try configuration.readAnchorSettings(&reader, resolve: resolve)
         try configuration.readAccessSettings(&reader)
+        try configuration.readMetricsSettings(&reader)
         try reader.finish()
         return configuration
     }
