@@ -62,7 +62,7 @@ extension Catalog {
             var queue: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbound_queue GROUP BY status") {
                 queue[row[0]] = row[1]
-            }
+            }  // the same as CatalogQueue.countsByStatus, inside this one read transaction
             let current = try Int64.fetchOne(db, sql: "SELECT value FROM catalog_state WHERE key = 'full_text_format'")
                 == Catalog.fullTextFormat
             let lag: Int
@@ -81,6 +81,19 @@ extension Catalog {
                 queue: queue, fullTextIsCurrent: current, fullTextLag: lag,
                 users: try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0,
                 domains: try Int.fetchOne(db, sql: "SELECT count(*) FROM domain") ?? 0)
+        }
+    }
+}
+
+extension CatalogQueue {
+    /// Outbound rows per status.
+    public func countsByStatus() async throws -> [String: Int] {
+        try await pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbound_queue GROUP BY status") {
+                counts[row[0]] = row[1]
+            }
+            return counts
         }
     }
 }

@@ -118,6 +118,9 @@ struct StatusReport: Encodable {
                    ("pop3s", configuration.pop3s), ("imap", configuration.imap), ("imaps", configuration.imaps),
                    ("managesieve", configuration.manageSieve.listener)]
         listeners = all.filter { $0.1.enabled }.map { ListenerEntry(name: $0.0, address: $0.1.address, port: $0.1.port) }
+        if configuration.metrics.enabled {
+            listeners.append(ListenerEntry(name: "metrics", address: configuration.metrics.address, port: configuration.metrics.port))
+        }
         var queue = store.queue
         for state in ["queued", "sending", "delivered", "failed"] where queue[state] == nil { queue[state] = 0 }
         self.queue = queue
