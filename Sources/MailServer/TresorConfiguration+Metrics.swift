@@ -21,7 +21,12 @@ extension TresorConfiguration {
     mutating func readMetricsSettings(_ reader: inout TOMLTableReader) throws(ConfigurationError) {
         guard var table = try reader.table("metrics") else { return }
         if let enabled = try table.bool("enabled") { metrics.enabled = enabled }
-        if let address = try table.string("address", nonEmpty: true) { metrics.address = address }
+        if let address = try table.string("address", nonEmpty: true) {
+            guard IPAddressText.isValid(address) else {
+                throw table.error("address", "must be an IPv4 or IPv6 address, not \"\(address)\"")
+            }
+            metrics.address = address
+        }
         if let port = try table.int("port", in: 0...65535) { metrics.port = port }
         try table.finish()
     }

@@ -28,5 +28,6 @@ import Testing
     @Test func refusesAnUnknownKeyAndABadPort() {
         #expect(throws: ConfigurationError.self) { try TresorConfiguration.parse("[metrics]\nenable = true\n") }
         #expect(throws: ConfigurationError.self) { try TresorConfiguration.parse("[metrics]\nport = 70000\n") }
+        #expect(throws: ConfigurationError.self) { try TresorConfiguration.parse("[metrics]\naddress = \"localhost\"\n") }
     }
 }
