@@ -20,18 +20,33 @@ public struct CatalogStatus: Sendable, Hashable {
 }
 
 extension Catalog {
-    /// Opens an existing catalog for `tresor status`, which must leave no trace in the data
-    /// directory. SQLite creates `-wal` and `-shm` files even for a read-only connection to a WAL
-    /// database; when no server holds the database open (`inUse` false) and it has no `-wal`
-    /// file, it is opened `immutable` (no lock, no side file) — nothing writes it meanwhile.
-    /// Otherwise the server's side files exist already and a read-only connection uses them.
-    public static func openWithoutTrace(path: URL, inUse: Bool) throws -> Catalog {
-        guard FileManager.default.fileExists(atPath: path.path) else {
-            throw CatalogError.missing(path: path.path)
-        }
-        let wal = FileManager.default.fileExists(atPath: path.path + "-wal")
-        guard !inUse, !wal else { return try Catalog(path: path, readOnly: true) }
-        // RFC 3986 escaping of what an SQLite URI filename treats specially in a path.
+    /// Runs `body` on an existing catalog opened for `tresor status`, which must leave no trace in
+    /// the data directory. SQLite creates `-wal` and `-shm` files even for a read-only connection
+    /// to a WAL database, and updates an existing `-shm`. So:
+    /// - a server holds the database open (`inUse`): its side files exist and change anyway; a
+    ///   read-only connection joins them;
+    /// - no server, no WAL content (a clean stop): opened `immutable` (no lock, no side file);
+    /// - no server but a WAL with content (a process ended without checkpointing): the database
+    ///   and its WAL are copied to a temporary folder outside the data directory and read there,
+    ///   since `immutable` would ignore the WAL's transactions.
+    public static func withReadOnlyView<T: Sendable>(path: URL, inUse: Bool,
+                                                     _ body: @Sendable (Catalog) async throws -> T) async throws -> T {
+        let files = FileManager.default
+        guard files.fileExists(atPath: path.path) else { throw CatalogError.missing(path: path.path) }
+        if inUse { return try await body(try Catalog(path: path, readOnly: true)) }
+        let walSize = (try? files.attributesOfItem(atPath: path.path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        guard walSize > 0 else { return try await body(try Catalog(location: immutableURI(path), readOnly: true)) }
+        let scratch = files.temporaryDirectory.appendingPathComponent("tresor-status-\(UUID().uuidString)")
+        try files.createDirectory(at: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? files.removeItem(at: scratch) }
+        let copy = scratch.appendingPathComponent("catalog.sqlite")
+        try files.copyItem(at: path, to: copy)
+        try files.copyItem(atPath: path.path + "-wal", toPath: copy.path + "-wal")
+        return try await body(try Catalog(path: copy, readOnly: true))
+    }
+
+    /// `file:PATH?immutable=1`, with what an SQLite URI filename treats specially escaped (RFC 3986).
+    static func immutableURI(_ path: URL) -> String {
         var escaped = ""
         for character in path.path {
             switch character {
@@ -41,7 +56,7 @@ extension Catalog {
             default: escaped.append(character)
             }
         }
-        return try Catalog(location: "file:" + escaped + "?immutable=1", readOnly: true)
+        return "file:" + escaped + "?immutable=1"
     }
 
     /// A consistent copy of the whole catalog at `destination` (a new file), taken with SQLite's

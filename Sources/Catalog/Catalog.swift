@@ -55,7 +55,7 @@ public final class Catalog: Sendable {
     }
 
     /// `location`: a file path, or an SQLite URI filename (`file:…?immutable=1`, see
-    /// `openWithoutTrace`); the system SQLite is built with SQLITE_USE_URI.
+    /// `withReadOnlyView`); the system SQLite is built with SQLITE_USE_URI.
     init(location: String, readOnly: Bool) throws {
         var configuration = Configuration()
         configuration.readonly = readOnly

@@ -51,8 +51,8 @@ public struct StoreStatus: Sendable, Hashable {
 
 extension MailStore {
     /// The status of a data directory's storage, read from its files: the segment files and HEAD,
-    /// the newest seal, the catalog (opened read-only, `immutable` when no server has it open, so
-    /// that no side file appears) and the anchor copies. Writes nothing, creates nothing.
+    /// the newest seal, the catalog (`Catalog.withReadOnlyView`: no side file appears, none
+    /// changes) and the anchor copies. Writes nothing, creates nothing.
     /// `serverRunning`: whether a server holds the data directory (its catalog is then in WAL use).
     public static func status(dataDirectory: URL, serverRunning: Bool) async throws(StorageFailure) -> StoreStatus {
         do {
@@ -64,8 +64,9 @@ extension MailStore {
                                  lastSeal: ArchiveFiles.newestSealTime(dataDirectory: dataDirectory),
                                  lastAnchor: anchors.last?.anchor.record, anchors: anchors.count)
             }
-            let catalog = try Catalog.openWithoutTrace(path: catalogPath(in: dataDirectory), inUse: serverRunning)
-            let counts = try await catalog.status()
+            let counts = try await Catalog.withReadOnlyView(path: catalogPath(in: dataDirectory), inUse: serverRunning) {
+                try await $0.status()
+            }
             return StoreStatus(
                 archive: .init(segments: files.segments.count, sealedSegments: files.segments.filter(\.sealed).count,
                                bytes: files.segments.reduce(0) { $0 + $1.bytes }, records: files.records,

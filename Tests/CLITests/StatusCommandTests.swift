@@ -66,6 +66,33 @@ import Glibc
         }
     }
 
+    /// After a server was killed, the catalog's last transactions are in its WAL: status reads them
+    /// (from a copy outside the data directory) and still changes no byte there.
+    @Test func afterAKilledServerStatusSeesTheWALAndWritesNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            #expect(try tresor(dir, ["init"]).status == 0)
+            #expect(try tresor(dir, ["domain", "add", "localhost"]).status == 0)
+            #expect(try tresor(dir, ["user", "add", "a@localhost", "--password-stdin"], stdin: Array("secret\n".utf8)).status == 0)
+            let config = dir.appendingPathComponent("tresor.toml")
+            try Data(ServeProcess.configuration(dataDirectory: "data", hostname: "mx.status.test").utf8).write(to: config)
+            let serve = try await ServeProcess.start(config: config)
+            defer { serve.killIfRunning() }
+            _ = try await ChildProcess.python("""
+                import smtplib, sys
+                with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as s:
+                    s.sendmail("x@example.org", ["a@localhost"], "Subject: wal\\r\\n\\r\\nhello\\r\\n")
+                """, ["\(try #require(serve.ports["smtp"]))"])
+            #expect(await serve.stop(SIGKILL) == SIGKILL)
+            let data = dir.appendingPathComponent("data")
+            let before = try Self.snapshot(data)
+            let result = try tresor(dir, ["status", "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try Self.snapshot(data) == before)
+            let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect((json?["archive"] as? [String: Any])?["deliveries"] as? Int == 1)
+        }
+    }
+
     /// A server announces itself by an exclusive flock on DATA/serve.lock; status sees it held,
     /// and sees it released, without taking it.
     @Test func aHeldServeLockMeansAServerIsRunning() async throws {
