@@ -33,7 +33,10 @@ struct StatusCommand: AsyncParsableCommand {
         let url = try DataDirectoryOptions.requireInitialised(data.url(configuredBy: configuration))
         let running = ServerPresence.isRunning(dataDirectory: url)
         let store: StoreStatus
-        do { store = try await MailStore.status(dataDirectory: url, serverRunning: running) } catch { throw CommandError("\(error)") }
+        // When it cannot be told, the catalog is read as if a server had it open (never immutable).
+        do { store = try await MailStore.status(dataDirectory: url, serverRunning: running ?? true) } catch {
+            throw CommandError("\(error)")
+        }
         let report = StatusReport(dataDirectory: url.path, running: running, configuration: configuration, store: store,
                                   now: Date())
         if json {
@@ -49,22 +52,34 @@ struct StatusCommand: AsyncParsableCommand {
 /// Whether a `tresor serve` holds `DATA/serve.lock`. The file is opened read-only and never
 /// created; a shared, non-blocking flock that fails with EWOULDBLOCK means the server's exclusive
 /// lock is held. A lock we got is released at once.
+/// Nil when that cannot be told: the file exists but cannot be opened (another user's, mode 0600).
 enum ServerPresence {
-    static func isRunning(dataDirectory: URL) -> Bool {
+    static func isRunning(dataDirectory: URL) -> Bool? {
         let fd = open(dataDirectory.appendingPathComponent("serve.lock").path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { return errno == ENOENT ? false : nil }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {
             flock(fd, LOCK_UN)
             return false
         }
-        return errno == EWOULDBLOCK
+        return errno == EWOULDBLOCK ? true : nil
     }
 }
 
 /// `tresor status` as text and as JSON (the same fields).
 struct StatusReport: Encodable {
-    struct Server: Encodable { var running: Bool; var lockFile: String }
+    struct Server: Encodable {
+        /// Null when it cannot be told (serve.lock unreadable to this user).
+        var running: Bool?
+        var lockFile: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(running, forKey: .running)
+            try container.encode(lockFile, forKey: .lockFile)
+        }
+        enum CodingKeys: String, CodingKey { case running, lockFile }
+    }
     struct ListenerEntry: Encodable { var name: String; var address: String; var port: Int }
     struct Archive: Encodable {
         var segments: Int, sealedSegments: Int, bytes: UInt64, records: UInt64?, messages: Int, deliveries: Int
@@ -110,7 +125,7 @@ struct StatusReport: Encodable {
     var users: Int
     var domains: Int
 
-    init(dataDirectory: String, running: Bool, configuration: TresorConfiguration, store: StoreStatus, now: Date) {
+    init(dataDirectory: String, running: Bool?, configuration: TresorConfiguration, store: StoreStatus, now: Date) {
         self.dataDirectory = dataDirectory
         server = Server(running: running, lockFile: dataDirectory + "/serve.lock")
         let all = [("smtp", configuration.smtp), ("submission", configuration.submission),
@@ -141,7 +156,11 @@ struct StatusReport: Encodable {
 
     var text: String {
         var out = "data directory: \(dataDirectory)\n"
-        out += "server:         " + (server.running ? "running (it holds \(server.lockFile))\n" : "not running\n")
+        switch server.running {
+        case true?: out += "server:         running (it holds \(server.lockFile))\n"
+        case false?: out += "server:         not running\n"
+        case nil: out += "server:         unknown (\(server.lockFile) cannot be read by this user)\n"
+        }
         out += "listeners:      " + (listeners.isEmpty ? "none enabled" : listeners.map {
             "\($0.name) \($0.address.contains(":") ? "[\($0.address)]" : $0.address):\($0.port)"
         }.joined(separator: ", ")) + " (as configured)\n"
