@@ -37,11 +37,15 @@ extension Catalog {
         let walSize = (try? files.attributesOfItem(atPath: path.path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
         guard walSize > 0 else { return try await body(try Catalog(location: immutableURI(path), readOnly: true)) }
         let scratch = files.temporaryDirectory.appendingPathComponent("tresor-status-\(UUID().uuidString)")
-        try files.createDirectory(at: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        defer { try? files.removeItem(at: scratch) }
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let copy = scratch.appendingPathComponent("catalog.sqlite")
-        try files.copyItem(at: path, to: copy)
-        try files.copyItem(atPath: path.path + "-wal", toPath: copy.path + "-wal")
+        // File copies are blocking work: off the cooperative pool.
+        try await BlockingWork.io.run {
+            let files = FileManager.default
+            try files.createDirectory(at: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try files.copyItem(at: path, to: copy)
+            try files.copyItem(atPath: path.path + "-wal", toPath: copy.path + "-wal")
+        }
         return try await body(try Catalog(path: copy, readOnly: true))
     }
 
