@@ -16,6 +16,9 @@ public struct BackupReport: Sendable {
     /// Segments copied before the writers were held off, and those copied (again) while they were.
     public var copiedAhead: Int
     public var copiedUnderLock: Int
+    /// How long the archive writers were held off (deliveries waited at most this long), by the
+    /// store's clock.
+    public var writersHeldOff: TimeInterval
 }
 
 /// What `restore` did.
@@ -60,6 +63,7 @@ extension MailStore {
         guard BackupFiles.isMissingOrEmpty(target) else { throw .destinationNotEmpty(path: target) }
         let catalog = self.catalog
         let created = clock.now()
+        let clock = self.clock
         let sealKey = Self.sealKeyPath(dataDirectory: dataDirectory)
         let keysFolder = dataDirectory.appendingPathComponent("keys").standardizedFileURL.path
         let sealKeyOutside = sealKey.hasPrefix(keysFolder + "/") ? nil : sealKey
@@ -90,7 +94,10 @@ extension MailStore {
                 let ahead = copied.count
                 // 3. Under the writers' lock: what changed, the active segment, HEAD and the small folders.
                 var underLock = 0
+                var heldOff: TimeInterval = 0
                 let head: ArchiveHead? = try ArchiveFiles.withWritersExcluded(dataDirectory: URL(fileURLWithPath: source)) {
+                    let locked = clock.now()
+                    defer { heldOff = clock.now().timeIntervalSince(locked) }
                     for segment in try ArchiveFiles.segments(dataDirectory: URL(fileURLWithPath: source)) {
                         let from = source + "/" + segment.relativePath
                         if let earlier = copied[segment.relativePath], BackupFiles.identity(of: from) == earlier { continue }
@@ -127,7 +134,7 @@ extension MailStore {
                 try BackupFiles.syncDirectories(under: target)
                 unlink(target + "/" + BackupManifest.incompleteFileName)
                 try BackupFiles.syncDirectories(under: target)
-                return BackupReport(manifest: manifest, copiedAhead: ahead, copiedUnderLock: underLock)
+                return BackupReport(manifest: manifest, copiedAhead: ahead, copiedUnderLock: underLock, writersHeldOff: heldOff)
             }
         } catch let error as BackupError {
             throw error

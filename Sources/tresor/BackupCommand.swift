@@ -52,7 +52,8 @@ struct BackupCommand: AsyncParsableCommand {
                   + "backup — keep a copy of it safe separately, or restored archives cannot be sealed")
         }
         print("took \(Self.seconds(elapsed)) (\(report.copiedAhead) sealed segment(s) copied while mail flowed, "
-              + "\(report.copiedUnderLock) with the archive writers held off)")
+              + "\(report.copiedUnderLock) with the archive writers held off for "
+              + String(format: "%.2f s", report.writersHeldOff) + ")")
     }
 
     static func seconds(_ duration: Duration) -> String {
