@@ -47,14 +47,14 @@ public enum ArchiveFiles {
     public static let headRelativePath = "archive/" + ArchiveHead.fileName
 
     /// When the newest sealed segment was sealed (the time its seal record carries); nil while no
-    /// segment is sealed or the seal cannot be read. Scans that one segment's frames without
-    /// checking CRCs: `verify` does that; this only reports.
+    /// segment is sealed or the seal cannot be read. Reads that one segment's frames (with their
+    /// payloads, which the seal's time is in); `verify` checks them, this only reports.
     public static func newestSealTime(dataDirectory: URL) -> Date? {
         guard let sealed = (try? segments(dataDirectory: dataDirectory))?.last(where: \.sealed),
             var scanner = try? SegmentScanner(path: dataDirectory.path + "/" + sealed.relativePath)
         else { return nil }
         var newest: Date?
-        while case .record(let record)? = try? scanner.next(checkCRC: false) {
+        while case .record(let record)? = try? scanner.next(checkCRC: true) {
             if record.frame.kind == ArchiveRecordKind.seal.rawValue, let seal = SealInfo.decode(record.frame.payload) {
                 newest = seal.sealedAt
             }
