@@ -60,13 +60,13 @@ enum BackupFiles {
         return true
     }
 
-    /// Makes `path` (and missing parents, 0755) with `mode`; an existing folder is left as it is.
+    /// Makes `path` and its missing parents with `mode`; an existing folder is left as it is.
     static func makeDirectory(_ path: String, mode: mode_t) throws(BackupError) {
         let parts = path.split(separator: "/")
         var current = path.hasPrefix("/") ? "" : "."
-        for (index, part) in parts.enumerated() {
+        for part in parts {
             current += "/" + part
-            if mkdir(current, index == parts.count - 1 ? mode : 0o755) != 0 && errno != EEXIST {
+            if mkdir(current, mode) != 0 && errno != EEXIST {
                 throw fail("mkdir", current)
             }
         }

@@ -49,6 +49,12 @@ public struct RestoreReport: Sendable {
 /// The private seal key is copied only when it is kept in `keys/`; one kept elsewhere is named in
 /// the manifest (`sealKeyOutside`) and must be kept safe on its own.
 extension MailStore {
+    /// Folders under `keys/` (the seal key, DKIM keys) are 0700 as `init` and `dkim keygen` make
+    /// them; the others 0755.
+    static func folderMode(_ relative: String) -> mode_t {
+        relative == "keys" || relative.hasPrefix("keys/") ? 0o700 : 0o755
+    }
+
     /// Folders copied whole, under the writers' lock.
     static let backedUpFolders = ["keys", "anchors", "tls"]
 
@@ -118,7 +124,7 @@ extension MailStore {
                         for file in try BackupFiles.listFiles(under: source + "/" + folder, skipping: { $0.hasSuffix(".lock") }) {
                             let path = folder + "/" + file
                             let parent = BackupFiles.parent(of: path)
-                            try BackupFiles.makeDirectory(target + "/" + parent, mode: parent == "keys" ? 0o700 : 0o755)
+                            try BackupFiles.makeDirectory(target + "/" + parent, mode: Self.folderMode(parent))
                             let result = try BackupFiles.copy(source + "/" + path, to: target + "/" + path)
                             files[path] = .init(path: path, bytes: result.bytes, mode: result.mode, sha256: result.sha256)
                         }
@@ -214,7 +220,7 @@ extension MailStore {
                 for file in manifest.files {
                     let parent = BackupFiles.parent(of: file.path)
                     if !parent.isEmpty {
-                        try BackupFiles.makeDirectory(target + "/" + parent, mode: parent == "keys" ? 0o700 : 0o755)
+                        try BackupFiles.makeDirectory(target + "/" + parent, mode: Self.folderMode(parent))
                     }
                     let copied = try BackupFiles.copy(root + "/" + file.path, to: target + "/" + file.path, mode: file.mode)
                     if copied.sha256 != file.sha256 { problems.append("\(file.path): changed while it was restored") }

@@ -118,6 +118,7 @@ import TestSupport
     @Test func restoreRefusesATamperedBackupAndAFolderInUse() async throws {
         try await withTemporaryDirectory { dir in
             #expect(try tresor(dir, ["init"]).status == 0)
+            #expect(try tresor(dir, ["dkim", "keygen", "example.org", "--algorithm", "ed25519"]).status == 0)
             let backupFolder = dir.appendingPathComponent("backup")
             let backup = try tresor(dir, ["backup", backupFolder.path])
             #expect(backup.status == 0, "\(backup.stderr)")
@@ -130,6 +131,18 @@ import TestSupport
             try Data("x".utf8).write(to: busy.appendingPathComponent("file"))
             #expect(try restore(dir, backupFolder, into: busy).status != 0)
             #expect(try FileManager.default.contentsOfDirectory(atPath: busy.path) == ["file"])
+
+            // Restored untouched: it verifies, and the key folders and files keep their modes.
+            let clean = dir.appendingPathComponent("clean")
+            let restored = try restore(dir, backupFolder, into: clean)
+            #expect(restored.status == 0, "\(restored.stderr)")
+            #expect(try tresor(dir, ["verify"], data: "clean").status == 0)
+            let dkim = clean.appendingPathComponent("keys/dkim/example.org")
+            #expect(try FileManager.default.attributesOfItem(atPath: dkim.path)[.posixPermissions] as? Int == 0o700)
+            for file in try FileManager.default.contentsOfDirectory(atPath: dkim.path) {
+                let mode = try FileManager.default.attributesOfItem(atPath: dkim.appendingPathComponent(file).path)[.posixPermissions]
+                #expect(mode as? Int == 0o600, "\(file)")
+            }
 
             // One byte changed in a segment: refused, naming the file, and nothing is written.
             let segment = backupFolder.appendingPathComponent("archive/segment-00000001.tsa")
