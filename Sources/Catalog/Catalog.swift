@@ -46,11 +46,17 @@ public final class Catalog: Sendable {
     }
 
     /// `readOnly`: no migration and no write (see `openForReading`).
-    init(path: URL, readOnly: Bool) throws {
+    convenience init(path: URL, readOnly: Bool) throws {
         if !readOnly {
             try FileManager.default.createDirectory(
                 at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
         }
+        try self.init(location: path.path, readOnly: readOnly)
+    }
+
+    /// `location`: a file path, or an SQLite URI filename (`file:…?immutable=1`, see
+    /// `withReadOnlyView`); the system SQLite is built with SQLITE_USE_URI.
+    init(location: String, readOnly: Bool) throws {
         var configuration = Configuration()
         configuration.readonly = readOnly
         // The CLI and a running server share the file; wait for the other's write to finish.
@@ -58,7 +64,7 @@ public final class Catalog: Sendable {
         configuration.foreignKeysEnabled = true
         // A purged message must leave no readable byte behind: freed pages are zeroed, not kept.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
-        pool = try DatabasePool(path: path.path, configuration: configuration)
+        pool = try DatabasePool(path: location, configuration: configuration)
         try pool.read { db in
             let options = try String.fetchAll(db, sql: "PRAGMA compile_options")
             guard options.contains("ENABLE_FTS5") else {

@@ -12,10 +12,13 @@ import ServiceLifecycle
 public struct OutboundQueueService: Service {
     let delivery: OutboundDelivery
     let logger: Logger
+    /// Told what each batch did (the server's metrics count deliveries with it).
+    let onReport: @Sendable (OutboundRunReport) -> Void
 
-    public init(delivery: OutboundDelivery, logger: Logger) {
+    public init(delivery: OutboundDelivery, logger: Logger, onReport: @escaping @Sendable (OutboundRunReport) -> Void = { _ in }) {
         self.delivery = delivery
         self.logger = logger
+        self.onReport = onReport
     }
 
     private enum Event: Sendable {
@@ -60,6 +63,7 @@ public struct OutboundQueueService: Service {
                     switch await group.next() {
                     case .finished(let domain, let report)?:
                         busy.remove(domain)
+                        onReport(report)
                         bouncesDue = report.failed > 0
                     case .tick?:
                         ticking = false

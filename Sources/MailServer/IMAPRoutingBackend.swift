@@ -11,6 +11,8 @@ import MailStore
 struct IMAPRoutingBackend: IMAPBackend {
     let users: IMAPMailStoreBackend
     let auditors: IMAPAuditorBackend
+    /// Where logins are counted (`[metrics]`).
+    var metrics: ServerMetrics?
 
     init(store: MailStore, logger: Logger) {
         users = IMAPMailStoreBackend(store: store, logger: logger)
@@ -20,9 +22,11 @@ struct IMAPRoutingBackend: IMAPBackend {
     static func isOperator(_ name: String) -> Bool { !name.contains("@") }
 
     func authenticate(username: String, password: String, session: IMAPSessionInfo) async -> String? {
-        Self.isOperator(username)
+        let user = Self.isOperator(username)
             ? await auditors.authenticate(username: username, password: password, session: session)
             : await users.authenticate(username: username, password: password, session: session)
+        metrics?.login(protocol: "imap", succeeded: user != nil)
+        return user
     }
 
     func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo] {

@@ -34,6 +34,6 @@ extension MailServer {
                                                          schedule: settings.retrySchedule, workers: settings.workers),
             signer: DKIMKeyStore(directory: DKIMKeyStore.directory(in: dataDirectory)),
             now: clock.now, logger: logger)
-        return [OutboundQueueService(delivery: delivery, logger: logger)]
+        return [OutboundQueueService(delivery: delivery, logger: logger, onReport: { [metrics] in metrics.outbound($0) })]
     }
 }

@@ -26,7 +26,8 @@ extension MailServer {
         latch: ReadyLatch
     ) throws -> [any Service] {
         guard !listeners.isEmpty else { return [] }
-        let backend = IMAPRoutingBackend(store: store, logger: logger)
+        var backend = IMAPRoutingBackend(store: store, logger: logger)
+        backend.metrics = metrics
         var imap = IMAPConfiguration(tls: tls, allowPlaintextAuthOnLoopback: configuration.auth.allowPlaintextOnLoopback,
                                      connectionsPerAddress: configuration.limits.connectionsPerIP,
                                      spoolDirectory: try emptyIMAPSpool().path)

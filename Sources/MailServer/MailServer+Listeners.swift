@@ -11,15 +11,16 @@ extension MailServer {
     func makeListeners(store: MailStore, tls: ServerTLS, onReady: @escaping @Sendable (BoundPorts) -> Void) throws
         -> [any Service]
     {
-        let backend = SMTPMailStoreBackend(store: store, logger: logger)
+        let backend = MeteredSMTPBackend(base: SMTPMailStoreBackend(store: store, logger: logger), metrics: metrics)
         let smtp = smtpListeners()
         let pop3 = pop3Listeners()
         let imap = imapListeners()
         let latch = ReadyLatch(expected: Set(smtp.map(\.name) + pop3.map(\.name) + manageSieveListenerNames()
-                                             + imap.map(\.name)),
+                                             + imap.map(\.name) + (configuration.metrics.enabled ? ["metrics"] : [])),
                                onReady: onReady)
         let connections = sharedConnections()
-        return makeSMTPListeners(smtp, backend: backend, tls: tls, connections: connections, latch: latch)
+        return makeMetricsListener(store: store, connections: connections, latch: latch)
+            + makeSMTPListeners(smtp, backend: backend, tls: tls, connections: connections, latch: latch)
             + makePOP3Listeners(pop3, store: store, tls: tls, connections: connections,
                                 latch: latch)
             + makeManageSieveListeners(store: store, tls: tls, connections: connections,
@@ -33,7 +34,10 @@ extension MailServer {
     func sharedConnections() -> SharedConnections {
         let limits = configuration.limits
         return SharedConnections(
-            limiter: ConnectionLimiter(limit: limits.connectionsPerIP, total: limits.connections),
+            limiter: ConnectionLimiter(limit: limits.connectionsPerIP, total: limits.connections,
+                                       onAccept: { [metrics] listener, admission in
+                                           metrics.connectionAccepted(listener: listener, admitted: admission == .admitted)
+                                       }),
             timing: ConnectionTiming(commandDeadline: CommandDeadline(
                 grace: limits.commandDeadline, minimumBytesPerSecond: limits.minimumDataRate)))
     }
@@ -43,4 +47,16 @@ extension MailServer {
 struct SharedConnections: Sendable {
     let limiter: ConnectionLimiter
     let timing: ConnectionTiming
+}
+
+extension MailServer {
+    /// The `[metrics]` endpoint when enabled (`MetricsService`), reporting its port as `metrics`.
+    func makeMetricsListener(store: MailStore, connections: SharedConnections, latch: ReadyLatch) -> [any Service] {
+        guard configuration.metrics.enabled else { return [] }
+        var log = logger
+        log[metadataKey: "listener"] = "metrics"
+        return [MetricsService(host: configuration.metrics.address, port: configuration.metrics.port, metrics: metrics,
+                               store: store, limiter: connections.limiter, logger: log,
+                               onBound: { port in latch.bound("metrics", port: port) })]
+    }
 }

@@ -16,9 +16,10 @@ extension MailServer {
                                   connections: SharedConnections, latch: ReadyLatch) -> [any Service] {
         let settings = configuration.manageSieve
         guard settings.listener.enabled else { return [] }
-        let backend = ManageSieveMailStoreBackend(
+        var backend = ManageSieveMailStoreBackend(
             store: store, maximumScripts: settings.maximumScripts,
             maximumScriptSize: settings.maximumScriptSize, logger: logger)
+        backend.metrics = metrics
         var manageSieve = ManageSieveConfiguration(tls: tls)
         manageSieve.allowPlaintextAuthOnLoopback = configuration.auth.allowPlaintextOnLoopback
         manageSieve.connectionsPerAddress = configuration.limits.connectionsPerIP

@@ -20,7 +20,8 @@ extension MailServer {
         latch: ReadyLatch
     ) -> [any Service] {
         guard !listeners.isEmpty else { return [] }
-        let backend = POP3MailStoreBackend(store: store, logger: logger)
+        var backend = POP3MailStoreBackend(store: store, logger: logger)
+        backend.metrics = metrics
         var pop3 = POP3Configuration(hostname: configuration.hostname, tls: tls)
         pop3.allowPlaintextOnLoopback = configuration.auth.allowPlaintextOnLoopback
         pop3.connectionsPerAddress = configuration.limits.connectionsPerIP

@@ -16,7 +16,7 @@ extension MailServer {
     /// One `SMTPService` per enabled listener over one shared backend and TLS context.
     func makeSMTPListeners(
         _ listeners: [(name: String, kind: SMTPListenerKind, listener: TresorConfiguration.Listener)],
-        backend: SMTPMailStoreBackend, tls: ServerTLS, connections: SharedConnections, latch: ReadyLatch
+        backend: MeteredSMTPBackend<SMTPMailStoreBackend>, tls: ServerTLS, connections: SharedConnections, latch: ReadyLatch
     ) -> [any Service] {
         var smtp = SMTPConfiguration(hostname: configuration.hostname, tls: tls)
         smtp.limits.messageSize = configuration.limits.messageSize

@@ -36,6 +36,8 @@ public final class MailServer: Sendable {
     /// The time the store and the outbound workers read (received times, retries, vacation periods).
     let clock: WallClock
     private let state = Mutex(State())
+    /// The counters `[metrics]` serves (moved whether or not the endpoint is enabled).
+    let metrics = ServerMetrics()
 
     private struct State {
         var group: ServiceGroup?

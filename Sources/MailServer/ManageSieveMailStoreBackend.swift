@@ -13,6 +13,8 @@ struct ManageSieveMailStoreBackend: ManageSieveBackend {
     let logger: Logger
     let maximumScripts: Int
     let maximumScriptSize: Int
+    /// Where logins are counted (`[metrics]`).
+    var metrics: ServerMetrics?
 
     init(store: MailStore, maximumScripts: Int, maximumScriptSize: Int, logger: Logger) {
         self.store = store
@@ -24,8 +26,10 @@ struct ManageSieveMailStoreBackend: ManageSieveBackend {
     /// A wrong password is answered after the store's throttle delay, as for SMTP AUTH and POP3
     /// (failures count per client IP across protocols).
     func authenticate(username: String, password: String, session: ManageSieveSessionInfo) async -> String? {
-        await store.accounts.authenticate(username, password: password, client: session.clientAddress,
-                                          protocolName: "managesieve")
+        let user = await store.accounts.authenticate(username, password: password, client: session.clientAddress,
+                                                     protocolName: "managesieve")
+        metrics?.login(protocol: "managesieve", succeeded: user != nil)
+        return user
     }
 
     var sieveExtensions: [String] { SieveScript.supportedExtensions }

@@ -14,6 +14,8 @@ import Synchronization
 struct POP3MailStoreBackend: POP3Backend {
     let store: MailStore
     let logger: Logger
+    /// Where logins are counted (`[metrics]`).
+    var metrics: ServerMetrics?
     /// Shared with the SMTP listeners: failures count per client IP across protocols.
     let locks = MaildropLocks()
     /// RETR sizes by body sha256 (bodies are immutable, so a size never goes stale).
@@ -27,8 +29,10 @@ struct POP3MailStoreBackend: POP3Backend {
     /// A wrong password is answered after the store's throttle delay (wrong passwords are slowed
     /// down), as SMTP AUTH is; the store answers unknown users in the same time.
     func authenticate(username: String, password: String, session: POP3SessionInfo) async -> String? {
-        await store.accounts.authenticate(username, password: password, client: session.clientAddress,
-                                          protocolName: "pop3")
+        let user = await store.accounts.authenticate(username, password: password, client: session.clientAddress,
+                                                     protocolName: "pop3")
+        metrics?.login(protocol: "pop3", succeeded: user != nil)
+        return user
     }
 
     func openMaildrop(of user: String) async -> POP3MaildropOpening {

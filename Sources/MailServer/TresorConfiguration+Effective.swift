@@ -61,6 +61,7 @@ extension TresorConfiguration {
         for (index, authority) in anchor.authorities.enumerated() {
             lines += [("anchor.tsa[\(index)].url", authority.url), ("anchor.tsa[\(index)].ca_file", authority.caFile.path)]
         }
+        lines += metricsEffectiveSettings
         return lines.map { (key: $0.0, value: $0.1) }
     }
 }

@@ -153,6 +153,7 @@ extension TresorConfiguration {
         problems.collect { () throws(ConfigurationError) in try readAnchorSettings(&reader, resolve: resolve) }
         problems.collect { () throws(ConfigurationError) in try readAccessSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readLogSettings(&reader) }
+        problems.collect { () throws(ConfigurationError) in try readMetricsSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try reader.finish() }
     }
 }

@@ -55,6 +55,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var archive: ArchiveSettings
     /// The `[anchor]` table: time stamps of the chain and the witness mail (TresorConfiguration+Anchor.swift).
     public var anchor: AnchorSettings
+    /// The `[metrics]` table: the Prometheus endpoint (TresorConfiguration+Metrics.swift).
+    public var metrics = MetricsSettings()
     /// The `[access]` table: who may read content (TresorConfiguration+Access.swift).
     public var accessControl: AccessSettings
     /// The `[sieve]` table: where spamtest and virustest (RFC 5235) read verdicts.

@@ -28,6 +28,11 @@ public struct OutboundQueue: StoreService {
     typealias Failure = QueueError
     let store: MailStore
 
+    /// How many rows are in each state (`queued`, `sending`, `delivered`, `failed`), for metrics.
+    public func countsByStatus() async throws(QueueError) -> [String: Int] {
+        try await catching { try await catalog.queue.countsByStatus() }
+    }
+
     /// Rows due for an attempt at `now`, oldest first.
     public func due(at now: Date, limit: Int) async throws(QueueError) -> [QueuedMessage] {
         try await catching { try await catalog.queue.dueOutbound(now: now, limit: limit) }

@@ -21,10 +21,15 @@ public final class ConnectionLimiter: Sendable {
     public let total: Int
     private struct Counts { var perAddress: [String: Int] = [:]; var open = 0 }
     private let counts = Mutex(Counts())
+    /// Told of every accepted connection: the listener's name (its logger's `listener` metadata)
+    /// and whether it was admitted; for the server's metrics.
+    public let onAccept: @Sendable (_ listener: String, _ admission: ConnectionAdmission) -> Void
 
-    public init(limit: Int, total: Int = .max) {
+    public init(limit: Int, total: Int = .max,
+                onAccept: @escaping @Sendable (_ listener: String, _ admission: ConnectionAdmission) -> Void = { _, _ in }) {
         self.limit = limit
         self.total = total
+        self.onAccept = onAccept
     }
 
     /// Takes a slot for `address`, unless a limit refuses it (then nothing is taken).

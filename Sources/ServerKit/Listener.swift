@@ -93,12 +93,14 @@ public struct Listener: Service {
         let handler = self.handler
         let logger = self.logger
         let implicit = tls != nil
+        let name = self.name
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await channel in connections.cancelOnGracefulShutdown() {
                     let address = channel.channel.remoteAddress
                     let ip = address?.ipAddress ?? "unknown"
                     let admission = limiter.admit(ip)
+                    limiter.onAccept(name, admission)
                     let connection = Connection(
                         channel: channel, remoteAddress: ip, isLoopback: address.map(isLoopback) ?? false,
                         implicitTLS: implicit, admission: admission)

@@ -53,6 +53,10 @@ struct ServeCommand: AsyncParsableCommand {
                 let host = listener.address.contains(":") ? "[\(listener.address)]" : listener.address
                 lines += "listening \(name) \(host):\(port)\n"
             }
+            if let port = bound["metrics"] {
+                let address = configuration.metrics.address
+                lines += "listening metrics \(address.contains(":") ? "[\(address)]" : address):\(port)\n"
+            }
             lines += "ready\n"
             FileHandle.standardOutput.write(Data(lines.utf8))
         }

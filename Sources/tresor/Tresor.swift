@@ -40,6 +40,7 @@ struct Tresor: AsyncParsableCommand {
             ReportCommand.self,
             ExportCommand.self, VerifyExportCommand.self,
             QueueCommand.self, DkimCommand.self,
+            StatusCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
 }
