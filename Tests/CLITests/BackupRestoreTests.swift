@@ -56,7 +56,6 @@ import TestSupport
     @Test func backupDuringDeliveryRestoresEveryAcknowledgedMessageFlagsAndHolds() async throws {
         try await withTemporaryDirectory { dir in
             #expect(try tresor(dir, ["init"]).status == 0)
-            #expect(try tresor(dir, ["domain", "add", "localhost"]).status == 0)
             #expect(try tresor(dir, ["user", "add", "a@localhost", "--password-stdin"], stdin: Array("secret\n".utf8)).status == 0)
             let serve = try await ServeProcess.start(config: try writeConfiguration(dir, data: "data", name: "tresor.toml"))
             defer { serve.killIfRunning() }

@@ -50,7 +50,6 @@ import TestSupport
     @Test func countersMoveAfterADeliveryARefusalAndLogins() async throws {
         try await withTemporaryDirectory { dir in
             #expect(try tresor(dir, ["init"]).status == 0)
-            #expect(try tresor(dir, ["domain", "add", "localhost"]).status == 0)
             #expect(try tresor(dir, ["user", "add", "a@localhost", "--password-stdin"], stdin: Array("secret\n".utf8)).status == 0)
             let config = dir.appendingPathComponent("tresor.toml")
             try Data(ServeProcess.configuration(dataDirectory: "data", hostname: "mx.metrics.test",

@@ -31,7 +31,6 @@ import Glibc
     @Test func reportsTheDataDirectoryAsJSONAndWritesNothing() async throws {
         try await withTemporaryDirectory { dir in
             #expect(try tresor(dir, ["init"]).status == 0)
-            #expect(try tresor(dir, ["domain", "add", "localhost"]).status == 0)
             #expect(try tresor(dir, ["import", "-"], stdin: Self.message("one")).status == 0)
             #expect(try tresor(dir, ["import", "-"], stdin: Self.message("two")).status == 0)
             let data = dir.appendingPathComponent("data")
@@ -71,7 +70,6 @@ import Glibc
     @Test func afterAKilledServerStatusSeesTheWALAndWritesNothing() async throws {
         try await withTemporaryDirectory { dir in
             #expect(try tresor(dir, ["init"]).status == 0)
-            #expect(try tresor(dir, ["domain", "add", "localhost"]).status == 0)
             #expect(try tresor(dir, ["user", "add", "a@localhost", "--password-stdin"], stdin: Array("secret\n".utf8)).status == 0)
             let config = dir.appendingPathComponent("tresor.toml")
             try Data(ServeProcess.configuration(dataDirectory: "data", hostname: "mx.status.test").utf8).write(to: config)

@@ -58,7 +58,10 @@ struct RunningServer {
         try #require(initialised.status == 0, "tresor init: \(initialised.stderr)")
         let store = try MailStore(dataDirectory: folder)
         defer { store.close() }
-        try await store.accounts.addDomain(domain, by: .system("test"))
+        // `init` already makes the configured domains (by default localhost) local.
+        if try await !store.accounts.domains().contains(domain) {
+            try await store.accounts.addDomain(domain, by: .system("test"))
+        }
         for user in users { try await store.accounts.addUser(user, password: "pw", by: .system("test")) }
         return folder
     }
