@@ -195,7 +195,7 @@ extension ComplianceService {
     /// Recovery: when governance records were journaled since the last checkpoint and the catalog's
     /// cache differs from the chain (a crash came between journaling an action and caching it),
     /// the cache is made to say what the chain says, as `reindex` does. Returns how many
-    /// differences it mended; each is logged.
+    /// differences it mended; each is logged, and all of them audited.
     func cacheJournaledGovernance() async throws -> Int {
         let chain = try await foldGovernance()
         let (differences, _) = Self.compare(chain: chain, cached: try await cachedGovernanceState())
@@ -207,6 +207,9 @@ extension ComplianceService {
         for difference in differences {
             logger.notice("recovery: governance cache mended from the archive", metadata: ["difference": "\(difference)"])
         }
+        // Mending also undoes a hand edit of the cache, so what was mended is audited, not only logged.
+        try await audit("governance mended", differences.joined(separator: "; "), count: differences.count,
+                        by: .system("recovery"))
         return differences.count
     }
 

@@ -55,6 +55,13 @@ extension MailStore {
         relative == "keys" || relative.hasPrefix("keys/") ? 0o700 : 0o755
     }
 
+    /// The mode a restored file gets: the manifest's, but never more than the owner may write,
+    /// nothing set-id or sticky, and nothing under `keys/` open to anyone else (the manifest is
+    /// not signed, so its modes are only a request).
+    static func restoredMode(_ mode: mode_t, path: String) -> mode_t {
+        path.hasPrefix("keys/") ? mode & 0o700 : mode & 0o755
+    }
+
     /// Folders copied whole, under the writers' lock.
     static let backedUpFolders = ["keys", "anchors", "tls"]
 
@@ -73,6 +80,10 @@ extension MailStore {
         let sealKey = Self.sealKeyPath(dataDirectory: dataDirectory)
         let keysFolder = dataDirectory.appendingPathComponent("keys").standardizedFileURL.path
         let sealKeyOutside = sealKey.hasPrefix(keysFolder + "/") ? nil : sealKey
+        // A purge that begins between the catalog copy (step 1) and the lock (step 3) would leave
+        // the copy listing messages its segments no longer hold: such a backup is not completed.
+        let purgesBefore: Set<String>
+        do { purgesBefore = Set(try await catalog.governance.purges().map(\.id)) } catch { throw .io("\(error)") }
         let report: BackupReport
         do {
             report = try await BlockingWork.io.run { () throws -> BackupReport in
@@ -146,6 +157,18 @@ extension MailStore {
             throw error
         } catch {
             throw .io("\(error)")
+        }
+        let began: Set<String>
+        do { began = Set(try await catalog.governance.purges().map(\.id)).subtracting(purgesBefore) } catch {
+            throw .io("\(error)")
+        }
+        if !began.isEmpty {
+            unlink(target + "/" + BackupManifest.fileName)
+            unlink(target + "/" + BackupManifest.sumsFileName)
+            try? BackupFiles.writeNew(target + "/" + BackupManifest.incompleteFileName, [])
+            throw .io("a purge (\(began.sorted().joined(separator: ", "))) began while the backup was taken, so its "
+                      + "catalog copy may list messages its segments no longer hold; \(target) is marked INCOMPLETE: "
+                      + "remove it and run `tresor backup` again")
         }
         let archive = report.manifest.archive.map { "archive up to segment \($0.segment) byte \($0.length) (\($0.records) records)" }
             ?? "empty archive"
@@ -222,7 +245,8 @@ extension MailStore {
                     if !parent.isEmpty {
                         try BackupFiles.makeDirectory(target + "/" + parent, mode: Self.folderMode(parent))
                     }
-                    let copied = try BackupFiles.copy(root + "/" + file.path, to: target + "/" + file.path, mode: file.mode)
+                    let copied = try BackupFiles.copy(root + "/" + file.path, to: target + "/" + file.path,
+                                                      mode: Self.restoredMode(file.mode, path: file.path))
                     if copied.sha256 != file.sha256 { problems.append("\(file.path): changed while it was restored") }
                 }
                 try BackupFiles.syncDirectories(under: target)

@@ -8,6 +8,18 @@ import TestSupport
 /// import appends: the sealed segments are copied ahead, the rest under the writers' lock, and the
 /// restored copy verifies.
 @Suite struct BackupTests {
+    /// The manifest is a checksum list anyone who can edit the backup can rewrite: the modes it asks
+    /// for are capped, so a doctored one cannot make the catalog world-writable, a file set-id, or a
+    /// key readable by others.
+    @Test func restoredModesAreCappedWhateverTheManifestSays() {
+        #expect(MailStore.restoredMode(0o644, path: "catalog.sqlite") == 0o644)
+        #expect(MailStore.restoredMode(0o666, path: "catalog.sqlite") == 0o644)
+        #expect(MailStore.restoredMode(0o4755, path: "archive/segment-000001.seg") == 0o755)
+        #expect(MailStore.restoredMode(0o444, path: "archive/segment-000001.seg") == 0o444)
+        #expect(MailStore.restoredMode(0o644, path: "keys/archive.ed25519") == 0o600)
+        #expect(MailStore.restoredMode(0o600, path: "keys/dkim/example.org/key.pem") == 0o600)
+    }
+
     @Test func sealedSegmentsAreCopiedAheadAndTheRestoredCopyVerifies() async throws {
         try await withTemporaryDirectory { dir in
             let data = dir.appendingPathComponent("data", isDirectory: true)
