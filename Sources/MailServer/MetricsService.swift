@@ -24,16 +24,26 @@ struct MetricsService: Service {
     /// The Prometheus text format's media type (exposition format 0.0.4).
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
+    /// A scrape takes milliseconds; a connection still open after this is closed, so an idle or
+    /// trickling client can neither pile up connections nor hold up the server's shutdown.
+    static let connectionLifetime: TimeAmount = .seconds(10)
+
     func run() async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel)
+        let server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+        do {
+            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        channel.eventLoop.scheduleTask(in: Self.connectionLifetime) { channel.close(promise: nil) }
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                            wrappingChannelSynchronously: channel)
+                    }
                 }
-            }
+        } catch {
+            throw ListenerBindError(listener: "metrics", host: host, port: port, underlying: error)
+        }
         let boundPort = server.channel.localAddress?.port ?? port
         logger.info("listening", metadata: ["host": "\(host)", "port": "\(boundPort)"])
         onBound(boundPort)

@@ -123,6 +123,13 @@ public struct ListenerBindError: Error, CustomStringConvertible {
     public var port: Int
     public var underlying: any Error
 
+    public init(listener: String, host: String, port: Int, underlying: any Error) {
+        self.listener = listener
+        self.host = host
+        self.port = port
+        self.underlying = underlying
+    }
+
     public var description: String {
         let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         return "\(listener) listener \(address): \(reason)"
