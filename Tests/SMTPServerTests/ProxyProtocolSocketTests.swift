@@ -24,7 +24,10 @@ import Testing
                 await timers.waitForSchedules(atLeast: 1)
                 #expect(timers.advance(by: .seconds(4)) == 0)
                 #expect(timers.advance(by: .seconds(1)) == 1)
-                #expect(try await client.reply() == nil)
+                // Closed without a greeting: an end of stream, or a reset when the close came
+                // before the server read the partial header.
+                let reply = try? await client.reply()
+                #expect(reply == nil)
             }
         }
     }
@@ -33,7 +36,7 @@ import Testing
     /// a second connection of the same client is refused (421, RFC 5321 §3.1).
     @Test func perAddressLimitCountsTheHeadersClient() async throws {
         try await withSMTPServer(configure: { $0.limits.connectionsPerAddress = 1 },
-                                 proxyProtocol: ProxyProtocol()) { port, _ in
+                                 proxyProtocol: ProxyProtocol(timers: ManualTimers())) { port, _ in
             try await SMTPTestClient.with(port) { first in
                 try await first.send(bytes: Self.header(from: [192, 0, 2, 1]))
                 try await first.expect("220")
