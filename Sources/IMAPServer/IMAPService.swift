@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// `Service`. Graceful shutdown stops accepting, lets commands in flight finish, and closes idle
 /// sessions (also those in IDLE) with `* BYE [UNAVAILABLE]`.
 public struct IMAPService: ListenerService {
-    public let listener: Listener
+    public var listener: Listener
 
     public init(
         kind: IMAPListenerKind, host: String, port: Int, configuration: IMAPConfiguration, backend: some IMAPBackend,

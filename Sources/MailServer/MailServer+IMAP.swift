@@ -38,9 +38,11 @@ extension MailServer {
         return listeners.map { entry in
             var log = logger
             log[metadataKey: "listener"] = "\(entry.name)"
-            return IMAPService(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
+            var service = IMAPService(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
                                configuration: imap, backend: backend, logger: log,
                                onBound: { port in latch.bound(entry.name, port: port) })
+            service.listener.proxyProtocol = entry.listener.proxyProtocol(timing: connections.timing)
+            return service
         }
     }
 }

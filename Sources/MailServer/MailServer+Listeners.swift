@@ -11,7 +11,8 @@ extension MailServer {
     func makeListeners(store: MailStore, tls: ServerTLS, onReady: @escaping @Sendable (BoundPorts) -> Void) throws
         -> [any Service]
     {
-        let backend = MeteredSMTPBackend(base: SMTPMailStoreBackend(store: store, logger: logger), metrics: metrics)
+        let backend = MeteredSMTPBackend(base: SMTPMailStoreBackend(
+            store: store, logger: logger, primaryDomain: configuration.domains.first), metrics: metrics)
         let smtp = smtpListeners()
         let pop3 = pop3Listeners()
         let imap = imapListeners()

@@ -28,8 +28,10 @@ extension MailServer {
         manageSieve.maximumScriptSize = settings.maximumScriptSize
         var log = logger
         log[metadataKey: "listener"] = "managesieve"
-        return [ManageSieveService(host: settings.listener.address, port: settings.listener.port,
+        var service = ManageSieveService(host: settings.listener.address, port: settings.listener.port,
                                    configuration: manageSieve, backend: backend, logger: log,
-                                   onBound: { port in latch.bound("managesieve", port: port) })]
+                                   onBound: { port in latch.bound("managesieve", port: port) })
+        service.listener.proxyProtocol = settings.listener.proxyProtocol(timing: connections.timing)
+        return [service]
     }
 }

@@ -30,9 +30,11 @@ extension MailServer {
         return listeners.map { entry in
             var log = logger
             log[metadataKey: "listener"] = "\(entry.name)"
-            return POP3Service(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
+            var service = POP3Service(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
                                configuration: pop3, backend: backend, logger: log,
                                onBound: { port in latch.bound(entry.name, port: port) })
+            service.listener.proxyProtocol = entry.listener.proxyProtocol(timing: connections.timing)
+            return service
         }
     }
 }

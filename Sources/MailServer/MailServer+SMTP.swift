@@ -28,9 +28,11 @@ extension MailServer {
         return listeners.map { entry in
             var log = logger
             log[metadataKey: "listener"] = "\(entry.name)"
-            return SMTPService(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
+            var service = SMTPService(kind: entry.kind, host: entry.listener.address, port: entry.listener.port,
                                configuration: smtp, backend: backend, logger: log,
                                onBound: { port in latch.bound(entry.name, port: port) })
+            service.listener.proxyProtocol = entry.listener.proxyProtocol(timing: connections.timing)
+            return service
         }
     }
 }

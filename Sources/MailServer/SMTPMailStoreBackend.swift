@@ -13,6 +13,18 @@ import Foundation
 struct SMTPMailStoreBackend: SMTPBackend {
     let store: MailStore
     let logger: Logger
+    /// The primary local domain (the first of `domains` in tresor.toml): `<Postmaster>` without a
+    /// domain means `postmaster@` this domain.
+    var primaryDomain: String?
+
+    /// RFC 5321 §4.1.1.3 and §4.5.1: "Postmaster" without a domain (any case) must be accepted and
+    /// reaches the postmaster of this server, routed as `postmaster@<primary domain>` (a user or an
+    /// alias the administrator sets up; without one it is refused with 550 like any unknown user).
+    /// Every other forward-path is returned as it is.
+    func canonicalRecipient(_ forwardPath: String) -> String {
+        guard let primaryDomain, forwardPath.lowercased() == "postmaster" else { return forwardPath }
+        return "postmaster@\(primaryDomain.lowercased())"
+    }
 
     /// RFC 4954 §4: a wrong password gets 535 after a delay that grows with the client IP's
     /// recent failures, so guessing is slow; the store answers in the same time for unknown users.
@@ -42,7 +54,8 @@ struct SMTPMailStoreBackend: SMTPBackend {
     /// RCPT TO. MX: local domains only — an unknown local user gets 550 5.1.1 (RFC 3463 §3.2),
     /// anything else is a relay attempt, 554 5.7.1. Submission (authenticated): any recipient,
     /// but an unknown user in one of our own domains is still refused at once.
-    func checkRecipient(_ forwardPath: String, session: SMTPSessionInfo) async -> SMTPVerdict {
+    func checkRecipient(_ givenPath: String, session: SMTPSessionInfo) async -> SMTPVerdict {
+        let forwardPath = canonicalRecipient(givenPath)
         do {
             switch try await store.accounts.resolveRecipient(forwardPath) {
             case .local:
@@ -65,7 +78,7 @@ struct SMTPMailStoreBackend: SMTPBackend {
     /// message and retries, and `recover()` completes a delivery journaled before a failure.
     func deliver(envelope smtp: SMTPEnvelope, message: [UInt8], session: SMTPSessionInfo) async -> SMTPReply {
         let envelope = Envelope(
-            mailFrom: smtp.mailFrom, recipients: smtp.recipients, receivedAt: store.clock.now(),
+            mailFrom: smtp.mailFrom, recipients: smtp.recipients.map(canonicalRecipient), receivedAt: store.clock.now(),
             clientAddress: session.clientAddress, helo: session.helo,
             authenticatedUser: session.authenticatedUser,
             direction: await direction(of: smtp, session: session),
@@ -99,7 +112,7 @@ struct SMTPMailStoreBackend: SMTPBackend {
     /// MX mail is inbound; submission is internal when every recipient is local, else outbound.
     private func direction(of envelope: SMTPEnvelope, session: SMTPSessionInfo) async -> Direction {
         guard session.listener.requiresAuthentication else { return .inbound }
-        for recipient in envelope.recipients {
+        for recipient in envelope.recipients.map(canonicalRecipient) {
             guard case .local = try? await store.accounts.resolveRecipient(recipient) else { return .outbound }
         }
         return .internal

@@ -10,7 +10,9 @@ extension TresorConfiguration {
     /// (password files) by path only, never their contents.
     public var effectiveSettings: [(key: String, value: String)] {
         func listener(_ name: String, _ value: Listener) -> [(String, String)] {
-            [("\(name).enabled", "\(value.enabled)"), ("\(name).address", value.address), ("\(name).port", "\(value.port)")]
+            [("\(name).enabled", "\(value.enabled)"), ("\(name).address", value.address), ("\(name).port", "\(value.port)"),
+             ("\(name).proxy_protocol", "\(value.proxyProtocol)"),
+             ("\(name).proxy_trusted", value.proxyTrusted.isEmpty ? "(any peer)" : value.proxyTrusted.joined(separator: ", "))]
         }
         func seconds(_ duration: Duration) -> String { "\(duration.components.seconds)" }
         var lines: [(String, String)] = [

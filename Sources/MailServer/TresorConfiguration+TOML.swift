@@ -294,6 +294,13 @@ struct TOMLTableReader {
             }
         }
         if let port = try int("port", in: 0...65535) { listener.port = port }
+        if let proxy = try bool("proxy_protocol") { listener.proxyProtocol = proxy }
+        if let trusted = try strings("proxy_trusted") {
+            for entry in trusted where !IPAddressText.isValid(entry) {
+                problems.add(error("proxy_trusted", "must list IPv4 or IPv6 addresses, not \"\(entry)\""))
+            }
+            listener.proxyTrusted = trusted.filter(IPAddressText.isValid)
+        }
     }
 
     /// Records every key that no reader asked for as unknown. Declared throwing so that a reader

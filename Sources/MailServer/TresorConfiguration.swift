@@ -69,10 +69,18 @@ public struct TresorConfiguration: Sendable, Equatable {
         public var enabled: Bool
         public var address: String
         public var port: Int
-        public init(enabled: Bool = true, address: String = "127.0.0.1", port: Int) {
+        /// `proxy_protocol`: every connection opens with a PROXY header (v2 or v1) from a load
+        /// balancer, whose client address then stands for the peer's; without one it is closed.
+        public var proxyProtocol: Bool
+        /// `proxy_trusted`: the balancers' IP addresses that may send the header; empty: any peer.
+        public var proxyTrusted: [String]
+        public init(enabled: Bool = true, address: String = "127.0.0.1", port: Int, proxyProtocol: Bool = false,
+                    proxyTrusted: [String] = []) {
             self.enabled = enabled
             self.address = address
             self.port = port
+            self.proxyProtocol = proxyProtocol
+            self.proxyTrusted = proxyTrusted
         }
     }
 

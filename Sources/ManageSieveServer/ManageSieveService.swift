@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// swift-service-lifecycle `Service`. Graceful shutdown stops accepting, lets operations in
 /// flight finish, and closes idle sessions with BYE (TRYLATER).
 public struct ManageSieveService: ListenerService {
-    public let listener: Listener
+    public var listener: Listener
 
     public init(
         host: String, port: Int, configuration: ManageSieveConfiguration, backend: some ManageSieveBackend,

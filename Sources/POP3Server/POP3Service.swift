@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// One POP3 listener (plain with STLS, or implicit TLS) as a swift-service-lifecycle `Service`.
 /// Graceful shutdown stops accepting and closes idle sessions without UPDATE.
 public struct POP3Service: ListenerService {
-    public let listener: Listener
+    public var listener: Listener
 
     public init(
         kind: POP3ListenerKind, host: String, port: Int, configuration: POP3Configuration, backend: some POP3Backend,

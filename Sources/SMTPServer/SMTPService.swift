@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// `Service`. Graceful shutdown stops accepting, closes idle sessions with 421, and lets
 /// transactions in flight finish.
 public struct SMTPService: ListenerService {
-    public let listener: Listener
+    public var listener: Listener
 
     public init(
         kind: SMTPListenerKind, host: String, port: Int, configuration: SMTPConfiguration, backend: some SMTPBackend,

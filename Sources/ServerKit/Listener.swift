@@ -21,6 +21,39 @@ public struct Connection: Sendable {
     public let admission: ConnectionAdmission
 }
 
+/// A listener behind a load balancer that sends the PROXY protocol (`ProxyHeader`): every
+/// connection must open with a header, whose source address then stands for the client everywhere
+/// (logs, audit, the per-address limit, the loopback rules).
+public struct ProxyProtocol: Sendable {
+    /// The peers that may send a header (the balancers), as IP addresses in text; empty: any peer
+    /// (the listener must then be reachable from the balancers only). Others are closed unread.
+    public var trusted: [String]
+    /// How long a connection may take to send its header before it is closed.
+    public var headerTimeout: Duration
+    public var timers: any TimerSource
+
+    public init(trusted: [String] = [], headerTimeout: Duration = .seconds(5), timers: any TimerSource = EventLoopTimers()) {
+        self.trusted = trusted
+        self.headerTimeout = headerTimeout
+        self.timers = timers
+    }
+
+    /// Whether `peer` (the socket's remote address) may send a header.
+    func trusts(_ peer: SocketAddress?) -> Bool {
+        guard !trusted.isEmpty else { return true }
+        guard let ip = peer?.ipAddress else { return false }
+        return trusted.contains { entry in
+            (try? SocketAddress(ipAddress: entry, port: 0))?.ipAddress == ip
+        }
+    }
+}
+
+/// An accepted channel, with the PROXY header it will send when its listener requires one.
+struct AcceptedChannel: Sendable {
+    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let proxyHeader: EventLoopFuture<ProxyHeader>?
+}
+
 /// What a protocol plugs into a `Listener`.
 public protocol ConnectionHandler: Sendable {
     /// Serves one connection until it closes. Must catch its own errors.
@@ -36,6 +69,9 @@ public struct Listener: Service {
     public var port: Int
     /// TLS from the first byte (implicit TLS), or nil for plaintext (which may upgrade later).
     public var implicitTLS: ServerTLS?
+    /// Whether connections open with a PROXY header (from a load balancer); nil: they do not, and
+    /// a header is the protocol's garbage.
+    public var proxyProtocol: ProxyProtocol?
     /// Counts connections per client address and in total; one limiter shared by all of a
     /// server's listeners counts an address's connections on every port together.
     public var limiter: ConnectionLimiter
@@ -45,12 +81,14 @@ public struct Listener: Service {
     public var onBound: @Sendable (Int) -> Void
 
     public init(
-        host: String, port: Int, implicitTLS: ServerTLS? = nil, limiter: ConnectionLimiter,
-        handler: any ConnectionHandler, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
+        host: String, port: Int, implicitTLS: ServerTLS? = nil, proxyProtocol: ProxyProtocol? = nil,
+        limiter: ConnectionLimiter, handler: any ConnectionHandler, logger: Logger,
+        onBound: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.host = host
         self.port = port
         self.implicitTLS = implicitTLS
+        self.proxyProtocol = proxyProtocol
         self.limiter = limiter
         self.handler = handler
         self.logger = logger
@@ -65,7 +103,8 @@ public struct Listener: Service {
 
     public func run() async throws {
         let tls = implicitTLS
-        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        let proxy = proxyProtocol
+        let server: NIOAsyncChannel<AcceptedChannel, Never>
         do {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
@@ -75,12 +114,22 @@ public struct Listener: Service {
                     channel.eventLoop.makeCompletedFuture {
                         // Wrap inside the initializer, or early reads are lost (STYLE.md, Pitfalls).
                         let operations = channel.pipeline.syncOperations
+                        var header: EventLoopFuture<ProxyHeader>?
+                        if let proxy {
+                            // First of all, before TLS: the balancer sends the header in the clear.
+                            let promise = channel.eventLoop.makePromise(of: ProxyHeader.self)
+                            try operations.addHandler(ProxyHeaderHandler(
+                                header: promise, timeout: proxy.headerTimeout, timers: proxy.timers))
+                            header = promise.futureResult
+                        }
                         if let tls {
                             // The context of now: after a certificate reload, new connections get the new one.
                             try operations.addHandler(NIOSSLServerHandler(context: tls.context))
                         }
                         try operations.addHandler(InboundByteCounter())
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return AcceptedChannel(
+                            channel: try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel),
+                            proxyHeader: header)
                     }
                 }
         } catch {
@@ -96,17 +145,50 @@ public struct Listener: Service {
         let name = self.name
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
-                for try await channel in connections.cancelOnGracefulShutdown() {
+                for try await accepted in connections.cancelOnGracefulShutdown() {
+                    let channel = accepted.channel
                     let address = channel.channel.remoteAddress
-                    let ip = address?.ipAddress ?? "unknown"
-                    let admission = limiter.admit(ip)
-                    limiter.onAccept(name, admission)
-                    let connection = Connection(
-                        channel: channel, remoteAddress: ip, isLoopback: address.map(isLoopback) ?? false,
-                        implicitTLS: implicit, admission: admission)
+                    guard let header = accepted.proxyHeader else {
+                        let ip = address?.ipAddress ?? "unknown"
+                        let admission = limiter.admit(ip)
+                        limiter.onAccept(name, admission)
+                        let connection = Connection(
+                            channel: channel, remoteAddress: ip, isLoopback: address.map(isLoopback) ?? false,
+                            implicitTLS: implicit, admission: admission)
+                        group.addTask {
+                            defer { if admission == .admitted { limiter.release(ip) } }
+                            await handler.handle(connection, logger: logger)
+                        }
+                        continue
+                    }
+                    guard proxy?.trusts(address) ?? false else {
+                        logger.notice("connection from an untrusted proxy closed",
+                                      metadata: ["peer": "\(address?.ipAddress ?? "unknown")"])
+                        channel.channel.close(promise: nil)
+                        continue
+                    }
                     group.addTask {
+                        // The client is who the header names; the per-address limit counts it.
+                        let client: SocketAddress?
+                        do {
+                            switch try await header.get() {
+                            case .local, .unspecified: client = address
+                            case .proxied(let source, _): client = source.socketAddress
+                            }
+                        } catch {
+                            logger.notice("connection without a valid PROXY header closed",
+                                          metadata: ["peer": "\(address?.ipAddress ?? "unknown")",
+                                                     "error": "\(error)"])
+                            try? await channel.channel.close()
+                            return
+                        }
+                        let ip = client?.ipAddress ?? "unknown"
+                        let admission = limiter.admit(ip)
+                        limiter.onAccept(name, admission)
                         defer { if admission == .admitted { limiter.release(ip) } }
-                        await handler.handle(connection, logger: logger)
+                        await handler.handle(Connection(
+                            channel: channel, remoteAddress: ip, isLoopback: client.map(isLoopback) ?? false,
+                            implicitTLS: implicit, admission: admission), logger: logger)
                     }
                 }
             }

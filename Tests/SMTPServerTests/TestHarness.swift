@@ -48,7 +48,7 @@ final class TestBackend: SMTPBackend {
 /// Runs an `SMTPService` on 127.0.0.1 port 0 inside a `ServiceGroup`, then shuts it down gracefully.
 func withSMTPServer(
     _ kind: SMTPListenerKind = .mx, configure: (inout SMTPConfiguration) -> Void = { _ in },
-    _ body: (Int, TestBackend) async throws -> Void
+    proxyProtocol: ProxyProtocol? = nil, _ body: (Int, TestBackend) async throws -> Void
 ) async throws {
     var configuration = SMTPConfiguration(hostname: "mx.test", now: { Date(timeIntervalSince1970: 0) })
     configure(&configuration)
@@ -56,8 +56,9 @@ func withSMTPServer(
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     var logger = Logger(label: "smtp-test")
     logger.logLevel = .critical
-    let service = SMTPService(kind: kind, host: "127.0.0.1", port: 0, configuration: configuration, backend: backend,
+    var service = SMTPService(kind: kind, host: "127.0.0.1", port: 0, configuration: configuration, backend: backend,
                               logger: logger, onBound: { continuation.yield($0) })
+    service.listener.proxyProtocol = proxyProtocol
     let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
