@@ -6,9 +6,9 @@ extension Catalog {
     /// The version of the text a message is indexed with: `FullTextDocument.values`, which reads
     /// `PreparedMessage`'s subject, body and attachment text, `searchable` for the address columns
     /// and the envelope's address rows, folded by `SearchFolding` and cut into terms by
-    /// `IndexTokenizer.declaration`. The
-    /// index is contentless, and FTS5 removes a contentless document only when handed the very values
-    /// it indexed; so whenever any of those changes, this number goes up, and the next
+    /// `IndexTokenizer.declaration`. The index is contentless, and FTS5 removes a contentless
+    /// document only when handed the very values it indexed; so whenever any of those changes,
+    /// this number goes up, and the next
     /// `DeliveryPipeline.bringFullTextUpToDate` drops every document and builds them all anew.
     ///
     /// 2: the body holds every text-bearing part (message/* reports, nested messages' header

@@ -1,4 +1,4 @@
-/// Text of a message for the full-text index.
+/// Text of a message for the full-text index and IMAP SEARCH BODY/TEXT.
 extension Message {
     /// The text of every text-bearing part, at most `limit` UTF-8 bytes (cut at a character
     /// boundary). The one extraction behind both the full-text index and IMAP SEARCH BODY/TEXT:
