@@ -77,8 +77,10 @@ struct IMAPSearchEvaluator {
         case .subject(let text): return headerContains(["Subject"], text)
         case .header(let name, let text): return headerContains([name], text)
         case .body(let text):
+            // The parts' text without any header block, also not a nested message's (Dovecot skips
+            // them all); TEXT below reads those too.
             guard let message else { return nil }
-            return Self.contains(message.plainText(), text)
+            return Self.contains(message.plainText(nestedHeaders: false), text)
         case .text(let text):
             guard let message else { return nil }
             return Self.contains(headerText(message), text) || Self.contains(message.plainText(), text)

@@ -14,9 +14,11 @@ extension Message {
     ///   by an encoding or the nesting limit) is read as text: these bodies are header-like fields
     ///   that people read, and IMAP servers such as Dovecot search every message/* body as text;
     /// - a multipart whose structure could not be found contributes nothing but its children.
-    /// Parts are separated by an empty line.
-    public func plainText(limit: Int = 1 << 20) -> String {
-        var collector = TextCollector(raw: raw, limit: max(0, limit))
+    /// Parts are separated by an empty line. `nestedHeaders: false` leaves out the header fields of
+    /// encapsulated messages (their text parts stay): IMAP SEARCH BODY, which Dovecot answers from
+    /// part bodies only, skipping every header block, nested ones included.
+    public func plainText(limit: Int = 1 << 20, nestedHeaders: Bool = true) -> String {
+        var collector = TextCollector(raw: raw, limit: max(0, limit), nestedHeaders: nestedHeaders)
         collector.visit(root)
         return collector.result()
     }
@@ -26,6 +28,8 @@ extension Message {
 struct TextCollector {
     let raw: [UInt8]
     let limit: Int
+    /// Whether encapsulated messages give their header fields.
+    let nestedHeaders: Bool
     var pieces: [String] = []
     var size = 0
 
@@ -49,7 +53,7 @@ struct TextCollector {
             return
         }
         if let inner = part.children.first, let header = part.encapsulatedHeader {
-            add(fieldLines(header))
+            if nestedHeaders { add(fieldLines(header)) }
             visit(inner)
             return
         }

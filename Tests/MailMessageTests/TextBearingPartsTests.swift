@@ -18,6 +18,9 @@ import TestSupport
         #expect(text.contains("Subject: zqleveloneheader"))
         #expect(text.contains("X-Case: zqleveltwoheader\n\nzqleveltwobody here"))
         #expect(text.hasPrefix("Forwarded."))
+        let body = Message(parsing: nested).plainText(nestedHeaders: false)
+        #expect(!body.contains("zqleveloneheader") && !body.contains("zqleveltwoheader"))
+        #expect(body.contains("zqlevelonebody") && body.contains("zqleveltwobody"))
     }
 
     @Test func aDeliveryStatusIsReadInItsCharsetAndTransferEncoding() {

@@ -37,7 +37,9 @@ import TestSupport
             }
             for (n, c) in cases.enumerated() {
                 let uid = String(distinct.firstIndex(of: c.message)! + 1)
-                #expect(uids(searchesFrom + 2 * n) == [uid], "BODY \(c.kind): \(r[searchesFrom + 2 * n])")
+                // A nested message's header fields are TEXT, not BODY (as Dovecot answers).
+                let body = c.kind.hasSuffix("header") ? [] : [uid]
+                #expect(uids(searchesFrom + 2 * n) == body, "BODY \(c.kind): \(r[searchesFrom + 2 * n])")
                 #expect(uids(searchesFrom + 2 * n + 1) == [uid], "TEXT \(c.kind): \(r[searchesFrom + 2 * n + 1])")
             }
             let folding = searchesFrom + 2 * cases.count

@@ -2,7 +2,8 @@
 /// for the marker proves that the part's text was seen. Shared by the extraction, legal-search
 /// and IMAP SEARCH tests. CRLF line ends, ASCII markers ("zq…", in no other message).
 public enum TextBearingMessages {
-    /// (what the part is, its marker, the message).
+    /// (what the part is, its marker, the message). A kind ending in "header" stands in a nested
+    /// message's header fields, which IMAP SEARCH BODY leaves to TEXT.
     public static let all: [(kind: String, marker: String, message: [UInt8])] = [
         ("text/enriched", "zqenriched", mixed("text/enriched", "<bold>zqenriched</bold> terms")),
         ("text/csv attachment", "zqcsvcell", mixed("text/csv; name=a.csv", "id,item\r\n7,zqcsvcell\r\n",
@@ -30,11 +31,11 @@ public enum TextBearingMessages {
         ("text/rfc822-headers", "zqheaderpart", mixed("text/rfc822-headers", "Subject: zqheaderpart returned\r\n")),
         ("text/calendar", "zqcalsummary", mixed("text/calendar; method=REQUEST",
                                                 "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:zqcalsummary review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")),
-        ("message/rfc822 header, level 1", "zqleveloneheader", nested),
+        ("message/rfc822, level 1 header", "zqleveloneheader", nested),
         ("message/rfc822 body, level 1", "zqlevelonebody", nested),
-        ("message/rfc822 header, level 2", "zqleveltwoheader", nested),
+        ("message/rfc822, level 2 header", "zqleveltwoheader", nested),
         ("message/rfc822 body, level 2", "zqleveltwobody", nested),
-        ("message/global", "zqglobalword", mixed("message/global", "Subject: Grüße zqglobalword\r\nFrom: x@example.net\r\n\r\nÜber alles.\r\n")),
+        ("message/global", "zqglobalword", mixed("message/global", "Subject: Grüße\r\nFrom: x@example.net\r\n\r\nÜber alles zqglobalword.\r\n")),
     ]
 
     /// multipart/mixed: a plain first part without the marker, then the part given.
