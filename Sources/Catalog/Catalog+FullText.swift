@@ -5,17 +5,22 @@ import StoreModel
 extension Catalog {
     /// The version of the text a message is indexed with: `FullTextDocument.values`, which reads
     /// `PreparedMessage`'s subject, body and attachment text, `searchable` for the address columns
-    /// and the envelope's address rows, all cut into terms by `IndexTokenizer.declaration`. The
-    /// index is contentless, and FTS5 removes a contentless document only when handed the very values
-    /// it indexed; so whenever any of those changes, this number goes up, and the next
+    /// and the envelope's address rows, folded by `SearchFolding` and cut into terms by
+    /// `IndexTokenizer.declaration`. The index is contentless, and FTS5 removes a contentless
+    /// document only when handed the very values it indexed; so whenever any of those changes,
+    /// this number goes up, and the next
     /// `DeliveryPipeline.bringFullTextUpToDate` drops every document and builds them all anew.
-    public static let fullTextFormat: Int64 = 1
+    ///
+    /// 2: the body holds every text-bearing part (message/* reports, nested messages' header
+    /// fields) and every column is folded by `SearchFolding` (`ß` as "ss").
+    public static let fullTextFormat: Int64 = 2
 }
 
 /// The values of one message's `message_fts` document, in column order: subject, body, attachment,
-/// from_text, to_text, cc_text, bcc_text, participant. A pure function of the message and of its
-/// envelope address rows (read in a fixed order), so that the document can be removed again later
-/// from the archived bytes alone.
+/// from_text, to_text, cc_text, bcc_text, participant, each folded by `SearchFolding`. A pure
+/// function of the message and of its envelope address rows (read in a fixed order), so that the
+/// document can be removed again later from the archived bytes alone; this is the only place the
+/// values are derived.
 struct FullTextDocument: Equatable {
     let values: [String]
 
@@ -26,7 +31,7 @@ struct FullTextDocument: Equatable {
             message.ftsSubject, message.ftsBody, message.ftsAttachment, message.fromText, message.toText,
             message.ccText, message.bccText + "\n" + blind.joined(separator: "\n"),
             message.headerParticipants + "\n" + participants.joined(separator: "\n"),
-        ]
+        ].map(SearchFolding.fold)
     }
 
     static func == (lhs: FullTextDocument, rhs: FullTextDocument) -> Bool { lhs.values == rhs.values }

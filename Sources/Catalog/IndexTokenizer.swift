@@ -1,4 +1,5 @@
 import GRDB
+import MailMessage
 
 /// Cuts text into terms exactly as `message_fts` does: SQLite's own `unicode61` tokenizer with
 /// `remove_diacritics 2`, run over the text in a private in-memory database. A Swift imitation would
@@ -19,8 +20,10 @@ enum IndexTokenizer {
         return queue
     }
 
-    /// The folded terms of `text`, in the order they occur (repeats kept).
+    /// The folded terms of `text`, in the order they occur (repeats kept). `SearchFolding` first,
+    /// as every document is folded before FTS5 sees it (`FullTextDocument`).
     static func terms(_ text: String) async throws -> [String] {
+        let text = SearchFolding.fold(text)
         let queue = try database.get()
         return try await queue.writeWithoutTransaction { db in
             var terms: [String] = []

@@ -1,4 +1,5 @@
 import GRDB
+import MailMessage
 import QueryLanguage
 
 /// Compiles a `QueryNode` into an SQL condition over `message AS m` (see `CatalogSchema`).
@@ -233,10 +234,11 @@ enum QueryCompiler {
     /// token a prefix. Built scalar by scalar: as `Character`s, `"` followed by a combining mark
     /// would not compare equal to `"` and would escape unescaped. Control characters become
     /// spaces: FTS5 reads its expression as a C string, so a NUL would end it inside the quotes.
+    /// The text is folded by `SearchFolding` first, as every document is (`FullTextDocument`).
     static func phrase(_ text: String, prefix: Bool, columns: String) -> String {
         var quoted = String.UnicodeScalarView()
         quoted.append("\"")
-        for scalar in text.unicodeScalars {
+        for scalar in SearchFolding.fold(text).unicodeScalars {
             if scalar == "\"" {
                 quoted.append(contentsOf: ["\"", "\""] as [Unicode.Scalar])
             } else if scalar.properties.generalCategory == .control {

@@ -77,8 +77,10 @@ struct IMAPSearchEvaluator {
         case .subject(let text): return headerContains(["Subject"], text)
         case .header(let name, let text): return headerContains([name], text)
         case .body(let text):
+            // The parts' text without any header block, also not a nested message's (Dovecot skips
+            // them all); TEXT below reads those too.
             guard let message else { return nil }
-            return Self.contains(message.plainText(), text)
+            return Self.contains(message.plainText(nestedHeaders: false), text)
         case .text(let text):
             guard let message else { return nil }
             return Self.contains(headerText(message), text) || Self.contains(message.plainText(), text)
@@ -135,13 +137,17 @@ struct IMAPSearchEvaluator {
         }.joined(separator: "\n")
     }
 
-    /// Case-insensitive substring test (RFC 3501 §6.4.4): both sides lower-cased, then compared as
-    /// UTF-8 bytes — UTF-8 is self-synchronising, so a byte match is a match of whole characters,
-    /// and it is many times faster than comparing grapheme clusters over a whole message.
+    /// Case-insensitive substring test (RFC 3501 §6.4.4, RFC 9051 §6.4.4): both sides lower-cased
+    /// and folded by `SearchFolding` (`ß` and `ẞ` as "ss", as full Unicode case folding has it and
+    /// the index folds them), then compared as UTF-8 bytes — UTF-8 is self-synchronising, so a
+    /// byte match is a match of whole characters, and it is many times faster than comparing
+    /// grapheme clusters over a whole message. Diacritics are not removed here ("cafe" does not
+    /// find "café"), as Dovecot's i;unicode-casemap (RFC 5051) does not remove them either; only
+    /// the index's narrowing, which must return a superset, ignores them.
     static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
-        var wanted = String(decoding: needle, as: UTF8.self).lowercased()
+        var wanted = SearchFolding.fold(String(decoding: needle, as: UTF8.self).lowercased())
         if wanted.isEmpty { return true }
-        var text = haystack.lowercased()
+        var text = SearchFolding.fold(haystack.lowercased())
         return text.withUTF8 { text in wanted.withUTF8 { wanted in Self.bytes(text, contain: wanted) } }
     }
 

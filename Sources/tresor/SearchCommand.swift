@@ -13,7 +13,7 @@ struct SearchCommand: AsyncParsableCommand {
             has:attachment direction: (in, out, internal, imported) source:. Free words match \
             subject, addresses, body and attachment names. Terms are ANDed; OR binds tighter \
             than AND (a b OR c = a AND (b OR c)); -term negates; "phrases", parentheses and \
-            prefix* work; case and diacritics are ignored. Messages under a restriction of \
+            prefix* work; case and diacritics are ignored and ß is ss. Messages under a restriction of \
             processing (tresor restrict) are left out unless --include-restricted, which the \
             audit trail records as "search restricted".
             Example: tresor search 'from:alice@example.com subject:"quarterly report" after:2024-01-01 -draft'

@@ -17,6 +17,14 @@ import Testing
         ("aaab", "aab", true),
         ("日本語のメール", "のメ", true),
         ("日本語のメール", "メル", false),
+        // Sharp s is "ss" on both sides (full case folding), whichever is written.
+        ("Hauptstraße 5", "STRASSE", true),
+        ("HAUPTSTRASSE 5", "straße", true),
+        ("HAUPTSTRAẞE 5", "strasse", true),
+        ("Hauptstrasse 5", "STRAẞE", true),
+        ("Maße", "masse", true),
+        ("Straße", "stras", true),
+        ("Straße", "strase", false),
     ])
     func contains(_ haystack: String, _ needle: String, _ expected: Bool) {
         #expect(IMAPSearchEvaluator.contains(haystack, Array(needle.utf8)) == expected)

@@ -143,4 +143,48 @@ import TestSupport
             #expect(!terms.contains("zqtwo") && terms.contains("zqone") && terms.contains("zqthree"))
         }
     }
+
+    /// Format 2 reads every text-bearing part and spells sharp s "ss": a catalog indexed with
+    /// format 1 is built anew from the archive, and a document of the new format is removed again
+    /// by a purge (its values derived from the archived bytes exactly as they were indexed).
+    @Test func aFormatOneIndexIsBuiltAnewWithEveryTextPartAndSharpSFolded() async throws {
+        try await withTemporaryDirectory { dir in
+            let report = try #require(TextBearingMessages.all.first { $0.marker == "zqdsnreason" }?.message)
+            var sharpS = ""
+            do {
+                let store = try ImportSessionTests.makeStore(dir)
+                defer { store.close() }
+                try await store.accounts.addDomain("example.org", by: .system("test"))
+                try await store.accounts.addUser(Self.anna, password: "pw", by: .system("test"))
+                _ = try await PurgeTests.deliver(report, to: [Self.anna], store: store)
+                sharpS = try await PurgeTests.deliver(TextBearingMessages.sharpS, to: [Self.anna], store: store).receipt.sha256
+                // Back to what format 1 indexed: the report's fields and the sharp s as they stood.
+                try await store.catalog.pool.writeWithoutTransaction { db in
+                    try db.execute(sql: """
+                        INSERT INTO message_fts(message_fts) VALUES ('delete-all');
+                        INSERT INTO message_fts (rowid, subject, body) SELECT id, subject, 'hauptstraße a report follows' FROM message;
+                        UPDATE catalog_state SET value = 1 WHERE key = 'full_text_format';
+                        """)
+                }
+            }
+            let store = try MailStore(dataDirectory: dir)
+            defer { store.close() }
+            #expect(try await !store.compliance.fullTextIsCurrent())
+            #expect(try await PurgeTests.subjects("zqdsnreason", store).isEmpty)
+            let rebuild = try await store.delivery.bringFullTextUpToDate(batchSize: 1)
+            #expect(rebuild.messages == 2 && rebuild.unreadable.isEmpty)
+            #expect(try await store.compliance.fullTextIsCurrent())
+            #expect(try await PurgeTests.subjects("zqdsnreason", store) == ["report"])
+            #expect(try await PurgeTests.subjects("hauptstrasse", store) == ["Anschrift"])
+            #expect(try await PurgeTests.subjects("Hauptstraße", store) == ["Anschrift"])
+            #expect(try await !Self.vocabulary(store).contains("hauptstraße"), "documents hold the folded spelling")
+
+            let admin = GovernanceSigner.operatorKey(try await store.compliance.enrolOperator("admin", role: .admin))
+            _ = try await store.compliance.purge(
+                [PurgeItem(sha256: sharpS, policy: "test", scope: .archiveAndMailboxes)], reason: "rebuilt", by: admin)
+            let terms = try await Self.vocabulary(store)
+            #expect(!terms.contains("hauptstrasse") && !terms.contains("einfahrt"), "the purge removed every term")
+            #expect(terms.contains("zqdsnreason"))
+        }
+    }
 }
