@@ -27,7 +27,7 @@ class Balanced(smtplib.SMTP):
     """smtplib over a connection that first sends `header`, as a balancer does."""
     def __init__(self, header, port):
         self.header = header
-        super().__init__('127.0.0.1', port, local_hostname='client.test', timeout=30)
+        super().__init__('127.0.0.1', port, local_hostname='client.test', timeout=180)
     def _get_socket(self, host, port, timeout):
         s = socket.create_connection((host, port), timeout)
         s.sendall(self.header)
@@ -44,7 +44,7 @@ def send(header, message_id):
     return '%d %d' % (code, data)
 
 def closed_unanswered(first):
-    s = socket.create_connection(('127.0.0.1', port), 30)
+    s = socket.create_connection(('127.0.0.1', port), 180)
     s.sendall(first)
     data = b''
     while True:
@@ -72,13 +72,13 @@ elif mode == 'submission':
     out['remote'] = auth(v2('192.0.2.1'))
     out['loopback'] = auth(v2('127.0.0.1'))
 elif mode == 'garbage':
-    s = socket.create_connection(('127.0.0.1', port), 30)
+    s = socket.create_connection(('127.0.0.1', port), 180)
     f = s.makefile('rb')
     out['banner'] = f.readline().decode('latin-1').strip()
     s.sendall(v2('203.0.113.7') + b'EHLO client.test\r\n')
     out['reply'] = f.readline().decode('latin-1').strip()
 elif mode == 'postmaster':
-    s = smtplib.SMTP('127.0.0.1', port, local_hostname='client.test', timeout=30)
+    s = smtplib.SMTP('127.0.0.1', port, local_hostname='client.test', timeout=180)
     s.ehlo()
     s.mail('sender@remote.test')
     out['rcpt'] = s.rcpt('<Postmaster>')[0]
