@@ -98,9 +98,10 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // RFC 5321 grammar, session state machine, DATA/BDAT gathered in memory up to the size
-        // limit; hands each message to an `SMTPBackend` and never sees storage.
-        .target(name: "SMTPServer", dependencies: ["ServerKit", "MailMessage", .product(name: "NIOCore", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")],
+        // RFC 5321 grammar, session state machine, DATA/BDAT gathered in memory up to a threshold
+        // and spooled to a file beyond it; hands each message to an `SMTPBackend` and never sees storage.
+        .target(name: "SMTPServer", dependencies: ["ServerKit", "MailMessage", .product(name: "NIOCore", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+                                                 .product(name: "_NIOFileSystem", package: "swift-nio")],
                 swiftSettings: strict),
         // RFC 1939 POP3 with CAPA, STLS and AUTH PLAIN; maildrops behind a `POP3Backend`.
         .target(name: "POP3Server", dependencies: ["ServerKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),

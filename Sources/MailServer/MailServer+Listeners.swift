@@ -21,7 +21,7 @@ extension MailServer {
                                onReady: onReady)
         let connections = sharedConnections()
         return makeMetricsListener(store: store, connections: connections, latch: latch)
-            + makeSMTPListeners(smtp, backend: backend, tls: tls, connections: connections, latch: latch)
+            + (try makeSMTPListeners(smtp, backend: backend, tls: tls, connections: connections, latch: latch))
             + makePOP3Listeners(pop3, store: store, tls: tls, connections: connections,
                                 latch: latch)
             + makeManageSieveListeners(store: store, tls: tls, connections: connections,

@@ -47,6 +47,8 @@ extension TresorConfiguration {
             ("limits.connections", "\(limits.connections)"),
             ("limits.command_deadline_seconds", seconds(limits.commandDeadline)),
             ("limits.minimum_data_rate", "\(limits.minimumDataRate)"),
+            ("limits.spool_threshold", "\(limits.spoolThreshold)"),
+            ("limits.in_flight_size", "\(limits.inFlightSize)"),
             ("retention_policies", retention.effectiveFolder.path),
             ("retention.auto_purge", "\(retention.autoPurge)"),
             ("retention.require_approval", "\(retention.requireApproval)"),

@@ -144,6 +144,12 @@ extension TresorConfiguration {
             if let rate = try table.int("minimum_data_rate", in: 1...(1 << 30)) {
                 limits.minimumDataRate = rate
             }
+            if let size = try table.byteSize("spool_threshold", in: 0...(2 << 30)) {
+                limits.spoolThreshold = size
+            }
+            if let size = try table.byteSize("in_flight_size", in: (1 << 20)...(1 << 40)) {
+                limits.inFlightSize = size
+            }
             try table.finish()
         }
         problems.collect { () throws(ConfigurationError) in try readFolderSettings(&reader, resolve: resolve) }

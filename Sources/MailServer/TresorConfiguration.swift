@@ -138,6 +138,11 @@ public struct TresorConfiguration: Sendable, Equatable {
         /// large messages and literals sent at a sane rate are never cut off (as Postfix's
         /// `smtpd_min_data_rate`).
         public var minimumDataRate = 500
+        /// SMTP content above this size is spooled to `DATA/spool/smtp` instead of held in memory.
+        public var spoolThreshold = 1 << 20
+        /// The bytes of SMTP messages being received at once, all connections together; past it,
+        /// 452 4.3.1 (RFC 3463 §3.4) until some are delivered or abandoned.
+        public var inFlightSize = 1 << 30
         public init() {}
     }
 

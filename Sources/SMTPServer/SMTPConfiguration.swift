@@ -34,6 +34,9 @@ public struct SMTPLimits: Sendable, Hashable {
     public var lineLength = 12_288
     /// Message size, advertised with SIZE (RFC 1870).
     public var messageSize = 50 << 20
+    /// Content above this many bytes goes to a spool file instead of memory (with a spool
+    /// directory configured), so a slow sender of a big message holds one block, not the message.
+    public var spoolThreshold = 1 << 20
     /// §4.5.3.1.8: a server must accept at least 100 recipients.
     public var recipients = 100
     /// Failed commands (5xx replies) before 421 and close, as Postfix `smtpd_hard_error_limit`.
@@ -62,6 +65,12 @@ public struct SMTPConfiguration: Sendable {
     /// The connection limits shared with the server's other listeners; nil: this listener counts
     /// its connections alone, `limits.connectionsPerAddress` per client address.
     public var limiter: ConnectionLimiter?
+    /// Where message content past `limits.spoolThreshold` is spooled (the server's `DATA/spool/smtp`,
+    /// emptied at start); nil keeps all content in memory.
+    public var spoolDirectory: String?
+    /// The cap on the bytes of messages being received at once; copies of this configuration share
+    /// it, so one cap covers every listener made from it. Default: 1 GiB.
+    public var inFlight = SMTPInFlightBytes(capacity: 1 << 30)
 
     public init(
         hostname: String, limits: SMTPLimits = SMTPLimits(), allowPlaintextAuthOnLoopback: Bool = false,

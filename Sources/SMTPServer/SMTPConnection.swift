@@ -17,8 +17,13 @@ struct SMTPConnection: ProtocolConnection {
     private var framer: CRLFFramer
     /// Pending responses, timed reads, STARTTLS and closing.
     private var io: ConnectionShell
-    /// The message being received: trace headers, then content.
-    private var message: [UInt8] = []
+    /// The content of the message being received: in memory, or past the threshold in a spool file.
+    private var spool: SMTPMessageSpool
+    /// In-flight bytes this connection holds for its transaction (`configuration.inFlight`).
+    private var reserved = 0
+    /// Why the content being read cannot be kept (the in-flight cap, or the spool failed): read on
+    /// to its end, then refused with this reply.
+    private var contentFailure: SMTPReply?
     private var transactionID = ""
     /// The reverse-path of the transaction being built, for the log lines of its refusals.
     private var sender: String?
@@ -45,6 +50,13 @@ struct SMTPConnection: ProtocolConnection {
             tlsAvailable: configuration.tls != nil, allowPlaintextAuthOnLoopback: configuration.allowPlaintextAuthOnLoopback)
         self.session = SMTPSession(settings: settings, tls: shell.implicitTLS, isLoopback: shell.isLoopback)
         self.framer = CRLFFramer(maximumLineLength: configuration.limits.lineLength)
+        self.spool = SMTPMessageSpool(directory: configuration.spoolDirectory, threshold: configuration.limits.spoolThreshold)
+    }
+
+    /// However the connection ended (QUIT, a timeout, the client gone in the middle of DATA), the
+    /// spool file is removed and the reserved bytes go back to the cap.
+    mutating func connectionClosed() async {
+        await endTransaction()
     }
 
     private var clientAddress: String { io.clientAddress }
@@ -84,9 +96,21 @@ struct SMTPConnection: ProtocolConnection {
         }
     }
 
+    /// Releases what the transaction held once it is over (delivered, refused, RSET, EHLO).
+    private mutating func endTransaction() async {
+        if spool.size > 0 || spool.isSpooled { await spool.discard() }
+        configuration.inFlight.release(reserved)
+        reserved = 0
+    }
+
     // MARK: - Actions
 
     private mutating func perform(_ first: SMTPSession.Action, _ iterator: inout Inbound.AsyncIterator) async throws {
+        try await carryOut(first, &iterator)
+        if !session.holdsTransaction { await endTransaction() }
+    }
+
+    private mutating func carryOut(_ first: SMTPSession.Action, _ iterator: inout Inbound.AsyncIterator) async throws {
         var next: SMTPSession.Action? = first
         while let action = next {
             next = nil
@@ -97,6 +121,12 @@ struct SMTPConnection: ProtocolConnection {
                 reply.encode(into: &io.output)
                 try await io.close()
             case .checkSender(let path):
+                if let refusal = reserveDeclaredSize() {
+                    sender = path
+                    logRefusal(refusal, at: .mail, from: path)
+                    next = session.senderChecked(.reject(refusal))
+                    break
+                }
                 let verdict = await timed("checkSender", limit: configuration.limits.timeouts.mail) {
                     await backend.checkSender(path, session: session.info(clientAddress: clientAddress))
                 }
@@ -117,25 +147,45 @@ struct SMTPConnection: ProtocolConnection {
                 next = session.authenticated(user: user)
             case .receiveData(let reply):
                 reply.encode(into: &io.output)
-                startMessage()
-                next = session.dataReceived(try await readData(&iterator))
-                if case .reply(let reply) = next, reply == .messageTooBig { logTransaction(size: -1, reply) }
+                await startMessage()
+                let outcome = try await readData(&iterator)
+                if case .complete = outcome, let failure = contentFailure {
+                    next = session.contentRefused(failure)
+                    logTransaction(size: -1, failure)
+                } else {
+                    next = session.dataReceived(outcome)
+                    if case .reply(let reply) = next, reply == .messageTooBig { logTransaction(size: -1, reply) }
+                }
             case .receiveChunk(let size, let keep):
                 // Start afresh at a transaction's first chunk, never by "is the buffer empty":
                 // the content of a chunked transaction that was reset must not lead the next one.
-                if keep, session.isReadingFirstChunk { startMessage() }
+                if keep, session.isReadingFirstChunk { await startMessage() }
                 guard try await readChunk(size: size, keep: keep, &iterator) else { return }
+                if keep, let failure = contentFailure {
+                    next = session.contentRefused(failure)
+                    logTransaction(size: -1, failure)
+                    break
+                }
                 next = session.chunkReceived()
                 if case .reply(let reply) = next, reply == .messageTooBig { logTransaction(size: -1, reply) }
             case .deliver(var envelope):
                 envelope.id = transactionID
-                let content = insertTrace(envelope)
+                let content: [UInt8]
+                do {
+                    content = try await spool.message(after: traceHeaders(envelope))
+                } catch {
+                    logger.error("cannot read the spooled message back", metadata: ["id": "\(transactionID)", "error": "\(error)"])
+                    let reply = SMTPReply(451, "4.3.0", "Local error in processing, try again later")
+                    logTransaction(size: spool.size, reply, envelope: envelope)
+                    next = session.delivered(reply)
+                    break
+                }
                 let size = content.count
                 let reply = await timed("deliver", limit: configuration.limits.timeouts.dataTermination) {
                     await backend.deliver(envelope: envelope, message: content,
                                           session: session.info(clientAddress: clientAddress))
                 }
-                logTransaction(size: size, reply, envelope: envelope)
+                logTransaction(size: size, reply, envelope: envelope, spooled: spool.isSpooled)
                 next = session.delivered(reply)
             case .startTLS(let reply):
                 guard try await io.startTLS(configuration.tls, reply: reply.encoded,
@@ -176,7 +226,10 @@ struct SMTPConnection: ProtocolConnection {
         var decoder = SMTPDataDecoder(limit: configuration.limits.messageSize)
         while true {
             if var bytes = framer.takeAll() {
-                if let outcome = decoder.consume(&bytes, into: &message) {
+                var content: [UInt8] = []
+                let outcome = decoder.consume(&bytes, into: &content)
+                await keep(content)
+                if let outcome {
                     framer.putBack(bytes)  // pipelined commands after the dot
                     return outcome
                 }
@@ -194,7 +247,7 @@ struct SMTPConnection: ProtocolConnection {
         while remaining > 0 {
             if let bytes = framer.readBytes(upTo: remaining) {
                 remaining -= bytes.readableBytes
-                if keep { message.append(contentsOf: bytes.readableBytesView) }
+                if keep { await self.keep(Array(bytes.readableBytesView)) }
                 continue
             }
             guard let bytes = try await readContent(&iterator) else { return false }
@@ -217,23 +270,58 @@ struct SMTPConnection: ProtocolConnection {
 
     // MARK: - Messages
 
-    /// A transaction's content starts: reserve room for the trace headers.
-    private mutating func startMessage() {
+    /// A transaction's content starts afresh.
+    private mutating func startMessage() async {
         transactionID = Self.makeID()
-        message = []
+        contentFailure = nil
+        await spool.discard()
     }
 
-    /// Prepends `Return-Path:` and `Received:` (RFC 5321 §4.4) and hands out the message.
-    private mutating func insertTrace(_ envelope: SMTPEnvelope) -> [UInt8] {
-        let trace = TraceHeaders.make(
+    /// `Return-Path:` and `Received:` (RFC 5321 §4.4), which go in front of the content.
+    private func traceHeaders(_ envelope: SMTPEnvelope) -> [UInt8] {
+        TraceHeaders.make(
             mailFrom: envelope.mailFrom, recipients: envelope.recipients, helo: session.helo,
             clientAddress: clientAddress, hostname: configuration.hostname,
             protocolName: session.receivedProtocol(utf8: envelope.utf8), id: envelope.id, date: configuration.now())
-        var content = trace
-        content.reserveCapacity(trace.count + message.count)
-        content.append(contentsOf: message)
-        message = []
-        return content
+    }
+
+    /// MAIL FROM with SIZE= (RFC 1870 §6.2) reserves the declared size before the sender is checked;
+    /// without it, MAIL only needs some room left. 452 4.3.1 when the in-flight cap has none.
+    private mutating func reserveDeclaredSize() -> SMTPReply? {
+        guard case .checkingSender(_, let parameters) = session.phase else { return nil }
+        let declared = max(0, parameters.size ?? 0)
+        guard configuration.inFlight.reserve(declared) else {
+            logger.notice("in-flight cap reached", metadata: ["stage": "mail", "declared": "\(declared)",
+                                                               "cap": "\(configuration.inFlight.capacity)"])
+            return .insufficientStorage
+        }
+        reserved += declared
+        return nil
+    }
+
+    /// Keeps content bytes: reserves what they add beyond the bytes already reserved, then appends
+    /// them to the spool. When either fails, the content read so far is dropped and the rest is
+    /// read and dropped too; the transaction is then refused with `contentFailure`.
+    private mutating func keep(_ bytes: [UInt8]) async {
+        guard contentFailure == nil, !bytes.isEmpty else { return }
+        let needed = spool.size + bytes.count - reserved
+        if needed > 0 {
+            guard configuration.inFlight.reserve(needed) else {
+                logger.notice("in-flight cap reached", metadata: ["stage": "data", "id": "\(transactionID)",
+                                                                   "cap": "\(configuration.inFlight.capacity)"])
+                contentFailure = .insufficientStorage
+                await spool.discard()
+                return
+            }
+            reserved += needed
+        }
+        do {
+            try await spool.append(bytes)
+        } catch {
+            logger.error("cannot spool message content", metadata: ["id": "\(transactionID)", "error": "\(error)"])
+            contentFailure = .insufficientStorage
+            await spool.discard()
+        }
     }
 
     // MARK: - Log
@@ -241,7 +329,7 @@ struct SMTPConnection: ProtocolConnection {
     /// One line per message: "message received" when it was taken (the reply 250 says it is
     /// durable), else "message refused" with the reason. `size` is -1 when the content was cut
     /// off for being too big.
-    private func logTransaction(size: Int, _ reply: SMTPReply, envelope: SMTPEnvelope? = nil) {
+    private func logTransaction(size: Int, _ reply: SMTPReply, envelope: SMTPEnvelope? = nil, spooled: Bool = false) {
         var metadata: Logger.Metadata = [
             "id": "\(envelope?.id ?? transactionID)",
             "from": "\(envelope?.mailFrom ?? sender ?? "")",
@@ -251,6 +339,7 @@ struct SMTPConnection: ProtocolConnection {
             "result": "\(SMTPRefusal.result(of: reply))",
             "reply": "\(reply.logValue)",
         ]
+        if spooled { metadata["spooled"] = "true" }
         if reply.isPositive {
             logger.info("message received", metadata: metadata)
         } else {

@@ -83,6 +83,10 @@ extension SMTPReply {
     /// RFC 1870 §6.1, RFC 3463 X.3.4: message too big for system.
     public static let messageTooBig = SMTPReply(552, "5.3.4", "Message size exceeds fixed maximum message size")
     /// §4.5.3.1.10: 452 too many recipients; RFC 3463 X.5.3.
+    /// RFC 5321 §4.5.3.1.10 and RFC 3463 §3.4 (4.3.1, mail system full): the bytes of messages in
+    /// flight are at their cap, or the spool could not take the content; RFC 1870 §6.2 for MAIL SIZE=.
+    public static let insufficientStorage = SMTPReply(452, "4.3.1", "Insufficient system storage, try again later")
+    /// §4.5.3.1.10
     public static let tooManyRecipients = SMTPReply(452, "4.5.3", "Too many recipients")
     /// RFC 6531 §3.5: a non-ASCII address needs SMTPUTF8.
     public static let needsSMTPUTF8 = SMTPReply(553, "5.6.7", "Non-ASCII address requires SMTPUTF8")

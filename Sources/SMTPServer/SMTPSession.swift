@@ -81,6 +81,15 @@ public struct SMTPSession: Sendable {
         case checkingCredentials
         /// QUIT, 421 or a fatal error.
         case closed
+
+        /// From MAIL (while its check runs) until the transaction ends.
+        var holdsTransaction: Bool {
+            switch self {
+            case .checkingSender, .transaction, .checkingRecipient, .receivingData, .chunking, .delivering: true
+            case .readingChunk(_, _, let transaction, _, let resume): transaction != nil || resume.holdsTransaction
+            case .connected, .greeted, .authenticating, .checkingCredentials, .closed: false
+            }
+        }
     }
 
     /// The step of an AUTH exchange that waits for a client line.
@@ -367,6 +376,23 @@ public struct SMTPSession: Sendable {
             return .close(.bareLineEndingInData)
         }
     }
+
+    /// The connection could not keep the content it read to the end of DATA or of a BDAT chunk
+    /// (the in-flight cap, or the spool failed): `reply` (452 4.3.1) and the transaction ends, as
+    /// after any failed delivery (§4.1.1.4); the client may try again later.
+    public mutating func contentRefused(_ reply: SMTPReply) -> Action {
+        switch phase {
+        case .receivingData, .readingChunk:
+            phase = .greeted
+            return counted(.reply(reply))
+        default:
+            return .close(.badSequence("No content in progress"))
+        }
+    }
+
+    /// Whether a mail transaction is open (from MAIL until its reply after the content, RSET, EHLO
+    /// or the close): what the connection holds for it (reserved bytes, the spool) is kept that long.
+    public var holdsTransaction: Bool { phase.holdsTransaction }
 
     /// A BDAT chunk's bytes were read.
     public mutating func chunkReceived() -> Action {
