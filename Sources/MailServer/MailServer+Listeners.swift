@@ -30,8 +30,8 @@ extension MailServer {
                                      connections: connections, latch: latch))
     }
 
-    /// The `[limits]` every listener shares: one limiter (per client address and in total) and the
-    /// command deadline on the event loops' clock.
+    /// The `[limits]` every listener shares: one limiter (per client address and in total), the
+    /// command deadline and the write timeout on the event loops' clock.
     func sharedConnections() -> SharedConnections {
         let limits = configuration.limits
         return SharedConnections(
@@ -40,7 +40,8 @@ extension MailServer {
                                            metrics.connectionAccepted(listener: listener, admitted: admission == .admitted)
                                        }),
             timing: ConnectionTiming(commandDeadline: CommandDeadline(
-                grace: limits.commandDeadline, minimumBytesPerSecond: limits.minimumDataRate)))
+                grace: limits.commandDeadline, minimumBytesPerSecond: limits.minimumDataRate),
+                writeTimeout: limits.writeTimeout))
     }
 }
 

@@ -49,6 +49,7 @@ extension TresorConfiguration {
             ("limits.minimum_data_rate", "\(limits.minimumDataRate)"),
             ("limits.spool_threshold", "\(limits.spoolThreshold)"),
             ("limits.in_flight_size", "\(limits.inFlightSize)"),
+            ("limits.write_timeout_seconds", seconds(limits.writeTimeout)),
             ("retention_policies", retention.effectiveFolder.path),
             ("retention.auto_purge", "\(retention.autoPurge)"),
             ("retention.require_approval", "\(retention.requireApproval)"),

@@ -150,6 +150,9 @@ extension TresorConfiguration {
             if let size = try table.byteSize("in_flight_size", in: (1 << 20)...(1 << 40)) {
                 limits.inFlightSize = size
             }
+            if let seconds = try table.int("write_timeout_seconds", in: 1...3600) {
+                limits.writeTimeout = .seconds(seconds)
+            }
             try table.finish()
         }
         problems.collect { () throws(ConfigurationError) in try readFolderSettings(&reader, resolve: resolve) }

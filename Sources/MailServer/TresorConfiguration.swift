@@ -143,6 +143,8 @@ public struct TresorConfiguration: Sendable, Equatable {
         /// The bytes of SMTP messages being received at once, all connections together; past it,
         /// 452 4.3.1 (RFC 3463 §3.4) until some are delivered or abandoned.
         public var inFlightSize = 1 << 30
+        /// A client that takes none of our bytes for this long is disconnected (every protocol).
+        public var writeTimeout: Duration = .seconds(300)
         public init() {}
     }
 

@@ -26,14 +26,20 @@ public struct CommandDeadline: Sendable, Hashable {
     }
 }
 
-/// The timing every protocol connection shares: the command deadline and the clock its timeouts
-/// (idle and deadline) run on.
+/// The timing every protocol connection shares: the command deadline, the write timeout and the
+/// clock its timeouts (idle, deadline, write) run on.
 public struct ConnectionTiming: Sendable {
     public var commandDeadline: CommandDeadline
+    /// How long our responses may wait for a client that takes none of their bytes before the
+    /// connection is closed (`WriteStallWatch`). 5 minutes, as the server's own wait for a command
+    /// (RFC 5321 §4.5.3.2.7) and Postfix's `smtpd_timeout`, which also bounds its writes.
+    public var writeTimeout: Duration
     public var timers: any TimerSource
 
-    public init(commandDeadline: CommandDeadline = CommandDeadline(), timers: any TimerSource = EventLoopTimers()) {
+    public init(commandDeadline: CommandDeadline = CommandDeadline(), writeTimeout: Duration = .seconds(300),
+                timers: any TimerSource = EventLoopTimers()) {
         self.commandDeadline = commandDeadline
+        self.writeTimeout = writeTimeout
         self.timers = timers
     }
 }

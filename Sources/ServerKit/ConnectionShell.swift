@@ -58,10 +58,17 @@ public struct ConnectionShell {
 
     // MARK: - Writing and closing
 
-    /// Writes and flushes the waiting responses, if any.
+    /// Writes and flushes the waiting responses, if any. A client that takes none of their bytes
+    /// for `timing.writeTimeout` is closed (`WriteStallWatch`); the write then fails and so does
+    /// the session's loop.
     public mutating func flush() async throws {
         guard output.readableBytes > 0 else { return }
-        try await channel.writeAndFlush(takeOutput()).get()
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(takeOutput(), promise: written)
+        let watch = WriteStallWatch.start(channel: channel, timeout: timing.writeTimeout, timers: timing.timers,
+                                          logger: logger)
+        defer { watch.stop() }
+        try await written.futureResult.get()
     }
 
     /// The waiting responses, leaving none.
