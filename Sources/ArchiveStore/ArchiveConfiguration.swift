@@ -28,6 +28,10 @@ public struct ArchiveConfiguration: Sendable {
     public var maximumMessageSize: Int = 512 << 20
     /// Tests make fsync fail through this (it returns true to fail the call).
     var fsyncFault: (@Sendable () -> Bool)? = nil
+    /// Tests make the writer's appends to a segment fail through this: an errno (ENOSPC, EDQUOT,
+    /// EIO) makes the write put half of its bytes in the file and then fail with it, as a disk
+    /// that fills in the middle of a write does; nil lets the write through.
+    var writeFault: (@Sendable () -> Int32?)? = nil
     /// Called on the writer thread at each step of a compaction (crash tests slow it down here,
     /// to kill the process inside it).
     public var compactionObserver: (@Sendable (CompactionStep) -> Void)? = nil

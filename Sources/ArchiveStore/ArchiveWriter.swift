@@ -352,29 +352,29 @@ final class ArchiveWriter: @unchecked Sendable {
             for request in batch { request.continuation.resume(returning: .failure(.storeFailed(failure))) }
             return
         }
+        // True when a failed write was cut back under the lock (`rollBack`): only this batch fails.
+        var rolledBack = false
+        let undoable = batch.allSatisfy { $0.items.allSatisfy(\.undoable) }
         do {
             // A batch of catch-up requests only reads: no new segment, fsync or HEAD for it.
             let writes = batch.contains { $0.items.contains { !$0.onlyReads } }
             let outcomes = try withLock { () throws(ArchiveError) -> [[ItemOutcome]] in
                 try catchUp()
-                if writes { try startNewSegmentIfDue() }
-                var outcomes: [[ItemOutcome]] = []
-                for request in batch {
-                    var results: [ItemOutcome] = []
-                    for item in request.items { results.append(try write(item)) }
-                    outcomes.append(results)
+                let before = ActiveSegmentState(self)
+                switch writeBatch(batch, writes: writes) {
+                case .success(let outcomes):
+                    return outcomes
+                case .failure(let error):
+                    rolledBack = undoable && rollBack(to: before, after: error)
+                    throw error
                 }
-                if writes {
-                    try flush()
-                    try sync(fd, path: path)
-                    stagedStatistics.batches += 1
-                    writeHead()
-                }
-                publishStaged()
-                return outcomes
             }
             for (request, results) in zip(batch, outcomes) { request.continuation.resume(returning: .success(results)) }
         } catch {
+            if rolledBack {
+                for request in batch { request.continuation.resume(returning: .failure(error)) }
+                return
+            }
             let reason = error.description
             logger.error("archive write failed; appends refused until the store is reopened", metadata: ["error": "\(reason)"])
             shared.state.withLock { $0.failure = reason }
@@ -384,6 +384,31 @@ final class ArchiveWriter: @unchecked Sendable {
             stagedPurges = []
             purgedLocations = []
             for request in batch { request.continuation.resume(returning: .failure(error)) }
+        }
+    }
+
+    /// The writes of one batch, under the lock after catching up: its records, then (when it
+    /// writes) one flush, one fsync and HEAD, then the index. A failure is returned, not thrown,
+    /// so that `process` can undo it while it still holds the lock.
+    private func writeBatch(_ batch: [PendingRequest], writes: Bool) -> Result<[[ItemOutcome]], ArchiveError> {
+        do {
+            if writes { try startNewSegmentIfDue() }
+            var outcomes: [[ItemOutcome]] = []
+            for request in batch {
+                var results: [ItemOutcome] = []
+                for item in request.items { results.append(try write(item)) }
+                outcomes.append(results)
+            }
+            if writes {
+                try flush()
+                try sync(fd, path: path)
+                stagedStatistics.batches += 1
+                writeHead()
+            }
+            publishStaged()
+            return .success(outcomes)
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -468,6 +493,10 @@ final class ArchiveWriter: @unchecked Sendable {
     /// Writes the buffered frames at the end of the active segment (not yet fsynced).
     func flush() throws(ArchiveError) {
         guard !buffer.isEmpty else { return }
+        if let fault = configuration.writeFault, let code = fault() {
+            try FileIO.write(fd, path: path, bytes: Array(buffer.prefix(buffer.count / 2)), at: length)
+            throw .io(operation: "pwrite", path: path, errno: code)
+        }
         try FileIO.write(fd, path: path, bytes: buffer, at: length)
         length += UInt64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
@@ -538,10 +567,18 @@ final class ArchiveWriter: @unchecked Sendable {
         let path = segmentPath(number)
         let newFD = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard newFD >= 0 else { throw FileIO.fail("create", path) }
+        do {
+            try FileIO.write(newFD, path: path, bytes: header.encoded(), at: 0)
+        } catch {
+            // Nothing of the new segment is durable yet: it goes, as recovery would remove it,
+            // and the active segment stays as it was (a full disk must not lose our descriptor).
+            Glibc.close(newFD)
+            unlink(path)
+            throw error
+        }
         if fd >= 0 { Glibc.close(fd) }
         fd = newFD
         self.path = path
-        try FileIO.write(fd, path: path, bytes: header.encoded(), at: 0)
         try sync(fd, path: path)
         stagedStatistics.fsyncs += 1
         try FileIO.syncDirectory(directory)

@@ -27,6 +27,15 @@ enum PendingItem: Sendable {
         }
     }
 
+    /// Whether a failed write of the item can be undone by cutting the segment back
+    /// (`ArchiveWriter.rollBack`): records whose only effect is their bytes and the chain.
+    var undoable: Bool {
+        switch self {
+        case .message, .event, .catchUp: true
+        case .seal, .purge, .compact, .rotateKey: false
+        }
+    }
+
     /// Whether the item writes nothing.
     var onlyReads: Bool {
         switch self {

@@ -14,7 +14,7 @@ extension StorageFailure {
             self = failure
         case ArchiveError.tooLarge(let size, let limit):
             self.init(kind: .tooLarge(size: size, limit: limit), description: "\(error)")
-        case ArchiveError.io(_, _, let code) where code == ENOSPC:
+        case ArchiveError.io(_, _, let code) where code == ENOSPC || code == EDQUOT:
             self.init(kind: .diskFull, description: "\(error)")
         case ArchiveError.corrupted, ArchiveError.headAhead:
             self.init(kind: .damaged, description: "archive: \(error)")
