@@ -121,7 +121,8 @@ public final class MailServer: Sendable {
     /// Opens the data directory made by `tresor init` and runs the store's catch-up recovery.
     private func openStore() async throws -> MailStore {
         let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: configuration.archive.sealKey?.path,
-                                  clock: clock, authenticationFailureDelay: configuration.auth.failureDelay, sieveScan: configuration.sieve,
+                                  clock: clock, authenticationFailureDelay: configuration.auth.failureDelay,
+                                  loginCacheLifetime: configuration.auth.loginCacheLifetime, sieveScan: configuration.sieve,
                                   logger: logger)
         do {
             if try await !store.compliance.fullTextIsCurrent() {

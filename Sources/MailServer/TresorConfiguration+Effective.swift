@@ -41,6 +41,7 @@ extension TresorConfiguration {
             ("tls.key", tls.key?.path ?? "(self-signed, DATA/tls/)"),
             ("auth.allow_plaintext_on_loopback", "\(auth.allowPlaintextOnLoopback)"),
             ("auth.failure_delay_seconds", seconds(auth.failureDelay)),
+            ("auth.login_cache_seconds", seconds(auth.loginCacheLifetime)),
             ("limits.message_size", "\(limits.messageSize)"),
             ("limits.recipients", "\(limits.recipients)"),
             ("limits.connections_per_ip", "\(limits.connectionsPerIP)"),

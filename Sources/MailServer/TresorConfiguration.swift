@@ -116,6 +116,9 @@ public struct TresorConfiguration: Sendable, Equatable {
         public var allowPlaintextOnLoopback = true
         /// How long a failed AUTH waits before its 535 answer (slows password guessing).
         public var failureDelay: Duration = .seconds(1)
+        /// How long a verified login is remembered, so that repeating it skips scrypt
+        /// (`VerifiedLoginCache` in MailStore); zero turns the cache off.
+        public var loginCacheLifetime: Duration = .seconds(3600)
         public init() {}
     }
 
