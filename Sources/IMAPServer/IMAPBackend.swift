@@ -18,7 +18,8 @@ public protocol IMAPBackend: Sendable {
     /// failure (it sleeps), not the caller.
     func authenticate(username: String, password: String, session: IMAPSessionInfo) async -> String?
 
-    /// Every mailbox of the user (LIST, LSUB), including INBOX, in any order.
+    /// Every mailbox of the user (LIST, LSUB), including INBOX, in any order, and the subscribed
+    /// names whose mailbox does not exist (`exists` false).
     func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo]
     /// RFC 3501 §6.3.3. Creates missing parents too; `.alreadyExists` when it exists.
     func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError)
@@ -86,11 +87,15 @@ public struct IMAPMailboxInfo: Hashable, Sendable {
     /// RFC 6154 §2 attributes, e.g. "\Sent", "\Trash".
     public var specialUse: [String]
     public var subscribed: Bool
+    /// False for a subscription whose mailbox does not exist (RFC 3501 §6.3.6 keeps it; LSUB
+    /// and LIST (SUBSCRIBED) still answer it, RFC 5258 §3.4 with \NonExistent).
+    public var exists: Bool
 
-    public init(name: MailboxName, specialUse: [String] = [], subscribed: Bool = false) {
+    public init(name: MailboxName, specialUse: [String] = [], subscribed: Bool = false, exists: Bool = true) {
         self.name = name
         self.specialUse = specialUse
         self.subscribed = subscribed
+        self.exists = exists
     }
 }
 

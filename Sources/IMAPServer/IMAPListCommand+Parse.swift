@@ -14,9 +14,12 @@ extension IMAPListCommand {
                 }
                 return option
             }
-            // RFC 5258 §3.1: RECURSIVEMATCH alone is an error.
-            if selection.contains(.recursiveMatch), selection.count(where: { $0 != .recursiveMatch }) == 0 {
-                throw IMAPSyntaxError("RECURSIVEMATCH needs another selection option")
+            // RFC 5258 §3.1: RECURSIVEMATCH "MUST NOT occur as the only selection option (or only with
+            // REMOTE)"; the server "MUST return BAD" when it does.
+            if selection.contains(.recursiveMatch),
+                selection.allSatisfy({ $0 == .recursiveMatch || $0 == .remote })
+            {
+                throw IMAPSyntaxError("RECURSIVEMATCH needs a selection option other than REMOTE")
             }
             try reader.space()
         }

@@ -16,6 +16,9 @@ struct IMAPSelectedMailbox: Sendable {
     var highestModSeq: UInt64
     var messages: [IMAPMessageInfo]
     var pendingExpunges: Set<UInt32> = []
+    /// The keywords the last FLAGS response named, by their lower-cased form (keywords are
+    /// case-insensitive, RFC 3501 §2.3.2), each spelled as first seen.
+    private(set) var announcedKeywords: [String: IMAPFlag] = [:]
 
     init(name: MailboxName, readOnly: Bool, snapshot: IMAPMailboxSnapshot) {
         self.name = name
@@ -24,6 +27,7 @@ struct IMAPSelectedMailbox: Sendable {
         self.uidNext = snapshot.uidNext
         self.highestModSeq = snapshot.highestModSeq
         self.messages = snapshot.messages.sorted { $0.uid < $1.uid }
+        _ = announceNewKeywords(in: messages.map(\.flags))
     }
 
     var count: UInt32 { UInt32(messages.count) }
@@ -62,15 +66,36 @@ struct IMAPSelectedMailbox: Sendable {
         return result
     }
 
-    /// The keywords in use, for the FLAGS response (RFC 3501 §7.2.6).
+    /// The FLAGS response's list (RFC 3501 §7.2.6): the system flags and every keyword announced
+    /// since SELECT.
     var flagsInUse: [IMAPFlag] {
-        var keywords: [String: IMAPFlag] = [:]
-        for message in messages {
-            for flag in message.flags {
-                if case .keyword(let word) = flag, keywords[word.lowercased()] == nil { keywords[word.lowercased()] = flag }
+        IMAPFlag.system + announcedKeywords.keys.sorted().compactMap { announcedKeywords[$0] }
+    }
+
+    /// The PERMANENTFLAGS list (RFC 3501 §7.1): the flags in use and `\*` (new keywords may be
+    /// made), none in a read-only mailbox.
+    var permanentFlags: [IMAPFlag] { readOnly ? [] : flagsInUse + [.wildcard] }
+
+    /// RFC 3501 §7.2.6: FLAGS names the flags the mailbox uses, and "the update from the FLAGS
+    /// response MUST be recorded by the client" — so when a keyword no FLAGS response named yet
+    /// shows up on a message (this session's STORE or another session's change), a new FLAGS
+    /// response and the matching PERMANENTFLAGS (§7.1) go out before the FETCH that carries it.
+    /// Empty when every keyword was already announced.
+    mutating func announceNewKeywords(in flagLists: some Sequence<[IMAPFlag]>) -> [IMAPResponse] {
+        var added = false
+        for flags in flagLists {
+            for flag in flags {
+                guard case .keyword(let word) = flag, announcedKeywords[word.lowercased()] == nil else { continue }
+                announcedKeywords[word.lowercased()] = flag
+                added = true
             }
         }
-        return IMAPFlag.system + keywords.keys.sorted().compactMap { keywords[$0] }
+        guard added else { return [] }
+        return [
+            .data(.flags(flagsInUse)),
+            .untaggedStatus(.ok, code: .permanentFlags(permanentFlags),
+                            text: readOnly ? "No permanent flags permitted" : "Flags permitted"),
+        ]
     }
 
     /// Replaces a message's flags and mod-sequence after this session's STORE.
@@ -108,6 +133,7 @@ struct IMAPSelectedMailbox: Sendable {
                 added = true
             }
         }
+        responses += announceNewKeywords(in: changes.messages.filter { !pendingExpunges.contains($0.uid) }.map(\.flags))
         if added { responses.append(.data(.exists(count))) }
         responses += fetches
         uidNext = max(uidNext, changes.uidNext)

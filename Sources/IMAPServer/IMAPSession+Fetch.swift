@@ -31,7 +31,7 @@ extension IMAPSession {
         guard let mailbox = selected else { return wrongState(tag, .check) }
         guard let indices = resolve(set, uid: uid, in: mailbox) else { return bad(tag, "Invalid message sequence number") }
         // RFC 7162 §3.1: MODSEQ and CHANGEDSINCE are CONDSTORE-enabling uses.
-        if changedSince != nil || attributes.contains(.modSeq) { enabled.insert("CONDSTORE") }
+        if changedSince != nil || attributes.contains(.modSeq) { enableCondstoreByUse() }
         var uids = indices.map { mailbox.messages[$0].uid }
         if let changedSince {
             uids = indices.filter { mailbox.messages[$0].modSeq > changedSince }.map { mailbox.messages[$0].uid }

@@ -109,7 +109,7 @@ extension IMAPSession {
         responses.append(.untaggedStatus(.ok, code: .uidNext(mailbox.uidNext), text: "Predicted next UID"))
         responses.append(
             .untaggedStatus(
-                .ok, code: .permanentFlags(readOnly ? [] : flags + [.wildcard]),
+                .ok, code: .permanentFlags(mailbox.permanentFlags),
                 text: readOnly ? "No permanent flags permitted" : "Flags permitted"))
         responses.append(.untaggedStatus(.ok, code: .highestModSeq(mailbox.highestModSeq), text: "Highest"))
         responses.append(

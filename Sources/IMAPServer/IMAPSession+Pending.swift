@@ -52,8 +52,12 @@ extension IMAPSession {
                 state = .logout
                 return Action([.untaggedStatus(.bye, text: "UIDVALIDITY changed")], .close)
             }
-            let updates = mailbox.apply(changes, allowExpunge: allowExpunge, condstore: condstore)
+            var updates = mailbox.apply(changes, allowExpunge: allowExpunge, condstore: condstore)
             selected = mailbox
+            if highestModSeqOwed {
+                highestModSeqOwed = false
+                updates.append(.untaggedStatus(.ok, code: .highestModSeq(mailbox.highestModSeq), text: "Highest"))
+            }
             return Action(updates + responses, next)
         case .fetch(let job):
             return fetchContinued(job, result)

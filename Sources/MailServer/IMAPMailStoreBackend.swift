@@ -35,8 +35,10 @@ struct IMAPMailStoreBackend: IMAPBackend {
     // MARK: - Mailboxes (RFC 3501 §6.3)
 
     func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo] {
-        let listings = try await mapped(user: user) { try await store.mailboxes.list(of: user) }
-        return listings.compactMap { listing in
+        let (listings, subscriptions) = try await mapped(user: user) {
+            (try await store.mailboxes.list(of: user), try await store.mailboxes.subscriptions(of: user))
+        }
+        var infos: [IMAPMailboxInfo] = listings.compactMap { listing in
             guard let name = try? MailboxName(listing.name) else {
                 logger.error("stored mailbox name refused by IMAP", metadata: ["user": "\(user)", "name": "\(listing.name)"])
                 return nil
@@ -44,6 +46,13 @@ struct IMAPMailStoreBackend: IMAPBackend {
             return IMAPMailboxInfo(name: name, specialUse: listing.specialUse.map { [$0] } ?? [],
                                    subscribed: listing.subscribed)
         }
+        // Subscriptions outlive their mailboxes (RFC 3501 §6.3.6); LSUB still lists them.
+        let existing = Set(listings.map(\.name))
+        for subscription in subscriptions where !existing.contains(subscription) {
+            guard let name = try? MailboxName(subscription) else { continue }
+            infos.append(IMAPMailboxInfo(name: name, subscribed: true, exists: false))
+        }
+        return infos
     }
 
     func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {

@@ -1,0 +1,111 @@
+import Testing
+@testable import IMAPServer
+
+/// Rules Dovecot's scripted compliance tests (imaptest) check, each from the RFC's text: new
+/// keywords announced by FLAGS, CONDSTORE's HIGHESTMODSEQ and MODSEQ in ESEARCH results.
+@Suite struct IMAPComplianceTests {
+    static let systemFlags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft"
+
+    // MARK: - RFC 3501 §7.2.6: FLAGS when a keyword appears for the first time
+
+    /// FLAGS lists the system flags, then the keywords in the order of their lower-cased names.
+    @Test func aNewKeywordIsAnnouncedBeforeTheFetchThatShowsIt() async {
+        var harness = await loggedIn()
+        #expect(await harness.answer("t STORE 1 +FLAGS ($Hello)") == [
+            "* FLAGS (\(Self.systemFlags) $Hello $Work)",
+            "* OK [PERMANENTFLAGS (\(Self.systemFlags) $Hello $Work \\*)] Flags permitted",
+            "* 1 FETCH (FLAGS ($Hello))",
+            "t OK STORE completed",
+        ])
+        // Known keywords, in any case (keywords are case-insensitive, RFC 3501 §2.3.2), are not
+        // announced again; neither are system flags.
+        #expect(await harness.answer("u STORE 2 +FLAGS ($hello \\Flagged $WORK)") == [
+            "* 2 FETCH (FLAGS (\\Seen $hello \\Flagged $WORK))",
+            "u OK STORE completed",
+        ])
+        // .SILENT suppresses the FETCH, not the FLAGS the client must record.
+        #expect(await harness.answer("v STORE 3 +FLAGS.SILENT (Junk)") == [
+            "* FLAGS (\(Self.systemFlags) $Hello $Work Junk)",
+            "* OK [PERMANENTFLAGS (\(Self.systemFlags) $Hello $Work Junk \\*)] Flags permitted",
+            "v OK STORE completed",
+        ])
+    }
+
+    @Test func anotherSessionLearnsOfTheNewKeywordToo() async {
+        var writer = await loggedIn()
+        var reader = IMAPSessionHarness(backend: writer.backend)
+        await reader.login()
+        _ = await reader.send("S SELECT INBOX")
+        _ = await writer.send("t STORE 2 +FLAGS (NonJunk)")
+        #expect(await reader.answer("n NOOP") == [
+            "* FLAGS (\(Self.systemFlags) $Work NonJunk)",
+            "* OK [PERMANENTFLAGS (\(Self.systemFlags) $Work NonJunk \\*)] Flags permitted",
+            "* 2 FETCH (UID 2 FLAGS (\\Seen NonJunk))",
+            "n OK NOOP completed",
+        ])
+    }
+
+    @Test func aReadOnlyMailboxAnnouncesNoPermanentFlags() async {
+        var writer = await loggedIn()
+        var reader = IMAPSessionHarness(backend: writer.backend)
+        await reader.login()
+        _ = await reader.send("S EXAMINE INBOX")
+        _ = await writer.send("t STORE 1 +FLAGS (Later)")
+        #expect(await reader.answer("n NOOP").prefix(2) == [
+            "* FLAGS (\(Self.systemFlags) $Work Later)",
+            "* OK [PERMANENTFLAGS ()] No permanent flags permitted",
+        ])
+    }
+
+    // MARK: - RFC 7162 §3.1: HIGHESTMODSEQ after a CONDSTORE-enabling command
+
+    @Test func theFirstCondstoreUseInTheSelectedStateReportsHighestModSeq() async {
+        var harness = await loggedIn()
+        let first = lines(await harness.send("f FETCH 1 (MODSEQ)"))
+        #expect(first.count == 3)
+        #expect(first.first?.hasPrefix("* 1 FETCH (MODSEQ (") == true)
+        #expect(first.dropFirst().first?.hasPrefix("* OK [HIGHESTMODSEQ ") == true)
+        #expect(first.last == "f OK FETCH completed")
+        // Only the first: CONDSTORE is on from now.
+        #expect(lines(await harness.send("g FETCH 1 (MODSEQ)")).count == 2)
+    }
+
+    // MARK: - RFC 4731 §3.2, RFC 7162 §3.1.5: MODSEQ in ESEARCH
+
+    /// After STOREs to messages 1, 3 and 2 in that order, 2 has the highest mod-sequence of
+    /// 1:3, then 3, then 1.
+    static func storedInOrder() async -> (IMAPSessionHarness, [Int: UInt64]) {
+        var harness = await loggedIn()
+        _ = await harness.send("m FETCH 1 (MODSEQ)")  // turns CONDSTORE on (RFC 7162 §3.1)
+        var modSeqs: [Int: UInt64] = [:]
+        for number in [1, 3, 2] {
+            let answer = await harness.send("s\(number) STORE \(number) +FLAGS (\\Answered)")
+            let value = answer.split(separator: "MODSEQ (").dropFirst().first?.prefix { $0.isNumber }
+            modSeqs[number] = value.flatMap { UInt64($0) } ?? 0
+        }
+        return (harness, modSeqs)
+    }
+
+    @Test func modSeqFollowsTheMessagesReturned() async throws {
+        var (harness, modSeq) = await Self.storedInOrder()
+        #expect(modSeq[2]! > modSeq[3]! && modSeq[3]! > modSeq[1]!)
+        let key = "1:3 MODSEQ \"/flags/\\\\answered\" all 1"
+        // Only MIN or MAX: the mod-sequence of that message.
+        #expect(await harness.answer("a SEARCH RETURN (MIN) \(key)").first == "* ESEARCH (TAG \"a\") MIN 1 MODSEQ \(modSeq[1]!)")
+        #expect(await harness.answer("b SEARCH RETURN (MAX) \(key)").first == "* ESEARCH (TAG \"b\") MAX 3 MODSEQ \(modSeq[3]!)")
+        #expect(await harness.answer("c SEARCH RETURN (MIN MAX) 2:3 MODSEQ \"/flags/\\\\answered\" all 1").first == "* ESEARCH (TAG \"c\") MIN 2 MAX 3 MODSEQ \(modSeq[2]!)")
+        // ALL (RETURN () means ALL) and COUNT: the highest of every match.
+        #expect(await harness.answer("d SEARCH RETURN () \(key)").first == "* ESEARCH (TAG \"d\") ALL 1:3 MODSEQ \(modSeq[2]!)")
+        #expect(await harness.answer("e SEARCH RETURN (MIN COUNT) \(key)").first == "* ESEARCH (TAG \"e\") MIN 1 COUNT 3 MODSEQ \(modSeq[2]!)")
+        // The MODSEQ key selects by mod-sequence; no match, no MODSEQ.
+        #expect(await harness.answer("f SEARCH RETURN (ALL) 2:3 MODSEQ \(modSeq[2]!)").first == "* ESEARCH (TAG \"f\") ALL 2 MODSEQ \(modSeq[2]!)")
+        #expect(await harness.answer("g SEARCH RETURN (ALL) 2:3 MODSEQ \(modSeq[2]! + 1)").first == "* ESEARCH (TAG \"g\")")
+    }
+}
+
+extension IMAPSessionHarness {
+    /// The lines a command is answered with.
+    mutating func answer(_ command: String) async -> [String] {
+        lines(await send(command))
+    }
+}
