@@ -55,6 +55,11 @@ public protocol IMAPBackend: Sendable {
     /// [TRYCREATE]). The date is the client's, or now when nil.
     func append(_ message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?, to mailbox: MailboxName,
                 user: String) async throws(IMAPBackendError) -> IMAPAppendResult
+    /// RFC 3501 §2.3.2: which of `uids` are \Recent for the asking session — those no session
+    /// has claimed — claiming them when `consume` (a read-write SELECT, or new messages a
+    /// read-write session is told of). `IMAPRecentMessages` keeps this for a backend.
+    func claimRecent(_ uids: [UInt32], in mailbox: MailboxName, uidValidity: UInt32, consume: Bool, user: String) async
+        -> Set<UInt32>
     /// Narrows a SEARCH with text keys (BODY, TEXT): a superset of the UIDs whose header or body
     /// text contains every one of `terms` as a case-insensitive substring, also inside a word
     /// ("ransf" is in "transfer", RFC 3501 §6.4.4), or nil when the backend cannot narrow. The
@@ -109,9 +114,12 @@ public struct IMAPMailboxStatus: Hashable, Sendable {
     public var uidNext: UInt32
     public var uidValidity: UInt32
     public var highestModSeq: UInt64
+    /// Messages no session has claimed as \Recent yet (RFC 3501 §6.3.10 RECENT).
+    public var recent: UInt32
 
     public init(messages: UInt32, unseen: UInt32, deleted: UInt32, size: UInt64, uidNext: UInt32, uidValidity: UInt32,
-                highestModSeq: UInt64) {
+                highestModSeq: UInt64, recent: UInt32 = 0) {
+        self.recent = recent
         self.messages = messages
         self.unseen = unseen
         self.deleted = deleted

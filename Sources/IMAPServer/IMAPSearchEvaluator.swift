@@ -23,6 +23,8 @@ struct IMAPSearchEvaluator {
     let largestUID: UInt32
     /// The content, when loaded.
     let message: Message?
+    /// The message is \Recent in this session (RFC 3501 §2.3.2; always false under IMAP4rev2).
+    var recent = false
 
     func evaluate(_ key: IMAPSearchKey) -> Bool? {
         switch key {
@@ -37,9 +39,10 @@ struct IMAPSearchEvaluator {
         case .undraft: return !info.flags.contains(.draft)
         case .unflagged: return !info.flags.contains(.flagged)
         case .unseen: return !info.flags.contains(.seen)
-        // This server keeps no \Recent (RFC 9051 removed it): nothing is recent or new.
-        case .recent, .new: return false
-        case .old: return true
+        // RFC 3501 §6.4.4: RECENT has \Recent, NEW is "RECENT UNSEEN", OLD lacks \Recent.
+        case .recent: return recent
+        case .new: return recent && !info.flags.contains(.seen)
+        case .old: return !recent
         case .keyword(let word): return hasKeyword(word)
         case .unkeyword(let word): return !hasKeyword(word)
         case .before(let date): return info.internalDate.date < date

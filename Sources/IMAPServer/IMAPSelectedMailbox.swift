@@ -19,6 +19,11 @@ struct IMAPSelectedMailbox: Sendable {
     /// The keywords the last FLAGS response named, by their lower-cased form (keywords are
     /// case-insensitive, RFC 3501 §2.3.2), each spelled as first seen.
     private(set) var announcedKeywords: [String: IMAPFlag] = [:]
+    /// The messages that are \Recent in this session (RFC 3501 §2.3.2), as the backend's
+    /// `claimRecent` answered for the snapshot and for each arrival since.
+    var recent: Set<UInt32> = []
+    /// Messages added by `apply` whose recency the session has not asked about yet.
+    var unclaimedArrivals: [UInt32] = []
 
     init(name: MailboxName, readOnly: Bool, snapshot: IMAPMailboxSnapshot) {
         self.name = name
@@ -98,6 +103,12 @@ struct IMAPSelectedMailbox: Sendable {
         ]
     }
 
+    /// The flags a FETCH shows: the stored ones, and \Recent for an IMAP4rev1 session when the
+    /// message is recent in it (RFC 3501 §2.3.2; RFC 9051 has no \Recent).
+    func flags(of info: IMAPMessageInfo, showRecent: Bool) -> [IMAPFlag] {
+        showRecent && recent.contains(info.uid) ? info.flags + [.recent] : info.flags
+    }
+
     /// Replaces a message's flags and mod-sequence after this session's STORE.
     mutating func update(_ info: IMAPMessageInfo) {
         guard let i = index(ofUID: info.uid) else { return }
@@ -109,7 +120,9 @@ struct IMAPSelectedMailbox: Sendable {
     /// client: EXPUNGE (only when `allowExpunge`), EXISTS for new messages, FETCH FLAGS for
     /// changed ones (with MODSEQ once CONDSTORE is enabled, RFC 7162 §3.2.4.1; with UID, which
     /// RFC 9051 §7.5.2 asks for in unsolicited FETCH once IMAP4rev2 is enabled).
-    mutating func apply(_ changes: IMAPMailboxChanges, allowExpunge: Bool, condstore: Bool) -> [IMAPResponse] {
+    mutating func apply(_ changes: IMAPMailboxChanges, allowExpunge: Bool, condstore: Bool, showRecent: Bool)
+        -> [IMAPResponse]
+    {
         var responses: [IMAPResponse] = []
         for uid in changes.expunged where index(ofUID: uid) != nil { pendingExpunges.insert(uid) }
         if allowExpunge { responses += flushExpunges() }
@@ -125,11 +138,12 @@ struct IMAPSelectedMailbox: Sendable {
                 }
                 messages[i].flags = info.flags
                 messages[i].modSeq = info.modSeq
-                var items: [IMAPFetchItem] = [.uid(info.uid), .flags(info.flags)]
+                var items: [IMAPFetchItem] = [.uid(info.uid), .flags(flags(of: info, showRecent: showRecent))]
                 if condstore { items.append(.modSeq(info.modSeq)) }
                 fetches.append(.data(.fetch(UInt32(i + 1), items)))
             } else if info.uid > largestUID {
                 messages.append(info)
+                unclaimedArrivals.append(info.uid)
                 added = true
             }
         }
@@ -155,6 +169,7 @@ struct IMAPSelectedMailbox: Sendable {
         for uid in pendingExpunges.sorted(by: >) {
             guard let i = index(ofUID: uid) else { continue }
             messages.remove(at: i)
+            recent.remove(uid)
             responses.append(.data(.expunge(UInt32(i + 1))))
         }
         pendingExpunges = []

@@ -52,7 +52,7 @@ extension IMAPSession {
                 let message = cache[uid] ?? cache.insert(uid: uid, stored: bytes)
                 let evaluator = IMAPSearchEvaluator(
                     info: mailbox.messages[index], sequenceNumber: UInt32(index + 1), messageCount: mailbox.count,
-                    largestUID: mailbox.largestUID, message: message)
+                    largestUID: mailbox.largestUID, message: message, recent: !rev2 && mailbox.recent.contains(uid))
                 if evaluator.evaluate(job.command.key) == true { job.matches.insert(uid) }
             }
             return searchStep(job)
@@ -72,7 +72,7 @@ extension IMAPSession {
             if let candidates, !candidates.contains(info.uid) { continue }
             let evaluator = IMAPSearchEvaluator(
                 info: info, sequenceNumber: UInt32(index + 1), messageCount: mailbox.count, largestUID: mailbox.largestUID,
-                message: cache[info.uid])
+                message: cache[info.uid], recent: !rev2 && mailbox.recent.contains(info.uid))
             switch evaluator.evaluate(job.command.key) {
             case true?: job.matches.insert(info.uid)
             case false?: break

@@ -105,7 +105,7 @@ extension IMAPSession {
             guard let index = mailbox.index(ofUID: info.uid) else { continue }
             mailbox.update(info)
             guard !silent, requested.contains(info.uid) else { continue }
-            var items: [IMAPFetchItem] = [.flags(info.flags)]
+            var items: [IMAPFetchItem] = [.flags(mailbox.flags(of: info, showRecent: !rev2))]
             if uid { items.insert(.uid(info.uid), at: 0) }
             if condstore { items.append(.modSeq(info.modSeq)) }
             responses.append(.data(.fetch(UInt32(index + 1), items)))

@@ -1,10 +1,84 @@
 import Testing
 @testable import IMAPServer
 
-/// Rules Dovecot's scripted compliance tests (imaptest) check, each from the RFC's text: new
-/// keywords announced by FLAGS, CONDSTORE's HIGHESTMODSEQ and MODSEQ in ESEARCH results.
+/// Rules Dovecot's scripted compliance tests (imaptest) check, each from the RFC's text:
+/// \Recent for IMAP4rev1 sessions, keywords announced by FLAGS, CONDSTORE's HIGHESTMODSEQ and
+/// MODSEQ in ESEARCH results.
 @Suite struct IMAPComplianceTests {
     static let systemFlags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft"
+
+    // MARK: - RFC 3501 §2.3.2: \Recent in exactly one session
+
+    /// Two messages that arrived before anyone looked; sessions not yet logged in.
+    static func arrived() -> MemoryIMAPBackend {
+        let backend = MemoryIMAPBackend()
+        backend.deliver(Samples.hello, recent: true)
+        backend.deliver(Samples.bareLF, flags: [.seen], recent: true)
+        return backend
+    }
+
+    static func session(_ backend: MemoryIMAPBackend) async -> IMAPSessionHarness {
+        var harness = IMAPSessionHarness(backend: backend)
+        await harness.login()
+        return harness
+    }
+
+    @Test func theFirstSessionToSelectSeesTheMessagesAsRecentAndNoOtherDoes() async {
+        let backend = Self.arrived()
+        var first = await Self.session(backend)
+        var second = await Self.session(backend)
+        // STATUS does not claim (RFC 3501 §6.3.10 RECENT).
+        #expect(await second.answer("s STATUS INBOX (RECENT)").first == "* STATUS INBOX (RECENT 2)")
+        #expect(await first.answer("a SELECT INBOX").contains("* 2 RECENT"))
+        #expect(await first.answer("b FETCH 1:2 FLAGS") == [
+            "* 1 FETCH (FLAGS (\\Recent))", "* 2 FETCH (FLAGS (\\Seen \\Recent))", "b OK FETCH completed",
+        ])
+        // RFC 3501 §6.4.4: RECENT; NEW is RECENT UNSEEN; OLD is NOT RECENT.
+        #expect(await first.answer("c SEARCH RECENT").first == "* SEARCH 1 2")
+        #expect(await first.answer("d SEARCH NEW").first == "* SEARCH 1")
+        #expect(await first.answer("e SEARCH OLD").first == "* SEARCH")
+        #expect(await second.answer("s STATUS INBOX (RECENT)").first == "* STATUS INBOX (RECENT 0)")
+        #expect(await second.answer("a SELECT INBOX").contains("* 0 RECENT"))
+        #expect(await second.answer("b FETCH 1 FLAGS").first == "* 1 FETCH (FLAGS ())")
+        #expect(await second.answer("e SEARCH OLD").first == "* SEARCH 1 2")
+        // STORE cannot set or clear \Recent, and the flag stays in the first session.
+        #expect(await first.answer("f STORE 1 +FLAGS (\\Flagged)").first == "* 1 FETCH (FLAGS (\\Flagged \\Recent))")
+    }
+
+    @Test func examineLeavesMessagesRecentForTheNextSelect() async {
+        let backend = Self.arrived()
+        var examiner = await Self.session(backend)
+        var selector = await Self.session(backend)
+        // RFC 3501 §6.3.2: EXAMINE "MUST NOT cause messages to lose the \Recent flag".
+        #expect(await examiner.answer("a EXAMINE INBOX").contains("* 2 RECENT"))
+        #expect(await selector.answer("a SELECT INBOX").contains("* 2 RECENT"))
+        #expect(await examiner.answer("b EXAMINE INBOX").contains("* 0 RECENT"))
+    }
+
+    @Test func aMessageArrivingWhileSelectedIsRecentInTheFirstSessionToHearOfIt() async {
+        let backend = Self.arrived()
+        var first = await Self.session(backend)
+        var second = await Self.session(backend)
+        _ = await first.send("a SELECT INBOX")
+        _ = await second.send("a SELECT INBOX")
+        backend.deliver(Samples.multipart, recent: true)
+        // RFC 3501 §7.3.2: RECENT follows EXISTS when the number of recent messages changes.
+        #expect(await first.answer("n NOOP") == ["* 3 EXISTS", "* 3 RECENT", "n OK NOOP completed"])
+        #expect(await second.answer("n NOOP") == ["* 3 EXISTS", "n OK NOOP completed"])
+        #expect(await second.answer("f FETCH 3 FLAGS").first == "* 3 FETCH (FLAGS ())")
+    }
+
+    @Test func imap4rev2SessionsHaveNoRecentButStillClaim() async {
+        let backend = Self.arrived()
+        var modern = await Self.session(backend)
+        _ = await modern.send("e ENABLE IMAP4rev2")
+        let select = await modern.answer("a SELECT INBOX")
+        // RFC 9051 §6.3.2: no RECENT response; §2.3.2: no \Recent flag.
+        #expect(!select.contains { $0.contains("RECENT") })
+        #expect(await modern.answer("b FETCH 1 FLAGS").first == "* 1 FETCH (FLAGS ())")
+        var classic = await Self.session(backend)
+        #expect(await classic.answer("a SELECT INBOX").contains("* 0 RECENT"))
+    }
 
     // MARK: - RFC 3501 §7.2.6: FLAGS when a keyword appears for the first time
 

@@ -5,7 +5,7 @@ import TestSupport
 
 /// What Dovecot's compliance tests (imaptest) check, through Python's imaplib against the real
 /// server: names that are not modified UTF-7, subscriptions without mailboxes (LSUB, LIST
-/// SUBSCRIBED, RECURSIVEMATCH), LIST-EXTENDED errors, and FLAGS for new keywords.
+/// SUBSCRIBED, RECURSIVEMATCH), LIST-EXTENDED errors, FLAGS for new keywords, and \Recent.
 @Suite struct IMAPComplianceEndToEndTests {
     @Test func namesSubscriptionsListExtendedAndNewKeywords() async throws {
         try await withTemporaryDirectory { folder in
@@ -41,10 +41,22 @@ import TestSupport
                 ["a", "store", "1", "+FLAGS", "($Hello)"],                                         // 19
                 ["a", "untagged", "FLAGS"],                                                        // 20
                 ["a", "untagged", "PERMANENTFLAGS"],                                               // 21
-                ["a", "logout"],                                                                   // 22
+                // RFC 3501 §2.3.2: the first session to select m/a after the APPEND sees it recent.
+                ["a", "append", "m/a", "", IMAPEndToEndTests.b64(IMAPEndToEndTests.messages()[1])], // 22
+                ["b", "connect", port, "plain"],                                                   // 23
+                ["b", "login", "alice@localhost", "correct horse"],                                // 24
+                ["b", "status", "m/a", "(RECENT)"],                                                // 25
+                ["b", "select", "m/a"],                                                            // 26
+                ["b", "untagged", "RECENT"],                                                       // 27
+                ["b", "fetch", "1", "(FLAGS)"],                                                    // 28
+                ["a", "select", "m/a"],                                                            // 29
+                ["a", "untagged", "RECENT"],                                                       // 30
+                ["a", "fetch", "1", "(FLAGS)"],                                                    // 31
+                ["a", "logout"],                                                                   // 32
+                ["b", "logout"],                                                                   // 33
             ])
             try await server.stop()
-            #expect(r.count == 23, "\(r)")
+            #expect(r.count == 34, "\(r)")
             #expect(r[2][0].string == "NO", "\(r[2])")
             #expect(r[3][0].string == "OK" && r[3][1].flattened.contains("INBOX"), "\(r[3])")
             let lsub = r[9][1].items.map(\.string)
@@ -63,6 +75,11 @@ import TestSupport
             #expect(r[19][0].string == "OK", "\(r[19])")
             #expect(r[20][1].flattened.contains("$Hello"), "\(r[20])")
             #expect(r[21][1].flattened.contains("$Hello"), "\(r[21])")
+            #expect(r[25][1].flattened.contains("RECENT 1"), "\(r[25])")
+            #expect(r[27][1].items.map(\.string) == ["1"], "\(r[27])")
+            #expect(r[28][1].flattened.contains("\\Recent"), "\(r[28])")
+            #expect(r[30][1].items.map(\.string) == ["0"], "\(r[30])")
+            #expect(!r[31][1].flattened.contains("\\Recent"), "\(r[31])")
         }
     }
 }
