@@ -78,10 +78,10 @@ extension IMAPListCommand {
             }
             return text
         }
-        do {
-            return try ModifiedUTF7.decode(bytes)
-        } catch {
-            throw IMAPSyntaxError(error.description)
-        }
+        // A pattern or reference that is not modified UTF-7 (RFC 3501 §5.1.3) is still a valid
+        // list-mailbox (§9): it is taken byte for byte and simply matches no name the server
+        // encodes, so LIST answers OK, as Dovecot does, instead of BAD.
+        if let decoded = try? ModifiedUTF7.decode(bytes) { return decoded }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

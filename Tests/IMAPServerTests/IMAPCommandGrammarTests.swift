@@ -174,6 +174,15 @@ import Testing
         #expect(syntax.status == .bad)
     }
 
+    /// RFC 3501 §9: list-mailbox is any run of list-chars; one that is not modified UTF-7 is
+    /// taken literally, not refused.
+    @Test func listPatternsThatAreNotModifiedUTF7AreTakenLiterally() {
+        #expect(command("a LIST \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}%*")
+            == .list(IMAPListCommand(reference: "", patterns: ["!#$&'+,-.0123456789:;<=>?@^_`|[}%*"])))
+        #expect(command("a LIST &Jjo!- *") == .list(IMAPListCommand(reference: "&Jjo!-", patterns: ["*"])))
+        #expect(command("a LIST \"\" Entw&APw-*") == .list(IMAPListCommand(reference: "", patterns: ["Entw\u{00FC}*"])))
+    }
+
     @Test func utf8ModeTakesNamesAsUTF8() {
         #expect(command("a SELECT \"Entw\u{00FC}rfe\"", utf8: true) == .select(mailbox("Entw\u{00FC}rfe"), condstore: false))
         #expect(command("a SELECT \"Entw\u{00FC}rfe\"", utf8: false) == nil)

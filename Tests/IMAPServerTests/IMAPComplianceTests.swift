@@ -80,6 +80,15 @@ import Testing
         #expect(await classic.answer("a SELECT INBOX").contains("* 0 RECENT"))
     }
 
+    // MARK: - RFC 3501 §5.1.3: names that are not modified UTF-7
+
+    @Test func aNameThatIsNotModifiedUTF7FailsWithNoAndTheSessionGoesOn() async {
+        var harness = await loggedIn(selecting: nil)
+        #expect(await harness.answer("a SELECT &Jjo!-").first?.hasPrefix("a NO [CANNOT] ") == true)
+        #expect(await harness.answer("b LIST \"\" \"!#$&'+,-.:;<=>?@^_`|[}%*\"") == ["b OK LIST completed"])
+        #expect(await harness.answer("c LIST \"\" INBOX") == ["* LIST (\\HasNoChildren) \"/\" INBOX", "c OK LIST completed"])
+    }
+
     // MARK: - RFC 3501 §7.2.6: FLAGS when a keyword appears for the first time
 
     /// FLAGS lists the system flags, then the keywords in the order of their lower-cased names.
