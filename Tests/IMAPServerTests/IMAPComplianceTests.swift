@@ -89,6 +89,20 @@ import Testing
         #expect(await harness.answer("c LIST \"\" INBOX") == ["* LIST (\\HasNoChildren) \"/\" INBOX", "c OK LIST completed"])
     }
 
+    // MARK: - RFC 3501 §6.4.4 with RFC 5322 §3.4.1: addresses with comments
+
+    @Test func anAddressKeyMatchesAnAddressWrittenWithComments() async {
+        let backend = MemoryIMAPBackend()
+        backend.deliver("From: <user-from (comment)@ (comment) domain.org>\r\nTo: <b@x.test>\r\n\r\nbody\r\n")
+        backend.deliver("From: Other <other@domain.org>\r\n\r\nbody\r\n")
+        var harness = await Self.session(backend)
+        _ = await harness.send("s SELECT INBOX")
+        #expect(await harness.answer("a SEARCH FROM user-from@domain.org").first == "* SEARCH 1")
+        #expect(await harness.answer("b SEARCH FROM \"(comment)\"").first == "* SEARCH 1")
+        #expect(await harness.answer("c SEARCH FROM domain.org").first == "* SEARCH 1 2")
+        #expect(await harness.answer("d SEARCH TO user-from@domain.org").first == "* SEARCH")
+    }
+
     // MARK: - RFC 3501 §7.2.6: FLAGS when a keyword appears for the first time
 
     /// FLAGS lists the system flags, then the keywords in the order of their lower-cased names.
