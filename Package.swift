@@ -146,7 +146,8 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last);
-        // anchoring (RFC 3161 stamps of the chain, witness mail) joins MailStore and TimeStamping here.
+        // anchoring (RFC 3161 stamps of the chain, witness mail) joins MailStore and TimeStamping here;
+        // the content filters' clients (rspamd over HTTP, clamd's INSTREAM) in Filters/.
         .target(
             name: "MailServer",
             dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "IMAPServer", "Sieve", "ServerKit",
@@ -155,6 +156,7 @@ let package = Package(
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
