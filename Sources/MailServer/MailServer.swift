@@ -82,6 +82,7 @@ public final class MailServer: Sendable {
             let retention = try await makeRetentionService(store: store)
             services.append(retention)
             services += try makeAnchorServices(store: store)
+            services.append(makeAttachmentIndexService(store: store))
             if let hangups { services.append(ReloadSignalService(server: self, signals: hangups, logger: logger)) }
             services += try makeListeners(store: store, tls: tls, onReady: onReady)
             state.withLock { $0.reloadable = Reloadable(store: store, tls: tls, retention: retention) }
