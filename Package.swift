@@ -1,13 +1,13 @@
 // swift-tools-version:6.1
 // Tresor: a mail server whose every message is journaled into a tamper-evident archive.
 // Module map and import rules: ARCHITECTURE.md. Imports point only downward:
-//   tresor → (MailServer, Retention, Export, Delivery, MailStore) ;  MailServer → (protocol servers,
+//   tresor → (MailServer, Retention, Export, Delivery, MailStore, AttachmentText) ;  MailServer → (protocol servers,
 //   Retention, Delivery, MailStore) ;  SMTPServer, POP3Server, ManageSieveServer, IMAPServer → ServerKit ;
 //   Retention, Export → MailStore ;  Delivery → (ServerKit, MailStore) ;
 //   MailStore → (ArchiveStore, Catalog, Sieve; re-exports StoreModel and QueryLanguage) — nothing else
 //   imports ArchiveStore or Catalog (tresor-bench and the tests excepted) ;
-//   Catalog → (StoreModel, QueryLanguage, MailMessage, GRDB) ;  ArchiveStore → (StoreModel, CZlib, Crypto) ;
-//   Sieve → MailMessage ;  TimeStamping → (SwiftASN1, X509, Crypto, AsyncHTTPClient), imported by
+//   Catalog → (StoreModel, QueryLanguage, MailMessage, GRDB) ;  ArchiveStore → (StoreModel, SystemZlib, Crypto) ;
+//   Sieve → MailMessage ;  AttachmentText → (MailMessage, StoreModel, ZIPFoundation), imported by MailStore ;  TimeStamping → (SwiftASN1, X509, Crypto, AsyncHTTPClient), imported by
 //   nothing of ours yet.  `Tests/PackageRulesTests` checks these against the sources' imports.
 import PackageDescription
 
@@ -43,10 +43,11 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // zlib from the system (zlib1g-dev): raw deflate with a preset dictionary, CRC-32.
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "SystemZlib", path: "Sources/SystemZlib"),
         // The fatal-signal handler of the executable: one line naming the signal, then death by it.
         .target(name: "CrashSignals"),
         .target(name: "MailMessage", swiftSettings: strict),
@@ -60,18 +61,25 @@ let package = Package(
         .target(name: "QueryLanguage", swiftSettings: strict),
         .target(
             name: "ArchiveStore",
-            dependencies: ["StoreModel", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["StoreModel", "SystemZlib", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "Catalog",
             dependencies: ["MailMessage", "StoreModel", "QueryLanguage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
+        // The text of attachment documents: Office Open XML and OpenDocument (through a ZIP reader and
+        // a tolerant markup pass), RTF, ZIP archives one level deep, PDF through poppler's pdftotext in
+        // a child process with time and memory limits. Every attachment gets a state: its text, or why not.
+        .target(
+            name: "AttachmentText",
+            dependencies: ["MailMessage", "StoreModel", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: strict),
         // The one door into storage: delivery, accounts, mailboxes, rules, the message reader,
         // compliance and the outbound queue, over the archive and the catalog (both internal).
         .target(
             name: "MailStore",
-            dependencies: ["MailMessage", "StoreModel", "QueryLanguage", "ArchiveStore", "Catalog", "Sieve",
+            dependencies: ["MailMessage", "StoreModel", "QueryLanguage", "ArchiveStore", "Catalog", "Sieve", "AttachmentText",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "_CryptoExtras", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")],
@@ -139,22 +147,24 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last);
-        // anchoring (RFC 3161 stamps of the chain, witness mail) joins MailStore and TimeStamping here.
+        // anchoring (RFC 3161 stamps of the chain, witness mail) joins MailStore and TimeStamping here;
+        // the content filters' clients (rspamd over HTTP, clamd's INSTREAM) in Filters/.
         .target(
             name: "MailServer",
             dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "IMAPServer", "Sieve", "ServerKit",
-                           "Retention", "Delivery", "TimeStamping", "MailMessage",
+                           "Retention", "Delivery", "TimeStamping", "MailMessage", "AttachmentText",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "tresor",
-            dependencies: ["MailMessage", "MailStore", "MailServer", "Sieve", "Retention", "Export", "Delivery",
+            dependencies: ["MailMessage", "MailStore", "MailServer", "Sieve", "Retention", "Export", "Delivery", "AttachmentText",
                            "CrashSignals",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
@@ -173,11 +183,16 @@ let package = Package(
                 path: "Tests/SocketTestSupport", swiftSettings: strict),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "TestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
+        // The attachment extractors on a corpus the tests generate (python-docx, openpyxl, python-pptx,
+        // odfpy, fpdf2) and on hostile inputs.
+        .testTarget(name: "AttachmentTextTests", dependencies: ["AttachmentText", "MailMessage", "TestSupport",
+                                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                    swiftSettings: strict),
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore", "StoreModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MailMessage", "StoreModel", "QueryLanguage", "ArchiveStore", "TestSupport"],
                     exclude: ["Fixtures"],
                     swiftSettings: strict),
-        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "AttachmentText", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServerKitTests", dependencies: ["ServerKit", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPServerTests", dependencies: ["SMTPServer", "ServerKit", "TestSupport", "SocketTestSupport"],
                     swiftSettings: strict),

@@ -1,11 +1,11 @@
-import CZlib
+import SystemZlib
 import Crypto
 
 /// CRC-32 (ISO 3309, the one of gzip and zlib) via the system zlib.
 func crc32Of(_ bytes: some Collection<UInt8>, startingWith seed: UInt32 = 0) -> UInt32 {
     let value = bytes.withContiguousStorageIfAvailable { buffer in
-        CZlib.crc32(uLong(seed), buffer.baseAddress, uInt(buffer.count))
-    } ?? Array(bytes).withUnsafeBufferPointer { CZlib.crc32(uLong(seed), $0.baseAddress, uInt($0.count)) }
+        SystemZlib.crc32(uLong(seed), buffer.baseAddress, uInt(buffer.count))
+    } ?? Array(bytes).withUnsafeBufferPointer { SystemZlib.crc32(uLong(seed), $0.baseAddress, uInt($0.count)) }
     return UInt32(truncatingIfNeeded: value)
 }
 

@@ -1,4 +1,4 @@
-import CZlib
+import SystemZlib
 
 /// Raw deflate (RFC 1951, no zlib or gzip wrapper: the record frame has its own CRC and the
 /// body its SHA-256) with a preset dictionary (zlib `deflateSetDictionary`). Each record is
@@ -88,7 +88,7 @@ public enum Deflate {
                 let result = output.withUnsafeMutableBufferPointer { outBuffer in
                     stream.next_out = outBuffer.baseAddress! + produced
                     stream.avail_out = uInt(outBuffer.count - produced)
-                    let result = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    let result = SystemZlib.inflate(&stream, Z_NO_FLUSH)
                     produced = outBuffer.count - Int(stream.avail_out)
                     return result
                 }

@@ -308,6 +308,7 @@ enum CatalogSchema {
         migrator.registerMigration("v14") { db in try migrateToOperatorAccess(db) }
         migrator.registerMigration("v15") { db in try migrateToContentlessText(db) }
         migrator.registerMigration("v16") { db in try migrateToSieveState(db) }
+        migrator.registerMigration("v17") { db in try migrateToAttachmentText(db) }
         return migrator
     }
 
@@ -395,6 +396,9 @@ enum CatalogSchema {
             DELETE FROM address;
             DELETE FROM delivery;
             DELETE FROM message;
+            DELETE FROM attachment;
+            DELETE FROM attachment_fts;
+            INSERT OR REPLACE INTO catalog_state (key, value) VALUES ('attachments_read_through', 0);
             """)
     }
 }

@@ -151,13 +151,21 @@ enum QueryCompiler {
         case .everything:
             return .sql("1")
         case .text(let field, let text, let prefix):
-            let columns = switch field {
-            case .any: "{subject body attachment participant}"
-            case .subject: "subject"
-            case .body: "body"
-            case .attachment: "attachment"
+            // Attachment text lives in `attachment_fts`, apart from the message's own document
+            // (`CatalogSchema.migrateToAttachmentText`): a free word or `body:` matches either, so
+            // it is one condition over both and no longer merges into a neighbour's MATCH.
+            let inAttachments: SQL = """
+                m.id IN (SELECT rowid FROM attachment_fts WHERE attachment_fts MATCH \(phrase(text, prefix: prefix, columns: "text")))
+                """
+            switch field {
+            case .any, .body:
+                let columns = field == .any ? "{subject body attachment participant}" : "body"
+                let own = ftsMembership(phrase(text, prefix: prefix, columns: columns))
+                return .sql(Expression(text: "(" + own + " OR " + inAttachments + ")", nesting: 1))
+            case .subject: return .fts(phrase(text, prefix: prefix, columns: "subject"))
+            case .attachment: return .fts(phrase(text, prefix: prefix, columns: "attachment"))
+            case .attachmentText: return .sql(inAttachments)
             }
-            return .fts(phrase(text, prefix: prefix, columns: columns))
         case .address(let field, .words(let text, let prefix)):
             return .fts(phrase(text, prefix: prefix, columns: ftsColumn(field)))
         case .address(let field, .exact(let address)):
@@ -192,6 +200,8 @@ enum QueryCompiler {
             return .sql("m.size < \(bytes)")
         case .hasAttachment:
             return .sql("m.has_attachments = 1")
+        case .hasUnextracted:
+            return .sql("m.id IN (SELECT message FROM attachment WHERE state != 'extracted')")
         case .direction(let direction):
             return .sql("m.id IN (SELECT message FROM delivery WHERE direction = \(direction.rawValue))")
         case .source(let source, prefix: false):

@@ -9,7 +9,7 @@ import _CryptoExtras
 /// Checks the DKIM-Signature fields of a message (RFC 6376 §6), for what this server signs:
 /// relaxed/relaxed, rsa-sha256 and ed25519-sha256, no `l=`. It lets the server check its own
 /// signatures (and tests prove that tampering breaks them); it is not a general inbound verifier
-/// (no simple canonicalisation, no key-record flags or expiry).
+/// (no simple canonicalisation, no key-record flags or expiry): DKIMInboundVerifier is that.
 public struct DKIMVerifier: Sendable {
     /// The TXT text at a name ("sel._domainkey.example.com"), or nil when there is none.
     public var keyRecord: @Sendable (String) throws -> String?

@@ -18,7 +18,8 @@ public protocol IMAPBackend: Sendable {
     /// failure (it sleeps), not the caller.
     func authenticate(username: String, password: String, session: IMAPSessionInfo) async -> String?
 
-    /// Every mailbox of the user (LIST, LSUB), including INBOX, in any order.
+    /// Every mailbox of the user (LIST, LSUB), including INBOX, in any order, and the subscribed
+    /// names whose mailbox does not exist (`exists` false).
     func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo]
     /// RFC 3501 §6.3.3. Creates missing parents too; `.alreadyExists` when it exists.
     func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError)
@@ -54,6 +55,11 @@ public protocol IMAPBackend: Sendable {
     /// [TRYCREATE]). The date is the client's, or now when nil.
     func append(_ message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?, to mailbox: MailboxName,
                 user: String) async throws(IMAPBackendError) -> IMAPAppendResult
+    /// RFC 3501 §2.3.2: which of `uids` are \Recent for the asking session — those no session
+    /// has claimed — claiming them when `consume` (a read-write SELECT, or new messages a
+    /// read-write session is told of). `IMAPRecentMessages` keeps this for a backend.
+    func claimRecent(_ uids: [UInt32], in mailbox: MailboxName, uidValidity: UInt32, consume: Bool, user: String) async
+        -> Set<UInt32>
     /// Narrows a SEARCH with text keys (BODY, TEXT): a superset of the UIDs whose header or body
     /// text contains every one of `terms` as a case-insensitive substring, also inside a word
     /// ("ransf" is in "transfer", RFC 3501 §6.4.4), or nil when the backend cannot narrow. The
@@ -86,11 +92,15 @@ public struct IMAPMailboxInfo: Hashable, Sendable {
     /// RFC 6154 §2 attributes, e.g. "\Sent", "\Trash".
     public var specialUse: [String]
     public var subscribed: Bool
+    /// False for a subscription whose mailbox does not exist (RFC 3501 §6.3.6 keeps it; LSUB
+    /// and LIST (SUBSCRIBED) still answer it, RFC 5258 §3.4 with \NonExistent).
+    public var exists: Bool
 
-    public init(name: MailboxName, specialUse: [String] = [], subscribed: Bool = false) {
+    public init(name: MailboxName, specialUse: [String] = [], subscribed: Bool = false, exists: Bool = true) {
         self.name = name
         self.specialUse = specialUse
         self.subscribed = subscribed
+        self.exists = exists
     }
 }
 
@@ -104,9 +114,12 @@ public struct IMAPMailboxStatus: Hashable, Sendable {
     public var uidNext: UInt32
     public var uidValidity: UInt32
     public var highestModSeq: UInt64
+    /// Messages no session has claimed as \Recent yet (RFC 3501 §6.3.10 RECENT).
+    public var recent: UInt32
 
     public init(messages: UInt32, unseen: UInt32, deleted: UInt32, size: UInt64, uidNext: UInt32, uidValidity: UInt32,
-                highestModSeq: UInt64) {
+                highestModSeq: UInt64, recent: UInt32 = 0) {
+        self.recent = recent
         self.messages = messages
         self.unseen = unseen
         self.deleted = deleted

@@ -14,9 +14,12 @@ extension IMAPListCommand {
                 }
                 return option
             }
-            // RFC 5258 §3.1: RECURSIVEMATCH alone is an error.
-            if selection.contains(.recursiveMatch), selection.count(where: { $0 != .recursiveMatch }) == 0 {
-                throw IMAPSyntaxError("RECURSIVEMATCH needs another selection option")
+            // RFC 5258 §3.1: RECURSIVEMATCH "MUST NOT occur as the only selection option (or only with
+            // REMOTE)"; the server "MUST return BAD" when it does.
+            if selection.contains(.recursiveMatch),
+                selection.allSatisfy({ $0 == .recursiveMatch || $0 == .remote })
+            {
+                throw IMAPSyntaxError("RECURSIVEMATCH needs a selection option other than REMOTE")
             }
             try reader.space()
         }
@@ -75,10 +78,10 @@ extension IMAPListCommand {
             }
             return text
         }
-        do {
-            return try ModifiedUTF7.decode(bytes)
-        } catch {
-            throw IMAPSyntaxError(error.description)
-        }
+        // A pattern or reference that is not modified UTF-7 (RFC 3501 §5.1.3) is still a valid
+        // list-mailbox (§9): it is taken byte for byte and simply matches no name the server
+        // encodes, so LIST answers OK, as Dovecot does, instead of BAD.
+        if let decoded = try? ModifiedUTF7.decode(bytes) { return decoded }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -18,6 +18,8 @@ public enum IMAPOperation: Hashable, Sendable {
     case expunge([UInt32]?, MailboxName)
     case append(IMAPAppendMessage, to: MailboxName)
     case searchCandidates([String], MailboxName)
+    /// RFC 3501 §2.3.2: which of these messages are \Recent for this session (claimed if `consume`).
+    case claimRecent([UInt32], MailboxName, uidValidity: UInt32, consume: Bool)
 }
 
 /// What the backend answered to an `IMAPOperation`.
@@ -34,6 +36,7 @@ public enum IMAPOperationResult: Hashable, Sendable {
     case expunged([UInt32])
     case appended(IMAPAppendResult)
     case candidates(Set<UInt32>?)
+    case recent(Set<UInt32>)
     case failed(IMAPBackendError)
 }
 
@@ -72,6 +75,8 @@ extension IMAPBackend {
                     try await append(data, flags: message.flags, internalDate: message.internalDate, to: name, user: user))
             case .searchCandidates(let terms, let name):
                 return .candidates(await searchCandidates(containing: terms, in: name, user: user))
+            case .claimRecent(let uids, let name, let uidValidity, let consume):
+                return .recent(await claimRecent(uids, in: name, uidValidity: uidValidity, consume: consume, user: user))
             }
             return .done
         } catch {

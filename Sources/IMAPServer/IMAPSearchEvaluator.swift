@@ -23,6 +23,8 @@ struct IMAPSearchEvaluator {
     let largestUID: UInt32
     /// The content, when loaded.
     let message: Message?
+    /// The message is \Recent in this session (RFC 3501 §2.3.2; always false under IMAP4rev2).
+    var recent = false
 
     func evaluate(_ key: IMAPSearchKey) -> Bool? {
         switch key {
@@ -37,9 +39,10 @@ struct IMAPSearchEvaluator {
         case .undraft: return !info.flags.contains(.draft)
         case .unflagged: return !info.flags.contains(.flagged)
         case .unseen: return !info.flags.contains(.seen)
-        // This server keeps no \Recent (RFC 9051 removed it): nothing is recent or new.
-        case .recent, .new: return false
-        case .old: return true
+        // RFC 3501 §6.4.4: RECENT has \Recent, NEW is "RECENT UNSEEN", OLD lacks \Recent.
+        case .recent: return recent
+        case .new: return recent && !info.flags.contains(.seen)
+        case .old: return !recent
         case .keyword(let word): return hasKeyword(word)
         case .unkeyword(let word): return !hasKeyword(word)
         case .before(let date): return info.internalDate.date < date
@@ -70,10 +73,10 @@ struct IMAPSearchEvaluator {
         case .sentBefore(let date): return sentDate.map { $0 < date } ?? (message == nil ? nil : false)
         case .sentOn(let date): return sentDate.map { $0 == date } ?? (message == nil ? nil : false)
         case .sentSince(let date): return sentDate.map { $0 >= date } ?? (message == nil ? nil : false)
-        case .from(let text): return headerContains(["From"], text)
-        case .to(let text): return headerContains(["To"], text)
-        case .cc(let text): return headerContains(["Cc"], text)
-        case .bcc(let text): return headerContains(["Bcc"], text)
+        case .from(let text): return addressHeaderContains("From", text)
+        case .to(let text): return addressHeaderContains("To", text)
+        case .cc(let text): return addressHeaderContains("Cc", text)
+        case .bcc(let text): return addressHeaderContains("Bcc", text)
         case .subject(let text): return headerContains(["Subject"], text)
         case .header(let name, let text): return headerContains([name], text)
         case .body(let text):
@@ -117,6 +120,23 @@ struct IMAPSearchEvaluator {
 
     /// Whether a field named `names` (any, case-insensitively) contains the text; HEADER with an
     /// empty string matches any message that has the field (RFC 3501 §6.4.4).
+    /// FROM, TO, CC, BCC: the field's text as for HEADER, or else one of its addresses written
+    /// as local-part@domain. RFC 5322 §3.4.1 lets comments and folding white space sit inside an
+    /// address ("<user (comment)@ (comment) domain.org>"); they are not part of it, so the address
+    /// "user@domain.org" is in that field although the text is not (Dovecot matches it too).
+    private func addressHeaderContains(_ name: String, _ text: [UInt8]) -> Bool? {
+        guard let found = headerContains([name], text), let message else { return nil }
+        if found { return true }
+        for field in message.header.fields(named: name) {
+            for address in EnvelopeAddress.parseList(field.unfoldedValue(in: message.raw)) ?? [] {
+                guard let mailbox = address.mailbox, let host = address.host else { continue }
+                let written = String(decoding: mailbox + [UInt8(ascii: "@")] + host, as: UTF8.self)
+                if Self.contains(written, text) { return true }
+            }
+        }
+        return false
+    }
+
     private func headerContains(_ names: [String], _ text: [UInt8]) -> Bool? {
         guard let message else { return nil }
         let needle = String(decoding: text, as: UTF8.self)

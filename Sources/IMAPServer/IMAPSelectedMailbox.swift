@@ -16,6 +16,14 @@ struct IMAPSelectedMailbox: Sendable {
     var highestModSeq: UInt64
     var messages: [IMAPMessageInfo]
     var pendingExpunges: Set<UInt32> = []
+    /// The keywords the last FLAGS response named, by their lower-cased form (keywords are
+    /// case-insensitive, RFC 3501 §2.3.2), each spelled as first seen.
+    private(set) var announcedKeywords: [String: IMAPFlag] = [:]
+    /// The messages that are \Recent in this session (RFC 3501 §2.3.2), as the backend's
+    /// `claimRecent` answered for the snapshot and for each arrival since.
+    var recent: Set<UInt32> = []
+    /// Messages added by `apply` whose recency the session has not asked about yet.
+    var unclaimedArrivals: [UInt32] = []
 
     init(name: MailboxName, readOnly: Bool, snapshot: IMAPMailboxSnapshot) {
         self.name = name
@@ -24,6 +32,7 @@ struct IMAPSelectedMailbox: Sendable {
         self.uidNext = snapshot.uidNext
         self.highestModSeq = snapshot.highestModSeq
         self.messages = snapshot.messages.sorted { $0.uid < $1.uid }
+        _ = announceNewKeywords(in: messages.map(\.flags))
     }
 
     var count: UInt32 { UInt32(messages.count) }
@@ -62,15 +71,42 @@ struct IMAPSelectedMailbox: Sendable {
         return result
     }
 
-    /// The keywords in use, for the FLAGS response (RFC 3501 §7.2.6).
+    /// The FLAGS response's list (RFC 3501 §7.2.6): the system flags and every keyword announced
+    /// since SELECT.
     var flagsInUse: [IMAPFlag] {
-        var keywords: [String: IMAPFlag] = [:]
-        for message in messages {
-            for flag in message.flags {
-                if case .keyword(let word) = flag, keywords[word.lowercased()] == nil { keywords[word.lowercased()] = flag }
+        IMAPFlag.system + announcedKeywords.keys.sorted().compactMap { announcedKeywords[$0] }
+    }
+
+    /// The PERMANENTFLAGS list (RFC 3501 §7.1): the flags in use and `\*` (new keywords may be
+    /// made), none in a read-only mailbox.
+    var permanentFlags: [IMAPFlag] { readOnly ? [] : flagsInUse + [.wildcard] }
+
+    /// RFC 3501 §7.2.6: FLAGS names the flags the mailbox uses, and "the update from the FLAGS
+    /// response MUST be recorded by the client" — so when a keyword no FLAGS response named yet
+    /// shows up on a message (this session's STORE or another session's change), a new FLAGS
+    /// response and the matching PERMANENTFLAGS (§7.1) go out before the FETCH that carries it.
+    /// Empty when every keyword was already announced.
+    mutating func announceNewKeywords(in flagLists: some Sequence<[IMAPFlag]>) -> [IMAPResponse] {
+        var added = false
+        for flags in flagLists {
+            for flag in flags {
+                guard case .keyword(let word) = flag, announcedKeywords[word.lowercased()] == nil else { continue }
+                announcedKeywords[word.lowercased()] = flag
+                added = true
             }
         }
-        return IMAPFlag.system + keywords.keys.sorted().compactMap { keywords[$0] }
+        guard added else { return [] }
+        return [
+            .data(.flags(flagsInUse)),
+            .untaggedStatus(.ok, code: .permanentFlags(permanentFlags),
+                            text: readOnly ? "No permanent flags permitted" : "Flags permitted"),
+        ]
+    }
+
+    /// The flags a FETCH shows: the stored ones, and \Recent for an IMAP4rev1 session when the
+    /// message is recent in it (RFC 3501 §2.3.2; RFC 9051 has no \Recent).
+    func flags(of info: IMAPMessageInfo, showRecent: Bool) -> [IMAPFlag] {
+        showRecent && recent.contains(info.uid) ? info.flags + [.recent] : info.flags
     }
 
     /// Replaces a message's flags and mod-sequence after this session's STORE.
@@ -84,7 +120,9 @@ struct IMAPSelectedMailbox: Sendable {
     /// client: EXPUNGE (only when `allowExpunge`), EXISTS for new messages, FETCH FLAGS for
     /// changed ones (with MODSEQ once CONDSTORE is enabled, RFC 7162 §3.2.4.1; with UID, which
     /// RFC 9051 §7.5.2 asks for in unsolicited FETCH once IMAP4rev2 is enabled).
-    mutating func apply(_ changes: IMAPMailboxChanges, allowExpunge: Bool, condstore: Bool) -> [IMAPResponse] {
+    mutating func apply(_ changes: IMAPMailboxChanges, allowExpunge: Bool, condstore: Bool, showRecent: Bool)
+        -> [IMAPResponse]
+    {
         var responses: [IMAPResponse] = []
         for uid in changes.expunged where index(ofUID: uid) != nil { pendingExpunges.insert(uid) }
         if allowExpunge { responses += flushExpunges() }
@@ -100,14 +138,16 @@ struct IMAPSelectedMailbox: Sendable {
                 }
                 messages[i].flags = info.flags
                 messages[i].modSeq = info.modSeq
-                var items: [IMAPFetchItem] = [.uid(info.uid), .flags(info.flags)]
+                var items: [IMAPFetchItem] = [.uid(info.uid), .flags(flags(of: info, showRecent: showRecent))]
                 if condstore { items.append(.modSeq(info.modSeq)) }
                 fetches.append(.data(.fetch(UInt32(i + 1), items)))
             } else if info.uid > largestUID {
                 messages.append(info)
+                unclaimedArrivals.append(info.uid)
                 added = true
             }
         }
+        responses += announceNewKeywords(in: changes.messages.filter { !pendingExpunges.contains($0.uid) }.map(\.flags))
         if added { responses.append(.data(.exists(count))) }
         responses += fetches
         uidNext = max(uidNext, changes.uidNext)
@@ -129,6 +169,7 @@ struct IMAPSelectedMailbox: Sendable {
         for uid in pendingExpunges.sorted(by: >) {
             guard let i = index(ofUID: uid) else { continue }
             messages.remove(at: i)
+            recent.remove(uid)
             responses.append(.data(.expunge(UInt32(i + 1))))
         }
         pendingExpunges = []

@@ -31,7 +31,7 @@ extension IMAPSession {
         guard let mailbox = selected else { return wrongState(tag, .check) }
         guard let indices = resolve(set, uid: uid, in: mailbox) else { return bad(tag, "Invalid message sequence number") }
         // RFC 7162 §3.1: MODSEQ and CHANGEDSINCE are CONDSTORE-enabling uses.
-        if changedSince != nil || attributes.contains(.modSeq) { enabled.insert("CONDSTORE") }
+        if changedSince != nil || attributes.contains(.modSeq) { enableCondstoreByUse() }
         var uids = indices.map { mailbox.messages[$0].uid }
         if let changedSince {
             uids = indices.filter { mailbox.messages[$0].modSeq > changedSince }.map { mailbox.messages[$0].uid }
@@ -110,10 +110,11 @@ extension IMAPSession {
     /// The items of one FETCH response, in the order asked.
     private func fetchItems(_ job: FetchJob, _ info: IMAPMessageInfo, _ message: Message?) -> [IMAPFetchItem] {
         var items: [IMAPFetchItem] = []
+        let flags = selected?.flags(of: info, showRecent: !rev2) ?? info.flags
         for attribute in job.attributes {
             switch attribute {
             case .uid: items.append(.uid(info.uid))
-            case .flags: items.append(.flags(info.flags))
+            case .flags: items.append(.flags(flags))
             case .internalDate: items.append(.internalDate(info.internalDate))
             case .rfc822Size: items.append(.rfc822Size(message?.raw.count ?? info.size))
             case .modSeq: items.append(.modSeq(info.modSeq))
@@ -151,7 +152,7 @@ extension IMAPSession {
         // RFC 3501 §6.4.8: UID FETCH always reports the UID.
         if job.uidCommand, !has({ if case .uid = $0 { true } else { false } }) { items.insert(.uid(info.uid), at: 0) }
         let flagsChanged = job.seenSet.contains(info.uid)
-        if flagsChanged, !has({ if case .flags = $0 { true } else { false } }) { items.append(.flags(info.flags)) }
+        if flagsChanged, !has({ if case .flags = $0 { true } else { false } }) { items.append(.flags(flags)) }
         if condstore, job.changedSince != nil || flagsChanged, !has({ if case .modSeq = $0 { true } else { false } }) {
             items.append(.modSeq(info.modSeq))
         }

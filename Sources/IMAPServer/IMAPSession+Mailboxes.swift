@@ -81,12 +81,12 @@ extension IMAPSession {
     mutating func selectFinished(
         _ tag: String, _ name: MailboxName, readOnly: Bool, closed: Bool, _ result: IMAPOperationResult
     ) -> Action {
-        var responses: [IMAPResponse] = []
-        // RFC 9051 §6.3.2 / RFC 7162 §3.2.11: the previous mailbox is closed.
-        if closed { responses.append(.untaggedStatus(.ok, code: .closed, text: "Previous mailbox closed")) }
         guard case .snapshot(let snapshot) = result else {
-            if case .failed(let error) = result { return Action(responses + [refusal(tag, error)]) }
-            return Action(responses + [no(tag, "Cannot select mailbox")])
+            // RFC 9051 §6.3.2 / RFC 7162 §3.2.11: the previous mailbox is closed.
+            let closing: [IMAPResponse] =
+                closed ? [.untaggedStatus(.ok, code: .closed, text: "Previous mailbox closed")] : []
+            if case .failed(let error) = result { return Action(closing + [refusal(tag, error)]) }
+            return Action(closing + [no(tag, "Cannot select mailbox")])
         }
         // RFC 3501 §6.3.1: a mailbox the backend keeps read-only is selected read-only, whatever
         // the command; the tagged OK then says [READ-ONLY] and nothing sets \Seen.
@@ -95,12 +95,29 @@ extension IMAPSession {
         let mailbox = IMAPSelectedMailbox(name: name, readOnly: readOnly, snapshot: snapshot)
         selected = mailbox
         state = .selected
+        guard mailbox.messages.isEmpty else {
+            // RFC 3501 §2.3.2: which messages are recent here; a read-write SELECT claims them,
+            // EXAMINE "MUST NOT cause messages to lose the \Recent flag" (§6.3.2).
+            pending = .selectRecent(tag: tag, examined: examined, closed: closed)
+            return Action([], .perform(.claimRecent(mailbox.messages.map(\.uid), name, uidValidity: mailbox.uidValidity,
+                                                    consume: !readOnly)))
+        }
+        return selectResponses(tag, examined: examined, closed: closed)
+    }
+
+    /// The untagged data of SELECT/EXAMINE and its completion (RFC 3501 §6.3.1, §6.3.2).
+    mutating func selectResponses(_ tag: String, examined: Bool, closed: Bool) -> Action {
+        guard let mailbox = selected else { return Action([no(tag, "Cannot select mailbox")]) }
+        let readOnly = mailbox.readOnly
+        var responses: [IMAPResponse] = []
+        // RFC 9051 §6.3.2 / RFC 7162 §3.2.11: the previous mailbox is closed.
+        if closed { responses.append(.untaggedStatus(.ok, code: .closed, text: "Previous mailbox closed")) }
         let flags = mailbox.flagsInUse
         responses.append(.data(.flags(flags)))
         responses.append(.data(.exists(mailbox.count)))
         if !rev2 {
-            // RFC 3501 §6.3.1: RECENT is required; this server keeps no \Recent flags.
-            responses.append(.data(.recent(0)))
+            // RFC 3501 §6.3.1: RECENT is required (RFC 9051 dropped it with \Recent).
+            responses.append(.data(.recent(UInt32(mailbox.recent.count))))
             if let first = mailbox.messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
                 responses.append(.untaggedStatus(.ok, code: .unseen(UInt32(first + 1)), text: "First unseen"))
             }
@@ -109,7 +126,7 @@ extension IMAPSession {
         responses.append(.untaggedStatus(.ok, code: .uidNext(mailbox.uidNext), text: "Predicted next UID"))
         responses.append(
             .untaggedStatus(
-                .ok, code: .permanentFlags(readOnly ? [] : flags + [.wildcard]),
+                .ok, code: .permanentFlags(mailbox.permanentFlags),
                 text: readOnly ? "No permanent flags permitted" : "Flags permitted"))
         responses.append(.untaggedStatus(.ok, code: .highestModSeq(mailbox.highestModSeq), text: "Highest"))
         responses.append(
@@ -182,7 +199,7 @@ extension IMAPSession {
         attributes.map { attribute in
             switch attribute {
             case .messages: IMAPStatusValue(attribute, UInt64(status.messages))
-            case .recent: IMAPStatusValue(attribute, 0)
+            case .recent: IMAPStatusValue(attribute, UInt64(status.recent))
             case .uidNext: IMAPStatusValue(attribute, UInt64(status.uidNext))
             case .uidValidity: IMAPStatusValue(attribute, UInt64(status.uidValidity))
             case .unseen: IMAPStatusValue(attribute, UInt64(status.unseen))

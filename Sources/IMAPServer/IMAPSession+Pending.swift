@@ -10,8 +10,12 @@ enum Pending: Sendable {
     case listStatus(tag: String, items: [IMAPListItem], names: [MailboxName], attributes: [IMAPStatusAttribute])
     case status(tag: String, MailboxName, [IMAPStatusAttribute])
     case select(tag: String, MailboxName, readOnly: Bool, closed: Bool)
+    /// SELECT/EXAMINE has its snapshot and asked which messages are \Recent.
+    case selectRecent(tag: String, examined: Bool, closed: Bool)
     /// Asked the backend what changed; then `responses` and `next`.
     case poll(responses: [IMAPResponse], next: IMAPSession.Next, allowExpunge: Bool)
+    /// New messages arrived during a poll; asked which are \Recent before sending `updates`.
+    case pollRecent(updates: [IMAPResponse], responses: [IMAPResponse], next: IMAPSession.Next)
     case fetch(FetchJob)
     case search(SearchJob)
     case store(tag: String, uid: Bool, silent: Bool, requested: Set<UInt32>)
@@ -44,6 +48,9 @@ extension IMAPSession {
             return statusFinished(tag, name, attributes, result)
         case .select(let tag, let name, let readOnly, let closed):
             return selectFinished(tag, name, readOnly: readOnly, closed: closed, result)
+        case .selectRecent(let tag, let examined, let closed):
+            if case .recent(let uids) = result { selected?.recent = uids }
+            return selectResponses(tag, examined: examined, closed: closed)
         case .poll(let responses, let next, let allowExpunge):
             guard case .changes(let changes) = result, var mailbox = selected else {
                 return Action(responses, next)
@@ -52,9 +59,28 @@ extension IMAPSession {
                 state = .logout
                 return Action([.untaggedStatus(.bye, text: "UIDVALIDITY changed")], .close)
             }
-            let updates = mailbox.apply(changes, allowExpunge: allowExpunge, condstore: condstore)
+            let updates = mailbox.apply(changes, allowExpunge: allowExpunge, condstore: condstore, showRecent: !rev2)
+            let arrivals = mailbox.unclaimedArrivals
+            mailbox.unclaimedArrivals = []
             selected = mailbox
-            return Action(updates + responses, next)
+            guard arrivals.isEmpty else {
+                // RFC 3501 §2.3.2: this session may be the first told of these messages.
+                pending = .pollRecent(updates: updates, responses: responses, next: next)
+                return Action([], .perform(.claimRecent(arrivals, mailbox.name, uidValidity: mailbox.uidValidity,
+                                                        consume: !mailbox.readOnly)))
+            }
+            return pollFinished(updates, responses, next)
+        case .pollRecent(var updates, let responses, let next):
+            if case .recent(let uids) = result, !uids.isEmpty, var mailbox = selected {
+                mailbox.recent.formUnion(uids)
+                selected = mailbox
+                // RFC 3501 §7.3.2: RECENT follows EXISTS when the number of recent messages changes.
+                if !rev2 {
+                    let position = (updates.lastIndex { if case .data(.exists) = $0 { true } else { false } } ?? -1) + 1
+                    updates.insert(.data(.recent(UInt32(mailbox.recent.count))), at: position)
+                }
+            }
+            return pollFinished(updates, responses, next)
         case .fetch(let job):
             return fetchContinued(job, result)
         case .search(let job):
@@ -68,6 +94,16 @@ extension IMAPSession {
         case .append(let tag, let name, let remaining, let uids, let uidValidity):
             return appended(tag, name, remaining: remaining, uids: uids, uidValidity: uidValidity, result)
         }
+    }
+
+    /// The untagged updates of a poll, then what the command still had to send.
+    private mutating func pollFinished(_ updates: [IMAPResponse], _ responses: [IMAPResponse], _ next: Next) -> Action {
+        var updates = updates
+        if highestModSeqOwed, let mailbox = selected {
+            highestModSeqOwed = false
+            updates.append(.untaggedStatus(.ok, code: .highestModSeq(mailbox.highestModSeq), text: "Highest"))
+        }
+        return Action(updates + responses, next)
     }
 
     /// Ends a command with OK. In the selected state, first asks the backend what changed so that

@@ -26,7 +26,7 @@ extension IMAPSession {
         if command.returnOptions?.contains(.save) == true || IMAPSearchEvaluator.usesSavedResult(command.key) {
             return bad(tag, "SEARCHRES ($ and RETURN (SAVE)) is not supported")
         }
-        if IMAPSearchEvaluator.usesModSeq(command.key) { enabled.insert("CONDSTORE") }
+        if IMAPSearchEvaluator.usesModSeq(command.key) { enableCondstoreByUse() }
         var job = SearchJob(tag: tag, uidCommand: uid, command: command)
         guard let mailbox = selected else { return wrongState(tag, .check) }
         let terms = IMAPSearchEvaluator.requiredTerms(command.key)
@@ -52,7 +52,7 @@ extension IMAPSession {
                 let message = cache[uid] ?? cache.insert(uid: uid, stored: bytes)
                 let evaluator = IMAPSearchEvaluator(
                     info: mailbox.messages[index], sequenceNumber: UInt32(index + 1), messageCount: mailbox.count,
-                    largestUID: mailbox.largestUID, message: message)
+                    largestUID: mailbox.largestUID, message: message, recent: !rev2 && mailbox.recent.contains(uid))
                 if evaluator.evaluate(job.command.key) == true { job.matches.insert(uid) }
             }
             return searchStep(job)
@@ -72,7 +72,7 @@ extension IMAPSession {
             if let candidates, !candidates.contains(info.uid) { continue }
             let evaluator = IMAPSearchEvaluator(
                 info: info, sequenceNumber: UInt32(index + 1), messageCount: mailbox.count, largestUID: mailbox.largestUID,
-                message: cache[info.uid])
+                message: cache[info.uid], recent: !rev2 && mailbox.recent.contains(info.uid))
             switch evaluator.evaluate(job.command.key) {
             case true?: job.matches.insert(info.uid)
             case false?: break
@@ -91,13 +91,23 @@ extension IMAPSession {
         }
         let matched = mailbox.messages.enumerated().filter { job.matches.contains($0.element.uid) }
         let numbers = matched.map { job.uidCommand ? $0.element.uid : UInt32($0.offset + 1) }
-        let modSeq: UInt64? =
-            IMAPSearchEvaluator.usesModSeq(job.command.key) ? matched.map(\.element.modSeq).max() : nil
+        let usesModSeq = IMAPSearchEvaluator.usesModSeq(job.command.key)
+        let modSeq: UInt64? = usesModSeq ? matched.map(\.element.modSeq).max() : nil
         let response: IMAPResponse
         if let options = job.command.returnOptions ?? (rev2 ? [] : nil) {
             // RFC 4731 §3.1: RETURN () means ALL; empty results omit MIN, MAX and ALL.
             let wanted = options.isEmpty ? [IMAPSearchReturnOption.all] : options
-            var result = IMAPESearchResponse(tag: job.tag, uid: job.uidCommand, modSeq: modSeq)
+            // RFC 4731 §3.2 and RFC 7162 §3.1.5: with only MIN and/or MAX asked for, MODSEQ is the
+            // highest mod-sequence of the messages returned, not of every match; with ALL or
+            // COUNT it is of every match. No match, no MODSEQ.
+            var reportedModSeq = modSeq
+            if usesModSeq, !wanted.contains(.all), !wanted.contains(.count) {
+                var returned: [UInt64] = []
+                if wanted.contains(.min), let first = matched.first { returned.append(first.element.modSeq) }
+                if wanted.contains(.max), let last = matched.last { returned.append(last.element.modSeq) }
+                reportedModSeq = returned.max()
+            }
+            var result = IMAPESearchResponse(tag: job.tag, uid: job.uidCommand, modSeq: reportedModSeq)
             if wanted.contains(.min) { result.min = numbers.min() }
             if wanted.contains(.max) { result.max = numbers.max() }
             if wanted.contains(.all), !numbers.isEmpty { result.all = SequenceSet(numbers) }

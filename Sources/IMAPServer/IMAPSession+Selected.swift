@@ -82,7 +82,7 @@ extension IMAPSession {
         guard !mailbox.readOnly else { return Action([no(tag, "Mailbox is read-only", code: .readOnly)]) }
         guard let indices = resolve(set, uid: uid, in: mailbox) else { return bad(tag, "Invalid message sequence number") }
         // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE-enabling use.
-        if unchangedSince != nil { enabled.insert("CONDSTORE") }
+        if unchangedSince != nil { enableCondstoreByUse() }
         let uids = indices.map { mailbox.messages[$0].uid }.filter { !mailbox.pendingExpunges.contains($0) }
         guard !uids.isEmpty else { return complete(tag, text: "STORE completed", allowExpunge: uid) }
         let flags = action.flags.filter { $0 != .recent && $0 != .wildcard }
@@ -98,12 +98,14 @@ extension IMAPSession {
             if case .failed(let error) = result { return Action([refusal(tag, error)]) }
             return Action([no(tag, "STORE failed")])
         }
-        var responses: [IMAPResponse] = []
+        // RFC 3501 §7.2.6: a keyword new to the mailbox is announced before the FETCH that shows it.
+        var responses = mailbox.announceNewKeywords(
+            in: outcome.updated.filter { mailbox.index(ofUID: $0.uid) != nil }.map(\.flags))
         for info in outcome.updated.sorted(by: { $0.uid < $1.uid }) {
             guard let index = mailbox.index(ofUID: info.uid) else { continue }
             mailbox.update(info)
             guard !silent, requested.contains(info.uid) else { continue }
-            var items: [IMAPFetchItem] = [.flags(info.flags)]
+            var items: [IMAPFetchItem] = [.flags(mailbox.flags(of: info, showRecent: !rev2))]
             if uid { items.insert(.uid(info.uid), at: 0) }
             if condstore { items.append(.modSeq(info.modSeq)) }
             responses.append(.data(.fetch(UInt32(index + 1), items)))

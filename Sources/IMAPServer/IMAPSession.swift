@@ -91,6 +91,9 @@ public struct IMAPSession: Sendable {
     var authenticationFailures = 0
     /// The tag of the IDLE command in progress.
     var idleTag: String?
+    /// A CONDSTORE-enabling command ran in the selected state: its completion owes the client an
+    /// untagged OK [HIGHESTMODSEQ] (RFC 7162 §3.1).
+    var highestModSeqOwed = false
 
     public init(settings: Settings, tls: Bool, isLoopback: Bool) {
         self.settings = settings
@@ -303,6 +306,16 @@ public struct IMAPSession: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// RFC 7162 §3.1: the first CONDSTORE-enabling command (FETCH MODSEQ or CHANGEDSINCE, SEARCH
+    /// MODSEQ, STORE UNCHANGEDSINCE) turns CONDSTORE on; issued while a mailbox is selected, the
+    /// server tells the client the mailbox's HIGHESTMODSEQ before the command completes, as
+    /// SELECT would have (§3.1.2.1).
+    mutating func enableCondstoreByUse() {
+        guard !condstore else { return }
+        enabled.insert("CONDSTORE")
+        if selected != nil { highestModSeqOwed = true }
+    }
 
     func ok(_ tag: String, _ text: String, code: IMAPResponseCode? = nil) -> IMAPResponse {
         .tagged(tag: tag, status: .ok, code: code, text: text)

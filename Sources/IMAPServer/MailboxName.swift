@@ -89,11 +89,15 @@ public enum MailboxNameError: Error, Hashable, Sendable, CustomStringConvertible
     case invalidUTF8
     case invalidModifiedUTF7(ModifiedUTF7.DecodingError)
 
-    /// Encoding problems are syntax errors (BAD); policy refusals are NO [CANNOT].
+    /// Bytes that are not UTF-8 where UTF-8 was enabled are a syntax error (BAD, RFC 6855 §3).
+    /// Everything else is refused with NO [CANNOT]: a name that is not valid modified UTF-7 is
+    /// still a well-formed astring (RFC 3501 §9), and RFC 3501 §5.1.3 only says such names must
+    /// not be used, so the command fails as for any name the server cannot have (as Dovecot
+    /// answers it) and the session goes on.
     public var isSyntax: Bool {
         switch self {
-        case .invalidUTF8, .invalidModifiedUTF7: true
-        case .empty, .tooLong, .emptyComponent, .traversal, .controlCharacter: false
+        case .invalidUTF8: true
+        case .invalidModifiedUTF7, .empty, .tooLong, .emptyComponent, .traversal, .controlCharacter: false
         }
     }
 

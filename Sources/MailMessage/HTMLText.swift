@@ -2,8 +2,8 @@
 /// script and style contents and comments are removed, character references are decoded
 /// (HTML Living Standard §13.2.5.72–80 in spirit; a small table of named references), block
 /// elements become line breaks, and white space is collapsed.
-enum HTMLText {
-    static func extract(_ html: String) -> String {
+public enum HTMLText {
+    public static func extract(_ html: String) -> String {
         let input = Array(html.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(input.count / 2)

@@ -40,6 +40,14 @@ struct IMAPAuditorBackend: Sendable {
             uidNext: Self.uidNext(view), uidValidity: view.uidValidity, highestModSeq: 1)
     }
 
+    /// The auditor's folders are views of the archive, not places mail arrives in: nothing in
+    /// them is \Recent (RFC 3501 §2.3.2 ties the flag to arrival in a mailbox).
+    func claimRecent(_ uids: [UInt32], in mailbox: MailboxName, uidValidity: UInt32, consume: Bool, user: String) async
+        -> Set<UInt32>
+    {
+        []
+    }
+
     func select(_ mailbox: MailboxName, user name: String) async throws(IMAPBackendError) -> IMAPMailboxSnapshot {
         let view = try await folderView(mailbox, of: name)
         return IMAPMailboxSnapshot(uidValidity: view.uidValidity, uidNext: Self.uidNext(view), highestModSeq: 1,

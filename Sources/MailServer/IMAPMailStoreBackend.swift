@@ -16,6 +16,9 @@ import ServerKit
 struct IMAPMailStoreBackend: IMAPBackend {
     let store: MailStore
     let logger: Logger
+    /// \Recent (RFC 3501 §2.3.2) for every session of this server process; a copy of the
+    /// backend shares it. Not stored: after a restart every message is recent once more.
+    let recentMessages = IMAPRecentMessages()
 
     init(store: MailStore, logger: Logger) {
         self.store = store
@@ -35,8 +38,10 @@ struct IMAPMailStoreBackend: IMAPBackend {
     // MARK: - Mailboxes (RFC 3501 §6.3)
 
     func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo] {
-        let listings = try await mapped(user: user) { try await store.mailboxes.list(of: user) }
-        return listings.compactMap { listing in
+        let (listings, subscriptions) = try await mapped(user: user) {
+            (try await store.mailboxes.list(of: user), try await store.mailboxes.subscriptions(of: user))
+        }
+        var infos: [IMAPMailboxInfo] = listings.compactMap { listing in
             guard let name = try? MailboxName(listing.name) else {
                 logger.error("stored mailbox name refused by IMAP", metadata: ["user": "\(user)", "name": "\(listing.name)"])
                 return nil
@@ -44,6 +49,13 @@ struct IMAPMailStoreBackend: IMAPBackend {
             return IMAPMailboxInfo(name: name, specialUse: listing.specialUse.map { [$0] } ?? [],
                                    subscribed: listing.subscribed)
         }
+        // Subscriptions outlive their mailboxes (RFC 3501 §6.3.6); LSUB still lists them.
+        let existing = Set(listings.map(\.name))
+        for subscription in subscriptions where !existing.contains(subscription) {
+            guard let name = try? MailboxName(subscription) else { continue }
+            infos.append(IMAPMailboxInfo(name: name, subscribed: true, exists: false))
+        }
+        return infos
     }
 
     func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
@@ -82,7 +94,22 @@ struct IMAPMailStoreBackend: IMAPBackend {
         return IMAPMailboxStatus(
             messages: UInt32(clamping: status.messages), unseen: UInt32(clamping: status.unseen),
             deleted: UInt32(clamping: status.deleted), size: UInt64(clamping: status.transmittedSize),
-            uidNext: status.uidNext, uidValidity: status.uidValidity, highestModSeq: status.highestModSeq)
+            uidNext: status.uidNext, uidValidity: status.uidValidity, highestModSeq: status.highestModSeq,
+            recent: try await recentCount(mailbox, messages: status.messages, uidNext: status.uidNext,
+                                          uidValidity: status.uidValidity, user: user))
+    }
+
+    /// STATUS RECENT (RFC 3501 §6.3.10) without claiming: all messages when nothing was claimed,
+    /// none when everything up to UIDNEXT was; otherwise the UIDs are read to count.
+    private func recentCount(_ mailbox: MailboxName, messages: Int, uidNext: UInt32, uidValidity: UInt32, user: String)
+        async throws(IMAPBackendError) -> UInt32
+    {
+        let claimed = recentMessages.claimedThrough(in: mailbox, uidValidity: uidValidity, user: user)
+        if claimed == 0 { return UInt32(clamping: messages) }
+        if claimed + 1 >= uidNext { return 0 }
+        let snapshot = try await select(mailbox, user: user)
+        return UInt32(clamping: recentMessages.unclaimedCount(of: snapshot.messages.map(\.uid), in: mailbox,
+                                                             uidValidity: uidValidity, user: user))
     }
 
     // MARK: - The selected mailbox (RFC 3501 §6.3.1, RFC 7162)
@@ -207,6 +234,12 @@ struct IMAPMailStoreBackend: IMAPBackend {
 
     /// The catalog's full-text index narrows by header and body text (TEXT covers both); nil when it
     /// cannot (a term inside a word, which the index's word prefixes do not find).
+    func claimRecent(_ uids: [UInt32], in mailbox: MailboxName, uidValidity: UInt32, consume: Bool, user: String) async
+        -> Set<UInt32>
+    {
+        recentMessages.claim(uids, in: mailbox, uidValidity: uidValidity, user: user, consume: consume)
+    }
+
     func searchCandidates(containing terms: [String], in mailbox: MailboxName, user: String) async -> Set<UInt32>? {
         do {
             let candidates = try await store.mailboxes.searchCandidates(terms.map { SearchTextTerm(.text, $0) }, in: mailbox.name,

@@ -110,6 +110,13 @@ struct IMAPRoutingBackend: IMAPBackend {
     }
 
     /// No index narrowing for auditors: the session checks each message of the folder itself.
+    func claimRecent(_ uids: [UInt32], in mailbox: MailboxName, uidValidity: UInt32, consume: Bool, user: String) async
+        -> Set<UInt32>
+    {
+        Self.isOperator(user) ? await auditors.claimRecent(uids, in: mailbox, uidValidity: uidValidity, consume: consume, user: user)
+            : await users.claimRecent(uids, in: mailbox, uidValidity: uidValidity, consume: consume, user: user)
+    }
+
     func searchCandidates(containing terms: [String], in mailbox: MailboxName, user: String) async -> Set<UInt32>? {
         Self.isOperator(user) ? nil : await users.searchCandidates(containing: terms, in: mailbox, user: user)
     }

@@ -11,8 +11,11 @@ extension MailServer {
     func makeListeners(store: MailStore, tls: ServerTLS, onReady: @escaping @Sendable (BoundPorts) -> Void) throws
         -> [any Service]
     {
+        let screening = MessageScreening(spam: configuration.spam, antivirus: configuration.antivirus,
+                                         hostname: configuration.hostname, logger: logger)
         let backend = MeteredSMTPBackend(base: SMTPMailStoreBackend(
-            store: store, logger: logger, primaryDomain: configuration.domains.first), metrics: metrics)
+            store: store, logger: logger, primaryDomain: configuration.domains.first,
+            screening: screening.isActive ? screening : nil), metrics: metrics)
         let smtp = smtpListeners()
         let pop3 = pop3Listeners()
         let imap = imapListeners()

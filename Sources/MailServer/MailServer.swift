@@ -82,6 +82,7 @@ public final class MailServer: Sendable {
             let retention = try await makeRetentionService(store: store)
             services.append(retention)
             services += try makeAnchorServices(store: store)
+            services.append(makeAttachmentIndexService(store: store))
             if let hangups { services.append(ReloadSignalService(server: self, signals: hangups, logger: logger)) }
             services += try makeListeners(store: store, tls: tls, onReady: onReady)
             state.withLock { $0.reloadable = Reloadable(store: store, tls: tls, retention: retention) }
@@ -121,7 +122,8 @@ public final class MailServer: Sendable {
     /// Opens the data directory made by `tresor init` and runs the store's catch-up recovery.
     private func openStore() async throws -> MailStore {
         let store = try MailStore(dataDirectory: dataDirectory, sealKeyPath: configuration.archive.sealKey?.path,
-                                  clock: clock, authenticationFailureDelay: configuration.auth.failureDelay, sieveScan: configuration.sieve,
+                                  clock: clock, authenticationFailureDelay: configuration.auth.failureDelay,
+                                  loginCacheLifetime: configuration.auth.loginCacheLifetime, sieveScan: configuration.sieve,
                                   logger: logger)
         do {
             if try await !store.compliance.fullTextIsCurrent() {

@@ -16,6 +16,8 @@ struct SMTPMailStoreBackend: SMTPBackend {
     /// The primary local domain (the first of `domains` in tresor.toml): `<Postmaster>` without a
     /// domain means `postmaster@` this domain.
     var primaryDomain: String?
+    /// The content filters (rspamd, clamd) asked at the end of DATA; nil when none is configured.
+    var screening: MessageScreening?
 
     /// RFC 5321 §4.1.1.3 and §4.5.1: "Postmaster" without a domain (any case) must be accepted and
     /// reaches the postmaster of this server, routed as `postmaster@<primary domain>` (a user or an
@@ -76,16 +78,43 @@ struct SMTPMailStoreBackend: SMTPBackend {
     /// returns only when all of that is durable; only then 250 (DESIGN.md). Failures before
     /// that are temporary (451 4.3.0, or 452 4.3.1 when the disk is full): the client keeps the
     /// message and retries, and `recover()` completes a delivery journaled before a failure.
+    ///
+    /// The content filters speak first (`MessageScreening`): a refusal stores nothing; header
+    /// fields they add are in the bytes journaled; their placement (junk, quarantine) goes into
+    /// the envelope, so recovery places the delivery as this run would. A quarantined message
+    /// is refused with the filter's reply only once it is durable: the archive keeps the evidence.
     func deliver(envelope smtp: SMTPEnvelope, message: [UInt8], session: SMTPSessionInfo) async -> SMTPReply {
-        let envelope = Envelope(
+        var message = message
+        var placement: FilterPlacement?
+        var refusalAfterArchiving: SMTPReply?
+        if let screening {
+            switch await screening.screen(message, envelope: smtp, session: session) {
+            case .refuse(let reply):
+                return reply
+            case .quarantine(let reply):
+                placement = .quarantine
+                refusalAfterArchiving = reply
+            case .deliver(let fields, let filterPlacement):
+                placement = filterPlacement
+                if !fields.isEmpty { message.insert(contentsOf: fields, at: SpamHeaderFields.insertionOffset(in: message)) }
+            }
+        }
+        var envelope = Envelope(
             mailFrom: smtp.mailFrom, recipients: smtp.recipients.map(canonicalRecipient), receivedAt: store.clock.now(),
             clientAddress: session.clientAddress, helo: session.helo,
             authenticatedUser: session.authenticatedUser,
             direction: await direction(of: smtp, session: session),
             source: session.listener.requiresAuthentication ? .submission : .smtp,
             sourceDetail: smtp.id, receivedFrom: .archive)
+        envelope.filterPlacement = placement
         do {
             let outcome = try await store.delivery.deliver(message: message, envelope: envelope)
+            if let refusalAfterArchiving {
+                logger.notice("quarantined: archived, placed in no mailbox", metadata: [
+                    "id": "\(smtp.id)", "archived": "\(outcome.receipt.sha256.prefix(16))",
+                ])
+                return refusalAfterArchiving
+            }
             if outcome.placements.isEmpty && outcome.queued.isEmpty {
                 // Every recipient vanished between RCPT and the commit (a user deleted meanwhile).
                 return SMTPReply(550, "5.1.1", "No recipient could be reached; the message was archived")

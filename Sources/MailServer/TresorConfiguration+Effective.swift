@@ -41,6 +41,7 @@ extension TresorConfiguration {
             ("tls.key", tls.key?.path ?? "(self-signed, DATA/tls/)"),
             ("auth.allow_plaintext_on_loopback", "\(auth.allowPlaintextOnLoopback)"),
             ("auth.failure_delay_seconds", seconds(auth.failureDelay)),
+            ("auth.login_cache_seconds", seconds(auth.loginCacheLifetime)),
             ("limits.message_size", "\(limits.messageSize)"),
             ("limits.recipients", "\(limits.recipients)"),
             ("limits.connections_per_ip", "\(limits.connectionsPerIP)"),
@@ -67,6 +68,7 @@ extension TresorConfiguration {
             lines += [("anchor.tsa[\(index)].url", authority.url), ("anchor.tsa[\(index)].ca_file", authority.caFile.path)]
         }
         lines += metricsEffectiveSettings
+        lines += filterEffectiveSettings
         return lines.map { (key: $0.0, value: $0.1) }
     }
 }

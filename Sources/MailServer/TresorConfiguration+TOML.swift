@@ -122,6 +122,9 @@ extension TresorConfiguration {
             if let milliseconds = try table.int("failure_delay_ms", in: 0...60_000) {
                 auth.failureDelay = .milliseconds(milliseconds)
             }
+            if let seconds = try table.int("login_cache_seconds", in: 0...86_400) {
+                auth.loginCacheLifetime = .seconds(seconds)
+            }
             try table.finish()
         }
         problems.collect { () throws(ConfigurationError) in
@@ -163,6 +166,7 @@ extension TresorConfiguration {
         problems.collect { () throws(ConfigurationError) in try readAccessSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readLogSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readMetricsSettings(&reader) }
+        problems.collect { () throws(ConfigurationError) in try readFilterSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try reader.finish() }
     }
 }

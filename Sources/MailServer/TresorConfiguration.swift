@@ -57,6 +57,10 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var anchor: AnchorSettings
     /// The `[metrics]` table: the Prometheus endpoint (TresorConfiguration+Metrics.swift).
     public var metrics = MetricsSettings()
+    /// The `[spam]` table: rspamd at the end of DATA (TresorConfiguration+Filters.swift).
+    public var spam = SpamSettings()
+    /// The `[antivirus]` table: clamd at the end of DATA (TresorConfiguration+Filters.swift).
+    public var antivirus = AntivirusSettings()
     /// The `[access]` table: who may read content (TresorConfiguration+Access.swift).
     public var accessControl: AccessSettings
     /// The `[sieve]` table: where spamtest and virustest (RFC 5235) read verdicts.
@@ -116,6 +120,9 @@ public struct TresorConfiguration: Sendable, Equatable {
         public var allowPlaintextOnLoopback = true
         /// How long a failed AUTH waits before its 535 answer (slows password guessing).
         public var failureDelay: Duration = .seconds(1)
+        /// How long a verified login is remembered, so that repeating it skips scrypt
+        /// (`VerifiedLoginCache` in MailStore); zero turns the cache off.
+        public var loginCacheLifetime: Duration = .seconds(3600)
         public init() {}
     }
 

@@ -69,6 +69,8 @@ extension AccountService {
             guard try await catalog.accounts.passwordHash(of: address) != nil else { throw AccountError.unknownUser(address) }
             let hash = try await BlockingWork.passwordHashing.run { try PasswordHash.make(password: password).phcString }
             try await catalog.accounts.setPasswordHash(hash, of: address)
+            // The old hash is part of every cache key, so its entries would miss anyway; drop them.
+            store.loginCache.forget(user: address)
             try await audit("user passwd", AccountAddress.fold(email), by: actor)
         }
     }
@@ -77,6 +79,7 @@ extension AccountService {
     public func removeUser(_ email: String, by actor: AuditActor) async throws(AccountError) {
         try await catching {
             try await catalog.accounts.removeUser(AccountAddress.fold(email))
+            store.loginCache.forget(user: AccountAddress.fold(email))
             try await audit("user del", AccountAddress.fold(email), by: actor)
         }
     }
@@ -112,11 +115,16 @@ extension AccountService {
     }
 
     /// Verifies a password without the throttle: the canonical user email, or nil if the user is
-    /// unknown or the password wrong.
+    /// unknown or the password wrong. A login verified within the cache's lifetime, with the same
+    /// password against the same stored hash, is answered from `VerifiedLoginCache` without scrypt;
+    /// only a verified login is ever inserted.
     public func verifyPassword(_ username: String, password: String) async throws(AccountError) -> String? {
         try await catching {
             let address = AccountAddress.fold(username)
-            let stored = try await catalog.accounts.passwordHash(of: address).flatMap(PasswordHash.init(phcString:))
+            let storedText = try await catalog.accounts.passwordHash(of: address)
+            let stored = storedText.flatMap(PasswordHash.init(phcString:))
+            let cacheKey = storedText.flatMap { store.loginCache.key(user: address, storedHash: $0, password: password) }
+            if let cacheKey, stored != nil, store.loginCache.lookUp(cacheKey) == address { return address }
             let matches = try await BlockingWork.passwordHashing.run {
                 guard let stored else {
                     _ = try Self.dummyHash.verify(password: password)
@@ -124,8 +132,16 @@ extension AccountService {
                 }
                 return try stored.verify(password: password)
             }
-            return matches ? address : nil
+            guard matches else { return nil }
+            if let cacheKey { store.loginCache.insert(cacheKey, user: address) }
+            return address
         }
+    }
+
+    /// How often the verified-login cache answered a login, and how often scrypt had to.
+    public var loginCacheStatistics: (hits: Int, misses: Int) {
+        let statistics = store.loginCache.statistics
+        return (statistics.hits, statistics.misses)
     }
 
     /// Verified against when the user is unknown; its salt and hash are random, so no password matches.

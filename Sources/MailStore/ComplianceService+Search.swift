@@ -59,6 +59,15 @@ extension ComplianceService {
         try await catching { try await catalog.messages.fullTextIsCurrent() }
     }
 
+    /// The attachments of a message as the background indexer recorded them, each with its state;
+    /// nil while the indexer has not read them yet.
+    public func attachmentRecords(id: String) async throws(ComplianceError) -> [AttachmentRecord]? {
+        try await catching {
+            guard try await catalog.messages.attachmentsRead(sha256: id) else { return nil }
+            return try await catalog.messages.attachmentRecords(sha256: id)
+        }
+    }
+
     /// How many messages match; audited like a search that shows no message.
     public func count(_ query: SearchQuery, includeRestricted: Bool = false, by actor: AuditActor)
         async throws(ComplianceError) -> Int

@@ -42,8 +42,24 @@ extension DeliveryPipeline {
     /// Runs between the journal step and the routing transaction (never inside the SQLite write).
     /// Every redirect gets an audit entry (which user's script sent which delivery where); the
     /// routing transaction lists it, and `journalEvents` puts it into the archive before that.
+    ///
+    /// A content filter's placement in the envelope (`FilterPlacement`) comes first and last: a
+    /// quarantined delivery runs no script and goes nowhere; junk goes where the scripts said,
+    /// except that INBOX becomes `Junk` (`SievedRoute.filedAsJunk`).
     func applySieve(_ routing: DeliveryRouting, message: Message, envelope: Envelope,
                     location: RecordLocation) async throws -> SievedRoute {
+        switch envelope.filterPlacement {
+        case .quarantine:
+            return SievedRoute.quarantined(routing.route)
+        case .junk:
+            return try await runSieve(routing, message: message, envelope: envelope, location: location).filedAsJunk()
+        case nil:
+            return try await runSieve(routing, message: message, envelope: envelope, location: location)
+        }
+    }
+
+    private func runSieve(_ routing: DeliveryRouting, message: Message, envelope: Envelope,
+                          location: RecordLocation) async throws -> SievedRoute {
         var sieved = SievedRoute(route: routing.route)
         let users = routing.route.localUsers
         guard !users.isEmpty else { return sieved }

@@ -30,7 +30,8 @@
 /// - Blocking work (archive reads, scrypt) runs through `BlockingWork`, never on the cooperative pool.
 /// - Library code reads the time from `clock`, never from `Date()`.
 /// - Layout of a data directory: `archive/` (segments, owned by ArchiveStore), `keys/`
-///   (the archive's seal key, or only its public files when the private key is kept elsewhere),
+///   (the archive's seal key, or only its public files when the private key is kept elsewhere;
+///   `login-cache.key`, the secret of the verified-login cache),
 ///   `anchors/` (copies of the journaled time stamps, `AnchorCopies`), `catalog.sqlite` (+ WAL
 ///   files, owned by Catalog).
 import ArchiveStore
@@ -65,6 +66,8 @@ public final class MailStore: Sendable {
     let byteCache = MessageBytesCache()
     /// Failed logins per client address, for every protocol.
     let authenticationThrottle: AuthenticationThrottle
+    /// Logins scrypt verified recently, for every protocol (off for a read-only catalog).
+    let loginCache: VerifiedLoginCache
     /// Where Sieve's spamtest and virustest read the scanners' verdicts (off unless configured).
     public let sieveScan: SieveScanHeaders
     /// The catalog was opened read-only: every write to it fails.
@@ -76,6 +79,8 @@ public final class MailStore: Sendable {
 
     /// Opens the data directory's archive (recovering a torn tail) and catalog (migrating it).
     /// `authenticationFailureDelay` is the first wait before a wrong password is answered;
+    /// `loginCacheLifetime` how long a verified login is remembered (zero: never; see
+    /// `VerifiedLoginCache`, whose secret is created in `keys/` when absent);
     /// `sealKeyPath` is where the private seal key is kept (`seal_key`), when not where the data
     /// directory recorded it. `readOnlyCatalog` opens an existing catalog without migrating it and
     /// refuses every write to it (SQLite's read-only mode), so a command that only reads (`tresor
@@ -83,7 +88,7 @@ public final class MailStore: Sendable {
     /// nothing is stored, as GRDB creates and drops a table to make sure a WAL file exists.
     public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(), sealKeyPath: String? = nil,
                 clock: WallClock = .system, authenticationFailureDelay: Duration = .seconds(1),
-                sieveScan: SieveScanHeaders = .off, readOnlyCatalog: Bool = false,
+                loginCacheLifetime: Duration = .seconds(3600), sieveScan: SieveScanHeaders = .off, readOnlyCatalog: Bool = false,
                 logger: Logger = Logger(label: "tresor.store")) throws(StorageFailure) {
         self.dataDirectory = dataDirectory
         self.sieveScan = sieveScan
@@ -102,6 +107,15 @@ public final class MailStore: Sendable {
         }
         self.committer = CatalogCommitter(catalog: catalog, now: clock.now)
         self.authenticationThrottle = AuthenticationThrottle(baseDelay: authenticationFailureDelay)
+        var loginCacheSecret: [UInt8]?
+        if !readOnlyCatalog && loginCacheLifetime > .zero {
+            do {
+                loginCacheSecret = try LoginCacheSecret.loadOrCreate(in: dataDirectory)
+            } catch {
+                logger.warning("login cache off: its secret is unavailable", metadata: ["error": "\(error)"])
+            }
+        }
+        self.loginCache = VerifiedLoginCache(secret: loginCacheSecret, lifetime: loginCacheLifetime)
     }
 
     public func close() {
@@ -129,8 +143,8 @@ public final class MailStore: Sendable {
 extension MailStore {
     /// Makes a new data directory (`tresor init`): its `keys/` folder (0700) with a fresh archive
     /// seal key — the private key at `sealKeyPath` when given (outside the data directory, which
-    /// then records where it is), else in `keys/` — refusing to overwrite an existing key, then the
-    /// archive and catalog; audited. Returns the archive's public key (hex), which auditors pin.
+    /// then records where it is), else in `keys/` — refusing to overwrite an existing key, and the
+    /// login cache's secret, then the archive and catalog; audited. Returns the archive's public key (hex), which auditors pin.
     public static func initialise(dataDirectory: URL, sealKeyPath: String? = nil, by actor: AuditActor,
                                   clock: WallClock = .system) async throws(StorageFailure) -> String
     {
@@ -140,6 +154,7 @@ extension MailStore {
             try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
             key = try SealKeyFiles(dataDirectory: dataDirectory, configuredPath: sealKeyPath).createFirstKey()
+            _ = try LoginCacheSecret.loadOrCreate(in: dataDirectory)
         } catch {
             throw StorageFailure(error)
         }

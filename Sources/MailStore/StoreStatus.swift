@@ -44,6 +44,8 @@ public struct StoreStatus: Sendable, Hashable {
     /// Outbound queue rows per status (`queued`, `sending`, `delivered`, `failed`).
     public var queue: [String: Int]
     public var fullText: FullTextIndex
+    /// How far the background attachment indexer is behind the archive.
+    public var attachmentIndex: AttachmentIndexLag
     public var anchoring: Anchoring
     public var users: Int
     public var domains: Int
@@ -54,7 +56,9 @@ extension MailStore {
     /// the newest seal, the catalog (`Catalog.withReadOnlyView`: no side file appears, none
     /// changes) and the anchor copies. Writes nothing, creates nothing.
     /// `serverRunning`: whether a server holds the data directory (its catalog is then in WAL use).
-    public static func status(dataDirectory: URL, serverRunning: Bool) async throws(StorageFailure) -> StoreStatus {
+    public static func status(dataDirectory: URL, serverRunning: Bool, clock: WallClock = .system)
+        async throws(StorageFailure) -> StoreStatus
+    {
         do {
             let files = try await BlockingWork.io.run { () throws -> FileState in
                 let segments = try ArchiveFiles.segments(dataDirectory: dataDirectory)
@@ -64,8 +68,11 @@ extension MailStore {
                                  lastSeal: ArchiveFiles.newestSealTime(dataDirectory: dataDirectory),
                                  lastAnchor: anchors.last?.anchor.record, anchors: anchors.count)
             }
-            let counts = try await Catalog.withReadOnlyView(path: catalogPath(in: dataDirectory), inUse: serverRunning) {
-                try await $0.status()
+            let now = clock.now()
+            let (counts, attachmentLag) = try await Catalog.withReadOnlyView(
+                path: catalogPath(in: dataDirectory), inUse: serverRunning
+            ) { catalog in
+                (try await catalog.status(), try await catalog.messages.attachmentIndexLag(now: now))
             }
             return StoreStatus(
                 archive: .init(segments: files.segments.count, sealedSegments: files.segments.filter(\.sealed).count,
@@ -73,6 +80,7 @@ extension MailStore {
                                messages: counts.messages, deliveries: counts.deliveries, lastSeal: files.lastSeal),
                 queue: counts.queue,
                 fullText: .init(current: counts.fullTextIsCurrent, lag: counts.fullTextLag),
+                attachmentIndex: attachmentLag,
                 anchoring: .init(lastStamp: files.lastAnchor?.genTime, lastAuthority: files.lastAnchor?.tsa,
                                  lastStampRecords: files.lastAnchor?.records, stamps: files.anchors),
                 users: counts.users, domains: counts.domains)

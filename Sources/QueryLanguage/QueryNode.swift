@@ -32,6 +32,9 @@ public enum QueryTerm: Hashable, Sendable {
     case size(SizeComparison, Int)
     /// `has:attachment`.
     case hasAttachment
+    /// `has:unextracted`: an attachment whose text is not in the index (unsupported, encrypted,
+    /// too large, timed out, broken, or the tool missing).
+    case hasUnextracted
     /// `direction:` of at least one delivery of the message.
     case direction(DeliveryDirection)
     /// `source:` of at least one delivery (compared ignoring case; a trailing `*` makes it a prefix).
@@ -40,9 +43,12 @@ public enum QueryTerm: Hashable, Sendable {
 
 /// Text that is searched through the full-text index.
 public enum TextField: String, Hashable, Sendable, CaseIterable {
-    /// A free word: subject, addresses and names, body text, attachment names.
+    /// A free word: subject, addresses and names, body text, attachment names, attachment text.
     case any
+    /// `subject:`; `body:` (body text and attachment text); `attachment:` (attachment names).
     case subject, body, attachment
+    /// `in:attachment:word`: the text of attachment documents only.
+    case attachmentText
 }
 
 /// The address roles a query can name.

@@ -3,7 +3,7 @@
 /// The fields a query may name, in the order suggestions prefer them.
 let queryFieldNames = [
     "from", "to", "cc", "bcc", "participant", "domain", "subject", "body", "attachment", "message-id",
-    "after", "before", "on", "larger", "smaller", "has", "direction", "source",
+    "after", "before", "on", "larger", "smaller", "has", "direction", "source", "in",
 ]
 
 extension QueryTerm {
@@ -54,10 +54,19 @@ extension QueryTerm {
             }
             self = .size(SizeComparison(rawValue: field)!, size)
         case "has":
-            guard !word.prefix, ["attachment", "attachments"].contains(value.lowercased()) else {
-                throw bad("has: takes \"attachment\"")
+            switch value.lowercased() {
+            case "attachment" where !word.prefix, "attachments" where !word.prefix: self = .hasAttachment
+            case "unextracted" where !word.prefix: self = .hasUnextracted
+            default: throw bad("has: takes \"attachment\" or \"unextracted\"")
             }
-            self = .hasAttachment
+        case "in":
+            // `in:attachment:word`, `in:attachment:"a phrase"`: the term in attachment text only.
+            let scope = "attachment:"
+            guard value.lowercased().hasPrefix(scope) else { throw bad("in: takes attachment:WORD") }
+            let rest = String(value.dropFirst(scope.count))
+            let inner = QueryWord(field: nil, fieldColumn: word.fieldColumn, value: rest,
+                                  valueColumn: word.valueColumn + scope.count, quoted: word.quoted, prefix: word.prefix)
+            self = .text(.attachmentText, try Self.searchableText(inner), prefix: word.prefix)
         case "direction":
             let direction: DeliveryDirection? = switch value.lowercased() {
             case "in", "inbound": .inbound

@@ -91,6 +91,13 @@ struct QueryLexer {
                     }
                     throw QueryError(column: valueColumn, message: "missing value after \"\(field):\"")
                 }
+                // A scoped field (`in:attachment:"a phrase"`): the phrase follows the second colon.
+                if rest.hasSuffix(":"), index < characters.count, characters[index] == "\"" {
+                    let (phrase, prefix) = try readPhrase()
+                    let word = QueryWord(field: field, fieldColumn: start, value: rest + phrase,
+                                         valueColumn: valueColumn, quoted: true, prefix: prefix)
+                    return QueryToken(kind: .term(word), column: start)
+                }
                 let (value, prefix) = Self.splitPrefix(rest)
                 let word = QueryWord(field: field, fieldColumn: start, value: value, valueColumn: valueColumn,
                                      quoted: false, prefix: prefix)

@@ -39,12 +39,15 @@ public struct Envelope: Codable, Sendable, Hashable {
     public var imapMailbox: String?
     /// The floors the locked retention policies that matched the message stamped at its arrival.
     public var retentionFloors: [RetentionFloor]?
+    /// What a content filter at the SMTP door decided for the delivery's placement; nil when no
+    /// filter ran or it let the message through as it is.
+    public var filterPlacement: FilterPlacement?
 
     public init(
         mailFrom: String = "", recipients: [String] = [], receivedAt: Date, clientAddress: String? = nil,
         helo: String? = nil, authenticatedUser: String? = nil, direction: Direction, source: MessageSource,
         sourceDetail: String? = nil, imapMailbox: String? = nil, receivedFrom: ReceivedTimeSource? = nil,
-        archivedAt: Date? = nil, retentionFloors: [RetentionFloor]? = nil
+        archivedAt: Date? = nil, retentionFloors: [RetentionFloor]? = nil, filterPlacement: FilterPlacement? = nil
     ) {
         self.mailFrom = mailFrom
         self.recipients = recipients
@@ -59,6 +62,7 @@ public struct Envelope: Codable, Sendable, Hashable {
         self.receivedFrom = receivedFrom
         self.archivedAt = archivedAt
         self.retentionFloors = retentionFloors
+        self.filterPlacement = filterPlacement
     }
 
     /// When Tresor archived the delivery.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AttachmentText
 import MailMessage
 import MailStore
 import Foundation
@@ -24,6 +25,8 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActorOption
     @Argument(help: ArgumentHelp("What to import.", valueName: "path")) var paths: [String]
     @Flag(name: .shortAndLong, help: "List every malformed message and its problems.") var verbose = false
+    @Flag(help: "Leave attachment documents for the server's background indexer instead of reading them here.")
+    var skipAttachments = false
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("name at least one mbox, Maildir, folder, file or -") }
@@ -54,6 +57,17 @@ struct ImportCommand: AsyncParsableCommand {
         }
         try await session.flush()
         progress.finish()
+        if !skipAttachments {
+            // The attachment documents of what was imported (and of anything not read before), in
+            // archive order, as the server's background indexer would.
+            var reading = ProgressReporter(label: "reading attachments", total: nil)
+            let pass = try await store.delivery.readAttachments(extractor: AttachmentExtractor()) { reading.update($0) }
+            reading.finish()
+            if pass.attachments > 0 {
+                print("read \(pass.attachments) attachments of \(pass.messages) messages; \(pass.unextracted) not extracted "
+                      + "(tresor search has:unextracted lists them)")
+            }
+        }
         let totals = session.totals
         let seconds = max(Date().timeIntervalSince(progress.started), 0.001)
         print("read \(totals.offered) messages (\(Self.megabytes(totals.bytesOffered))) from \(sources.count) source(s) in \(String(format: "%.1f", seconds)) s")

@@ -92,13 +92,20 @@ enum ImportSource: CustomStringConvertible {
     func forEachMessage(_ body: (SourceMessage) async throws -> Void) async throws {
         switch self {
         case .mbox(let url):
-            try await Self.readMbox(try Self.read(url), name: url.path, body)
+            let descriptor = open(url.path, O_RDONLY)
+            guard descriptor >= 0 else { throw SourceError.unreadable(path: url.path, reason: String(cString: strerror(errno))) }
+            defer { close(descriptor) }
+            var reader = ChunkedReader(descriptor: descriptor, name: url.path)
+            try await Self.readMbox(&reader, body)
         case .standardInput:
-            let data = Self.readStandardInput()
-            if MboxReader.looksLikeMbox(data) {
-                try await Self.readMbox(data, name: "stdin", body)
+            var reader = ChunkedReader(descriptor: 0, name: "stdin")
+            var head: [UInt8] = []
+            while head.count < MboxReader.fromPrefix.count, let chunk = try reader.next() { head += chunk }
+            if MboxReader.looksLikeMbox(head) {
+                try await Self.readMbox(&reader, after: head, body)
             } else {
-                try await body(SourceMessage(raw: data, origin: "stdin", fileName: "stdin"))
+                while let chunk = try reader.next() { head += chunk }
+                try await body(SourceMessage(raw: head, origin: "stdin", fileName: "stdin"))
             }
         case .messageFile(let url):
             try await body(SourceMessage(raw: try Self.read(url), origin: url.path, fileName: url.path))
@@ -114,15 +121,22 @@ enum ImportSource: CustomStringConvertible {
         }
     }
 
-    private static func readMbox(_ data: [UInt8], name: String,
+    /// Splits the mbox as it is read: one message is in memory at a time, never the whole file.
+    private static func readMbox(_ reader: inout ChunkedReader, after prefix: [UInt8] = [],
                                  _ body: (SourceMessage) async throws -> Void) async throws {
+        let name = reader.name
+        var splitter = MboxSplitter()
         var index = 0
-        for entry in MboxReader(data: data) {
+        func deliver(_ entry: MboxReader.Entry) async throws {
             index += 1
             try await body(SourceMessage(raw: entry.message, origin: "\(name) message \(index) (byte \(entry.offset))",
                                          fileName: name,
                                          hint: Self.separatorDate(entry.separator).map { .mboxSeparator($0) }))
         }
+        try await reader.forEachLine(after: prefix) { line in
+            if let entry = splitter.feed(line: line) { try await deliver(entry) }
+        }
+        if let last = splitter.finish() { try await deliver(last) }
     }
 
     /// The date of an mbox separator line: "From sender Sat Jan  3 01:05:34 1996" (RFC 4155 §2:
@@ -186,16 +200,5 @@ enum ImportSource: CustomStringConvertible {
         var buffer = [UInt8](repeating: 0, count: count)
         let n = Glibc.read(fd, &buffer, count)
         return n > 0 ? Array(buffer[0..<n]) : []
-    }
-
-    static func readStandardInput() -> [UInt8] {
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = Glibc.read(0, &chunk, chunk.count)
-            if n <= 0 { break }
-            data += chunk[0..<n]
-        }
-        return data
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import AttachmentText
 import MailStore
 
 struct ReindexCommand: AsyncParsableCommand {
@@ -8,22 +9,35 @@ struct ReindexCommand: AsyncParsableCommand {
         abstract: "Rebuild the catalog from the archive alone.",
         discussion: """
             Throws away the catalog's derived data (message metadata and the full-text index; the \
-            audit log is kept) and reads every archive record again. Search results afterwards are \
-            the same as before. Stop `tresor serve` first on a busy server.
+            audit log is kept) and reads every archive record again, then reads every attachment \
+            document again (PDF, Office, OpenDocument, RTF, ZIP). Search results afterwards are \
+            the same as before. With --attachments only the attachment documents are read again \
+            (after installing pdftotext, say). Stop `tresor serve` first on a busy server.
             """
     )
 
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var actor: ActorOption
+    @Flag(help: "Only read every attachment document again; the rest of the catalog stays.") var attachments = false
 
     func run() async throws {
         let url = try data.requireInitialised()
         let store = try MailStore(dataDirectory: url)
         defer { store.close() }
-        var progress = ProgressReporter(label: "reindexing", total: nil)
         let started = ContinuousClock.now
-        let count = try await store.delivery.reindex { done in progress.update(done) }
-        progress.finish()
+        var count = 0
+        if attachments {
+            try await store.delivery.restartAttachmentReading()
+        } else {
+            var progress = ProgressReporter(label: "reindexing", total: nil)
+            count = try await store.delivery.reindex { done in progress.update(done) }
+            progress.finish()
+        }
+        var reading = ProgressReporter(label: "reading attachments", total: nil)
+        let pass = try await store.delivery.readAttachments(extractor: AttachmentExtractor()) { reading.update($0) }
+        reading.finish()
+        print("read the attachments of \(pass.messages) messages: \(pass.attachments) attachments, "
+              + "\(pass.unextracted) not extracted (tresor search has:unextracted lists them)")
         let seconds = Double(started.duration(to: .now).components.seconds)
             + Double(started.duration(to: .now).components.attoseconds) / 1e18
         print("reindexed \(count) deliveries in \(String(format: "%.1f", seconds)) s")

@@ -52,6 +52,23 @@ struct ShowCommand: AsyncParsableCommand {
             return
         }
         print(Self.summary(entry, message: message))
+        if message.hasAttachments {
+            let records = try await store.compliance.attachmentRecords(id: entry.id)
+            for line in Self.attachmentLines(records, message: message) { print(line) }
+        }
+    }
+
+    /// One line per attachment with its extraction state (what the index saw of it), or a note
+    /// that the background indexer has not read them yet.
+    static func attachmentLines(_ records: [AttachmentRecord]?, message: Message) -> [String] {
+        guard let records else {
+            return ["Extraction:  " + "not read yet (the background indexer has not reached this message)"]
+        }
+        return records.map { record in
+            let state = record.isExtracted ? "text extracted" : "not extracted: \(record.state)"
+            return "Extraction:  " + "part \(record.part) \(record.fileName ?? "(no name)") "
+                + "(\(record.mediaType), \(record.size) bytes): \(state)"
+        }
     }
 
     static func summary(_ entry: CatalogMessage, message: Message) -> String {

@@ -96,6 +96,7 @@ struct StatusReport: Encodable {
         enum CodingKeys: String, CodingKey { case segments, sealedSegments, bytes, records, messages, deliveries, lastSeal }
     }
     struct FullTextIndex: Encodable { var current: Bool; var lag: Int }
+    struct AttachmentIndex: Encodable { var messagesBehind: Int; var secondsBehind: Double }
     struct Anchoring: Encodable {
         var authorities: Int, intervalSeconds: Int64, stamps: Int
         var lastStamp: String?, lastAuthority: String?, due: Bool
@@ -118,6 +119,7 @@ struct StatusReport: Encodable {
     var queue: [String: Int]
     var archive: Archive
     var fullTextIndex: FullTextIndex
+    var attachmentIndex: AttachmentIndex
     var anchoring: Anchoring
     var users: Int
     var domains: Int
@@ -140,6 +142,8 @@ struct StatusReport: Encodable {
                           bytes: store.archive.bytes, records: store.archive.records, messages: store.archive.messages,
                           deliveries: store.archive.deliveries, lastSeal: store.archive.lastSeal.map(Timestamp.string))
         fullTextIndex = FullTextIndex(current: store.fullText.current, lag: store.fullText.lag)
+        attachmentIndex = AttachmentIndex(messagesBehind: store.attachmentIndex.messages,
+                                          secondsBehind: store.attachmentIndex.seconds.rounded())
         let interval = configuration.anchor.interval.components.seconds
         let authorities = configuration.anchor.authorities.count
         let stale = store.anchoring.lastStamp.map { now.timeIntervalSince($0) >= Double(interval) } ?? true
@@ -169,6 +173,8 @@ struct StatusReport: Encodable {
         out += "last seal:      \(archive.lastSeal ?? "none yet (the active segment is sealed at 64 MiB or the next UTC day)")\n"
         out += "full-text:      " + (fullTextIndex.current ? "current" : "being rebuilt for a new format")
             + ", \(fullTextIndex.lag) message(s) not searchable by their words yet\n"
+        out += "attachments:    \(attachmentIndex.messagesBehind) message(s) with attachments not read yet"
+            + (attachmentIndex.messagesBehind > 0 ? ", \(Int(attachmentIndex.secondsBehind)) s behind\n" : "\n")
         var anchorLine: [String] = []
         anchorLine.append(anchoring.authorities == 0 ? "no TSA configured ([[anchor.tsa]])"
                           : "\(anchoring.authorities) TSA(s), every \(anchoring.intervalSeconds) s")

@@ -157,7 +157,9 @@ s.quit()
             let original = try initialise(data, ["--seal-key", sealKey.path])
             let keys = try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("keys").path)
             #expect(!keys.contains("archive.ed25519"), "\(keys)")
-            #expect(keys.allSatisfy { $0.hasPrefix("archive.ed25519.") })
+            // Public files of the seal key, and the login cache's secret (no signing power).
+            #expect(keys.allSatisfy { $0.hasPrefix("archive.ed25519.") || $0 == "login-cache.key" }, "\(keys)")
+            #expect(keys.contains("login-cache.key"))
             let mode = try FileManager.default.attributesOfItem(atPath: sealKey.path)[.posixPermissions] as? Int
             #expect(mode == 0o600)
             // `init` made localhost local (the default `domains`), so the user is added at once.

@@ -21,23 +21,37 @@ private func sql(_ query: String) throws -> (sql: String, arguments: StatementAr
 }
 
 @Test func neighbouringFullTextTermsShareOneMatch() throws {
-    let any = "{subject body attachment participant}"
-    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "merger").root) == "\(any) : \"merger\"")
-    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "merger -draft subject:q3 from:ann").root)
-        == "(\(any) : \"merger\" AND subject : \"q3\" AND from_text : \"ann\") NOT \(any) : \"draft\"")
-    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "a OR body:b*").root)
-        == "\(any) : \"a\" OR body : \"b\"*")
+    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "subject:q3").root) == "subject : \"q3\"")
+    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "subject:q3 -attachment:draft from:ann").root)
+        == "(subject : \"q3\" AND from_text : \"ann\") NOT attachment : \"draft\"")
+    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "subject:a OR attachment:b*").root)
+        == "subject : \"a\" OR attachment : \"b\"*")
     // Not pure full text: no single MATCH.
-    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "a larger:1k").root) == nil)
-    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "-a").root) == nil)
-    let (text, arguments) = try sql("merger -draft larger:1k")
+    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "subject:a larger:1k").root) == nil)
+    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "-subject:a").root) == nil)
+    let (text, arguments) = try sql("subject:merger -subject:draft larger:1k")
     #expect(text.components(separatedBy: "MATCH").count == 2)
-    #expect(arguments == ["\(any) : \"merger\" NOT \(any) : \"draft\"", 1024])
+    #expect(arguments == ["subject : \"merger\" NOT subject : \"draft\"", 1024])
+}
+
+/// A free word and `body:` look in the message's own document and in its attachments' text; each
+/// is one condition over both indexes, since its words may stand in either.
+@Test func freeWordsAndBodyAlsoSearchAttachmentText() throws {
+    let any = "{subject body attachment participant}"
+    #expect(QueryCompiler.matchExpression(try SearchQuery(parsing: "merger").root) == nil)
+    let (text, arguments) = try sql("merger body:draft")
+    #expect(text.components(separatedBy: "attachment_fts MATCH").count == 3)
+    #expect(arguments == ["\(any) : \"merger\"", "text : \"merger\"", "body : \"draft\"", "text : \"draft\""])
+    let (scoped, scopedArguments) = try sql("in:attachment:clause")
+    #expect(scoped == "m.id IN (SELECT rowid FROM attachment_fts WHERE attachment_fts MATCH ?)")
+    #expect(scopedArguments == ["text : \"clause\""])
+    let (unextracted, _) = try sql("has:unextracted")
+    #expect(unextracted.contains("FROM attachment WHERE state != 'extracted'"))
 }
 
 @Test func onlyNegationsMeanAllExcept() throws {
     let (text, arguments) = try sql("-merger -from:bob@example.com")
-    #expect(text.contains("NOT IN (SELECT rowid FROM message_fts"))
+    #expect(text.contains("NOT (m.id IN (SELECT rowid FROM message_fts"))
     #expect(text.contains("NOT m.id IN (SELECT message FROM address"))
     #expect(arguments.description.contains("bob@example.com"))
 }

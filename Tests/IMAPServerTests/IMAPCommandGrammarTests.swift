@@ -138,7 +138,12 @@ import Testing
         ("a APPEND INBOX (\\Seen) \"bad date\" {1+}\r\nx", "invalid date-time \"bad date\""),
         ("a CREATE a/../b", "mailbox name components \".\" and \"..\" are not allowed"),
         ("a CREATE &Jjo!-", "invalid modified UTF-7 base64 at offset 4"),
-        ("a LIST (RECURSIVEMATCH) \"\" *", "RECURSIVEMATCH needs another selection option"),
+        // RFC 5258 §3.1: RECURSIVEMATCH alone, or only with REMOTE, is BAD.
+        ("a LIST (RECURSIVEMATCH) \"\" *", "RECURSIVEMATCH needs a selection option other than REMOTE"),
+        ("a LIST (RECURSIVEMATCH REMOTE) \"\" *", "RECURSIVEMATCH needs a selection option other than REMOTE"),
+        ("a LIST (REMOTE RECURSIVEMATCH) \"\" \"\"", "RECURSIVEMATCH needs a selection option other than REMOTE"),
+        ("a LIST (IMAPTEST) \"\" \"\"", "unknown LIST selection option IMAPTEST"),
+        ("a LIST \"\" \"\" RETURN (IMAPTEST)", "unknown LIST return option IMAPTEST"),
         ("a ENABLE", "ENABLE needs at least one capability"),
         ("a LOGIN {1+}\r\n\u{0} x", "NUL in a literal; send binary data as literal8 (RFC 3516)"),
     ])
@@ -149,12 +154,33 @@ import Testing
         #expect(!error.closesConnection)
     }
 
-    @Test func policyRefusalsAreNoCannot() throws {
+    @Test func policyAndEncodingRefusalsAreNoCannot() throws {
         let error = try #require(refusal("a CREATE a/../b"))
         #expect(error.status == .no)
         #expect(error.code == .cannot)
-        let syntax = try #require(refusal("a CREATE &Jjo!-"))
+        // RFC 3501 §5.1.3: a name that is not modified UTF-7 is still an astring; the command
+        // fails with NO and the session goes on.
+        for line in ["a CREATE &Jjo!-", "a SELECT &Jjo!-", "a SELECT \"&U,BTFw\"", "a EXAMINE &AGE-"] {
+            let refused = try #require(refusal(line))
+            #expect(refused.status == .no, "\(line)")
+            #expect(refused.code == .cannot, "\(line)")
+        }
+        // With UTF8=ACCEPT, bytes that are not UTF-8 break the grammar (RFC 6855 §3): BAD.
+        let notUTF8 = events(bytes("a SELECT \"a") + [0xFF] + bytes("\"\r\n"), utf8: true)
+        guard notUTF8.count == 1, case .error(let syntax) = notUTF8[0] else {
+            Issue.record("expected one error, got \(notUTF8)")
+            return
+        }
         #expect(syntax.status == .bad)
+    }
+
+    /// RFC 3501 §9: list-mailbox is any run of list-chars; one that is not modified UTF-7 is
+    /// taken literally, not refused.
+    @Test func listPatternsThatAreNotModifiedUTF7AreTakenLiterally() {
+        #expect(command("a LIST \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}%*")
+            == .list(IMAPListCommand(reference: "", patterns: ["!#$&'+,-.0123456789:;<=>?@^_`|[}%*"])))
+        #expect(command("a LIST &Jjo!- *") == .list(IMAPListCommand(reference: "&Jjo!-", patterns: ["*"])))
+        #expect(command("a LIST \"\" Entw&APw-*") == .list(IMAPListCommand(reference: "", patterns: ["Entw\u{00FC}*"])))
     }
 
     @Test func utf8ModeTakesNamesAsUTF8() {

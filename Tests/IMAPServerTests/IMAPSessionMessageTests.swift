@@ -64,15 +64,21 @@ import Testing
     @Test func fetchModSeqAndChangedSince() async {
         var harness = await loggedIn()
         _ = await harness.send("s STORE 2 +FLAGS (\\Answered)")
+        // RFC 7162 §3.1: the first CONDSTORE-enabling command in the selected state reports HIGHESTMODSEQ.
         #expect(lines(await harness.send("f FETCH 1:* (FLAGS) (CHANGEDSINCE 4)")) == [
-            "* 2 FETCH (FLAGS (\\Seen \\Answered) MODSEQ (5))", "f OK FETCH completed",
+            "* 2 FETCH (FLAGS (\\Seen \\Answered) MODSEQ (5))", "* OK [HIGHESTMODSEQ 5] Highest", "f OK FETCH completed",
         ])
         #expect(harness.session.enabled.contains("CONDSTORE"))
     }
 
     @Test func storeFlagsKeywordsSilentAndUnchangedSince() async {
         var harness = await loggedIn()
-        #expect(await harness.send("a STORE 1 +FLAGS (\\Flagged Urgent)") == "* 1 FETCH (FLAGS (\\Flagged Urgent))\r\na OK STORE completed\r\n")
+        // RFC 3501 §7.2.6: Urgent is new to the mailbox, so FLAGS and PERMANENTFLAGS come first.
+        #expect(lines(await harness.send("a STORE 1 +FLAGS (\\Flagged Urgent)")) == [
+            "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work Urgent)",
+            "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work Urgent \\*)] Flags permitted",
+            "* 1 FETCH (FLAGS (\\Flagged Urgent))", "a OK STORE completed",
+        ])
         #expect(await harness.send("b STORE 1 -FLAGS.SILENT (Urgent)") == "b OK STORE completed\r\n")
         #expect(harness.backend.flags(of: 1) == [.flagged])
         let replaced = await harness.send("c UID STORE 2 FLAGS (\\Draft)")
@@ -107,7 +113,8 @@ import Testing
             == "* ESEARCH (TAG \"u\") UID MIN 1 MAX 3 ALL 1:3 COUNT 3\r\nu OK UID SEARCH completed\r\n")
         #expect(await harness.send("v SEARCH RETURN () BODY nothing-like-this")
             == "* ESEARCH (TAG \"v\")\r\nv OK SEARCH completed\r\n")
-        #expect(await harness.send("m SEARCH MODSEQ 3") == "* SEARCH 2 3 (MODSEQ 4)\r\nm OK SEARCH completed\r\n")
+        #expect(await harness.send("m SEARCH MODSEQ 3")
+            == "* SEARCH 2 3 (MODSEQ 4)\r\n* OK [HIGHESTMODSEQ 4] Highest\r\nm OK SEARCH completed\r\n")
     }
 
     @Test func sizesAreTheTransmittedSizes() async {

@@ -248,10 +248,11 @@ func loggedIn(selecting mailbox: String? = "INBOX") async -> IMAPSessionHarness 
         var harness = await loggedIn()
         let message = "Subject: appended\r\n\r\nhi\r\n"
         #expect(await harness.send("a APPEND INBOX (\\Seen) {\(message.utf8.count)}") == "+ Ready for literal data\r\n")
-        #expect(lines(await harness.send(message)) == ["* 4 EXISTS", "a OK [APPENDUID 100 4] APPEND completed"])
+        // RFC 3501 §2.3.2: this session is the first told of what it appended, so it is recent here.
+        #expect(lines(await harness.send(message)) == ["* 4 EXISTS", "* 1 RECENT", "a OK [APPENDUID 100 4] APPEND completed"])
         let appended = lines(await harness.send("b APPEND INBOX {\(message.utf8.count)+}\r\n\(message)"))
         // The selected mailbox learns of its new messages before the completion.
-        #expect(appended == ["* 5 EXISTS", "b OK [APPENDUID 100 5] APPEND completed"])
+        #expect(appended == ["* 5 EXISTS", "* 2 RECENT", "b OK [APPENDUID 100 5] APPEND completed"])
         #expect(await harness.send("c APPEND Nowhere {3+}\r\nabc") == "c NO [TRYCREATE] Mailbox does not exist\r\n")
         #expect(harness.backend.flags(of: 4) == [.seen])
     }

@@ -52,7 +52,7 @@ import Testing
                     #expect(try await two.line() == "+ Ready for literal data\r\n")
                     try await two.send(message + "\r\n")
                     #expect(try await two.response("c") == "c OK [APPENDUID 100 1] APPEND completed\r\n")
-                    #expect(try await one.command("n", "NOOP") == "* 1 EXISTS\r\nn OK NOOP completed\r\n")
+                    #expect(try await one.command("n", "NOOP") == "* 1 EXISTS\r\n* 1 RECENT\r\nn OK NOOP completed\r\n")
                     _ = try await two.command("d", "SELECT INBOX")
                     #expect(try await two.command("e", "EXPUNGE") == "* 1 EXPUNGE\r\ne OK EXPUNGE completed\r\n")
                 }
@@ -76,6 +76,8 @@ import Testing
                     #expect(try await writer.command("c", "APPEND INBOX {3+}\r\nabc").hasPrefix("c OK [APPENDUID"))
                 }
                 #expect(try await watcher.line() == "* 1 EXISTS\r\n")
+                // RFC 3501 §2.3.2: the watcher is the first session told of the appended message.
+                #expect(try await watcher.line() == "* 1 RECENT\r\n")
                 backend.deliver(Samples.hello)
                 #expect(try await watcher.line() == "* 2 EXISTS\r\n")
                 try await watcher.send("DONE\r\n")

@@ -41,6 +41,8 @@ final class MemoryIMAPBackend: IMAPBackend {
     }
 
     let state = Mutex(State())
+    /// Which messages sessions have seen as \Recent (RFC 3501 §2.3.2).
+    let recentMessages = IMAPRecentMessages()
     static let date = IMAPDateTime(date: IMAPDate(year: 2024, month: 3, day: 5)!, hour: 10, minute: 0, second: 0,
                                    zoneMinutes: 60)!
 
@@ -56,12 +58,17 @@ final class MemoryIMAPBackend: IMAPBackend {
         }
     }
 
-    /// Adds a message as a delivery would.
+    /// Adds a message as a delivery would. Unless `recent`, it is claimed at once, as if an
+    /// earlier session had seen it, so that tests about other things read no \Recent.
     @discardableResult
     func deliver(_ text: String, to mailbox: String = "INBOX", flags: [IMAPFlag] = [],
-                 date: IMAPDateTime = MemoryIMAPBackend.date) -> UInt32 {
-        let uid = state.withLock { state in
-            Self.add(Array(text.utf8), flags: flags, date: date, to: mailbox, in: &state)
+                 date: IMAPDateTime = MemoryIMAPBackend.date, recent: Bool = false) -> UInt32 {
+        let (uid, validity) = state.withLock { state in
+            (Self.add(Array(text.utf8), flags: flags, date: date, to: mailbox, in: &state),
+             state.boxes[mailbox]!.uidValidity)
+        }
+        if !recent, let name = try? MailboxName(mailbox) {
+            _ = recentMessages.claim([uid], in: name, uidValidity: validity, user: "alice", consume: true)
         }
         notify(mailbox)
         return uid
@@ -167,7 +174,9 @@ final class MemoryIMAPBackend: IMAPBackend {
             messages: UInt32(box.messages.count), unseen: UInt32(box.messages.count { !$0.flags.contains(.seen) }),
             deleted: UInt32(box.messages.count { $0.flags.contains(.deleted) }),
             size: UInt64(box.messages.reduce(0) { $0 + $1.info.size }), uidNext: box.uidNext,
-            uidValidity: box.uidValidity, highestModSeq: box.highestModSeq)
+            uidValidity: box.uidValidity, highestModSeq: box.highestModSeq,
+            recent: UInt32(recentMessages.unclaimedCount(of: box.messages.map(\.uid), in: mailbox,
+                                                         uidValidity: box.uidValidity, user: user)))
     }
 
     func select(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> IMAPMailboxSnapshot {
@@ -298,6 +307,12 @@ final class MemoryIMAPBackend: IMAPBackend {
     }
 
     /// Narrows by case-insensitive substring over the decoded header values and text.
+    func claimRecent(_ uids: [UInt32], in mailbox: MailboxName, uidValidity: UInt32, consume: Bool, user: String) async
+        -> Set<UInt32>
+    {
+        recentMessages.claim(uids, in: mailbox, uidValidity: uidValidity, user: user, consume: consume)
+    }
+
     func searchCandidates(containing terms: [String], in mailbox: MailboxName, user: String) async -> Set<UInt32>? {
         state.withLock { $0.candidateQueries.append(terms) }
         guard let box = try? box(mailbox) else { return nil }

@@ -59,6 +59,7 @@ import TestSupport
             [auth]
             allow_plaintext_on_loopback = false
             failure_delay_ms = 250
+            login_cache_seconds = 600
 
             [limits]
             message_size = "25M"
@@ -80,6 +81,8 @@ import TestSupport
         #expect(configuration.tls.key?.path == "/srv/tresor/key.pem")
         #expect(!configuration.auth.allowPlaintextOnLoopback)
         #expect(configuration.auth.failureDelay == .milliseconds(250))
+        #expect(configuration.auth.loginCacheLifetime == .seconds(600))
+        #expect(TresorConfiguration().auth.loginCacheLifetime == .seconds(3600))
         #expect(configuration.limits.messageSize == 25 << 20)
         #expect(configuration.limits.recipients == 500)
         #expect(configuration.limits.connectionsPerIP == 7)
