@@ -32,17 +32,8 @@ struct AuthenticationResultsFieldTests {
     }
 
     @Test func authresParsesIt() throws {
-        let python = "/usr/bin/python3"
-        let probe = SpawnedProcess()
-        probe.executableURL = URL(fileURLWithPath: python)
-        probe.arguments = ["-c", "import authres"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else {
-            if Corpus.isCI { Issue.record("python3-authres missing (it comes with python3-spf)") }
-            return
-        }
+        let python = DebianPython.path
+        guard try DebianPython.canImport("authres", package: "python3-authres, which python3-spf brings") else { return }
         let folder = try makeTemporaryDirectory(prefix: "tresor-authres")
         defer { try? FileManager.default.removeItem(at: folder) }
         let fieldURL = folder.appendingPathComponent("field.txt")

@@ -7,28 +7,10 @@ import TestSupport
 enum Dkimpy {
     static let python = "/usr/bin/python3"
 
-    /// Whether dkimpy (and PyNaCl, for Ed25519) can be used; nil means skip, with the reason
+    /// Whether dkimpy (and PyNaCl, for Ed25519) can be used; false means skip, with the reason
     /// printed. Under CI=true a missing dkimpy is a failure (CI installs python3-dkim).
     static func available() throws -> Bool {
-        let probe = SpawnedProcess()
-        probe.executableURL = URL(fileURLWithPath: python)
-        probe.arguments = ["-c", "import dkim, nacl"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        var usable = false
-        if FileManager.default.isExecutableFile(atPath: python) {
-            try probe.run()
-            probe.waitUntilExit()
-            usable = probe.terminationStatus == 0
-        }
-        if usable { return true }
-        if Corpus.isCI { throw DkimpyMissing() }
-        print("skipped: \(python) cannot import dkim and nacl (apt install python3-dkim python3-nacl)")
-        return false
-    }
-
-    struct DkimpyMissing: Error, CustomStringConvertible {
-        var description: String { "\(Dkimpy.python) lacks dkimpy or PyNaCl; required when CI=true" }
+        try DebianPython.canImport("dkim, nacl", package: "python3-dkim python3-nacl")
     }
 
     /// dkimpy's verdict on one message.

@@ -97,27 +97,12 @@ asyncio.run(main())
     /// Whether Debian's python3 has aiosmtpd. Without it the tests that need a sink are skipped
     /// with a printed reason, except under CI=true, where that is a failure.
     static func available() throws -> Bool {
-        let probe = SpawnedProcess()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        probe.arguments = ["-c", "import aiosmtpd"]
-        probe.standardError = FileHandle.nullDevice
-        do { try probe.run() } catch {
-            return try unavailable("/usr/bin/python3 cannot run: \(error)")
-        }
-        probe.waitUntilExit()
-        if probe.terminationStatus == 0 { return true }
-        return try unavailable("/usr/bin/python3 lacks aiosmtpd (apt-get install python3-aiosmtpd)")
-    }
-
-    private static func unavailable(_ reason: String) throws -> Bool {
-        if Corpus.isCI { throw SinkUnavailable(reason: reason) }
-        print("skipped: \(reason)")
-        return false
+        try DebianPython.canImport("aiosmtpd", package: "python3-aiosmtpd")
     }
 
     struct SinkUnavailable: Error, CustomStringConvertible {
         var reason: String
-        var description: String { "SMTP sink unavailable under CI=true: \(reason)" }
+        var description: String { "SMTP sink unavailable: \(reason)" }
     }
 
     /// Starts the sink writing into `folder`; `stop()` ends it.

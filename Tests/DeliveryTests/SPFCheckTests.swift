@@ -151,25 +151,7 @@ enum Pyspf {
 
     /// Whether `spf` imports; under CI=true a missing pyspf is a failure (.ci/run installs it).
     static func available() throws -> Bool {
-        let probe = SpawnedProcess()
-        probe.executableURL = URL(fileURLWithPath: python)
-        probe.arguments = ["-c", "import spf, dns.resolver"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        var usable = false
-        if FileManager.default.isExecutableFile(atPath: python) {
-            try probe.run()
-            probe.waitUntilExit()
-            usable = probe.terminationStatus == 0
-        }
-        if usable { return true }
-        if Corpus.isCI { throw PyspfMissing() }
-        print("skipped: \(python) cannot import spf (apt install python3-spf)")
-        return false
-    }
-
-    struct PyspfMissing: Error, CustomStringConvertible {
-        var description: String { "\(Pyspf.python) lacks python3-spf; required when CI=true" }
+        try DebianPython.canImport("spf, dns.resolver", package: "python3-spf")
     }
 
     static let script = #"""
