@@ -72,6 +72,7 @@ extension Catalog {
             envelope.clientAddress, envelope.helo, envelope.authenticatedUser, envelope.direction.rawValue,
             envelope.source.description, item.sourceKey, envelope.sourceDetail,
             (envelope.receivedFrom ?? .archive).rawValue, archivedAt,
+            CatalogSchema.authResultsColumn(envelope.authenticationResults),
         ])
         for floor in envelope.retentionFloors ?? [] {
             try statements.insertFloor.execute(arguments: [
@@ -183,8 +184,8 @@ struct IndexStatements {
         insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO delivery (message, envelope_segment, envelope_offset, mail_from, recipients, received_at,
                 client_address, helo, authenticated_user, direction, source, source_key, source_detail,
-                received_source, archived_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                received_source, archived_at, auth_results)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         restrictions = try Catalog.activeRestrictionConditions(db)
         fullText = try FullTextStatements(db)

@@ -211,6 +211,10 @@ enum QueryCompiler {
                 m.id IN (SELECT message FROM delivery WHERE source_key >= \(source) \
                 AND source_key < \(source + "\u{10FFFF}"))
                 """)
+        case .authentication(let method, let result):
+            // The column lists each pair between spaces (CatalogSchema+AuthenticationResults).
+            let pair = " \(method.rawValue)=\(result) "
+            return .sql("m.id IN (SELECT message FROM delivery WHERE instr(auth_results, \(pair)) > 0)")
         }
     }
 

@@ -8,11 +8,13 @@
 ///     propspec   = ptype [CFWS] "." [CFWS] property [CFWS] "=" pvalue
 public enum AuthenticationResultsField {
     /// The field's bytes, folded one result per line, ending in CRLF. `authservID` is this
-    /// server's host name (§2.5).
+    /// server's host name (§2.5). `helo` is the separate check of the HELO identity (RFC 7208
+    /// §2.3), listed before the MAIL FROM result when there is one.
     public static func format(authservID: String, spf: (SPFResult, SPFIdentity, domain: String)?,
-                              dkim: [DKIMSignatureResult], dmarc: DMARCEvaluator.Outcome?) -> [UInt8] {
+                              dkim: [DKIMSignatureResult], dmarc: DMARCEvaluator.Outcome?,
+                              helo: (SPFResult, SPFIdentity, domain: String)? = nil) -> [UInt8] {
         var results: [String] = []
-        if let (result, identity, domain) = spf {
+        for (result, identity, domain) in [helo, spf].compactMap({ $0 }) {
             // §2.7.2: smtp.mailfrom carries the checked MAIL FROM domain, smtp.helo the HELO name.
             results.append("spf=\(result.code.rawValue) \(comment(result.reason)) smtp.\(identity.rawValue)=\(value(domain))")
         }

@@ -1,3 +1,4 @@
+import Delivery
 import Logging
 import MailStore
 import ServerKit
@@ -15,7 +16,8 @@ extension MailServer {
                                          hostname: configuration.hostname, logger: logger)
         let backend = MeteredSMTPBackend(base: SMTPMailStoreBackend(
             store: store, logger: logger, primaryDomain: configuration.domains.first,
-            screening: screening.isActive ? screening : nil), metrics: metrics)
+            screening: screening.isActive ? screening : nil,
+            senderAuthentication: makeSenderAuthentication()), metrics: metrics)
         let smtp = smtpListeners()
         let pop3 = pop3Listeners()
         let imap = imapListeners()
@@ -63,5 +65,24 @@ extension MailServer {
         return [MetricsService(host: configuration.metrics.address, port: configuration.metrics.port, metrics: metrics,
                                store: store, limiter: connections.limiter, logger: log,
                                onBound: { port in latch.bound("metrics", port: port) })]
+    }
+}
+
+extension MailServer {
+    /// `[auth_checks]` when enabled: the checks over the resolver outbound delivery uses too
+    /// (`[delivery] dns_resolver`, else /etc/resolv.conf's nameservers) and Debian's Public Suffix
+    /// List. Nil when off, or when there is no nameserver to ask (logged: every check would be a
+    /// temperror).
+    func makeSenderAuthentication() -> SenderAuthentication? {
+        guard configuration.authChecks.enabled else { return nil }
+        let servers = configuration.delivery.dnsResolver.map { [$0] } ?? DNSResolver.systemServers()
+        guard !servers.isEmpty else {
+            logger.error("auth_checks: no DNS server configured or in /etc/resolv.conf; checks are off")
+            return nil
+        }
+        return SenderAuthentication(
+            settings: configuration.authChecks, authservID: configuration.authChecks.authservID ?? configuration.hostname,
+            dns: DNSResolver(servers: servers), suffixes: .system(), clock: ContinuousClock(), now: clock.now,
+            logger: logger)
     }
 }

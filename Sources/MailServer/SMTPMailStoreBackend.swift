@@ -18,6 +18,8 @@ struct SMTPMailStoreBackend: SMTPBackend {
     var primaryDomain: String?
     /// The content filters (rspamd, clamd) asked at the end of DATA; nil when none is configured.
     var screening: MessageScreening?
+    /// SPF, DKIM and DMARC on the MX listener (`[auth_checks]`); nil when off.
+    var senderAuthentication: SenderAuthentication?
 
     /// RFC 5321 §4.1.1.3 and §4.5.1: "Postmaster" without a domain (any case) must be accepted and
     /// reaches the postmaster of this server, routed as `postmaster@<primary domain>` (a user or an
@@ -79,7 +81,9 @@ struct SMTPMailStoreBackend: SMTPBackend {
     /// that are temporary (451 4.3.0, or 452 4.3.1 when the disk is full): the client keeps the
     /// message and retries, and `recover()` completes a delivery journaled before a failure.
     ///
-    /// The content filters speak first (`MessageScreening`): a refusal stores nothing; header
+    /// On MX, sender authentication speaks first (`SenderAuthentication`: its
+    /// Authentication-Results field is prepended, a DMARC reject refuses, a DMARC junk places the
+    /// delivery in Junk). Then the content filters (`MessageScreening`): a refusal stores nothing; header
     /// fields they add are in the bytes journaled; their placement (junk, quarantine) goes into
     /// the envelope, so recovery places the delivery as this run would. A quarantined message
     /// is refused with the filter's reply only once it is durable: the archive keeps the evidence.
@@ -87,6 +91,19 @@ struct SMTPMailStoreBackend: SMTPBackend {
         var message = message
         var placement: FilterPlacement?
         var refusalAfterArchiving: SMTPReply?
+        var authenticationResults: [String]?
+        // Sender authentication first, on MX only (authenticated submission proves its sender by
+        // AUTH): its field is in the bytes the content filters see and the archive keeps.
+        if let senderAuthentication, session.listener == .mx {
+            switch await senderAuthentication.check(message, envelope: smtp, session: session) {
+            case .refuse(let reply):
+                return reply
+            case .deliver(let checked, let authPlacement, let summary):
+                message = checked
+                placement = authPlacement
+                authenticationResults = summary
+            }
+        }
         if let screening {
             switch await screening.screen(message, envelope: smtp, session: session) {
             case .refuse(let reply):
@@ -95,7 +112,7 @@ struct SMTPMailStoreBackend: SMTPBackend {
                 placement = .quarantine
                 refusalAfterArchiving = reply
             case .deliver(let fields, let filterPlacement):
-                placement = filterPlacement
+                placement = filterPlacement ?? placement
                 if !fields.isEmpty { message.insert(contentsOf: fields, at: SpamHeaderFields.insertionOffset(in: message)) }
             }
         }
@@ -107,6 +124,7 @@ struct SMTPMailStoreBackend: SMTPBackend {
             source: session.listener.requiresAuthentication ? .submission : .smtp,
             sourceDetail: smtp.id, receivedFrom: .archive)
         envelope.filterPlacement = placement
+        envelope.authenticationResults = authenticationResults
         do {
             let outcome = try await store.delivery.deliver(message: message, envelope: envelope)
             if let refusalAfterArchiving {

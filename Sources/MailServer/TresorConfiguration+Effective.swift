@@ -69,6 +69,7 @@ extension TresorConfiguration {
         }
         lines += metricsEffectiveSettings
         lines += filterEffectiveSettings
+        lines += authCheckEffectiveSettings
         return lines.map { (key: $0.0, value: $0.1) }
     }
 }

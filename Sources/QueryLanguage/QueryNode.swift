@@ -39,6 +39,22 @@ public enum QueryTerm: Hashable, Sendable {
     case direction(DeliveryDirection)
     /// `source:` of at least one delivery (compared ignoring case; a trailing `*` makes it a prefix).
     case source(String, prefix: Bool)
+    /// `auth:METHOD=RESULT`: a delivery whose sender authentication at the MX listener gave that
+    /// result (for DKIM: any of its signatures did).
+    case authentication(AuthenticationMethod, String)
+}
+
+/// The methods of `auth:`, with the results RFC 8601 §2.7 lets each report.
+public enum AuthenticationMethod: String, Hashable, Sendable, CaseIterable {
+    case spf, dkim, dmarc
+
+    public var results: Set<String> {
+        switch self {
+        case .spf: ["none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"]  // §2.7.2
+        case .dkim: ["none", "pass", "fail", "policy", "neutral", "temperror", "permerror"]  // §2.7.1
+        case .dmarc: ["none", "pass", "fail", "temperror", "permerror"]  // RFC 7489 §11.2
+        }
+    }
 }
 
 /// Text that is searched through the full-text index.

@@ -4,6 +4,7 @@
 let queryFieldNames = [
     "from", "to", "cc", "bcc", "participant", "domain", "subject", "body", "attachment", "message-id",
     "after", "before", "on", "larger", "smaller", "has", "direction", "source", "in",
+    "auth",
 ]
 
 extension QueryTerm {
@@ -81,6 +82,14 @@ extension QueryTerm {
             let source = value.trimmingWhitespace().lowercased()
             guard !source.isEmpty else { throw bad("source: needs a value") }
             self = .source(source, prefix: word.prefix)
+        case "auth":
+            // `auth:dmarc=fail`: a method and a result of RFC 8601 §2.7 as the MX checks record them.
+            let parts = value.trimmingWhitespace().lowercased().split(separator: "=", omittingEmptySubsequences: false)
+            guard parts.count == 2, !word.prefix, let method = AuthenticationMethod(rawValue: String(parts[0])),
+                  method.results.contains(String(parts[1])) else {
+                throw bad("auth: takes spf=, dkim= or dmarc= and a result, like auth:dmarc=fail")
+            }
+            self = .authentication(method, String(parts[1]))
         default:
             var message = "unknown field \"\(rawField)\""
             if let suggestion = Self.suggestion(for: field) { message += " (did you mean \(suggestion)?)" }

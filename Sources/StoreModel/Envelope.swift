@@ -42,6 +42,11 @@ public struct Envelope: Codable, Sendable, Hashable {
     /// What a content filter at the SMTP door decided for the delivery's placement; nil when no
     /// filter ran or it let the message through as it is.
     public var filterPlacement: FilterPlacement?
+    /// The sender authentication results this server found at the SMTP door, as sorted
+    /// `method=result` pairs ("dkim=pass", "dmarc=fail", "spf=softfail"; RFC 8601 §2.7 names);
+    /// nil when no checks ran. Kept here, in the journaled envelope, rather than read back from
+    /// the message's Authentication-Results field: what a sender wrote there can never pass for ours.
+    public var authenticationResults: [String]?
 
     public init(
         mailFrom: String = "", recipients: [String] = [], receivedAt: Date, clientAddress: String? = nil,

@@ -22,6 +22,13 @@ public struct DMARCEvaluator: Sendable {
         /// The policy that applies when `code` is fail (p=, or sp= for a subdomain); `.none` otherwise.
         public var disposition: DMARCRecord.Policy
         public var reason: String
+
+        public init(code: Code, fromDomain: String, disposition: DMARCRecord.Policy, reason: String) {
+            self.code = code
+            self.fromDomain = fromDomain
+            self.disposition = disposition
+            self.reason = reason
+        }
     }
 
     /// `fromDomain` is the domain of the message's From address; `spf` the SPF result with the
