@@ -171,8 +171,9 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "tresor-bench",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "Export",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "Export", "Delivery",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         // The raw socket client the protocol servers' tests share (connect, lines, bytes, STARTTLS),
