@@ -7,7 +7,7 @@ import StoreModel
 /// ```
 /// message      one row per distinct body (sha256): parsed metadata, body record location
 /// delivery     one row per delivery (envelope record location, unique): direction, source,
-///              MAIL FROM, RCPT TO, archive time
+///              MAIL FROM, RCPT TO, archive time; since "v18" the MX checks' results (`+AuthenticationResults.swift`)
 /// address      (message, role, folded address, reversed domain) for exact address and domain search;
 ///              roles: from sender reply-to to cc bcc env-from env-to (bcc = header Bcc and envelope
 ///              recipients not in To/Cc); keyed by (rdomain, address, role, message) since "v15"
