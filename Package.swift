@@ -171,7 +171,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "tresor-bench",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "Export",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "Export", "AttachmentText",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
