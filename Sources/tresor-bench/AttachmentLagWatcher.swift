@@ -36,7 +36,10 @@ final class AttachmentLagWatcher: Sendable {
                 }
                 if state.withLock({ $0.stopping }), stoppedAt == nil { stoppedAt = .now }
                 if done {
-                    let after = stoppedAt.map { Double(($0.duration(to: .now)).components.seconds) } ?? 0
+                    let after = stoppedAt.map { start in
+                        let elapsed = start.duration(to: .now).components
+                        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                    } ?? 0
                     state.withLock { $0.catchUp = after }
                     return
                 }
@@ -62,9 +65,9 @@ final class AttachmentLagWatcher: Sendable {
         Report.line("attachment index samples", "\(snapshot.messages.count) (every \(interval)), \(snapshot.errors) failed reads")
         Report.line("  messages behind", "p50 \(percentile(snapshot.messages, 0.5) ?? 0), p99 \(percentile(snapshot.messages, 0.99) ?? 0), "
             + "max \(snapshot.messages.max() ?? 0)")
-        Report.line("  seconds behind", String(format: "p50 %.0f, p99 %.0f, max %.0f", percentile(snapshot.seconds, 0.5) ?? 0,
+        Report.line("  seconds behind", String(format: "p50 %.1f, p99 %.1f, max %.1f", percentile(snapshot.seconds, 0.5) ?? 0,
                                                percentile(snapshot.seconds, 0.99) ?? 0, snapshot.seconds.max() ?? 0))
-        Report.line("  caught up after the last delivery",
-                    snapshot.catchUp.map { String(format: "%.0f s", $0) } ?? "not within 10 minutes")
+        Report.line("  caught up after delivery",
+                    snapshot.catchUp.map { String(format: "%.1f s", $0) } ?? "not within 10 minutes")
     }
 }
