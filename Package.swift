@@ -171,7 +171,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "tresor-bench",
-            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "Export", "Delivery",
+            dependencies: ["MailMessage", "ArchiveStore", "Catalog", "MailStore", "Sieve", "Export", "Delivery", "AttachmentText",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict),

@@ -24,7 +24,7 @@ final class ZipContainer {
         let directory = try CentralDirectory(bytes)
         guard directory.count <= limits.maximumMembers else { throw ExtractionStop(reason: .tooLarge) }
         guard !directory.hasEncryptedMember else { throw ExtractionStop(reason: .encrypted) }
-        guard let archive = try? Archive(data: Data(bytes), accessMode: .read) else {
+        guard let archive = try? Archive(data: Data(bytes), accessMode: .read, pathEncoding: nil) else {
             throw ExtractionStop(reason: .broken)
         }
         self.archive = archive

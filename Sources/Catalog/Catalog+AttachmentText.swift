@@ -121,3 +121,17 @@ extension CatalogMessages {
         }
     }
 }
+
+extension CatalogMessages {
+    /// Whether the attachment text the indexer recorded for the message with this SHA-256 matches
+    /// the FTS5 `expression` (over the column `text`): so a snippet re-reads attachment documents
+    /// only of messages where one of the query's words stands in them.
+    public func attachmentTextMatches(_ expression: String, sha256: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM attachment_fts WHERE attachment_fts MATCH ?
+                AND rowid = (SELECT id FROM message WHERE sha256 = ?)
+                """, arguments: [expression, sha256.lowercased()]) ?? false
+        }
+    }
+}

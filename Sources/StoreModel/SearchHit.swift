@@ -29,6 +29,8 @@ public struct SearchHit: Sendable, Codable, Hashable {
     public var receivedFrom: ReceivedTimeSource
     /// How many deliveries (envelope records) the message has.
     public var deliveries: Int
+    /// Where the query's words stand in the message, when the search was asked for snippets.
+    public var snippet: SearchSnippet?
 
     public init(id: String, date: Date?, from: [String], to: [String], cc: [String], subject: String?, messageID: String?,
                 size: Int, attachments: [String], direction: Direction, source: String, bodyLocation: RecordLocation,

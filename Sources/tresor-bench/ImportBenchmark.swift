@@ -1,5 +1,6 @@
 import ArchiveStore
 import ArgumentParser
+import AttachmentText
 import Foundation
 import MailMessage
 import MailStore
@@ -17,6 +18,8 @@ struct ImportBenchmark: AsyncParsableCommand {
     @Option(help: "Messages per batch (one group commit and one catalog transaction each).") var batch = 512
     @Option(help: "Data directory to import into and keep (default: a fresh temporary one, removed afterwards).")
     var dataDir: String?
+    @Flag(help: "Do not read attachment documents after the import (as `tresor import --skip-attachments`).")
+    var skipAttachments = false
 
     func run() async throws {
         let corpus = try BenchCorpus.load(path: self.corpus, times: times)
@@ -25,6 +28,17 @@ struct ImportBenchmark: AsyncParsableCommand {
         defer { if cleanup { try? FileManager.default.removeItem(at: directory) } }
         let (seconds, totals) = try await Self.importCorpus(corpus, into: directory, batch: batch)
         Report.line("import end to end", "\(Report.rate(corpus.messages.count, seconds)) msg/s, \(Report.megabytesPerSecond(corpus.bytes, seconds)) (\(String(format: "%.1f", seconds)) s)")
+        if !skipAttachments {
+            // `tresor import` reads the documents after the messages are in: the same pass here.
+            let (pass, extraction) = try await Self.readAttachments(in: directory)
+            let total = seconds + extraction
+            Report.line("attachment extraction", String(
+                format: "%.1f s: %d messages, %d attachments, %d unextracted", extraction, pass.messages,
+                pass.attachments, pass.unextracted))
+            Report.line("import + extraction", "\(Report.rate(corpus.messages.count, total)) msg/s (\(String(format: "%.1f", total)) s, "
+                + String(format: "%+.0f%%", (total / seconds - 1) * 100) + " over the import alone)")
+            await Self.extractionRates(corpus.messages)
+        }
         Report.line("  hashing (all cores)", String(format: "%.1f s", totals.secondsHashing))
         Report.line("  parsing (all cores)", String(format: "%.1f s", totals.secondsParsing))
         Report.line("  journaling (archive)", String(format: "%.1f s", totals.secondsJournaling))
@@ -61,6 +75,38 @@ struct ImportBenchmark: AsyncParsableCommand {
             }
         }
         Report.line("parse + text alone (\(cores) cores)", "\(Report.rate(messages.count, parseSeconds)) msg/s")
+    }
+
+    /// Reads every imported message's attachments as `tresor import` does after its import.
+    static func readAttachments(in directory: URL) async throws -> (DeliveryPipeline.AttachmentPass, Double) {
+        let store = try MailStore(dataDirectory: directory)
+        defer { store.close() }
+        return try await measure { try await store.delivery.readAttachments(extractor: AttachmentExtractor()) }
+    }
+
+    /// Each attachment document of the corpus extracted alone, one at a time, grouped by kind:
+    /// documents per second and megabytes per second of document per kind.
+    static func extractionRates(_ messages: [[UInt8]]) async {
+        let extractor = AttachmentExtractor()
+        var byKind: [String: (documents: Int, bytes: Int, extracted: Int, seconds: Double)] = [:]
+        for raw in messages {
+            for attachment in Message(parsing: raw).attachmentDocuments {
+                let document = attachment.document
+                let kind = DocumentKind(mediaType: document.mediaType, fileName: document.fileName,
+                                        leadingBytes: document.bytes.prefix(8))
+                let (result, seconds) = await measure { await extractor.extract(document) }
+                var entry = byKind[kind.rawValue] ?? (documents: 0, bytes: 0, extracted: 0, seconds: 0)
+                entry.documents += 1
+                entry.bytes += document.bytes.count
+                entry.extracted += result.state == .extracted ? 1 : 0
+                entry.seconds += seconds
+                byKind[kind.rawValue] = entry
+            }
+        }
+        for (kind, entry) in byKind.sorted(by: { $0.key < $1.key }) {
+            Report.line("  extraction \(kind)", "\(entry.documents) documents (\(entry.extracted) extracted), "
+                + "\(Report.rate(entry.documents, entry.seconds)) documents/s, \(Report.megabytesPerSecond(entry.bytes, entry.seconds))")
+        }
     }
 
     /// The size of a file, or of every file below a folder (as `du -sb` counts); 0 if absent.

@@ -10,6 +10,6 @@ struct TresorBench: AsyncParsableCommand {
         discussion: "Build with -c release for numbers that mean something: swift run -c release tresor-bench …",
         subcommands: [ArchiveBenchmark.self, ImportBenchmark.self, SearchBenchmark.self, SMTPBenchmark.self,
                       SieveBenchmark.self, IMAPBenchmark.self,
-                      RetentionBenchmark.self, ExportBenchmark.self, StoreStallBenchmark.self]
+                      RetentionBenchmark.self, ExportBenchmark.self, StoreStallBenchmark.self, AttachmentCorpus.self]
     )
 }

@@ -43,11 +43,23 @@ enum SearchOutput {
         let subjectWidth = max(10, available - fromWidth - toWidth)
         let widths = [16, fromWidth, toWidth, subjectWidth, 12]
         var out = ""
-        for row in rows {
+        for (index, row) in rows.enumerated() {
             out += zip(row, widths).map { pad(truncate($0, $1), $1) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces) + "\n"
+            if index > 0, let snippet = hits[index - 1].snippet {
+                let line = "    " + snippetLabel(snippet) + ": " + snippet.marked
+                out += (width.map { truncate(line, max(20, $0)) } ?? line) + "\n"
+            }
         }
         return out
+    }
+
+    /// Where a snippet was cut from: "body", "subject", or "attachment contract.pdf (part 2)".
+    static func snippetLabel(_ snippet: SearchSnippet) -> String {
+        switch snippet.source {
+        case .body, .subject: snippet.source.rawValue
+        case .attachment: "attachment " + (snippet.attachment ?? "(no name)") + (snippet.part.map { " (part \($0))" } ?? "")
+        }
     }
 
     /// The line under a table: how many matched, and which of them this page shows, e.g.

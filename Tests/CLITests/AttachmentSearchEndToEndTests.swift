@@ -63,6 +63,37 @@ import Glibc
             let none = try tresor(dir, ["search", "in:attachment:signed", "--json"])
             #expect((try JSONSerialization.jsonObject(with: Data(none.stdout.utf8)) as? [Any])?.isEmpty == true)
 
+            // The snippet names the attachment the folded word stands in and marks it as written.
+            let folded = try tresor(dir, ["search", "in:attachment:strasse", "--json"])
+            let snippet = try #require((try JSONSerialization.jsonObject(with: Data(folded.stdout.utf8)) as? [[String: Any]])?
+                .first?["snippet"] as? [String: Any], "\(folded.stdout)")
+            #expect(snippet["source"] as? String == "attachment")
+            #expect(snippet["attachment"] as? String == "terms.rtf")
+            #expect((snippet["marked"] as? String)?.contains("[Straße]") == true, "\(snippet)")
+            let text = try #require(snippet["text"] as? String)
+            let match = try #require((snippet["matches"] as? [[String: Int]])?.first)
+            let scalars = Array(text.unicodeScalars)
+            let start = try #require(match["offset"]), length = try #require(match["length"])
+            #expect(String(String.UnicodeScalarView(scalars[start..<start + length])) == "Straße")
+
+            let table = try tresor(dir, ["search", "body:zqwaterfall"])
+            #expect(table.stdout.contains("attachment terms.rtf (part 2): "), "\(table.stdout)")
+            #expect(table.stdout.contains("[zqwaterfall]"), "\(table.stdout)")
+            let bodyTable = try tresor(dir, ["search", "signed"])
+            #expect(bodyTable.stdout.contains("body: The [signed] papers are attached."), "\(bodyTable.stdout)")
+            let quiet = try tresor(dir, ["search", "zqwaterfall", "--no-snippets", "--json"])
+            #expect(!quiet.stdout.contains("\"snippet\""))
+            // The content shown is audited: one entry per search naming the messages whose text was shown.
+            let trail = try tresor(dir, ["audit", "--json"])
+            let entries = try #require(try JSONSerialization.jsonObject(with: Data(trail.stdout.utf8)) as? [[String: Any]])
+            let read = entries.filter {
+                $0["action"] as? String == "search snippets" && ($0["detail"] as? String)?.hasPrefix("query=\"signed\"") == true
+            }
+            #expect(read.count == 1, "\(trail.stdout)")
+            #expect((read.first?["detail"] as? String)?.hasSuffix("messages=" + (try #require(
+                (try JSONSerialization.jsonObject(with: Data(quiet.stdout.utf8)) as? [[String: Any]])?.first?["id"] as? String)))
+                == true)
+
             let found = try tresor(dir, ["search", "zqwaterfall", "--json"])
             let id = try #require((try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as? [[String: Any]])?
                 .first?["id"] as? String)
