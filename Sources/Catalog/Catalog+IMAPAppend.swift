@@ -13,7 +13,7 @@ extension Catalog {
     }
 
     /// Inserts one placement with the mailbox's next UID and a new MODSEQ; returns the UID.
-    fileprivate static func place(
+    static func place(
         in box: MailboxRow, sha256: String, size: Int, transmittedSize: Int, flags: MessageFlags, internalDate: Date,
         segment: Int64, offset: Int64, in db: Database
     ) throws -> UInt32 {

@@ -32,6 +32,7 @@ import StoreModel
 ///                 never places a delivery twice, even after the user expunged it
 /// outbound_queue  one row per (delivery, remote recipient): status, attempts, next attempt, last error
 /// catalog_state   small named values: the UIDVALIDITY counter, the recovery checkpoint
+/// user_quota      since "v19", a user's own storage quota set with `tresor user quota` (`+Quota.swift`)
 /// ```
 ///
 /// Since "v3", Sieve scripts (RFC 5228; managed over RFC 5804 ManageSieve and `tresor rules`), also
@@ -310,6 +311,7 @@ enum CatalogSchema {
         migrator.registerMigration("v16") { db in try migrateToSieveState(db) }
         migrator.registerMigration("v17") { db in try migrateToAttachmentText(db) }
         migrator.registerMigration("v18") { db in try migrateToAuthenticationResults(db) }
+        migrator.registerMigration("v19") { db in try migrateToQuota(db) }
         return migrator
     }
 

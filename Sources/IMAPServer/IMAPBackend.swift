@@ -23,6 +23,10 @@ public protocol IMAPBackend: Sendable {
     func mailboxes(of user: String) async throws(IMAPBackendError) -> [IMAPMailboxInfo]
     /// RFC 3501 §6.3.3. Creates missing parents too; `.alreadyExists` when it exists.
     func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+    /// RFC 6154 §3 (CREATE-SPECIAL-USE): creates the mailbox with one special-use attribute of
+    /// RFC 6154 §2 (the session passes only those), or not at all: `.specialUseRefused` when
+    /// the attribute cannot be given to it. A backend without special uses refuses every one.
+    func create(_ mailbox: MailboxName, specialUse: String, user: String) async throws(IMAPBackendError)
     /// RFC 3501 §6.3.4: the mailbox and its messages (never INBOX, the session checks).
     func delete(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError)
     /// RFC 3501 §6.3.5: with its children; renaming INBOX moves its messages to a new mailbox.
@@ -55,6 +59,11 @@ public protocol IMAPBackend: Sendable {
     /// [TRYCREATE]). The date is the client's, or now when nil.
     func append(_ message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?, to mailbox: MailboxName,
                 user: String) async throws(IMAPBackendError) -> IMAPAppendResult
+    /// RFC 3502 §6.3.11 (MULTIAPPEND): every message into the mailbox in order, or none — "If
+    /// the server is unable to append all of the messages, then none of the messages are
+    /// appended" — with the same refusals as `append`.
+    func appendAll(_ messages: [IMAPAppendItem], to mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+        -> [IMAPAppendResult]
     /// RFC 3501 §2.3.2: which of `uids` are \Recent for the asking session — those no session
     /// has claimed — claiming them when `consume` (a read-write SELECT, or new messages a
     /// read-write session is told of). `IMAPRecentMessages` keeps this for a backend.
@@ -65,6 +74,11 @@ public protocol IMAPBackend: Sendable {
     /// ("ransf" is in "transfer", RFC 3501 §6.4.4), or nil when the backend cannot narrow. The
     /// session then checks each candidate itself, so a superset is always correct.
     func searchCandidates(containing terms: [String], in mailbox: MailboxName, user: String) async -> Set<UInt32>?
+    /// RFC 9208 §4.3: the quotas whose roots include the mailbox (`.nonExistent` when it does
+    /// not exist); empty when no quota applies.
+    func quotas(of mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> [IMAPQuota]
+    /// RFC 9208 §4.2: the quota of a root, or nil when the user has no such root.
+    func quota(root: String, user: String) async throws(IMAPBackendError) -> IMAPQuota?
 }
 
 /// What the backend may know about the session asking it.
@@ -84,6 +98,40 @@ public enum IMAPBackendError: Error, Hashable, Sendable {
     case unavailable
     /// The selected mailbox's UIDVALIDITY changed or it was deleted: the session must end.
     case mailboxGone
+    /// The special use asked of CREATE cannot be given (RFC 6154 §3 USEATTR); says why.
+    case specialUseRefused(String)
+}
+
+/// One message of a MULTIAPPEND as the backend takes it: the octets (read back from the spool
+/// when they were streamed there), flags and date.
+public struct IMAPAppendItem: Hashable, Sendable {
+    public var message: [UInt8]
+    public var flags: [IMAPFlag]
+    public var internalDate: IMAPDateTime?
+
+    public init(message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?) {
+        self.message = message
+        self.flags = flags
+        self.internalDate = internalDate
+    }
+}
+
+extension IMAPBackend {
+    /// A backend that cannot place a batch at once refuses one.
+    public func appendAll(_ messages: [IMAPAppendItem], to mailbox: MailboxName, user: String)
+        async throws(IMAPBackendError) -> [IMAPAppendResult]
+    {
+        throw .cannot("Only one message per APPEND here")
+    }
+
+    /// A backend without quotas: no mailbox is under a quota root.
+    public func quotas(of mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> [IMAPQuota] { [] }
+
+    public func quota(root: String, user: String) async throws(IMAPBackendError) -> IMAPQuota? { nil }
+
+    public func create(_ mailbox: MailboxName, specialUse: String, user: String) async throws(IMAPBackendError) {
+        throw .specialUseRefused("This server gives no special use to new mailboxes")
+    }
 }
 
 /// One mailbox for LIST. RFC 3501 §7.2.2, RFC 6154 (special use).

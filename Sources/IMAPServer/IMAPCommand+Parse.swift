@@ -76,11 +76,11 @@ extension IMAPCommand {
                 }
             }
             return name == "SELECT" ? .select(mailbox, condstore: condstore) : .examine(mailbox, condstore: condstore)
-        case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
+        case "CREATE": return try parseCreate(&reader)
+        case "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
             try reader.space()
             let mailbox = try reader.mailbox()
             switch name {
-            case "CREATE": return .create(mailbox)
             case "DELETE": return .delete(mailbox)
             case "SUBSCRIBE": return .subscribe(mailbox)
             default: return .unsubscribe(mailbox)
@@ -104,6 +104,14 @@ extension IMAPCommand {
             try reader.space()
             return .status(mailbox, try IMAPStatusAttribute.parseList(&reader))
         case "APPEND": return try parseAppend(&reader)
+        case "GETQUOTA":
+            // getquota = "GETQUOTA" SP quota-root-name ; quota-root-name = astring   (RFC 9208 §7)
+            try reader.space()
+            return .getQuota(root: String(decoding: try reader.astring("a quota root name"), as: UTF8.self))
+        case "GETQUOTAROOT":
+            // getquotaroot = "GETQUOTAROOT" SP mailbox                               (RFC 9208 §7)
+            try reader.space()
+            return .getQuotaRoot(try reader.mailbox())
         case "SEARCH": return .search(try IMAPSearchCommand.parse(&reader), uid: false)
         case "FETCH": return try parseFetch(&reader, uid: false)
         case "STORE": return try parseStore(&reader, uid: false)

@@ -32,7 +32,9 @@ public enum IMAPCommand: Hashable, Sendable {
     /// §6.3.1, CONDSTORE parameter per RFC 7162 §3.1.8.
     case select(MailboxName, condstore: Bool)
     case examine(MailboxName, condstore: Bool)
-    case create(MailboxName)
+    /// §6.3.3; `use` holds the special-use attributes of RFC 6154 §3 (CREATE-SPECIAL-USE) as
+    /// sent, backslash included, empty without the USE parameter.
+    case create(MailboxName, use: [String] = [])
     case delete(MailboxName)
     case rename(from: MailboxName, to: MailboxName)
     case subscribe(MailboxName)
@@ -47,6 +49,10 @@ public enum IMAPCommand: Hashable, Sendable {
     case append(MailboxName, [IMAPAppendMessage])
     /// RFC 2177.
     case idle
+    /// RFC 9208 §4.2: the quota of one root.
+    case getQuota(root: String)
+    /// RFC 9208 §4.3: the quota roots of a mailbox, with their quotas.
+    case getQuotaRoot(MailboxName)
     // Selected, §6.4
     case check
     case close
@@ -90,6 +96,8 @@ public enum IMAPCommand: Hashable, Sendable {
         case .status: "STATUS"
         case .append: "APPEND"
         case .idle: "IDLE"
+        case .getQuota: "GETQUOTA"
+        case .getQuotaRoot: "GETQUOTAROOT"
         case .check: "CHECK"
         case .close: "CLOSE"
         case .unselect: "UNSELECT"

@@ -4,7 +4,8 @@
 public enum IMAPOperation: Hashable, Sendable {
     /// LIST, LSUB (RFC 3501 §6.3.8, §6.3.9).
     case mailboxes
-    case create(MailboxName)
+    /// CREATE, with a special-use attribute (RFC 6154 §3) or nil.
+    case create(MailboxName, specialUse: String? = nil)
     case delete(MailboxName)
     case rename(MailboxName, to: MailboxName)
     case setSubscribed(MailboxName, Bool)
@@ -17,9 +18,15 @@ public enum IMAPOperation: Hashable, Sendable {
     case copy([UInt32], from: MailboxName, to: MailboxName, move: Bool)
     case expunge([UInt32]?, MailboxName)
     case append(IMAPAppendMessage, to: MailboxName)
+    /// MULTIAPPEND (RFC 3502): all or none.
+    case appendAll([IMAPAppendMessage], to: MailboxName)
     case searchCandidates([String], MailboxName)
     /// RFC 3501 §2.3.2: which of these messages are \Recent for this session (claimed if `consume`).
     case claimRecent([UInt32], MailboxName, uidValidity: UInt32, consume: Bool)
+    /// GETQUOTAROOT (RFC 9208 §4.3).
+    case quotas(MailboxName)
+    /// GETQUOTA (RFC 9208 §4.2).
+    case quota(root: String)
 }
 
 /// What the backend answered to an `IMAPOperation`.
@@ -35,8 +42,10 @@ public enum IMAPOperationResult: Hashable, Sendable {
     case copied(IMAPCopyResult)
     case expunged([UInt32])
     case appended(IMAPAppendResult)
+    case appendedAll([IMAPAppendResult])
     case candidates(Set<UInt32>?)
     case recent(Set<UInt32>)
+    case quotas([IMAPQuota])
     case failed(IMAPBackendError)
 }
 
@@ -46,7 +55,12 @@ extension IMAPBackend {
         do throws(IMAPBackendError) {
             switch operation {
             case .mailboxes: return .mailboxes(try await mailboxes(of: user))
-            case .create(let name): try await create(name, user: user)
+            case .create(let name, let specialUse):
+                if let specialUse {
+                    try await create(name, specialUse: specialUse, user: user)
+                } else {
+                    try await create(name, user: user)
+                }
             case .delete(let name): try await delete(name, user: user)
             case .rename(let name, let newName): try await rename(name, to: newName, user: user)
             case .setSubscribed(let name, let on): try await setSubscribed(name, on, user: user)
@@ -73,10 +87,23 @@ extension IMAPBackend {
                 }
                 return .appended(
                     try await append(data, flags: message.flags, internalDate: message.internalDate, to: name, user: user))
+            case .appendAll(let messages, let name):
+                var items: [IMAPAppendItem] = []
+                for message in messages {
+                    do {
+                        items.append(IMAPAppendItem(message: try await message.octets.bytes(), flags: message.flags,
+                                                    internalDate: message.internalDate))
+                    } catch {
+                        throw IMAPBackendError.cannot("the message could not be read back from the spool: \(error)")
+                    }
+                }
+                return .appendedAll(try await appendAll(items, to: name, user: user))
             case .searchCandidates(let terms, let name):
                 return .candidates(await searchCandidates(containing: terms, in: name, user: user))
             case .claimRecent(let uids, let name, let uidValidity, let consume):
                 return .recent(await claimRecent(uids, in: name, uidValidity: uidValidity, consume: consume, user: user))
+            case .quotas(let name): return .quotas(try await quotas(of: name, user: user))
+            case .quota(let root): return .quotas(try await quota(root: root, user: user).map { [$0] } ?? [])
             }
             return .done
         } catch {

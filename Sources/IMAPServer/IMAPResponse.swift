@@ -49,6 +49,10 @@ public enum IMAPResponseData: Hashable, Sendable {
     /// RFC 4731 §3.1.
     case esearch(IMAPESearchResponse)
     case fetch(UInt32, [IMAPFetchItem])
+    /// RFC 9208 §5.2: a mailbox and its quota roots.
+    case quotaRoot(MailboxName, roots: [String])
+    /// RFC 9208 §5.1.
+    case quota(IMAPQuota)
 }
 
 /// One namespace of NAMESPACE: a prefix and its delimiter (RFC 2342 §5).

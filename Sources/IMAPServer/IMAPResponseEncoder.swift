@@ -125,6 +125,20 @@ public struct IMAPResponseEncoder: Sendable {
                 write(item, to: &writer)
             }
             writer.append(")")
+        // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)          (RFC 9208 §7)
+        case .quotaRoot(let mailbox, let roots):
+            writer.append("QUOTAROOT ")
+            writer.appendMailbox(mailbox)
+            for root in roots {
+                writer.append(" ")
+                writer.appendAString(Array(root.utf8))
+            }
+        // quota-response = "QUOTA" SP quota-root-name SP quota-list ;
+        // quota-resource = resource-name SP resource-usage SP resource-limit          (RFC 9208 §7)
+        case .quota(let quota):
+            writer.append("QUOTA ")
+            writer.appendAString(Array(quota.root.utf8))
+            writer.append(" (STORAGE \(quota.usedUnits) \(quota.limitUnits))")
         }
     }
 

@@ -221,7 +221,19 @@ struct IMAPSearchEvaluator {
         }
     }
 
-    /// Whether the key refers to "$" (RFC 5182 SEARCHRES, not offered).
+    /// The key with every "$" (RFC 5182 §2.1) replaced by the saved UIDs — as a UID set, since
+    /// "$" names the same messages in SEARCH and UID SEARCH alike.
+    static func replacingSavedResult(_ key: IMAPSearchKey, with uids: [UInt32]) -> IMAPSearchKey {
+        switch key {
+        case .uid(.savedResult), .sequenceNumbers(.savedResult): .uid(SequenceSet(uids))
+        case .not(let inner): .not(replacingSavedResult(inner, with: uids))
+        case .or(let a, let b): .or(replacingSavedResult(a, with: uids), replacingSavedResult(b, with: uids))
+        case .and(let keys): .and(keys.map { replacingSavedResult($0, with: uids) })
+        default: key
+        }
+    }
+
+    /// Whether the key refers to "$" (RFC 5182 SEARCHRES).
     static func usesSavedResult(_ key: IMAPSearchKey) -> Bool {
         switch key {
         case .uid(let set), .sequenceNumbers(let set): set == .savedResult

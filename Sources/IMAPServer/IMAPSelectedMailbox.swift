@@ -24,6 +24,10 @@ struct IMAPSelectedMailbox: Sendable {
     var recent: Set<UInt32> = []
     /// Messages added by `apply` whose recency the session has not asked about yet.
     var unclaimedArrivals: [UInt32] = []
+    /// RFC 5182 §2.1: the search result variable "$", as UIDs in ascending order; empty when a
+    /// mailbox is selected, replaced by each SEARCH RETURN (SAVE), emptied by one that fails.
+    /// Expunged messages drop out when "$" is resolved against `messages`.
+    var savedSearch: [UInt32] = []
 
     init(name: MailboxName, readOnly: Bool, snapshot: IMAPMailboxSnapshot) {
         self.name = name

@@ -22,11 +22,17 @@ extension IMAPSession {
             state = .authenticated
             pending = .select(tag: tag, name, readOnly: readOnly, closed: wasSelected)
             return Action([], .perform(.select(name)))
-        case .create(let name):
+        case .create(let name, let uses):
             // RFC 3501 §6.3.3: creating INBOX is an error.
             guard !name.isInbox else { return Action([no(tag, "INBOX always exists", code: .alreadyExists)]) }
+            let specialUse: String?
+            switch IMAPSpecialUse.requested(uses) {
+            case .plain: specialUse = nil
+            case .one(let use): specialUse = use
+            case .refused(let why): return Action([no(tag, why, code: .useAttr)])
+            }
             pending = .mailboxChange(tag: tag, command: "CREATE", tryCreate: false)
-            return Action([], .perform(.create(name)))
+            return Action([], .perform(.create(name, specialUse: specialUse)))
         case .delete(let name):
             // RFC 3501 §6.3.4: deleting INBOX is an error.
             guard !name.isInbox else { return Action([no(tag, "INBOX cannot be deleted", code: .cannot)]) }
@@ -56,6 +62,12 @@ extension IMAPSession {
             return append(tag, name, messages)
         case .idle:
             return startIdle(tag)
+        case .getQuota(let root):
+            pending = .quota(tag: tag, mailbox: nil, root: root)
+            return Action([], .perform(.quota(root: root)))
+        case .getQuotaRoot(let name):
+            pending = .quota(tag: tag, mailbox: name, root: nil)
+            return Action([], .perform(.quotas(name)))
         default:
             break
         }
@@ -217,6 +229,16 @@ extension IMAPSession {
         for message in messages where message.octets.count > settings.limits.messageSize {
             return Action([no(tag, "Message too large", code: .tooBig)])
         }
+        if messages.count > 1 {
+            // RFC 3502 §6.3.11: all the messages or none, in one backend call.
+            pending = .appendAll(tag: tag)
+            let cleaned = messages.map { message in
+                var message = message
+                message.flags.removeAll { $0 == .recent || $0 == .wildcard }  // \Recent is the server's
+                return message
+            }
+            return Action([], .perform(.appendAll(cleaned, to: name)))
+        }
         return appendNext(tag, name, first, remaining: Array(messages.dropFirst()), uids: [], uidValidity: 0)
     }
 
@@ -229,6 +251,17 @@ extension IMAPSession {
         message.flags.removeAll { $0 == .recent || $0 == .wildcard }
         pending = .append(tag: tag, name, remaining: remaining, uids: uids, uidValidity: uidValidity)
         return Action([], .perform(.append(message, to: name)))
+    }
+
+    /// RFC 3502 §6.3.11 with RFC 4315 §3: the UIDs of every message, in order, in APPENDUID.
+    mutating func appendedAll(_ tag: String, _ result: IMAPOperationResult) -> Action {
+        guard case .appendedAll(let receipts) = result, let last = receipts.last else {
+            if case .failed(let error) = result { return Action([refusal(tag, error, tryCreate: true)]) }
+            return Action([no(tag, "APPEND failed")])
+        }
+        return complete(tag, text: "APPEND completed",
+                        code: .appendUID(uidValidity: last.uidValidity, uids: SequenceSet(receipts.map(\.uid))),
+                        allowExpunge: true)
     }
 
     mutating func appended(

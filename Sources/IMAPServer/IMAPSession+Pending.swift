@@ -22,6 +22,10 @@ enum Pending: Sendable {
     case copy(tag: String, uid: Bool, move: Bool)
     case expunge(tag: String, silent: Bool, command: String)
     case append(tag: String, MailboxName, remaining: [IMAPAppendMessage], uids: [UInt32], uidValidity: UInt32)
+    /// MULTIAPPEND of several messages at once (RFC 3502).
+    case appendAll(tag: String)
+    /// GETQUOTAROOT of `mailbox`, or GETQUOTA of `root`.
+    case quota(tag: String, mailbox: MailboxName?, root: String?)
 }
 
 extension IMAPSession {
@@ -93,6 +97,10 @@ extension IMAPSession {
             return expungeFinished(tag, silent: silent, command: command, result)
         case .append(let tag, let name, let remaining, let uids, let uidValidity):
             return appended(tag, name, remaining: remaining, uids: uids, uidValidity: uidValidity, result)
+        case .appendAll(let tag):
+            return appendedAll(tag, result)
+        case .quota(let tag, let mailbox, let root):
+            return quotaFinished(tag, mailbox: mailbox, root: root, result)
         }
     }
 

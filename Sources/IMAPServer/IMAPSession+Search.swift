@@ -19,16 +19,23 @@ struct SearchJob: Sendable {
 extension IMAPSession {
     mutating func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool) -> Action {
         // RFC 3501 §6.4.4: an unsupported charset is NO [BADCHARSET] with the supported ones.
+        var command = command
+        let saving = command.returnOptions?.contains(.save) == true
+        let previous = selected?.savedSearch ?? []
+        // RFC 5182 §2.1: a SEARCH with SAVE that fails (NO or BAD) leaves "$" empty; one that
+        // succeeds sets it when it completes.
+        if saving { selected?.savedSearch = [] }
         if let charset = command.charset, charset != "UTF-8", charset != "US-ASCII" {
             return Action([no(tag, "Unsupported charset", code: .badCharset(["UTF-8", "US-ASCII"]))])
         }
         guard IMAPSearchEvaluator.stringsAreUTF8(command.key) else { return bad(tag, "Search strings must be UTF-8") }
-        if command.returnOptions?.contains(.save) == true || IMAPSearchEvaluator.usesSavedResult(command.key) {
-            return bad(tag, "SEARCHRES ($ and RETURN (SAVE)) is not supported")
+        guard let mailbox = selected else { return wrongState(tag, .check) }
+        if IMAPSearchEvaluator.usesSavedResult(command.key) {
+            // "$" is the result saved before this command, even one that saves anew (§2.1).
+            command.key = IMAPSearchEvaluator.replacingSavedResult(command.key, with: previous)
         }
         if IMAPSearchEvaluator.usesModSeq(command.key) { enableCondstoreByUse() }
         var job = SearchJob(tag: tag, uidCommand: uid, command: command)
-        guard let mailbox = selected else { return wrongState(tag, .check) }
         let terms = IMAPSearchEvaluator.requiredTerms(command.key)
         if !terms.isEmpty, !mailbox.messages.isEmpty {
             job.candidatesAsked = true
@@ -57,6 +64,7 @@ extension IMAPSession {
             }
             return searchStep(job)
         case .failed(let error):
+            // RFC 5182 §2.1: cleared already when the search began; stays empty.
             return Action([refusal(job.tag, error)])
         default:
             return searchStep(job)
@@ -93,10 +101,19 @@ extension IMAPSession {
         let numbers = matched.map { job.uidCommand ? $0.element.uid : UInt32($0.offset + 1) }
         let usesModSeq = IMAPSearchEvaluator.usesModSeq(job.command.key)
         let modSeq: UInt64? = usesModSeq ? matched.map(\.element.modSeq).max() : nil
-        let response: IMAPResponse
+        var responses: [IMAPResponse] = []
         if let options = job.command.returnOptions ?? (rev2 ? [] : nil) {
+            let reported = options.filter { $0 != .save }
+            if options.contains(.save) {
+                selected?.savedSearch = Self.savedResult(matched.map(\.element.uid), reported: reported)
+            }
+            // RFC 5182 §2.1: SAVE alone returns no ESEARCH response.
+            if options.contains(.save), reported.isEmpty {
+                return complete(job.tag, text: "\(job.uidCommand ? "UID " : "")SEARCH completed", responses: [],
+                                allowExpunge: job.uidCommand)
+            }
             // RFC 4731 §3.1: RETURN () means ALL; empty results omit MIN, MAX and ALL.
-            let wanted = options.isEmpty ? [IMAPSearchReturnOption.all] : options
+            let wanted = reported.isEmpty ? [IMAPSearchReturnOption.all] : reported
             // RFC 4731 §3.2 and RFC 7162 §3.1.5: with only MIN and/or MAX asked for, MODSEQ is the
             // highest mod-sequence of the messages returned, not of every match; with ALL or
             // COUNT it is of every match. No match, no MODSEQ.
@@ -112,12 +129,23 @@ extension IMAPSession {
             if wanted.contains(.max) { result.max = numbers.max() }
             if wanted.contains(.all), !numbers.isEmpty { result.all = SequenceSet(numbers) }
             if wanted.contains(.count) { result.count = UInt32(numbers.count) }
-            response = .data(.esearch(result))
+            responses.append(.data(.esearch(result)))
         } else {
-            response = .data(.search(numbers, modSeq: modSeq))
+            responses.append(.data(.search(numbers, modSeq: modSeq)))
         }
         // RFC 3501 §7.4.1: no EXPUNGE during SEARCH; UID SEARCH may have them.
-        return complete(job.tag, text: "\(job.uidCommand ? "UID " : "")SEARCH completed", responses: [response],
+        return complete(job.tag, text: "\(job.uidCommand ? "UID " : "")SEARCH completed", responses: responses,
                         allowExpunge: job.uidCommand)
+    }
+
+    /// RFC 5182 §2.1: with SAVE beside MIN and/or MAX and nothing else, "$" holds only the
+    /// lowest and/or highest match; otherwise (ALL, COUNT, or SAVE alone) every match. `matches`
+    /// are UIDs in ascending order.
+    static func savedResult(_ matches: [UInt32], reported: [IMAPSearchReturnOption]) -> [UInt32] {
+        guard !reported.isEmpty, reported.allSatisfy({ $0 == .min || $0 == .max }) else { return matches }
+        var saved: [UInt32] = []
+        if reported.contains(.min), let first = matches.first { saved.append(first) }
+        if reported.contains(.max), let last = matches.last, last != saved.first { saved.append(last) }
+        return saved
     }
 }

@@ -43,10 +43,11 @@ extension IMAPSession {
         }
     }
 
-    /// Indices of a sequence set, nil when a message number does not exist (or "$", which needs
-    /// SEARCHRES, not offered).
+    /// Indices of a sequence set, nil when a message number does not exist. "$" (RFC 5182 §2.1)
+    /// is the saved search result, the same messages in UID and sequence-number commands, less
+    /// those expunged since; an empty one is no error (§2.1: the command then acts on nothing).
     func resolve(_ set: SequenceSet, uid: Bool, in mailbox: IMAPSelectedMailbox) -> [Int]? {
-        guard set != .savedResult else { return nil }
+        guard set != .savedResult else { return mailbox.savedSearch.compactMap { mailbox.index(ofUID: $0) } }
         return try? mailbox.indices(of: set, uid: uid)
     }
 

@@ -139,7 +139,7 @@ public struct IMAPSession: Sendable {
         names += [
             "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",
             "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "ESEARCH", "UTF8=ACCEPT", "BINARY", "STATUS=SIZE",
-            "APPENDLIMIT=\(settings.limits.messageSize)",
+            "CREATE-SPECIAL-USE", "MULTIAPPEND", "SEARCHRES", "QUOTA", "QUOTA=RES-STORAGE", "APPENDLIMIT=\(settings.limits.messageSize)",
         ]
         return names
     }
@@ -357,6 +357,7 @@ public struct IMAPSession: Sendable {
         case .limit(let why): return no(tag, why, code: .limit)
         case .unavailable: return no(tag, "Storage temporarily unavailable", code: .unavailable)
         case .mailboxGone: return no(tag, "Mailbox was removed", code: .nonExistent)
+        case .specialUseRefused(let why): return no(tag, why, code: .useAttr)
         }
     }
 }

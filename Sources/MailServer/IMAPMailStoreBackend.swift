@@ -19,10 +19,13 @@ struct IMAPMailStoreBackend: IMAPBackend {
     /// \Recent (RFC 3501 §2.3.2) for every session of this server process; a copy of the
     /// backend shares it. Not stored: after a restart every message is recent once more.
     let recentMessages = IMAPRecentMessages()
+    /// `[quota] default_storage`: the storage limit of users without one of their own (nil: none).
+    let defaultStorageQuota: Int64?
 
-    init(store: MailStore, logger: Logger) {
+    init(store: MailStore, logger: Logger, defaultStorageQuota: Int64? = nil) {
         self.store = store
         self.logger = logger
+        self.defaultStorageQuota = defaultStorageQuota
     }
 
     /// A wrong password is answered after the store's throttle delay, as for SMTP AUTH and POP3
@@ -60,6 +63,21 @@ struct IMAPMailStoreBackend: IMAPBackend {
 
     func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
         try await mapped(user: user) { _ = try await store.mailboxes.createMailbox(mailbox.name, of: user) }
+    }
+
+    /// RFC 6154 §3: the store keeps one special use per mailbox and one `\Drafts` mailbox per
+    /// user (drafts stay out of the archive only there), so a second `\Drafts` is refused with
+    /// USEATTR and nothing is created.
+    func create(_ mailbox: MailboxName, specialUse: String, user: String) async throws(IMAPBackendError) {
+        let taken: String? = try await mapped(user: user) {
+            do {
+                _ = try await store.mailboxes.createMailbox(mailbox.name, specialUse: specialUse, of: user)
+                return nil
+            } catch MailboxError.specialUseTaken(let use) {
+                return use
+            }
+        }
+        if let taken { throw .specialUseRefused("There is a \(taken) mailbox already") }
     }
 
     func delete(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
@@ -204,6 +222,9 @@ struct IMAPMailStoreBackend: IMAPBackend {
     func copy(_ uids: [UInt32], from mailbox: MailboxName, to destination: MailboxName, move: Bool, user: String)
         async throws(IMAPBackendError) -> IMAPCopyResult
     {
+        // RFC 9208 §4.1: a COPY that would take the user over quota fails with [OVERQUOTA]; a MOVE
+        // leaves the total where it was.
+        if !move { try await checkQuota(copying: uids, from: mailbox, user: user) }
         let result = try await mapped(user: user, selected: mailbox) {
             move ? try await store.mailboxes.moveMessages(uids: Self.ranges(uids), from: mailbox.name, to: destination.name,
                                                     of: user, by: actor(user))
@@ -225,11 +246,28 @@ struct IMAPMailStoreBackend: IMAPBackend {
     /// drafts the store keeps apart (see `MailboxService.append`).
     func append(_ message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?, to mailbox: MailboxName,
                 user: String) async throws(IMAPBackendError) -> IMAPAppendResult {
+        try await checkQuota(adding: UInt64(IMAPMessageEncoding.transmittedSize(of: message)), user: user)
         let result = try await mapped(user: user) {
             try await store.mailboxes.append(message, flags: Self.storedFlags(flags), internalDate: internalDate?.instant,
                                              to: mailbox.name, of: user, by: actor(user))
         }
         return IMAPAppendResult(uidValidity: result.uidValidity, uid: result.uid)
+    }
+
+    /// RFC 3502: all or none (`MailboxService.appendAll`); over quota when the batch as a whole
+    /// would pass the limit.
+    func appendAll(_ messages: [IMAPAppendItem], to mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+        -> [IMAPAppendResult]
+    {
+        let octets = messages.reduce(UInt64(0)) { $0 + UInt64(IMAPMessageEncoding.transmittedSize(of: $1.message)) }
+        try await checkQuota(adding: octets, user: user)
+        let requests = messages.map {
+            MailboxService.AppendRequest(raw: $0.message, flags: Self.storedFlags($0.flags), internalDate: $0.internalDate?.instant)
+        }
+        let results = try await mapped(user: user) {
+            try await store.mailboxes.appendAll(requests, to: mailbox.name, of: user, by: actor(user))
+        }
+        return results.map { IMAPAppendResult(uidValidity: $0.uidValidity, uid: $0.uid) }
     }
 
     /// The catalog's full-text index narrows by header and body text (TEXT covers both); nil when it
@@ -290,7 +328,7 @@ struct IMAPMailStoreBackend: IMAPBackend {
 
     /// Runs a store call and maps its errors. `selected`: the call works on the session's selected
     /// mailbox, so that mailbox missing now means it was deleted or renamed under the session.
-    private func mapped<T>(user: String, selected: MailboxName? = nil, _ body: () async throws -> T)
+    func mapped<T>(user: String, selected: MailboxName? = nil, _ body: () async throws -> T)
         async throws(IMAPBackendError) -> T
     {
         do {

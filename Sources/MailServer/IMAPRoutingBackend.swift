@@ -14,8 +14,8 @@ struct IMAPRoutingBackend: IMAPBackend {
     /// Where logins are counted (`[metrics]`).
     var metrics: ServerMetrics?
 
-    init(store: MailStore, logger: Logger) {
-        users = IMAPMailStoreBackend(store: store, logger: logger)
+    init(store: MailStore, logger: Logger, defaultStorageQuota: Int64? = nil) {
+        users = IMAPMailStoreBackend(store: store, logger: logger, defaultStorageQuota: defaultStorageQuota)
         auditors = IMAPAuditorBackend(store: store, logger: logger)
     }
 
@@ -36,6 +36,20 @@ struct IMAPRoutingBackend: IMAPBackend {
     func create(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
         guard !Self.isOperator(user) else { throw .cannot(IMAPAuditorBackend.readOnlyText) }
         try await users.create(mailbox, user: user)
+    }
+
+    func create(_ mailbox: MailboxName, specialUse: String, user: String) async throws(IMAPBackendError) {
+        guard !Self.isOperator(user) else { throw .cannot(IMAPAuditorBackend.readOnlyText) }
+        try await users.create(mailbox, specialUse: specialUse, user: user)
+    }
+
+    /// RFC 9208: users have a storage quota root; the auditors' read-only view has none.
+    func quotas(of mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> [IMAPQuota] {
+        Self.isOperator(user) ? [] : try await users.quotas(of: mailbox, user: user)
+    }
+
+    func quota(root: String, user: String) async throws(IMAPBackendError) -> IMAPQuota? {
+        Self.isOperator(user) ? nil : try await users.quota(root: root, user: user)
     }
 
     func delete(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
@@ -107,6 +121,13 @@ struct IMAPRoutingBackend: IMAPBackend {
                 user: String) async throws(IMAPBackendError) -> IMAPAppendResult {
         guard !Self.isOperator(user) else { throw .cannot(IMAPAuditorBackend.readOnlyText) }
         return try await users.append(message, flags: flags, internalDate: internalDate, to: mailbox, user: user)
+    }
+
+    func appendAll(_ messages: [IMAPAppendItem], to mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+        -> [IMAPAppendResult]
+    {
+        guard !Self.isOperator(user) else { throw .cannot(IMAPAuditorBackend.readOnlyText) }
+        return try await users.appendAll(messages, to: mailbox, user: user)
     }
 
     /// No index narrowing for auditors: the session checks each message of the folder itself.

@@ -26,7 +26,8 @@ extension MailServer {
         latch: ReadyLatch
     ) throws -> [any Service] {
         guard !listeners.isEmpty else { return [] }
-        var backend = IMAPRoutingBackend(store: store, logger: logger)
+        var backend = IMAPRoutingBackend(store: store, logger: logger,
+                                         defaultStorageQuota: configuration.quota.defaultStorage.map { Int64($0) })
         backend.metrics = metrics
         var imap = IMAPConfiguration(tls: tls, allowPlaintextAuthOnLoopback: configuration.auth.allowPlaintextOnLoopback,
                                      connectionsPerAddress: configuration.limits.connectionsPerIP,

@@ -68,6 +68,7 @@ extension TresorConfiguration {
             lines += [("anchor.tsa[\(index)].url", authority.url), ("anchor.tsa[\(index)].ca_file", authority.caFile.path)]
         }
         lines += metricsEffectiveSettings
+        lines += quotaEffectiveSettings
         lines += filterEffectiveSettings
         lines += authCheckEffectiveSettings
         return lines.map { (key: $0.0, value: $0.1) }

@@ -166,6 +166,7 @@ extension TresorConfiguration {
         problems.collect { () throws(ConfigurationError) in try readAccessSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readLogSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readMetricsSettings(&reader) }
+        problems.collect { () throws(ConfigurationError) in try readQuotaSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readFilterSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readAuthCheckSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try reader.finish() }

@@ -57,6 +57,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var anchor: AnchorSettings
     /// The `[metrics]` table: the Prometheus endpoint (TresorConfiguration+Metrics.swift).
     public var metrics = MetricsSettings()
+    /// The `[quota]` table: the default storage quota (TresorConfiguration+Quota.swift).
+    public var quota = QuotaSettings()
     /// The `[spam]` table: rspamd at the end of DATA (TresorConfiguration+Filters.swift).
     public var spam = SpamSettings()
     /// The `[antivirus]` table: clamd at the end of DATA (TresorConfiguration+Filters.swift).

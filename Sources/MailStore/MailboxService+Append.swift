@@ -60,14 +60,7 @@ extension MailboxService {
     /// Journals `raw` as an APPEND into `mailbox`, then indexes and places it in one transaction.
     private func appendArchived(_ raw: [UInt8], flags: MessageFlags, internalDate: Date, to mailbox: String,
                                 of address: String, by actor: AuditActor) async throws -> AppendResult {
-        var envelope = Envelope(recipients: [address], receivedAt: clock.now(), clientAddress: actor.clientAddress,
-                                authenticatedUser: address, direction: .imported, source: .imap,
-                                imapMailbox: mailbox, receivedFrom: .archive)
-        let message = Message(parsing: raw)
-        let generation = try await catalog.accounts.withAccounts { try $0.lockGeneration() }
-        try await store.delivery.stampFloors(on: &envelope, message: message, lockGeneration: generation)
-        let receipt = try await archive.append(message: raw, envelope: envelope)
-        let item = IndexItem(message: message, receipt: receipt, envelope: envelope)
+        let item = try await journalAppend(raw, to: mailbox, of: address, by: actor)
         do {
             return try await catalog.mailboxes.appendMessage(item, flags: flags, internalDate: internalDate, to: mailbox,
                                                              of: address)
@@ -75,6 +68,20 @@ extension MailboxService {
             try await catalog.messages.indexUnplaced([item])  // the mailbox was deleted meanwhile
             throw error
         }
+    }
+
+    /// Journals `raw` (fsync'd) as an APPEND into `mailbox`; the index item to place it with.
+    func journalAppend(_ raw: [UInt8], to mailbox: String, of address: String, by actor: AuditActor) async throws
+        -> IndexItem
+    {
+        var envelope = Envelope(recipients: [address], receivedAt: clock.now(), clientAddress: actor.clientAddress,
+                                authenticatedUser: address, direction: .imported, source: .imap,
+                                imapMailbox: mailbox, receivedFrom: .archive)
+        let message = Message(parsing: raw)
+        let generation = try await catalog.accounts.withAccounts { try $0.lockGeneration() }
+        try await store.delivery.stampFloors(on: &envelope, message: message, lockGeneration: generation)
+        let receipt = try await archive.append(message: raw, envelope: envelope)
+        return IndexItem(message: message, receipt: receipt, envelope: envelope)
     }
 
     static func sha256Hex(_ bytes: [UInt8]) -> String {

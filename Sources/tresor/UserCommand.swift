@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import MailStore
 
-/// `tresor user add|passwd|list|del`: accounts in the local domains.
+/// `tresor user add|passwd|list|del|quota`: accounts in the local domains.
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage users (mail accounts in the local domains).",
-        subcommands: [Add.self, Password.self, List.self, Delete.self]
+        subcommands: [Add.self, Password.self, List.self, Delete.self, Quota.self]
     )
 
     struct Add: AsyncParsableCommand {

@@ -38,6 +38,8 @@ final class MemoryIMAPBackend: IMAPBackend {
         var watchers: [String: [Int: AsyncStream<Void>.Continuation]] = [:]
         var nextWatcher = 0
         var candidateQueries: [[String]] = []
+        /// RFC 9208 STORAGE limit in octets over every mailbox (root ""), nil for none.
+        var storageLimit: UInt64?
     }
 
     let state = Mutex(State())
@@ -133,6 +135,16 @@ final class MemoryIMAPBackend: IMAPBackend {
             return true
         }
         if !created { throw .alreadyExists }
+    }
+
+    /// RFC 6154 §3, with one `\\Drafts` mailbox at most (as the real store keeps it).
+    func create(_ mailbox: MailboxName, specialUse: String, user: String) async throws(IMAPBackendError) {
+        let taken = state.withLock { state in
+            specialUse == "\\Drafts" && state.boxes.values.contains { $0.specialUse.contains("\\Drafts") }
+        }
+        if taken { throw .specialUseRefused("There is a \\Drafts mailbox already") }
+        try await create(mailbox, user: user)
+        state.withLock { $0.boxes[mailbox.name]?.specialUse = [specialUse] }
     }
 
     func delete(_ mailbox: MailboxName, user: String) async throws(IMAPBackendError) {
@@ -298,6 +310,8 @@ final class MemoryIMAPBackend: IMAPBackend {
     func append(_ message: [UInt8], flags: [IMAPFlag], internalDate: IMAPDateTime?, to mailbox: MailboxName,
                 user: String) async throws(IMAPBackendError) -> IMAPAppendResult {
         _ = try box(mailbox)
+        if let quota = try await quota(root: "", user: user),
+            quota.exceeded(adding: UInt64(IMAPMessageEncoding.transmittedSize(of: message))) { throw .overQuota }
         let result = state.withLock { state in
             let uid = Self.add(message, flags: flags, date: internalDate ?? Self.date, to: mailbox.name, in: &state)
             return IMAPAppendResult(uidValidity: state.boxes[mailbox.name]!.uidValidity, uid: uid)
@@ -311,6 +325,43 @@ final class MemoryIMAPBackend: IMAPBackend {
         -> Set<UInt32>
     {
         recentMessages.claim(uids, in: mailbox, uidValidity: uidValidity, user: user, consume: consume)
+    }
+
+    /// RFC 3502: all or none. A message whose text contains "FAIL-APPEND" fails its batch (as a
+    /// storage failure would), after the messages before it were looked at.
+    func appendAll(_ messages: [IMAPAppendItem], to mailbox: MailboxName, user: String) async throws(IMAPBackendError)
+        -> [IMAPAppendResult]
+    {
+        _ = try box(mailbox)
+        let octets = messages.reduce(UInt64(0)) { $0 + UInt64(IMAPMessageEncoding.transmittedSize(of: $1.message)) }
+        if let quota = try await quota(root: "", user: user), quota.exceeded(adding: octets) { throw .overQuota }
+        let marker = Array("FAIL-APPEND".utf8)
+        if messages.contains(where: { $0.message.firstRange(of: marker) != nil }) { throw .unavailable }
+        let results = state.withLock { state in
+            messages.map { message in
+                let uid = Self.add(message.message, flags: message.flags, date: message.internalDate ?? Self.date,
+                                   to: mailbox.name, in: &state)
+                return IMAPAppendResult(uidValidity: state.boxes[mailbox.name]!.uidValidity, uid: uid)
+            }
+        }
+        notify(mailbox.name)
+        return results
+    }
+
+    /// RFC 9208: one root, "", over every mailbox, when `storageLimit` is set.
+    func quota(root: String, user: String) async throws(IMAPBackendError) -> IMAPQuota? {
+        guard root == "" else { return nil }
+        return state.withLock { state in
+            state.storageLimit.map { limit in
+                let used = state.boxes.values.flatMap(\.messages).reduce(UInt64(0)) { $0 + UInt64($1.info.size) }
+                return IMAPQuota(root: "", usedOctets: used, limitOctets: limit)
+            }
+        }
+    }
+
+    func quotas(of mailbox: MailboxName, user: String) async throws(IMAPBackendError) -> [IMAPQuota] {
+        _ = try box(mailbox)
+        return try await quota(root: "", user: user).map { [$0] } ?? []
     }
 
     func searchCandidates(containing terms: [String], in mailbox: MailboxName, user: String) async -> Set<UInt32>? {
