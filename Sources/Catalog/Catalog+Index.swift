@@ -281,14 +281,20 @@ struct PreparedDelivery: Sendable {
         message = PreparedMessage(item.message)
         recipients = item.envelope.recipients.map(Catalog.oneLine).joined(separator: "\n")
         sourceKey = TextFolding.key(item.envelope.source.description)
+        envelopeAddresses = Self.envelopeAddresses(item.envelope, headerRecipients: message.headerRecipients)
+    }
+
+    /// The address rows one envelope adds: its sender, its recipients, and as blind (Bcc) those
+    /// recipients not in the message's To or Cc (`headerRecipients`).
+    static func envelopeAddresses(_ envelope: Envelope, headerRecipients: Set<String>) -> [PreparedAddress] {
         var addresses: [PreparedAddress] = []
-        let sender = Catalog.addressKey(item.envelope.mailFrom)
+        let sender = Catalog.addressKey(envelope.mailFrom)
         if !sender.isEmpty { addresses.append(PreparedAddress(.envelopeFrom, sender)) }
-        for recipient in item.envelope.recipients.map(Catalog.addressKey) where !recipient.isEmpty {
+        for recipient in envelope.recipients.map(Catalog.addressKey) where !recipient.isEmpty {
             addresses.append(PreparedAddress(.envelopeTo, recipient))
-            if !message.headerRecipients.contains(recipient) { addresses.append(PreparedAddress(.bcc, recipient)) }
+            if !headerRecipients.contains(recipient) { addresses.append(PreparedAddress(.bcc, recipient)) }
         }
-        envelopeAddresses = addresses
+        return addresses
     }
 }
 

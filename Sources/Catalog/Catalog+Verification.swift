@@ -27,6 +27,19 @@ extension Catalog {
         }
         return try Catalog(path: path, readOnly: true)
     }
+
+    /// Opens an existing catalog for a command that only reads, leaving no trace when it can: with
+    /// no server holding it (`inUse` false) and no WAL content, immutable (no lock, no `-wal` or
+    /// `-shm` file created); otherwise read-only, joining the side files a server (or an unclean
+    /// stop) left. Throws when the file does not exist.
+    public static func openForReading(path: URL, inUse: Bool) throws -> Catalog {
+        guard FileManager.default.fileExists(atPath: path.path) else {
+            throw CatalogError.missing(path: path.path)
+        }
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path.path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        if !inUse && walSize == 0 { return try Catalog(location: immutableURI(path), readOnly: true) }
+        return try Catalog(path: path, readOnly: true)
+    }
 }
 
 extension CatalogMessages {

@@ -41,6 +41,9 @@ public struct IntegrityReport: Sendable {
     public var governanceAwaitingRecovery = 0
     /// Time stamps, their copies and witnesses (`AnchorCheck`); its findings are in `findings` too.
     public var anchors = AnchorReport()
+    /// The derived index (message, delivery, address, full-text and attachment rows) compared with
+    /// what the archive yields; its findings are in `findings` too, under "derived index".
+    public var derived = DerivedIndexReport()
 
     public var isValid: Bool { archive.isValid && findings.isEmpty }
 }
@@ -51,11 +54,16 @@ extension MailStore {
     /// indexed or purged, and every message in a folder has an archive record, except drafts in the
     /// drafts folder and the kept copies an `.archiveOnly` purge left; then the anchors (`AnchorCheck`).
     /// Opens nothing for writing.
-    public static func verify(dataDirectory: URL, publicKey: String? = nil, anchoring: AnchorVerification? = nil)
-        async -> IntegrityReport
+    ///
+    /// The catalog is opened as `Catalog.withReadOnlyView` does for `status`: with no server
+    /// (`serverRunning` false) it is read immutable, or from a copy outside the data directory, so
+    /// no `-wal`/`-shm` file appears; when one may run, a read-only connection joins its files.
+    public static func verify(dataDirectory: URL, publicKey: String? = nil, anchoring: AnchorVerification? = nil,
+                              serverRunning: Bool = true) async -> IntegrityReport
     {
         var anchors = AnchorCheck(dataDirectory: dataDirectory, input: anchoring)
         var envelopes: [RecordLocation: String] = [:]
+        var envelopeRecords: [RecordLocation: (sha256: String, envelope: Envelope)] = [:]
         var purged: Set<RecordLocation> = []
         // Folded once the archive has been verified: "system" records must be signed with a key of
         // the chain of seal keys the verification derived from the archive's own records.
@@ -67,6 +75,9 @@ extension MailStore {
             switch record.kind {
             case .envelope:
                 if let sha256 = record.sha256 { envelopes[record.location] = sha256 }
+                if let sha256 = record.sha256, let envelope = record.envelope {
+                    envelopeRecords[record.location] = (sha256.lowercased(), envelope)
+                }
                 if let floors = record.envelope?.retentionFloors, !floors.isEmpty { floorCounts[record.location] = floors.count }
             case .event:
                 purged.formUnion(ComplianceService.purgedLocations(in: record))
@@ -84,82 +95,93 @@ extension MailStore {
         guard archive.isValid else { return report }
         var governance = GovernanceState(systemKeys: Set((archive.sealKeys?.keys ?? []).map { $0.hex.lowercased() }))
         for (record, location) in governanceRecords { governance.apply(record, at: location) }
+        // Bodies a purge took a delivery of: the catalog keeps what that delivery added.
+        let partiallyPurged = Set(archive.purges.flatMap(\.record.removed)
+            .filter { $0.kind == ArchiveRecordKind.envelope.rawValue }.map { $0.sha256.lowercased() })
+        let checked = envelopeRecords.filter { !purged.contains($0.key) }
         do {
-            let catalog = try Catalog.openForReading(path: catalogPath(in: dataDirectory))
-            let deliveries = try await catalog.messages.deliveryLocations()
-            report.deliveries = deliveries.count
-            var indexed: Set<RecordLocation> = []
-            for delivery in deliveries {
-                indexed.insert(delivery.envelope)
-                if envelopes[delivery.envelope] != delivery.sha256 {
-                    report.findings.append(IntegrityFinding(
-                        area: "catalog", detail: "lists delivery \(delivery.envelope) of message \(delivery.sha256), "
-                            + "which the archive does not hold"))
-                }
-            }
-            // A crash leaves unindexed only the newest records: after the recovery checkpoint and
-            // after every indexed one. Anything earlier is a hole in the catalog.
-            let checkpoint = try await catalog.messages.recoveryCheckpoint()
-            let lastIndexed = indexed.max()
-            for (location, sha256) in envelopes.sorted(by: { $0.key < $1.key })
-            where !indexed.contains(location) && !purged.contains(location) {
-                if checkpoint.map({ location > $0 }) ?? true, lastIndexed.map({ location > $0 }) ?? true {
-                    report.awaitingRecovery += 1
-                    continue
-                }
-                report.findings.append(IntegrityFinding(
-                    area: "catalog", detail: "archive record \(location) (message \(sha256)) is not indexed: "
-                        + "the catalog misses it (run `tresor serve` to recover, or `tresor reindex`)"))
-            }
-            let cachedFloors = try await catalog.messages.floorCounts()
-            for (location, count) in floorCounts.sorted(by: { $0.key < $1.key })
-            where indexed.contains(location) && cachedFloors[location, default: 0] != count {
-                report.findings.append(IntegrityFinding(
-                    area: "catalog", detail: "archive record \(location) carries \(count) retention floor(s), the catalog "
-                        + "lists \(cachedFloors[location, default: 0]) (run `tresor reindex`; purges obey the archive's)"))
-            }
-            // A purge journaled but not finished takes its messages out of the full-text index before
-            // its catalog transaction (it reads their text back from the archive first); those
-            // messages are leaving, not missing.
-            var everyEnvelopePurged: [String: Bool] = [:]
-            for (location, sha256) in envelopes {
-                everyEnvelopePurged[sha256] = everyEnvelopePurged[sha256, default: true] && purged.contains(location)
-            }
-            report.findings += fullTextFindings(try await catalog.messages.fullTextCoverage(),
-                                                leaving: Set(everyEnvelopePurged.filter(\.value).keys))
-            let governanceCheck = try await governanceFindings(governance, records: governanceRecords,
-                                                               after: [checkpoint, auditEvents.keys.max()].compactMap { $0 }.max(),
-                                                               catalog: catalog)
-            report.findings += governanceCheck.findings
-            report.governanceAwaitingRecovery = governanceCheck.awaitingRecovery
-            let audit = auditFindings(auditEvents, rows: try await catalog.governance.auditRows(),
-                                      operatorKeys: governance.operators.mapValues(\.record.publicKey),
-                                      recoveryCheckpoint: checkpoint)
-            report.findings += audit.findings
-            report.auditAwaitingRecovery = audit.awaitingRecovery
-            let placements = try await catalog.mailboxes.placementsToCheck()
-            report.placements = placements.count
-            for placement in placements {
-                let place = "\(placement.user) folder \"\(placement.mailbox)\" UID \(placement.uid)"
-                if let envelope = placement.envelope {
-                    if envelopes[envelope] == nil {
+            report = try await Catalog.withReadOnlyView(path: catalogPath(in: dataDirectory), inUse: serverRunning) {
+                [report, envelopes, purged, floorCounts, governance, governanceRecords, auditEvents] catalog in
+                var report = report
+                let deliveries = try await catalog.messages.deliveryLocations()
+                report.deliveries = deliveries.count
+                var indexed: Set<RecordLocation> = []
+                for delivery in deliveries {
+                    indexed.insert(delivery.envelope)
+                    if envelopes[delivery.envelope] != delivery.sha256 {
                         report.findings.append(IntegrityFinding(
-                            area: "placement", detail: "\(place) names archive record \(envelope), which the archive does not hold"))
+                            area: "catalog", detail: "lists delivery \(delivery.envelope) of message \(delivery.sha256), "
+                                + "which the archive does not hold"))
                     }
-                    continue
                 }
-                switch placement.draft {
-                case .keptCopy:
-                    continue
-                case .draft where placement.mailboxIsDrafts:
-                    continue
-                case .draft:
+                // A crash leaves unindexed only the newest records: after the recovery checkpoint and
+                // after every indexed one. Anything earlier is a hole in the catalog.
+                let checkpoint = try await catalog.messages.recoveryCheckpoint()
+                let lastIndexed = indexed.max()
+                for (location, sha256) in envelopes.sorted(by: { $0.key < $1.key })
+                where !indexed.contains(location) && !purged.contains(location) {
+                    if checkpoint.map({ location > $0 }) ?? true, lastIndexed.map({ location > $0 }) ?? true {
+                        report.awaitingRecovery += 1
+                        continue
+                    }
                     report.findings.append(IntegrityFinding(
-                        area: "placement", detail: "\(place) holds a draft outside the drafts folder, with no archive record"))
-                case .missing, nil:
-                    report.findings.append(IntegrityFinding(
-                        area: "placement", detail: "\(place) names a draft-store row that does not exist"))
+                        area: "catalog", detail: "archive record \(location) (message \(sha256)) is not indexed: "
+                            + "the catalog misses it (run `tresor serve` to recover, or `tresor reindex`)"))
                 }
+                let cachedFloors = try await catalog.messages.floorCounts()
+                for (location, count) in floorCounts.sorted(by: { $0.key < $1.key })
+                where indexed.contains(location) && cachedFloors[location, default: 0] != count {
+                    report.findings.append(IntegrityFinding(
+                        area: "catalog", detail: "archive record \(location) carries \(count) retention floor(s), the catalog "
+                            + "lists \(cachedFloors[location, default: 0]) (run `tresor reindex`; purges obey the archive's)"))
+                }
+                // A purge journaled but not finished takes its messages out of the full-text index before
+                // its catalog transaction (it reads their text back from the archive first); those
+                // messages are leaving, not missing.
+                var everyEnvelopePurged: [String: Bool] = [:]
+                for (location, sha256) in envelopes {
+                    everyEnvelopePurged[sha256] = everyEnvelopePurged[sha256, default: true] && purged.contains(location)
+                }
+                report.findings += fullTextFindings(try await catalog.messages.fullTextCoverage(),
+                                                    leaving: Set(everyEnvelopePurged.filter(\.value).keys))
+                let governanceCheck = try await governanceFindings(governance, records: governanceRecords,
+                                                                   after: [checkpoint, auditEvents.keys.max()].compactMap { $0 }.max(),
+                                                                   catalog: catalog)
+                report.findings += governanceCheck.findings
+                report.governanceAwaitingRecovery = governanceCheck.awaitingRecovery
+                let audit = auditFindings(auditEvents, rows: try await catalog.governance.auditRows(),
+                                          operatorKeys: governance.operators.mapValues(\.record.publicKey),
+                                          recoveryCheckpoint: checkpoint)
+                report.findings += audit.findings
+                report.auditAwaitingRecovery = audit.awaitingRecovery
+                let placements = try await catalog.mailboxes.placementsToCheck()
+                report.placements = placements.count
+                for placement in placements {
+                    let place = "\(placement.user) folder \"\(placement.mailbox)\" UID \(placement.uid)"
+                    if let envelope = placement.envelope {
+                        if envelopes[envelope] == nil {
+                            report.findings.append(IntegrityFinding(
+                                area: "placement", detail: "\(place) names archive record \(envelope), which the archive does not hold"))
+                        }
+                        continue
+                    }
+                    switch placement.draft {
+                    case .keptCopy:
+                        continue
+                    case .draft where placement.mailboxIsDrafts:
+                        continue
+                    case .draft:
+                        report.findings.append(IntegrityFinding(
+                            area: "placement", detail: "\(place) holds a draft outside the drafts folder, with no archive record"))
+                    case .missing, nil:
+                        report.findings.append(IntegrityFinding(
+                            area: "placement", detail: "\(place) names a draft-store row that does not exist"))
+                    }
+                }
+                report.derived = try await DerivedIndexCheck.run(catalog: catalog, dataDirectory: dataDirectory,
+                                                                 envelopes: checked, partiallyPurged: partiallyPurged)
+                report.findings += report.derived.findings.map { IntegrityFinding(area: "derived index", detail: $0.description) }
+                return report
             }
         } catch {
             report.findings.append(IntegrityFinding(area: "catalog", detail: "cannot be read: \(error)"))

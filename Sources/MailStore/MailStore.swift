@@ -86,10 +86,12 @@ public final class MailStore: Sendable {
     /// refuses every write to it (SQLite's read-only mode), so a command that only reads (`tresor
     /// retention list`) leaves the file byte for byte as it was: a writable pool writes even when
     /// nothing is stored, as GRDB creates and drops a table to make sure a WAL file exists.
+    /// `catalogInUse` false (no server holds the data directory) lets a read-only catalog be opened
+    /// immutable, so that not even its `-wal` and `-shm` files appear (`Catalog.openForReading`).
     public init(dataDirectory: URL, archiveConfiguration: ArchiveConfiguration = .init(), sealKeyPath: String? = nil,
                 clock: WallClock = .system, authenticationFailureDelay: Duration = .seconds(1),
                 loginCacheLifetime: Duration = .seconds(3600), sieveScan: SieveScanHeaders = .off, readOnlyCatalog: Bool = false,
-                logger: Logger = Logger(label: "tresor.store")) throws(StorageFailure) {
+                catalogInUse: Bool = true, logger: Logger = Logger(label: "tresor.store")) throws(StorageFailure) {
         self.dataDirectory = dataDirectory
         self.sieveScan = sieveScan
         self.logger = logger
@@ -100,7 +102,8 @@ public final class MailStore: Sendable {
         do {
             self.archive = try ArchiveStore(dataDirectory: dataDirectory, configuration: configuration, logger: logger)
             let path = Self.catalogPath(in: dataDirectory)
-            self.catalog = readOnlyCatalog ? try Catalog.openForReading(path: path) : try Catalog(path: path)
+            self.catalog = readOnlyCatalog
+                ? try Catalog.openForReading(path: path, inUse: catalogInUse) : try Catalog(path: path)
             self.readOnlyCatalog = readOnlyCatalog
         } catch {
             throw StorageFailure(error)

@@ -34,7 +34,8 @@ struct RetentionCommand: AsyncParsableCommand {
         let policies = try options.loadPolicies(configuration)
         let url = try data.location(located).requireInitialised()
         let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path,
-                                  readOnlyCatalog: readOnly)
+                                  readOnlyCatalog: readOnly,
+                                  catalogInUse: ServerPresence.isRunning(dataDirectory: url) ?? true)
         defer { store.close() }
         try await PolicyLocks.enforce(policies, store: store, remember: remember, by: signer)
         return try await body(RetentionRunner(store: store, policies: policies), configuration)
@@ -60,7 +61,8 @@ struct RetentionCommand: AsyncParsableCommand {
             var lockNote = "no data directory at \(url.path): locked policies not compared with a catalog"
             if (try? DataDirectoryOptions.requireInitialised(url)) != nil {
                 let store = try MailStore(dataDirectory: url, sealKeyPath: configuration.archive.sealKey?.path,
-                                          readOnlyCatalog: true)
+                                          readOnlyCatalog: true,
+                                          catalogInUse: ServerPresence.isRunning(dataDirectory: url) ?? true)
                 defer { store.close() }
                 try await PolicyLocks.enforce(policies, store: store, remember: false,
                                               by: .system("retention check", onBehalfOf: actor.auditActor))

@@ -16,7 +16,12 @@ struct VerifyCommand: AsyncParsableCommand {
             history re-signed with a new key goes unnoticed. Then compares the catalog with the archive: every \
             delivery it lists has its record, every record is indexed or purged, and every message \
             in a folder has an archive record (drafts in the drafts folder and the copies an \
-            archive-only purge left excepted). Exits 0 with a summary when all is well; otherwise \
+            archive-only purge left excepted), and every message's index entries — its message, \
+            delivery and address rows, the words of its full-text document, its attachment rows and \
+            their text — are derived again from the archived bytes and envelopes and compared, so an \
+            index edited by hand (a word, an address or an attachment's text hidden from search) is \
+            named; `tresor reindex` mends it. Attachment text that needs pdftotext is compared only \
+            where it is installed. Exits 0 with a summary when all is well; otherwise \
             names every finding (the archive's first bad segment and byte offset) and exits 1. \
             Reads the files only and writes nothing, so it is safe while `tresor serve` runs and on \
             a copy. Purges are listed: when, who, which policies, how many records; with --verbose \
@@ -42,7 +47,8 @@ struct VerifyCommand: AsyncParsableCommand {
         let url = try data.location(located).requireInitialised()
         let pinned = try publicKey.map(PinnedKeys.read)
         let integrity = await MailStore.verify(dataDirectory: url, publicKey: pinned.map(ArchiveKeyList.text),
-                                               anchoring: try anchoring.verification(located.configuration))
+                                               anchoring: try anchoring.verification(located.configuration),
+                                               serverRunning: ServerPresence.isRunning(dataDirectory: url) ?? true)
         let report = integrity.archive
         print("segments:   \(report.segments) (\(report.sealedSegments) sealed)"
               + (report.segments > report.sealedSegments ? Self.liveSegmentNote : ""))
@@ -57,6 +63,12 @@ struct VerifyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("catalog:    \(integrity.deliveries) deliveries, \(integrity.placements) placements compared")
+        print("index:      \(integrity.derived.messages) messages' rows, words and attachments derived again from the archive "
+              + "and compared")
+        if integrity.derived.attachmentsNotCompared > 0 {
+            print("            \(integrity.derived.attachmentsNotCompared) attachment(s) compared by name, type and size only: "
+                  + "their text needs pdftotext (poppler-utils), which is not installed here")
+        }
         if integrity.awaitingRecovery > 0 {
             print("recovery:   \(integrity.awaitingRecovery) journaled record(s) not indexed yet (a crash came between the "
                   + "archive and the catalog); the next start of `tresor serve` indexes and places them")
@@ -72,6 +84,10 @@ struct VerifyCommand: AsyncParsableCommand {
         Self.printAnchors(integrity.anchors, verbose: verbose)
         for finding in integrity.findings { print("FINDING \(finding)") }
         guard integrity.isValid else {
+            if !integrity.derived.findings.isEmpty {
+                print("The catalog's index differs from the archive, which is the record: `tresor reindex` rebuilds the "
+                      + "index from the archive (stop `tresor serve` first on a busy server).")
+            }
             print("FAILED: \(integrity.findings.count) finding(s)")
             throw ExitCode(1)
         }

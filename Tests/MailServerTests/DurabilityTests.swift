@@ -6,7 +6,8 @@ import TestSupport
 
 /// Durability: the real `tresor serve` binary is killed with SIGKILL while ten
 /// connections deliver 500 messages; after a restart every message that got 250 is archived,
-/// indexed and in its mailbox, and `tresor verify` passes.
+/// indexed and in its mailbox, found by `tresor search` by a word only it holds (whatever part
+/// of indexing happens after the 250, recovery completes it), and `tresor verify` passes.
 @Suite struct DurabilityTests {
     /// Ten threads, each a persistent smtplib connection sending 50 messages. After `kill_after`
     /// 250s in all, one thread sends SIGKILL to the server. Prints the acknowledged Message-IDs.
@@ -16,13 +17,17 @@ port, pid, kill_after = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 lock = threading.Lock()
 acked, errors = [], []
 killed = [False]
+def word(mid):
+    n, i = mid.split('@')[0][1:].split('.')
+    return 'zq%sx%sk' % (n, i)
 def worker(n):
     try:
         s = smtplib.SMTP('127.0.0.1', port, local_hostname='load%d.test' % n, timeout=30)
         for i in range(50):
             mid = 'd%d.%d@durability.test' % (n, i)
             body = ('From: <load@remote.test>\r\nTo: <alice@localhost>\r\nSubject: durability %d %d\r\n'
-                    'Message-ID: <%s>\r\n\r\n' % (n, i, mid) + 'payload line\r\n' * (20 + i)).encode()
+                    'Message-ID: <%s>\r\n\r\n' % (n, i, mid) + 'payload line\r\n' * (20 + i)
+                    + 'unique word %s\r\n' % word(mid)).encode()
             s.sendmail('load@remote.test', ['alice@localhost'], body)
             with lock:
                 acked.append(mid)
@@ -73,8 +78,31 @@ print(json.dumps({'acked': acked, 'errors': errors, 'killed': killed[0]}))
                 }
             }
             #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(10))")
+            #expect(try Self.unsearchable(outcome.acked, data: data).isEmpty, "acknowledged but not found by its word")
             let verify = try CommandRunner.run("tresor", ["verify", "--data-dir", data.path])
             #expect(verify.status == 0, "tresor verify: \(verify.stdout) \(verify.stderr)")
         }
+    }
+
+    /// The word only the message with Message-ID `d<n>.<i>@durability.test` holds: `zq<n>x<i>k`.
+    static func word(_ messageID: String) -> String {
+        let numbers = messageID.prefix { $0 != "@" }.dropFirst().split(separator: ".")
+        return "zq\(numbers[0])x\(numbers[1])k"
+    }
+
+    /// The Message-IDs that `tresor search` does not find by their own word, asked 50 words at a
+    /// time (`w1 OR w2 …`, CSV, which lists each hit's Message-ID).
+    static func unsearchable(_ messageIDs: [String], data: URL) throws -> [String] {
+        var lost: [String] = []
+        for start in stride(from: 0, to: messageIDs.count, by: 50) {
+            let chunk = Array(messageIDs[start..<min(messageIDs.count, start + 50)])
+            let query = chunk.map(word).joined(separator: " OR ")
+            let search = try CommandRunner.run("tresor", ["search", "--data-dir", data.path, "--csv", query])
+            #expect(search.status == 0, "tresor search: \(search.stderr)")
+            let lines = search.stdout.split(separator: "\r\n")
+            #expect(lines.count == chunk.count + 1, "one hit per word and the header: \(lines.count - 1) hits")
+            lost += chunk.filter { id in !lines.contains { $0.contains(id) } }
+        }
+        return lost
     }
 }
