@@ -309,6 +309,7 @@ enum CatalogSchema {
         migrator.registerMigration("v15") { db in try migrateToContentlessText(db) }
         migrator.registerMigration("v16") { db in try migrateToSieveState(db) }
         migrator.registerMigration("v17") { db in try migrateToAttachmentText(db) }
+        migrator.registerMigration("v18") { db in try migrateToQuarantine(db) }
         return migrator
     }
 

@@ -15,7 +15,10 @@ extension MailServer {
                                          hostname: configuration.hostname, logger: logger)
         let backend = MeteredSMTPBackend(base: SMTPMailStoreBackend(
             store: store, logger: logger, primaryDomain: configuration.domains.first,
-            screening: screening.isActive ? screening : nil), metrics: metrics)
+            screening: screening.isActive ? screening : nil,
+            outgoingCheck: try configuration.dlp.loadRules().map {
+                OutgoingMailCheck(rules: $0, hostname: configuration.hostname, logger: logger)
+            }), metrics: metrics)
         let smtp = smtpListeners()
         let pop3 = pop3Listeners()
         let imap = imapListeners()

@@ -167,6 +167,7 @@ extension TresorConfiguration {
         problems.collect { () throws(ConfigurationError) in try readLogSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readMetricsSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readFilterSettings(&reader) }
+        problems.collect { () throws(ConfigurationError) in try readDLPSettings(&reader, resolve: resolve) }
         problems.collect { () throws(ConfigurationError) in try reader.finish() }
     }
 }

@@ -61,6 +61,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var spam = SpamSettings()
     /// The `[antivirus]` table: clamd at the end of DATA (TresorConfiguration+Filters.swift).
     public var antivirus = AntivirusSettings()
+    /// The `[dlp]` table: data-loss prevention rules for outgoing mail (TresorConfiguration+DLP.swift).
+    public var dlp = DLPSettings()
     /// The `[access]` table: who may read content (TresorConfiguration+Access.swift).
     public var accessControl: AccessSettings
     /// The `[sieve]` table: where spamtest and virustest (RFC 5235) read verdicts.

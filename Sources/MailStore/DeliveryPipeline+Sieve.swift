@@ -53,6 +53,9 @@ extension DeliveryPipeline {
             return SievedRoute.quarantined(routing.route)
         case .junk:
             return try await runSieve(routing, message: message, envelope: envelope, location: location).filedAsJunk()
+        case .held:
+            return try await runSieve(routing, message: message, envelope: envelope, location: location)
+                .heldFromOutbound()
         case nil:
             return try await runSieve(routing, message: message, envelope: envelope, location: location)
         }
