@@ -233,6 +233,41 @@ s.quit()
         }
     }
 
+    /// A Sieve redirect to an outside address is outgoing mail too: the card rule keeps the copy
+    /// back (audited), the quarantine rule holds it for an operator; the delivery stays archived.
+    @Test func sieveRedirectsToOutsideAddressesAreChecked() async throws {
+        try await Self.withRules("""
+            [[rule]]
+            name = "cards"
+            detect = ["payment-card"]
+            action = "reject"
+            [[rule]]
+            name = "ibans"
+            detect = ["iban"]
+            action = "quarantine"
+            """) { configuration in
+            try await ServerHarness.with(users: Self.users, configuration: configuration) { harness in
+                let admin = try MailStore(dataDirectory: harness.dataDirectory)
+                try await admin.rules.put("fwd", source: "redirect \"partner@remote.test\";\nkeep;\n",
+                                          of: "alice@localhost", activate: true, by: .system("test"))
+                admin.close()
+                for (id, body) in [("fwd-card@remote.test", Self.card), ("fwd-iban@remote.test", "DE89370400440532013000"),
+                                   ("fwd-plain@remote.test", "nothing to see")] {
+                    let reply = try await FilterClient.send(FilterClient.message(id: id, subject: "fwd", body: body),
+                                                            to: harness)
+                    #expect(reply.code == 250, "\(reply)")
+                }
+            } after: { store in
+                let queued = try await store.queue.list().map(\.recipient)
+                #expect(queued == ["partner@remote.test"], "only the plain message was redirected: \(queued)")
+                #expect(try await FilterPlacements.of("fwd-card@remote.test", in: store).archived == 1)
+                let held = try await store.compliance.quarantined(all: false, by: .system("test"))
+                #expect(held.map(\.recipients) == [["partner@remote.test"]] && held.first?.rules == ["ibans"])
+                #expect(try await Self.audit(store, action: "dlp hit").count == 2)
+            }
+        }
+    }
+
     @Test func aRuleFileWithAnErrorStopsTheServerWithFileAndLine() async throws {
         try await Self.withRules("[[rule]]\nname = \"x\"\ndetect = [\"cards\"]\naction = \"reject\"\n") { configuration in
             #expect(throws: DLPLoadError.self) { _ = try configuration.dlp.loadRules() }

@@ -107,3 +107,40 @@ struct OutgoingMailCheck: Sendable {
         }
     }
 }
+
+extension OutgoingMailCheck {
+    /// A Sieve redirect of a journaled delivery to an outside `address`: the rules see the message
+    /// with the redirect's one recipient. Reject keeps the copy back (the delivery itself stays
+    /// where the scripts filed it); quarantine keeps it back in the quarantine, from where an
+    /// operator may release it; notify and copy let it leave. Every hit is audited.
+    func screenRedirect(_ message: Message, envelope: Envelope, location: RecordLocation, sha256: String,
+                        to address: String, store: MailStore) async -> Bool {
+        var redirected = envelope
+        redirected.recipients = [address]
+        let transaction = "redirect of \(location)"
+        switch await check(message.raw, envelope: redirected, externalRecipients: [address], store: store) {
+        case .send(let hits):
+            await followUp(hits, raw: message.raw, envelope: redirected, transaction: transaction, archived: sha256,
+                           store: store)
+            return true
+        case .refuse(_, let hits):
+            await followUp(hits, raw: message.raw, envelope: redirected, transaction: transaction, archived: sha256,
+                           store: store)
+            return false
+        case .hold(let hits):
+            await followUp(hits, raw: message.raw, envelope: redirected, transaction: transaction, archived: sha256,
+                           store: store)
+            do {
+                _ = try await store.compliance.quarantine(QuarantinedMessage(
+                    heldAt: store.clock.now(), sha256: sha256, envelope: "\(location)", mailFrom: envelope.mailFrom,
+                    recipients: [address], subject: message.subject ?? "",
+                    rules: hits.filter { $0.action == .quarantine }.map(\.rule)), by: .system("dlp"))
+            } catch {
+                logger.error("dlp: quarantine entry for a redirect not written; the copy is kept back", metadata: [
+                    "delivery": "\(location)", "error": "\(error)",
+                ])
+            }
+            return false
+        }
+    }
+}
