@@ -146,13 +146,21 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // Data-loss prevention on outgoing mail: detectors (card numbers, IBANs, regexes, attachment
+        // types, external recipients), the TOML rule files, and the quarantine's release and reject.
+        .target(
+            name: "DataLossPrevention",
+            dependencies: ["MailStore", "MailMessage", "Catalog", "QueryLanguage", "StoreModel", "Delivery",
+                           .product(name: "TOMLKit", package: "TOMLKit"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         // The composition root: tresor.toml, wiring, one ServiceGroup (stores first, listeners last);
         // anchoring (RFC 3161 stamps of the chain, witness mail) joins MailStore and TimeStamping here;
         // the content filters' clients (rspamd over HTTP, clamd's INSTREAM) in Filters/.
         .target(
             name: "MailServer",
             dependencies: ["MailStore", "SMTPServer", "POP3Server", "ManageSieveServer", "IMAPServer", "Sieve", "ServerKit",
-                           "Retention", "Delivery", "TimeStamping", "MailMessage", "AttachmentText",
+                           "Retention", "Delivery", "TimeStamping", "MailMessage", "AttachmentText", "DataLossPrevention",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -165,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "tresor",
             dependencies: ["MailMessage", "MailStore", "MailServer", "Sieve", "Retention", "Export", "Delivery", "AttachmentText",
-                           "CrashSignals",
+                           "DataLossPrevention", "CrashSignals",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
@@ -192,6 +200,8 @@ let package = Package(
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore", "StoreModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MailMessage", "StoreModel", "QueryLanguage", "ArchiveStore", "TestSupport"],
                     exclude: ["Fixtures"],
+                    swiftSettings: strict),
+        .testTarget(name: "DataLossPreventionTests", dependencies: ["DataLossPrevention", "MailMessage", "StoreModel", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "AttachmentText", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServerKitTests", dependencies: ["ServerKit", "TestSupport"], swiftSettings: strict),

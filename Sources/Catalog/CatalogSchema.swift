@@ -312,6 +312,7 @@ enum CatalogSchema {
         migrator.registerMigration("v17") { db in try migrateToAttachmentText(db) }
         migrator.registerMigration("v18") { db in try migrateToAuthenticationResults(db) }
         migrator.registerMigration("v19") { db in try migrateToQuota(db) }
+        migrator.registerMigration("v20") { db in try migrateToQuarantine(db) }
         return migrator
     }
 

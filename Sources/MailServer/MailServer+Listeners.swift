@@ -14,10 +14,21 @@ extension MailServer {
     {
         let screening = MessageScreening(spam: configuration.spam, antivirus: configuration.antivirus,
                                          hostname: configuration.hostname, logger: logger)
+        let outgoingCheck = try configuration.dlp.loadRules().map {
+            OutgoingMailCheck(rules: $0, hostname: configuration.hostname, logger: logger)
+        }
+        if let outgoingCheck {
+            // Weak: the store keeps the check, which must not keep the store.
+            store.redirectScreen.install { [weak store] message, envelope, location, sha256, address in
+                guard let store else { return false }
+                return await outgoingCheck.screenRedirect(message, envelope: envelope, location: location, sha256: sha256,
+                                                   to: address, store: store)
+            }
+        }
         let backend = MeteredSMTPBackend(base: SMTPMailStoreBackend(
             store: store, logger: logger, primaryDomain: configuration.domains.first,
             screening: screening.isActive ? screening : nil,
-            senderAuthentication: makeSenderAuthentication()), metrics: metrics)
+            senderAuthentication: makeSenderAuthentication(), outgoingCheck: outgoingCheck), metrics: metrics)
         let smtp = smtpListeners()
         let pop3 = pop3Listeners()
         let imap = imapListeners()

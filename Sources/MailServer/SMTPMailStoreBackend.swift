@@ -1,4 +1,6 @@
+import DataLossPrevention
 import Logging
+import MailMessage
 import MailStore
 import SMTPServer
 #if canImport(FoundationEssentials)
@@ -20,6 +22,9 @@ struct SMTPMailStoreBackend: SMTPBackend {
     var screening: MessageScreening?
     /// SPF, DKIM and DMARC on the MX listener (`[auth_checks]`); nil when off.
     var senderAuthentication: SenderAuthentication?
+    /// The DLP rules asked at the end of DATA for mail from authenticated users; nil when `[dlp]`
+    /// is off.
+    var outgoingCheck: OutgoingMailCheck?
 
     /// RFC 5321 §4.1.1.3 and §4.5.1: "Postmaster" without a domain (any case) must be accepted and
     /// reaches the postmaster of this server, routed as `postmaster@<primary domain>` (a user or an
@@ -125,8 +130,35 @@ struct SMTPMailStoreBackend: SMTPBackend {
             sourceDetail: smtp.id, receivedFrom: .archive)
         envelope.filterPlacement = placement
         envelope.authenticationResults = authenticationResults
+        var dlpHits: [DLPHit] = []
+        var held = false
+        var externalRecipients: [String] = []
+        if let outgoingCheck, session.listener.requiresAuthentication, refusalAfterArchiving == nil {
+            externalRecipients = await remoteRecipients(of: envelope.recipients)
+            switch await outgoingCheck.check(message, envelope: envelope, externalRecipients: externalRecipients,
+                                             store: store) {
+            case .refuse(let reply, let hits):
+                await outgoingCheck.followUp(hits, raw: message, envelope: envelope, transaction: smtp.id,
+                                             archived: nil, store: store)
+                return reply
+            case .hold(let hits):
+                dlpHits = hits
+                held = true
+                envelope.filterPlacement = .held
+            case .send(let hits):
+                dlpHits = hits
+            }
+        }
         do {
             let outcome = try await store.delivery.deliver(message: message, envelope: envelope)
+            if let outgoingCheck, !dlpHits.isEmpty {
+                await outgoingCheck.followUp(dlpHits, raw: message, envelope: envelope, transaction: smtp.id,
+                                             archived: outcome.receipt.sha256, store: store)
+            }
+            if held {
+                return await quarantine(outcome, envelope: envelope, hits: dlpHits, externalRecipients: externalRecipients,
+                                        subject: Message(parsing: message).subject ?? "", transaction: smtp.id)
+            }
             if let refusalAfterArchiving {
                 logger.notice("quarantined: archived, placed in no mailbox", metadata: [
                     "id": "\(smtp.id)", "archived": "\(outcome.receipt.sha256.prefix(16))",
@@ -153,6 +185,37 @@ struct SMTPMailStoreBackend: SMTPBackend {
                 logger.error("delivery failed", metadata: ["id": "\(smtp.id)", "error": "\(failure)"])
                 return SMTPReply(451, "4.3.0", "Temporary failure, try again later")
             }
+        }
+    }
+
+    /// The recipients outside the local domains (what a DLP quarantine holds back).
+    private func remoteRecipients(of recipients: [String]) async -> [String] {
+        var remote: [String] = []
+        for recipient in recipients {
+            if case .remote? = try? await store.accounts.resolveRecipient(recipient) { remote.append(recipient) }
+        }
+        return remote
+    }
+
+    /// Files a held delivery into the quarantine and answers 250: the message is durable and will
+    /// leave once an operator releases it. If the entry cannot be written the client is told to
+    /// retry (451): the archived copy is then held for good, never sent (the safe side).
+    private func quarantine(_ outcome: DeliveryOutcome, envelope: Envelope, hits: [DLPHit], externalRecipients: [String],
+                            subject: String, transaction: String) async -> SMTPReply {
+        let rules = hits.filter { $0.action == .quarantine }.map(\.rule)
+        do {
+            let entry = try await store.compliance.quarantine(QuarantinedMessage(
+                heldAt: store.clock.now(), sha256: outcome.receipt.sha256, envelope: "\(outcome.receipt.envelope)",
+                mailFrom: envelope.mailFrom, recipients: externalRecipients, subject: subject, rules: rules),
+                by: .system("dlp"))
+            logger.notice("dlp: held for review", metadata: [
+                "id": "\(transaction)", "quarantine": "\(entry.id)", "rules": "\(rules.joined(separator: ","))",
+            ])
+            return SMTPReply(250, "2.0.0", "OK \(transaction) archived as \(outcome.receipt.sha256.prefix(16)); "
+                                 + "held for review before it is sent")
+        } catch {
+            logger.error("dlp: quarantine entry not written", metadata: ["id": "\(transaction)", "error": "\(error)"])
+            return SMTPReply(451, "4.3.0", "Temporary failure, try again later")
         }
     }
 

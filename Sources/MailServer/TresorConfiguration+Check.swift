@@ -45,6 +45,12 @@ extension TresorConfiguration {
         } catch {
             result.policyProblems = error.problems
         }
+        do {
+            _ = try configuration.dlp.loadRules()
+        } catch {
+            // DLP rule files report like policy files: FILE:LINE: problem.
+            result.policyProblems += error.problems.map { PolicyProblem(file: $0.file, line: $0.line, problem: $0.problem) }
+        }
         return result
     }
 

@@ -169,6 +169,7 @@ extension TresorConfiguration {
         problems.collect { () throws(ConfigurationError) in try readQuotaSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readFilterSettings(&reader) }
         problems.collect { () throws(ConfigurationError) in try readAuthCheckSettings(&reader) }
+        problems.collect { () throws(ConfigurationError) in try readDLPSettings(&reader, resolve: resolve) }
         problems.collect { () throws(ConfigurationError) in try reader.finish() }
     }
 }

@@ -65,6 +65,8 @@ public struct TresorConfiguration: Sendable, Equatable {
     public var antivirus = AntivirusSettings()
     /// The `[auth_checks]` table: SPF, DKIM and DMARC on the MX listener (TresorConfiguration+AuthChecks.swift).
     public var authChecks = AuthCheckSettings()
+    /// The `[dlp]` table: data-loss prevention rules for outgoing mail (TresorConfiguration+DLP.swift).
+    public var dlp = DLPSettings()
     /// The `[access]` table: who may read content (TresorConfiguration+Access.swift).
     public var accessControl: AccessSettings
     /// The `[sieve]` table: where spamtest and virustest (RFC 5235) read verdicts.

@@ -53,6 +53,9 @@ extension DeliveryPipeline {
             return SievedRoute.quarantined(routing.route)
         case .junk:
             return try await runSieve(routing, message: message, envelope: envelope, location: location).filedAsJunk()
+        case .held:
+            return try await runSieve(routing, message: message, envelope: envelope, location: location)
+                .heldFromOutbound()
         case nil:
             return try await runSieve(routing, message: message, envelope: envelope, location: location)
         }
@@ -93,6 +96,14 @@ extension DeliveryPipeline {
                 ])
             }
             for address in decision.redirects {
+                if store.redirectScreen.isActive, case .remote? = try? await store.accounts.resolveRecipient(address),
+                    await !store.redirectScreen.mayLeave(message, envelope: envelope, location: location, to: address)
+                {
+                    logger.notice("sieve: redirect kept back by the data-loss prevention rules", metadata: [
+                        "user": "\(user)", "delivery": "\(location)", "to": "\(address)",
+                    ])
+                    continue
+                }
                 sieved.route.redirects.append(Redirect(user: user, address: address))
                 sieved.route.audit.append(AuditEntry(
                     time: clock.now(), actor: "sieve:\(user)", action: "sieve-redirect",

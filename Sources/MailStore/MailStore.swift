@@ -68,6 +68,8 @@ public final class MailStore: Sendable {
     let authenticationThrottle: AuthenticationThrottle
     /// Logins scrypt verified recently, for every protocol (off for a read-only catalog).
     let loginCache: VerifiedLoginCache
+    /// The DLP rules for Sieve redirects to outside addresses (installed by the server with `[dlp]`).
+    public let redirectScreen = RedirectScreen()
     /// Where Sieve's spamtest and virustest read the scanners' verdicts (off unless configured).
     public let sieveScan: SieveScanHeaders
     /// The catalog was opened read-only: every write to it fails.

@@ -18,6 +18,16 @@ extension SievedRoute {
         return SievedRoute(route: route)
     }
 
+    /// Outgoing mail a DLP rule holds: local users get what their scripts say, but nothing leaves
+    /// the server — no remote recipient is queued and no redirect is sent (a redirect would carry
+    /// the held message out). A release queues the remote recipients later.
+    func heldFromOutbound() -> SievedRoute {
+        var sieved = self
+        sieved.route.remoteRecipients = []
+        sieved.route.redirects = []
+        return sieved
+    }
+
     /// Spam the filter let through: each INBOX filing — a user without a script, `keep`, the
     /// implicit keep — goes to `Junk` with its flags, created if the user removed it. A script's
     /// `fileinto` elsewhere stands (the user chose it). No vacation reply answers spam: its

@@ -7,4 +7,7 @@ public enum FilterPlacement: String, Codable, Sendable, Hashable {
     case junk
     /// Malware kept as evidence: archived and indexed, placed in no mailbox, sent nowhere.
     case quarantine
+    /// Outgoing mail a DLP rule holds: filed for its local recipients as usual, but nothing is
+    /// queued for a remote recipient or a redirect until a compliance operator releases it.
+    case held
 }

@@ -161,6 +161,9 @@ public enum GovernanceAction: Sendable, Hashable, Codable {
     /// a compliance operator.
     case operatorSearchSaved(name: String, search: String, query: String)
     case operatorSearchRemoved(name: String, search: String)
+    /// A DLP quarantine decision: the held message `id` is `released` (sent on) or `rejected`
+    /// (never sent; its sender told), and why. Signed by an admin or a compliance operator.
+    case quarantineDecided(id: Int64, status: String, reason: String)
 
     /// A short name for findings and the audit trail.
     public var name: String {
@@ -183,6 +186,7 @@ public enum GovernanceAction: Sendable, Hashable, Codable {
         case .operatorScopeSet: "operator scope"
         case .operatorSearchSaved: "operator search add"
         case .operatorSearchRemoved: "operator search remove"
+        case .quarantineDecided(_, let status, _): status == "released" ? "quarantine release" : "quarantine reject"
         }
     }
 }

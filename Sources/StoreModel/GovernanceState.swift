@@ -144,6 +144,9 @@ public struct GovernanceState: Sendable {
             access[name, default: OperatorAccess()].searches[search] = query
         case .operatorSearchRemoved(let name, let search):
             access[name]?.searches[search] = nil
+        case .quarantineDecided:
+            // The decision lives in the catalog's quarantine table; the record is its signed proof.
+            break
         }
     }
 
@@ -268,6 +271,9 @@ public struct GovernanceState: Sendable {
             guard governs || signer.name == name else { return "only \(name), an admin or a compliance operator removes \(name)'s searches" }
             if let refusal = accessTargetRefusal(name) { return refusal }
             return access[name]?.searches[search] == nil ? "\(name) has no saved search \(search)" : nil
+        // Whether held mail leaves is a compliance decision, like a hold.
+        case .quarantineDecided:
+            return governs ? nil : "a \(signer.role.rawValue) decides no quarantined mail"
         }
     }
 

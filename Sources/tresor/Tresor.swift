@@ -39,7 +39,7 @@ struct Tresor: AsyncParsableCommand {
             OperatorCommand.self, HoldCommand.self, RestrictCommand.self, PrivateCommand.self, RetentionCommand.self,
             ReportCommand.self,
             ExportCommand.self, VerifyExportCommand.self,
-            QueueCommand.self, DkimCommand.self,
+            QueueCommand.self, QuarantineCommand.self, DkimCommand.self,
             StatusCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
