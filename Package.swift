@@ -3,7 +3,7 @@
 // Module map and import rules: ARCHITECTURE.md. Imports point only downward:
 //   tresor → (MailServer, Retention, Export, Delivery, MailStore, AttachmentText) ;  MailServer → (protocol servers,
 //   Retention, Delivery, MailStore) ;  SMTPServer, POP3Server, ManageSieveServer, IMAPServer → ServerKit ;
-//   Retention, Export → MailStore ;  Delivery → (ServerKit, MailStore) ;
+//   Retention, Export → MailStore ;  Delivery → (ServerKit, MailStore) ;  DataLossPrevention → (MailStore, Delivery) ;
 //   MailStore → (ArchiveStore, Catalog, Sieve; re-exports StoreModel and QueryLanguage) — nothing else
 //   imports ArchiveStore or Catalog (tresor-bench and the tests excepted) ;
 //   Catalog → (StoreModel, QueryLanguage, MailMessage, GRDB) ;  ArchiveStore → (StoreModel, SystemZlib, Crypto) ;
@@ -150,7 +150,7 @@ let package = Package(
         // types, external recipients), the TOML rule files, and the quarantine's release and reject.
         .target(
             name: "DataLossPrevention",
-            dependencies: ["MailStore", "MailMessage", "Catalog", "QueryLanguage", "StoreModel", "Delivery",
+            dependencies: ["MailStore", "MailMessage", "QueryLanguage", "StoreModel", "Delivery",
                            .product(name: "TOMLKit", package: "TOMLKit"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),

@@ -1,4 +1,4 @@
-import Catalog
+import MailStore
 import MailMessage
 import StoreModel
 import Foundation
@@ -72,18 +72,16 @@ public struct DLPRuleSet: Sendable {
     /// The rules `outgoing` matches, in rule order. Detectors are checked first; a rule's query runs
     /// only when its detectors all found something, through `matcher` (blocking: call off the
     /// cooperative pool).
-    public func hits(_ outgoing: OutgoingMessage, envelope: Envelope, matcher: PolicyMatcher?) throws -> [DLPHit] {
+    public func hits(_ outgoing: OutgoingMessage, envelope: Envelope, matcher: SingleMessageMatcher?) throws -> [DLPHit] {
         var hits: [DLPHit] = []
         for rule in rules {
             guard rule.detectors.allSatisfy({ $0.finds(in: outgoing) }) else { continue }
             var found = rule.detectors.map(\.word)
             if let query = rule.query {
-                guard let matcher else { continue }
-                let placeholder = RecordLocation(segment: 0, offset: 0)
-                let item = IndexItem(message: outgoing.message, receipt: AppendReceipt(
-                    sha256: "", body: placeholder, envelope: placeholder, deduplicated: false,
-                    size: outgoing.message.raw.count), envelope: envelope)
-                guard try matcher.matches([query], item: item).first == true else { continue }
+                // A rule whose condition cannot be asked is an error, never a silent non-match:
+                // the caller defers the message rather than let it leave unchecked.
+                guard let matcher else { throw DLPQueryUnavailable(rule: rule.name) }
+                guard try matcher.matches(query, message: outgoing.message, envelope: envelope) else { continue }
                 found.append("query")
             }
             hits.append(DLPHit(rule: rule.name, action: rule.action, found: found))
@@ -97,4 +95,10 @@ extension [DLPHit] {
     public var deciding: DLPHit? {
         self.filter { $0.action.severity > 1 }.max { $0.action.severity < $1.action.severity }
     }
+}
+
+/// A rule has a `query` but no matcher was given to evaluate it.
+public struct DLPQueryUnavailable: Error, CustomStringConvertible {
+    public var rule: String
+    public var description: String { "DLP rule \"\(rule)\" has a query, but no query matcher is available" }
 }

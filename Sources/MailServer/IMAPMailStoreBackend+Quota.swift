@@ -1,6 +1,5 @@
 import IMAPServer
 import MailStore
-import StoreModel
 
 /// QUOTA (RFC 9208) over the store: one quota root per user, named "", holding every mailbox of
 /// the user, with the STORAGE resource — the sum of RFC822.SIZE of the messages in them. The

@@ -1,6 +1,6 @@
 import DataLossPrevention
 import MailMessage
-import StoreModel
+import MailStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,4 +1,3 @@
-import Catalog
 import DataLossPrevention
 import Logging
 import MailMessage
@@ -25,14 +24,15 @@ struct OutgoingMailCheck: Sendable {
     var rules: DLPRuleSet
     var hostname: String
     var logger: Logger
-    /// The search language on one message (`PolicyMatcher`), for rules with a `query`.
-    let matcher: PolicyMatcher?
+    /// The search language on one message, for rules with a `query`; nil when no rule has one,
+    /// or when it could not be made (then a rule with a query defers mail: see `check`).
+    let matcher: SingleMessageMatcher?
 
     init(rules: DLPRuleSet, hostname: String, logger: Logger) {
         self.rules = rules
         self.hostname = hostname
         self.logger = logger
-        matcher = rules.rules.contains { $0.query != nil } ? try? PolicyMatcher() : nil
+        matcher = rules.rules.contains { $0.query != nil } ? try? SingleMessageMatcher() : nil
     }
 
     /// Runs the rules (off the cooperative pool: a long message's text and a query's in-memory
