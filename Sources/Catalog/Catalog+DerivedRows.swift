@@ -288,7 +288,8 @@ struct DerivedRowCheck {
     mutating func compareDeliveriesAndAddresses(_ db: Database) throws {
         let rows = try Row.fetchAll(db, sql: """
             SELECT envelope_segment, envelope_offset, mail_from, recipients, received_at, client_address, helo,
-                   authenticated_user, direction, source, source_key, source_detail, received_source, archived_at
+                   authenticated_user, direction, source, source_key, source_detail, received_source, archived_at,
+                   auth_results
             FROM delivery WHERE message = ? ORDER BY envelope_segment, envelope_offset
             """, arguments: [source.row])
         if rows.isEmpty { add("delivery", "the message row has no delivery row (every message arrived at least once)") }
@@ -310,6 +311,8 @@ struct DerivedRowCheck {
                 ("source_detail", envelope.sourceDetail.databaseValue),
                 ("received_source", (envelope.receivedFrom ?? .archive).rawValue.databaseValue),
                 ("archived_at", envelope.archiveTime.timeIntervalSince1970.databaseValue),
+                // What `auth:` queries answer from: an edit could hide a DMARC fail from a search.
+                ("auth_results", CatalogSchema.authResultsColumn(envelope.authenticationResults).databaseValue),
             ]
             let differing = expected.filter { !Self.same(row[$0.0], $0.1, column: $0.0) }.map { $0.0 }
             if !differing.isEmpty {

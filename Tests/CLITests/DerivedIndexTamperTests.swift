@@ -98,6 +98,9 @@ import TestSupport
         ("INSERT INTO message_fts(message_fts, rowid, subject) SELECT 'delete', id, 'merger plans' FROM message "
             + "WHERE message_id = 'merger@acme.example'; INSERT INTO message_fts(rowid, subject) SELECT id, 'weather' "
             + "FROM message WHERE message_id = 'merger@acme.example'", "message_fts: the words of column(s) subject"),
+        // A sender-authentication verdict the delivery never had: `auth:dmarc=pass` would find it.
+        ("UPDATE delivery SET auth_results = ' dmarc=pass ' WHERE message = "
+            + "(SELECT id FROM message WHERE message_id = 'merger@acme.example')", "column(s) auth_results"),
         ("UPDATE attachment_fts SET text = 'nothing here'", "attachment_fts: the stored text"),
         ("UPDATE attachment SET state = 'unsupported-type'", "attachment: #0: catalog part 2 \"notes.txt\""),
         ("DELETE FROM attachment", "attachment: #0: catalog none"),
