@@ -52,13 +52,19 @@ import TestSupport
     static let listedMessages: [String: String] = [
         "rfc822/sa-hard_ham-00229.0870e13cd0b783d3d0b32826fa06bef3.eml":
             "8-bit text without a charset parameter: Tresor reads it as UTF-8, else Latin-1; Dovecot as US-ASCII (RFC 2046 §4.1.2), where ü is no letter",
-        "rfc822/sa-tdata-spam-badmime2.txt.eml": "broken MIME (a spam test message): not examined yet",
-        "rfc822/sa-tdata-spam-015.eml": "not examined yet",
-        "rfc822/sa-tdata-spam-016.eml": "not examined yet",
-        "rfc822/phpmmp-issue126.eml": "not examined yet",
-        "rfc822/phpmmp-issue149.eml": "not examined yet",
-        "rfc822/phpmmp-issue158b.eml": "not examined yet",
-        "rfc822/cpython-msg_14.eml": "not examined yet",
+        "rfc822/sa-tdata-spam-badmime2.txt.eml":
+            "two Content-Type fields and a boundary line inside the header: Dovecot reads on past it and searches the rest as the preamble of the last (text) type; Tresor ends the header there and finds a multipart without parts",
+        "rfc822/sa-tdata-spam-015.eml":
+            "the opening boundary stands in the header and two Content-Type fields differ: Dovecot's search takes the last (text/plain) and searches the preamble; Tresor takes the first (multipart) and has no parts",
+        "rfc822/sa-tdata-spam-016.eml": "as sa-tdata-spam-015, without even a blank line before the boundary",
+        "rfc822/phpmmp-issue126.eml":
+            "text/plain then multipart/mixed Content-Type: Dovecot's BODYSTRUCTURE says text/plain but its search takes the last field and skips the body; Tresor searches the text/plain body",
+        "rfc822/phpmmp-issue149.eml":
+            "an encoded word in iso-8859-8-i (RFC 1556), a charset Dovecot's iconv lacks: it keeps that text unfolded, so case-insensitive matching fails there (RFC 9051 §6.4.4); Tresor maps it to ISO-8859-8",
+        "rfc822/phpmmp-issue158b.eml":
+            "\"original message\" stands as original</strong> message in HTML: Dovecot searches the markup, Tresor the rendered text",
+        "rfc822/cpython-msg_14.eml":
+            "Content-Type: text without a subtype: RFC 2045 §5.2 makes an invalid type text/plain, as Tresor does; Dovecot searches no body",
     ]
 
     struct Search {

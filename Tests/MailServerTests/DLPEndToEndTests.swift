@@ -164,6 +164,26 @@ s.quit()
                 #expect(try await Self.audit(store, action: "dlp quarantine").count == 2)
                 #expect(try await Self.audit(store, action: "quarantine release").count == 1)
                 #expect(try await Self.audit(store, action: "quarantine reject").count == 1)
+
+                // verify holds the quarantine to the archive: clean as it is, then two shell edits —
+                // a decision turned around without a signature, a held message's row deleted.
+                let clean = await MailStore.verify(dataDirectory: store.dataDirectory)
+                #expect(!clean.findings.contains { $0.area == "quarantine" }, "\(clean.findings)")
+                _ = try await ChildProcess.python("""
+                    import sqlite3, sys
+                    db = sqlite3.connect(sys.argv[1])
+                    db.execute("UPDATE dlp_quarantine SET status = 'rejected' WHERE id = ?", (int(sys.argv[2]),))
+                    db.execute("DELETE FROM dlp_quarantine WHERE id = ?", (int(sys.argv[3]),))
+                    db.commit()
+                    """, [store.dataDirectory.appendingPathComponent("catalog.sqlite").path,
+                          String(entries[0].id), String(entries[1].id)])
+                let tampered = await MailStore.verify(dataDirectory: store.dataDirectory)
+                let findings = tampered.findings.filter { $0.area == "quarantine" }.map(\.detail)
+                #expect(findings.contains { $0.hasPrefix("quarantine \(entries[0].id) is listed as rejected, but olga") },
+                        "\(findings)")
+                #expect(findings.contains { $0.contains("was held by a DLP rule, but the quarantine does not list it") },
+                        "\(findings)")
+                #expect(findings.contains { $0.contains("decision on quarantine \(entries[1].id)") }, "\(findings)")
             }
         }
     }
