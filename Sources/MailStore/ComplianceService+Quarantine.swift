@@ -60,13 +60,7 @@ extension ComplianceService {
         async throws(ComplianceError) -> [String]
     {
         try await catching {
-            let entry = try await heldEntry(id)
-            let (record, location) = try await journalGovernance(
-                .quarantineDecided(id: id, status: QuarantinedMessage.Status.released.rawValue, reason: reason),
-                by: signer)
-            guard try await catalog.governance.decideQuarantined(id: id, status: .released, by: signer.foldName,
-                                                                 reason: reason, at: record.at)
-            else { throw GovernanceError.refused(action: "quarantine release", reason: "quarantine \(id) is not held") }
+            let (entry, location) = try await decide(id, .released, reason: reason, by: signer)
             guard let bytes = try await store.reader.content(sha256: entry.sha256) else {
                 throw ComplianceError.missingFromArchive(entry.sha256)
             }
@@ -88,13 +82,7 @@ extension ComplianceService {
         async throws(ComplianceError)
     {
         try await catching {
-            let entry = try await heldEntry(id)
-            let (record, location) = try await journalGovernance(
-                .quarantineDecided(id: id, status: QuarantinedMessage.Status.rejected.rawValue, reason: reason),
-                by: signer)
-            guard try await catalog.governance.decideQuarantined(id: id, status: .rejected, by: signer.foldName,
-                                                                 reason: reason, at: record.at)
-            else { throw GovernanceError.refused(action: "quarantine reject", reason: "quarantine \(id) is not held") }
+            let (entry, location) = try await decide(id, .rejected, reason: reason, by: signer)
             var told = "nobody (null sender)"
             if !entry.mailFrom.isEmpty, let bytes = try await store.reader.content(sha256: entry.sha256) {
                 try await store.delivery.deliverFromNullSender(notice(bytes, entry), to: entry.mailFrom, source: .dsn,
@@ -106,7 +94,12 @@ extension ComplianceService {
         }
     }
 
-    private func heldEntry(_ id: Int64) async throws -> QuarantinedMessage {
+    /// The one way a held entry is decided: it must still be held; the decision is signed and
+    /// journaled first (the record), then the catalog row changes only if it is still held (a
+    /// second decision racing this one is refused). Returns the entry and the decision's record.
+    private func decide(_ id: Int64, _ status: QuarantinedMessage.Status, reason: String, by signer: GovernanceSigner)
+        async throws -> (QuarantinedMessage, RecordLocation)
+    {
         guard let entry = try await catalog.governance.quarantined(id: id) else {
             throw ComplianceError.unknownMessage("quarantine \(id)")
         }
@@ -114,6 +107,11 @@ extension ComplianceService {
             throw GovernanceError.refused(action: "quarantine decision",
                                           reason: "quarantine \(id) was \(entry.status.rawValue) already")
         }
-        return entry
+        let (record, location) = try await journalGovernance(
+            .quarantineDecided(id: id, status: status.rawValue, reason: reason), by: signer)
+        guard try await catalog.governance.decideQuarantined(id: id, status: status, by: signer.foldName,
+                                                             reason: reason, at: record.at)
+        else { throw GovernanceError.refused(action: "quarantine decision", reason: "quarantine \(id) is not held") }
+        return (entry, location)
     }
 }
